@@ -1,0 +1,1 @@
+"""Built-in plugin rsbench_metrics (content arrives with its issue)."""

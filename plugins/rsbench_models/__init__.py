@@ -1,0 +1,1 @@
+"""Built-in plugin rsbench_models (content arrives with its issue)."""

@@ -1,0 +1,1 @@
+"""Built-in plugin rsbench_mpra (content arrives with its issue)."""

@@ -1,0 +1,1 @@
+"""Built-in plugin rsbench_sim (content arrives with its issue)."""

@@ -1,0 +1,24 @@
+"""regshift-bench: how sequence-to-activity models hold up under distribution shift."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from regshift_bench.errors import (  # noqa: E402
+    DataError,
+    DataMissingError,
+    MetricSkipped,
+    PluginError,
+    RegistryError,
+    RegshiftError,
+    TaskFileError,
+    UnknownNameError,
+)
+from regshift_bench.hookspecs import hookimpl  # noqa: E402
+from regshift_bench.plugins import get_plugin  # noqa: E402
+
+__all__ = [
+    "DataError", "DataMissingError", "MetricSkipped", "PluginError", "RegistryError",
+    "RegshiftError", "TaskFileError", "UnknownNameError", "__version__", "get_plugin",
+    "hookimpl",
+]

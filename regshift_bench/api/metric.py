@@ -1,0 +1,51 @@
+"""The :class:`Metric` interface."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import pandas as pd
+
+from regshift_bench.api.base import Configurable
+from regshift_bench.api.dataset import SeqDataset
+from regshift_bench.api.prediction import Prediction
+from regshift_bench.errors import MetricSkipped
+
+#: Fields a metric may need besides ``y`` and ``mean``; "reference" means the
+#: in-distribution split and its prediction (``ood_auroc``).
+KNOWN_NEEDS = frozenset({"var", "y_true", "noise_var", "reference"})
+
+
+class Metric(Configurable):
+    """A score of a prediction against data.
+
+    Attributes
+    ----------
+    higher_is_better : bool
+    needs : frozenset of str
+        Subset of ``{"var", "y_true", "noise_var", "reference"}``.
+    """
+
+    higher_is_better: ClassVar[bool] = False
+    needs: ClassVar[frozenset[str]] = frozenset()
+
+    def __call__(
+        self,
+        data: SeqDataset,
+        pred: Prediction,
+        reference: tuple[SeqDataset, Prediction] | None = None,
+    ) -> float | dict[str, float]:
+        """Score ``pred`` on ``data``; a dict returns several named values."""
+        raise NotImplementedError
+
+    def curve(self, data: SeqDataset, pred: Prediction) -> pd.DataFrame | None:
+        """Curve points for ``curves.parquet`` (columns ``x``, ``y``), or None."""
+        return None
+
+    def require(self, data: SeqDataset, reference: object = None) -> None:
+        """Raise :class:`MetricSkipped` when a needed field is missing."""
+        for field in ("y_true", "noise_var"):
+            if field in self.needs and getattr(data, field) is None:
+                raise MetricSkipped(f"metric {self.name!r} needs {field}, which this data lacks")
+        if "reference" in self.needs and reference is None:
+            raise MetricSkipped(f"metric {self.name!r} needs an in-distribution reference split")

@@ -1,0 +1,40 @@
+"""The :class:`Shift` interface: how training and test data differ."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from regshift_bench.api.base import Configurable
+from regshift_bench.api.dataset import Splits, SplitSizes
+from regshift_bench.api.task import Task
+
+
+class Shift(Configurable):
+    """A named, graded difference between training and test data.
+
+    Subclasses take ``severity`` (a float in [0, 1]; 0 = no shift) and their own
+    keyword parameters, and document what severity 1 means.
+
+    Contract for :meth:`split`: the source-domain parts (``train``, ``val``,
+    ``test_id``) of a shift that does not change training data must be drawn
+    exactly as the ``none`` shift draws them, from the same ``rng`` — so the runner
+    can reuse one trained model across shifts (it verifies this by hashing the
+    training data, so a mistake costs time, never correctness). Draw OOD data from
+    a child generator (``rng.spawn``) after the source parts.
+    """
+
+    changes_train: ClassVar[bool] = False
+    default_severities: ClassVar[tuple[float, ...]] = (0.5, 1.0)
+
+    def __init__(self, severity: float = 0.0) -> None:
+        self.severity = severity
+
+    def applies_to(self, task: Task) -> bool:
+        """Whether this shift can be applied to ``task``."""
+        return True
+
+    def split(self, task: Task, rng: np.random.Generator, sizes: SplitSizes) -> Splits:
+        """Build the train / val / test_id / test_ood splits for ``task``."""
+        raise NotImplementedError

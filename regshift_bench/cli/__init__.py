@@ -1,0 +1,1 @@
+"""The ``rsbench`` command line: one thin module per subcommand."""

@@ -1,0 +1,75 @@
+"""Entry point: global options, subcommand discovery, one-line errors.
+
+Each ``regshift_bench/cli/cmd_*.py`` module defines ``register(app)`` and adds its
+command(s); this module finds them, so adding a command touches no other file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+import regshift_bench
+from regshift_bench import paths, plugins
+from regshift_bench.cli.console import err_console, state
+from regshift_bench.errors import RegshiftError
+
+app = typer.Typer(
+    name="rsbench",
+    help="regshift-bench: how sequence-to-activity models hold up under distribution shift.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"rsbench {regshift_bench.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global(
+    version: Annotated[Optional[bool], typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    plugin: Annotated[Optional[list[str]], typer.Option(
+        "--plugin", help="Import MODULE as a local plugin (repeatable).")] = None,
+    data_dir: Annotated[Optional[Path], typer.Option(
+        "--data-dir", help="Data directory (default: $RSBENCH_DATA_DIR).")] = None,
+) -> None:
+    state.debug = debug
+    if plugin:
+        plugins.configure(tuple(plugin))
+    if data_dir is not None:
+        paths.set_data_dir(data_dir)
+
+
+def _discover() -> None:
+    package = Path(__file__).parent
+    for info in sorted(pkgutil.iter_modules([str(package)]), key=lambda i: i.name):
+        if info.name.startswith("cmd_"):
+            importlib.import_module(f"regshift_bench.cli.{info.name}").register(app)
+
+
+_discover()
+
+
+def main() -> None:
+    """Run the CLI; a :class:`RegshiftError` becomes one red line and exit code 1."""
+    try:
+        app()
+    except RegshiftError as exc:
+        if state.debug:
+            raise
+        err_console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err_console.print("[red]interrupted[/red]: finished work is kept; run again to resume")
+        sys.exit(130)

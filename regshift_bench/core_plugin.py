@@ -1,0 +1,33 @@
+"""The core's own plugin: the identity shift ``none``, always present."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from regshift_bench.api import Shift, Splits, SplitSizes, Task, source_splits
+from regshift_bench.hookspecs import Register, hookimpl
+
+
+class NoShift(Shift):
+    """The identity shift: ``test_ood`` is a fresh source-domain draw.
+
+    Generative tasks draw a new test set from the source configuration; fixed
+    tasks reuse ``test_id`` (there is nothing else from the source domain). Every
+    model gets this in-distribution reference. Severity has no effect.
+    """
+
+    default_severities = (0.0,)
+
+    def split(self, task: Task, rng: np.random.Generator, sizes: SplitSizes) -> Splits:
+        src = source_splits(task, rng, sizes)
+        if task.kind == "generative":
+            assert sizes.test is not None
+            ood = task.sample(task.config(), sizes.test, src.ood_rng)
+        else:
+            ood = src.test_id
+        return src.with_ood(ood, "no shift: test_ood comes from the source domain")
+
+
+@hookimpl
+def rsbench_register_shifts(register: Register) -> None:
+    register("none", NoShift, summary="identity: the in-distribution reference")

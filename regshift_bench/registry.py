@@ -1,0 +1,111 @@
+"""Name -> factory tables, one per plugin kind, with did-you-mean errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from regshift_bench.errors import PluginError, RegistryError, UnknownNameError
+
+KINDS = ("task", "shift", "model", "metric", "prior")
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.+\-]*$")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One registered name."""
+
+    kind: str
+    name: str
+    factory: Callable[..., Any]
+    owner: str
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> str:
+        """One-line description: ``summary=`` info, else the docstring's first line."""
+        text = self.info.get("summary") or (getattr(self.factory, "__doc__", None) or "")
+        return text.strip().splitlines()[0] if text.strip() else ""
+
+
+class Registry:
+    """Name -> :class:`Entry` tables for every kind."""
+
+    def __init__(self) -> None:
+        self._tables: dict[str, dict[str, Entry]] = {k: {} for k in KINDS}
+
+    def add(self, kind: str, owner: str, name: str, factory: Callable[..., Any],
+            **info: Any) -> Entry:
+        """Register ``name``; raise :class:`RegistryError` naming owner and rule."""
+        hook = f"rsbench_register_{kind}s"
+        if not isinstance(name, str) or not _NAME_RE.match(name):
+            raise RegistryError(
+                f"plugin {owner!r}, hook {hook}: name {name!r} is invalid; use lower-case "
+                "letters, digits and _ . + -"
+            )
+        if not callable(factory):
+            raise RegistryError(
+                f"plugin {owner!r}, hook {hook}: factory for {name!r} is not callable "
+                f"({type(factory).__name__}); register a class or a function"
+            )
+        table = self._tables[kind]
+        if name in table:
+            raise RegistryError(
+                f"plugin {owner!r}, hook {hook}: {kind} {name!r} is already registered by "
+                f"plugin {table[name].owner!r}; choose another name"
+            )
+        entry = Entry(kind, name, factory, owner, dict(info))
+        table[name] = entry
+        return entry
+
+    def remove_owner(self, owner: str) -> None:
+        """Drop everything ``owner`` registered (a plugin that failed part-way)."""
+        for table in self._tables.values():
+            for name in [n for n, e in table.items() if e.owner == owner]:
+                del table[name]
+
+    def get(self, kind: str, name: str) -> Entry:
+        """The entry for ``name``; unknown names raise with close matches."""
+        if kind not in self._tables:
+            raise UnknownNameError("plugin kind", kind, list(KINDS))
+        try:
+            return self._tables[kind][name]
+        except KeyError:
+            raise UnknownNameError(kind, name, sorted(self._tables[kind])) from None
+
+    def names(self, kind: str) -> list[str]:
+        """Registered names of ``kind``, sorted."""
+        return sorted(self._tables[kind])
+
+    def entries(self, kind: str) -> list[Entry]:
+        """Registered entries of ``kind``, sorted by name."""
+        return [self._tables[kind][n] for n in self.names(kind)]
+
+    def find(self, name: str) -> list[Entry]:
+        """Every entry called ``name``, whatever its kind."""
+        return [t[name] for t in self._tables.values() if name in t]
+
+    def all_names(self) -> list[str]:
+        return sorted({n for t in self._tables.values() for n in t})
+
+    def create(self, kind: str, name: str, **params: Any) -> Any:
+        """Instantiate ``name`` with ``params`` and check the instance's type."""
+        from regshift_bench import api
+
+        entry = self.get(kind, name)
+        base = {"task": api.Task, "shift": api.Shift, "model": api.Model,
+                "metric": api.Metric, "prior": api.Prior}[kind]
+        try:
+            obj = entry.factory(**params)
+        except TypeError as exc:
+            raise PluginError(f"{kind} {name!r} rejected parameters {sorted(params)}: {exc}",
+                              plugin=entry.owner) from exc
+        if not isinstance(obj, base):
+            raise PluginError(
+                f"factory for {kind} {name!r} returned {type(obj).__name__}, expected a "
+                f"subclass of regshift_bench.api.{base.__name__}", plugin=entry.owner)
+        # Instances carry the name they were registered under (variants share a class).
+        obj.name = name
+        return obj

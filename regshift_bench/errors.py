@@ -35,13 +35,16 @@ class RegistryError(RegshiftError):
 class UnknownNameError(RegistryError):
     """A name was looked up that no plugin registered."""
 
-    def __init__(self, kind: str, name: str, known: list[str]) -> None:
+    def __init__(self, kind: str, name: str, known: list[str], listing: str | None = None) -> None:
         import difflib
 
         self.kind, self.name = kind, name
         close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        listing = f" (see `rsbench list {kind}s`)"
+        kinds = ("task", "shift", "model", "metric", "prior")
+        if listing is None:
+            listing = f"rsbench list {kind}s" if kind in kinds else "rsbench plugins"
+        listing = f" (see `{listing}`)"
         super().__init__(f"unknown {kind} {name!r}{hint}{listing}")
 
 

@@ -154,6 +154,11 @@ def configure(extra_modules: tuple[str, ...] = ()) -> None:
         _extra, _current = tuple(extra_modules), None
 
 
+def configured_modules() -> tuple[str, ...]:
+    """The local modules given by :func:`configure` (``--plugin``)."""
+    return _extra
+
+
 def current() -> PluginSet:
     """The process-wide plugin set, loaded on first use."""
     global _current

@@ -1,0 +1,58 @@
+"""``rsbench list KIND``: registered names with owner and one-line summary."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from regshift_bench import plugins
+from regshift_bench.cli.console import console, print_json
+
+
+class Kind(str, Enum):
+    tasks = "tasks"
+    shifts = "shifts"
+    models = "models"
+    metrics = "metrics"
+    priors = "priors"
+
+
+def _extra(entry: object) -> dict[str, object]:
+    factory = getattr(entry, "factory")
+    out: dict[str, object] = {}
+    if getattr(entry, "kind") == "metric":
+        out["higher_is_better"] = bool(getattr(factory, "higher_is_better", False))
+        out["needs"] = sorted(getattr(factory, "needs", ()))
+    if getattr(entry, "kind") == "shift":
+        out["changes_train"] = bool(getattr(factory, "changes_train", False))
+        out["default_severities"] = list(getattr(factory, "default_severities", ()))
+    if getattr(entry, "kind") == "task":
+        out["task_kind"] = getattr(factory, "kind", "")
+    return out
+
+
+def list_command(
+    kind: Annotated[Kind, typer.Argument(help="What to list.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List registered tasks, shifts, models, metrics or priors."""
+    entries = plugins.current().registry.entries(kind.value[:-1])
+    rows = [{"name": e.name, "plugin": e.owner, "summary": e.summary, **_extra(e)}
+            for e in entries]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} {kind.value}")
+    columns = list(rows[0]) if rows else ["name", "plugin", "summary"]
+    for col in columns:
+        table.add_column(col)
+    for row in rows:
+        table.add_row(*(str(row[c]) for c in columns))
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("list")(list_command)

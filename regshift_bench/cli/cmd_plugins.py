@@ -1,0 +1,35 @@
+"""``rsbench plugins``: every plugin, its distribution, what it registered, errors."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from regshift_bench import plugins
+from regshift_bench.cli.console import console, print_json
+
+
+def plugins_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List loaded plugins; a plugin that failed to load is shown with its error."""
+    records = plugins.current().records
+    if as_json:
+        print_json([asdict(r) for r in records])
+        return
+    table = Table(title="rsbench plugins")
+    for col in ("plugin", "source", "distribution", "status", "registered"):
+        table.add_column(col)
+    for r in records:
+        registered = "; ".join(f"{k}: {', '.join(v)}" for k, v in r.registered.items())
+        dist = f"{r.distribution} {r.version}".strip()
+        status = "[green]ok[/green]" if r.status == "ok" else f"[red]failed[/red]: {r.error}"
+        table.add_row(r.name, r.source, dist, status, registered or "-")
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plugins")(plugins_command)

@@ -1,0 +1,274 @@
+"""Executing cells: split, train (or reuse), predict, score, write atomically.
+
+:func:`run_group` runs the cells of one (task, model, seed) group and is what
+every executor ships to a worker: it takes only picklable arguments and writes
+each finished cell to disk before starting the next, so a kill loses at most the
+cell in progress.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from regshift_bench import results
+from regshift_bench.api import Model, Prediction, SeqDataset, Splits
+from regshift_bench.errors import MetricSkipped, PluginError
+from regshift_bench.plan import Cell, canonical_json, stable_hash
+from regshift_bench.plugins import get_plugin
+
+
+class CellTimeout(Exception):
+    """Raised inside a cell that ran past its time limit."""
+
+
+@dataclass(frozen=True)
+class CellOutcome:
+    """What the executor reports back for one cell."""
+
+    cell: str
+    status: str          # ok | failed
+    error: str
+    seconds: float
+    fit_seconds: float
+    predict_seconds: float
+    reused_model: bool
+    failed_rows: int = 0
+
+
+def _name_seed(*parts: str) -> list[int]:
+    """Stable 32-bit words naming a random stream (adding a shift changes no other)."""
+    return [int(stable_hash(p, 4), 16) for p in parts]
+
+
+def split_rng(cell: Cell) -> np.random.Generator:
+    """The generator for data splits: depends on task and seed only, not on shift
+    or model, so every shift that keeps training data draws the same train set."""
+    ss = np.random.SeedSequence(cell.seed, spawn_key=_name_seed(cell.task, canonical_json(cell.task_params)))
+    return np.random.Generator(np.random.PCG64(ss))
+
+
+def model_rng(cell: Cell) -> np.random.Generator:
+    """The generator for training: depends on task, model and seed."""
+    ss = np.random.SeedSequence(cell.seed, spawn_key=_name_seed(cell.task, cell.model, "fit"))
+    return np.random.Generator(np.random.PCG64(ss))
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`CellTimeout` after ``seconds`` (main thread on Unix only)."""
+    usable = seconds and hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def _alarm(signum: int, frame: Any) -> None:
+        raise CellTimeout(f"cell ran past its {seconds:.0f} s limit")
+
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, float(seconds))  # type: ignore[arg-type]
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def cell_done(run_dir: Path, cell: str) -> bool:
+    """A cell is done when its result file exists and records no failure."""
+    path = run_dir / "cells" / f"{cell}.parquet"
+    if not path.exists():
+        return False
+    status = pd.read_parquet(path, columns=["status"])["status"]
+    return not (status == "failed").any()
+
+
+def _predictions_frame(sets: dict[str, SeqDataset], preds: dict[str, Prediction]) -> pd.DataFrame:
+    frames = []
+    for split, data in sets.items():
+        pred = preds[split]
+        ids = data.meta["id"].astype(str).to_numpy() if "id" in data.meta.columns else None
+        opt = lambda a: a if a is not None else np.full(len(data), np.nan)  # noqa: E731
+        frames.append(pd.DataFrame({
+            "split": split, "row": np.arange(len(data)), "example_id": ids,
+            "y": data.y.astype(np.float64), "mean": pred.mean, "var": pred.var,
+            "aleatoric": opt(pred.aleatoric), "epistemic": opt(pred.epistemic),
+            "y_true": opt(data.y_true), "noise_var": opt(data.noise_var)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _score(cell: Cell, task: Any, sets: dict[str, SeqDataset], preds: dict[str, Prediction]
+           ) -> tuple[list[dict[str, Any]], list[pd.DataFrame]]:
+    """Metric rows and curve frames for every evaluated split."""
+    rows: list[dict[str, Any]] = []
+    curves: list[pd.DataFrame] = []
+    reference = (sets["test_id"], preds["test_id"])
+    for name in cell.metrics:
+        try:
+            metric = get_plugin("metric", name)
+        except Exception as exc:
+            rows.append({"split": "", "metric": name, "value": np.nan, "status": "failed",
+                         "error": f"{type(exc).__name__}: {exc}", "n": 0})
+            continue
+        for split, data in sets.items():
+            base = {"split": split, "metric": name, "n": len(data),
+                    "higher_is_better": bool(metric.higher_is_better)}
+            needs_ref = "reference" in metric.needs
+            if needs_ref and not split.startswith("test_ood"):
+                continue
+            try:
+                value = metric(data, preds[split], reference=reference if needs_ref else None)
+                values = value if isinstance(value, dict) else {name: value}
+                for key, v in values.items():
+                    rows.append({**base, "metric": key, "value": float(v), "status": "ok", "error": ""})
+                curve = metric.curve(data, preds[split])
+                if curve is not None and len(curve):
+                    curve = curve.copy()
+                    curve["curve"] = curve["curve"] if "curve" in curve.columns else name
+                    curve["split"], curve["metric"] = split, name
+                    curves.append(curve)
+            except MetricSkipped as exc:
+                rows.append({**base, "value": np.nan, "status": "skipped", "error": str(exc)})
+            except Exception as exc:  # a broken metric fails its own rows only
+                rows.append({**base, "value": np.nan, "status": "failed",
+                             "error": f"metric {name!r}: {type(exc).__name__}: {exc}"})
+    for split, data in sets.items():
+        try:
+            extra = task.score(split, data, preds[split]) or {}
+        except Exception as exc:
+            rows.append({"split": split, "metric": f"{cell.task_name}_score", "value": np.nan,
+                         "status": "failed", "error": f"task score: {type(exc).__name__}: {exc}",
+                         "n": len(data)})
+            continue
+        for key, v in extra.items():
+            value, hib = (v if isinstance(v, tuple) else (v, True))
+            rows.append({"split": split, "metric": key, "value": float(value), "n": len(data),
+                         "higher_is_better": bool(hib), "status": "ok", "error": ""})
+    return rows, curves
+
+
+class GroupContext:
+    """Per-worker caches for one group: task instance and trained models by key."""
+
+    def __init__(self, run_dir: Path, device: str) -> None:
+        self.run_dir, self.device = run_dir, device
+        self.tasks: dict[str, Any] = {}
+
+    def task(self, cell: Cell) -> Any:
+        key = canonical_json([cell.task_name, cell.task_params])
+        if key not in self.tasks:
+            self.tasks[key] = get_plugin("task", cell.task_name, **dict(cell.task_params))
+        return self.tasks[key]
+
+    def model(self, cell: Cell, splits: Splits) -> tuple[Model, str, float, bool]:
+        """Train, or load a cached model trained on the same data; return timing."""
+        model = get_plugin("model", cell.model)
+        key = stable_hash({"model": cell.model, "params": model.params_json(), "seed": cell.seed,
+                           "train": splits.train.fingerprint(), "val": splits.val.fingerprint(),
+                           "budget": [cell.budget.max_epochs, cell.budget.max_seconds],
+                           "device": self.device.split(":")[0]}, 16)
+        path = self.run_dir / "models" / f"{key}.pt"
+        if path.exists():
+            try:
+                return model.load(path), key, 0.0, True
+            except Exception:
+                path.unlink(missing_ok=True)  # a corrupt cache entry is retrained
+                model = get_plugin("model", cell.model)
+        start = time.perf_counter()
+        model.fit(splits.train, splits.val, rng=model_rng(cell), device=self.device,
+                  budget=cell.budget)
+        seconds = time.perf_counter() - start
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{time.monotonic_ns()}.tmp")
+        try:
+            model.save(tmp)
+            tmp.replace(path)
+        except NotImplementedError:
+            pass  # a model without get_state is simply not cached
+        finally:
+            tmp.unlink(missing_ok=True)
+        return model, key, seconds, False
+
+
+def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | None) -> CellOutcome:
+    """Run one cell and write its files; failures are recorded, never raised."""
+    start = time.perf_counter()
+    fit_s = predict_s = 0.0
+    reused, key = False, ""
+    common = {"run": run_name, "suite": cell.suite, "suite_version": cell.suite_version,
+              "preset": cell.preset, "task": cell.task, "shift": cell.shift,
+              "severity": cell.severity, "model": cell.model, "seed": cell.seed,
+              "task_params": canonical_json(dict(cell.task_params)),
+              "shift_params": canonical_json(dict(cell.shift_params)),
+              "cell": cell.cell, "device": group.device}
+    try:
+        with time_limit(timeout):
+            task = group.task(cell)
+            shift = get_plugin("shift", cell.shift, severity=cell.severity, **dict(cell.shift_params))
+            splits = shift.split(task, split_rng(cell), cell.sizes)
+            common["shift_params"] = shift.params_json()
+            model, key, fit_s, reused = group.model(cell, splits)
+            common["model_params"] = model.params_json()
+            sets = splits.evaluation_sets()
+            t0 = time.perf_counter()
+            preds: dict[str, Prediction] = {}
+            for split, data in sets.items():
+                pred = model.predict(data, device=group.device)
+                if not isinstance(pred, Prediction):
+                    raise PluginError(f"predict returned {type(pred).__name__}, expected Prediction",
+                                      plugin=cell.model)
+                preds[split] = pred.check(len(data), plugin=cell.model)
+            predict_s = time.perf_counter() - t0
+        rows, curves = _score(cell, task, sets, preds)
+        status, error = "ok", ""
+        results.write_parquet_atomic(
+            results.to_table(_predictions_frame(sets, preds), results.PREDICTIONS_SCHEMA),
+            group.run_dir / "predictions" / f"{cell.cell}.parquet", {**common, "model_key": key})
+        if curves:
+            frame = pd.concat(curves, ignore_index=True)
+            for k in ("cell", "task", "shift", "severity", "model", "seed"):
+                frame[k] = common[k]
+            results.write_parquet_atomic(results.to_table(frame, results.CURVES_SCHEMA),
+                                         group.run_dir / "curves" / f"{cell.cell}.parquet")
+    except (Exception, CellTimeout) as exc:
+        status = "failed"
+        error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, PluginError) else str(exc)
+        rows = [{"split": "", "metric": "", "value": np.nan, "n": 0, "status": "failed",
+                 "error": error}]
+    frame = pd.DataFrame(rows)
+    for k, v in common.items():
+        frame[k] = v
+    frame["model_key"], frame["fit_seconds"], frame["predict_seconds"] = key, fit_s, predict_s
+    # The cell file is written last: its presence marks the cell finished.
+    results.write_parquet_atomic(results.to_table(frame, results.RESULTS_SCHEMA),
+                                 group.run_dir / "cells" / f"{cell.cell}.parquet")
+    failed_rows = int((frame["status"] == "failed").sum())
+    return CellOutcome(cell.cell, status, error, time.perf_counter() - start, fit_s, predict_s,
+                       reused, failed_rows)
+
+
+def run_group(cells: list[Cell], run_dir: str, run_name: str, device: str,
+              timeout: float | None = None, extra_plugins: tuple[str, ...] = (),
+              data_dir: str | None = None) -> list[CellOutcome]:
+    """Run the cells of one group in order (the unit every executor ships).
+
+    ``extra_plugins`` and ``data_dir`` re-create the parent's configuration in a
+    fresh worker process (process pool, Ray).
+    """
+    from regshift_bench import paths, plugins
+
+    if tuple(extra_plugins) != plugins.configured_modules():
+        plugins.configure(tuple(extra_plugins))
+    if data_dir is not None:
+        paths.set_data_dir(data_dir)
+    group = GroupContext(Path(run_dir), device)
+    return [run_cell(c, group, run_name, timeout) for c in cells]

@@ -1,0 +1,23 @@
+"""Conformance kit for plugin authors: ``check_model``, ``check_shift``, ...
+
+>>> from regshift_bench.testing import check_model
+>>> check_model("cnn").raise_if_failed()
+"""
+
+from __future__ import annotations
+
+from regshift_bench.testing.checks import (
+    CHECKS,
+    check_metric,
+    check_model,
+    check_prior,
+    check_shift,
+    check_task,
+)
+from regshift_bench.testing.report import CheckReport, CheckResult
+from regshift_bench.testing.toy import ToyConfig, ToyTableTask, ToyTask, toy_dataset
+
+__all__ = [
+    "CHECKS", "CheckReport", "CheckResult", "ToyConfig", "ToyTableTask", "ToyTask",
+    "check_metric", "check_model", "check_prior", "check_shift", "check_task", "toy_dataset",
+]

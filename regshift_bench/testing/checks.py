@@ -1,0 +1,310 @@
+"""Conformance checks every plugin must pass (``rsbench check NAME``).
+
+Each ``check_*`` takes a registered name (or a zero-argument factory returning an
+instance) and keyword parameters, runs its checks on tiny synthetic data in seconds,
+and returns a :class:`CheckReport`; nothing raises unless ``strict=True``.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from regshift_bench import api
+from regshift_bench.api import Budget, Prediction, SeqDataset, Splits, SplitSizes
+from regshift_bench.plugins import get_plugin
+from regshift_bench.testing.report import CheckReport
+from regshift_bench.testing.toy import ToyTableTask, ToyTask, toy_dataset
+
+Factory = str | Callable[[], Any]
+CHECK_BUDGET = Budget(max_epochs=2, max_seconds=30.0)
+SMALL = SplitSizes(train=64, val=32, test=32)
+
+
+def _make(kind: str, target: Factory, params: dict[str, Any]) -> tuple[str, Callable[[], Any]]:
+    if isinstance(target, str):
+        return target, lambda: get_plugin(kind, target, **params)
+    return getattr(target, "name", "") or getattr(target, "__name__", "plugin"), target
+
+
+def _finish(report: CheckReport, strict: bool) -> CheckReport:
+    if strict:
+        report.raise_if_failed()
+    return report
+
+
+def _predict_checked(model: api.Model, data: SeqDataset, name: str) -> Prediction:
+    pred = model.predict(data)
+    assert isinstance(pred, Prediction), f"predict returned {type(pred).__name__}, not Prediction"
+    return pred.check(len(data), plugin=name)
+
+
+def check_model(target: Factory, *, strict: bool = False, **params: Any) -> CheckReport:
+    """Fit and predict on 64 toy sequences and check the model's contract.
+
+    Checks: construction does no work; fit returns the model; predictions have shape
+    (n,) with finite means and positive finite variances; the same seed gives the
+    same prediction; predictions do not depend on batch size or order; a saved
+    state loads into a fresh instance and predicts identically.
+    """
+    name, make = _make("model", target, params)
+    report = CheckReport("model", name)
+    train, val = toy_dataset(64, 40, 1), toy_dataset(32, 40, 2)
+    test = toy_dataset(48, 40, 3)
+    state: dict[str, Any] = {}
+
+    def construct() -> str:
+        model = make()
+        assert isinstance(model, api.Model), f"got {type(model).__name__}, not a Model"
+        model.get_params()
+        state["model"] = model
+        return repr(model)[:80]
+
+    def fit_predict() -> str:
+        model = state["model"]
+        out = model.fit(train, val, rng=np.random.default_rng(0), device="cpu", budget=CHECK_BUDGET)
+        assert out is model, "fit must return self"
+        state["pred"] = _predict_checked(model, test, name)
+        return f"mean var {state['pred'].var.mean():.3g}"
+
+    def deterministic() -> None:
+        other = make().fit(train, val, rng=np.random.default_rng(0), budget=CHECK_BUDGET)
+        again = _predict_checked(other, test, name)
+        np.testing.assert_allclose(again.mean, state["pred"].mean, rtol=1e-5, atol=1e-6,
+                                   err_msg="same seed gave a different mean")
+        np.testing.assert_allclose(again.var, state["pred"].var, rtol=1e-5, atol=1e-6,
+                                   err_msg="same seed gave a different variance")
+
+    def batch_invariant() -> None:
+        model, pred = state["model"], state["pred"]
+        perm = np.random.default_rng(5).permutation(len(test))
+        shuffled = _predict_checked(model, test.subset(perm), name)
+        np.testing.assert_allclose(shuffled.mean, pred.mean[perm], rtol=1e-4, atol=1e-5,
+                                   err_msg="prediction depends on input order")
+        parts = [_predict_checked(model, test.subset(np.arange(i, min(i + 7, len(test)))), name)
+                 for i in range(0, len(test), 7)]
+        np.testing.assert_allclose(np.concatenate([p.mean for p in parts]), pred.mean,
+                                   rtol=1e-4, atol=1e-5,
+                                   err_msg="prediction depends on batch size")
+
+    def save_load() -> str:
+        model = state["model"]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "model.pt"
+            model.save(path)
+            fresh = make().load(path)
+        again = _predict_checked(fresh, test, name)
+        np.testing.assert_allclose(again.mean, state["pred"].mean, rtol=1e-6, atol=1e-7,
+                                   err_msg="loaded model predicts differently")
+        np.testing.assert_allclose(again.var, state["pred"].var, rtol=1e-6, atol=1e-7)
+        return ""
+
+    if report.run("construct", construct) and report.run("fit_predict", fit_predict):
+        report.run("deterministic", deterministic)
+        report.run("batch_and_order_invariant", batch_invariant)
+        report.run("save_load_roundtrip", save_load)
+    return _finish(report, strict)
+
+
+def _applicable_task(shift: api.Shift) -> api.Task:
+    for task in (ToyTask(), ToyTableTask()):
+        if shift.applies_to(task):
+            return task
+    from regshift_bench import plugins
+
+    for entry in plugins.current().registry.entries("task"):
+        task = get_plugin("task", entry.name)
+        try:
+            if shift.applies_to(task):
+                return task
+        except Exception:
+            continue
+    raise AssertionError("the shift applies to no toy task and no registered task")
+
+
+def check_shift(target: Factory, *, task: api.Task | None = None, strict: bool = False,
+                **params: Any) -> CheckReport:
+    """Split a toy task (or ``task``) and check the :class:`Splits` contract.
+
+    Checks: severities 0 and 1 construct; ``split`` returns Splits of non-empty
+    SeqDatasets; the same seed gives identical arrays; a shift that declares
+    ``changes_train = False`` draws the same training data as ``none``.
+    """
+    name, make = _make("shift", target, params)
+    report = CheckReport("shift", name)
+    state: dict[str, Any] = {}
+    if isinstance(target, str):
+        make_at = lambda s: get_plugin("shift", target, **{**params, "severity": s})  # noqa: E731
+    else:
+        make_at = lambda s: make()  # noqa: E731
+
+    def construct() -> str:
+        shift = make_at(1.0)
+        assert isinstance(shift, api.Shift), f"got {type(shift).__name__}, not a Shift"
+        make_at(0.0)
+        state["shift"] = shift
+        state["task"] = task or _applicable_task(shift)
+        return f"on task {state['task'].name or type(state['task']).__name__}"
+
+    def splits() -> str:
+        out = state["shift"].split(state["task"], np.random.default_rng(0), SMALL)
+        assert isinstance(out, Splits), f"split returned {type(out).__name__}, not Splits"
+        for split, data in out.evaluation_sets().items():
+            assert isinstance(data, SeqDataset), f"{split} is {type(data).__name__}"
+            assert len(data) > 0, f"{split} is empty"
+        assert len(out.train) > 0, "train is empty"
+        state["splits"] = out
+        return ", ".join(f"{k}={len(v)}" for k, v in out.evaluation_sets().items())
+
+    def deterministic() -> None:
+        again = state["shift"].split(state["task"], np.random.default_rng(0), SMALL)
+        for (k, a), b in zip(state["splits"].evaluation_sets().items(),
+                             again.evaluation_sets().values()):
+            np.testing.assert_array_equal(a.seqs, b.seqs, err_msg=f"{k} differs for same seed")
+            np.testing.assert_array_equal(a.y, b.y, err_msg=f"{k} labels differ for same seed")
+
+    def reuses_source() -> str:
+        if type(state["shift"]).changes_train:
+            return "declares changes_train; not compared"
+        base = get_plugin("shift", "none").split(state["task"], np.random.default_rng(0), SMALL)
+        assert base.train.fingerprint() == state["splits"].train.fingerprint(), (
+            "changes_train is False but training data differs from the `none` shift's; "
+            "draw source parts with regshift_bench.api.source_splits")
+        return ""
+
+    if report.run("construct", construct) and report.run("split", splits):
+        report.run("deterministic", deterministic)
+        report.run("reuses_source_training_data", reuses_source)
+    return _finish(report, strict)
+
+
+def check_metric(target: Factory, *, strict: bool = False, **params: Any) -> CheckReport:
+    """Score toy predictions and check the metric contract.
+
+    Checks: attributes (``higher_is_better`` bool, ``needs`` known); a finite value
+    on a calibrated prediction; a perfect mean scores at least as well as a noisy
+    one (in the metric's direction) for accuracy-type metrics; NaN input is refused.
+    """
+    name, make = _make("metric", target, params)
+    report = CheckReport("metric", name)
+    data = toy_dataset(200, 30, 11)
+    rng = np.random.default_rng(0)
+    good = Prediction(np.asarray(data.y_true, float), np.full(len(data), 0.09))
+    ood = toy_dataset(200, 30, 12, gc_mean=0.7)
+    ood_pred = Prediction(np.asarray(ood.y_true, float) + rng.normal(0, 0.5, len(ood)),
+                          np.full(len(ood), 0.5))
+    state: dict[str, Any] = {}
+
+    def attributes() -> str:
+        metric = make()
+        assert isinstance(metric, api.Metric), f"got {type(metric).__name__}, not a Metric"
+        assert isinstance(type(metric).higher_is_better, bool), "higher_is_better must be a bool"
+        unknown = set(metric.needs) - api.metric.KNOWN_NEEDS
+        assert not unknown, f"unknown needs {sorted(unknown)}"
+        state["metric"] = metric
+        return f"higher_is_better={metric.higher_is_better}, needs={sorted(metric.needs)}"
+
+    def finite() -> str:
+        metric = state["metric"]
+        if "reference" in metric.needs:
+            value = metric(ood, ood_pred, reference=(data, good))
+        else:
+            value = metric(data, good)
+        values = value if isinstance(value, dict) else {name: value}
+        for key, v in values.items():
+            assert isinstance(v, float) and math.isfinite(v), f"{key} = {v!r} is not a finite float"
+        return ", ".join(f"{k}={v:.4g}" for k, v in values.items())
+
+    def nan_refused() -> None:
+        metric = state["metric"]
+        bad = Prediction(np.where(np.arange(len(data)) == 3, np.nan, good.mean), good.var)
+        try:
+            if "reference" in metric.needs:
+                metric(ood, bad.subset(np.arange(len(ood))), reference=(data, bad))
+            else:
+                metric(data, bad)
+        except Exception as exc:
+            from regshift_bench.errors import RegshiftError
+
+            assert isinstance(exc, RegshiftError), f"NaN raised {type(exc).__name__}, not a RegshiftError"
+            assert name in str(exc) or getattr(exc, "plugin", None), "error does not name the metric"
+            return
+        raise AssertionError("NaN in the prediction was accepted silently")
+
+    if report.run("attributes", attributes):
+        report.run("finite_value", finite)
+        report.run("nan_refused", nan_refused)
+    return _finish(report, strict)
+
+
+def check_prior(target: Factory, *, strict: bool = False, **params: Any) -> CheckReport:
+    """Fit on toy data and check features are float (n, k), finite and row-wise."""
+    name, make = _make("prior", target, params)
+    report = CheckReport("prior", name)
+    train, test = toy_dataset(64, 40, 1), toy_dataset(20, 40, 2)
+    state: dict[str, Any] = {}
+
+    def features() -> str:
+        prior = make()
+        assert isinstance(prior, api.Prior), f"got {type(prior).__name__}, not a Prior"
+        assert prior.fit(train) is prior, "fit must return self"
+        feats = np.asarray(prior.features(test))
+        assert feats.ndim == 2 and feats.shape[0] == len(test), f"features shape {feats.shape}"
+        assert np.isfinite(feats).all(), "features are not finite"
+        state["prior"], state["feats"] = prior, feats
+        return f"k={feats.shape[1]}"
+
+    def row_wise() -> None:
+        part = np.asarray(state["prior"].features(test.subset(np.arange(5))))
+        np.testing.assert_allclose(part, state["feats"][:5], rtol=1e-5, atol=1e-6,
+                                   err_msg="features of a row depend on the other rows")
+
+    if report.run("features", features):
+        report.run("row_wise", row_wise)
+    return _finish(report, strict)
+
+
+def check_task(target: Factory, *, strict: bool = False, **params: Any) -> CheckReport:
+    """Load or sample a task and check the data contract and determinism."""
+    name, make = _make("task", target, params)
+    report = CheckReport("task", name)
+    state: dict[str, Any] = {}
+
+    def construct() -> str:
+        task = make()
+        assert isinstance(task, api.Task), f"got {type(task).__name__}, not a Task"
+        assert task.kind in ("generative", "fixed"), f"kind {task.kind!r}"
+        state["task"] = task
+        return task.kind
+
+    def data() -> str:
+        task = state["task"]
+        if task.kind == "generative":
+            a = task.sample(task.config(), 16, np.random.default_rng(0))
+            b = task.sample(task.config(), 16, np.random.default_rng(0))
+            np.testing.assert_array_equal(a.seqs, b.seqs, err_msg="same seed, different sequences")
+            np.testing.assert_array_equal(a.y, b.y, err_msg="same seed, different labels")
+        else:
+            a = task.load()
+        assert isinstance(a, SeqDataset) and len(a) > 0, "no data"
+        assert np.isfinite(a.y).all(), "activity has NaN/inf"
+        if task.group_column:
+            assert task.group_column in a.meta.columns, f"meta lacks {task.group_column!r}"
+        for domain in task.domains[1:]:
+            other = task.load(domain) if task.kind == "fixed" else task.sample(
+                task.config(domain=domain), 16, np.random.default_rng(0))
+            assert isinstance(other, SeqDataset) and len(other) > 0, f"domain {domain} empty"
+        return f"n={len(a)}, L={a.seq_len}, domains={list(task.domains)}"
+
+    if report.run("construct", construct):
+        report.run("data", data)
+    return _finish(report, strict)
+
+
+CHECKS = {"model": check_model, "shift": check_shift, "metric": check_metric,
+          "prior": check_prior, "task": check_task}

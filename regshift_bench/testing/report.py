@@ -1,0 +1,52 @@
+"""Check results and reports for the conformance kit."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from regshift_bench.errors import PluginError
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one conformance check."""
+
+    check: str
+    passed: bool
+    detail: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class CheckReport:
+    """All checks run on one plugin."""
+
+    kind: str
+    name: str
+    results: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.passed for r in self.results)
+
+    def run(self, check: str, fn: Callable[[], str | None]) -> bool:
+        """Run ``fn``; an exception or AssertionError fails the check with its message."""
+        start = time.perf_counter()
+        try:
+            detail = fn() or ""
+            passed = True
+        except Exception as exc:  # every failure is reported, none propagates
+            detail = f"{type(exc).__name__}: {exc}".strip()
+            passed = False
+        self.results.append(CheckResult(check, passed, detail, time.perf_counter() - start))
+        return passed
+
+    def raise_if_failed(self) -> None:
+        """Raise :class:`PluginError` listing the failed checks."""
+        failed = [r for r in self.results if not r.passed]
+        if failed:
+            lines = "; ".join(f"{r.check}: {r.detail}" for r in failed)
+            raise PluginError(f"{self.kind} failed {len(failed)} check(s): {lines}",
+                              plugin=self.name)

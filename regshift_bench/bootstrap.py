@@ -8,6 +8,10 @@ intervals suggest).
 
 A metric is used through duck typing, fastest path first:
 
+0. ``metric.prepare(y, mean, var, y_true, noise_var) -> state`` and
+   ``metric.resampled(state, idx) -> (b,)`` for index blocks ``idx`` (b, n): the
+   metric does one-off work (e.g. a sort) and scores resamples from indices
+   (rank-based metrics score them as example counts in O(n), no re-sort).
 1. ``metric.stats(y, mean, var, y_true, noise_var) -> (k, n)`` and
    ``metric.finalize(m) -> (B,)`` where ``m`` (k, B) holds resample means of the
    per-example statistics: mean-decomposable metrics (MSE, NLL, coverage, Pearson
@@ -226,8 +230,11 @@ class _Scorer:
                  reference: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> None:
         self.metric, self.reference = metric, reference
         self.inputs = (y, mean, var, y_true, noise_var)
-        self.stats = None
-        if reference is None and hasattr(metric, "stats") and hasattr(metric, "finalize"):
+        self.stats: np.ndarray | None = None
+        self.state: Any = None
+        if reference is None and hasattr(metric, "prepare") and hasattr(metric, "resampled"):
+            self.state = metric.prepare(y, mean, var, y_true, noise_var)
+        elif reference is None and hasattr(metric, "stats") and hasattr(metric, "finalize"):
             self.stats = np.atleast_2d(metric.stats(y, mean, var, y_true, noise_var))
 
     def full(self) -> float:
@@ -247,6 +254,8 @@ class _Scorer:
                 "reference_var": rvar[ref_idx]}
 
     def block(self, idx: np.ndarray, ref_idx: np.ndarray | None) -> np.ndarray:
+        if self.state is not None:
+            return np.asarray(self.metric.resampled(self.state, idx), dtype=np.float64)
         if self.stats is not None:
             m = np.stack([s[idx].mean(axis=1) for s in self.stats])  # (k, b)
             return np.asarray(self.metric.finalize(m), dtype=np.float64)

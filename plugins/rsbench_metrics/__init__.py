@@ -1,1 +1,71 @@
-"""Built-in plugin rsbench_metrics (content arrives with its issue)."""
+"""Built-in plugin rsbench_metrics: accuracy, calibration, selective prediction,
+shift detection and gaps to the oracle.
+
+Every metric is a :class:`regshift_bench.api.Metric` with a pure, vectorised array
+function (``batched`` over (B, n) arrays, ``compute`` for one sample) so
+:mod:`regshift_bench.bootstrap` can put an interval on any of them. Notation: y
+measured, μ and σ² the model's predictive mean and variance.
+
+>>> import regshift_bench
+>>> m = regshift_bench.get_plugin("metric", "coverage_90")  # doctest: +SKIP
+>>> m.compute(y, mean, var)                                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from regshift_bench import hookimpl
+from rsbench_metrics._base import ArrayMetric, MomentMetric
+from rsbench_metrics.accuracy import MAE, MSE, R2, RMSE, Pearson, Spearman
+from rsbench_metrics.calibration import (
+    CRPS,
+    ENCE,
+    NLL,
+    Z2,
+    Coverage,
+    Coverage50,
+    Coverage80,
+    Coverage90,
+    Coverage95,
+    MiscalibrationArea,
+    Width90,
+)
+from rsbench_metrics.oracle import ExcessMSE, NLLGap, SignalPearson, VarRatio
+from rsbench_metrics.selective import AURC, ExcessAURC, RiskAt50, RiskAt80, SelectiveGain
+from rsbench_metrics.shift_detection import OodAUROC
+
+#: Registered name -> class; the order is the order of ``rsbench list metrics``' sections.
+METRICS: dict[str, type[ArrayMetric]] = {
+    # accuracy
+    "mse": MSE, "rmse": RMSE, "mae": MAE, "pearson": Pearson, "spearman": Spearman, "r2": R2,
+    # calibration
+    "nll": NLL, "z2": Z2, "ence": ENCE, "miscal_area": MiscalibrationArea,
+    "coverage_50": Coverage50, "coverage_80": Coverage80, "coverage_90": Coverage90,
+    "coverage_95": Coverage95, "width_90": Width90, "crps": CRPS,
+    # selective prediction
+    "aurc": AURC, "e_aurc": ExcessAURC, "risk_at_50": RiskAt50, "risk_at_80": RiskAt80,
+    "selective_gain": SelectiveGain,
+    # shift detection
+    "ood_auroc": OodAUROC,
+    # oracle gaps (simulation only)
+    "excess_mse": ExcessMSE, "signal_pearson": SignalPearson, "nll_gap": NLLGap,
+    "var_ratio": VarRatio,
+}
+
+#: Metrics that also write a curve to ``curves.parquet``.
+CURVE_METRICS = ("aurc", "miscal_area")
+
+
+@hookimpl
+def rsbench_register_metrics(register) -> None:  # type: ignore[no-untyped-def]
+    for name, cls in METRICS.items():
+        doc = (cls.__doc__ or "").strip().splitlines()[0]
+        # Defaults only: __init__ does no work, so instantiating to read `target` is cheap.
+        register(name, cls, summary=doc, target=cls().target)
+
+
+__all__ = [
+    "AURC", "CRPS", "CURVE_METRICS", "ENCE", "METRICS", "MAE", "MSE", "NLL", "R2", "RMSE", "Z2",
+    "ArrayMetric", "Coverage", "ExcessAURC", "ExcessMSE", "MiscalibrationArea", "MomentMetric",
+    "NLLGap", "OodAUROC", "Pearson", "RiskAt50", "RiskAt80", "SelectiveGain", "SignalPearson",
+    "Spearman", "VarRatio", "Width90",
+]

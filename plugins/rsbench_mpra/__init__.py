@@ -1,1 +1,50 @@
-"""Built-in plugin rsbench_mpra (content arrives with its issue)."""
+"""Built-in plugin rsbench_mpra: real MPRA tasks, a table loader and real-data shifts.
+
+Tasks: ``table`` (a user's own table, via a task file), ``mpra_hepg2`` and
+``mpra_wtc11`` (Agarwal lentiMPRA), ``sharpr_pilot`` (Ernst Sharpr-MPRA pilot,
+activity recomputed from barcode counts), ``dream_yeast`` (DREAM 2022 yeast).
+Shifts: ``random``, ``gc_extremes``, ``element_class``, ``cell_type``,
+``random_to_native``. Data is read from the data directory
+(``regshift_bench.paths.data_dir``); see ``rsbench data list``.
+"""
+
+from __future__ import annotations
+
+from regshift_bench import hookimpl
+from rsbench_mpra.dream import DreamYeastTask
+from rsbench_mpra.lentimpra import LentiMPRAHepG2, LentiMPRAWTC11
+from rsbench_mpra.sharpr import SharprPilotTask
+from rsbench_mpra.shifts import ElementClass, GCExtremes, RandomSplit
+from rsbench_mpra.shifts_domain import CellType, RandomToNative
+from rsbench_mpra.table_task import TableTask
+
+__all__ = ["CellType", "DreamYeastTask", "ElementClass", "GCExtremes", "LentiMPRAHepG2",
+           "LentiMPRAWTC11", "RandomSplit", "RandomToNative", "SharprPilotTask", "TableTask"]
+
+
+@hookimpl
+def rsbench_register_tasks(register) -> None:  # type: ignore[no-untyped-def]
+    register("table", TableTask, summary="your own MPRA table (TSV/CSV/Parquet/FASTA) "
+             "described by a task file", data="user")
+    register("mpra_hepg2", LentiMPRAHepG2, summary="Agarwal lentiMPRA HepG2, 24,590 "
+             "constructs (230 nt), orientation pairs; domains HepG2, WTC11", data="lentimpra")
+    register("mpra_wtc11", LentiMPRAWTC11, summary="Agarwal lentiMPRA WTC11, 20,473 "
+             "constructs (230 nt); domains WTC11, HepG2", data="lentimpra")
+    register("sharpr_pilot", SharprPilotTask, summary="Ernst Sharpr-MPRA pilot, 2,250 tiles "
+             "(145 nt) from barcode counts; HepG2, K562; 2 replicates", data="sharpr_pilot")
+    register("dream_yeast", DreamYeastTask, summary="DREAM 2022 yeast random promoters: "
+             "6,370 training + 1,921 labelled public test", data="dream_yeast")
+
+
+@hookimpl
+def rsbench_register_shifts(register) -> None:  # type: ignore[no-untyped-def]
+    register("random", RandomSplit, summary="grouped random split: two held-out halves "
+             "(no shift; the noise floor)")
+    register("gc_extremes", GCExtremes, summary="train on mid GC, test on low_gc and "
+             "high_gc tails (severity narrows the tails)")
+    register("element_class", ElementClass, summary="train on enhancer candidates, test "
+             "on promoters")
+    register("cell_type", CellType, summary="train in the source cell type, test in the "
+             "second domain (HepG2 -> K562 / WTC11)")
+    register("random_to_native", RandomToNative, summary="DREAM yeast: random promoters "
+             "-> native and designed promoters")

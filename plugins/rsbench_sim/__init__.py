@@ -1,1 +1,25 @@
-"""Built-in plugin rsbench_sim (content arrives with its issue)."""
+"""Built-in plugin rsbench_sim: the mechanistic simulator (task ``sim``) and its shifts.
+
+Modules, one per mechanism: :mod:`.background`, :mod:`.planting`, :mod:`.binding`,
+:mod:`.programs` (programs, GC bias, readout), :mod:`.measurement`; the task in
+:mod:`.task`, its configuration in :mod:`.config`, the shifts in :mod:`.shifts`.
+"""
+
+from __future__ import annotations
+
+from regshift_bench import hookimpl
+from rsbench_sim.shifts import SHIFTS
+from rsbench_sim.task import SimTask
+
+__all__ = ["SimTask", "rsbench_register_shifts", "rsbench_register_tasks"]
+
+
+@hookimpl
+def rsbench_register_tasks(register):  # type: ignore[no-untyped-def]
+    register("sim", SimTask, summary="mechanistic simulator: motifs, cell-type programs, MPRA noise")
+
+
+@hookimpl
+def rsbench_register_shifts(register):  # type: ignore[no-untyped-def]
+    for name, cls in SHIFTS.items():
+        register(name, cls, summary=cls.summary)

@@ -109,6 +109,7 @@ def rsbench_register_models(register):
     register("toy_gc", ToyGC)
     register("toy_nan", ToyNaN)
     register("toy_raises", ToyRaises)
+    register("toy_slow", ToySlow)
 
 
 @hookimpl
@@ -120,3 +121,13 @@ def rsbench_register_metrics(register):
 @hookimpl
 def rsbench_register_shifts(register):
     register("toy_gc_shift", ToyGCShift)
+
+
+class ToySlow(ToyMean):
+    """Sleeps in predict so a test can kill a run midway."""
+
+    def predict(self, data, *, device="cpu"):
+        import time
+
+        time.sleep(0.4)
+        return super().predict(data)

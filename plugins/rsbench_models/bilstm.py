@@ -1,0 +1,73 @@
+"""``bilstm``: convolutional stem + bidirectional LSTM (the DREAM-RNN family).
+
+Architecture (defaults): Conv1d(4→C, k=9) + BatchNorm + SiLU, MaxPool(4); a one-layer
+bidirectional LSTM of ``hidden`` units per direction over the pooled positions (padding
+positions are zeroed and ignored by the pooling); masked mean+max pooling; Gaussian
+head. With C = 64, hidden = 64: about 86k parameters.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from regshift_bench.api import Prior
+from rsbench_models.heads import GaussianHead
+from rsbench_models.neural import NeuralModel, masked_pool
+
+
+class BiLSTMNet(nn.Module):
+    """The network of :class:`BiLSTM`; ``forward(x (B,4,L), mask (B,1,L), prior)``."""
+
+    def __init__(self, channels: int, hidden: int, layers: int, dropout: float,
+                 n_prior: int, head_hidden: int) -> None:
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv1d(4, channels, 9, padding=4),
+                                  nn.BatchNorm1d(channels), nn.SiLU(), nn.MaxPool1d(4, ceil_mode=True),
+                                  nn.Dropout(dropout))
+        self.lstm = nn.LSTM(channels, hidden, num_layers=layers, batch_first=True,
+                            bidirectional=True, dropout=dropout if layers > 1 else 0.0)
+        self.head = GaussianHead(4 * hidden, n_prior, head_hidden, dropout)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor, prior: torch.Tensor | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+        h = self.stem(x)
+        m = nn.functional.adaptive_max_pool1d(mask, h.shape[-1])
+        out, _ = self.lstm((h * m).transpose(1, 2))
+        return self.head(masked_pool(out.transpose(1, 2), m), prior)
+
+
+class BiLSTM(NeuralModel):
+    """Conv stem + bidirectional LSTM with a Gaussian head.
+
+    Parameters
+    ----------
+    channels : int, default 64
+        Stem convolution width.
+    hidden : int, default 64
+        LSTM units per direction.
+    layers : int, default 1
+    dropout : float, default 0.1
+    head_hidden : int, default 64
+    prior, epochs, batch_size, lr, weight_decay, patience, rc_augment, beta, var_floor, mc_dropout
+        As for :class:`rsbench_models.cnn.CNN`.
+
+    Notes
+    -----
+    About 86k parameters at the defaults; the LSTM runs over L/4 positions.
+    """
+
+    def __init__(self, channels: int = 64, hidden: int = 64, layers: int = 1,
+                 dropout: float = 0.1, head_hidden: int = 64, prior: Prior | str | None = None,
+                 epochs: int = 12, batch_size: int = 128, lr: float = 3e-3,
+                 weight_decay: float = 0.01, patience: int = 4, rc_augment: bool = True,
+                 beta: float = 0.0, var_floor: float = 1e-3, mc_dropout: int = 0) -> None:
+        self.channels, self.hidden, self.layers = channels, hidden, layers
+        self.dropout, self.head_hidden, self.prior = dropout, head_hidden, prior
+        self.epochs, self.batch_size, self.lr = epochs, batch_size, lr
+        self.weight_decay, self.patience, self.rc_augment = weight_decay, patience, rc_augment
+        self.beta, self.var_floor, self.mc_dropout = beta, var_floor, mc_dropout
+
+    def build(self, n_prior: int) -> nn.Module:
+        return BiLSTMNet(int(self.channels), int(self.hidden), int(self.layers),
+                         float(self.dropout), n_prior, int(self.head_hidden))

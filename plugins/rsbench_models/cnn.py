@@ -1,0 +1,104 @@
+"""``cnn``: a DeepSTARR / DREAM-CNN / LegNet-style convolutional network.
+
+Architecture (defaults): stem Conv1d(4→C, k=9) + BatchNorm + SiLU; ``n_blocks``
+residual blocks, each Conv1d(C→C, k) + BatchNorm + SiLU + squeeze-excitation (LegNet)
++ dropout, followed by MaxPool(2); masked mean+max pooling over positions (padding N
+is ignored, so any length works); Gaussian head (hidden 64) on the pooled features and
+any prior features. With C = 64, k = 5, 4 blocks: about 102k parameters
+(see :func:`rsbench_models.neural.n_params`).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from rsbench_models.heads import GaussianHead
+from rsbench_models.neural import NeuralModel, masked_pool
+from regshift_bench.api import Prior
+
+
+class SqueezeExcite(nn.Module):
+    """Channel re-weighting from the mean activation (LegNet's SE block)."""
+
+    def __init__(self, channels: int, reduction: int = 4) -> None:
+        super().__init__()
+        self.fc = nn.Sequential(nn.Linear(channels, channels // reduction), nn.SiLU(),
+                                nn.Linear(channels // reduction, channels), nn.Sigmoid())
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        return h * self.fc(h.mean(-1)).unsqueeze(-1)
+
+
+class ResBlock(nn.Module):
+    """Conv + BN + SiLU + SE with a residual connection, then max-pool."""
+
+    def __init__(self, channels: int, kernel: int, dropout: float, pool: int) -> None:
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv1d(channels, channels, kernel, padding=kernel // 2),
+                                  nn.BatchNorm1d(channels), nn.SiLU(), SqueezeExcite(channels),
+                                  nn.Dropout(dropout))
+        self.pool = nn.MaxPool1d(pool, ceil_mode=True) if pool > 1 else nn.Identity()
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        return self.pool(h + self.body(h))
+
+
+class CNNNet(nn.Module):
+    """The network of :class:`CNN`; ``forward(x (B,4,L), mask (B,1,L), prior)``."""
+
+    def __init__(self, channels: int, n_blocks: int, kernel_size: int, dropout: float,
+                 n_prior: int, head_hidden: int) -> None:
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv1d(4, channels, 9, padding=4),
+                                  nn.BatchNorm1d(channels), nn.SiLU())
+        self.blocks = nn.Sequential(*[ResBlock(channels, kernel_size, dropout, 2)
+                                      for _ in range(n_blocks)])
+        self.head = GaussianHead(2 * channels, n_prior, head_hidden, dropout)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor, prior: torch.Tensor | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+        h = self.blocks(self.stem(x) * mask)  # zero stem output on padding
+        return self.head(masked_pool(h, mask), prior)
+
+
+class CNN(NeuralModel):
+    """Convolutional network (DeepSTARR / DREAM-CNN / LegNet family) with a Gaussian head.
+
+    Parameters
+    ----------
+    channels : int, default 64
+        Width of every convolution.
+    n_blocks : int, default 4
+        Residual blocks, each halving the length (230 bp -> 15 positions).
+    kernel_size : int, default 5
+    dropout : float, default 0.1
+        In blocks and head; also what MC dropout samples.
+    head_hidden : int, default 64
+    prior : Prior, str or None
+        Prior whose standardised features join the pooled features in the head.
+    epochs, batch_size, lr, weight_decay, patience, rc_augment, beta, var_floor, mc_dropout
+        Shared trainer settings (see :mod:`rsbench_models.trainer`); ``beta`` > 0 selects
+        β-NLL; ``mc_dropout`` = S > 0 averages S dropout samples at prediction
+        (their spread adds to the epistemic variance).
+
+    Notes
+    -----
+    About 102k parameters at the defaults. On 2 CPU threads it trains on ~17k
+    sequences of 230 bp at roughly 500-1000 sequences/s.
+    """
+
+    def __init__(self, channels: int = 64, n_blocks: int = 4, kernel_size: int = 5,
+                 dropout: float = 0.1, head_hidden: int = 64, prior: Prior | str | None = None,
+                 epochs: int = 12, batch_size: int = 128, lr: float = 3e-3,
+                 weight_decay: float = 0.01, patience: int = 4, rc_augment: bool = True,
+                 beta: float = 0.0, var_floor: float = 1e-3, mc_dropout: int = 0) -> None:
+        self.channels, self.n_blocks, self.kernel_size = channels, n_blocks, kernel_size
+        self.dropout, self.head_hidden, self.prior = dropout, head_hidden, prior
+        self.epochs, self.batch_size, self.lr = epochs, batch_size, lr
+        self.weight_decay, self.patience, self.rc_augment = weight_decay, patience, rc_augment
+        self.beta, self.var_floor, self.mc_dropout = beta, var_floor, mc_dropout
+
+    def build(self, n_prior: int) -> nn.Module:
+        return CNNNet(int(self.channels), int(self.n_blocks), int(self.kernel_size),
+                      float(self.dropout), n_prior, int(self.head_hidden))

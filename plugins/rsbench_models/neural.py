@@ -1,0 +1,177 @@
+"""Shared base of the built-in neural models: scaling, priors, state, prediction.
+
+A subclass only says how to build its network (:meth:`NeuralModel.build`); fitting,
+prediction, reverse-complement averaging, MC dropout and persistence live here and
+in :mod:`rsbench_models.trainer`, so every architecture is trained the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+import regshift_bench
+from regshift_bench.api import Budget, Model, Prediction, Prior, SeqDataset
+from regshift_bench.errors import DataError, PluginError
+from rsbench_models import trainer
+
+#: Training parameters every neural model accepts, with their defaults.
+TRAIN_DEFAULTS: dict[str, Any] = dict(
+    epochs=12, batch_size=128, lr=3e-3, weight_decay=0.01, patience=4, rc_augment=True,
+    beta=0.0, var_floor=1e-3, mc_dropout=0,
+)
+
+
+class NeuralModel(Model):
+    """Base class: a torch network with a Gaussian head trained by the shared trainer.
+
+    Subclasses store their own parameters plus the training parameters of
+    :data:`TRAIN_DEFAULTS` and ``prior`` (a :class:`Prior`, a registered prior name,
+    or ``None``), and implement :meth:`build`.
+
+    Targets are standardised with the training mean and standard deviation (kept in
+    the state) and predictions are mapped back, so one set of defaults (variance
+    floor, learning rate) suits every assay's units.
+    """
+
+    prior: Prior | str | None
+    epochs: int
+    batch_size: int
+    lr: float
+    weight_decay: float
+    patience: int
+    rc_augment: bool
+    beta: float
+    var_floor: float
+    mc_dropout: int
+
+    def build(self, n_prior: int) -> nn.Module:
+        """A fresh network taking ``(x (B,4,L), mask (B,1,L), prior (B,n_prior)|None)``."""
+        raise NotImplementedError
+
+    # -- helpers ------------------------------------------------------------------------
+    def _train_config(self) -> trainer.TrainConfig:
+        return trainer.TrainConfig(
+            epochs=int(self.epochs), batch_size=int(self.batch_size), lr=float(self.lr),
+            weight_decay=float(self.weight_decay), patience=int(self.patience),
+            rc_augment=bool(self.rc_augment), beta=float(self.beta),
+            var_floor=float(self.var_floor))
+
+    def _resolve_prior(self) -> Prior | None:
+        if self.prior is None or isinstance(self.prior, Prior):
+            return self.prior
+        if isinstance(self.prior, str):
+            return regshift_bench.get_plugin("prior", self.prior)
+        raise PluginError(f"prior must be a Prior, a registered prior name or None, got "
+                          f"{type(self.prior).__name__}", plugin=self.name or None)
+
+    def _prior_features(self, data: SeqDataset) -> np.ndarray | None:
+        if self.prior_ is None:
+            return None
+        feats = np.asarray(self.prior_.features(data), dtype=np.float64)
+        if feats.shape != (len(data), self.prior_mu_.shape[0]):
+            raise PluginError(f"prior features have shape {feats.shape}, expected "
+                              f"({len(data)}, {self.prior_mu_.shape[0]})", plugin=self.name)
+        return ((feats - self.prior_mu_) / self.prior_sd_).astype(np.float32)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "net_"):
+            raise PluginError("predict called before fit or load; fit the model first",
+                              plugin=self.name or type(self).__name__)
+
+    # -- Model API ------------------------------------------------------------------------
+    def fit(self, train: SeqDataset, val: SeqDataset, *, rng: np.random.Generator,
+            device: str = "cpu", budget: Budget | None = None) -> NeuralModel:
+        if len(train) < 2:
+            raise DataError(f"{type(self).__name__}.fit: need at least 2 training sequences, "
+                            f"got {len(train)}")
+        dev = torch.device(device)
+        seeds = rng.integers(0, 2**31 - 1, size=3)
+        self.seed_ = int(seeds[2])
+        y = train.y.astype(np.float64)
+        self.y_mu_, self.y_sd_ = float(y.mean()), float(y.std() or 1.0)
+        self.prior_ = self._resolve_prior()
+        n_prior = 0
+        if self.prior_ is not None:
+            self.prior_.fit(train)
+            feats = np.asarray(self.prior_.features(train), dtype=np.float64)
+            n_prior = feats.shape[1]
+            self.prior_mu_ = feats.mean(axis=0)
+            self.prior_sd_ = np.where(feats.std(axis=0) > 1e-8, feats.std(axis=0), 1.0)
+        torch.manual_seed(int(seeds[0]))  # weight init; trainer forks its own stream
+        with trainer.seeded(int(seeds[0]), dev):
+            self.net_ = self.build(n_prior).to(dev)
+        scale = lambda d: ((d.y - self.y_mu_) / self.y_sd_).astype(np.float32)  # noqa: E731
+        tr = trainer.encode(train, dev, self._prior_features(train), scale(train))
+        va = trainer.encode(val, dev, self._prior_features(val) if len(val) else None,
+                            scale(val))
+        self.report_ = trainer.fit_network(self.net_, tr, va, self._train_config(),
+                                           seed=int(seeds[1]), budget=budget,
+                                           label=self.name or type(self).__name__)
+        return self
+
+    def predict(self, data: SeqDataset, *, device: str = "cpu") -> Prediction:
+        self._check_fitted()
+        dev = torch.device(device)
+        self.net_.to(dev)
+        enc = trainer.encode(data, dev, self._prior_features(data))
+        mean, alea, epi = trainer.predict_parts(
+            self.net_, enc, floor=float(self.var_floor), mc_samples=int(self.mc_dropout),
+            seed=self.seed_)
+        s2 = self.y_sd_ ** 2
+        return Prediction(mean * self.y_sd_ + self.y_mu_, (alea + epi) * s2, alea * s2, epi * s2)
+
+    # -- persistence -------------------------------------------------------------------
+    def get_state(self) -> dict[str, Any]:
+        self._check_fitted()
+        state: dict[str, Any] = {
+            "net": {k: v.detach().cpu() for k, v in self.net_.state_dict().items()},
+            "y_mu": self.y_mu_, "y_sd": self.y_sd_, "seed": self.seed_, "n_prior": 0,
+        }
+        if self.prior_ is not None:
+            state.update(n_prior=int(self.prior_mu_.shape[0]), prior_mu=self.prior_mu_,
+                         prior_sd=self.prior_sd_)
+            if hasattr(self.prior_, "get_state"):
+                state["prior_state"] = self.prior_.get_state()
+        return state
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.y_mu_, self.y_sd_ = float(state["y_mu"]), float(state["y_sd"])
+        self.seed_ = int(state["seed"])
+        n_prior = int(state["n_prior"])
+        self.prior_ = self._resolve_prior() if n_prior else None
+        if n_prior:
+            if self.prior_ is None:
+                raise PluginError("saved model used prior features; construct it with the "
+                                  "same prior= before load", plugin=self.name or None)
+            self.prior_mu_ = np.asarray(state["prior_mu"], dtype=np.float64)
+            self.prior_sd_ = np.asarray(state["prior_sd"], dtype=np.float64)
+            if "prior_state" in state and hasattr(self.prior_, "set_state"):
+                self.prior_.set_state(state["prior_state"])
+        self.net_ = self.build(n_prior)
+        self.net_.load_state_dict(state["net"])
+        self.net_.eval()
+
+
+def masked_pool(h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mean and max over called positions: (B, C, L'), mask (B, 1, L) -> (B, 2C).
+
+    The mask is max-pooled down to L' so padding (N) never dilutes the mean, which
+    keeps a sequence's prediction independent of how far its batch was padded.
+    """
+    if mask.shape[-1] != h.shape[-1]:
+        mask = nn.functional.adaptive_max_pool1d(mask, h.shape[-1])
+    mask = mask.to(h.dtype)
+    denom = mask.sum(-1).clamp_min(1.0)
+    mean = (h * mask).sum(-1) / denom
+    mx = h.masked_fill(mask == 0, torch.finfo(h.dtype).min).amax(-1)
+    mx = torch.where(mask.sum(-1) > 0, mx, torch.zeros_like(mx))  # all-N row: no max
+    return torch.cat([mean, mx], dim=1)
+
+
+def n_params(net: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in net.parameters() if p.requires_grad)

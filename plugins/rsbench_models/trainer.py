@@ -1,0 +1,282 @@
+"""The one training loop every built-in neural model uses.
+
+Design (the DREAM-challenge recipe, made reproducible):
+
+* data live on the device as uint8 codes, (n, L), with their reverse complements
+  precomputed by :func:`regshift_bench.api.revcomp` (padding stays right, exactly as
+  ``SeqDataset.revcomp``), so a mini-batch is an index into resident tensors and
+  one-hot encoding happens on the device;
+* AdamW with a one-cycle learning-rate curve (the curve of ``torch.optim.lr_scheduler.
+  OneCycleLR``: cosine warm-up over ``pct_start``, cosine decay to ``lr / 25e4``), whose
+  horizon is shortened after the first epoch when a wall-clock budget would cut it;
+* reverse-complement augmentation: each training example is flipped with p = 0.5;
+* early stopping on validation NLL (RC-averaged, the quantity reported), restoring
+  the best checkpoint;
+* bf16 autocast on CUDA; on CPU a fixed seed gives the same result bit for bit
+  (seeded torch RNG inside ``fork_rng``, deterministic algorithms on).
+
+Prediction averages the two strands (and MC-dropout samples): the mean is the
+average of the member means; the variance is the mixture variance, i.e. the average
+member variance (aleatoric) plus the variance of member means (epistemic).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from regshift_bench.api import Budget, SeqDataset, revcomp
+from rsbench_models.heads import gaussian_nll, predictive_var
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Optimisation settings shared by every neural model (see module docstring)."""
+
+    epochs: int = 12
+    batch_size: int = 128
+    lr: float = 3e-3
+    weight_decay: float = 0.01
+    pct_start: float = 0.25
+    patience: int = 4
+    rc_augment: bool = True
+    var_floor: float = 1e-3
+    beta: float = 0.0
+    grad_clip: float = 1.0
+    eval_batch_size: int = 512
+
+
+@dataclass
+class Encoded:
+    """A dataset resident on one device.
+
+    Attributes
+    ----------
+    codes, rc : torch.Tensor, uint8, (n, L)
+        Sequences and their reverse complements.
+    prior : torch.Tensor, float32, (n, k) or None
+        Standardised prior features.
+    y : torch.Tensor, float32, (n,) or None
+        Standardised targets.
+    """
+
+    codes: torch.Tensor
+    rc: torch.Tensor
+    prior: torch.Tensor | None
+    y: torch.Tensor | None
+
+    def __len__(self) -> int:
+        return int(self.codes.shape[0])
+
+
+def encode(data: SeqDataset, device: torch.device, prior: np.ndarray | None = None,
+           y: np.ndarray | None = None) -> Encoded:
+    """Move ``data`` (plus standardised prior features / targets) onto ``device``."""
+    rc = revcomp(data.seqs, data.lengths)
+    as_t = (lambda a: None if a is None
+            else torch.as_tensor(np.ascontiguousarray(a, dtype=np.float32), device=device))
+    return Encoded(torch.tensor(np.asarray(data.seqs), device=device),
+                   torch.as_tensor(rc, device=device), as_t(prior), as_t(y))
+
+
+_ONEHOT = torch.cat([torch.eye(4), torch.zeros(1, 4)])
+
+
+def onehot(codes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Codes (B, L) -> one-hot (B, 4, L) float32 and called-base mask (B, 1, L)."""
+    table = _ONEHOT.to(codes.device)
+    x = table[codes.long()].transpose(1, 2).contiguous()
+    return x, (codes < 4).unsqueeze(1).to(x.dtype)
+
+
+def one_cycle(step: int, total: int, pct_start: float) -> float:
+    """OneCycleLR's cosine curve as a multiplier of the peak learning rate."""
+    div, final_div = 25.0, 1e4
+    warm = max(1, int(pct_start * total))
+    if step <= warm:
+        t, lo, hi = step / warm, 1 / div, 1.0
+    else:
+        t, lo, hi = min(1.0, (step - warm) / max(1, total - warm)), 1.0, 1 / (div * final_div)
+    return hi + (lo - hi) * (1 + math.cos(math.pi * t)) / 2
+
+
+@contextlib.contextmanager
+def seeded(seed: int, device: torch.device) -> Iterator[None]:
+    """Seed torch's global RNGs inside a fork, so callers' RNG state is untouched."""
+    devices = [device.index or 0] if device.type == "cuda" else []
+    det = torch.are_deterministic_algorithms_enabled()
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        if device.type == "cpu":
+            # Cheap on CPU; on CUDA it would need CUBLAS_WORKSPACE_CONFIG and slow kernels.
+            torch.use_deterministic_algorithms(True, warn_only=True)
+        try:
+            yield
+        finally:
+            torch.use_deterministic_algorithms(det)
+
+
+def _autocast(device: torch.device) -> contextlib.AbstractContextManager[None]:
+    if device.type == "cuda":
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+def _forward(net: nn.Module, data: Encoded, idx: torch.Tensor, rc: torch.Tensor | bool,
+             device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    if isinstance(rc, bool):
+        codes = data.rc[idx] if rc else data.codes[idx]
+    else:
+        codes = torch.where(rc.unsqueeze(1), data.rc[idx], data.codes[idx])
+    x, mask = onehot(codes)
+    prior = None if data.prior is None else data.prior[idx]
+    with _autocast(device):
+        mean, logvar = net(x, mask, prior)
+    return mean.float(), logvar.float()
+
+
+@torch.no_grad()
+def predict_parts(net: nn.Module, data: Encoded, *, floor: float, batch_size: int = 512,
+                  mc_samples: int = 0, seed: int = 0, rc_average: bool = True
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mixture prediction on the standardised scale.
+
+    Returns
+    -------
+    mean, aleatoric, epistemic : numpy.ndarray, float64, (n,)
+        Average of member means; average member variance; variance of member means.
+        Members are the two strands (``rc_average``) times the MC-dropout samples.
+    """
+    device = data.codes.device
+    was_training = net.training
+    net.eval()
+    if mc_samples:
+        for m in net.modules():
+            if isinstance(m, nn.Dropout):
+                m.train()
+    out: list[torch.Tensor] = []
+    strands = (False, True) if rc_average else (False,)
+    with seeded(seed, device):
+        for idx in torch.arange(len(data), device=device).split(batch_size):
+            means, vars_ = [], []
+            for _ in range(max(1, mc_samples)):
+                for strand in strands:
+                    m, lv = _forward(net, data, idx, strand, device)
+                    means.append(m)
+                    vars_.append(predictive_var(lv, floor))
+            ms, vs = torch.stack(means), torch.stack(vars_)
+            out.append(torch.stack([ms.mean(0), vs.mean(0), ms.var(0, unbiased=False)]))
+    net.train(was_training)
+    res = torch.cat(out, dim=1).double().cpu().numpy() if out else np.zeros((3, 0))
+    return res[0], res[1], res[2]
+
+
+def _val_loss(net: nn.Module, val: Encoded, cfg: TrainConfig) -> float:
+    mean, alea, epi = predict_parts(net, val, floor=cfg.var_floor, batch_size=cfg.eval_batch_size)
+    assert val.y is not None
+    var = alea + epi
+    y = val.y.double().cpu().numpy()
+    return float(np.mean(0.5 * (np.log(var) + (y - mean) ** 2 / var)))
+
+
+@dataclass
+class FitReport:
+    """What happened during :func:`fit_network`."""
+
+    epochs_run: int
+    best_epoch: int
+    best_val_loss: float
+    steps: int
+    seconds: float
+    stopped_by: str  # "epochs" | "early_stopping" | "max_seconds"
+
+
+def fit_network(net: nn.Module, train: Encoded, val: Encoded, cfg: TrainConfig, *,
+                seed: int, budget: Budget | None = None, label: str = "training") -> FitReport:
+    """Train ``net`` in place and leave it holding its best-validation weights.
+
+    Parameters
+    ----------
+    net : torch.nn.Module
+        Maps ``(x (B,4,L), mask (B,1,L), prior (B,k) | None)`` to ``(mean, logvar)``.
+    train, val : Encoded
+        Resident data with standardised ``y``; ``val`` may be empty (then the last
+        epoch's weights are kept).
+    cfg : TrainConfig
+    seed : int
+        Seeds weight-independent randomness here: batch order, RC flips, dropout.
+    budget : Budget, optional
+        ``max_epochs`` caps ``cfg.epochs``; ``max_seconds`` stops at the first step past
+        it (the one-cycle horizon is shortened after epoch 1 to fit); ``progress``
+        shows a transient rich progress bar.
+    """
+    budget = budget or Budget()
+    device = train.codes.device
+    epochs = min(cfg.epochs, budget.max_epochs or cfg.epochs)
+    n = len(train)
+    steps = max(1, n // cfg.batch_size)  # near-equal batches; none of size 1 (BatchNorm)
+    total = epochs * steps
+    opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    gen = torch.Generator().manual_seed(seed)
+    start = time.perf_counter()
+    best, best_loss, best_epoch, step, stopped = None, math.inf, 0, 0, "epochs"
+    progress = _progress(budget.progress)
+    with seeded(seed, device), (progress or contextlib.nullcontext()):
+        task = progress.add_task(label, total=total) if progress else None
+        for epoch in range(1, epochs + 1):
+            net.train()
+            perm = torch.randperm(n, generator=gen)
+            flips = torch.rand(n, generator=gen) < 0.5 if cfg.rc_augment else None
+            perm, flips = perm.to(device), None if flips is None else flips.to(device)
+            for chunk in torch.arange(n, device=device).tensor_split(steps):
+                idx = perm[chunk]
+                rc = flips[chunk] if flips is not None else False
+                for group in opt.param_groups:
+                    group["lr"] = cfg.lr * one_cycle(step, total, cfg.pct_start)
+                mean, logvar = _forward(net, train, idx, rc, device)
+                assert train.y is not None
+                loss = gaussian_nll(mean, logvar, train.y[idx], floor=cfg.var_floor,
+                                    beta=cfg.beta)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                if cfg.grad_clip:
+                    nn.utils.clip_grad_norm_(net.parameters(), cfg.grad_clip)
+                opt.step()
+                step += 1
+                if progress is not None:
+                    progress.update(task, advance=1, description=f"{label} epoch {epoch}")
+                if budget.max_seconds and time.perf_counter() - start > budget.max_seconds:
+                    stopped = "max_seconds"
+                    break
+            if epoch == 1 and budget.max_seconds and stopped != "max_seconds":
+                fit_steps = int(budget.max_seconds / ((time.perf_counter() - start) / step))
+                total = max(step + 1, min(total, fit_steps))
+            loss_v = _val_loss(net, val, cfg) if len(val) else -float(epoch)
+            if loss_v < best_loss:
+                best_loss, best_epoch = loss_v, epoch
+                best = {k: v.detach().clone() for k, v in net.state_dict().items()}
+            if stopped == "max_seconds" or step >= total:
+                break
+            if epoch - best_epoch >= cfg.patience:
+                stopped = "early_stopping"
+                break
+    if best is not None:
+        net.load_state_dict(best)
+    net.eval()
+    return FitReport(epoch, best_epoch, best_loss, step, time.perf_counter() - start, stopped)
+
+
+def _progress(show: bool):  # type: ignore[no-untyped-def]
+    if not show:
+        return None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn(),
+                    transient=True)

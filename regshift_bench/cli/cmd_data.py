@@ -1,0 +1,84 @@
+"""``rsbench data list`` and ``rsbench data fetch NAME``: the datasets of the data directory.
+
+The dataset catalogue (folders, pinned SHA-256 checksums, public URLs) belongs to
+the built-in plugin ``rsbench_mpra`` (``rsbench_mpra.datasets``); this module only
+presents it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from regshift_bench import paths
+from regshift_bench.cli.console import console, print_json
+from regshift_bench.errors import DataError
+
+
+def _catalogue() -> Any:
+    try:
+        from rsbench_mpra import datasets
+    except ImportError as exc:  # a slimmed install without the built-in data plugin
+        raise DataError(f"the dataset catalogue (built-in plugin rsbench_mpra) cannot be "
+                        f"imported: {exc}; reinstall regshift-bench") from exc
+    return datasets
+
+
+def _size(n: int | None) -> str:
+    if n is None:
+        return "-"
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return str(n)
+
+
+def register(app: typer.Typer) -> None:
+    data_app = typer.Typer(help="List and fetch the real datasets (lentiMPRA, Sharpr, DREAM, ...).",
+                           no_args_is_help=True)
+    app.add_typer(data_app, name="data")
+
+    @data_app.command("list")
+    def list_(
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    ) -> None:
+        """Which datasets are present in the data directory, their sizes and checksums."""
+        datasets = _catalogue()
+        root = paths.data_dir(required=False)
+        rows = datasets.status(root)
+        if as_json:
+            print_json({"data_dir": str(root) if root else None, "files": rows})
+            return
+        from rich.table import Table
+
+        where = str(root) if root else "not set (use --data-dir or RSBENCH_DATA_DIR)"
+        table = Table(title=f"data directory: {where}", title_justify="left")
+        for col in ("dataset", "file", "size", "sha256", "status", "tasks"):
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            if not r["present"]:
+                status = "[red]missing[/red]" + (" (fetchable)" if r["fetchable"] else "")
+            else:
+                status = "[green]ok[/green]" if r["checksum_ok"] else "[yellow]modified[/yellow]"
+            table.add_row(r["dataset"], r["file"], _size(r["size"]),
+                          (r["sha256"] or "-")[:16], status, ", ".join(r["tasks"]))
+        console.print(table)
+
+    @data_app.command("fetch")
+    def fetch(
+        name: Annotated[str, typer.Argument(help="Dataset name (see `rsbench data list`).")],
+        url: Annotated[Optional[str], typer.Option(
+            "--url", help="Mirror URL: the file, or a base URL of the dataset's folder.")] = None,
+        dest: Annotated[Optional[Path], typer.Option(
+            "--dest", help="Data directory to write into (default: the configured one).")] = None,
+    ) -> None:
+        """Download a dataset's files and verify their pinned SHA-256 checksums."""
+        datasets = _catalogue()
+        folder = datasets.get_dataset(name).folder  # unknown names fail before anything else
+        root = dest if dest is not None else paths.data_dir()
+        assert root is not None
+        for rel, status in datasets.fetch(name, Path(root), url=url):
+            console.print(f"{status:>10}  {Path(root) / folder / rel}", soft_wrap=True)

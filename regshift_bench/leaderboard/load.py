@@ -1,0 +1,190 @@
+"""Load and merge run directories: results, plan, curves, predictions.
+
+Merge rules
+-----------
+* Every run must carry this rsbench's results ``schema_version`` (checked by
+  :func:`regshift_bench.results.read_manifest`), and a suite present in two runs
+  must have the same version in both; otherwise :class:`DataError` names the
+  suite, the versions and the runs.
+* A cell ``(task, shift, severity, model, seed)`` present in several runs is taken
+  from one run only: a run where it finished (``ok``) beats one where it failed or
+  is missing; among equals the run given last wins (pass older runs first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
+
+from regshift_bench import results as rs
+from regshift_bench.errors import DataError
+
+KEY = ["task", "shift", "severity", "model", "seed"]
+_RESULT_COLUMNS = ["task", "shift", "severity", "model", "seed", "split", "metric", "value",
+                   "higher_is_better", "n", "status", "error", "cell"]
+_PRED_COLUMNS = ["split", "row", "y", "mean", "var"]
+_STATUS_ORDER = {"ok": 0, "skipped": 1, "failed": 2, "missing": 3}
+
+
+def _fresh(consolidated: Path, per_cell: Path) -> bool:
+    """Whether the consolidated file reflects every per-cell file.
+
+    Writing or replacing a file in ``per_cell`` updates that directory's mtime, and
+    the runner consolidates after its last cell, so one ``stat`` each decides it.
+    """
+    if not consolidated.exists():
+        return False
+    if not per_cell.is_dir():
+        return True
+    return per_cell.stat().st_mtime_ns <= consolidated.stat().st_mtime_ns
+
+
+def _read_table(run_dir: Path, name: str, folder: str, schema: pa.Schema,
+                columns: list[str]) -> pd.DataFrame:
+    consolidated, per_cell = run_dir / f"{name}.parquet", run_dir / folder
+    if _fresh(consolidated, per_cell):
+        table = pq.read_table(consolidated, columns=columns)
+    else:
+        files = sorted(str(p) for p in per_cell.glob("*.parquet")) if per_cell.is_dir() else []
+        if not files:
+            return schema.empty_table().select(columns).to_pandas()
+        table = pads.dataset(files, schema=schema, format="parquet").to_table(columns=columns)
+    return table.to_pandas()
+
+
+@dataclass
+class RunSet:
+    """One or more merged run directories.
+
+    Attributes
+    ----------
+    dirs : list of Path
+        The run directories, in the order given.
+    manifests : list of dict
+        Their manifests.
+    results : DataFrame
+        Result rows of the chosen cells, plus ``src`` (index into ``dirs``).
+    plan : DataFrame
+        One row per expected cell: ``task, shift, severity, model, seed, cell, src,
+        status`` (``ok``, ``failed``, ``missing``) and ``error``.
+    """
+
+    dirs: list[Path]
+    manifests: list[dict[str, Any]]
+    results: pd.DataFrame
+    plan: pd.DataFrame
+    _curves: pd.DataFrame | None = field(default=None, repr=False)
+    _pred_cache: dict[tuple[int, str, str], pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def curves(self) -> pd.DataFrame:
+        """Curve points of the chosen cells (read on first use)."""
+        if self._curves is None:
+            cols = ["cell", "split", "curve", "x", "y"]
+            parts = []
+            for src, run_dir in enumerate(self.dirs):
+                part = _read_table(run_dir, "curves", "curves", rs.CURVES_SCHEMA, cols)
+                parts.append(part.assign(src=src))
+            frame = pd.concat(parts, ignore_index=True)
+            chosen = self.plan.loc[self.plan["status"] == "ok", [*KEY, "cell", "src"]]
+            self._curves = frame.merge(chosen, on=["cell", "src"], how="inner")
+        return self._curves
+
+    def predictions(self, src: int, cell: str, split: str) -> pd.DataFrame | None:
+        """``row, y, mean, var`` of one split of one cell, sorted by row; None if absent."""
+        key = (src, cell, split)
+        if key not in self._pred_cache:
+            path = self.dirs[src] / "predictions" / f"{cell}.parquet"
+            if not path.exists():
+                return None
+            table = pq.read_table(path, columns=_PRED_COLUMNS)
+            frame = table.filter(pc.equal(table["split"], split)).to_pandas()
+            self._pred_cache[key] = frame.drop(columns="split").sort_values("row", kind="stable")
+        return self._pred_cache[key]
+
+    def provenance(self) -> dict[str, Any]:
+        """What produced these results: presets, suites, seeds, devices, versions."""
+        runs = []
+        for run_dir, man in zip(self.dirs, self.manifests):
+            prov = man.get("provenance", {}) or {}
+            runs.append({"run": man.get("run", run_dir.name), "dir": str(run_dir),
+                         "preset": man.get("preset", ""), "created": man.get("created", ""),
+                         "finished": man.get("finished", ""), "suites": man.get("suites", {}),
+                         **{k: prov.get(k, "") for k in ("rsbench", "plugins", "git_commit",
+                                                         "torch", "numpy", "python", "platform",
+                                                         "device", "device_name", "seeds")}})
+        seeds = sorted({int(s) for s in self.plan["seed"].unique()}) if len(self.plan) else []
+        status = self.plan["status"].value_counts().to_dict() if len(self.plan) else {}
+        return {"schema_version": rs.SCHEMA_VERSION, "runs": runs, "seeds": seeds,
+                "cells": {k: int(v) for k, v in status.items()}}
+
+
+def _check_suites(dirs: list[Path], manifests: list[dict[str, Any]]) -> None:
+    seen: dict[str, tuple[Any, Path]] = {}
+    for run_dir, man in zip(dirs, manifests):
+        for suite, version in (man.get("suites") or {}).items():
+            if suite in seen and seen[suite][0] != version:
+                raise DataError(
+                    f"cannot merge runs: suite {suite!r} is version {seen[suite][0]} in "
+                    f"{seen[suite][1]} but version {version} in {run_dir}; merge only runs of "
+                    "the same task files (re-run the older one)")
+            seen.setdefault(suite, (version, run_dir))
+
+
+def _plan_of(src: int, man: dict[str, Any], res: pd.DataFrame) -> pd.DataFrame:
+    """Expected cells of one run with their status, from the plan and the rows."""
+    plan = pd.DataFrame(man.get("plan") or [], columns=None)
+    observed = res.drop_duplicates("cell")[[*KEY, "cell"]]
+    plan = observed if plan.empty else pd.concat([plan[[*KEY, "cell"]], observed])
+    plan = plan.drop_duplicates("cell").reset_index(drop=True)
+    plan["severity"] = plan["severity"].astype(float)
+    plan["seed"] = plan["seed"].astype(np.int64)
+    # Rows decide a cell's status (a cell with ok rows finished); the manifest
+    # explains failures the rows do not carry, and planned cells without rows are missing.
+    has_ok = set(res.loc[res["status"].isin(["ok", "skipped"]), "cell"].unique())
+    failed_err = res.loc[res["status"] == "failed"].drop_duplicates("cell").set_index("cell")["error"]
+    cells = man.get("cells") or {}
+    status, errors = [], []
+    for cell in plan["cell"]:
+        info = cells.get(cell, {}) or {}
+        if cell in has_ok:
+            status.append("ok"), errors.append("")
+        elif cell in failed_err.index or info.get("status") == "failed":
+            status.append("failed")
+            errors.append(str(failed_err.get(cell, "") or info.get("error", "") or ""))
+        else:
+            status.append("missing"), errors.append("")
+    return plan.assign(status=status, error=errors, src=src)
+
+
+def load_runs(run_dirs: list[str | Path]) -> RunSet:
+    """Read and merge run directories (see the module docstring for the rules)."""
+    if not run_dirs:
+        raise DataError("no run directory given; pass the --out directory of `rsbench run`")
+    dirs = [Path(d) for d in run_dirs]
+    manifests = [rs.read_manifest(d) for d in dirs]
+    _check_suites(dirs, manifests)
+    plans, frames = [], []
+    for src, run_dir in enumerate(dirs):
+        res = _read_table(run_dir, "results", "cells", rs.RESULTS_SCHEMA, _RESULT_COLUMNS)
+        res = res.assign(src=src)
+        frames.append(res)
+        plans.append(_plan_of(src, manifests[src], res))
+    plan = pd.concat(plans, ignore_index=True)
+    plan["_rank"] = plan["status"].map(_STATUS_ORDER).fillna(3)
+    plan = (plan.sort_values(["_rank", "src"], ascending=[True, False], kind="stable")
+            .drop_duplicates(KEY).drop(columns="_rank")
+            .sort_values(KEY, kind="stable").reset_index(drop=True))
+    results = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if len(dirs) > 1:  # keep each cell from the one run chosen above
+        chosen = plan.loc[plan["status"] != "missing", ["cell", "src"]]
+        results = results.merge(chosen, on=["cell", "src"], how="inner")
+    results["severity"] = results["severity"].astype(float)
+    return RunSet(dirs=dirs, manifests=manifests, results=results, plan=plan)

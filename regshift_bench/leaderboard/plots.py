@@ -1,0 +1,226 @@
+"""Leaderboard plots with matplotlib's object API (Agg canvas; SVG and PNG).
+
+Figures are built with :class:`matplotlib.figure.Figure` directly, never pyplot, so
+nothing global changes and nothing opens a window. Text is drawn as glyph paths
+(``svg.fonttype = "path"``), so inline SVG carries no font and no raw
+plugin-provided text; ``$`` is escaped so names never turn into mathtext.
+
+Per task: degradation curves (metric vs severity, one panel per shift; severity 0
+is the ``none`` reference), risk–coverage curves and reliability diagrams at the
+severities shown in the tables (from ``curves.parquet``; recomputed from the
+predictions when a run has none), and a model × shift heatmap of the drop.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from scipy import stats
+
+from regshift_bench.leaderboard.aggregate import Condition
+from regshift_bench.leaderboard.build import Leaderboard, TaskBoard
+
+_RC = {"svg.fonttype": "path", "svg.hashsalt": "rsbench", "font.size": 8}
+_GRID = np.linspace(0.0, 1.0, 41)
+_LEVELS = np.arange(1, 20) / 20
+
+
+def _safe(name: str) -> str:
+    """A label matplotlib shows verbatim (no mathtext, not hidden from legends)."""
+    text = str(name).replace("$", r"\$")
+    return "\u200b" + text if text.startswith("_") else text
+
+
+def _panels(n: int, title: str) -> tuple[Figure, list]:  # type: ignore[type-arg]
+    ncols = max(1, min(4, n))
+    nrows = max(1, math.ceil(n / ncols))
+    fig = Figure(figsize=(3.0 * ncols + 1.6, 2.5 * nrows + 0.5), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel().tolist()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    fig.suptitle(_safe(title))
+    return fig, axes[:n]
+
+
+def _legend(fig: Figure, axes: list, models: list[str]) -> None:  # type: ignore[type-arg]
+    handles, labels = [], []
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            if lab not in labels:
+                handles.append(h), labels.append(lab)
+    if handles:
+        fig.legend(handles, labels, loc="outside right upper", fontsize=7)
+
+
+def _colors(models: list[str]) -> dict[str, tuple[float, ...]]:
+    cmap = matplotlib.colormaps["tab10" if len(models) <= 10 else "tab20"]
+    return {m: cmap(i % cmap.N) for i, m in enumerate(models)}
+
+
+def degradation_figure(lb: Leaderboard, board: TaskBoard) -> Figure | None:
+    """Metric vs severity, one panel per shift (and named OOD set)."""
+    vals = lb.agg.values
+    sel = vals.loc[(vals["task"] == board.task) & (vals["metric"] == board.metric)]
+    ref = sel.loc[sel["shift"] == "none"].set_index("model")
+    other = sel.loc[sel["shift"] != "none"]
+    panels = sorted(other[["shift", "split"]].drop_duplicates().itertuples(index=False))
+    if not panels:
+        return None
+    colors = _colors(board.models)
+    fig, axes = _panels(len(panels), f"{board.task}: {board.metric} vs shift severity")
+    for ax, (shift, split) in zip(axes, panels):
+        part = other.loc[(other["shift"] == shift) & (other["split"] == split)]
+        for model in board.models:
+            pts = part.loc[part["model"] == model].sort_values("severity")
+            x, y, e = list(pts["severity"]), list(pts["mean"]), list(pts["sd"].fillna(0))
+            if model in ref.index:
+                x, y, e = [0.0, *x], [float(ref.loc[model, "mean"]), *y], [
+                    float(np.nan_to_num(ref.loc[model, "sd"])), *e]
+            if x:
+                ax.errorbar(x, y, yerr=e, marker="o", ms=3, lw=1, capsize=2,
+                            color=colors[model], label=_safe(model))
+        name = split.partition("/")[2]
+        ax.set_title(_safe(shift + (f" / {name}" if name else "")))
+        ax.set_xlabel("severity")
+        ax.set_ylabel(_safe(board.metric))
+        ax.grid(alpha=0.3)
+    _legend(fig, axes, board.models)
+    return fig
+
+
+def _from_predictions(lb: Leaderboard, board: TaskBoard, kind: str) -> pd.DataFrame:
+    """Curve points recomputed from predictions: (model, label, seed, x, y)."""
+    plan = lb.runs.plan
+    ok = plan.loc[(plan["task"] == board.task) & (plan["status"] == "ok")]
+    rows = []
+    for cond in board.conditions:
+        part = ok.loc[(ok["shift"] == cond.shift) & (ok["severity"] == cond.severity)]
+        for model, seed, src, cell in part[["model", "seed", "src", "cell"]].itertuples(index=False):
+            pred = lb.runs.predictions(int(src), str(cell), cond.split)
+            if pred is None or not len(pred):
+                continue
+            y, mean, var = (pred[c].to_numpy(np.float64) for c in ("y", "mean", "var"))
+            if kind == "risk_coverage":
+                err2 = ((y - mean) ** 2)[np.argsort(var, kind="stable")]
+                x = np.arange(1, len(y) + 1) / len(y)
+                v = np.cumsum(err2) / np.arange(1, len(y) + 1)
+            else:
+                z = stats.norm.ppf(0.5 + _LEVELS / 2)
+                x = _LEVELS
+                v = (np.abs(y - mean)[None, :] <= z[:, None] * np.sqrt(var)[None, :]).mean(axis=1)
+            rows.append(pd.DataFrame({"model": model, "label": cond.label, "seed": seed,
+                                      "x": x, "y": v}))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
+        columns=["model", "label", "seed", "x", "y"])
+
+
+def curve_points(lb: Leaderboard, board: TaskBoard, kind: str) -> pd.DataFrame:
+    """Points of curve ``kind`` (risk_coverage | reliability) for the shown conditions."""
+    curves = lb.runs.curves()
+    sel = curves.loc[(curves["task"] == board.task) & (curves["curve"] == kind)]
+    if sel.empty:
+        return _from_predictions(lb, board, kind)
+    labels = {(c.shift, c.severity, c.split): c.label for c in board.conditions}
+    key = list(zip(sel["shift"], sel["severity"], sel["split"]))
+    sel = sel.assign(label=[labels.get(k) for k in key]).dropna(subset=["label"])
+    return sel[["model", "label", "seed", "x", "y"]]
+
+
+def curve_figure(lb: Leaderboard, board: TaskBoard, kind: str) -> Figure | None:
+    """Risk–coverage curves or reliability diagrams, seed-averaged on a common grid."""
+    pts = curve_points(lb, board, kind)
+    if pts.empty:
+        return None
+    labels = [c.label for c in board.conditions if c.label in set(pts["label"])]
+    colors = _colors(board.models)
+    title = "risk–coverage" if kind == "risk_coverage" else "reliability (observed vs nominal coverage)"
+    fig, axes = _panels(len(labels), f"{board.task}: {title}")
+    for ax, label in zip(axes, labels):
+        part = pts.loc[pts["label"] == label]
+        for model in board.models:
+            seeds = part.loc[part["model"] == model]
+            if seeds.empty:
+                continue
+            grid = _LEVELS if kind == "reliability" else _GRID[1:]
+            ys = [np.interp(grid, *_sorted(g)) for _, g in seeds.groupby("seed")]
+            ax.plot(grid, np.mean(ys, axis=0), lw=1.2, color=colors[model], label=_safe(model))
+        if kind == "reliability":
+            ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=0.8)
+            ax.set_xlabel("nominal coverage")
+            ax.set_ylabel("observed coverage")
+        else:
+            ax.set_xlabel("coverage")
+            ax.set_ylabel("risk (MSE)")
+        ax.set_title(_safe(label))
+        ax.grid(alpha=0.3)
+    _legend(fig, axes, board.models)
+    return fig
+
+
+def _sorted(group: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(group["x"].to_numpy(), kind="stable")
+    return group["x"].to_numpy()[order], group["y"].to_numpy()[order]
+
+
+def drop_heatmap(lb: Leaderboard, board: TaskBoard) -> Figure | None:
+    """Model × shift heatmap of the mean drop (positive = worse out of distribution)."""
+    conds: list[Condition] = [c for c in board.conditions if not c.is_reference]
+    if not conds:
+        return None
+    vals = lb.agg.values
+    sel = vals.loc[(vals["task"] == board.task) & (vals["metric"] == board.metric)]
+    lookup = {(r.model, r.shift, r.severity, r.split): r.drop_mean for r in sel.itertuples()}
+    grid = np.array([[lookup.get((m, c.shift, c.severity, c.split), np.nan) for c in conds]
+                     for m in board.models], dtype=float)
+    fig = Figure(figsize=(1.1 * len(conds) + 2.5, 0.35 * len(board.models) + 1.8), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    span = float(np.nanmax(np.abs(grid))) if np.isfinite(grid).any() else 1.0
+    cmap = matplotlib.colormaps["RdBu_r"].with_extremes(bad="#dddddd")
+    image = ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=-span or -1, vmax=span or 1,
+                      aspect="auto")
+    ax.set_xticks(range(len(conds)), [_safe(c.label) for c in conds], rotation=30, ha="right")
+    ax.set_yticks(range(len(board.models)), [_safe(m) for m in board.models])
+    for i in range(grid.shape[0]):
+        for j in range(grid.shape[1]):
+            ax.text(j, i, "—" if not np.isfinite(grid[i, j]) else f"{grid[i, j]:.2f}",
+                    ha="center", va="center", fontsize=7)
+    fig.colorbar(image, ax=ax, label=_safe(f"drop in {board.metric}"))
+    ax.set_title(_safe(f"{board.task}: drop in {board.metric} (ID − OOD, oriented)"))
+    return fig
+
+
+def task_figures(lb: Leaderboard, board: TaskBoard) -> list[tuple[str, str, Figure]]:
+    """(slug, caption, figure) for every plot of a task that has data."""
+    with matplotlib.rc_context(_RC):
+        made = [("degradation", "Degradation curves", degradation_figure(lb, board)),
+                ("risk_coverage", "Risk–coverage curves", curve_figure(lb, board, "risk_coverage")),
+                ("reliability", "Reliability diagrams", curve_figure(lb, board, "reliability")),
+                ("drop_heatmap", "Drop heatmap", drop_heatmap(lb, board))]
+    return [(slug, cap, fig) for slug, cap, fig in made if fig is not None]
+
+
+def svg_text(fig: Figure) -> str:
+    """The figure as an SVG element (no XML prolog), for inlining in HTML."""
+    buf = io.StringIO()
+    with matplotlib.rc_context(_RC):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    text = buf.getvalue()
+    return text[text.index("<svg"):]
+
+
+def save_figure(fig: Figure, stem: Path) -> list[Path]:
+    """Write ``stem.svg`` and ``stem.png``; returns both paths."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    with matplotlib.rc_context(_RC):
+        fig.savefig(stem.with_suffix(".svg"), format="svg", metadata={"Date": None})
+        fig.savefig(stem.with_suffix(".png"), format="png", dpi=110, metadata={"Software": None})
+    return [stem.with_suffix(".svg"), stem.with_suffix(".png")]

@@ -1,0 +1,83 @@
+"""Write a leaderboard to a folder: Markdown, HTML, plots, numbers, provenance.
+
+Layout of the published folder (``leaderboard/`` in the repository)::
+
+    README.md            provenance header + every task's five tables + plot links
+    index.html           the self-contained report (inline SVG plots)
+    plots/<task>-<kind>.svg / .png
+    aggregated.csv/.parquet   seed-aggregated numbers (every metric and condition)
+    ranks.csv/.parquet        robustness scores, bootstrap rank intervals, tie groups
+    prior_effect.csv/.parquet paired prior-vs-base differences
+    leaderboard.json          the tables and numbers as JSON
+    provenance.json           what produced them (presets, seeds, devices, versions)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pyarrow as pa
+
+from regshift_bench import results as rs
+from regshift_bench.leaderboard.build import Leaderboard
+from regshift_bench.leaderboard.html import render_html
+from regshift_bench.leaderboard.plots import save_figure, svg_text, task_figures
+from regshift_bench.leaderboard.render_text import render_json, render_markdown, tidy_frames
+
+
+def _file_slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._")[:60] or "task"
+
+
+def inline_svgs(lb: Leaderboard) -> dict[str, list[tuple[str, str, str]]]:
+    """Plots of every task as inline SVG text, for :func:`render_html` alone."""
+    return {b.task: [(slug, cap, svg_text(fig)) for slug, cap, fig in task_figures(lb, b)]
+            for b in lb.boards}
+
+
+def _write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def publish(lb: Leaderboard, to: str | Path, *, plots: bool = True) -> list[Path]:
+    """Write the published leaderboard folder ``to``; returns the files written.
+
+    Earlier plots in ``to/plots`` that this leaderboard no longer has are removed,
+    so the folder always describes exactly these runs.
+    """
+    out = Path(to)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    links: dict[str, list[tuple[str, str]]] = {}
+    svgs: dict[str, list[tuple[str, str, str]]] = {}
+    for i, board in enumerate(lb.boards):
+        if not plots:
+            break
+        stem = f"{i:02d}-{_file_slug(board.task)}"
+        for slug, caption, fig in task_figures(lb, board):
+            paths = save_figure(fig, out / "plots" / f"{stem}-{slug}")
+            written += paths
+            links.setdefault(board.task, []).append((caption, f"plots/{paths[0].name}"))
+            text = paths[0].read_text(encoding="utf-8")
+            svgs.setdefault(board.task, []).append((slug, caption, text[text.index("<svg"):]))
+    if (out / "plots").is_dir():
+        for old in (out / "plots").iterdir():
+            if old.suffix in (".svg", ".png") and old not in written:
+                old.unlink()
+    _write_text(out / "README.md", render_markdown(lb, links))
+    _write_text(out / "index.html", render_html(lb, svgs))
+    written += [out / "README.md", out / "index.html"]
+    meta = {"provenance": lb.provenance, "options": lb.options}
+    for name, frame in tidy_frames(lb).items():
+        frame.to_csv(out / f"{name}.csv", index=False)
+        rs.write_parquet_atomic(pa.Table.from_pandas(frame, preserve_index=False),
+                                out / f"{name}.parquet", meta)
+        written += [out / f"{name}.csv", out / f"{name}.parquet"]
+    _write_text(out / "leaderboard.json", json.dumps(render_json(lb), indent=1, sort_keys=True,
+                                                     default=str))
+    _write_text(out / "provenance.json", json.dumps(meta, indent=2, sort_keys=True, default=str))
+    return [*written, out / "leaderboard.json", out / "provenance.json"]

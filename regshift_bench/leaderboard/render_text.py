@@ -1,0 +1,182 @@
+"""Terminal (rich), Markdown, CSV and JSON renderings of a leaderboard.
+
+Plugin-provided strings (task, shift, model, metric names, error messages) reach
+every format unescaped in the tables, so each renderer escapes for its syntax:
+rich gets :class:`rich.text.Text` (never parsed as markup), Markdown gets HTML
+entities plus backslash escapes, CSV/JSON are escaped by their writers.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import math
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rich.console import Group, RenderableType
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from regshift_bench.leaderboard.build import Leaderboard
+from regshift_bench.leaderboard.tables import Cell, Table
+
+#: Marks that carry a flag in plain text (Markdown, HTML, screen readers).
+MARKS = {"collapse": " ⚠", "helps": " ▲", "hurts": " ▼"}
+_STYLE = {"collapse": "bold red", "failed": "red", "hurts": "red", "helps": "green",
+          "partial": "yellow", "missing": "yellow", "incomplete": "yellow", "n/a": "dim"}
+
+
+def provenance_lines(lb: Leaderboard) -> list[tuple[str, str]]:
+    """(label, value) pairs of the provenance header, shared by every format."""
+    prov = lb.provenance
+    runs = prov["runs"]
+
+    def uniq(key: str) -> str:
+        vals = []
+        for r in runs:
+            v = r.get(key, "")
+            v = json.dumps(v, sort_keys=True) if isinstance(v, dict | list) else str(v)
+            if v and v not in vals:
+                vals.append(v)
+        return ", ".join(vals) or "unknown"
+
+    suites = sorted({f"{k} v{v}" for r in runs for k, v in (r.get("suites") or {}).items()})
+    plugins = sorted({f"{k} {v}" for r in runs for k, v in (r.get("plugins") or {}).items()})
+    cells = ", ".join(f"{v} {k}" for k, v in sorted(prov["cells"].items()))
+    return [("runs", ", ".join(str(r["run"]) for r in runs)), ("preset", uniq("preset")),
+            ("suites", ", ".join(suites) or "unknown"),
+            ("seeds", ", ".join(map(str, prov["seeds"])) or "none"),
+            ("device", f"{uniq('device')} ({uniq('device_name')})"),
+            ("rsbench", uniq("rsbench")), ("plugins", ", ".join(plugins) or "none"),
+            ("torch / numpy / python", f"{uniq('torch')} / {uniq('numpy')} / {uniq('python')}"),
+            ("git commit", uniq("git_commit")), ("finished", uniq("finished")),
+            ("cells", cells or "none"),
+            ("bootstrap", f"{lb.options.get('n_boot')} resamples, seed "
+                          f"{lb.options.get('random_state')}, {lb.options.get('ci')} intervals")]
+
+
+# ---------------------------------------------------------------- terminal
+def _rich_cell(cell: Cell) -> Text:
+    text = Text(cell.text + MARKS.get(cell.flag, ""), style=_STYLE.get(cell.flag, ""))
+    if cell.sub:
+        text.append("\n" + cell.sub, style="dim")
+    return text
+
+
+def terminal_renderables(lb: Leaderboard) -> list[RenderableType]:
+    """Rich renderables: a provenance header, then every table of every task."""
+    head = RichTable(title="regshift-bench leaderboard", show_header=False, box=None)
+    head.add_column(style="bold")
+    head.add_column()
+    for label, value in provenance_lines(lb):
+        head.add_row(Text(label), Text(value))
+    out: list[RenderableType] = [head]
+    for board in lb.boards:
+        for table in board.tables:
+            rt = RichTable(title=Text(f"{board.task} · {table.title}"), show_lines=True)
+            for col in table.columns:
+                rt.add_column(Text(col), overflow="fold")
+            for row in table.rows:
+                rt.add_row(*(_rich_cell(c) for c in row))
+            notes = [Text(n, style="dim") for n in table.notes]
+            out.append(Group(rt, *notes, Text("")))
+    return out
+
+
+# ---------------------------------------------------------------- markdown
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
+
+
+def md_escape(value: Any) -> str:
+    """Text safe inside a Markdown table cell: no HTML, no emphasis, no pipes."""
+    text = html.escape(str(value), quote=False)
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+
+
+def _md_cell(cell: Cell) -> str:
+    text = md_escape(cell.text + MARKS.get(cell.flag, ""))
+    if cell.flag in ("collapse", "failed", "hurts"):
+        text = f"**{text}**"
+    return f"{text}<br><sub>{md_escape(cell.sub)}</sub>" if cell.sub else text
+
+
+def md_table(table: Table) -> str:
+    """One table in GitHub-flavoured Markdown."""
+    lines = ["| " + " | ".join(md_escape(c) for c in table.columns) + " |",
+             "|" + "---|" * len(table.columns)]
+    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in table.rows]
+    return "\n".join(lines)
+
+
+def render_markdown(lb: Leaderboard, plots: dict[str, list[tuple[str, str]]] | None = None) -> str:
+    """The whole leaderboard as Markdown; ``plots`` maps task -> [(caption, relative path)]."""
+    parts = ["# regshift-bench leaderboard", "",
+             *(f"- **{md_escape(k)}**: {md_escape(v)}" for k, v in provenance_lines(lb)), ""]
+    for board in lb.boards:
+        parts += [f"## {md_escape(board.task)}", "",
+                  f"Accuracy metric: `{md_escape(board.metric)}`; columns show each shift at "
+                  f"{'its largest severity' if lb.options.get('severity') == 'max' else 'every severity'}.",
+                  ""]
+        for table in board.tables:
+            parts += [f"### {md_escape(table.title)}", ""]
+            if table.rows:
+                parts += [md_table(table), ""]
+            parts += [f"*{md_escape(n)}*" for n in table.notes] + [""]
+        for caption, path in (plots or {}).get(board.task, []):
+            parts += [f"![{md_escape(caption)}]({path})", ""]
+    return "\n".join(parts)
+
+
+# ---------------------------------------------------------------- csv / json
+def tidy_frames(lb: Leaderboard) -> dict[str, pd.DataFrame]:
+    """The numbers behind the tables: aggregated metrics, ranks, prior effects."""
+    ranks = [b.ranks.assign(task=b.task, metric=b.metric) for b in lb.boards]
+    prior = [b.prior.assign(task=b.task, metric=b.metric) for b in lb.boards]
+    return {"aggregated": lb.aggregated(),
+            "ranks": pd.concat(ranks, ignore_index=True) if ranks else pd.DataFrame(),
+            "prior_effect": pd.concat(prior, ignore_index=True) if prior else pd.DataFrame()}
+
+
+def render_csv(lb: Leaderboard) -> dict[str, str]:
+    """CSV text of each tidy frame (see :func:`tidy_frames`)."""
+    out = {}
+    for name, frame in tidy_frames(lb).items():
+        buf = io.StringIO()
+        frame.to_csv(buf, index=False)
+        out[name] = buf.getvalue()
+    return out
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def render_json(lb: Leaderboard) -> dict[str, Any]:
+    """A JSON-ready dict: provenance, options, and per task its tables and numbers."""
+    tasks = []
+    for board in lb.boards:
+        shown = {board.metric, "coverage_90", "z2", "ence", "aurc", "risk_at_50", "risk_at_50_rel"}
+        agg = lb.aggregated()
+        agg = agg.loc[(agg["task"] == board.task) & agg["metric"].isin(shown)]
+        tasks.append({
+            "task": board.task, "metric": board.metric, "models": board.models,
+            "conditions": [{"label": c.label, "shift": c.shift, "severity": c.severity,
+                            "split": c.split} for c in board.conditions],
+            "tables": [{"key": t.key, "title": t.title, "columns": t.columns, "notes": t.notes,
+                        "rows": [[{"text": c.text, "sub": c.sub, "flag": c.flag, "title": c.title}
+                                  for c in row] for row in t.rows]} for t in board.tables],
+            "ranks": board.ranks.to_dict("records"), "prior_effect": board.prior.to_dict("records"),
+            "aggregated": agg.to_dict("records")})
+    return _clean({"provenance": lb.provenance, "options": lb.options, "tasks": tasks})

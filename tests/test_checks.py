@@ -1,0 +1,52 @@
+"""The conformance kit catches what it claims to catch."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from regshift_bench import plugins
+from regshift_bench.api import Prediction
+from regshift_bench.testing import check_model, check_shift, check_task
+from plugins.toy_plugin import ToyMean
+
+
+class OrderDependent(ToyMean):
+    def predict(self, data, *, device="cpu"):
+        return Prediction(np.arange(len(data), dtype=float), np.ones(len(data)))
+
+
+class Forgetful(ToyMean):
+    def set_state(self, state):
+        self.mean_, self.var_ = 0.0, 1.0
+
+
+def test_good_model_passes():
+    plugins.configure(("plugins.toy_plugin",))
+    report = check_model("toy_gc")
+    assert report.ok, report.results
+
+
+def test_order_dependent_model_fails_invariance():
+    report = check_model(OrderDependent)
+    failed = {r.check for r in report.results if not r.passed}
+    assert "batch_and_order_invariant" in failed
+
+
+def test_save_load_mismatch_detected():
+    report = check_model(Forgetful)
+    assert not report.ok and any(r.check == "save_load_roundtrip" and not r.passed
+                                 for r in report.results)
+
+
+def test_nan_model_fails_with_plugin_name():
+    plugins.configure(("plugins.toy_plugin",))
+    report = check_model("toy_nan")
+    failed = [r for r in report.results if not r.passed]
+    assert failed and "toy_nan" in failed[0].detail
+
+
+def test_none_shift_and_toy_task_pass():
+    plugins.configure(("plugins.toy_plugin",))
+    assert check_shift("none").ok
+    assert check_shift("toy_gc_shift").ok
+    assert check_task("toy").ok and check_task("toy_table").ok

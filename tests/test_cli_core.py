@@ -1,0 +1,74 @@
+"""The thin CLI: version, plugins, list --json, check, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+
+
+def rsbench(*args, plugin=True, **env):
+    cmd = [sys.executable, "-m", "regshift_bench.cli"]
+    if plugin:
+        cmd += ["--plugin", "plugins.toy_plugin"]
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT / "tests"), "COLUMNS": "200", **env}
+    return subprocess.run([*cmd, *args], capture_output=True, text=True, env=full_env, timeout=120)
+
+
+def test_version():
+    out = rsbench("--version", plugin=False)
+    assert out.returncode == 0 and out.stdout.startswith("rsbench 0.")
+
+
+def test_list_models_json_is_valid():
+    out = rsbench("list", "models", "--json")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert {"toy_mean", "toy_gc"} <= {r["name"] for r in rows}
+    assert all({"name", "plugin", "summary"} <= set(r) for r in rows)
+
+
+def test_list_metrics_json_shows_direction():
+    rows = json.loads(rsbench("list", "metrics", "--json").stdout)
+    toy = {r["name"]: r for r in rows}["toy_mse"]
+    assert toy["higher_is_better"] is False
+
+
+def test_check_unknown_name_exits_1_with_one_line_suggestion():
+    out = rsbench("check", "toy_maen")
+    assert out.returncode == 1
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "did you mean 'toy_mean'" in lines[0]
+
+
+def test_check_passes_and_fails_with_exit_codes():
+    good = rsbench("check", "toy_gc")
+    assert good.returncode == 0 and "FAIL" not in good.stdout and "PASS" in good.stdout
+    bad = rsbench("check", "toy_nan")
+    assert bad.returncode == 1 and "FAIL" in bad.stdout
+
+
+def test_broken_plugin_listed_and_exit_0():
+    out = rsbench("--plugin", "plugins.broken_import", "plugins", "--json")
+    assert out.returncode == 0
+    records = {r["name"]: r for r in json.loads(out.stdout)}
+    assert records["plugins.broken_import"]["status"] == "failed"
+    assert "deliberately broken" in records["plugins.broken_import"]["error"]
+    assert records["plugins.toy_plugin"]["status"] == "ok"
+
+
+def test_run_unknown_model_exits_1_before_work(tmp_path):
+    out = rsbench("run", "--task", str(ROOT / "tests/plugins/toy_suite.toml"), "--preset", "smoke",
+                  "--model", "no_such", "--out", str(tmp_path / "r"))
+    assert out.returncode == 1
+    assert "unknown model 'no_such'" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()
+
+
+def test_debug_shows_traceback():
+    out = rsbench("--debug", "check", "toy_maen")
+    assert out.returncode != 0 and "Traceback" in out.stderr

@@ -162,6 +162,23 @@ class GroupContext:
     def __init__(self, run_dir: Path, device: str) -> None:
         self.run_dir, self.device = run_dir, device
         self.tasks: dict[str, Any] = {}
+        # Predictions of the current model by data fingerprint: val and test_id are the
+        # same for every shift that keeps training data, so they are predicted once.
+        self._pred_key = ""
+        self._preds: dict[str, Prediction] = {}
+
+    def predict(self, model: Model, key: str, data: SeqDataset, plugin: str) -> Prediction:
+        """``model.predict`` checked against the contract, memoised per model and data."""
+        if key != self._pred_key:
+            self._pred_key, self._preds = key, {}
+        fp = data.fingerprint()
+        if fp not in self._preds:
+            pred = model.predict(data, device=self.device)
+            if not isinstance(pred, Prediction):
+                raise PluginError(f"predict returned {type(pred).__name__}, expected Prediction",
+                                  plugin=plugin)
+            self._preds[fp] = pred.check(len(data), plugin=plugin)
+        return self._preds[fp]
 
     def task(self, cell: Cell) -> Any:
         key = canonical_json([cell.task_name, cell.task_params])
@@ -222,11 +239,7 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
             t0 = time.perf_counter()
             preds: dict[str, Prediction] = {}
             for split, data in sets.items():
-                pred = model.predict(data, device=group.device)
-                if not isinstance(pred, Prediction):
-                    raise PluginError(f"predict returned {type(pred).__name__}, expected Prediction",
-                                      plugin=cell.model)
-                preds[split] = pred.check(len(data), plugin=cell.model)
+                preds[split] = group.predict(model, key, data, cell.model)
             predict_s = time.perf_counter() - t0
         rows, curves = _score(cell, task, sets, preds)
         status, error = "ok", ""

@@ -10,12 +10,15 @@ from hypothesis.extra.numpy import arrays
 from scipy import stats
 from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 
-import regshift_bench
 from regshift_bench.errors import MetricSkipped
+from rsbench_metrics import METRICS
 
 
 def metric(name: str):
-    return regshift_bench.get_plugin("metric", name)
+    # Direct instantiation: loading the whole plugin set per test costs seconds.
+    m = METRICS[name]()
+    m.name = name
+    return m
 
 
 @pytest.fixture(scope="module")
@@ -47,13 +50,14 @@ def test_spearman_with_ties_matches_scipy(sample):
         stats.spearmanr(mm, ym)[0], rel=1e-10)
 
 
-finite = st.floats(-100, 100, allow_nan=False, width=64)
+# Dyadic grid values keep affine maps exact, so rank ties survive scaling.
+grid = st.integers(-40, 40).map(lambda v: v / 4)
 
 
-@settings(max_examples=40, deadline=None)
-@given(arrays(np.float64, st.integers(3, 30), elements=finite),
-       arrays(np.float64, 30, elements=finite), st.floats(0.01, 100), st.floats(-50, 50),
-       st.randoms(use_true_random=False))
+@settings(max_examples=30, deadline=None)
+@given(arrays(np.float64, st.integers(3, 25), elements=grid),
+       arrays(np.float64, 25, elements=grid), st.sampled_from([0.5, 2.0, 4.0]),
+       st.integers(-20, 20), st.randoms(use_true_random=False))
 def test_pearson_spearman_scale_shift_and_permutation_invariant(y, m, s, shift, rnd):
     mean = m[: y.shape[0]]
     var = np.ones_like(y)
@@ -63,11 +67,10 @@ def test_pearson_spearman_scale_shift_and_permutation_invariant(y, m, s, shift, 
         scaled = metric(name).compute(s * y + shift, s * mean - shift, var)
         permuted = metric(name).compute(y[perm], mean[perm], var)
         if np.isnan(base):
-            assert np.isnan(permuted)
+            assert np.isnan(permuted) and np.isnan(scaled)
             continue
         assert permuted == pytest.approx(base, abs=1e-9)
-        if name == "spearman" or not np.isnan(scaled):
-            assert scaled == pytest.approx(base, abs=1e-6)
+        assert scaled == pytest.approx(base, abs=1e-9)
 
 
 def test_constant_predictions_are_undefined_not_zero(toy):

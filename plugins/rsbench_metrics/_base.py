@@ -75,10 +75,15 @@ class ArrayMetric(Metric):
             ``y_true`` / ``noise_var`` is needed but None.
         """
         name = self._label()
-        for field in ("y_true", "noise_var"):
-            if field in self.needs and {"y_true": y_true, "noise_var": noise_var}[field] is None:
+        truth = {"y_true": y_true, "noise_var": noise_var}
+        for field, value in truth.items():
+            if field not in self.needs:
+                # Unused fields are not validated: missing replicate variances must
+                # not stop an MSE.
+                truth[field] = None
+            elif value is None:
                 raise MetricSkipped(f"metric {name!r} needs {field}, which this data lacks")
-        main = validate(name, y=y, mean=mean, var=var, y_true=y_true, noise_var=noise_var)
+        main = validate(name, y=y, mean=mean, var=var, **truth)
         ref_n = None
         if extra:
             first = next(v for v in extra.values())

@@ -104,7 +104,7 @@ class KmerRidge(Model):
     ----------
     k_min, k_max : int, default 1, 6
         k-mer sizes counted (canonical: a k-mer and its reverse complement share a
-        column; k = 1..6 gives 2770 features), standardised with training statistics.
+        column; k = 1..6 gives 2772 features), standardised with training statistics.
     alphas : tuple of float
         Ridge penalties searched by efficient leave-one-out CV (``sklearn.RidgeCV``).
     var_k_max : int, default 2

@@ -13,7 +13,7 @@ from torch import nn
 
 from regshift_bench.api import Prior
 from rsbench_models.heads import GaussianHead
-from rsbench_models.neural import NeuralModel, masked_pool
+from rsbench_models.neural import NeuralModel, masked_maxpool, masked_pool
 
 
 class BiLSTMNet(nn.Module):
@@ -23,17 +23,26 @@ class BiLSTMNet(nn.Module):
                  n_prior: int, head_hidden: int) -> None:
         super().__init__()
         self.stem = nn.Sequential(nn.Conv1d(4, channels, 9, padding=4),
-                                  nn.BatchNorm1d(channels), nn.SiLU(), nn.MaxPool1d(4, ceil_mode=True),
-                                  nn.Dropout(dropout))
+                                  nn.BatchNorm1d(channels), nn.SiLU())
+        self.drop = nn.Dropout(dropout)
         self.lstm = nn.LSTM(channels, hidden, num_layers=layers, batch_first=True,
                             bidirectional=True, dropout=dropout if layers > 1 else 0.0)
         self.head = GaussianHead(4 * hidden, n_prior, head_hidden, dropout)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor, prior: torch.Tensor | None = None
                 ) -> tuple[torch.Tensor, torch.Tensor]:
-        h = self.stem(x)
-        m = nn.functional.adaptive_max_pool1d(mask, h.shape[-1])
-        out, _ = self.lstm((h * m).transpose(1, 2))
+        h, m = masked_maxpool(self.stem(x), mask, 4)
+        seq = self.drop(h).transpose(1, 2)
+        lengths = m[:, 0].sum(1)
+        if bool((lengths < m.shape[-1]).any()):
+            # Padded rows: pack so the backward direction starts at each row's last base.
+            packed = nn.utils.rnn.pack_padded_sequence(
+                seq, lengths.clamp_min(1).long().cpu(), batch_first=True, enforce_sorted=False)
+            out, _ = self.lstm(packed)
+            out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True,
+                                                      total_length=seq.shape[1])
+        else:
+            out, _ = self.lstm(seq)
         return self.head(masked_pool(out.transpose(1, 2), m), prior)
 
 

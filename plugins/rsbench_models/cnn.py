@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from rsbench_models.heads import GaussianHead
-from rsbench_models.neural import NeuralModel, masked_pool
+from rsbench_models.neural import NeuralModel, masked_maxpool, masked_pool
 from regshift_bench.api import Prior
 
 
@@ -38,10 +38,10 @@ class ResBlock(nn.Module):
         self.body = nn.Sequential(nn.Conv1d(channels, channels, kernel, padding=kernel // 2),
                                   nn.BatchNorm1d(channels), nn.SiLU(), SqueezeExcite(channels),
                                   nn.Dropout(dropout))
-        self.pool = nn.MaxPool1d(pool, ceil_mode=True) if pool > 1 else nn.Identity()
+        self.pool = pool
 
-    def forward(self, h: torch.Tensor) -> torch.Tensor:
-        return self.pool(h + self.body(h))
+    def forward(self, h: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return masked_maxpool(h + self.body(h), mask, self.pool)
 
 
 class CNNNet(nn.Module):
@@ -52,13 +52,15 @@ class CNNNet(nn.Module):
         super().__init__()
         self.stem = nn.Sequential(nn.Conv1d(4, channels, 9, padding=4),
                                   nn.BatchNorm1d(channels), nn.SiLU())
-        self.blocks = nn.Sequential(*[ResBlock(channels, kernel_size, dropout, 2)
-                                      for _ in range(n_blocks)])
+        self.blocks = nn.ModuleList([ResBlock(channels, kernel_size, dropout, 2)
+                                     for _ in range(n_blocks)])
         self.head = GaussianHead(2 * channels, n_prior, head_hidden, dropout)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor, prior: torch.Tensor | None = None
                 ) -> tuple[torch.Tensor, torch.Tensor]:
-        h = self.blocks(self.stem(x) * mask)  # zero stem output on padding
+        h = self.stem(x) * mask  # padding enters the blocks as exact zeros
+        for block in self.blocks:
+            h, mask = block(h, mask)
         return self.head(masked_pool(h, mask), prior)
 
 

@@ -30,7 +30,7 @@ def kmer_counts(codes: np.ndarray, ks: tuple[int, ...]) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, float32, (n, sum of canonical columns per k)
-        For k = 1..6: 2 + 8 + 32 + 136 + 512 + 2080 = 2770 columns.
+        For k = 1..6: 2 + 10 + 32 + 136 + 512 + 2080 = 2772 columns.
     """
     n, length = codes.shape
     codes = codes.astype(np.int64)

@@ -101,7 +101,6 @@ class NeuralModel(Model):
             n_prior = feats.shape[1]
             self.prior_mu_ = feats.mean(axis=0)
             self.prior_sd_ = np.where(feats.std(axis=0) > 1e-8, feats.std(axis=0), 1.0)
-        torch.manual_seed(int(seeds[0]))  # weight init; trainer forks its own stream
         with trainer.seeded(int(seeds[0]), dev):
             self.net_ = self.build(n_prior).to(dev)
         scale = lambda d: ((d.y - self.y_mu_) / self.y_sd_).astype(np.float32)  # noqa: E731
@@ -154,6 +153,29 @@ class NeuralModel(Model):
         self.net_ = self.build(n_prior)
         self.net_.load_state_dict(state["net"])
         self.net_.eval()
+
+
+def masked_maxpool(h: torch.Tensor, mask: torch.Tensor, k: int
+                   ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Max-pool (kernel = stride = ``k``, ceil mode) that ignores padding.
+
+    Parameters
+    ----------
+    h : torch.Tensor, (B, C, L)
+    mask : torch.Tensor, (B, 1, L), 1 at called bases
+
+    Returns
+    -------
+    h, mask : (B, C, ceil(L/k)), (B, 1, ceil(L/k))
+        Padded positions are exactly 0, so a sequence gives the same output however far
+        its batch is padded (a window mixing bases and padding sees only the bases).
+    """
+    if k <= 1:
+        return h * mask.to(h.dtype), mask
+    fill = torch.finfo(h.dtype).min
+    pooled = nn.functional.max_pool1d(h.masked_fill(mask == 0, fill), k, ceil_mode=True)
+    m = nn.functional.max_pool1d(mask, k, ceil_mode=True)
+    return pooled.masked_fill(m == 0, 0.0), m
 
 
 def masked_pool(h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

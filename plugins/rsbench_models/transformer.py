@@ -16,7 +16,7 @@ from torch import nn
 
 from regshift_bench.api import Prior
 from rsbench_models.heads import GaussianHead
-from rsbench_models.neural import NeuralModel, masked_pool
+from rsbench_models.neural import NeuralModel, masked_maxpool, masked_pool
 
 
 def sinusoid(length: int, dim: int, device: torch.device) -> torch.Tensor:
@@ -37,8 +37,7 @@ class TransformerNet(nn.Module):
                  head_hidden: int) -> None:
         super().__init__()
         self.stem = nn.Sequential(nn.Conv1d(4, d_model, 9, padding=4),
-                                  nn.BatchNorm1d(d_model), nn.SiLU(),
-                                  nn.MaxPool1d(4, ceil_mode=True))
+                                  nn.BatchNorm1d(d_model), nn.SiLU())
         layer = nn.TransformerEncoderLayer(d_model, heads, 2 * d_model, dropout,
                                            activation="gelu", batch_first=True, norm_first=True)
         # Nested tensors change kernels with the padding pattern; keep one code path.
@@ -48,8 +47,7 @@ class TransformerNet(nn.Module):
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor, prior: torch.Tensor | None = None
                 ) -> tuple[torch.Tensor, torch.Tensor]:
-        h = self.stem(x)
-        m = nn.functional.adaptive_max_pool1d(mask, h.shape[-1])
+        h, m = masked_maxpool(self.stem(x), mask, 4)
         tokens = h.transpose(1, 2) + sinusoid(h.shape[-1], h.shape[1], h.device).to(h.dtype)
         pad = m[:, 0] == 0
         pad = pad & ~pad.all(dim=1, keepdim=True)  # an all-N row attends everywhere

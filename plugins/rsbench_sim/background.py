@@ -26,15 +26,17 @@ def transition_matrices(gc: np.ndarray, cpg_ratio: float, order: int) -> np.ndar
     """Base probabilities (n, 4, 4): row ``prev`` gives P(next | prev) for each sequence.
 
     Order 0 repeats the composition ``(1-gc)/2, gc/2, gc/2, (1-gc)/2`` in every row.
-    Order 1 scales P(G | C) by ``cpg_ratio`` and renormalises, the CpG depletion of
-    vertebrate DNA (methylated C deaminates to T), which makes dinucleotide
-    statistics differ from the base composition.
+    Order 1 scales P(G | C) by ``cpg_ratio``, the CpG depletion of vertebrate DNA
+    (methylated C deaminates to T), which makes dinucleotide statistics differ
+    from the base composition. The removed mass goes to C after C, so every row
+    keeps P(G or C) = gc and the stationary GC content stays ``gc``.
     """
     comp = np.stack([(1 - gc) / 2, gc / 2, gc / 2, (1 - gc) / 2], axis=1)  # (n, 4)
     trans = np.repeat(comp[:, None, :], 4, axis=1)
     if order == 1:
-        trans[:, 1, 2] *= cpg_ratio
-        trans /= trans.sum(axis=2, keepdims=True)
+        removed = trans[:, 1, 2] * (1.0 - cpg_ratio)
+        trans[:, 1, 2] -= removed
+        trans[:, 1, 1] += removed
     return trans
 
 

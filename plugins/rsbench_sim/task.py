@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -60,7 +60,7 @@ class SimTask(Task):
         Mean DNA reads per element in the source domain.
     """
 
-    kind: ClassVar[str] = "generative"
+    kind: ClassVar[Literal["generative", "fixed"]] = "generative"
 
     def __init__(self, seq_len: int = 200, n_motifs: int = 16, motifs: str | None = None,
                  motif_names: tuple[str, ...] | None = None,

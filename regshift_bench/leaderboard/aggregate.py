@@ -67,11 +67,15 @@ class Aggregate:
         and the first failure's ``error``.
     skipped : DataFrame
         Skipped metrics: (task, shift, severity, model, split, metric) -> ``error``.
+    metric_failures : DataFrame
+        Metrics that raised inside a finished cell, same key (``split`` may be "" when
+        the metric could not even be looked up) -> ``error``.
     """
 
     values: pd.DataFrame
     cells: pd.DataFrame
     skipped: pd.DataFrame
+    metric_failures: pd.DataFrame
 
     def tasks(self) -> list[str]:
         return sorted(set(self.cells["task"]))
@@ -138,11 +142,13 @@ def condition_values(runs: RunSet) -> pd.DataFrame:
 def aggregate(runs: RunSet) -> Aggregate:
     """Aggregate a run set over seeds (see the module docstring for the rules)."""
     plan = runs.plan
-    cells = plan.groupby(KEY[:-1], sort=False).agg(
-        n_expected=("seed", "size"),
-        n_ok=("status", lambda s: int((s == "ok").sum())),
-        n_failed=("status", lambda s: int((s == "failed").sum())),
-        error=("error", lambda s: next((e for e in s if e), ""))).reset_index()
+    flags = plan.assign(ok=plan["status"] == "ok", failed=plan["status"] == "failed")
+    cells = flags.groupby(KEY[:-1], sort=False).agg(
+        n_expected=("seed", "size"), n_ok=("ok", "sum"), n_failed=("failed", "sum")).reset_index()
+    errors = (flags.loc[flags["error"].fillna("") != ""].drop_duplicates(KEY[:-1])
+              [[*KEY[:-1], "error"]])
+    cells = cells.merge(errors, on=KEY[:-1], how="left")
+    cells["error"] = cells["error"].fillna("")
     cells["n_missing"] = cells["n_expected"] - cells["n_ok"] - cells["n_failed"]
     cond = condition_values(runs)
     grouped = cond.groupby(GROUP, sort=False, observed=True)
@@ -154,6 +160,9 @@ def aggregate(runs: RunSet) -> Aggregate:
     values = values.merge(cells[[*KEY[:-1], "n_expected"]], on=KEY[:-1], how="left")
     values["status"] = np.where(values["n_seeds"] >= values["n_expected"], "ok", "partial")
     res = runs.results
-    skipped = (res.loc[res["status"] == "skipped", [*KEY[:-1], "split", "metric", "error"]]
-               .drop_duplicates([*KEY[:-1], "split", "metric"]).reset_index(drop=True))
-    return Aggregate(values=values, cells=cells, skipped=skipped)
+    cols = [*KEY[:-1], "split", "metric", "error"]
+    skipped = (res.loc[res["status"] == "skipped", cols]
+               .drop_duplicates(cols[:-1]).reset_index(drop=True))
+    broken = (res.loc[(res["status"] == "failed") & (res["metric"] != ""), cols]
+              .drop_duplicates(cols[:-1]).reset_index(drop=True))
+    return Aggregate(values=values, cells=cells, skipped=skipped, metric_failures=broken)

@@ -20,7 +20,7 @@ body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2re
 h1{font-size:1.6rem}h2{border-bottom:2px solid #ccc;padding-top:1rem}h3{margin-bottom:.3rem}
 table.lb{border-collapse:collapse;margin:.4rem 0;font-variant-numeric:tabular-nums}
 table.lb th,table.lb td{border:1px solid #ddd;padding:.25rem .5rem;vertical-align:top;text-align:right}
-table.lb th{background:#f4f4f4}table.lb td:first-child,table.lb th:first-child{text-align:left}
+table.lb th{background:#f4f4f4}table.lb td:first-child,table.lb th:first-child,table.lb[data-table=robustness] td:nth-child(2){text-align:left}
 table.lb tr:nth-child(even) td{background:#fafafa}
 td .s{display:block;color:#777;font-size:.8em}
 .flag-collapse,.flag-failed,.flag-hurts{color:#b00020;font-weight:600}

@@ -82,7 +82,7 @@ class RunSet:
     results: pd.DataFrame
     plan: pd.DataFrame
     _curves: pd.DataFrame | None = field(default=None, repr=False)
-    _pred_cache: dict[tuple[int, str, str], pd.DataFrame] = field(default_factory=dict, repr=False)
+    prediction_rows_read: int = 0
 
     def curves(self) -> pd.DataFrame:
         """Curve points of the chosen cells (read on first use)."""
@@ -97,17 +97,26 @@ class RunSet:
             self._curves = frame.merge(chosen, on=["cell", "src"], how="inner")
         return self._curves
 
-    def predictions(self, src: int, cell: str, split: str) -> pd.DataFrame | None:
-        """``row, y, mean, var`` of one split of one cell, sorted by row; None if absent."""
-        key = (src, cell, split)
-        if key not in self._pred_cache:
-            path = self.dirs[src] / "predictions" / f"{cell}.parquet"
-            if not path.exists():
-                return None
-            table = pq.read_table(path, columns=_PRED_COLUMNS)
-            frame = table.filter(pc.equal(table["split"], split)).to_pandas()
-            self._pred_cache[key] = frame.drop(columns="split").sort_values("row", kind="stable")
-        return self._pred_cache[key]
+    def predictions(self, src: int, cell: str, split: str) -> dict[str, np.ndarray] | None:
+        """``row, y, mean, var`` arrays (n,) of one split of one cell, by row; None if absent.
+
+        Nothing is cached: a full run's test sets can be large, and each caller
+        (the bootstrap, the curve fallback) reads each split once.
+        """
+        path = self.dirs[src] / "predictions" / f"{cell}.parquet"
+        if not path.exists():
+            return None
+        # ParquetFile.read skips the dataset machinery of read_table (several times
+        # faster on thousands of small files).
+        table = pq.ParquetFile(path).read(columns=_PRED_COLUMNS, use_threads=False)
+        table = table.filter(pc.equal(table["split"], split))
+        out = {c: table[c].to_numpy() for c in _PRED_COLUMNS[1:]}
+        out["row"] = out["row"].astype(np.int64, copy=False)
+        if len(out["row"]) > 1 and not (np.diff(out["row"]) > 0).all():
+            order = np.argsort(out["row"], kind="stable")
+            out = {c: v[order] for c, v in out.items()}
+        self.prediction_rows_read += len(out["row"])
+        return out
 
     def provenance(self) -> dict[str, Any]:
         """What produced these results: presets, suites, seeds, devices, versions."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import special, stats
@@ -40,6 +41,7 @@ class MomentMetric:
     finish: Callable[[Array], Array]
 
 
+@lru_cache(maxsize=256)
 def _z(level: float) -> float:
     return float(stats.norm.ppf(0.5 + level / 2.0))
 

@@ -38,14 +38,23 @@ def _safe(name: str) -> str:
     return "\u200b" + text if text.startswith("_") else text
 
 
-def _panels(n: int, title: str) -> tuple[Figure, list]:  # type: ignore[type-arg]
+def _panels(n: int, title: str, models: list[str]) -> tuple[Figure, list]:  # type: ignore[type-arg]
+    """A grid of ``n`` panels with room on the right for a legend of ``models``.
+
+    Margins are set by hand: constrained layout measures every tick label and
+    took most of the drawing time on large leaderboards.
+    """
     ncols = max(1, min(4, n))
     nrows = max(1, math.ceil(n / ncols))
-    fig = Figure(figsize=(3.0 * ncols + 1.6, 2.5 * nrows + 0.5), layout="constrained")
+    legend_in = 0.45 + 0.055 * max((len(m) for m in models), default=8)
+    width, height = 2.9 * ncols + 0.5 + legend_in, 2.4 * nrows + 0.45
+    fig = Figure(figsize=(width, height))
     FigureCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel().tolist()
     for ax in axes[n:]:
         ax.set_visible(False)
+    fig.subplots_adjust(left=0.55 / width, right=1 - (legend_in + 0.1) / width,
+                        bottom=0.45 / height, top=1 - 0.55 / height, wspace=0.35, hspace=0.55)
     fig.suptitle(_safe(title))
     return fig, axes[:n]
 
@@ -57,7 +66,7 @@ def _legend(fig: Figure, axes: list, models: list[str]) -> None:  # type: ignore
             if lab not in labels:
                 handles.append(h), labels.append(lab)
     if handles:
-        fig.legend(handles, labels, loc="outside right upper", fontsize=7)
+        fig.legend(handles, labels, loc="upper right", fontsize=7, frameon=False)
 
 
 def _colors(models: list[str]) -> dict[str, tuple[float, ...]]:
@@ -75,7 +84,8 @@ def degradation_figure(lb: Leaderboard, board: TaskBoard) -> Figure | None:
     if not panels:
         return None
     colors = _colors(board.models)
-    fig, axes = _panels(len(panels), f"{board.task}: {board.metric} vs shift severity")
+    fig, axes = _panels(len(panels), f"{board.task}: {board.metric} vs shift severity",
+                        board.models)
     for ax, (shift, split) in zip(axes, panels):
         part = other.loc[(other["shift"] == shift) & (other["split"] == split)]
         for model in board.models:
@@ -105,9 +115,9 @@ def _from_predictions(lb: Leaderboard, board: TaskBoard, kind: str) -> pd.DataFr
         part = ok.loc[(ok["shift"] == cond.shift) & (ok["severity"] == cond.severity)]
         for model, seed, src, cell in part[["model", "seed", "src", "cell"]].itertuples(index=False):
             pred = lb.runs.predictions(int(src), str(cell), cond.split)
-            if pred is None or not len(pred):
+            if pred is None or not len(pred["row"]):
                 continue
-            y, mean, var = (pred[c].to_numpy(np.float64) for c in ("y", "mean", "var"))
+            y, mean, var = (np.asarray(pred[c], dtype=np.float64) for c in ("y", "mean", "var"))
             if kind == "risk_coverage":
                 err2 = ((y - mean) ** 2)[np.argsort(var, kind="stable")]
                 x = np.arange(1, len(y) + 1) / len(y)
@@ -142,7 +152,7 @@ def curve_figure(lb: Leaderboard, board: TaskBoard, kind: str) -> Figure | None:
     labels = [c.label for c in board.conditions if c.label in set(pts["label"])]
     colors = _colors(board.models)
     title = "risk–coverage" if kind == "risk_coverage" else "reliability (observed vs nominal coverage)"
-    fig, axes = _panels(len(labels), f"{board.task}: {title}")
+    fig, axes = _panels(len(labels), f"{board.task}: {title}", board.models)
     for ax, label in zip(axes, labels):
         part = pts.loc[pts["label"] == label]
         for model in board.models:

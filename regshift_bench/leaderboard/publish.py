@@ -80,4 +80,7 @@ def publish(lb: Leaderboard, to: str | Path, *, plots: bool = True) -> list[Path
     _write_text(out / "leaderboard.json", json.dumps(render_json(lb), indent=1, sort_keys=True,
                                                      default=str))
     _write_text(out / "provenance.json", json.dumps(meta, indent=2, sort_keys=True, default=str))
-    return [*written, out / "leaderboard.json", out / "provenance.json"]
+    written += [out / "leaderboard.json", out / "provenance.json"]
+    for path in written:  # temporary files are private (0600); published ones are for reading
+        path.chmod(0o644)
+    return written

@@ -27,6 +27,7 @@ Prior effect
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,6 +39,15 @@ from regshift_bench.leaderboard.load import RunSet
 from regshift_bench.leaderboard.resample import BootstrapUnavailable, group_rng, paired_bootstrap
 
 Entry = tuple[str, Condition, int]  # model, condition, seed
+
+
+def _one_blas_thread() -> AbstractContextManager[object]:
+    """One BLAS thread: the products are small, and spinning threads cost more than they save."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return nullcontext()
+    return threadpool_limits(1, user_api="blas")
 
 
 @dataclass
@@ -85,22 +95,24 @@ def boot_scores(runs: RunSet, task: str, metric: str, higher_is_better: bool,
             data = {}
             for model, src, cell in group[["model", "src", "cell"]].itertuples(index=False):
                 pred = runs.predictions(int(src), str(cell), cond.split)
-                if pred is not None and len(pred):
+                if pred is not None and len(pred["row"]):
                     data[model] = pred
             if not data:
                 continue
-            common = data[next(iter(data))]["row"].to_numpy()
+            common = next(iter(data.values()))["row"]
             for pred in data.values():  # pair on example rows present for every model
-                if len(pred) != len(common) or not np.array_equal(pred["row"].to_numpy(), common):
-                    common = np.intersect1d(common, pred["row"].to_numpy())
+                if len(pred["row"]) != len(common) or not np.array_equal(pred["row"], common):
+                    common = np.intersect1d(common, pred["row"])
             arrays = {}
             for model, pred in data.items():
-                if len(pred) != len(common):
-                    pred = pred.loc[pred["row"].isin(common)]
-                arrays[model] = tuple(pred[c].to_numpy(np.float64) for c in ("y", "mean", "var"))
+                keep = (slice(None) if len(pred["row"]) == len(common)
+                        else np.isin(pred["row"], common))
+                arrays[model] = tuple(np.asarray(pred[c][keep], dtype=np.float64)
+                                      for c in ("y", "mean", "var"))
             rng = group_rng(random_state, task, cond.shift, cond.severity, cond.split, int(seed))
             try:
-                res = paired_bootstrap(arrays, metric, n_boot=n_boot, rng=rng)
+                with _one_blas_thread():
+                    res = paired_bootstrap(arrays, metric, n_boot=n_boot, rng=rng)
             except BootstrapUnavailable as exc:
                 out.notes.append(str(exc))
                 return out

@@ -39,7 +39,9 @@ def provenance_lines(lb: Leaderboard) -> list[tuple[str, str]]:
         vals = []
         for r in runs:
             v = r.get(key, "")
-            v = json.dumps(v, sort_keys=True) if isinstance(v, dict | list) else str(v)
+            if v is None and key == "finished":
+                v = "not finished"
+            v = json.dumps(v, sort_keys=True) if isinstance(v, dict | list) else str(v or "")
             if v and v not in vals:
                 vals.append(v)
         return ", ".join(vals) or "unknown"

@@ -33,6 +33,15 @@ def group_rng(random_state: int, *parts: object) -> np.random.Generator:
 
 
 def _batched(metric: str):  # type: ignore[no-untyped-def]
+    """``f(y, mean, var) -> (B,)`` on (B, n) arrays, from the metric's plugin."""
+    try:
+        from regshift_bench.bootstrap import batched_function
+
+        return batched_function(metric)
+    except ImportError:  # an rsbench without the bootstrap module: use the plugin directly
+        pass
+    except RegshiftError as exc:
+        raise BootstrapUnavailable(f"metric {metric!r} cannot be bootstrapped: {exc}") from exc
     try:
         import regshift_bench
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 from scipy import stats
 
 from regshift_bench import results as rs
@@ -34,15 +34,21 @@ _BASE_METRICS = ("mse", "rmse", "mae", "pearson", "spearman", "r2", "nll", "z2",
 _LOWER = {"mse", "rmse", "mae", "nll", "z2", "crps", "width_90", "ence", "miscal_area", "aurc",
           "risk_at_50", "risk_at_80", "excess_mse"}
 Key = tuple[str, str, float, str, int]
+Profile = tuple[float, float, float]
+_LEVELS = np.arange(1, 100) / 100
+_Z_LEVELS = stats.norm.ppf(0.5 + _LEVELS / 2)
+_Z_CURVE = stats.norm.ppf(0.5 + np.arange(1, 10) / 20)
 
 
 def _crc(text: str) -> int:
     return zlib.crc32(text.encode())
 
 
-def model_profile(model: str) -> tuple[float, float, float]:
+def model_profile(model: str, profiles: Mapping[str, Profile] | None = None) -> Profile:
     """(skill, robustness, calibration) of a synthetic model, stable per name."""
     base, _, prior = model.partition("+")
+    if profiles and model in profiles:
+        return profiles[model]
     if base in _KNOWN:
         skill, robust, calib = _KNOWN[base]
     else:
@@ -76,10 +82,8 @@ def split_metrics(y: np.ndarray, mean: np.ndarray, var: np.ndarray, noise_var: n
     rmv = np.array([np.sqrt(var[b].mean()) for b in bins])
     rmse = np.array([np.sqrt(err2[b].mean()) for b in bins])
     out["ence"] = float(np.mean(np.abs(rmv - rmse) / rmv))
-    levels = np.arange(1, 100) / 100
-    z = stats.norm.ppf(0.5 + levels / 2)
-    observed = (np.abs(y - mean)[None, :] <= z[:, None] * np.sqrt(var)[None, :]).mean(axis=1)
-    out["miscal_area"] = float(np.mean(np.abs(observed - levels)))
+    observed = (np.abs(y - mean)[None, :] <= _Z_LEVELS[:, None] * np.sqrt(var)[None, :]).mean(axis=1)
+    out["miscal_area"] = float(np.mean(np.abs(observed - _LEVELS)))
     if noise_var is not None:
         out["excess_mse"] = out["mse"] - float(noise_var.mean())
     return out
@@ -89,8 +93,8 @@ def _curves(y: np.ndarray, mean: np.ndarray, var: np.ndarray) -> list[tuple[str,
     cov, risk = _selective((y - mean) ** 2, var)
     pick = np.unique(np.clip(np.round(np.linspace(0.05, 1, 20) * len(y)).astype(int) - 1, 0, None))
     rows = [("aurc", "risk_coverage", float(cov[i]), float(risk[i])) for i in pick]
-    for level in np.arange(0.1, 1.0, 0.1):
-        inside = np.abs(y - mean) <= stats.norm.ppf(0.5 + level / 2) * np.sqrt(var)
+    for level, z in zip(np.arange(1, 10) / 10, _Z_CURVE):
+        inside = np.abs(y - mean) <= z * np.sqrt(var)
         rows.append(("miscal_area", "reliability", float(level), float(inside.mean())))
     return rows
 
@@ -106,9 +110,9 @@ def _draw_split(rng: np.random.Generator, n: int, severity: float) -> tuple[np.n
     return y_true, y_true + rng.normal(0.0, 0.3, n)
 
 
-def _predict(rng: np.random.Generator, model: str, y_true: np.ndarray, y: np.ndarray,
+def _predict(rng: np.random.Generator, profile: Profile, y_true: np.ndarray, y: np.ndarray,
              severity: float) -> tuple[np.ndarray, np.ndarray]:
-    skill, robust, calib = model_profile(model)
+    skill, robust, calib = profile
     a = skill * (1.0 - 0.8 * severity * (1.0 - robust))
     mean = a * y_true + np.sqrt(max(1.0 - a * a, 0.01)) * 0.8 * rng.normal(size=len(y))
     err2 = (mean - y) ** 2
@@ -117,8 +121,62 @@ def _predict(rng: np.random.Generator, model: str, y_true: np.ndarray, y: np.nda
     return mean, np.maximum(var, 1e-4)
 
 
+def _table(columns: dict[str, object], n: int, schema: pa.Schema) -> pa.Table:
+    """An Arrow table of ``schema``; scalars are repeated, absent columns are null."""
+    arrays = {}
+    for f in schema:
+        value = columns.get(f.name)
+        if value is None:
+            arrays[f.name] = pa.nulls(n, type=f.type)
+        elif isinstance(value, str | int | float | bool):
+            arrays[f.name] = pa.array([value] * n, type=f.type)
+        else:
+            arrays[f.name] = pa.array(value, type=f.type)
+    return pa.table(arrays, schema=schema)
+
+
 def _cell_hash(key: Key, run_seed: int) -> str:
     return f"{_crc(repr((key, run_seed))):08x}{_crc(repr((run_seed, key))):08x}"
+
+
+def _cell_outputs(key: Key, common: dict[str, object], draws: dict[str, tuple[np.ndarray, np.ndarray]],
+                  severities: dict[str, float], model_rng: np.random.Generator,
+                  extra_levels: Sequence[int], profile: Profile) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """Result rows, predictions and curve points of one finished cell."""
+    task = key[0]
+    real = task.startswith("sim")  # simulated tasks know y_true; the others skip oracle metrics
+    res: dict[str, list[object]] = {c: [] for c in ("split", "metric", "value", "higher_is_better",
+                                                    "n", "status", "error")}
+    preds: dict[str, list[np.ndarray]] = {c: [] for c in ("split", "row", "y", "mean", "var",
+                                                          "y_true", "noise_var")}
+    curves: list[tuple[object, ...]] = []
+    for split, (y_true, y) in draws.items():
+        mean, var = _predict(model_rng, profile, y_true, y, severities[split])
+        noise = np.full(len(y), 0.09)
+        values = split_metrics(y, mean, var, noise if real else None, extra_levels)
+        if not real:
+            values["excess_mse"] = np.nan
+        for name, value in values.items():
+            skip = name == "excess_mse" and not real
+            for col, v in zip(res, (split, name, value, name not in _LOWER, len(y),
+                                    "skipped" if skip else "ok",
+                                    "metric 'excess_mse' needs y_true; this task has none" if skip
+                                    else "")):
+                res[col].append(v)
+        for col, v in zip(preds, (np.full(len(y), split, dtype=object), np.arange(len(y)), y, mean,
+                                  var, y_true if real else np.full(len(y), np.nan),
+                                  noise if real else np.full(len(y), np.nan))):
+            preds[col].append(v)
+        if split != "val":
+            curves += [(split, *c) for c in _curves(y, mean, var)]
+    n_res = len(res["split"])
+    results = _table({**common, **res}, n_res, rs.RESULTS_SCHEMA)
+    flat = {c: np.concatenate(v) for c, v in preds.items()}
+    predictions = _table(flat, len(flat["y"]), rs.PREDICTIONS_SCHEMA)
+    cols = list(zip(*curves))
+    curve_cols = dict(zip(("split", "metric", "curve", "x", "y"), cols))
+    keep = {k: common[k] for k in ("cell", "task", "shift", "severity", "model", "seed")}
+    return results, predictions, _table({**keep, **curve_cols}, len(curves), rs.CURVES_SCHEMA)
 
 
 def write_synthetic_run(
@@ -128,6 +186,7 @@ def write_synthetic_run(
     failed: Iterable[Key] = (), missing: Iterable[Key] = (), per_cell_files: bool = True,
     consolidated: bool = True, random_state: int = 0, run_name: str | None = None,
     suite: str = "synthetic", suite_version: int = 1, preset: str = "quick",
+    profiles: Mapping[str, Profile] | None = None,
 ) -> Path:
     """Write a fake run directory with results, predictions, curves and a manifest.
 
@@ -136,7 +195,8 @@ def write_synthetic_run(
     out : path
         The run directory to create.
     tasks, shifts, models, seeds
-        The grid: shift name -> severities (``none`` is the ID reference).
+        The grid: shift name -> severities (``none`` is the ID reference). Tasks whose
+        name starts with ``sim`` carry ``y_true``; others record ``excess_mse`` skipped.
     n_test, n_val : int
         Examples per test split (each OOD set too) and per validation split.
     extra_levels : sequence of int
@@ -147,21 +207,26 @@ def write_synthetic_run(
         Write ``cells/``+``curves/`` per-cell files and/or the consolidated files.
     random_state : int
         Seed of every random draw; the same arguments give identical files.
+    profiles : mapping model -> (skill, robustness, calibration), optional
+        Override the built-in profiles (e.g. two equally good models for tie tests).
     """
     out = Path(out)
     failed_set = {(t, s, float(v), m, int(e)) for t, s, v, m, e in failed}
     missing_set = {(t, s, float(v), m, int(e)) for t, s, v, m, e in missing}
     run = run_name or out.name
-    plan, statuses, frames, curve_frames = [], {}, [], []
+    plan: list[dict[str, object]] = []
+    statuses: dict[str, dict[str, object]] = {}
+    tables: list[pa.Table] = []
+    curve_tables: list[pa.Table] = []
     for task in tasks:
-        for shift, severities in shifts.items():
-            for severity in severities:
+        for shift, shift_severities in shifts.items():
+            for severity in shift_severities:
                 for seed in range(seeds):
                     ss = [random_state, _crc(task), _crc(shift), int(severity * 1000), seed]
                     data_rng = np.random.default_rng(ss)
-                    sizes = {"val": (n_val, 0.0), "test_id": (n_test, 0.0)}
-                    sizes.update({s: (n_test, severity) for s in _ood_splits(shift)})
-                    draws = {s: _draw_split(data_rng, n, sev) for s, (n, sev) in sizes.items() if n}
+                    sev = {"val": 0.0, "test_id": 0.0, **{s: float(severity) for s in _ood_splits(shift)}}
+                    sizes = {"val": n_val, "test_id": n_test, **{s: n_test for s in _ood_splits(shift)}}
+                    draws = {s: _draw_split(data_rng, n, sev[s]) for s, n in sizes.items() if n}
                     for model in models:
                         key: Key = (task, shift, float(severity), model, seed)
                         cell = _cell_hash(key, random_state)
@@ -178,49 +243,26 @@ def write_synthetic_run(
                                   "model_params": "{}", "device": "cpu",
                                   "fit_seconds": 1.0, "predict_seconds": 0.1}
                         if key in failed_set:
-                            statuses[cell] = {"status": "failed", "seconds": 0.5,
-                                              "error": "RuntimeError: synthetic failure"}
-                            frames.append(pd.DataFrame([{**common, "split": "", "metric": "",
-                                                         "value": np.nan, "n": 0,
-                                                         "higher_is_better": False,
-                                                         "status": "failed",
-                                                         "error": "RuntimeError: synthetic failure"}]))
-                            continue
-                        statuses[cell] = {"status": "ok", "error": "", "seconds": 1.1}
-                        model_rng = np.random.default_rng(ss + [_crc(model.partition("+")[0])])
-                        rows, preds, curves = [], [], []
-                        for split, (y_true, y) in draws.items():
-                            mean, var = _predict(model_rng, model, y_true, y, sizes[split][1])
-                            nv = np.full(len(y), 0.09)
-                            real = task.startswith("sim")
-                            for name, value in split_metrics(y, mean, var, nv if real else None,
-                                                             extra_levels).items():
-                                rows.append((split, name, value, name not in _LOWER, len(y), "ok", ""))
-                            if not real:
-                                rows.append((split, "excess_mse", np.nan, False, len(y), "skipped",
-                                             "metric 'excess_mse' needs y_true; task has none"))
-                            preds.append(pd.DataFrame({
-                                "split": split, "row": np.arange(len(y)),
-                                "example_id": [f"{split}:{i}" for i in range(len(y))] if len(y) < 5000 else None,
-                                "y": y, "mean": mean, "var": var, "aleatoric": np.nan, "epistemic": np.nan,
-                                "y_true": y_true if real else np.nan, "noise_var": nv if real else np.nan}))
-                            if split != "val":
-                                curves += [(split, *c) for c in _curves(y, mean, var)]
-                        frame = pd.DataFrame(rows, columns=["split", "metric", "value",
-                                                            "higher_is_better", "n", "status", "error"])
-                        frame = frame.assign(**common)
-                        frames.append(frame)
-                        rs.write_parquet_atomic(rs.to_table(pd.concat(preds), rs.PREDICTIONS_SCHEMA),
-                                                out / "predictions" / f"{cell}.parquet")
-                        cframe = pd.DataFrame(curves, columns=["split", "metric", "curve", "x", "y"])
-                        cframe = cframe.assign(cell=cell, task=task, shift=shift,
-                                               severity=float(severity), model=model, seed=seed)
-                        curve_frames.append(cframe)
+                            error = "RuntimeError: synthetic failure"
+                            statuses[cell] = {"status": "failed", "seconds": 0.5, "error": error}
+                            table = _table({**common, "split": "", "metric": "", "value": np.nan,
+                                            "n": 0, "higher_is_better": False, "status": "failed",
+                                            "error": error}, 1, rs.RESULTS_SCHEMA)
+                            curve = None
+                        else:
+                            statuses[cell] = {"status": "ok", "error": "", "seconds": 1.1}
+                            # The base model's stream: base+prior shares its base's noise.
+                            model_rng = np.random.default_rng(ss + [_crc(model.partition("+")[0])])
+                            table, preds, curve = _cell_outputs(key, common, draws, sev, model_rng,
+                                                                extra_levels,
+                                                                model_profile(model, profiles))
+                            rs.write_parquet_atomic(preds, out / "predictions" / f"{cell}.parquet")
+                            curve_tables.append(curve)
+                        tables.append(table)
                         if per_cell_files:
-                            rs.write_parquet_atomic(rs.to_table(frame, rs.RESULTS_SCHEMA),
-                                                    out / "cells" / f"{cell}.parquet")
-                            rs.write_parquet_atomic(rs.to_table(cframe, rs.CURVES_SCHEMA),
-                                                    out / "curves" / f"{cell}.parquet")
+                            rs.write_parquet_atomic(table, out / "cells" / f"{cell}.parquet")
+                            if curve is not None:
+                                rs.write_parquet_atomic(curve, out / "curves" / f"{cell}.parquet")
     manifest = {
         "schema_version": rs.SCHEMA_VERSION, "run": run, "created": "2025-01-01T00:00:00+00:00",
         "finished": "2025-01-01T01:00:00+00:00", "preset": preset, "suites": {suite: suite_version},
@@ -231,11 +273,9 @@ def write_synthetic_run(
         "plan": plan, "cells": statuses,
     }
     if consolidated:
-        all_rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        rs.write_parquet_atomic(rs.to_table(all_rows, rs.RESULTS_SCHEMA), out / "results.parquet",
-                                {"run": run})
-        all_curves = pd.concat(curve_frames, ignore_index=True) if curve_frames else pd.DataFrame()
-        rs.write_parquet_atomic(rs.to_table(all_curves, rs.CURVES_SCHEMA), out / "curves.parquet",
-                                {"run": run})
+        for name, parts, schema in (("results", tables, rs.RESULTS_SCHEMA),
+                                    ("curves", curve_tables, rs.CURVES_SCHEMA)):
+            table = pa.concat_tables(parts) if parts else schema.empty_table()
+            rs.write_parquet_atomic(table, out / f"{name}.parquet", {"run": run})
     rs.write_json_atomic(manifest, out / "manifest.json")
     return out

@@ -58,9 +58,14 @@ def fmt(value: Any) -> str:
 
 
 def pm(mean: Any, sd: Any) -> str:
-    """``mean ± sd`` (sd omitted when undefined, e.g. one seed)."""
+    """``mean ± sd`` with the sd at the mean's precision (sd omitted for one seed)."""
     text = fmt(mean)
-    return text if fmt(sd) == "—" or text == "—" else f"{text} ± {fmt(sd)}"
+    if fmt(sd) == "—" or text == "—":
+        return text
+    if "e" in text:
+        return f"{text} ± {fmt(sd)}"
+    decimals = len(text.partition(".")[2])
+    return f"{text} ± {float(sd):.{decimals}f}"
 
 
 class Lookup:
@@ -73,18 +78,27 @@ class Lookup:
                      for r in self.frame.to_dict("records")}
         cells = agg.cells.loc[agg.cells["task"] == task]
         self.cells = {(r["model"], r["shift"], r["severity"]): r for r in cells.to_dict("records")}
-        sk = agg.skipped.loc[agg.skipped["task"] == task]
-        self.skipped = {(r["model"], r["shift"], r["severity"], r["split"], r["metric"]): r["error"]
-                        for r in sk.to_dict("records")}
+        self.skipped = self._keyed(agg.skipped, task)
+        self.broken = self._keyed(agg.metric_failures, task)
+
+    @staticmethod
+    def _keyed(frame: pd.DataFrame, task: str) -> dict[tuple[Any, ...], str]:
+        part = frame.loc[frame["task"] == task]
+        return {(r["model"], r["shift"], r["severity"], r["split"], r["metric"]): str(r["error"])
+                for r in part.to_dict("records")}
 
     def get(self, model: str, cond: Condition, metric: str) -> dict[str, Any] | None:
         return self.rows.get((model, cond.shift, cond.severity, cond.split, metric))
 
     def absent(self, model: str, cond: Condition, metric: str) -> Cell:
         """The cell shown where no seed produced a value."""
-        reason = self.skipped.get((model, cond.shift, cond.severity, cond.split, metric))
+        key = (model, cond.shift, cond.severity, cond.split, metric)
+        reason = self.skipped.get(key)
         if reason is not None:
-            return Cell("n/a", "skipped", "n/a", str(reason))
+            return Cell("n/a", "skipped", "n/a", reason)
+        error = self.broken.get(key, self.broken.get((*key[:3], "", metric)))
+        if error is not None:
+            return Cell("failed", "metric failed", "failed", error)
         info = self.cells.get((model, cond.shift, cond.severity))
         if info is not None and info["n_failed"]:
             return Cell("failed", f"{info['n_failed']}/{info['n_expected']} seeds failed", "failed",

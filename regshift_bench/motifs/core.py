@@ -171,15 +171,15 @@ class MotifSet(Sequence[Motif]):
                 lookup.setdefault(key_fn(m), m)
         chosen = []
         for key in names_or_ids:
-            m = lookup.get(key) or lookup.get(key.lower())
-            if m is None:
+            found = lookup.get(key) or lookup.get(key.lower())
+            if found is None:
                 close = difflib.get_close_matches(key, list(self.names) + list(self.ids), n=3, cutoff=0.6)
                 hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
                 raise DataError(
                     f"motif {key!r} not found in {self.source or 'the motif set'} "
                     f"({len(self)} motifs){hint}"
                 )
-            chosen.append(m)
+            chosen.append(found)
         return MotifSet(chosen, self.source, self.background)
 
     def log_odds_stack(self, background: Sequence[float] = _UNIFORM,

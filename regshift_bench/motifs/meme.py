@@ -92,7 +92,7 @@ def read_meme(path: str | Path, names: Iterable[str] | None = None) -> MotifSet:
                 width = int(info["w"]) if "w" in info else None
             except ValueError:
                 raise DataError(f"{path}: line {lineno}: w={info['w']!r} is not an integer") from None
-            rows = []
+            rows: list[list[float]] = []
             while i < len(lines) and (width is None or len(rows) < width):
                 row_line = lines[i].strip()
                 if not row_line:

@@ -118,8 +118,8 @@ def _applicable_task(shift: api.Shift) -> api.Task:
     from regshift_bench import plugins
 
     for entry in plugins.current().registry.entries("task"):
-        task = get_plugin("task", entry.name)
         try:
+            task = get_plugin("task", entry.name)
             if shift.applies_to(task):
                 return task
         except Exception:

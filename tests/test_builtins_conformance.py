@@ -1,0 +1,37 @@
+"""Every built-in plugin passes the conformance kit (what `rsbench check` runs)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from regshift_bench import plugins
+from regshift_bench.testing import CHECKS
+
+
+def _builtin_entries() -> list[tuple[str, str]]:
+    os.environ.setdefault(plugins.AUTOLOAD_ENV, "1")
+    pset = plugins.load()
+    failed = [f"{r.name}: {r.error}" for r in pset.records if r.status != "ok"]
+    assert not failed, failed
+    out = []
+    for kind in CHECKS:
+        for entry in pset.registry.entries(kind):
+            if kind == "task" and getattr(entry.factory, "kind", "") == "fixed":
+                continue  # real-data tasks are checked in their own tests (they need data)
+            out.append((kind, entry.name))
+    return out
+
+
+def test_builtins_load_cleanly():
+    assert all(r.status == "ok" for r in plugins.load().records)
+
+
+@pytest.mark.parametrize("kind,name", _builtin_entries(), ids=lambda v: str(v))
+def test_builtin_passes_conformance(kind, name):
+    report = CHECKS[kind](name)
+    failed = [f"{r.check}: {r.detail}" for r in report.results if not r.passed]
+    if failed and not os.environ.get("RSBENCH_DATA_DIR") and "DataMissingError" in failed[0]:
+        pytest.skip("needs RSBENCH_DATA_DIR (real-data task)")
+    assert report.ok, failed

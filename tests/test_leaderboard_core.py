@@ -1,0 +1,185 @@
+"""Leaderboard: loading, merging, seed aggregation, bootstrap ranks, tie groups, prior effect."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from regshift_bench import results as rs
+from regshift_bench.errors import DataError
+from regshift_bench.leaderboard import build_leaderboard, load_runs
+from regshift_bench.leaderboard.aggregate import aggregate
+from regshift_bench.leaderboard.moments import moment_metric, point_value
+from regshift_bench.leaderboard.ranks import tie_groups
+from regshift_bench.leaderboard.resample import group_rng, paired_bootstrap
+from regshift_bench.leaderboard.synthetic import write_synthetic_run
+
+FAILED = ("sim", "motif_loss", 1.0, "bilstm", 1)
+MISSING = ("sim", "gc_shift", 1.0, "mean", 0)
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    return write_synthetic_run(tmp_path_factory.mktemp("lb") / "run", seeds=2, n_test=120,
+                               failed=[FAILED], missing=[MISSING])
+
+
+@pytest.fixture(scope="module")
+def board(run_dir):
+    return build_leaderboard([run_dir], n_boot=200)
+
+
+def test_seed_aggregation_matches_hand_computation(run_dir, board):
+    res = rs.read_results(run_dir)
+    ok = res[(res["status"] == "ok") & (res["metric"] == "pearson")]
+    key = dict(task="sim", shift="gc_shift", severity=1.0, model="cnn")
+    part = ok.loc[(ok[list(key)] == pd.Series(key)).all(axis=1)]
+    ood = part.loc[part["split"] == "test_ood"].set_index("seed")["value"]
+    ident = part.loc[part["split"] == "test_id"].set_index("seed")["value"]
+    row = board.agg.values.query("model == 'cnn' and shift == 'gc_shift' and severity == 1.0 "
+                                 "and metric == 'pearson'").iloc[0]
+    assert row["mean"] == pytest.approx(ood.mean())
+    assert row["sd"] == pytest.approx(ood.std(ddof=1))
+    assert row["id_mean"] == pytest.approx(ident.mean())
+    # pearson is higher-is-better: drop = ID - OOD, positive when the shift hurts
+    assert row["drop_mean"] == pytest.approx((ident - ood).mean())
+    assert row["status"] == "ok" and row["n_seeds"] == 2
+
+
+def test_lower_is_better_drop_is_oriented(board):
+    row = board.agg.values.query("model == 'cnn' and shift == 'motif_loss' and metric == 'mse'").iloc[0]
+    assert row["drop_mean"] == pytest.approx(row["mean"] - row["id_mean"])
+    assert row["drop_mean"] > 0  # the synthetic shift hurts cnn
+
+
+def test_failed_and_missing_cells_are_shown_not_averaged_away(board):
+    acc = next(t for t in board.boards[0].tables if t.key == "accuracy")
+    rows = {r[0].text: r for r in acc.rows}
+    col = acc.columns.index("motif_loss @1")
+    assert rows["bilstm"][col].flag == "partial" and "1/2 seeds" in rows["bilstm"][col].sub
+    assert rows["bilstm"][0].flag == "incomplete"
+    col = acc.columns.index("gc_shift @1")
+    assert rows["mean"][col].flag == "partial" and rows["mean"][0].flag == "incomplete"
+    assert rows["cnn"][0].flag == ""
+    cells = board.agg.cells.set_index(["model", "shift", "severity"])
+    assert cells.loc[("bilstm", "motif_loss", 1.0), "n_failed"] == 1
+    assert cells.loc[("mean", "gc_shift", 1.0), "n_missing"] == 1
+    ranks = board.boards[0].ranks.set_index("model")
+    assert not ranks.loc["bilstm", "complete"] and np.isnan(ranks.loc["bilstm", "rank"])
+
+
+def test_all_seeds_failed_shows_failed(tmp_path):
+    run = write_synthetic_run(tmp_path / "r", models=("cnn", "bilstm"), seeds=1, n_test=60,
+                              shifts={"none": (0.0,), "gc_shift": (1.0,)},
+                              failed=[("sim", "gc_shift", 1.0, "bilstm", 0)])
+    lb = build_leaderboard([run], n_boot=50)
+    acc = lb.boards[0].tables[0]
+    cell = {r[0].text: r for r in acc.rows}["bilstm"][acc.columns.index("gc_shift @1")]
+    assert cell.text == "failed" and "synthetic failure" in cell.title
+
+
+def test_bootstrap_point_matches_recorded_metric(run_dir, board):
+    res = rs.read_results(run_dir)
+    bs = board.boards[0].boot
+    cond = next(c for c in board.boards[0].conditions if c.shift == "gc_shift")
+    rec = res.query("model == 'cnn' and shift == 'gc_shift' and severity == 1.0 and seed == 0 "
+                    "and split == 'test_ood' and metric == 'pearson'")["value"].iloc[0]
+    assert bs.point[("cnn", cond, 0)] == pytest.approx(rec)
+
+
+def test_weighted_bootstrap_equals_explicit_resampling():
+    rng = np.random.default_rng(1)
+    y, mean = rng.normal(size=50), rng.normal(size=50)
+    var = rng.uniform(0.5, 2, 50)
+    data = {"a": (y, mean, var), "b": (y, 0.5 * y + mean, var)}
+    for metric in ("pearson", "mse", "nll", "coverage_90", "r2"):
+        got = paired_bootstrap(data, metric, n_boot=20, rng=group_rng(0, "x"))
+        idx = group_rng(0, "x").integers(0, 50, size=(20, 50))
+        for model, (yy, mm, vv) in data.items():
+            want = [point_value(metric, yy[i], mm[i], vv[i]) for i in idx]
+            np.testing.assert_allclose(got[model][1], want, rtol=1e-9, atol=1e-12)
+            assert got[model][0] == pytest.approx(point_value(metric, yy, mm, vv))
+    assert moment_metric("spearman") is None
+
+
+def test_tie_group_rule_on_samples():
+    rng = np.random.default_rng(0)
+    common = rng.normal(size=1000)
+    oriented = {"best": 1.0 + 0.05 * rng.normal(size=1000),
+                "a": 0.5 + 0.05 * common, "b": 0.49 + 0.05 * common + 0.02 * rng.normal(size=1000)}
+    assert tie_groups(["best", "a", "b"], oriented, 0.95) == {"best": 1, "a": 2, "b": 2}
+
+
+def test_overlapping_models_share_a_tie_group_and_a_clear_winner_does_not(tmp_path):
+    profiles = {"alpha": (0.7, 0.5, 0.9), "beta": (0.7, 0.5, 0.9), "champion": (0.95, 0.95, 0.9)}
+    run = write_synthetic_run(tmp_path / "tie", models=tuple(profiles), profiles=profiles,
+                              seeds=2, n_test=150, shifts={"none": (0.0,), "gc_shift": (1.0,)})
+    ranks = build_leaderboard([run], n_boot=300).boards[0].ranks.set_index("model")
+    low, high = ranks["score_low"], ranks["score_high"]
+    assert low["alpha"] <= high["beta"] and low["beta"] <= high["alpha"]  # CIs overlap
+    assert ranks.loc["alpha", "tie_group"] == ranks.loc["beta", "tie_group"]
+    assert low["champion"] > max(high["alpha"], high["beta"])
+    assert ranks.loc["champion", "tie_group"] == 1 and ranks.loc["alpha", "tie_group"] == 2
+    assert ranks.loc["champion", "rank_high"] == 1
+
+
+def test_prior_effect_is_paired_and_significant_under_shift(board):
+    prior = board.boards[0].prior.set_index("condition")
+    assert set(prior["model"]) == {"cnn+motif"} and set(prior["base"]) == {"cnn"}
+    shifted = prior.loc["gc_shift @1"]
+    assert shifted["diff"] > 0 and shifted["low"] > 0 and shifted["significant"]
+    table = board.boards[0].tables[4]
+    assert table.rows[0][0].sub.startswith("vs cnn")
+    assert any(c.flag == "helps" for c in table.rows[0][1:])
+
+
+def test_per_cell_files_and_consolidated_agree(tmp_path):
+    kw = dict(seeds=1, n_test=60, models=("cnn", "bilstm"))
+    a = load_runs([write_synthetic_run(tmp_path / "a", consolidated=False, **kw)])
+    b = load_runs([write_synthetic_run(tmp_path / "b", per_cell_files=False, **kw)])
+    cols = ["cell", "split", "metric", "value"]
+    sort = ["cell", "split", "metric"]
+    pd.testing.assert_frame_equal(a.results[cols].sort_values(sort).reset_index(drop=True),
+                                  b.results[cols].sort_values(sort).reset_index(drop=True))
+
+
+def test_merge_requires_same_suite_version(tmp_path):
+    kw = dict(seeds=1, n_test=40, models=("cnn",), shifts={"none": (0.0,), "gc_shift": (1.0,)})
+    a = write_synthetic_run(tmp_path / "a", **kw)
+    b = write_synthetic_run(tmp_path / "b", suite_version=2, **kw)
+    with pytest.raises(DataError, match=r"suite 'synthetic' is version 1 .* version 2"):
+        load_runs([a, b])
+
+
+def test_merge_takes_finished_cell_over_failed(tmp_path):
+    kw = dict(seeds=1, n_test=40, models=("cnn", "bilstm"), shifts={"none": (0.0,), "gc_shift": (1.0,)})
+    a = write_synthetic_run(tmp_path / "a", failed=[("sim", "gc_shift", 1.0, "cnn", 0)], **kw)
+    b = write_synthetic_run(tmp_path / "b", models=("cnn",), seeds=1, n_test=40,
+                            shifts={"gc_shift": (1.0,)})
+    runs = load_runs([a, b])
+    plan = runs.plan.set_index(["model", "shift"])
+    assert plan.loc[("cnn", "gc_shift"), "status"] == "ok"
+    assert plan.loc[("cnn", "gc_shift"), "src"] == 1
+    assert len(runs.plan) == 4
+    agg = aggregate(runs)
+    assert (agg.values.query("model == 'cnn' and shift == 'gc_shift'")["status"] == "ok").all()
+
+
+def test_schema_version_mismatch_is_a_clear_error(tmp_path):
+    run = write_synthetic_run(tmp_path / "old", seeds=1, n_test=30, models=("cnn",),
+                              shifts={"none": (0.0,)})
+    manifest = json.loads((run / "manifest.json").read_text())
+    manifest["schema_version"] = 999
+    (run / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(DataError, match="schema_version 999"):
+        load_runs([run])
+
+
+def test_unknown_task_and_metric_are_named(run_dir):
+    with pytest.raises(DataError, match="did you mean 'sim'"):
+        build_leaderboard([run_dir], tasks=["simm"], n_boot=20)
+    with pytest.raises(DataError, match="did you mean 'pearson'"):
+        build_leaderboard([run_dir], metric="pearsn", n_boot=20)

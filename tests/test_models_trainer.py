@@ -1,0 +1,125 @@
+"""The shared trainer: determinism, RC averaging, early stopping, budgets, padding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from regshift_bench.api import Budget, SeqDataset
+from regshift_bench.testing import toy_dataset
+from rsbench_models import CNN, BiLSTM, Transformer
+from rsbench_models import trainer
+
+TINY = dict(epochs=2, batch_size=32)
+ARCH = {CNN: dict(channels=8, n_blocks=2), BiLSTM: dict(channels=8, hidden=8),
+        Transformer: dict(d_model=8, layers=1, heads=2)}
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[SeqDataset, SeqDataset, SeqDataset]:
+    return toy_dataset(64, 40, 1), toy_dataset(32, 40, 2), toy_dataset(16, 40, 3)
+
+
+def _fit(cls, data, seed=0, **kw):
+    train, val, _ = data
+    return cls(**ARCH[cls], **{**TINY, **kw}).fit(train, val, rng=np.random.default_rng(seed))
+
+
+@pytest.mark.parametrize("cls", [CNN, BiLSTM, Transformer])
+def test_same_seed_same_prediction_bit_for_bit(cls, data) -> None:
+    a = _fit(cls, data).predict(data[2])
+    b = _fit(cls, data).predict(data[2])
+    np.testing.assert_array_equal(a.mean, b.mean)
+    np.testing.assert_array_equal(a.var, b.var)
+    c = _fit(cls, data, seed=1).predict(data[2])
+    assert not np.array_equal(a.mean, c.mean)
+
+
+def test_seeding_leaves_global_torch_rng_alone(data) -> None:
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    _fit(CNN, data)
+    np.testing.assert_array_equal(torch.rand(3).numpy(), expected.numpy())
+
+
+@pytest.mark.parametrize("cls", [CNN, BiLSTM, Transformer])
+def test_rc_averaging_makes_prediction_strand_symmetric(cls, data) -> None:
+    model = _fit(cls, data)
+    test = data[2]
+    a, b = model.predict(test), model.predict(test.revcomp())
+    np.testing.assert_allclose(a.mean, b.mean, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(a.var, b.var, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(a.var, a.aleatoric + a.epistemic, rtol=1e-12)
+
+
+@pytest.mark.parametrize("cls", [CNN, BiLSTM, Transformer])
+def test_padding_width_does_not_change_a_prediction(cls, data) -> None:
+    model = _fit(cls, data)
+    short = data[2].strings()[0][:31]
+    alone = SeqDataset.from_strings([short], [0.0])
+    padded = SeqDataset.from_strings([short, data[2].strings()[1] + "ACGTACG"], [0.0, 0.0])
+    assert padded.lengths is not None and padded.seq_len == 47
+    np.testing.assert_allclose(model.predict(alone).mean, model.predict(padded).mean[:1],
+                               rtol=1e-5, atol=1e-5)
+    # RC invariance also holds for padded rows (padding stays on the right).
+    np.testing.assert_allclose(model.predict(padded).mean, model.predict(padded.revcomp()).mean,
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_early_stopping_restores_best_checkpoint() -> None:
+    rng = np.random.default_rng(0)
+    train = toy_dataset(64, 40, 1)
+    train = train.with_values(y=rng.normal(size=64).astype(np.float32))  # pure noise: overfits
+    val = toy_dataset(64, 40, 2).with_values(y=rng.normal(size=64).astype(np.float32))
+    net = CNN(channels=16, n_blocks=2, dropout=0.0).build(0)
+    dev = torch.device("cpu")
+    enc = lambda d: trainer.encode(d, dev, None, (d.y - d.y.mean()) / d.y.std())  # noqa: E731
+    tr, va = enc(train), enc(val)
+    cfg = trainer.TrainConfig(epochs=40, batch_size=16, lr=1e-2, patience=3)
+    report = trainer.fit_network(net, tr, va, cfg, seed=0)
+    assert report.stopped_by == "early_stopping"
+    assert report.best_epoch < report.epochs_run == report.best_epoch + cfg.patience
+    assert trainer._val_loss(net, va, cfg) == pytest.approx(report.best_val_loss, rel=1e-6)
+
+
+def test_budget_epochs_and_seconds_are_honoured(data) -> None:
+    train, val, _ = data
+    model = CNN(**ARCH[CNN], epochs=50, patience=100, batch_size=16)
+    model.fit(train, val, rng=np.random.default_rng(0), budget=Budget(max_epochs=2))
+    assert model.report_.epochs_run == 2 and model.report_.steps == 2 * (len(train) // 16)
+    model.fit(train, val, rng=np.random.default_rng(0), budget=Budget(max_seconds=1e-4))
+    assert model.report_.stopped_by == "max_seconds" and model.report_.steps == 1
+
+
+def test_mc_dropout_adds_epistemic_variance(data) -> None:
+    plain = _fit(CNN, data, mc_dropout=0).predict(data[2])
+    mc = _fit(CNN, data, mc_dropout=4).predict(data[2])
+    assert (mc.epistemic > plain.epistemic).mean() > 0.9
+    np.testing.assert_allclose(mc.var, mc.aleatoric + mc.epistemic, rtol=1e-12)
+
+
+def test_one_cycle_curve_matches_torch() -> None:
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=100,
+                                                pct_start=0.25, cycle_momentum=False)
+    for step in range(99):
+        assert trainer.one_cycle(step, 100, 0.25) == pytest.approx(opt.param_groups[0]["lr"],
+                                                                   rel=0.05, abs=1e-6)
+        opt.step()
+        sched.step()
+
+
+def test_beta_nll_weights_by_variance() -> None:
+    from rsbench_models.heads import gaussian_nll
+
+    mean, y = torch.zeros(4), torch.ones(4)
+    logvar = torch.log(torch.tensor([0.5, 1.0, 2.0, 4.0]))
+    plain = gaussian_nll(mean, logvar, y, floor=0.0)
+    var = torch.exp(logvar)
+    expected = (0.5 * (torch.log(var) + 1 / var)).mean()
+    assert plain.item() == pytest.approx(expected.item(), rel=1e-6)
+    weighted = gaussian_nll(mean, logvar, y, floor=0.0, beta=0.5)
+    assert weighted.item() == pytest.approx((0.5 * (torch.log(var) + 1 / var) * var**0.5)
+                                            .mean().item(), rel=1e-6)

@@ -1,0 +1,110 @@
+"""Shifts of rsbench_mpra on a synthetic grouped table: no leaks, GC tails, caps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from regshift_bench import get_plugin
+from regshift_bench.api import SplitSizes
+from regshift_bench.testing import ToyTask, check_shift
+from rsbench_mpra.shifts import tail_quantile
+
+
+@pytest.fixture
+def grouped_task(tmp_path: Path):
+    """300 rows in 100 groups of 3; GC varies between groups, classes and 2 domains."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for g in range(100):
+        p_gc = rng.uniform(0.2, 0.8)
+        cls = "promoter" if g % 4 == 0 else "enhancer_candidate"
+        for k in range(3):
+            probs = [(1 - p_gc) / 2, p_gc / 2, p_gc / 2, (1 - p_gc) / 2]
+            seq = "".join(rng.choice(list("ACGT"), 40, p=probs))
+            k562 = np.nan if (g % 5 == 0) else rng.normal()
+            rows.append((seq, rng.normal(), f"g{g}", cls, k562))
+    frame = pd.DataFrame(rows, columns=["seq", "y", "grp", "cls", "k562"])
+    frame.to_csv(tmp_path / "t.tsv", sep="\t", index=False)
+    return get_plugin("task", "table", path=str(tmp_path / "t.tsv"), sequence_column="seq",
+                      activity_column="y", group_column="grp", class_column="cls",
+                      domain_columns={"K562": "k562"}, source_domain="HepG2")
+
+
+def _groups(data) -> set:
+    return set(data.meta["grp"])
+
+
+@pytest.mark.parametrize("shift", ["random", "gc_extremes", "element_class", "cell_type"])
+def test_groups_never_leak(grouped_task, shift: str) -> None:
+    splits = get_plugin("shift", shift, severity=1.0).split(
+        grouped_task, np.random.default_rng(3), SplitSizes())
+    parts = {"train": splits.train, **splits.evaluation_sets()}
+    if shift == "cell_type":  # test_id and test_ood are the same sequences by design
+        parts.pop("test_ood")
+    names = list(parts)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            shared = _groups(parts[a]) & _groups(parts[b])
+            assert not shared, f"{shift}: groups {sorted(shared)[:3]} in {a} and {b}"
+
+
+def test_gc_extremes_ood_sets_are_in_the_tails(grouped_task) -> None:
+    for severity in (0.0, 1.0):
+        q = tail_quantile(severity)
+        splits = get_plugin("shift", "gc_extremes", severity=severity).split(
+            grouped_task, np.random.default_rng(0), SplitSizes())
+        data = grouped_task.load()
+        group_gc = pd.Series(data.gc()).groupby(data.meta["grp"]).mean()
+        lo, hi = np.quantile(group_gc[data.meta["grp"]], [q, 1 - q])
+        low = group_gc[list(_groups(splits.test_ood["low_gc"]))]
+        high = group_gc[list(_groups(splits.test_ood["high_gc"]))]
+        mid = group_gc[list(_groups(splits.train) | _groups(splits.test_id))]
+        assert (low < lo).all() and (high > hi).all()
+        assert ((mid >= lo) & (mid <= hi)).all()
+        assert low.max() < mid.min() and high.min() > mid.max()
+    assert tail_quantile(1.0) < tail_quantile(0.5) < tail_quantile(0.0)
+
+
+def test_gc_extremes_on_a_generative_task_and_caps() -> None:
+    sizes = SplitSizes(50, 20, 30)
+    splits = get_plugin("shift", "gc_extremes", severity=1.0).split(
+        ToyTask(), np.random.default_rng(0), sizes)
+    assert (len(splits.train), len(splits.val), len(splits.test_id)) == (50, 20, 30)
+    low, high = splits.test_ood["low_gc"], splits.test_ood["high_gc"]
+    assert len(low) == len(high) == 30
+    assert low.gc().max() < splits.train.gc().min() <= splits.train.gc().max() < high.gc().min()
+
+
+def test_cell_type_tests_other_domain_on_measured_rows(grouped_task) -> None:
+    splits = get_plugin("shift", "cell_type").split(grouped_task, np.random.default_rng(0),
+                                                    SplitSizes())
+    assert np.isfinite(splits.test_ood.y).all()
+    np.testing.assert_array_equal(splits.test_id.seqs, splits.test_ood.seqs)
+    assert set(splits.test_ood.meta["cell_type"]) == {"K562"}
+    assert set(splits.test_id.meta["cell_type"]) == {"HepG2"}
+    assert len(_groups(splits.test_id)) == 20  # 20 % of 100 groups
+
+
+def test_element_class_trains_on_enhancers_tests_on_promoters(grouped_task) -> None:
+    shift = get_plugin("shift", "element_class")
+    assert shift.applies_to(grouped_task)
+    splits = shift.split(grouped_task, np.random.default_rng(0), SplitSizes(40, 10, 10))
+    assert set(splits.train.meta["element_class"]) == {"enhancer_candidate"}
+    assert set(splits.test_ood.meta["element_class"]) == {"promoter"}
+    assert (len(splits.train), len(splits.val), len(splits.test_id), len(splits.test_ood)) == (
+        40, 10, 10, 10)
+    assert not shift.applies_to(ToyTask())
+
+
+@pytest.mark.parametrize("shift", ["random", "gc_extremes", "element_class", "cell_type"])
+def test_conformance_on_the_grouped_table(grouped_task, shift: str) -> None:
+    check_shift(shift, task=grouped_task).raise_if_failed()
+
+
+@pytest.mark.parametrize("shift", ["gc_extremes", "cell_type"])
+def test_conformance_on_toy_tasks(shift: str) -> None:
+    check_shift(shift).raise_if_failed()

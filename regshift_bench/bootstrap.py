@@ -50,8 +50,8 @@ import numpy as np
 from regshift_bench.errors import DataError, MetricSkipped, PluginError
 
 __all__ = [
-    "BootstrapResult", "batched_function", "bootstrap_indices", "bootstrap_metric",
-    "iter_bootstrap_indices", "paired_bootstrap",
+    "BootstrapResult", "ResampleScorer", "batched_function", "bootstrap_indices",
+    "bootstrap_metric", "iter_bootstrap_indices", "make_scorer", "paired_bootstrap",
 ]
 
 #: Largest number of resampled entries held at once per array (8 MiB of float64);
@@ -216,8 +216,15 @@ def _arrays(name: str, n_expected: int | None = None, **arrays: Any) -> dict[str
     return out
 
 
-class _Scorer:
-    """Scores one (mean, var) prediction on blocks of resampling indices."""
+class ResampleScorer:
+    """Scores one prediction on blocks of resampling indices, by the fastest path.
+
+    For callers that draw their own (shared) indices, e.g. the leaderboard ranking
+    several models on the same resamples: ``scorer(idx)`` with ``idx`` int (b, n)
+    returns the metric of each resample, (b,); ``scorer.full()`` the point value.
+    Inputs must already be validated float64 (n,) arrays (see
+    :func:`make_scorer`).
+    """
 
     def __init__(self, metric: Any, y: np.ndarray, mean: np.ndarray, var: np.ndarray,
                  y_true: np.ndarray | None, noise_var: np.ndarray | None,
@@ -232,11 +239,12 @@ class _Scorer:
             self.stats = np.atleast_2d(metric.stats(y, mean, var, y_true, noise_var))
 
     def full(self) -> float:
+        """The metric on the full sample (the point estimate)."""
         extra = self._extra(None)
-        return float(self.metric.compute(*self.inputs, **extra)) if hasattr(
-            self.metric, "compute") else float(self.metric.batched(
-                *[None if a is None else a[None] for a in self.inputs],
-                **{k: v[None] for k, v in extra.items()})[0])
+        if hasattr(self.metric, "compute"):
+            return float(self.metric.compute(*self.inputs, **extra))
+        rows = [None if a is None else a[None] for a in self.inputs]
+        return float(self.metric.batched(*rows, **{k: v[None] for k, v in extra.items()})[0])
 
     def _extra(self, ref_idx: np.ndarray | None) -> dict[str, np.ndarray]:
         if self.reference is None:
@@ -247,7 +255,11 @@ class _Scorer:
         return {"reference_y": ry[ref_idx], "reference_mean": rmean[ref_idx],
                 "reference_var": rvar[ref_idx]}
 
+    def __call__(self, idx: np.ndarray, ref_idx: np.ndarray | None = None) -> np.ndarray:
+        return self.block(idx, ref_idx)
+
     def block(self, idx: np.ndarray, ref_idx: np.ndarray | None) -> np.ndarray:
+        """Metric of resamples ``idx`` (b, n) [and reference resamples ``ref_idx``], (b,)."""
         if self.state is not None:
             return np.asarray(self.metric.resampled(self.state, idx), dtype=np.float64)
         if self.stats is not None:
@@ -258,6 +270,36 @@ class _Scorer:
         if hasattr(self.metric, "batched"):
             return np.asarray(self.metric.batched(*gathered, **extra), dtype=np.float64)
         return _loop(self.metric, *gathered, **extra)
+
+
+def make_scorer(metric: str | Any, y: np.ndarray, mean: np.ndarray, var: np.ndarray, *,
+                y_true: np.ndarray | None = None,
+                noise_var: np.ndarray | None = None) -> ResampleScorer:
+    """A validated :class:`ResampleScorer` for one prediction.
+
+    Parameters
+    ----------
+    metric : str or Metric
+    y, mean, var : array_like, shape (n,)
+    y_true, noise_var : array_like, shape (n,), optional
+
+    Raises
+    ------
+    DataError
+        Non-finite input or mismatched lengths.
+    """
+    metric = _resolve(metric)
+    name, needs = _name(metric), set(getattr(metric, "needs", ()))
+    if "reference" in needs:
+        raise MetricSkipped(f"metric {name!r} needs a reference split; use bootstrap_metric "
+                            "with reference=")
+    a = _arrays(name, None, y=y)
+    n = a["y"].shape[0]  # type: ignore[union-attr]
+    a.update(_arrays(name, n, mean=mean, var=var,
+                     y_true=y_true if "y_true" in needs else None,
+                     noise_var=noise_var if "noise_var" in needs else None))
+    return ResampleScorer(metric, a["y"], a["mean"], a["var"],  # type: ignore[arg-type]
+                          a["y_true"], a["noise_var"], None)
 
 
 def _run(metric: Any, y: np.ndarray, preds: list[tuple[np.ndarray, np.ndarray]],
@@ -285,7 +327,7 @@ def _run(metric: Any, y: np.ndarray, preds: list[tuple[np.ndarray, np.ndarray]],
             ry = _arrays(name, None, reference_y=reference[i][0])["reference_y"]  # type: ignore[index]
             r = _arrays(name, ry.shape[0], rmean=reference[i][1], rvar=reference[i][2])  # type: ignore[index,union-attr]
             ref = (ry, r["rmean"], r["rvar"])
-        scorers.append(_Scorer(metric, base["y"], p["mean"], p["var"],  # type: ignore[arg-type]
+        scorers.append(ResampleScorer(metric, base["y"], p["mean"], p["var"],  # type: ignore[arg-type]
                                truth["y_true"], truth["noise_var"], ref))  # type: ignore[arg-type]
     rng = np.random.default_rng(random_state)
     # Separate child streams keep test indices identical whether or not a

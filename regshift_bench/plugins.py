@@ -9,6 +9,7 @@ recorded (name, distribution, error) and skipped; the others still load.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata as md
 import os
@@ -52,9 +53,15 @@ class PluginSet:
     records: list[PluginRecord]
 
 
+@functools.lru_cache(maxsize=None)
+def _packages_distributions() -> dict[str, list[str]]:
+    # Scanning every installed distribution is slow (~1 s); the answer is fixed per process.
+    return md.packages_distributions()
+
+
 def _dist_of(module: str) -> tuple[str, str]:
     top = module.split(".")[0]
-    dists = md.packages_distributions().get(top, [])
+    dists = _packages_distributions().get(top, [])
     if not dists:
         return "", ""
     try:

@@ -162,3 +162,13 @@ def test_count_based_paths_with_heavy_ties(n, seed, levels):
         got = m.resampled(m.prepare(y, mean, var), idx)
         want = [m.compute(y[i], mean[i], var[i]) for i in idx]
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12, err_msg=name)
+
+
+def test_make_scorer_for_shared_indices(sample):
+    y, mean, var, *_ = sample
+    idx = bs.bootstrap_indices(len(y), 12, np.random.default_rng(0))
+    for name in ("aurc", "mse", "pearson"):
+        scorer = bs.make_scorer(metric(name), y, mean, var)
+        np.testing.assert_allclose(scorer(idx), metric(name).batched(y[idx], mean[idx], var[idx]),
+                                   rtol=1e-10)
+        assert scorer.full() == pytest.approx(metric(name).compute(y, mean, var))

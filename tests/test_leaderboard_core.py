@@ -13,7 +13,8 @@ from regshift_bench.errors import DataError
 from regshift_bench.leaderboard import build_leaderboard, load_runs
 from regshift_bench.leaderboard.aggregate import aggregate
 from regshift_bench.leaderboard.moments import moment_metric, point_value
-from regshift_bench.leaderboard.ranks import tie_groups
+from regshift_bench.leaderboard.aggregate import Condition
+from regshift_bench.leaderboard.ranks import BootScores, robustness, tie_groups
 from regshift_bench.leaderboard.resample import group_rng, paired_bootstrap
 from regshift_bench.leaderboard.synthetic import write_synthetic_run
 
@@ -111,6 +112,18 @@ def test_tie_group_rule_on_samples():
     oriented = {"best": 1.0 + 0.05 * rng.normal(size=1000),
                 "a": 0.5 + 0.05 * common, "b": 0.49 + 0.05 * common + 0.02 * rng.normal(size=1000)}
     assert tie_groups(["best", "a", "b"], oriented, 0.95) == {"best": 1, "a": 2, "b": 2}
+
+
+def test_undefined_score_is_not_ranked_and_does_not_break_the_others():
+    cond = Condition("gc_shift", 1.0, "test_ood")
+    bs = BootScores("pearson", True, 100, 0.95, {cond: [0]})
+    rng = np.random.default_rng(0)
+    for model, centre in (("a", 0.5), ("b", 0.8), ("const", np.nan)):
+        bs.point[(model, cond, 0)] = centre
+        bs.samples[(model, cond, 0)] = centre + 0.01 * rng.normal(size=100)
+    frame = robustness(bs, ["a", "b", "const"], [cond]).set_index("model")
+    assert frame.loc["b", "rank"] == 1 and frame.loc["a", "rank"] == 2
+    assert not frame.loc["const", "complete"] and np.isnan(frame.loc["const", "rank"])
 
 
 def test_overlapping_models_share_a_tie_group_and_a_clear_winner_does_not(tmp_path):

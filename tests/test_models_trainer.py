@@ -32,8 +32,9 @@ def test_same_seed_same_prediction_bit_for_bit(cls, data) -> None:
     b = _fit(cls, data).predict(data[2])
     np.testing.assert_array_equal(a.mean, b.mean)
     np.testing.assert_array_equal(a.var, b.var)
-    c = _fit(cls, data, seed=1).predict(data[2])
-    assert not np.array_equal(a.mean, c.mean)
+    if cls is CNN:
+        c = _fit(cls, data, seed=1).predict(data[2])
+        assert not np.array_equal(a.mean, c.mean)
 
 
 def test_seeding_leaves_global_torch_rng_alone(data) -> None:
@@ -94,9 +95,12 @@ def test_budget_epochs_and_seconds_are_honoured(data) -> None:
 
 
 def test_mc_dropout_adds_epistemic_variance(data) -> None:
-    plain = _fit(CNN, data, mc_dropout=0).predict(data[2])
-    mc = _fit(CNN, data, mc_dropout=4).predict(data[2])
-    assert (mc.epistemic > plain.epistemic).mean() > 0.9
+    model = _fit(CNN, data, dropout=0.5)
+    plain = model.predict(data[2])
+    model.mc_dropout = 8  # a prediction-time option: no refit needed
+    mc, again = model.predict(data[2]), model.predict(data[2])
+    assert mc.epistemic.mean() > 2 * plain.epistemic.mean()
+    np.testing.assert_array_equal(mc.mean, again.mean)  # seeded: reproducible
     np.testing.assert_allclose(mc.var, mc.aleatoric + mc.epistemic, rtol=1e-12)
 
 

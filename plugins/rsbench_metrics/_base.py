@@ -75,7 +75,7 @@ class ArrayMetric(Metric):
             ``y_true`` / ``noise_var`` is needed but None.
         """
         name = self._label()
-        truth = {"y_true": y_true, "noise_var": noise_var}
+        truth: dict[str, Any] = {"y_true": y_true, "noise_var": noise_var}
         for field, value in truth.items():
             if field not in self.needs:
                 # Unused fields are not validated: missing replicate variances must

@@ -59,12 +59,22 @@ def tail_quantile(severity: float) -> float:
     return 0.25 - 0.20 * float(np.clip(severity, 0.0, 1.0))
 
 
-def _grouped_gc(data: SeqDataset, group_column: str | None) -> tuple[np.ndarray, np.ndarray]:
-    """(group label per row (n,), mean GC of the row's group (n,))."""
+def _gc_tails(data: SeqDataset, group_column: str | None, q: float,
+              rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(group code per row (n,), tail of each row (n,): -1 low, 0 middle, +1 high).
+
+    Groups are ranked by the mean GC of their rows (ties broken at random, so
+    discrete GC values of short sequences still give tails of the requested size);
+    the lowest ``round(q * G)`` groups form the low tail, the highest the high tail.
+    """
     groups = group_codes(data, group_column)
-    gc = data.gc()
-    means = np.bincount(groups, weights=gc) / np.bincount(groups)
-    return groups, means[groups]
+    means = np.bincount(groups, weights=data.gc()) / np.bincount(groups)
+    order = np.lexsort((rng.random(len(means)), means))
+    n_tail = int(round(q * len(means)))
+    tail = np.zeros(len(means), dtype=np.int64)
+    tail[order[:n_tail]] = -1
+    tail[order[len(means) - n_tail:]] = 1
+    return groups, tail[groups]
 
 
 class GCExtremes(Shift):
@@ -73,8 +83,8 @@ class GCExtremes(Shift):
     The pool is ``task.pool(rng, n)``: a fixed task's whole dataset, or for a
     generative task ``n`` fresh source draws with n large enough that each tail
     holds a test set and the middle holds train + val + test. Groups are ranked by
-    the mean GC of their rows; groups below the q-quantile form ``low_gc``, above
-    the (1 - q)-quantile ``high_gc``, and the middle groups are split 70/10/20 into
+    the mean GC of their rows; the lowest fraction q of groups forms ``low_gc``, the
+    highest fraction q ``high_gc``, and the middle groups are split 70/10/20 into
     train / val / test_id. q = 0.25 - 0.20 * severity (see :func:`tail_quantile`).
     Training data is the middle only, so ``changes_train`` is True.
     """
@@ -93,10 +103,11 @@ class GCExtremes(Shift):
             middle = (sizes.train + sizes.val + sizes.test) / (1.0 - 2.0 * q)
             n = int(math.ceil(max(middle, sizes.test / q) * 1.05))
         pool = task.pool(r_pool, n)
-        groups, gc = _grouped_gc(pool, task.group_column)
-        lo, hi = np.quantile(gc, [q, 1.0 - q])
-        low_rows, high_rows = np.flatnonzero(gc < lo), np.flatnonzero(gc > hi)
-        mid_rows = np.flatnonzero((gc >= lo) & (gc <= hi))
+        groups, tail = _gc_tails(pool, task.group_column, q, r_split)
+        low_rows, high_rows = np.flatnonzero(tail < 0), np.flatnonzero(tail > 0)
+        mid_rows = np.flatnonzero(tail == 0)
+        gc = pool.gc()
+        lo, hi = gc[mid_rows].min(), gc[mid_rows].max()
         parts = group_split(groups[mid_rows], SOURCE_FRACTIONS, r_split)
         tr, va, te = (mid_rows[p] for p in parts)
         r_low, r_high = r_ood.spawn(2)

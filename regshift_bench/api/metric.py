@@ -22,12 +22,17 @@ class Metric(Configurable):
     Attributes
     ----------
     higher_is_better : bool
+        Direction of "better" (for target metrics: the direction a shift usually breaks).
+    target : float or None
     needs : frozenset of str
         Subset of ``{"var", "y_true", "noise_var", "reference"}``.
     """
 
     higher_is_better: ClassVar[bool] = False
     needs: ClassVar[frozenset[str]] = frozenset()
+    #: The calibrated value for metrics whose best value is in the middle
+    #: (``coverage_90`` -> 0.9, ``z2`` -> 1.0); None when "better" is monotone.
+    target: ClassVar[float | None] = None
 
     def __call__(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,7 @@ def _pick_metric(agg: Aggregate, task: str, metric: str | None) -> str:
     return sorted(present)[0] if present else DEFAULT_METRICS[0]
 
 
-def build_leaderboard(runs: RunSet | list[str | Path], *, tasks: list[str] | None = None,
+def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] | None = None,
                       metric: str | None = None, n_boot: int = 1000, random_state: int = 0,
                       ci: float = 0.95, severity: str = "max") -> Leaderboard:
     """Build every task's five tables from run directories.

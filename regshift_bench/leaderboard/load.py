@@ -13,6 +13,7 @@ Merge rules
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -164,16 +165,18 @@ def _plan_of(src: int, man: dict[str, Any], res: pd.DataFrame) -> pd.DataFrame:
     for cell in plan["cell"]:
         info = cells.get(cell, {}) or {}
         if cell in has_ok:
-            status.append("ok"), errors.append("")
+            status.append("ok")
+            errors.append("")
         elif cell in failed_err.index or info.get("status") == "failed":
             status.append("failed")
             errors.append(str(failed_err.get(cell, "") or info.get("error", "") or ""))
         else:
-            status.append("missing"), errors.append("")
+            status.append("missing")
+            errors.append("")
     return plan.assign(status=status, error=errors, src=src)
 
 
-def load_runs(run_dirs: list[str | Path]) -> RunSet:
+def load_runs(run_dirs: Sequence[str | Path]) -> RunSet:
     """Read and merge run directories (see the module docstring for the rules)."""
     if not run_dirs:
         raise DataError("no run directory given; pass the --out directory of `rsbench run`")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import math
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -27,7 +28,7 @@ from scipy import stats
 from regshift_bench.leaderboard.aggregate import Condition
 from regshift_bench.leaderboard.build import Leaderboard, TaskBoard
 
-_RC = {"svg.fonttype": "path", "svg.hashsalt": "rsbench", "font.size": 8}
+_RC: Any = {"svg.fonttype": "path", "svg.hashsalt": "rsbench", "font.size": 8}
 _GRID = np.linspace(0.0, 1.0, 41)
 _LEVELS = np.arange(1, 20) / 20
 
@@ -64,7 +65,8 @@ def _legend(fig: Figure, axes: list, models: list[str]) -> None:  # type: ignore
     for ax in axes:
         for h, lab in zip(*ax.get_legend_handles_labels()):
             if lab not in labels:
-                handles.append(h), labels.append(lab)
+                handles.append(h)
+                labels.append(lab)
     if handles:
         fig.legend(handles, labels, loc="upper right", fontsize=7, frameon=False)
 

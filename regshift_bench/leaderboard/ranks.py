@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -103,12 +104,13 @@ def boot_scores(runs: RunSet, task: str, metric: str, higher_is_better: bool,
             for pred in data.values():  # pair on example rows present for every model
                 if len(pred["row"]) != len(common) or not np.array_equal(pred["row"], common):
                     common = np.intersect1d(common, pred["row"])
-            arrays = {}
+            arrays: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
             for model, pred in data.items():
                 keep = (slice(None) if len(pred["row"]) == len(common)
                         else np.isin(pred["row"], common))
-                arrays[model] = tuple(np.asarray(pred[c][keep], dtype=np.float64)
-                                      for c in ("y", "mean", "var"))
+                y, mean, var = (np.asarray(pred[c][keep], dtype=np.float64)
+                                for c in ("y", "mean", "var"))
+                arrays[model] = (y, mean, var)
             rng = group_rng(random_state, task, cond.shift, cond.severity, cond.split, int(seed))
             try:
                 with _one_blas_thread():
@@ -123,6 +125,8 @@ def boot_scores(runs: RunSet, task: str, metric: str, higher_is_better: bool,
 
 
 def _interval(samples: np.ndarray, ci: float) -> tuple[float, float]:
+    if not np.isfinite(samples).any() and not np.isinf(samples).any():
+        return float("nan"), float("nan")
     lo, hi = np.nanpercentile(samples, [50 * (1 - ci), 50 * (1 + ci)])
     return float(lo), float(hi)
 
@@ -148,7 +152,7 @@ def robustness(bs: BootScores, models: list[str], conditions: list[Condition]) -
     rows, oriented = [], {}
     for model in models:
         have = [c for c in ood if bs.has(model, c)]
-        row = {"model": model, "score": np.nan, "score_low": np.nan, "score_high": np.nan,
+        row: dict[str, Any] = {"model": model, "score": np.nan, "score_low": np.nan, "score_high": np.nan,
                "n_conditions": len(have), "n_planned": len(ood),
                "complete": bool(bs.point) and len(have) == len(ood)}
         if have:
@@ -156,8 +160,10 @@ def robustness(bs: BootScores, models: list[str], conditions: list[Condition]) -
             samples = np.mean([s for _, s in means], axis=0)
             row["score"] = float(np.mean([p for p, _ in means]))
             row["score_low"], row["score_high"] = _interval(samples, bs.ci)
-            if row["complete"]:
-                oriented[model] = bs.sign() * samples
+            # An undefined score (e.g. pearson of a constant predictor) cannot be ranked.
+            row["complete"] = row["complete"] and bool(np.isfinite(row["score"]))
+            if row["complete"]:  # a rare undefined resample counts as the worst score
+                oriented[model] = np.nan_to_num(bs.sign() * samples, nan=-np.inf)
         rows.append(row)
     frame = pd.DataFrame(rows)
     frame["rank"] = frame["rank_low"] = frame["rank_high"] = np.nan
@@ -194,7 +200,7 @@ def prior_effect(bs: BootScores, pairs: list[tuple[str, str]],
         for cond in conditions:
             seeds = [s for s in bs.seeds.get(cond, [])
                      if (model, cond, s) in bs.point and (base, cond, s) in bs.point]
-            row = {"model": model, "base": base, "condition": cond.label, "shift": cond.shift,
+            row: dict[str, Any] = {"model": model, "base": base, "condition": cond.label, "shift": cond.shift,
                    "severity": cond.severity, "split": cond.split, "n_seeds": len(seeds),
                    "n_expected": len(bs.seeds.get(cond, [])), "diff": np.nan, "low": np.nan,
                    "high": np.nan, "significant": False}

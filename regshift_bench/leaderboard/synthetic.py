@@ -14,6 +14,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -121,7 +122,7 @@ def _predict(rng: np.random.Generator, profile: Profile, y_true: np.ndarray, y: 
     return mean, np.maximum(var, 1e-4)
 
 
-def _table(columns: dict[str, object], n: int, schema: pa.Schema) -> pa.Table:
+def _table(columns: Mapping[str, Any], n: int, schema: pa.Schema) -> pa.Table:
     """An Arrow table of ``schema``; scalars are repeated, absent columns are null."""
     arrays = {}
     for f in schema:
@@ -145,9 +146,9 @@ def _cell_outputs(key: Key, common: dict[str, object], draws: dict[str, tuple[np
     """Result rows, predictions and curve points of one finished cell."""
     task = key[0]
     real = task.startswith("sim")  # simulated tasks know y_true; the others skip oracle metrics
-    res: dict[str, list[object]] = {c: [] for c in ("split", "metric", "value", "higher_is_better",
+    res: dict[str, list[Any]] = {c: [] for c in ("split", "metric", "value", "higher_is_better",
                                                     "n", "status", "error")}
-    preds: dict[str, list[np.ndarray]] = {c: [] for c in ("split", "row", "y", "mean", "var",
+    preds: dict[str, list[Any]] = {c: [] for c in ("split", "row", "y", "mean", "var",
                                                           "y_true", "noise_var")}
     curves: list[tuple[object, ...]] = []
     for split, (y_true, y) in draws.items():
@@ -163,10 +164,11 @@ def _cell_outputs(key: Key, common: dict[str, object], draws: dict[str, tuple[np
                                     "metric 'excess_mse' needs y_true; this task has none" if skip
                                     else "")):
                 res[col].append(v)
-        for col, v in zip(preds, (np.full(len(y), split, dtype=object), np.arange(len(y)), y, mean,
-                                  var, y_true if real else np.full(len(y), np.nan),
-                                  noise if real else np.full(len(y), np.nan))):
-            preds[col].append(v)
+        nan = np.full(len(y), np.nan)
+        arrays = (np.full(len(y), split, dtype=object), np.arange(len(y)), y, mean, var,
+                  y_true if real else nan, noise if real else nan)
+        for col, arr in zip(preds, arrays):
+            preds[col].append(arr)
         if split != "val":
             curves += [(split, *c) for c in _curves(y, mean, var)]
     n_res = len(res["split"])

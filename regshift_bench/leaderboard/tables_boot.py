@@ -38,8 +38,8 @@ def robustness_table(agg: Aggregate, task: str, metric: str, frame: pd.DataFrame
         score = Cell(fmt(r["score"]), f"{pct}% CI [{fmt(r['score_low'])}, {fmt(r['score_high'])}]")
         group = "—" if not math.isfinite(r["tie_group"]) else str(int(r["tie_group"]))
         model = Cell(r["model"], "" if complete else "incomplete", "" if complete else "incomplete",
-                     "" if complete else f"predictions for {r['n_conditions']}/{r['n_planned']} "
-                                         "conditions; not ranked")
+                     "" if complete else f"not ranked: predictions for {r['n_conditions']}/"
+                                         f"{r['n_planned']} conditions, or an undefined score")
         rows.append([rank, model, score, Cell(interval), Cell(group), Cell(fmt(r["mean_drop"]))])
     direction = "higher" if bs.higher_is_better else "lower"
     notes = [f"score = mean over {len(ood)} OOD condition(s) of {metric} ({direction} is better). "

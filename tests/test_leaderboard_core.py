@@ -196,3 +196,27 @@ def test_unknown_task_and_metric_are_named(run_dir):
         build_leaderboard([run_dir], tasks=["simm"], n_boot=20)
     with pytest.raises(DataError, match="did you mean 'pearson'"):
         build_leaderboard([run_dir], metric="pearsn", n_boot=20)
+
+
+def test_merge_refuses_mixed_presets_and_task_name_clashes(tmp_path):
+    kw = dict(seeds=1, n_test=30, models=("cnn",), shifts={"none": (0.0,)})
+    a = write_synthetic_run(tmp_path / "a", **kw)
+    b = write_synthetic_run(tmp_path / "b", preset="full", **kw)
+    with pytest.raises(DataError, match="different presets"):
+        load_runs([a, b])
+    c = write_synthetic_run(tmp_path / "c", suite="other", **kw)
+    with pytest.raises(DataError, match="task 'sim' comes from suite 'synthetic'"):
+        load_runs([a, c])
+
+
+def test_rank_metric_goes_through_the_metric_plugin(run_dir):
+    pytest.importorskip("rsbench_metrics")
+    lb = build_leaderboard([run_dir], metric="spearman", n_boot=50)
+    board = lb.boards[0]
+    assert not board.boot.notes
+    cond = next(c for c in board.conditions if c.shift == "gc_shift")
+    rec = lb.agg.values.query("model == 'cnn' and shift == 'gc_shift' and severity == 1.0 "
+                             "and metric == 'spearman'")
+    points = [board.boot.point[("cnn", cond, s)] for s in (0, 1)]
+    assert np.mean(points) == pytest.approx(rec["mean"].iloc[0], abs=1e-9)
+    assert board.ranks["rank"].notna().sum() == 2  # cnn, cnn+motif (bilstm/mean incomplete)

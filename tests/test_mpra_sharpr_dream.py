@@ -44,9 +44,9 @@ def test_sharpr_activity_matches_hand_computation(sharpr_dir: Path) -> None:
     task = get_plugin("task", "sharpr_pilot", bootstrap=50)
     data = task.load()
     c = {k: np.asarray(v, float) for k, v in COUNTS.items()}
-    # tile 0, HepG2 replicate 1, by hand: RNA 60 of 272; DNA 60 of 270
-    assert c["hepg2_rep1"].sum() == 272 and c["plasmid_rep1"].sum() == 270
-    rep1_tile0 = np.log2((60 / 272 * 1e6 + 1) / (60 / 270 * 1e6 + 1))
+    # tile 0, HepG2 replicate 1, by hand: RNA 60 of 272; DNA 60 of 225
+    assert c["hepg2_rep1"].sum() == 272 and c["plasmid_rep1"].sum() == 225
+    rep1_tile0 = np.log2((60 / 272 * 1e6 + 1) / (60 / 225 * 1e6 + 1))
     assert data.meta["rep1"][0] == pytest.approx(rep1_tile0)
     for tile in range(4):
         reps = [np.log2((c[f"hepg2_rep{r}"][tile].sum() / c[f"hepg2_rep{r}"].sum() * 1e6 + 1)
@@ -60,8 +60,9 @@ def test_sharpr_activity_matches_hand_computation(sharpr_dir: Path) -> None:
     np.testing.assert_array_equal(k562.seqs, data.seqs)  # row i is tile i in both domains
     assert list(data.meta["region_id"]) == ["high_0", "high_0", "range_1", "range_1"]
     assert data.strings() == SEQS
-    # empirical noise: positive, and largest for the tile with the fewest reads
-    assert (data.noise_var > 0).all() and np.argmax(data.noise_var) == 3
+    # empirical noise: positive, and larger for the low-count tiles (1, 3) than the others
+    assert (data.noise_var > 0).all()
+    assert min(data.noise_var[[1, 3]]) > 10 * max(data.noise_var[[0, 2]])
     assert task.score("test_id", data, None) == {}  # 4 rows: below the 5-row minimum
 
 

@@ -92,9 +92,9 @@ class CNN(NeuralModel):
 
     def __init__(self, channels: int = 64, n_blocks: int = 4, kernel_size: int = 5,
                  dropout: float = 0.1, head_hidden: int = 64, prior: Prior | str | None = None,
-                 epochs: int = 12, batch_size: int = 128, lr: float = 3e-3,
+                 epochs: int = 10, batch_size: int = 128, lr: float = 3e-3,
                  weight_decay: float = 0.01, patience: int = 4, rc_augment: bool = True,
-                 beta: float = 0.0, var_floor: float = 1e-3, mc_dropout: int = 0) -> None:
+                 beta: float = 0.5, var_floor: float = 1e-3, mc_dropout: int = 0) -> None:
         self.channels, self.n_blocks, self.kernel_size = channels, n_blocks, kernel_size
         self.dropout, self.head_hidden, self.prior = dropout, head_hidden, prior
         self.epochs, self.batch_size, self.lr = epochs, batch_size, lr

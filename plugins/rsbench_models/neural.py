@@ -18,18 +18,12 @@ from regshift_bench.api import Budget, Model, Prediction, Prior, SeqDataset
 from regshift_bench.errors import DataError, PluginError
 from rsbench_models import trainer
 
-#: Training parameters every neural model accepts, with their defaults.
-TRAIN_DEFAULTS: dict[str, Any] = dict(
-    epochs=12, batch_size=128, lr=3e-3, weight_decay=0.01, patience=4, rc_augment=True,
-    beta=0.0, var_floor=1e-3, mc_dropout=0,
-)
-
-
 class NeuralModel(Model):
     """Base class: a torch network with a Gaussian head trained by the shared trainer.
 
-    Subclasses store their own parameters plus the training parameters of
-    :data:`TRAIN_DEFAULTS` and ``prior`` (a :class:`Prior`, a registered prior name,
+    Subclasses store their own parameters plus the trainer's (``epochs``,
+    ``batch_size``, ``lr``, ``weight_decay``, ``patience``, ``rc_augment``, ``beta``,
+    ``var_floor``, ``mc_dropout``) and ``prior`` (a :class:`Prior`, a registered prior name,
     or ``None``), and implement :meth:`build`.
 
     Targets are standardised with the training mean and standard deviation (kept in

@@ -75,9 +75,9 @@ class Transformer(NeuralModel):
 
     def __init__(self, d_model: int = 64, layers: int = 2, heads: int = 4,
                  dropout: float = 0.1, head_hidden: int = 64, prior: Prior | str | None = None,
-                 epochs: int = 12, batch_size: int = 128, lr: float = 1e-3,
+                 epochs: int = 10, batch_size: int = 128, lr: float = 1e-3,
                  weight_decay: float = 0.01, patience: int = 4, rc_augment: bool = True,
-                 beta: float = 0.0, var_floor: float = 1e-3, mc_dropout: int = 0) -> None:
+                 beta: float = 0.5, var_floor: float = 1e-3, mc_dropout: int = 0) -> None:
         self.d_model, self.layers, self.heads = d_model, layers, heads
         self.dropout, self.head_hidden, self.prior = dropout, head_hidden, prior
         self.epochs, self.batch_size, self.lr = epochs, batch_size, lr

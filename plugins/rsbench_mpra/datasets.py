@@ -204,10 +204,11 @@ def status(root: Path | None) -> list[dict]:
         for f in d.files:
             path = root / d.folder / f.path if root is not None else None
             present = path is not None and path.is_file()
-            sha = sha256_of(path) if present else None
+            sha = sha256_of(path) if path is not None and present else None
+            size = path.stat().st_size if path is not None and present else None
             rows.append({
                 "dataset": d.name, "file": f"{d.folder}/{f.path}", "present": present,
-                "size": path.stat().st_size if present else None, "sha256": sha,
+                "size": size, "sha256": sha,
                 "checksum_ok": (sha == f.sha256) if present else None,
                 "fetchable": f.url is not None, "tasks": list(d.tasks),
             })

@@ -89,7 +89,8 @@ class TableTask(Task):
         self.path = path
         self.sequence_column = sequence_column
         self.activity_column = activity_column
-        self.group_column = group_column  # instance value shadows Task.group_column
+        # The instance value shadows the Task.group_column class default on purpose.
+        self.group_column = group_column  # type: ignore[misc]
         self.trim = trim
         self.replicate_columns = replicate_columns
         self.noise_var_column = noise_var_column

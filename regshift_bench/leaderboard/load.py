@@ -6,6 +6,9 @@ Merge rules
   :func:`regshift_bench.results.read_manifest`), and a suite present in two runs
   must have the same version in both; otherwise :class:`DataError` names the
   suite, the versions and the runs.
+* All runs must use the same preset (sizes, epochs and budgets differ between
+  presets, so their numbers are not comparable), and a task name must come from
+  the same suite in every run.
 * A cell ``(task, shift, severity, model, seed)`` present in several runs is taken
   from one run only: a run where it finished (``ok``) beats one where it failed or
   is missing; among equals the run given last wins (pass older runs first).
@@ -29,7 +32,7 @@ from regshift_bench import results as rs
 from regshift_bench.errors import DataError
 
 KEY = ["task", "shift", "severity", "model", "seed"]
-_RESULT_COLUMNS = ["task", "shift", "severity", "model", "seed", "split", "metric", "value",
+_RESULT_COLUMNS = ["suite", "task", "shift", "severity", "model", "seed", "split", "metric", "value",
                    "higher_is_better", "n", "status", "error", "cell"]
 _PRED_COLUMNS = ["split", "row", "y", "mean", "var"]
 _STATUS_ORDER = {"ok": 0, "skipped": 1, "failed": 2, "missing": 3}
@@ -148,6 +151,24 @@ def _check_suites(dirs: list[Path], manifests: list[dict[str, Any]]) -> None:
             seen.setdefault(suite, (version, run_dir))
 
 
+def _check_comparable(dirs: list[Path], manifests: list[dict[str, Any]],
+                      frames: list[pd.DataFrame]) -> None:
+    presets = {str(m.get("preset", "")) for m in manifests}
+    if len(presets) > 1:
+        which = ", ".join(f"{d} is {m.get('preset', '')!r}" for d, m in zip(dirs, manifests))
+        raise DataError(f"cannot merge runs of different presets ({which}); their sizes and "
+                        "budgets differ, so merge only runs of one preset")
+    owner: dict[str, tuple[str, Path]] = {}
+    for run_dir, res in zip(dirs, frames):
+        pairs = res[["task", "suite"]].drop_duplicates().itertuples(index=False)
+        for task, suite in pairs:
+            if task in owner and owner[task][0] != suite:
+                raise DataError(f"cannot merge runs: task {task!r} comes from suite "
+                                f"{owner[task][0]!r} in {owner[task][1]} but from suite {suite!r} "
+                                f"in {run_dir}; show them separately")
+            owner.setdefault(task, (suite, run_dir))
+
+
 def _plan_of(src: int, man: dict[str, Any], res: pd.DataFrame) -> pd.DataFrame:
     """Expected cells of one run with their status, from the plan and the rows."""
     plan = pd.DataFrame(man.get("plan") or [], columns=None)
@@ -189,6 +210,7 @@ def load_runs(run_dirs: Sequence[str | Path]) -> RunSet:
         res = res.assign(src=src)
         frames.append(res)
         plans.append(_plan_of(src, manifests[src], res))
+    _check_comparable(dirs, manifests, frames)
     plan = pd.concat(plans, ignore_index=True)
     plan["_rank"] = plan["status"].map(_STATUS_ORDER).fillna(3)
     plan = (plan.sort_values(["_rank", "src"], ascending=[True, False], kind="stable")

@@ -154,14 +154,17 @@ def robustness(bs: BootScores, models: list[str], conditions: list[Condition]) -
         have = [c for c in ood if bs.has(model, c)]
         row: dict[str, Any] = {"model": model, "score": np.nan, "score_low": np.nan, "score_high": np.nan,
                "n_conditions": len(have), "n_planned": len(ood),
-               "complete": bool(bs.point) and len(have) == len(ood)}
+               "complete": bool(bs.point) and len(have) == len(ood),
+               "note": "" if len(have) == len(ood) else
+               f"predictions for {len(have)}/{len(ood)} conditions"}
         if have:
             means = [bs.mean(model, c, bs.seeds[c]) for c in have]
             samples = np.mean([s for _, s in means], axis=0)
             row["score"] = float(np.mean([p for p, _ in means]))
             row["score_low"], row["score_high"] = _interval(samples, bs.ci)
             # An undefined score (e.g. pearson of a constant predictor) cannot be ranked.
-            row["complete"] = row["complete"] and bool(np.isfinite(row["score"]))
+            if row["complete"] and not np.isfinite(row["score"]):
+                row["complete"], row["note"] = False, f"{bs.metric} undefined (e.g. constant predictions)"
             if row["complete"]:  # a rare undefined resample counts as the worst score
                 oriented[model] = np.nan_to_num(bs.sign() * samples, nan=-np.inf)
         rows.append(row)

@@ -37,9 +37,9 @@ def robustness_table(agg: Aggregate, task: str, metric: str, frame: pd.DataFrame
                     f"[{_rank_text(r['rank_low'])}, {_rank_text(r['rank_high'])}]")
         score = Cell(fmt(r["score"]), f"{pct}% CI [{fmt(r['score_low'])}, {fmt(r['score_high'])}]")
         group = "—" if not math.isfinite(r["tie_group"]) else str(int(r["tie_group"]))
-        model = Cell(r["model"], "" if complete else "incomplete", "" if complete else "incomplete",
-                     "" if complete else f"not ranked: predictions for {r['n_conditions']}/"
-                                         f"{r['n_planned']} conditions, or an undefined score")
+        note = r["note"] or ("no predictions" if not complete else "")
+        model = Cell(r["model"], "" if complete else f"not ranked: {note}",
+                     "" if complete else "incomplete", note)
         rows.append([rank, model, score, Cell(interval), Cell(group), Cell(fmt(r["mean_drop"]))])
     direction = "higher" if bs.higher_is_better else "lower"
     notes = [f"score = mean over {len(ood)} OOD condition(s) of {metric} ({direction} is better). "

@@ -1,0 +1,104 @@
+"""Data management (fetch with pinned checksums, `rsbench data`) and real-data checks.
+
+Real-data tests read ``$RSBENCH_DATA_DIR`` (the ``data_dir`` fixture) and skip if unset.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from regshift_bench import DataError, get_plugin
+from regshift_bench.api import Prediction, SplitSizes
+from regshift_bench.cli.main import app
+from rsbench_mpra import datasets
+
+
+def test_fetch_file_verifies_checksum_and_leaves_nothing_on_mismatch(tmp_path: Path) -> None:
+    src = tmp_path / "src.bin"
+    src.write_bytes(b"regulatory activity\n" * 100)
+    good = hashlib.sha256(src.read_bytes()).hexdigest()
+    dest = tmp_path / "data" / "sub" / "copy.bin"
+    datasets.fetch_file(src.as_uri(), dest, good)
+    assert dest.read_bytes() == src.read_bytes()
+    bad_dest = tmp_path / "data" / "sub" / "bad.bin"
+    with pytest.raises(DataError, match="checksum mismatch for bad.bin") as info:
+        datasets.fetch_file(src.as_uri(), bad_dest, "0" * 64)
+    assert "\n" not in str(info.value)
+    assert sorted(p.name for p in bad_dest.parent.iterdir()) == ["copy.bin"]  # no partial file
+    with pytest.raises(DataError, match="cannot download"):
+        datasets.fetch_file((tmp_path / "absent").as_uri(), tmp_path / "x.bin", good)
+
+
+def test_fetch_of_a_derived_dataset_without_url_says_how(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="has no public URL.*--url"):
+        datasets.fetch("lentimpra", tmp_path)
+    with pytest.raises(DataError, match="did you mean 'lentimpra'"):
+        datasets.fetch("lentimpr", tmp_path)
+
+
+def test_data_list_json_without_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RSBENCH_DATA_DIR", raising=False)
+    result = CliRunner().invoke(app, ["data", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["data_dir"] is None and not any(r["present"] for r in out["files"])
+    assert {"lentimpra", "sharpr_pilot", "dream_yeast"} <= {r["dataset"] for r in out["files"]}
+
+
+# -- real data ----------------------------------------------------------------------------
+
+
+def test_real_checksums_and_fetch_from_file_url(data_dir: Path, tmp_path: Path) -> None:
+    rows = datasets.status(data_dir)
+    for r in rows:
+        if r["dataset"] in ("lentimpra", "sharpr_pilot", "dream_yeast"):
+            assert r["present"] and r["checksum_ok"], r["file"]
+    mirror = (data_dir / datasets.DATASETS["sharpr_pilot"].folder).as_uri()
+    done = datasets.fetch("sharpr_pilot", tmp_path, url=mirror)
+    assert [s for _, s in done] == ["downloaded"] * 6
+    assert [s for _, s in datasets.fetch("sharpr_pilot", tmp_path, url=mirror)] == ["present"] * 6
+
+
+def test_real_sharpr_matches_summary_and_ceilings(data_dir: Path) -> None:
+    task = get_plugin("task", "sharpr_pilot")
+    hep, k562 = task.load("HepG2"), task.load("K562")
+    summary = pd.read_csv(data_dir / "mpra/ernst2016_sharpr_pilot/pilot_sequence_summary.tsv.gz",
+                          sep="\t")
+    assert len(hep) == 2250 and hep.seq_len == 145
+    np.testing.assert_allclose(hep.meta["rep1"], summary["log2_hepg2_rep1"], atol=1e-9)
+    np.testing.assert_allclose(k562.y, summary["log2_k562_mean"], atol=1e-5)
+    ceil = task.score("test_id", hep, None)
+    assert ceil["ceiling_pearson"] == pytest.approx(0.97, abs=0.01)
+    assert task.score("test_id", k562, None)["ceiling_pearson"] == pytest.approx(0.76, abs=0.01)
+
+
+def test_real_lentimpra_groups_orientation_ceiling_and_cell_type(data_dir: Path) -> None:
+    task = get_plugin("task", "mpra_hepg2")
+    data = task.load()
+    assert len(data) == 24590 and data.seq_len == 230
+    assert (data.meta.groupby("pair_key").size() == 2).all()
+    assert 0.6 < task.score("test_id", data, None)["ceiling_pearson"] < 0.9
+    assert get_plugin("task", "mpra_hepg2", trim_adapters=True).load().seq_len == 200
+    splits = get_plugin("shift", "cell_type").split(task, np.random.default_rng(0), SplitSizes())
+    assert len(splits.test_ood) == 482 and np.isfinite(splits.test_ood.y).all()
+    assert not set(splits.train.meta["pair_key"]) & set(splits.test_id.meta["pair_key"])
+
+
+def test_real_dream_public_scores(data_dir: Path) -> None:
+    task = get_plugin("task", "dream_yeast")
+    assert len(task.load()) == 6370 and len(task.public_test()) == 1921
+    splits = get_plugin("shift", "random_to_native").split(
+        task, np.random.default_rng(0), SplitSizes(300, 100, 200))
+    public = splits.test_ood["public"]
+    assert len(public) == 200 and public.seq_len == splits.train.seq_len
+    scores = task.score("test_ood/public", public, Prediction(public.y, np.ones(len(public))))
+    assert scores["dream_pearson_score"] == pytest.approx(1.0)
+    assert task.score("test_ood/native", splits.test_ood["native"],
+                      Prediction(splits.test_ood["native"].y, np.ones(200))) == {}

@@ -128,7 +128,9 @@ def _table_task(path: Path, raw: dict[str, Any]) -> TaskSpec:
                                                          "shifts", "metrics", "presets"}}
     if "path" not in params:
         raise _err(path, "path", "missing", 'add path = "my_table.tsv.gz" (relative to this file)')
-    params["path"] = str((path.parent / params["path"]).resolve())
+    for key in ("path", "values_path"):  # file paths are relative to the task file
+        if key in params:
+            params[key] = str((path.parent / params[key]).resolve())
     shifts = _parse_shifts(path, "shifts", raw["shifts"]) if "shifts" in raw else None
     metrics = tuple(raw["metrics"]) if raw.get("metrics") else None
     return TaskSpec(raw["name"], "table", tuple(sorted(params.items())), shifts, metrics)

@@ -97,14 +97,14 @@ def onehot(codes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def one_cycle(step: int, total: int, pct_start: float) -> float:
-    """OneCycleLR's cosine curve as a multiplier of the peak learning rate."""
+    """``OneCycleLR``'s cosine curve (two phases) as a multiplier of the peak rate."""
     div, final_div = 25.0, 1e4
-    warm = max(1, int(pct_start * total))
-    if step <= warm:
-        t, lo, hi = step / warm, 1 / div, 1.0
+    end1, end2 = float(pct_start * total) - 1, float(total - 1)
+    if step <= end1:
+        pct, start, end = step / max(end1, 1e-12), 1 / div, 1.0
     else:
-        t, lo, hi = min(1.0, (step - warm) / max(1, total - warm)), 1.0, 1 / (div * final_div)
-    return hi + (lo - hi) * (1 + math.cos(math.pi * t)) / 2
+        pct, start, end = min(1.0, (step - end1) / max(end2 - end1, 1e-12)), 1.0, 1 / (div * final_div)
+    return end + (start - end) / 2 * (1 + math.cos(math.pi * pct))
 
 
 @contextlib.contextmanager

@@ -17,9 +17,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
+# The leaderboard is printed even when some cells failed; the run's exit status is kept.
 run: install
-	$(BIN)/rsbench run --all --preset $(PRESET) --out $(RUN)
-	$(BIN)/rsbench leaderboard $(RUN)
+	$(BIN)/rsbench run --all --preset $(PRESET) --out $(RUN); status=$$?; \
+	$(BIN)/rsbench leaderboard $(RUN) && exit $$status
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -96,7 +96,7 @@ def _ray(groups: list[list[Cell]], run_dir: Path, device: str, timeout: float | 
         remote = ray.remote(num_gpus=1 if device.startswith("cuda") else 0, num_cpus=1)(run_group)
         args = (str(run_dir.resolve()), run_dir.name, device, timeout,
                 plugins.configured_modules(), str(paths.data_dir(required=False) or "") or None)
-        refs = {remote.remote(cells, *args): cells for cells in groups}
+        refs = {remote.remote(cells, *args): cells for cells in groups}  # type: ignore[call-arg]
         pending = list(refs)
         while pending:
             done, pending = ray.wait(pending, num_returns=1)

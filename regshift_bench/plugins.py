@@ -56,7 +56,7 @@ class PluginSet:
 @functools.lru_cache(maxsize=None)
 def _packages_distributions() -> dict[str, list[str]]:
     # Scanning every installed distribution is slow (~1 s); the answer is fixed per process.
-    return md.packages_distributions()
+    return dict(md.packages_distributions())
 
 
 def _dist_of(module: str) -> tuple[str, str]:

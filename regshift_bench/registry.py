@@ -107,5 +107,5 @@ class Registry:
                 f"factory for {kind} {name!r} returned {type(obj).__name__}, expected a "
                 f"subclass of regshift_bench.api.{base.__name__}", plugin=entry.owner)
         # Instances carry the name they were registered under (variants share a class).
-        obj.name = name
+        obj.name = name  # type: ignore[attr-defined]
         return obj

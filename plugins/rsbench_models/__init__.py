@@ -42,7 +42,7 @@ def with_prior(cls: type[NeuralModel], prior_name: str) -> Callable[..., Model]:
     def factory(**params: Any) -> Model:
         if "prior" not in params or params["prior"] is None:
             prior = PRIORS[prior_name]()
-            prior.name = prior_name
+            prior.name = prior_name  # type: ignore[misc]  # as the registry does
             params["prior"] = prior
         return cls(**params)
 

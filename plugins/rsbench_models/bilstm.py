@@ -32,9 +32,15 @@ class BiLSTMNet(nn.Module):
     def forward(self, x: torch.Tensor, mask: torch.Tensor, prior: torch.Tensor | None = None
                 ) -> tuple[torch.Tensor, torch.Tensor]:
         h, m = masked_maxpool(self.stem(x), mask, 4)
-        seq = self.drop(h).transpose(1, 2)
+        # The LSTM runs in float32 even under CUDA autocast (cuDNN RNNs and bf16 mix badly).
+        seq = self.drop(h).transpose(1, 2).float()
         lengths = m[:, 0].sum(1)
-        if bool((lengths < m.shape[-1]).any()):
+        with torch.autocast(h.device.type, enabled=False):
+            out = self._run_lstm(seq, lengths, m.shape[-1])
+        return self.head(masked_pool(out.transpose(1, 2), m), prior)
+
+    def _run_lstm(self, seq: torch.Tensor, lengths: torch.Tensor, width: int) -> torch.Tensor:
+        if bool((lengths < width).any()):
             # Padded rows: pack so the backward direction starts at each row's last base.
             packed = nn.utils.rnn.pack_padded_sequence(
                 seq, lengths.clamp_min(1).long().cpu(), batch_first=True, enforce_sorted=False)
@@ -43,7 +49,7 @@ class BiLSTMNet(nn.Module):
                                                       total_length=seq.shape[1])
         else:
             out, _ = self.lstm(seq)
-        return self.head(masked_pool(out.transpose(1, 2), m), prior)
+        return out
 
 
 class BiLSTM(NeuralModel):

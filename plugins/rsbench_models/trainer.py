@@ -40,7 +40,7 @@ from rsbench_models.heads import gaussian_nll, predictive_var
 class TrainConfig:
     """Optimisation settings shared by every neural model (see module docstring)."""
 
-    epochs: int = 12
+    epochs: int = 10
     batch_size: int = 128
     lr: float = 3e-3
     weight_decay: float = 0.01
@@ -48,7 +48,7 @@ class TrainConfig:
     patience: int = 4
     rc_augment: bool = True
     var_floor: float = 1e-3
-    beta: float = 0.0
+    beta: float = 0.5
     grad_clip: float = 1.0
     eval_batch_size: int = 512
 
@@ -158,14 +158,15 @@ def predict_parts(net: nn.Module, data: Encoded, *, floor: float, batch_size: in
     was_training = net.training
     net.eval()
     if mc_samples:
-        for m in net.modules():
-            if isinstance(m, nn.Dropout):
-                m.train()
+        for module in net.modules():
+            if isinstance(module, nn.Dropout):
+                module.train()
     out: list[torch.Tensor] = []
     strands = (False, True) if rc_average else (False,)
     with seeded(seed, device):
         for idx in torch.arange(len(data), device=device).split(batch_size):
-            means, vars_ = [], []
+            means: list[torch.Tensor] = []
+            vars_: list[torch.Tensor] = []
             for _ in range(max(1, mc_samples)):
                 for strand in strands:
                     m, lv = _forward(net, data, idx, strand, device)

@@ -105,7 +105,7 @@ def validate_codes(codes: np.ndarray, *, source: str = "seqs") -> np.ndarray:
 
 def onehot(codes: np.ndarray, dtype: type = np.float32) -> np.ndarray:
     """One-hot encode codes (n, L) as (n, 4, L); N positions are all zero."""
-    eye = np.vstack([np.eye(4, dtype=dtype), np.zeros((1, 4), dtype=dtype)])
+    eye: np.ndarray = np.vstack([np.eye(4, dtype=dtype), np.zeros((1, 4), dtype=dtype)])
     return np.ascontiguousarray(eye[codes].transpose(0, 2, 1))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.table import Table
@@ -17,7 +17,7 @@ tasks_app = typer.Typer(help="Task and suite files.", no_args_is_help=True)
 @tasks_app.command("list")
 def list_suites(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List shipped suites, their tasks, shifts and presets."""
-    rows = [{"suite": s.name, "version": s.version, "file": str(s.path),
+    rows: list[dict[str, Any]] = [{"suite": s.name, "version": s.version, "file": str(s.path),
              "tasks": [t.label for t in s.tasks], "presets": sorted(s.presets),
              "shifts": sorted({sh.name for t in s.tasks for sh in (t.shifts or ())})}
             for s in tasks.shipped_suites()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -73,8 +74,9 @@ def _local(groups: list[list[Cell]], run_dir: Path, device: str, timeout: float 
     # A spawned pool: forking a process that already holds torch threads can hang.
     import multiprocessing as mp
 
+    threads = max(1, (os.cpu_count() or 1) // workers)
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
-        futures = {pool.submit(run_group, cells, *args): cells for cells in groups}
+        futures = {pool.submit(run_group, cells, *args, threads): cells for cells in groups}
         for fut in as_completed(futures):
             for cell, outcome in zip(futures[fut], fut.result()):
                 on_outcome(cell, outcome)

@@ -271,7 +271,7 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
 
 def run_group(cells: list[Cell], run_dir: str, run_name: str, device: str,
               timeout: float | None = None, extra_plugins: tuple[str, ...] = (),
-              data_dir: str | None = None) -> list[CellOutcome]:
+              data_dir: str | None = None, threads: int | None = None) -> list[CellOutcome]:
     """Run the cells of one group in order (the unit every executor ships).
 
     ``extra_plugins`` and ``data_dir`` re-create the parent's configuration in a
@@ -283,5 +283,9 @@ def run_group(cells: list[Cell], run_dir: str, run_name: str, device: str,
         plugins.configure(tuple(extra_plugins))
     if data_dir is not None:
         paths.set_data_dir(data_dir)
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)  # a pool's workers share the cores
     group = GroupContext(Path(run_dir), device)
     return [run_cell(c, group, run_name, timeout) for c in cells]

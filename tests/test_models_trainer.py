@@ -78,11 +78,16 @@ def test_early_stopping_restores_best_checkpoint() -> None:
     dev = torch.device("cpu")
     enc = lambda d: trainer.encode(d, dev, None, (d.y - d.y.mean()) / d.y.std())  # noqa: E731
     tr, va = enc(train), enc(val)
-    cfg = trainer.TrainConfig(epochs=30, batch_size=16, lr=2e-2, patience=3)
+    cfg = trainer.TrainConfig(epochs=30, batch_size=16, lr=2e-2, patience=3, pct_start=0.05)
     report = trainer.fit_network(net, tr, va, cfg, seed=0)
     assert report.stopped_by == "early_stopping"
-    assert report.best_epoch < report.epochs_run == report.best_epoch + cfg.patience
+    peak_epoch = 2  # ceil(0.05 * 30 epochs * 4 steps / 4 steps)
+    assert report.best_epoch < report.epochs_run == max(report.best_epoch, peak_epoch) + 3
     assert trainer._val_loss(net, va, cfg) == pytest.approx(report.best_val_loss, rel=1e-6)
+    # Patience counts from the learning-rate peak at the earliest (here epoch 6).
+    late = trainer.TrainConfig(epochs=12, batch_size=16, lr=2e-2, patience=1, pct_start=0.5)
+    net = CNN(channels=8, n_blocks=2, dropout=0.0).build(0)
+    assert trainer.fit_network(net, tr, va, late, seed=0).epochs_run >= 7
 
 
 def test_budget_epochs_and_seconds_are_honoured(data) -> None:

@@ -11,7 +11,7 @@ Design (the DREAM-challenge recipe, made reproducible):
   horizon is shortened after the first epoch when a wall-clock budget would cut it;
 * reverse-complement augmentation: each training example is flipped with p = 0.5;
 * early stopping on validation NLL (RC-averaged, the quantity reported), restoring
-  the best checkpoint;
+  the best checkpoint; patience counts from the learning-rate peak at the earliest;
 * bf16 autocast on CUDA; on CPU a fixed seed gives the same result bit for bit
   (seeded torch RNG inside ``fork_rng``, deterministic algorithms on).
 
@@ -265,7 +265,10 @@ def fit_network(net: nn.Module, train: Encoded, val: Encoded, cfg: TrainConfig, 
                 best = {k: v.detach().clone() for k, v in net.state_dict().items()}
             if stopped == "max_seconds" or step >= total:
                 break
-            if epoch - best_epoch >= cfg.patience:
+            # Patience counts from the later of the best epoch and the learning-rate peak:
+            # validation loss routinely rises while the rate is at its highest.
+            peak_epoch = math.ceil(cfg.pct_start * total / steps)
+            if epoch - max(best_epoch, peak_epoch) >= cfg.patience:
                 stopped = "early_stopping"
                 break
     if best is not None:

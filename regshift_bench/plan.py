@@ -43,6 +43,7 @@ class Cell:
     severity: float
     shift_params: tuple[tuple[str, Any], ...]
     model: str
+    model_params: str         # canonical JSON; a changed default is a different cell
     seed: int
     sizes: SplitSizes
     budget: Budget
@@ -139,6 +140,7 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
         preset: Preset = suite.preset(preset_name)
         model_names = list(models) or list(preset.models or registry.names("model"))
         _check_names("model", model_names)
+        model_params = {m: registry.create("model", m).params_json() for m in model_names}
         n_seeds = seeds if seeds is not None else preset.seeds
         for spec in suite.tasks:
             task = registry.create("task", spec.task, **dict(spec.params))
@@ -166,7 +168,8 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
                                 preset=preset_name, task=spec.label, task_name=spec.task,
                                 task_params=spec.params, shift=sspec.name,
                                 severity=float(severity), shift_params=sspec.params,
-                                model=model, seed=seed, sizes=preset.sizes,
+                                model=model, model_params=model_params[model],
+                                seed=seed, sizes=preset.sizes,
                                 budget=preset.budget, metrics=tuple(metric_names)))
     if not cells:
         raise RegshiftError("the plan is empty: no shift applies to the selected tasks; "

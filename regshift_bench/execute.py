@@ -139,6 +139,8 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
     if overwrite and run_dir.exists():
         shutil.rmtree(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
+    for stale in run_dir.glob("**/.*.tmp"):  # half-written files of a killed run
+        stale.unlink(missing_ok=True)
     previous = None
     if (run_dir / "manifest.json").exists():
         previous = results.read_manifest(run_dir)

@@ -49,3 +49,14 @@ def data_dir():
     if not path or not Path(path).is_dir():
         pytest.skip("RSBENCH_DATA_DIR not set")
     return Path(path)
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Small convolutions run faster on one thread, and the CI machine is shared."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -205,7 +205,7 @@ class GroupContext:
                   budget=cell.budget)
         seconds = time.perf_counter() - start
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{time.monotonic_ns()}.tmp")
+        tmp = path.parent / f".{path.name}.{time.monotonic_ns()}.tmp"
         try:
             model.save(tmp)
             tmp.replace(path)

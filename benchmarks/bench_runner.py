@@ -9,6 +9,7 @@ where the wall time covers planning, splitting/simulation, caching, metric
 evaluation and writing. Target: < 0.05. Peak RSS is printed too.
 
 Usage: python benchmarks/bench_runner.py [--suite sim] [--preset quick] [--model cnn ...]
+       python benchmarks/bench_runner.py --from-run runs/quick   # measure a finished run
 """
 
 from __future__ import annotations
@@ -30,7 +31,11 @@ def main() -> None:
     parser.add_argument("--preset", default="quick")
     parser.add_argument("--model", action="append", default=[])
     parser.add_argument("--shift", action="append", default=[])
+    parser.add_argument("--from-run", type=Path, help="read the timings of an existing run")
     args = parser.parse_args()
+    if args.from_run:
+        report_existing(args.from_run)
+        return
     start = time.perf_counter()
     plan = expand([tasks.find_suite(args.suite)], args.preset, models=args.model, shifts=args.shift)
     with tempfile.TemporaryDirectory() as tmp:
@@ -45,6 +50,23 @@ def main() -> None:
           f"failed={len(summary.failed)}")
     print(f"wall {wall:.1f}s  model fit+predict {model_time:.1f}s  "
           f"overhead fraction {overhead:.3f} (target < 0.05)  peak RSS {rss_mb:.0f} MB")
+
+
+def report_existing(run_dir: Path) -> None:
+    """Overhead of the last session of a run: its wall time (manifest ``sessions``)
+    against the fit + predict seconds of the cells that session computed."""
+    import json
+
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    frame = results.read_results(run_dir)
+    per_cell = frame.groupby("cell")[["fit_seconds", "predict_seconds"]].first()
+    session = len(manifest["sessions"]) - 1
+    ran = [k for k, v in manifest["cells"].items() if v.get("session") == session]
+    model_time = float(per_cell.loc[per_cell.index.isin(ran)].to_numpy().sum())
+    wall = float(manifest["sessions"][-1]["seconds"])
+    print(f"run={run_dir} cells={len(per_cell)} wall(last session) {wall:.1f}s "
+          f"model fit+predict {model_time:.1f}s overhead fraction {1 - model_time / wall:.3f} "
+          "(target < 0.05)")
 
 
 if __name__ == "__main__":

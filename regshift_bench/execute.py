@@ -154,6 +154,9 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
     for c in plan.cells:
         if c not in todo:
             manifest["cells"][c.cell]["status"] = "ok"
+    # One entry per invocation, so a resumed run keeps the timing of each part.
+    manifest["sessions"] = [*(previous or {}).get("sessions", []),
+                            {"started": _now(), "finished": None, "seconds": None, "cells_run": 0}]
     results.write_json_atomic(manifest, run_dir / "manifest.json")
     if on_start:
         on_start(len(plan.cells), summary.skipped_done)
@@ -166,7 +169,8 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
         summary.outcomes.append(outcome)
         manifest["cells"][cell.cell] = {"status": outcome.status, "error": outcome.error,
                                         "seconds": round(outcome.seconds, 3),
-                                        "failed_rows": outcome.failed_rows}
+                                        "failed_rows": outcome.failed_rows,
+                                        "session": len(manifest["sessions"]) - 1}
         results.write_json_atomic(manifest, run_dir / "manifest.json")
         if on_outcome:
             on_outcome(cell, outcome)
@@ -182,6 +186,8 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
         summary.seconds = time.perf_counter() - start
         manifest["finished"] = _now() if len(summary.outcomes) == len(todo) else None
         manifest["seconds"] = round(summary.seconds, 3)
+        manifest["sessions"][-1].update(finished=_now(), seconds=round(summary.seconds, 3),
+                                        cells_run=len(summary.outcomes))
         results.write_json_atomic(manifest, run_dir / "manifest.json")
         results.consolidate(run_dir, {"manifest": {k: manifest[k] for k in (
             "schema_version", "run", "created", "finished", "preset", "suites", "provenance")}})

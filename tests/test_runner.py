@@ -85,6 +85,8 @@ def test_bad_models_fail_only_their_cells(tmp_path):
     # A re-run recomputes the failed cells only.
     again = run_plan(plan, tmp_path / "run", device="cpu")
     assert again.skipped_done == 3 and len(again.outcomes) == 6
+    sessions = results.read_manifest(tmp_path / "run")["sessions"]
+    assert len(sessions) == 2 and sessions[1]["cells_run"] == 6
 
 
 def test_timeout_fails_the_cell(tmp_path):

@@ -7,6 +7,8 @@ runner can reuse one trained model per (task, model, seed).
 
 from __future__ import annotations
 
+import json
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,7 +102,40 @@ def source_splits(task: Task, rng: np.random.Generator, sizes: SplitSizes) -> So
         The cell's generator; four children are spawned from it in a fixed order.
     sizes : SplitSizes
     """
+    key = _cache_key(task, rng, sizes)
     r_split, r_val, r_test, r_ood = rng.spawn(4)
+    if key in _CACHE:
+        # Same task, seed stream and sizes: the same draws. Only the OOD generator is
+        # handed out fresh, exactly as the uncached path would (spawned above).
+        _CACHE.move_to_end(key)
+        train, val, test_id, rows = _CACHE[key]
+        return SourceSplits(train, val, test_id, r_ood, rows)
+    out = _draw(task, sizes, r_split, r_val, r_test, r_ood)
+    _CACHE[key] = (out.train, out.val, out.test_id, out.rows)
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return out
+
+
+#: Source parts of the last few (task, seed, sizes): every shift of a cell group
+#: asks for the same ones, and simulating them again would dominate the runner's
+#: time outside the models. Small, so memory stays bounded.
+_CACHE: OrderedDict[str, tuple] = OrderedDict()
+_CACHE_SIZE = 2
+
+
+def _cache_key(task: Task, rng: np.random.Generator, sizes: SplitSizes) -> str:
+    seq = rng.bit_generator.seed_seq
+    stream = [str(getattr(seq, "entropy", None)), list(getattr(seq, "spawn_key", ())),
+              getattr(seq, "n_children_spawned", None), rng.bit_generator.state["state"]]
+    return json.dumps([type(task).__module__, type(task).__qualname__, task.name,
+                       task.params_json(), stream, [sizes.train, sizes.val, sizes.test]],
+                      sort_keys=True, default=str)
+
+
+def _draw(task: Task, sizes: SplitSizes, r_split: np.random.Generator,
+          r_val: np.random.Generator, r_test: np.random.Generator,
+          r_ood: np.random.Generator) -> SourceSplits:
     if task.kind == "generative":
         config = task.config()
         if sizes.train is None or sizes.val is None or sizes.test is None:

@@ -17,6 +17,7 @@ from regshift_bench.plan import Cell, Plan
 from regshift_bench.runner import CellOutcome, GroupContext, cell_done, run_cell, run_group
 
 OnOutcome = Callable[[Cell, CellOutcome], None]
+MANIFEST_INTERVAL_S = 5.0
 
 
 @dataclass
@@ -154,6 +155,8 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
     for c in plan.cells:
         if c not in todo:
             manifest["cells"][c.cell]["status"] = "ok"
+        elif manifest["cells"][c.cell]["status"] == "ok":  # its file is gone or failed
+            manifest["cells"][c.cell]["status"] = "pending"
     # One entry per invocation, so a resumed run keeps the timing of each part.
     manifest["sessions"] = [*(previous or {}).get("sessions", []),
                             {"started": _now(), "finished": None, "seconds": None, "cells_run": 0}]
@@ -165,13 +168,19 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
     groups = [[c for c in g if c.cell in todo_ids] for g in plan.groups()]
     groups = [g for g in groups if g]
 
+    last_write = [time.perf_counter()]
+
     def record(cell: Cell, outcome: CellOutcome) -> None:
         summary.outcomes.append(outcome)
         manifest["cells"][cell.cell] = {"status": outcome.status, "error": outcome.error,
                                         "seconds": round(outcome.seconds, 3),
                                         "failed_rows": outcome.failed_rows,
                                         "session": len(manifest["sessions"]) - 1}
-        results.write_json_atomic(manifest, run_dir / "manifest.json")
+        # The manifest holds the whole plan, so it is rewritten at most every few
+        # seconds; the per-cell files stay the ground truth if a kill beats it.
+        if time.perf_counter() - last_write[0] > MANIFEST_INTERVAL_S:
+            results.write_json_atomic(manifest, run_dir / "manifest.json")
+            last_write[0] = time.perf_counter()
         if on_outcome:
             on_outcome(cell, outcome)
 

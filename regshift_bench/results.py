@@ -54,6 +54,7 @@ RESULTS_SCHEMA = pa.schema([
     ("device", pa.string()),
     ("fit_seconds", pa.float64()),
     ("predict_seconds", pa.float64()),
+    ("split_seconds", pa.float64()),   # the shift drawing/simulating its data
 ])
 
 #: Per-example predictions of one cell; ``row`` indexes the split's examples.
@@ -132,8 +133,17 @@ def read_metadata(path: Path) -> dict[str, Any]:
     return json.loads(raw) if raw else {}
 
 
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Cast to ``schema``; columns added later (nullable) are filled with nulls, so
+    files written before an additive change stay readable."""
+    for field in schema:
+        if field.name not in table.column_names:
+            table = table.append_column(field, pa.nulls(len(table), field.type))
+    return table.select(schema.names).cast(schema)
+
+
 def _concat(paths: Iterable[Path], schema: pa.Schema) -> pd.DataFrame:
-    tables = [pq.read_table(p).cast(schema) for p in sorted(paths)]
+    tables = [_conform(pq.read_table(p), schema) for p in sorted(paths)]
     if not tables:
         return schema.empty_table().to_pandas()
     return pa.concat_tables(tables).to_pandas()

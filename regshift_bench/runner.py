@@ -41,6 +41,7 @@ class CellOutcome:
     seconds: float
     fit_seconds: float
     predict_seconds: float
+    split_seconds: float
     reused_model: bool
     failed_rows: int = 0
 
@@ -219,7 +220,7 @@ class GroupContext:
 def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | None) -> CellOutcome:
     """Run one cell and write its files; failures are recorded, never raised."""
     start = time.perf_counter()
-    fit_s = predict_s = 0.0
+    fit_s = predict_s = split_s = 0.0
     reused, key = False, ""
     common = {"run": run_name, "suite": cell.suite, "suite_version": cell.suite_version,
               "preset": cell.preset, "task": cell.task, "shift": cell.shift,
@@ -231,7 +232,9 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
         with time_limit(timeout):
             task = group.task(cell)
             shift = get_plugin("shift", cell.shift, severity=cell.severity, **dict(cell.shift_params))
+            t0 = time.perf_counter()
             splits = shift.split(task, split_rng(cell), cell.sizes)
+            split_s = time.perf_counter() - t0
             common["shift_params"] = shift.params_json()
             model, key, fit_s, reused = group.model(cell, splits)
             common["model_params"] = model.params_json()
@@ -261,12 +264,13 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
     for k, v in common.items():
         frame[k] = v
     frame["model_key"], frame["fit_seconds"], frame["predict_seconds"] = key, fit_s, predict_s
+    frame["split_seconds"] = split_s
     # The cell file is written last: its presence marks the cell finished.
     results.write_parquet_atomic(results.to_table(frame, results.RESULTS_SCHEMA),
                                  group.run_dir / "cells" / f"{cell.cell}.parquet")
     failed_rows = int((frame["status"] == "failed").sum())
     return CellOutcome(cell.cell, status, error, time.perf_counter() - start, fit_s, predict_s,
-                       reused, failed_rows)
+                       split_s, reused, failed_rows)
 
 
 def run_group(cells: list[Cell], run_dir: str, run_name: str, device: str,

@@ -107,15 +107,17 @@ def _predictions_frame(sets: dict[str, SeqDataset], preds: dict[str, Prediction]
     return pd.concat(frames, ignore_index=True)
 
 
-def _score(cell: Cell, task: Any, sets: dict[str, SeqDataset], preds: dict[str, Prediction]
-           ) -> tuple[list[dict[str, Any]], list[pd.DataFrame]]:
+def _score(cell: Cell, task: Any, sets: dict[str, SeqDataset], preds: dict[str, Prediction],
+           metrics: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], list[pd.DataFrame]]:
     """Metric rows and curve frames for every evaluated split."""
     rows: list[dict[str, Any]] = []
     curves: list[pd.DataFrame] = []
     reference = (sets["test_id"], preds["test_id"])
     for name in cell.metrics:
         try:
-            metric = get_plugin("metric", name)
+            metric = metrics[name] if metrics is not None and name in metrics else get_plugin("metric", name)
+            if metrics is not None:
+                metrics[name] = metric
         except Exception as exc:
             rows.append({"split": "", "metric": name, "value": np.nan, "status": "failed",
                          "error": f"{type(exc).__name__}: {exc}", "n": 0})
@@ -163,6 +165,7 @@ class GroupContext:
     def __init__(self, run_dir: Path, device: str) -> None:
         self.run_dir, self.device = run_dir, device
         self.tasks: dict[str, Any] = {}
+        self.metrics: dict[str, Any] = {}  # metric instances, built once per group
         # Predictions of the current model by data fingerprint: val and test_id are the
         # same for every shift that keeps training data, so they are predicted once.
         self._pred_key = ""
@@ -244,7 +247,7 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
             for split, data in sets.items():
                 preds[split] = group.predict(model, key, data, cell.model)
             predict_s = time.perf_counter() - t0
-        rows, curves = _score(cell, task, sets, preds)
+        rows, curves = _score(cell, task, sets, preds, group.metrics)
         status, error = "ok", ""
         results.write_parquet_atomic(
             results.to_table(_predictions_frame(sets, preds), results.PREDICTIONS_SCHEMA),

@@ -89,11 +89,12 @@ CURVES_SCHEMA = pa.schema([
 
 def to_table(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
     """Coerce ``frame`` to ``schema`` (missing columns become nulls)."""
-    frame = frame.copy()
-    for field in schema:
-        if field.name not in frame.columns:
-            frame[field.name] = None
-    return pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
+    n = len(frame)
+    columns = [frame[f.name].to_numpy() if f.name in frame.columns else pa.nulls(n, f.type)
+               for f in schema]
+    return pa.Table.from_arrays([pa.array(c, type=f.type, from_pandas=True)
+                                 if not isinstance(c, pa.Array) else c
+                                 for c, f in zip(columns, schema)], schema=schema)
 
 
 def write_parquet_atomic(table: pa.Table, path: Path, metadata: dict[str, Any] | None = None) -> None:

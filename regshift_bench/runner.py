@@ -263,11 +263,11 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
         error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, PluginError) else str(exc)
         rows = [{"split": "", "metric": "", "value": np.nan, "n": 0, "status": "failed",
                  "error": error}]
-    frame = pd.DataFrame(rows)
-    for k, v in common.items():
-        frame[k] = v
-    frame["model_key"], frame["fit_seconds"], frame["predict_seconds"] = key, fit_s, predict_s
-    frame["split_seconds"] = split_s
+    # Constant columns are broadcast row-wise in one go; per-column assignment into a
+    # DataFrame costs more than scoring the cell.
+    constant = {**common, "model_key": key, "fit_seconds": fit_s,
+                "predict_seconds": predict_s, "split_seconds": split_s}
+    frame = pd.DataFrame([{**constant, **row} for row in rows])
     # The cell file is written last: its presence marks the cell finished.
     results.write_parquet_atomic(results.to_table(frame, results.RESULTS_SCHEMA),
                                  group.run_dir / "cells" / f"{cell.cell}.parquet")

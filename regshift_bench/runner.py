@@ -166,6 +166,7 @@ class GroupContext:
         self.run_dir, self.device = run_dir, device
         self.tasks: dict[str, Any] = {}
         self.metrics: dict[str, Any] = {}  # metric instances, built once per group
+        self._model: tuple[str, Model] | None = None  # the last trained model, by key
         # Predictions of the current model by data fingerprint: val and test_id are the
         # same for every shift that keeps training data, so they are predicted once.
         self._pred_key = ""
@@ -197,10 +198,13 @@ class GroupContext:
                            "train": splits.train.fingerprint(), "val": splits.val.fingerprint(),
                            "budget": [cell.budget.max_epochs, cell.budget.max_seconds],
                            "device": self.device.split(":")[0]}, 16)
+        if self._model is not None and self._model[0] == key:
+            return self._model[1], key, 0.0, True  # the same training data: reuse in memory
         path = self.run_dir / "models" / f"{key}.pt"
         if path.exists():
             try:
-                return model.load(path), key, 0.0, True
+                self._model = (key, model.load(path))
+                return self._model[1], key, 0.0, True
             except Exception:
                 path.unlink(missing_ok=True)  # a corrupt cache entry is retrained
                 model = get_plugin("model", cell.model)
@@ -217,6 +221,7 @@ class GroupContext:
             pass  # a model without get_state is simply not cached
         finally:
             tmp.unlink(missing_ok=True)
+        self._model = (key, model)
         return model, key, seconds, False
 
 

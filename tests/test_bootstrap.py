@@ -14,12 +14,9 @@ from regshift_bench import bootstrap as bs
 from regshift_bench.api import Metric
 from regshift_bench.errors import DataError, MetricSkipped
 from rsbench_metrics import METRICS
+from rsbench_metrics import create as metric
 
 
-def metric(name: str):
-    m = METRICS[name]()
-    m.name = name
-    return m
 
 
 class MeanOfY(Metric):

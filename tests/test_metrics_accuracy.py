@@ -12,13 +12,9 @@ from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 
 from regshift_bench.errors import MetricSkipped
 from rsbench_metrics import METRICS
+from rsbench_metrics import create as metric
 
 
-def metric(name: str):
-    # Direct instantiation: loading the whole plugin set per test costs seconds.
-    m = METRICS[name]()
-    m.name = name
-    return m
 
 
 @pytest.fixture(scope="module")

@@ -11,13 +11,10 @@ from scipy import stats
 from regshift_bench.api import Prediction
 from regshift_bench.testing import toy_dataset
 from rsbench_metrics import METRICS
+from rsbench_metrics import create as metric
 from rsbench_metrics.calibration import LEVELS
 
 
-def metric(name: str, **params):
-    m = METRICS[name](**params)
-    m.name = name
-    return m
 
 
 @pytest.fixture(scope="module")

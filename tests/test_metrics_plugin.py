@@ -11,6 +11,7 @@ from regshift_bench.api import Metric, Prediction
 from regshift_bench.errors import DataError, MetricSkipped, RegshiftError
 from regshift_bench.testing import check_metric, toy_dataset
 from rsbench_metrics import CURVE_METRICS, METRICS
+from rsbench_metrics import create as metric
 
 ISSUE_NAMES = {
     "mse", "rmse", "mae", "pearson", "spearman", "r2", "nll", "z2", "ence", "miscal_area",
@@ -20,10 +21,6 @@ ISSUE_NAMES = {
 }
 
 
-def metric(name: str):
-    m = METRICS[name]()
-    m.name = name
-    return m
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,8 @@ measured, μ and σ² the model's predictive mean and variance.
 
 from __future__ import annotations
 
+from typing import Any
+
 from regshift_bench import hookimpl
 from rsbench_metrics._base import ArrayMetric, MomentMetric
 from rsbench_metrics.accuracy import MAE, MSE, R2, RMSE, Pearson, Spearman
@@ -55,6 +57,17 @@ METRICS: dict[str, type[ArrayMetric]] = {
 CURVE_METRICS = ("aurc", "miscal_area")
 
 
+def create(name: str, **params: Any) -> ArrayMetric:
+    """A built-in metric by name, without loading the plugin set (tests, bootstrap).
+
+    Same result as ``regshift_bench.get_plugin("metric", name, **params)`` for the
+    metrics registered here, including the instance's ``name``.
+    """
+    metric = METRICS[name](**params)
+    metric.name = name
+    return metric
+
+
 @hookimpl
 def rsbench_register_metrics(register) -> None:  # type: ignore[no-untyped-def]
     for name, cls in METRICS.items():
@@ -65,7 +78,7 @@ def rsbench_register_metrics(register) -> None:  # type: ignore[no-untyped-def]
 
 __all__ = [
     "AURC", "CRPS", "CURVE_METRICS", "ENCE", "METRICS", "MAE", "MSE", "NLL", "R2", "RMSE", "Z2",
-    "ArrayMetric", "Coverage", "ExcessAURC", "ExcessMSE", "MiscalibrationArea", "MomentMetric",
+    "ArrayMetric", "Coverage", "create", "ExcessAURC", "ExcessMSE", "MiscalibrationArea", "MomentMetric",
     "NLLGap", "OodAUROC", "Pearson", "RiskAt50", "RiskAt80", "SelectiveGain", "SignalPearson",
     "Spearman", "VarRatio", "Width90",
 ]

@@ -144,6 +144,9 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
         n_seeds = seeds if seeds is not None else preset.seeds
         for spec in suite.tasks:
             task = registry.create("task", spec.task, **dict(spec.params))
+            if task.kind == "fixed":
+                # Malformed or missing data is one error before any work, not one per cell.
+                task.load()
             metric_names = list(spec.metrics or registry.names("metric"))
             _check_names("metric", metric_names)
             for sspec in _shift_specs(spec, shifts):

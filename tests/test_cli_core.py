@@ -72,3 +72,15 @@ def test_run_unknown_model_exits_1_before_work(tmp_path):
 def test_debug_shows_traceback():
     out = rsbench("--debug", "check", "toy_maen")
     assert out.returncode != 0 and "Traceback" in out.stderr
+
+
+def test_malformed_table_is_one_error_before_any_work(tmp_path):
+    (tmp_path / "t.tsv").write_text("seq\tact\nACGTACGT\t1.0\nACGXACGT\t2.0\n")
+    (tmp_path / "task.toml").write_text('version = 1\nname = "bad"\nkind = "table"\npath = "t.tsv"\n'
+                                        'sequence_column = "seq"\nactivity_column = "act"\n')
+    out = rsbench("run", "--task", str(tmp_path / "task.toml"), "--preset", "smoke",
+                  "--model", "toy_mean", "--out", str(tmp_path / "run"))
+    assert out.returncode == 1
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "t.tsv: row 2: invalid character 'X'" in lines[0]
+    assert not (tmp_path / "run").exists()

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -97,6 +98,24 @@ def to_table(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
                                  for c, f in zip(columns, schema)], schema=schema)
 
 
+def columns_table(columns: dict[str, Any], n: int, schema: pa.Schema) -> pa.Table:
+    """A table of ``n`` rows from column values (arrays, lists, or scalars repeated).
+
+    Columns of ``schema`` missing from ``columns`` become nulls; a Python scalar
+    (str, int, float, bool, None) fills its column. Faster than going through a
+    DataFrame for the small per-cell tables the runner writes.
+    """
+    arrays = []
+    for field in schema:
+        value = columns.get(field.name)
+        if value is None or isinstance(value, (str, int, float, bool, np.generic)):
+            arrays.append(pa.nulls(n, field.type) if value is None
+                          else pa.repeat(pa.scalar(value, type=field.type), n))
+        else:
+            arrays.append(pa.array(value, type=field.type, from_pandas=True))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
 def write_parquet_atomic(table: pa.Table, path: Path, metadata: dict[str, Any] | None = None) -> None:
     """Write ``table`` to ``path`` via a temporary file and a rename.
 
@@ -143,11 +162,13 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return table.select(schema.names).cast(schema)
 
 
-def _concat(paths: Iterable[Path], schema: pa.Schema) -> pd.DataFrame:
+def _concat_tables(paths: Iterable[Path], schema: pa.Schema) -> pa.Table:
     tables = [_conform(pq.read_table(p), schema) for p in sorted(paths)]
-    if not tables:
-        return schema.empty_table().to_pandas()
-    return pa.concat_tables(tables).to_pandas()
+    return pa.concat_tables(tables) if tables else schema.empty_table()
+
+
+def _concat(paths: Iterable[Path], schema: pa.Schema) -> pd.DataFrame:
+    return _concat_tables(paths, schema).to_pandas()
 
 
 def read_results(run_dir: str | Path) -> pd.DataFrame:
@@ -188,12 +209,9 @@ def read_manifest(run_dir: str | Path) -> dict[str, Any]:
 def consolidate(run_dir: str | Path, metadata: dict[str, Any]) -> None:
     """Rebuild ``results.parquet`` and ``curves.parquet`` from the per-cell files."""
     run_dir = Path(run_dir)
-    results = read_results_cells(run_dir)
-    write_parquet_atomic(to_table(results, RESULTS_SCHEMA), run_dir / "results.parquet", metadata)
-    curves = read_curves(run_dir)
-    write_parquet_atomic(to_table(curves, CURVES_SCHEMA), run_dir / "curves.parquet", metadata)
+    # Arrow end to end: no pandas round trip for what is only a concatenation.
+    write_parquet_atomic(_concat_tables((run_dir / "cells").glob("*.parquet"), RESULTS_SCHEMA),
+                         run_dir / "results.parquet", metadata)
+    write_parquet_atomic(_concat_tables((run_dir / "curves").glob("*.parquet"), CURVES_SCHEMA),
+                         run_dir / "curves.parquet", metadata)
 
-
-def read_results_cells(run_dir: Path) -> pd.DataFrame:
-    """Result rows from ``cells/`` only."""
-    return _concat((run_dir / "cells").glob("*.parquet"), RESULTS_SCHEMA)

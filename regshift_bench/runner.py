@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from regshift_bench import results
+from regshift_bench import results, scoring
 from regshift_bench.api import Model, Prediction, SeqDataset, Splits
-from regshift_bench.errors import MetricSkipped, PluginError
+from regshift_bench.errors import PluginError
 from regshift_bench.plan import Cell, canonical_json, stable_hash
 from regshift_bench.plugins import get_plugin
 
@@ -91,72 +91,6 @@ def cell_done(run_dir: Path, cell: str) -> bool:
         return False
     status = pd.read_parquet(path, columns=["status"])["status"]
     return not (status == "failed").any()
-
-
-def _predictions_frame(sets: dict[str, SeqDataset], preds: dict[str, Prediction]) -> pd.DataFrame:
-    frames = []
-    for split, data in sets.items():
-        pred = preds[split]
-        ids = data.meta["id"].astype(str).to_numpy() if "id" in data.meta.columns else None
-        opt = lambda a: a if a is not None else np.full(len(data), np.nan)  # noqa: E731
-        frames.append(pd.DataFrame({
-            "split": split, "row": np.arange(len(data)), "example_id": ids,
-            "y": data.y.astype(np.float64), "mean": pred.mean, "var": pred.var,
-            "aleatoric": opt(pred.aleatoric), "epistemic": opt(pred.epistemic),
-            "y_true": opt(data.y_true), "noise_var": opt(data.noise_var)}))
-    return pd.concat(frames, ignore_index=True)
-
-
-def _score(cell: Cell, task: Any, sets: dict[str, SeqDataset], preds: dict[str, Prediction],
-           metrics: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], list[pd.DataFrame]]:
-    """Metric rows and curve frames for every evaluated split."""
-    rows: list[dict[str, Any]] = []
-    curves: list[pd.DataFrame] = []
-    reference = (sets["test_id"], preds["test_id"])
-    for name in cell.metrics:
-        try:
-            metric = metrics[name] if metrics is not None and name in metrics else get_plugin("metric", name)
-            if metrics is not None:
-                metrics[name] = metric
-        except Exception as exc:
-            rows.append({"split": "", "metric": name, "value": np.nan, "status": "failed",
-                         "error": f"{type(exc).__name__}: {exc}", "n": 0})
-            continue
-        for split, data in sets.items():
-            base = {"split": split, "metric": name, "n": len(data),
-                    "higher_is_better": bool(metric.higher_is_better)}
-            needs_ref = "reference" in metric.needs
-            if needs_ref and not split.startswith("test_ood"):
-                continue
-            try:
-                value = metric(data, preds[split], reference=reference if needs_ref else None)
-                values = value if isinstance(value, dict) else {name: value}
-                for key, v in values.items():
-                    rows.append({**base, "metric": key, "value": float(v), "status": "ok", "error": ""})
-                curve = metric.curve(data, preds[split])
-                if curve is not None and len(curve):
-                    curve = curve.copy()
-                    curve["curve"] = curve["curve"] if "curve" in curve.columns else name
-                    curve["split"], curve["metric"] = split, name
-                    curves.append(curve)
-            except MetricSkipped as exc:
-                rows.append({**base, "value": np.nan, "status": "skipped", "error": str(exc)})
-            except Exception as exc:  # a broken metric fails its own rows only
-                rows.append({**base, "value": np.nan, "status": "failed",
-                             "error": f"metric {name!r}: {type(exc).__name__}: {exc}"})
-    for split, data in sets.items():
-        try:
-            extra = task.score(split, data, preds[split]) or {}
-        except Exception as exc:
-            rows.append({"split": split, "metric": f"{cell.task_name}_score", "value": np.nan,
-                         "status": "failed", "error": f"task score: {type(exc).__name__}: {exc}",
-                         "n": len(data)})
-            continue
-        for key, v in extra.items():
-            value, hib = (v if isinstance(v, tuple) else (v, True))
-            rows.append({"split": split, "metric": key, "value": float(value), "n": len(data),
-                         "higher_is_better": bool(hib), "status": "ok", "error": ""})
-    return rows, curves
 
 
 class GroupContext:
@@ -252,31 +186,25 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
             for split, data in sets.items():
                 preds[split] = group.predict(model, key, data, cell.model)
             predict_s = time.perf_counter() - t0
-        rows, curves = _score(cell, task, sets, preds, group.metrics)
+        rows, curves = scoring.score(cell, task, sets, preds, group.metrics)
         status, error = "ok", ""
-        results.write_parquet_atomic(
-            results.to_table(_predictions_frame(sets, preds), results.PREDICTIONS_SCHEMA),
-            group.run_dir / "predictions" / f"{cell.cell}.parquet", {**common, "model_key": key})
+        results.write_parquet_atomic(scoring.predictions_table(sets, preds),
+                                     group.run_dir / "predictions" / f"{cell.cell}.parquet",
+                                     {**common, "model_key": key})
         if curves:
-            frame = pd.concat(curves, ignore_index=True)
-            for k in ("cell", "task", "shift", "severity", "model", "seed"):
-                frame[k] = common[k]
-            results.write_parquet_atomic(results.to_table(frame, results.CURVES_SCHEMA),
+            results.write_parquet_atomic(scoring.curves_table(curves, common),
                                          group.run_dir / "curves" / f"{cell.cell}.parquet")
     except (Exception, CellTimeout) as exc:
         status = "failed"
         error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, PluginError) else str(exc)
         rows = [{"split": "", "metric": "", "value": np.nan, "n": 0, "status": "failed",
                  "error": error}]
-    # Constant columns are broadcast row-wise in one go; per-column assignment into a
-    # DataFrame costs more than scoring the cell.
     constant = {**common, "model_key": key, "fit_seconds": fit_s,
                 "predict_seconds": predict_s, "split_seconds": split_s}
-    frame = pd.DataFrame([{**constant, **row} for row in rows])
     # The cell file is written last: its presence marks the cell finished.
-    results.write_parquet_atomic(results.to_table(frame, results.RESULTS_SCHEMA),
+    results.write_parquet_atomic(scoring.results_table(rows, constant),
                                  group.run_dir / "cells" / f"{cell.cell}.parquet")
-    failed_rows = int((frame["status"] == "failed").sum())
+    failed_rows = sum(row["status"] == "failed" for row in rows)
     return CellOutcome(cell.cell, status, error, time.perf_counter() - start, fit_s, predict_s,
                        split_s, reused, failed_rows)
 

@@ -13,54 +13,27 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from rsbench_models.blocks import ConvStem
 from rsbench_models.heads import GaussianHead
-from rsbench_models.neural import NeuralModel, masked_maxpool, masked_pool
+from rsbench_models.neural import NeuralModel, masked_pool
 from regshift_bench.api import Prior
 
 
-class SqueezeExcite(nn.Module):
-    """Channel re-weighting from the mean activation (LegNet's SE block)."""
+class CNNNet(ConvStem):
+    """The network of :class:`CNN`; ``forward(x (B,4,L), mask (B,1,L), prior)``.
 
-    def __init__(self, channels: int, reduction: int = 4) -> None:
-        super().__init__()
-        self.fc = nn.Sequential(nn.Linear(channels, channels // reduction), nn.SiLU(),
-                                nn.Linear(channels // reduction, channels), nn.Sigmoid())
-
-    def forward(self, h: torch.Tensor) -> torch.Tensor:
-        return h * self.fc(h.mean(-1)).unsqueeze(-1)
-
-
-class ResBlock(nn.Module):
-    """Conv + BN + SiLU + SE with a residual connection, then max-pool."""
-
-    def __init__(self, channels: int, kernel: int, dropout: float, pool: int) -> None:
-        super().__init__()
-        self.body = nn.Sequential(nn.Conv1d(channels, channels, kernel, padding=kernel // 2),
-                                  nn.BatchNorm1d(channels), nn.SiLU(), SqueezeExcite(channels),
-                                  nn.Dropout(dropout))
-        self.pool = pool
-
-    def forward(self, h: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        return masked_maxpool(h + self.body(h), mask, self.pool)
-
-
-class CNNNet(nn.Module):
-    """The network of :class:`CNN`; ``forward(x (B,4,L), mask (B,1,L), prior)``."""
+    A :class:`ConvStem` of ``n_blocks`` blocks followed by pooling and the Gaussian head
+    (subclassed rather than wrapped so state-dict keys stay ``stem.*``, ``blocks.*``).
+    """
 
     def __init__(self, channels: int, n_blocks: int, kernel_size: int, dropout: float,
                  n_prior: int, head_hidden: int) -> None:
-        super().__init__()
-        self.stem = nn.Sequential(nn.Conv1d(4, channels, 9, padding=4),
-                                  nn.BatchNorm1d(channels), nn.SiLU())
-        self.blocks = nn.ModuleList([ResBlock(channels, kernel_size, dropout, 2)
-                                     for _ in range(n_blocks)])
+        super().__init__(channels, n_blocks, kernel_size, dropout)
         self.head = GaussianHead(2 * channels, n_prior, head_hidden, dropout)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor, prior: torch.Tensor | None = None
-                ) -> tuple[torch.Tensor, torch.Tensor]:
-        h = self.stem(x) * mask  # padding enters the blocks as exact zeros
-        for block in self.blocks:
-            h, mask = block(h, mask)
+    def forward(self, x: torch.Tensor, mask: torch.Tensor,  # type: ignore[override]
+                prior: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        h, mask = super().forward(x, mask)
         return self.head(masked_pool(h, mask), prior)
 
 

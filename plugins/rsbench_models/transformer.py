@@ -1,10 +1,12 @@
 """``transformer``: convolutional stem + transformer encoder with positional encoding.
 
-Architecture (defaults): Conv1d(4→d, k=9) + BatchNorm + SiLU, MaxPool(4); sinusoidal
+Architecture (defaults): a convolutional stem, Conv1d(4→d, k=9) + BatchNorm + SiLU and
+``stem_blocks`` residual LegNet blocks that each halve the length
+(:class:`rsbench_models.blocks.ConvStem`, 230 bp -> 58 tokens); sinusoidal
 absolute positions (length-agnostic, so any input length works) added to the tokens;
 ``layers`` pre-norm encoder layers (``heads`` heads, feed-forward 2d) with padding
 tokens masked out of attention; masked mean+max pooling; Gaussian head. With
-d = 64, 2 layers: about 78k parameters.
+d = 64, 2 stem blocks, 2 layers: about 124k parameters.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import torch
 from torch import nn
 
 from regshift_bench.api import Prior
+from rsbench_models.blocks import ConvStem
 from rsbench_models.heads import GaussianHead
-from rsbench_models.neural import NeuralModel, masked_maxpool, masked_pool
+from rsbench_models.neural import NeuralModel, masked_pool
 
 
 def sinusoid(length: int, dim: int, device: torch.device) -> torch.Tensor:
@@ -33,11 +36,10 @@ def sinusoid(length: int, dim: int, device: torch.device) -> torch.Tensor:
 class TransformerNet(nn.Module):
     """The network of :class:`Transformer`; ``forward(x (B,4,L), mask (B,1,L), prior)``."""
 
-    def __init__(self, d_model: int, layers: int, heads: int, dropout: float, n_prior: int,
-                 head_hidden: int) -> None:
+    def __init__(self, d_model: int, stem_blocks: int, kernel_size: int, layers: int,
+                 heads: int, dropout: float, n_prior: int, head_hidden: int) -> None:
         super().__init__()
-        self.stem = nn.Sequential(nn.Conv1d(4, d_model, 9, padding=4),
-                                  nn.BatchNorm1d(d_model), nn.SiLU())
+        self.stem = ConvStem(d_model, stem_blocks, kernel_size, dropout)
         layer = nn.TransformerEncoderLayer(d_model, heads, 2 * d_model, dropout,
                                            activation="gelu", batch_first=True, norm_first=True)
         # Nested tensors change kernels with the padding pattern; keep one code path.
@@ -47,7 +49,7 @@ class TransformerNet(nn.Module):
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor, prior: torch.Tensor | None = None
                 ) -> tuple[torch.Tensor, torch.Tensor]:
-        h, m = masked_maxpool(self.stem(x), mask, 4)
+        h, m = self.stem(x, mask)
         tokens = h.transpose(1, 2) + sinusoid(h.shape[-1], h.shape[1], h.device).to(h.dtype)
         pad = m[:, 0] == 0
         pad = pad & ~pad.all(dim=1, keepdim=True)  # an all-N row attends everywhere
@@ -61,6 +63,11 @@ class Transformer(NeuralModel):
     Parameters
     ----------
     d_model : int, default 64
+        Width of the stem and of every token.
+    stem_blocks : int, default 2
+        Residual conv blocks in the stem; each halves the number of tokens.
+    kernel_size : int, default 5
+        Kernel of the stem's residual blocks.
     layers : int, default 2
     heads : int, default 4
     dropout : float, default 0.1
@@ -70,20 +77,23 @@ class Transformer(NeuralModel):
 
     Notes
     -----
-    About 78k parameters at the defaults; attention runs over L/4 tokens.
+    About 124k parameters at the defaults; attention runs over L/4 tokens.
     """
 
-    def __init__(self, d_model: int = 64, layers: int = 2, heads: int = 4,
+    def __init__(self, d_model: int = 64, stem_blocks: int = 2, kernel_size: int = 5,
+                 layers: int = 2, heads: int = 4,
                  dropout: float = 0.1, head_hidden: int = 64, prior: Prior | str | None = None,
                  epochs: int = 10, batch_size: int = 128, lr: float = 1e-3,
                  weight_decay: float = 0.01, patience: int = 4, rc_augment: bool = True,
                  beta: float = 0.5, var_floor: float = 1e-3, mc_dropout: int = 0) -> None:
         self.d_model, self.layers, self.heads = d_model, layers, heads
+        self.stem_blocks, self.kernel_size = stem_blocks, kernel_size
         self.dropout, self.head_hidden, self.prior = dropout, head_hidden, prior
         self.epochs, self.batch_size, self.lr = epochs, batch_size, lr
         self.weight_decay, self.patience, self.rc_augment = weight_decay, patience, rc_augment
         self.beta, self.var_floor, self.mc_dropout = beta, var_floor, mc_dropout
 
     def build(self, n_prior: int) -> nn.Module:
-        return TransformerNet(int(self.d_model), int(self.layers), int(self.heads),
+        return TransformerNet(int(self.d_model), int(self.stem_blocks), int(self.kernel_size),
+                              int(self.layers), int(self.heads),
                               float(self.dropout), n_prior, int(self.head_hidden))

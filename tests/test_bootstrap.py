@@ -77,7 +77,7 @@ def test_index_blocks_do_not_depend_on_memory_limit():
 def test_results_do_not_depend_on_memory_limit(sample, monkeypatch):
     y, mean, var, *_ = sample
     full = bs.bootstrap_metric(metric("aurc"), y, mean, var, n_boot=40, random_state=2)
-    monkeypatch.setattr(bs, "MAX_ELEMENTS", 1000)
+    monkeypatch.setattr(bs.indices, "MAX_ELEMENTS", 1000)
     chunked = bs.bootstrap_metric(metric("aurc"), y, mean, var, n_boot=40, random_state=2)
     np.testing.assert_array_equal(full.samples, chunked.samples)
 

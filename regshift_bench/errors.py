@@ -29,7 +29,7 @@ class PluginError(RegshiftError):
 
 
 class RegistryError(RegshiftError):
-    """A registration broke a rule (duplicate name, bad factory, bad name)."""
+    """A registration broke a rule (duplicate name, bad factory or dataset, bad name)."""
 
 
 class UnknownNameError(RegistryError):
@@ -41,7 +41,7 @@ class UnknownNameError(RegistryError):
         self.kind, self.name = kind, name
         close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        kinds = ("task", "shift", "model", "metric", "prior")
+        kinds = ("task", "shift", "model", "metric", "prior", "dataset")  # registry.KINDS
         if listing is None:
             listing = f"rsbench list {kind}s" if kind in kinds else "rsbench plugins"
         listing = f" (see `{listing}`)"

@@ -1,16 +1,24 @@
 """The hook catalogue: every ``rsbench_*`` hook a plugin may implement.
 
-Each hook receives ``register(name, factory, **info)``. ``factory`` is a class or
-callable that, called with keyword parameters, returns an instance of the kind's
-base class (:class:`~regshift_bench.api.Task`, ``Shift``, ``Model``, ``Metric``,
-``Prior``). ``info`` is free-form description shown by ``rsbench list``
-(``summary="..."`` is used as the one-line description).
+Each hook receives ``register(name, factory, **info)``. For tasks, shifts, models,
+metrics and priors, ``factory`` is a class or callable that, called with keyword
+parameters, returns an instance of the kind's base class
+(:class:`~regshift_bench.api.Task`, ``Shift``, ``Model``, ``Metric``, ``Prior``).
+``rsbench_register_datasets`` instead receives ``register(name, dataset, **info)``
+with a :class:`regshift_bench.datasets.Dataset` (a data-directory folder and its
+files pinned by SHA-256); ``rsbench data list`` / ``rsbench data fetch NAME`` show
+and download every registered dataset. ``info`` is free-form description shown by
+``rsbench list`` (``summary="..."`` is used as the one-line description).
 
 Rules checked when a plugin registers (errors name plugin, hook and rule):
 
 * ``name`` matches ``[a-z0-9][a-z0-9_.+-]*`` and is unique within its kind;
-* ``factory`` is callable;
+* ``factory`` is callable; for datasets, ``dataset`` is a ``Dataset`` instance whose
+  ``name`` is ``name``;
 * a hook may be called once per plugin; it must not raise.
+
+A plugin that breaks a rule is recorded as failed and everything it registered is
+dropped; the other plugins still load (see ``rsbench plugins``).
 
 Example
 -------
@@ -18,6 +26,12 @@ Example
 >>> @hookimpl
 ... def rsbench_register_models(register):
 ...     register("my_model", MyModel, summary="a linear model on k-mers")
+>>> from regshift_bench.datasets import DataFile, Dataset
+>>> MY_DATA = Dataset("my_assay", "mpra/my_assay", "My assay 2024, processed counts",
+...                   (DataFile("counts.tsv.gz", SHA256, 123456, URL),), tasks=("my_task",))
+>>> @hookimpl
+... def rsbench_register_datasets(register):
+...     register("my_assay", MY_DATA, summary="My assay 2024, processed counts")
 """
 
 from __future__ import annotations
@@ -59,6 +73,16 @@ def rsbench_register_priors(register: Register) -> Any:
     """Register priors: feature extractors that encode biological knowledge."""
 
 
+@hookspec
+def rsbench_register_datasets(register: Register) -> Any:
+    """Register data-directory datasets: ``register(name, Dataset(...))``.
+
+    The object is a :class:`regshift_bench.datasets.Dataset` instance (not a
+    factory) registered under its own ``name``; tasks find its files with
+    :func:`regshift_bench.datasets.locate`.
+    """
+
+
 #: Hook name -> registry kind.
 HOOK_KINDS = {
     "rsbench_register_tasks": "task",
@@ -66,4 +90,5 @@ HOOK_KINDS = {
     "rsbench_register_models": "model",
     "rsbench_register_metrics": "metric",
     "rsbench_register_priors": "prior",
+    "rsbench_register_datasets": "dataset",
 }

@@ -185,7 +185,9 @@ def get_plugin(kind: str, name: str, **params: Any) -> Any:
 
     Parameters
     ----------
-    kind : {"task", "shift", "model", "metric", "prior"}
+    kind : {"task", "shift", "model", "metric", "prior", "dataset"}
+        For ``"dataset"`` the registered
+        :class:`~regshift_bench.datasets.Dataset` is returned (no parameters).
     name : str
         Registered name; unknown names raise with close matches.
     **params

@@ -1,4 +1,10 @@
-"""Name -> factory tables, one per plugin kind, with did-you-mean errors."""
+"""Name -> factory tables, one per plugin kind, with did-you-mean errors.
+
+Most kinds register a factory (a class or callable returning an instance of the
+kind's base class); kind ``dataset`` registers a
+:class:`~regshift_bench.datasets.Dataset` instance itself, since a dataset is a
+fixed description rather than something configured with parameters.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +13,34 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from regshift_bench.datasets import Dataset
 from regshift_bench.errors import PluginError, RegistryError, UnknownNameError
 
-KINDS = ("task", "shift", "model", "metric", "prior")
+#: Plugin kinds; each is filled by the hook ``rsbench_register_<kind>s``.
+KINDS = ("task", "shift", "model", "metric", "prior", "dataset")
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.+\-]*$")
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One registered name."""
+    """One registered name.
+
+    ``factory`` is what the plugin registered: a class or callable for most kinds,
+    the :class:`~regshift_bench.datasets.Dataset` itself for kind ``dataset``.
+    """
 
     kind: str
     name: str
-    factory: Callable[..., Any]
+    factory: Callable[..., Any] | Dataset
     owner: str
     info: dict[str, Any] = field(default_factory=dict)
 
     @property
     def summary(self) -> str:
-        """One-line description: ``summary=`` info, else the docstring's first line."""
-        text = self.info.get("summary") or (getattr(self.factory, "__doc__", None) or "")
+        """One-line description: ``summary=`` info, else the docstring's or title's first line."""
+        fallback = (self.factory.title if isinstance(self.factory, Dataset)
+                    else getattr(self.factory, "__doc__", None))
+        text = self.info.get("summary") or fallback or ""
         return text.strip().splitlines()[0] if text.strip() else ""
 
 
@@ -36,20 +50,23 @@ class Registry:
     def __init__(self) -> None:
         self._tables: dict[str, dict[str, Entry]] = {k: {} for k in KINDS}
 
-    def add(self, kind: str, owner: str, name: str, factory: Callable[..., Any],
+    def add(self, kind: str, owner: str, name: str, factory: Callable[..., Any] | Dataset,
             **info: Any) -> Entry:
-        """Register ``name``; raise :class:`RegistryError` naming owner and rule."""
+        """Register ``name``; raise :class:`RegistryError` naming owner, hook and rule.
+
+        Rules: the name matches ``[a-z0-9][a-z0-9_.+-]*`` and is unique within its
+        kind; ``factory`` is callable, except for kind ``dataset``, where it is a
+        :class:`~regshift_bench.datasets.Dataset` whose ``name`` is ``name``.
+        """
+        if kind not in self._tables:
+            raise UnknownNameError("plugin kind", kind, list(KINDS))
         hook = f"rsbench_register_{kind}s"
         if not isinstance(name, str) or not _NAME_RE.match(name):
             raise RegistryError(
                 f"plugin {owner!r}, hook {hook}: name {name!r} is invalid; use lower-case "
                 "letters, digits and _ . + -"
             )
-        if not callable(factory):
-            raise RegistryError(
-                f"plugin {owner!r}, hook {hook}: factory for {name!r} is not callable "
-                f"({type(factory).__name__}); register a class or a function"
-            )
+        _check_registered(kind, owner, hook, name, factory)
         table = self._tables[kind]
         if name in table:
             raise RegistryError(
@@ -91,10 +108,20 @@ class Registry:
         return sorted({n for t in self._tables.values() for n in t})
 
     def create(self, kind: str, name: str, **params: Any) -> Any:
-        """Instantiate ``name`` with ``params`` and check the instance's type."""
+        """Instantiate ``name`` with ``params`` and check the instance's type.
+
+        For kind ``dataset`` the registered :class:`~regshift_bench.datasets.Dataset`
+        is returned as is; datasets take no parameters.
+        """
         from regshift_bench import api
 
         entry = self.get(kind, name)
+        if isinstance(entry.factory, Dataset):
+            if params:
+                raise RegistryError(
+                    f"dataset {name!r} takes no parameters (got {sorted(params)}); a dataset "
+                    "is a fixed description, drop the parameters")
+            return entry.factory
         base = {"task": api.Task, "shift": api.Shift, "model": api.Model,
                 "metric": api.Metric, "prior": api.Prior}[kind]
         try:
@@ -109,3 +136,21 @@ class Registry:
         # Instances carry the name they were registered under (variants share a class).
         obj.name = name  # type: ignore[attr-defined]
         return obj
+
+
+def _check_registered(kind: str, owner: str, hook: str, name: str, obj: Any) -> None:
+    """The kind-specific rule for what may be registered; RegistryError names the fix."""
+    where = f"plugin {owner!r}, hook {hook}"
+    if kind == "dataset":
+        if not isinstance(obj, Dataset):
+            raise RegistryError(
+                f"{where}: dataset {name!r} is a {type(obj).__name__}, not a "
+                "regshift_bench.datasets.Dataset; register a Dataset instance")
+        if obj.name != name:
+            raise RegistryError(
+                f"{where}: dataset registered as {name!r} is named {obj.name!r}; register "
+                "it under its own name (Dataset.name)")
+    elif not callable(obj):
+        raise RegistryError(
+            f"{where}: factory for {name!r} is not callable ({type(obj).__name__}); "
+            "register a class or a function")

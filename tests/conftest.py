@@ -48,7 +48,7 @@ def data_dir():
     path = os.environ.get("RSBENCH_DATA_DIR")
     if not path or not Path(path).is_dir():
         pytest.skip("RSBENCH_DATA_DIR not set")
-    return Path(path)
+    return Path(path).resolve()  # file:// URLs need an absolute path
 
 
 @pytest.fixture(scope="module")

@@ -84,3 +84,54 @@ def test_malformed_table_is_one_error_before_any_work(tmp_path):
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and "t.tsv: row 2: invalid character 'X'" in lines[0]
     assert not (tmp_path / "run").exists()
+
+
+# -- datasets: `rsbench data`, `rsbench list datasets`, `rsbench check DATASET` ---------------
+
+
+def test_data_fetch_unknown_name_exits_1_with_did_you_mean():
+    close = rsbench("data", "fetch", "lentimpr", plugin=False)
+    assert close.returncode == 1
+    lines = close.stderr.strip().splitlines()
+    assert len(lines) == 1 and "unknown dataset 'lentimpr'; did you mean 'lentimpra'?" in lines[0]
+    far = rsbench("data", "fetch", "nosuch", plugin=False)
+    assert far.returncode == 1
+    lines = far.stderr.strip().splitlines()
+    assert len(lines) == 1 and "unknown dataset 'nosuch'" in lines[0]
+    assert "rsbench list datasets" in lines[0]
+
+
+def test_list_datasets_json_lists_the_builtins():
+    out = rsbench("list", "datasets", "--json", plugin=False)
+    assert out.returncode == 0, out.stderr
+    rows = {r["name"]: r for r in json.loads(out.stdout)}
+    assert set(rows) == {"lentimpra", "sharpr_pilot", "dream_yeast", "kircher_satmut", "motifs"}
+    assert {r["plugin"] for r in rows.values()} == {"mpra"}
+    assert rows["lentimpra"]["folder"] == "mpra/agarwal2025_lentimpra"
+    assert rows["lentimpra"]["tasks"] == ["mpra_hepg2", "mpra_wtc11"]
+    assert rows["sharpr_pilot"]["files"] == 6 and rows["sharpr_pilot"]["summary"]
+
+
+def test_third_party_dataset_is_listed_fetched_and_checked(tmp_path):
+    from plugins.toy_dataset import CONTENT
+
+    mirror = tmp_path / "mirror.tsv"
+    mirror.write_bytes(CONTENT)
+    data = tmp_path / "data"
+    env = {"RSBENCH_DATA_DIR": str(data)}
+    third = ("--plugin", "plugins.toy_dataset")
+    listed = json.loads(rsbench(*third, "data", "list", "--json", plugin=False, **env).stdout)
+    row = {r["dataset"]: r for r in listed["files"]}["toy_counts"]
+    assert row["file"] == "toy/counts/counts.tsv" and row["present"] is False
+    before = rsbench(*third, "check", "toy_counts", plugin=False, **env)
+    assert before.returncode == 1 and "FAIL" in before.stdout and "present" in before.stdout
+    got = rsbench(*third, "data", "fetch", "toy_counts", "--url", mirror.as_uri(),
+                  plugin=False, **env)
+    assert got.returncode == 0, got.stderr
+    assert "downloaded" in got.stdout
+    assert (data / "toy/counts/counts.tsv").read_bytes() == CONTENT
+    after = rsbench(*third, "check", "toy_counts", plugin=False, **env)
+    assert after.returncode == 0 and "FAIL" not in after.stdout, after.stdout
+    (data / "toy/counts/counts.tsv").write_bytes(CONTENT + b"x")
+    modified = rsbench(*third, "check", "toy_counts", plugin=False, **env)
+    assert modified.returncode == 1 and "differ from the pinned sha256" in modified.stdout

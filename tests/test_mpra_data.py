@@ -1,4 +1,4 @@
-"""Data management (fetch with pinned checksums, `rsbench data`) and real-data checks.
+"""Data management (core regshift_bench.datasets, the rsbench_mpra catalogue, `rsbench data`).
 
 Real-data tests read ``$RSBENCH_DATA_DIR`` (the ``data_dir`` fixture) and skip if unset.
 """
@@ -14,10 +14,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from regshift_bench import DataError, get_plugin
+from regshift_bench import (DataError, DataMissingError, UnknownNameError, datasets, get_plugin,
+                            plugins)
 from regshift_bench.api import Prediction, SplitSizes
 from regshift_bench.cli.main import app
-from rsbench_mpra import datasets
+from regshift_bench.datasets import DataFile, Dataset
+from regshift_bench.testing import check_dataset
+from rsbench_mpra import datasets as mpra_datasets
 
 
 def test_fetch_file_verifies_checksum_and_leaves_nothing_on_mismatch(tmp_path: Path) -> None:
@@ -37,10 +40,64 @@ def test_fetch_file_verifies_checksum_and_leaves_nothing_on_mismatch(tmp_path: P
 
 
 def test_fetch_of_a_derived_dataset_without_url_says_how(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match="has no public URL.*--url"):
-        datasets.fetch("lentimpra", tmp_path)
-    with pytest.raises(DataError, match="did you mean 'lentimpra'"):
-        datasets.fetch("lentimpr", tmp_path)
+    with pytest.raises(DataMissingError, match="has no public URL.*--url") as info:
+        datasets.fetch(datasets.get_dataset("lentimpra"), tmp_path)
+    assert "\n" not in str(info.value)
+    assert not any(tmp_path.iterdir())  # nothing written
+    with pytest.raises(UnknownNameError, match="did you mean 'lentimpra'"):
+        datasets.get_dataset("lentimpr")
+    with pytest.raises(UnknownNameError, match="did you mean 'lentimpra'"):
+        mpra_datasets.get_dataset("lentimpr")
+
+
+def test_mpra_registers_its_whole_catalogue() -> None:
+    registry = plugins.current().registry
+    assert registry.names("dataset") == sorted(mpra_datasets.DATASETS)
+    for name, dataset in mpra_datasets.DATASETS.items():
+        entry = registry.get("dataset", name)
+        assert entry.owner == "mpra" and entry.factory is dataset
+        assert entry.summary == dataset.title
+    assert datasets.registered() == sorted(mpra_datasets.DATASETS.values(), key=lambda d: d.name)
+
+
+def test_locate_names_the_dataset_and_how_to_get_it(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RSBENCH_DATA_DIR", str(tmp_path))
+    with pytest.raises(DataMissingError, match=r"dataset 'sharpr_pilot' file x.gz \(run "
+                                               r"`rsbench data fetch sharpr_pilot`\) not found"):
+        mpra_datasets.locate("sharpr_pilot", "x.gz")
+    (tmp_path / "mpra/agarwal2025_lentimpra").mkdir(parents=True)
+    (tmp_path / "mpra/agarwal2025_lentimpra/hepg2_folds9-10.tsv.gz").write_bytes(b"")
+    found = mpra_datasets.locate("lentimpra", "hepg2_folds9-10.tsv.gz")
+    assert found == tmp_path / "mpra/agarwal2025_lentimpra/hepg2_folds9-10.tsv.gz"
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda: DataFile("../escape.txt", "0" * 64, 1), "not a relative path inside"),
+    (lambda: DataFile("/abs.txt", "0" * 64, 1), "not a relative path inside"),
+    (lambda: DataFile("a.txt", "ABC", 1), "not 64 lower-case hex digits"),
+    (lambda: DataFile("a.txt", "0" * 64, -1), "is not a byte count"),
+    (lambda: Dataset("d", "../up", "t", (DataFile("a", "0" * 64, 1),)), "folder '../up'"),
+    (lambda: Dataset("d", "f", "t", ()), "non-empty tuple"),
+    (lambda: Dataset("d", "f", "t", (DataFile("a", "0" * 64, 1),) * 2), "'a' is listed twice"),
+])
+def test_malformed_descriptions_are_refused(make, message) -> None:
+    with pytest.raises(DataError, match=message):
+        make()
+
+
+def test_check_dataset_present_and_checksums(tmp_path: Path) -> None:
+    content = b"ACGT\t1.0\n"
+    pinned = Dataset("tiny", "toy/tiny", "one file",
+                     (DataFile("a.tsv", hashlib.sha256(content).hexdigest(), len(content)),))
+    failed = lambda report: [r.check for r in report.results if not r.passed]  # noqa: E731
+    missing = check_dataset(pinned, root=tmp_path)
+    assert failed(missing) == ["present"] and "DataMissingError" in missing.results[1].detail
+    (tmp_path / "toy/tiny").mkdir(parents=True)
+    (tmp_path / "toy/tiny/a.tsv").write_bytes(content)
+    assert check_dataset(pinned, root=tmp_path).ok
+    (tmp_path / "toy/tiny/a.tsv").write_bytes(content + b"x")
+    assert failed(check_dataset(pinned, root=tmp_path)) == ["checksums"]
 
 
 def test_data_list_json_without_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,20 +107,24 @@ def test_data_list_json_without_data_dir(monkeypatch: pytest.MonkeyPatch) -> Non
     out = json.loads(result.output)
     assert out["data_dir"] is None and not any(r["present"] for r in out["files"])
     assert {"lentimpra", "sharpr_pilot", "dream_yeast"} <= {r["dataset"] for r in out["files"]}
+    assert set(out["files"][0]) == {"dataset", "file", "present", "size", "sha256",
+                                    "checksum_ok", "fetchable", "tasks"}
 
 
 # -- real data ----------------------------------------------------------------------------
 
 
 def test_real_checksums_and_fetch_from_file_url(data_dir: Path, tmp_path: Path) -> None:
-    rows = datasets.status(data_dir)
+    rows = datasets.status(data_dir, datasets.registered())
     for r in rows:
         if r["dataset"] in ("lentimpra", "sharpr_pilot", "dream_yeast"):
             assert r["present"] and r["checksum_ok"], r["file"]
-    mirror = (data_dir / datasets.DATASETS["sharpr_pilot"].folder).as_uri()
-    done = datasets.fetch("sharpr_pilot", tmp_path, url=mirror)
+    sharpr = datasets.get_dataset("sharpr_pilot")
+    mirror = (data_dir / sharpr.folder).as_uri()
+    done = datasets.fetch(sharpr, tmp_path, url=mirror)
     assert [s for _, s in done] == ["downloaded"] * 6
-    assert [s for _, s in datasets.fetch("sharpr_pilot", tmp_path, url=mirror)] == ["present"] * 6
+    assert [s for _, s in datasets.fetch(sharpr, tmp_path, url=mirror)] == ["present"] * 6
+    assert check_dataset("sharpr_pilot", root=tmp_path).ok
 
 
 def test_real_sharpr_matches_summary_and_ceilings(data_dir: Path) -> None:

@@ -7,8 +7,11 @@ import pytest
 import regshift_bench
 from regshift_bench import plugins
 from regshift_bench.api import Model
+from regshift_bench.datasets import DataFile, Dataset
 from regshift_bench.errors import PluginError, RegistryError, UnknownNameError
-from regshift_bench.registry import Registry
+from regshift_bench.registry import KINDS, Registry
+
+TINY = Dataset("tiny", "toy/tiny", "a one-file dataset", (DataFile("a.txt", "0" * 64, 1),))
 
 
 def test_duplicate_name_names_both_owners():
@@ -74,3 +77,61 @@ def test_get_plugin_with_local_module_and_params():
 def test_env_variable_adds_local_plugins(monkeypatch):
     monkeypatch.setenv(plugins.PLUGINS_ENV, "plugins.toy_plugin")
     assert "toy_gc" in plugins.load().registry.names("model")
+
+
+# -- datasets (rsbench_register_datasets) ---------------------------------------------------
+
+
+def test_dataset_kind_and_hook_are_declared():
+    from regshift_bench.hookspecs import HOOK_KINDS
+
+    assert "dataset" in KINDS
+    assert HOOK_KINDS["rsbench_register_datasets"] == "dataset"
+
+
+def test_plugin_registering_a_non_dataset_fails_naming_plugin_hook_and_rule():
+    pset = plugins.load(("plugins.bad_dataset", "plugins.toy_dataset"))
+    by_name = {r.name: r for r in pset.records}
+    bad = by_name["plugins.bad_dataset"]
+    assert bad.status == "failed"
+    assert "plugin 'plugins.bad_dataset'" in bad.error
+    assert "hook rsbench_register_datasets" in bad.error
+    assert "dataset 'not_a_dataset' is a dict, not a regshift_bench.datasets.Dataset" in bad.error
+    assert "register a Dataset instance" in bad.error and "\n" not in bad.error
+    # What it registered before the bad call is rolled back; other plugins still load.
+    assert "good_first" not in pset.registry.names("dataset")
+    assert by_name["plugins.toy_dataset"].status == "ok"
+    assert by_name["plugins.toy_dataset"].registered == {"dataset": ["toy_counts"]}
+    assert by_name["mpra"].registered["dataset"] == [
+        "lentimpra", "sharpr_pilot", "dream_yeast", "kircher_satmut", "motifs"]
+
+
+def test_dataset_rule_is_kind_specific():
+    reg = Registry()
+    # A factory (callable) is fine for models but not for datasets ...
+    with pytest.raises(RegistryError, match=r"plugin 'p', hook rsbench_register_datasets: "
+                                            r"dataset 'tiny' is a type, not a regshift_bench"):
+        reg.add("dataset", "p", "tiny", Dataset)
+    # ... and a Dataset (not callable) is refused as a model factory.
+    with pytest.raises(RegistryError, match="hook rsbench_register_models: factory for 'tiny' "
+                                            "is not callable"):
+        reg.add("model", "p", "tiny", TINY)
+    with pytest.raises(RegistryError, match="registered as 'other' is named 'tiny'"):
+        reg.add("dataset", "p", "other", TINY)
+    with pytest.raises(RegistryError, match="is invalid"):
+        reg.add("dataset", "p", "Tiny", TINY)
+    reg.add("dataset", "p", "tiny", TINY)
+    with pytest.raises(RegistryError, match="'tiny' is already registered by plugin 'p'"):
+        reg.add("dataset", "q", "tiny", TINY)
+
+
+def test_dataset_create_returns_the_instance_and_refuses_params():
+    reg = Registry()
+    reg.add("dataset", "p", "tiny", TINY)
+    assert reg.create("dataset", "tiny") is TINY
+    assert reg.get("dataset", "tiny").summary == "a one-file dataset"  # title without summary=
+    with pytest.raises(RegistryError, match=r"dataset 'tiny' takes no parameters \(got \['x'\]\)"):
+        reg.create("dataset", "tiny", x=1)
+    with pytest.raises(UnknownNameError, match=r"unknown dataset 'tiyn'; did you mean 'tiny'\? "
+                                               r"\(see `rsbench list datasets`\)"):
+        reg.get("dataset", "tiyn")

@@ -64,7 +64,7 @@ def create(name: str, **params: Any) -> ArrayMetric:
     metrics registered here, including the instance's ``name``.
     """
     metric = METRICS[name](**params)
-    metric.name = name
+    metric.name = name  # type: ignore[misc]  # instances carry their registered name
     return metric
 
 

@@ -4,13 +4,16 @@ Tasks: ``table`` (a user's own table, via a task file), ``mpra_hepg2`` and
 ``mpra_wtc11`` (Agarwal lentiMPRA), ``sharpr_pilot`` (Ernst Sharpr-MPRA pilot,
 activity recomputed from barcode counts), ``dream_yeast`` (DREAM 2022 yeast).
 Shifts: ``random``, ``gc_extremes``, ``element_class``, ``cell_type``,
-``random_to_native``. Data is read from the data directory
-(``regshift_bench.paths.data_dir``); see ``rsbench data list``.
+``random_to_native``. Datasets (registered with ``rsbench_register_datasets``):
+``lentimpra``, ``sharpr_pilot``, ``dream_yeast``, ``kircher_satmut``, ``motifs``,
+catalogued with pinned checksums in :mod:`rsbench_mpra.datasets`. Data is read from
+the data directory (``regshift_bench.paths.data_dir``); see ``rsbench data list``.
 """
 
 from __future__ import annotations
 
 from regshift_bench import hookimpl
+from rsbench_mpra.datasets import DATASETS
 from rsbench_mpra.dream import DreamYeastTask
 from rsbench_mpra.lentimpra import LentiMPRAHepG2, LentiMPRAWTC11
 from rsbench_mpra.sharpr import SharprPilotTask
@@ -48,3 +51,9 @@ def rsbench_register_shifts(register) -> None:  # type: ignore[no-untyped-def]
              "second domain (HepG2 -> K562 / WTC11)")
     register("random_to_native", RandomToNative, summary="DREAM yeast: random promoters "
              "-> native and designed promoters")
+
+
+@hookimpl
+def rsbench_register_datasets(register) -> None:  # type: ignore[no-untyped-def]
+    for dataset in DATASETS.values():
+        register(dataset.name, dataset, summary=dataset.title)

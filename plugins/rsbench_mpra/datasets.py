@@ -1,51 +1,28 @@
-"""The datasets the built-in tasks read: where they live, pinned checksums, downloads.
+"""The catalogue of datasets the built-in tasks read: folders and pinned checksums.
 
-Each :class:`DataFile` is pinned by SHA-256. Public originals carry the URL they
-are fetched from (a GitHub raw URL at a fixed commit, verified against the git
-blob ids recorded in the folder's SOURCE.md); derived tables made from them carry
-no URL and are fetched only from a mirror given with ``--url``.
+Each :class:`~regshift_bench.datasets.DataFile` is pinned by SHA-256. Public
+originals carry the URL they are fetched from (a GitHub raw URL at a fixed commit,
+verified against the git blob ids recorded in the folder's SOURCE.md); derived
+tables made from them carry no URL and are fetched only from a mirror given with
+``--url``. The plugin registers every entry of :data:`DATASETS` with the
+``rsbench_register_datasets`` hook; describing, verifying and fetching live in the
+core (:mod:`regshift_bench.datasets`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
-from regshift_bench.errors import DataError, DataMissingError
+from regshift_bench.datasets import DataFile, Dataset
+from regshift_bench.datasets import locate as _locate
+from regshift_bench.errors import UnknownNameError
+
+__all__ = ["DATASETS", "DataFile", "Dataset", "get_dataset", "locate"]
 
 _GH = "https://raw.githubusercontent.com"
 _SHARPR = (f"{_GH}/diego-calderon-lab/MPRA/f100c49c551fa65f062145840732c2c8f2cab54d/"
            "MPRA_dataset/GSE71279_RAW")
 _RSAT = f"{_GH}/rsa-tools/motif_databases/3545ff131339f00a0ba1915963a5bb58d6de6219/JASPAR/Jaspar_2024"
-
-
-@dataclass(frozen=True)
-class DataFile:
-    """One file of a dataset: path relative to the dataset folder, pinned checksum."""
-
-    path: str
-    sha256: str
-    size: int
-    url: str | None = None
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """A folder of the data directory and the files the tasks need from it."""
-
-    name: str
-    folder: str
-    title: str
-    files: tuple[DataFile, ...]
-    tasks: tuple[str, ...] = ()
-
-    def file(self, path: str) -> DataFile:
-        return next(f for f in self.files if f.path == path)
 
 
 def _sharpr_raw(sample: str, name: str, sha: str, size: int) -> DataFile:
@@ -97,134 +74,19 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
 
 
 def get_dataset(name: str) -> Dataset:
-    """The dataset called ``name``; unknown names raise with the known ones."""
-    if name not in DATASETS:
-        import difflib
-
-        close = difflib.get_close_matches(name, list(DATASETS), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise DataError(f"unknown dataset {name!r}{hint} (known: {', '.join(DATASETS)})")
-    return DATASETS[name]
-
-
-def sha256_of(path: str | Path, chunk: int = 1 << 20) -> str:
-    """Hex SHA-256 of a file, read in chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
-def missing_hint(dataset: Dataset) -> str:
-    """How to get ``dataset``, for one-line DataMissingError messages."""
-    if all(f.url for f in dataset.files):
-        return f"run `rsbench data fetch {dataset.name}`"
-    return (f"copy the folder {dataset.folder}/ from a data mirror (see its SOURCE.md) or run "
-            f"`rsbench data fetch {dataset.name} --url <mirror of that folder>`")
-
-
-def fetch_file(url: str, dest: Path, sha256: str, *, timeout: float = 60.0) -> Path:
-    """Download ``url`` to ``dest`` and verify its SHA-256; nothing is left on failure.
-
-    The bytes go to a temporary file next to ``dest`` that is renamed into place
-    only after the checksum matches, so an interrupted or corrupt download never
-    looks like a valid dataset.
-
-    Raises
-    ------
-    DataError
-        When the URL cannot be read or the checksum differs.
-    """
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    tmp = Path(tmp_name)
-    h = hashlib.sha256()
+    """The catalogue entry ``name``; unknown names raise with close matches."""
     try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as src:
-            while block := src.read(1 << 20):
-                h.update(block)
-                out.write(block)
-        if h.hexdigest() != sha256:
-            raise DataError(f"checksum mismatch for {dest.name} from {url}: expected sha256 "
-                            f"{sha256[:16]}..., got {h.hexdigest()[:16]}...; the URL serves a "
-                            "different or corrupt file, nothing was written")
-        os.replace(tmp, dest)
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise DataError(f"cannot download {dest.name} from {url}: {exc}; check the URL or "
-                        "your network, nothing was written") from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return dest
-
-
-def fetch(name: str, root: Path, url: str | None = None) -> list[tuple[str, str]]:
-    """Download every file of dataset ``name`` into ``root/<folder>``.
-
-    Parameters
-    ----------
-    name : str
-        A key of :data:`DATASETS`.
-    root : Path
-        The data directory.
-    url : str, optional
-        A mirror: the file's URL for a one-file dataset, else a base URL to which each
-        file's relative path is appended. Files are verified against the pinned checksum.
-
-    Returns
-    -------
-    list of (str, str)
-        (relative path, "present" | "downloaded") per file.
-    """
-    dataset = get_dataset(name)
-    folder = root / dataset.folder
-    done = []
-    for f in dataset.files:
-        dest = folder / f.path
-        if dest.is_file() and sha256_of(dest) == f.sha256:
-            done.append((f.path, "present"))
-            continue
-        if url is not None:
-            src = url if len(dataset.files) == 1 else f"{url.rstrip('/')}/{f.path}"
-        elif f.url is not None:
-            src = f.url
-        else:
-            raise DataMissingError(f"dataset {name!r}: {f.path} is derived and has no public "
-                                   f"URL; {missing_hint(dataset)}")
-        fetch_file(src, dest, f.sha256)
-        done.append((f.path, "downloaded"))
-    return done
-
-
-def status(root: Path | None) -> list[dict]:
-    """One record per known file: presence, size and checksum against the pin."""
-    rows = []
-    for d in DATASETS.values():
-        for f in d.files:
-            path = root / d.folder / f.path if root is not None else None
-            present = path is not None and path.is_file()
-            sha = sha256_of(path) if path is not None and present else None
-            size = path.stat().st_size if path is not None and present else None
-            rows.append({
-                "dataset": d.name, "file": f"{d.folder}/{f.path}", "present": present,
-                "size": size, "sha256": sha,
-                "checksum_ok": (sha == f.sha256) if present else None,
-                "fetchable": f.url is not None, "tasks": list(d.tasks),
-            })
-    return rows
+        return DATASETS[name]
+    except KeyError:
+        raise UnknownNameError("dataset", name, list(DATASETS)) from None
 
 
 def locate(name: str, path: str) -> Path:
-    """Absolute path of ``path`` of dataset ``name`` in the data directory.
+    """Absolute path of ``path`` of catalogue dataset ``name`` in the data directory.
 
     Raises
     ------
     DataMissingError
         One line naming where it looked and how to get the dataset.
     """
-    from regshift_bench.paths import dataset_path
-
-    dataset = get_dataset(name)
-    return dataset_path(f"{dataset.folder}/{path}",
-                        what=f"dataset {name!r} file {path} ({missing_hint(dataset)})")
+    return _locate(get_dataset(name), path)

@@ -16,9 +16,14 @@ from regshift_bench.testing import CHECKS
 def check_command(
     name: Annotated[str, typer.Argument(help="Registered plugin name, e.g. cnn+motif.")],
     kind: Annotated[Optional[str], typer.Option(
-        "--kind", help="task, shift, model, metric or prior (when a name is ambiguous).")] = None,
+        "--kind",
+        help="task, shift, model, metric, prior or dataset (when a name is ambiguous).")] = None,
 ) -> None:
-    """Run the conformance checks for NAME on tiny synthetic data; exit 1 on failure."""
+    """Run the conformance checks for NAME on tiny synthetic data; exit 1 on failure.
+
+    A dataset is checked against the data directory: every file present and matching
+    its pinned SHA-256.
+    """
     registry = plugins.current().registry
     entries = [registry.get(kind, name)] if kind else registry.find(name)
     if not entries:

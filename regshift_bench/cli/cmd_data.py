@@ -1,29 +1,19 @@
 """``rsbench data list`` and ``rsbench data fetch NAME``: the datasets of the data directory.
 
-The dataset catalogue (folders, pinned SHA-256 checksums, public URLs) belongs to
-the built-in plugin ``rsbench_mpra`` (``rsbench_mpra.datasets``); this module only
-presents it.
+The datasets (folders, pinned SHA-256 checksums, public URLs) are whatever plugins
+registered with the ``rsbench_register_datasets`` hook; the logic that verifies and
+fetches them is :mod:`regshift_bench.datasets`. This module only presents them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 
-from regshift_bench import paths
+from regshift_bench import datasets, paths
 from regshift_bench.cli.console import console, print_json
-from regshift_bench.errors import DataError
-
-
-def _catalogue() -> Any:
-    try:
-        from rsbench_mpra import datasets
-    except ImportError as exc:  # a slimmed install without the built-in data plugin
-        raise DataError(f"the dataset catalogue (built-in plugin rsbench_mpra) cannot be "
-                        f"imported: {exc}; reinstall regshift-bench") from exc
-    return datasets
 
 
 def _size(n: int | None) -> str:
@@ -37,8 +27,9 @@ def _size(n: int | None) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    data_app = typer.Typer(help="List and fetch the real datasets (lentiMPRA, Sharpr, DREAM, ...).",
-                           no_args_is_help=True)
+    data_app = typer.Typer(
+        help="List and fetch the registered datasets (lentiMPRA, Sharpr, DREAM, ...).",
+        no_args_is_help=True)
     app.add_typer(data_app, name="data")
 
     @data_app.command("list")
@@ -46,9 +37,8 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
         """Which datasets are present in the data directory, their sizes and checksums."""
-        datasets = _catalogue()
         root = paths.data_dir(required=False)
-        rows = datasets.status(root)
+        rows = datasets.status(root, datasets.registered())
         if as_json:
             print_json({"data_dir": str(root) if root else None, "files": rows})
             return
@@ -66,6 +56,9 @@ def register(app: typer.Typer) -> None:
             table.add_row(r["dataset"], r["file"], _size(r["size"]),
                           (r["sha256"] or "-")[:16], status, ", ".join(r["tasks"]))
         console.print(table)
+        if not rows:
+            console.print("no datasets registered: no loaded plugin implements "
+                          "rsbench_register_datasets (see `rsbench plugins`)")
 
     @data_app.command("fetch")
     def fetch(
@@ -76,9 +69,8 @@ def register(app: typer.Typer) -> None:
             "--dest", help="Data directory to write into (default: the configured one).")] = None,
     ) -> None:
         """Download a dataset's files and verify their pinned SHA-256 checksums."""
-        datasets = _catalogue()
-        folder = datasets.get_dataset(name).folder  # unknown names fail before anything else
+        dataset = datasets.get_dataset(name)  # unknown names fail before anything else
         root = dest if dest is not None else paths.data_dir()
         assert root is not None
-        for rel, status in datasets.fetch(name, Path(root), url=url):
-            console.print(f"{status:>10}  {Path(root) / folder / rel}", soft_wrap=True)
+        for rel, status in datasets.fetch(dataset, Path(root), url=url):
+            console.print(f"{status:>10}  {Path(root) / dataset.folder / rel}", soft_wrap=True)

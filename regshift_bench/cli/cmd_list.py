@@ -18,6 +18,7 @@ class Kind(str, Enum):
     models = "models"
     metrics = "metrics"
     priors = "priors"
+    datasets = "datasets"
 
 
 def _extra(entry: object) -> dict[str, object]:
@@ -31,6 +32,10 @@ def _extra(entry: object) -> dict[str, object]:
         out["default_severities"] = list(getattr(factory, "default_severities", ()))
     if getattr(entry, "kind") == "task":
         out["task_kind"] = getattr(factory, "kind", "")
+    if getattr(entry, "kind") == "dataset":
+        out["folder"] = getattr(factory, "folder", "")
+        out["files"] = len(getattr(factory, "files", ()))
+        out["tasks"] = list(getattr(factory, "tasks", ()))
     return out
 
 
@@ -38,7 +43,7 @@ def list_command(
     kind: Annotated[Kind, typer.Argument(help="What to list.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """List registered tasks, shifts, models, metrics or priors."""
+    """List registered tasks, shifts, models, metrics, priors or datasets."""
     entries = plugins.current().registry.entries(kind.value[:-1])
     rows = [{"name": e.name, "plugin": e.owner, "summary": e.summary, **_extra(e)}
             for e in entries]

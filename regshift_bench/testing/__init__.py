@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from regshift_bench.testing.checks import (
     CHECKS,
+    check_dataset,
     check_metric,
     check_model,
     check_prior,
@@ -19,5 +20,5 @@ from regshift_bench.testing.toy import ToyConfig, ToyTableTask, ToyTask, toy_dat
 
 __all__ = [
     "CHECKS", "CheckReport", "CheckResult", "ToyConfig", "ToyTableTask", "ToyTask",
-    "check_metric", "check_model", "check_prior", "check_shift", "check_task", "toy_dataset",
+    "check_dataset", "check_metric", "check_model", "check_prior", "check_shift", "check_task", "toy_dataset",
 ]

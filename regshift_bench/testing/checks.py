@@ -3,6 +3,8 @@
 Each ``check_*`` takes a registered name (or a zero-argument factory returning an
 instance) and keyword parameters, runs its checks on tiny synthetic data in seconds,
 and returns a :class:`CheckReport`; nothing raises unless ``strict=True``.
+:func:`check_dataset` is the exception: a dataset is a description, so it is checked
+against the data directory (present, checksums match).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import numpy as np
 
 from regshift_bench import api
 from regshift_bench.api import Budget, Prediction, SeqDataset, Splits, SplitSizes
+from regshift_bench.datasets import Dataset
+from regshift_bench.errors import DataError, DataMissingError
 from regshift_bench.plugins import get_plugin
 from regshift_bench.testing.report import CheckReport
 from regshift_bench.testing.toy import ToyTableTask, ToyTask, toy_dataset
@@ -306,5 +310,56 @@ def check_task(target: Factory, *, strict: bool = False, **params: Any) -> Check
     return _finish(report, strict)
 
 
-CHECKS = {"model": check_model, "shift": check_shift, "metric": check_metric,
-          "prior": check_prior, "task": check_task}
+def check_dataset(target: str | Dataset, *, strict: bool = False,
+                  root: Path | None = None) -> CheckReport:
+    """Check a registered dataset (or a :class:`Dataset`) against the data directory.
+
+    Unlike the other kinds there is nothing to run: a dataset is a description, so
+    the checks are that it is one (a ``Dataset`` registered under its own name), that
+    every file is present in the data directory (``root``, default the configured
+    one), and that every present file matches its pinned SHA-256.
+    """
+    from regshift_bench import datasets, paths
+
+    name = target if isinstance(target, str) else target.name
+    report = CheckReport("dataset", name)
+    state: dict[str, Any] = {}
+
+    def describe() -> str:
+        dataset = get_plugin("dataset", target) if isinstance(target, str) else target
+        assert isinstance(dataset, Dataset), f"got {type(dataset).__name__}, not a Dataset"
+        assert dataset.name == name, f"registered as {name!r} but named {dataset.name!r}"
+        state["dataset"] = dataset
+        fetchable = sum(f.url is not None for f in dataset.files)
+        return f"{len(dataset.files)} files in {dataset.folder}/, {fetchable} fetchable"
+
+    def present() -> str:
+        dataset: Dataset = state["dataset"]
+        base = root if root is not None else paths.data_dir()
+        assert base is not None
+        missing = [f.path for f in dataset.files if not (base / dataset.folder / f.path).is_file()]
+        state["root"] = base
+        if missing:
+            raise DataMissingError(
+                f"dataset {name!r}: {len(missing)} of {len(dataset.files)} files missing from "
+                f"{base / dataset.folder} (first: {missing[0]}); {datasets.missing_hint(dataset)}")
+        return str(base / dataset.folder)
+
+    def checksums() -> str:
+        dataset: Dataset = state["dataset"]
+        bad = [f.path for f in dataset.files
+               if datasets.sha256_of(state["root"] / dataset.folder / f.path) != f.sha256]
+        if bad:
+            raise DataError(
+                f"dataset {name!r}: {len(bad)} file(s) differ from the pinned sha256 (first: "
+                f"{bad[0]}); replace them from the source or `rsbench data fetch {name}`")
+        return f"{len(dataset.files)} files match"
+
+    if report.run("describe", describe) and report.run("present", present):
+        report.run("checksums", checksums)
+    return _finish(report, strict)
+
+
+CHECKS: dict[str, Callable[..., CheckReport]] = {
+    "model": check_model, "shift": check_shift, "metric": check_metric,
+    "prior": check_prior, "task": check_task, "dataset": check_dataset}

@@ -1,0 +1,20 @@
+"""A local plugin that registers one small dataset, as a third party would."""
+
+from __future__ import annotations
+
+import hashlib
+
+from regshift_bench import hookimpl
+from regshift_bench.datasets import DataFile, Dataset
+
+CONTENT = b"seq\tactivity\nACGTACGTAC\t1.5\nTTGACAGGCA\t-0.25\n"
+TOY_COUNTS = Dataset(
+    "toy_counts", "toy/counts", "Toy activity table for the dataset hook tests",
+    (DataFile("counts.tsv", hashlib.sha256(CONTENT).hexdigest(), len(CONTENT)),),
+    tasks=("toy_table",),
+)
+
+
+@hookimpl
+def rsbench_register_datasets(register):
+    register("toy_counts", TOY_COUNTS, summary="toy activity table (tests)")

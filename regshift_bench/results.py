@@ -88,16 +88,6 @@ CURVES_SCHEMA = pa.schema([
 ])
 
 
-def to_table(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
-    """Coerce ``frame`` to ``schema`` (missing columns become nulls)."""
-    n = len(frame)
-    columns = [frame[f.name].to_numpy() if f.name in frame.columns else pa.nulls(n, f.type)
-               for f in schema]
-    return pa.Table.from_arrays([pa.array(c, type=f.type, from_pandas=True)
-                                 if not isinstance(c, pa.Array) else c
-                                 for c, f in zip(columns, schema)], schema=schema)
-
-
 def columns_table(columns: dict[str, Any], n: int, schema: pa.Schema) -> pa.Table:
     """A table of ``n`` rows from column values (arrays, lists, or scalars repeated).
 

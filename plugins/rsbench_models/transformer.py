@@ -38,7 +38,7 @@ class TransformerNet(nn.Module):
 
     def __init__(self, d_model: int, stem_blocks: int, kernel_size: int, layers: int,
                  heads: int, dropout: float, n_prior: int, head_hidden: int,
-                 position_scale: float = 1.0) -> None:
+                 position_scale: float) -> None:
         super().__init__()
         self.stem = ConvStem(d_model, stem_blocks, kernel_size, dropout)
         layer = nn.TransformerEncoderLayer(d_model, heads, 2 * d_model, dropout,

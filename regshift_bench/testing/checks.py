@@ -337,23 +337,22 @@ def check_dataset(target: str | Dataset, *, strict: bool = False,
         dataset: Dataset = state["dataset"]
         base = root if root is not None else paths.data_dir()
         assert base is not None
-        missing = [f.path for f in dataset.files if not (base / dataset.folder / f.path).is_file()]
-        state["root"] = base
+        # One pass over the files: presence and checksums as `rsbench data list` reports them.
+        state["rows"] = rows = datasets.status(base, [dataset])
+        missing = [r["file"] for r in rows if not r["present"]]
         if missing:
             raise DataMissingError(
-                f"dataset {name!r}: {len(missing)} of {len(dataset.files)} files missing from "
-                f"{base / dataset.folder} (first: {missing[0]}); {datasets.missing_hint(dataset)}")
+                f"dataset {name!r}: {len(missing)} of {len(rows)} files missing from "
+                f"{base} (first: {missing[0]}); {datasets.missing_hint(dataset)}")
         return str(base / dataset.folder)
 
     def checksums() -> str:
-        dataset: Dataset = state["dataset"]
-        bad = [f.path for f in dataset.files
-               if datasets.sha256_of(state["root"] / dataset.folder / f.path) != f.sha256]
+        bad = [r["file"] for r in state["rows"] if not r["checksum_ok"]]
         if bad:
             raise DataError(
                 f"dataset {name!r}: {len(bad)} file(s) differ from the pinned sha256 (first: "
                 f"{bad[0]}); replace them from the source or `rsbench data fetch {name}`")
-        return f"{len(dataset.files)} files match"
+        return f"{len(state['rows'])} files match"
 
     if report.run("describe", describe) and report.run("present", present):
         report.run("checksums", checksums)

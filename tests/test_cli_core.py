@@ -69,6 +69,14 @@ def test_run_unknown_model_exits_1_before_work(tmp_path):
     assert not (tmp_path / "r").exists()
 
 
+def test_run_misspelt_model_gets_did_you_mean_without_a_task_selection(tmp_path):
+    # The issue's own command: no --all/--task; the name is still checked first.
+    out = rsbench("run", "--model", "toy_maen", "--out", str(tmp_path / "r"))
+    assert out.returncode == 1
+    assert "did you mean 'toy_mean'" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()
+
+
 def test_debug_shows_traceback():
     out = rsbench("--debug", "check", "toy_maen")
     assert out.returncode != 0 and "Traceback" in out.stderr

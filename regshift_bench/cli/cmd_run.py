@@ -55,6 +55,13 @@ def run_command(
     resume: Annotated[bool, typer.Option("--resume/--overwrite", help="Skip finished cells (default) or start over.")] = True,
 ) -> None:
     """Run every model x shift x seed of the chosen tasks into Parquet."""
+    from regshift_bench import plugins
+
+    # Names first: a misspelt --model/--shift gets did-you-mean whatever else is missing.
+    registry = plugins.current().registry
+    for kind, names in (("model", model or []), ("shift", shift or [])):
+        for name in names:
+            registry.get(kind, name)
     suites = _suites(all_, task or [], suite or [])
     the_plan = planning.expand(suites, preset, models=model or [], shifts=shift or [], seeds=seeds)
     run_dir = out or Path("runs") / preset

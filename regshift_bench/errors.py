@@ -40,7 +40,14 @@ class UnknownNameError(RegistryError):
 
         self.kind, self.name = kind, name
         close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        if close:
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?"
+        elif known:  # nothing close: name a few real ones so the line is still actionable
+            few = sorted(known)[:6]
+            more = f", ... ({len(known)} in all)" if len(known) > len(few) else ""
+            hint = f"; known: {', '.join(few)}{more}"
+        else:
+            hint = "; none is registered"
         kinds = ("task", "shift", "model", "metric", "prior", "dataset")  # registry.KINDS
         if listing is None:
             listing = f"rsbench list {kind}s" if kind in kinds else "rsbench plugins"

@@ -135,3 +135,11 @@ def test_dataset_create_returns_the_instance_and_refuses_params():
     with pytest.raises(UnknownNameError, match=r"unknown dataset 'tiyn'; did you mean 'tiny'\? "
                                                r"\(see `rsbench list datasets`\)"):
         reg.get("dataset", "tiyn")
+
+
+def test_unknown_name_without_close_match_names_some_known_ones():
+    from regshift_bench.errors import UnknownNameError
+
+    msg = str(UnknownNameError("model", "no_such", [f"m{i}" for i in range(9)]))
+    assert "known: m0, m1, m2, m3, m4, m5, ... (9 in all)" in msg and "did you mean" not in msg
+    assert "none is registered" in str(UnknownNameError("model", "x", []))

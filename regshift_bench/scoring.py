@@ -32,9 +32,12 @@ def score(cell: Cell, task: Any, sets: dict[str, SeqDataset], preds: dict[str, P
     ----------
     cell : Cell
     task : Task
-        Its ``score`` adds task-specific rows (e.g. DREAM's weighted score).
+        Its ``score`` adds task-specific rows (e.g. DREAM's weighted score); a value
+        that is a :class:`MetricSkipped` becomes a ``skipped`` row with its reason.
     sets, preds : dict
-        Split name -> evaluated data, and -> its checked prediction.
+        Split name -> evaluated data, and -> its checked prediction. Metric plugins
+        skip a set whose ``info["row_metrics"]`` is False (rows that are not examples
+        of one activity, e.g. a variant's ref and alt alleles); ``task.score`` scores it.
     metrics : dict, optional
         Metric instances by name, filled on first use so a group builds each once.
 
@@ -62,6 +65,8 @@ def score(cell: Cell, task: Any, sets: dict[str, SeqDataset], preds: dict[str, P
         for split, data in sets.items():
             if needs_ref and not split.startswith("test_ood"):
                 continue
+            if not data.info.get("row_metrics", True):
+                continue  # a set scored only by Task.score (variant ref/alt rows)
             base = {"split": split, "metric": name, "n": len(data),
                     "higher_is_better": bool(metric.higher_is_better)}
             try:
@@ -87,6 +92,10 @@ def score(cell: Cell, task: Any, sets: dict[str, SeqDataset], preds: dict[str, P
                          "n": len(data)})
             continue
         for key, v in extra.items():
+            if isinstance(v, MetricSkipped):  # undefined here: the reason, never a number
+                rows.append({"split": split, "metric": key, "value": np.nan, "n": len(data),
+                             "status": "skipped", "error": str(v)})
+                continue
             value, hib = (v if isinstance(v, tuple) else (v, True))
             rows.append({"split": split, "metric": key, "value": float(value), "n": len(data),
                          "higher_is_better": bool(hib), "status": "ok", "error": ""})

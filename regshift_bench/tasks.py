@@ -3,7 +3,9 @@
 A *suite file* declares one or more ``[[tasks]]`` with their shifts, metrics and
 presets (see ``tasks/sim.toml``). A *task file* declares a user's own table as a
 single task (``kind = "table"``, ``path``, column names; see the README); it gets
-the default presets and every applicable shift.
+the default presets and every applicable shift. A ``kind = "variants"`` file
+declares a variant-effect table and its ``train_task`` (a registered task, or a task
+file read in place); it runs the ``variant_effect`` shift unless it names shifts.
 """
 
 from __future__ import annotations
@@ -123,7 +125,13 @@ def _parse_shifts(path: Path, where: str, raw: Any) -> tuple[ShiftSpec, ...]:
     return tuple(out)
 
 
+#: Task-file kinds -> (registered task, shifts run when the file names none; None: all).
+FILE_KINDS: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "table": ("table", None), "variants": ("variants", ("variant_effect",))}
+
+
 def _table_task(path: Path, raw: dict[str, Any]) -> TaskSpec:
+    task, default_shifts = FILE_KINDS[raw["kind"]]
     params = {k: v for k, v in raw.items() if k not in {"version", "name", "kind", "description",
                                                          "shifts", "metrics", "presets"}}
     if "path" not in params:
@@ -131,9 +139,30 @@ def _table_task(path: Path, raw: dict[str, Any]) -> TaskSpec:
     for key in ("path", "values_path"):  # file paths are relative to the task file
         if key in params:
             params[key] = str((path.parent / params[key]).resolve())
-    shifts = _parse_shifts(path, "shifts", raw["shifts"]) if "shifts" in raw else None
+    if task == "variants":
+        params.update(_train_task(path, params))
+    shifts = (_parse_shifts(path, "shifts", raw["shifts"]) if "shifts" in raw else
+              None if default_shifts is None else tuple(ShiftSpec(s) for s in default_shifts))
     metrics = tuple(raw["metrics"]) if raw.get("metrics") else None
-    return TaskSpec(raw["name"], "table", tuple(sorted(params.items())), shifts, metrics)
+    return TaskSpec(raw["name"], task, tuple(sorted(params.items())), shifts, metrics)
+
+
+def _train_task(path: Path, params: dict[str, Any]) -> dict[str, Any]:
+    """A variant file's ``train_task``: a registered name, or a task file read in place."""
+    ref = params.get("train_task")
+    if not isinstance(ref, str):
+        raise _err(path, "train_task", "missing", 'name the task whose training data trains '
+                   'the model, e.g. train_task = "mpra_hepg2" or "my_train.toml"')
+    if not ref.endswith(".toml"):
+        return {}
+    if "train_params" in params:
+        raise _err(path, "train_params", f"given with the task file {ref!r}",
+                   "put the parameters in that file")
+    inner = load_suite(path.parent / ref)
+    if len(inner.tasks) != 1:
+        raise _err(path, "train_task", f"{ref!r} declares {len(inner.tasks)} tasks",
+                   "name a task file with exactly one task")
+    return {"train_task": inner.tasks[0].task, "train_params": dict(inner.tasks[0].params)}
 
 
 def load_suite(path: str | Path) -> Suite:
@@ -159,11 +188,11 @@ def load_suite(path: str | Path) -> Suite:
         raise _err(path, "name", "missing", 'add name = "my_suite"')
     presets_raw = raw.get("presets") or DEFAULT_PRESETS
     presets = {n: _parse_preset(path, n, p) for n, p in presets_raw.items()}
-    if raw.get("kind") == "table":
+    if raw.get("kind") in FILE_KINDS:
         tasks: tuple[TaskSpec, ...] = (_table_task(path, raw),)
     else:
         if "kind" in raw:
-            raise _err(path, "kind", f"{raw['kind']!r} is not a task-file kind", 'use kind = "table" or omit it in a suite')
+            raise _err(path, "kind", f"{raw['kind']!r} is not a task-file kind", 'use kind = "table" or "variants", or omit it in a suite')
         unknown = set(raw) - _SUITE_KEYS
         if unknown:
             raise _err(path, "top level", f"unknown key(s) {sorted(unknown)}", f"allowed: {sorted(_SUITE_KEYS)}")

@@ -20,9 +20,12 @@ from rsbench_mpra.sharpr import SharprPilotTask
 from rsbench_mpra.shifts import ElementClass, GCExtremes, RandomSplit
 from rsbench_mpra.shifts_domain import CellType, RandomToNative
 from rsbench_mpra.table_task import TableTask
+from rsbench_mpra.kircher import KircherSatMut
+from rsbench_mpra.variants_task import VariantEffect, VariantsTask
 
 __all__ = ["CellType", "DreamYeastTask", "ElementClass", "GCExtremes", "LentiMPRAHepG2",
-           "LentiMPRAWTC11", "RandomSplit", "RandomToNative", "SharprPilotTask", "TableTask"]
+           "LentiMPRAWTC11", "RandomSplit", "RandomToNative", "SharprPilotTask", "TableTask",
+           "KircherSatMut", "VariantEffect", "VariantsTask"]
 
 
 @hookimpl
@@ -37,6 +40,11 @@ def rsbench_register_tasks(register) -> None:  # type: ignore[no-untyped-def]
              "(145 nt) from barcode counts; HepG2, K562; 2 replicates", data="sharpr_pilot")
     register("dream_yeast", DreamYeastTask, summary="DREAM 2022 yeast random promoters: "
              "6,370 training + 1,921 labelled public test", data="dream_yeast")
+    register("variants", VariantsTask, summary="your own variant-effect table (ref/alt) "
+             "scored with a model of a training task, via a task file", data="user")
+    register("kircher_satmut", KircherSatMut, summary="Kircher 2019 saturation mutagenesis: "
+             "variant effects in 6 HepG2 experiments (model trained on mpra_hepg2)",
+             data="kircher_satmut")
 
 
 @hookimpl
@@ -51,6 +59,8 @@ def rsbench_register_shifts(register) -> None:  # type: ignore[no-untyped-def]
              "second domain (HepG2 -> K562 / WTC11)")
     register("random_to_native", RandomToNative, summary="DREAM yeast: random promoters "
              "-> native and designed promoters")
+    register("variant_effect", VariantEffect, summary="variant tasks: train on the training "
+             "task, test on ref/alt effects per element")
 
 
 @hookimpl

@@ -55,7 +55,7 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
             "Kircher et al. 2019 saturation mutagenesis of 20 regulatory elements", (
                 DataFile("satmut_variants.tsv.gz", "142a8e8893328f6a722feca15899d4c3557868af3a75f856865c5a3a8e907768", 1424703),
                 DataFile("element_reference_GRCh38.fa", "35322e2484cab3f3d53c4e553450222e0265d7522518326fdd24eedc65ce221c", 16428),
-            )),
+            ), ("kircher_satmut",)),
     Dataset("motifs", "motifs", "JASPAR 2022/2024 and HOCOMOCO v12 motif PWMs", (
         DataFile("JASPAR2022_CORE_non-redundant_pfms.meme", "e9b25223df69b49353ff841a9afe34984477ee788227efce787700aee4effff9", 1229369,
                  f"{_GH}/Genentech/gReLU/a1b7d4ad0d2e066a6f949905f90f87fb7afd0d3f/src/grelu/resources/meme/JASPAR2022_CORE_non-redundant_pfms_meme.txt"),

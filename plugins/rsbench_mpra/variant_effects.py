@@ -117,9 +117,8 @@ def predicted_effects(data: SeqDataset, pred: Prediction) -> pd.DataFrame:
                          "var": np.asarray(pred.var, np.float64)})
     ref = rows[rows["allele"] == "ref"].set_index(["v", "strand"])[["mean", "var"]]
     alt = rows[rows["allele"] == "alt"].set_index(["v", "strand"])[["mean", "var"]]
-    pair = alt.join(ref, lsuffix="_alt", rsuffix="_ref", how="inner")
-    pair = pd.DataFrame({"d": pair["mean_alt"] - pair["mean_ref"],
-                         "v": pair["var_alt"] + pair["var_ref"]})
+    ref, alt = ref.align(alt, join="inner", axis=0)
+    pair = pd.DataFrame({"d": alt["mean"] - ref["mean"], "v": alt["var"] + ref["var"]})
     per = pair.groupby(level="v", sort=False).mean()
     measured = (meta[meta["allele"] == "alt"].drop_duplicates("variant_id")
                 .set_index("variant_id")[["effect", "pvalue"]])

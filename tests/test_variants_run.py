@@ -104,3 +104,30 @@ def test_kircher_satmut_scores_hepg2_elements_and_skips_the_rest(data_dir):
     assert "measured in K562" in str(out["effect_pearson"])
     assert out["published_effect_pearson"] == 0.65
     assert task.published("F9") == {"published_effect_pearson": 0.51}
+
+
+def test_scoring_skips_row_metrics_on_flagged_sets_and_records_skipped_task_scores():
+    """The two core hooks the variant tasks use, on a toy task."""
+    from types import SimpleNamespace
+
+    from regshift_bench import scoring
+    from regshift_bench.api import Prediction, Task
+    from regshift_bench.errors import MetricSkipped
+    from regshift_bench.testing.toy import toy_dataset
+
+    class Scored(Task):
+        def score(self, split, data, pred):
+            return {"mine": MetricSkipped("not here"), "z": (2.0, False)} if split == "x" else {}
+
+    flagged = toy_dataset(20, random_state=1)
+    flagged = flagged.with_values(info={**flagged.info, "row_metrics": False})
+    sets = {"val": toy_dataset(20, random_state=2), "test_id": toy_dataset(20, random_state=3),
+            "x": flagged}
+    preds = {k: Prediction(d.y, np.ones(len(d))) for k, d in sets.items()}
+    rows, _ = scoring.score(SimpleNamespace(metrics=("mse", "ood_auroc"), task_name="t"),
+                            Scored(), sets, preds)
+    on_x = {r["metric"]: r for r in rows if r["split"] == "x"}
+    assert set(on_x) == {"mine", "z"}
+    assert on_x["mine"]["status"] == "skipped" and on_x["mine"]["error"] == "not here"
+    assert on_x["z"]["value"] == 2.0 and on_x["z"]["higher_is_better"] is False
+    assert {r["metric"] for r in rows if r["split"] == "val"} == {"mse"}

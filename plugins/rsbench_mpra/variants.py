@@ -18,6 +18,7 @@ the row (numbered from 1 after the header).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,8 +101,8 @@ def element_names(frame: pd.DataFrame, group_column: str | None, refs: list[str]
 
 
 def from_positions(elements: np.ndarray, references: dict[str, str], positions: np.ndarray,
-                   ref_alleles: list[object] | None, alt_alleles: list[object],
-                   effect: np.ndarray, pvalue: np.ndarray | None, ids: list[str] | None,
+                   ref_alleles: Sequence[object] | None, alt_alleles: Sequence[object],
+                   effect: np.ndarray, pvalue: np.ndarray | None, ids: Sequence[str] | None,
                    *, source: str, position_column: str = "position",
                    ref_allele_column: str = "ref_allele", alt_allele_column: str = "alt_allele",
                    one_based: bool = False) -> Variants:
@@ -218,7 +219,9 @@ def from_sequences(frame: pd.DataFrame, ref_seqs: list[str], alt_seqs: list[str]
     elements = element_names(frame, group_column, ref_seqs, source)
     rows = np.arange(1, len(frame) + 1)
     references = one_reference_per_element(elements, ref_seqs, rows, source, ref_column)
-    positions, ref_alleles, alt_alleles = [], [], []
+    positions: list[int] = []
+    ref_alleles: list[str] = []
+    alt_alleles: list[str] = []
     for i, (ref, alt) in enumerate(zip(ref_seqs, alt_seqs)):
         if ref == alt:
             raise DataError(f"{source}: row {i + 1}: the {alt_column!r} sequence equals the "

@@ -96,7 +96,7 @@ def test_plugin_registering_a_non_dataset_fails_naming_plugin_hook_and_rule():
     assert bad.status == "failed"
     assert "plugin 'plugins.bad_dataset'" in bad.error
     assert "hook rsbench_register_datasets" in bad.error
-    assert "dataset 'not_a_dataset' is a dict, not a regshift_bench.datasets.Dataset" in bad.error
+    assert "dataset 'not_a_dataset' is a dict, not a regshift_bench.api.Dataset" in bad.error
     assert "register a Dataset instance" in bad.error and "\n" not in bad.error
     # What it registered before the bad call is rolled back; other plugins still load.
     assert "good_first" not in pset.registry.names("dataset")

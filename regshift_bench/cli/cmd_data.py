@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from regshift_bench import datasets, paths
+from regshift_bench import datasets, paths, plugins
 from regshift_bench.cli.console import console, print_json
 
 
@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Which datasets are present in the data directory, their sizes and checksums."""
         root = paths.data_dir(required=False)
-        rows = datasets.status(root, datasets.registered())
+        rows = datasets.status(root, plugins.registered_datasets())
         if as_json:
             print_json({"data_dir": str(root) if root else None, "files": rows})
             return
@@ -69,8 +69,7 @@ def register(app: typer.Typer) -> None:
             "--dest", help="Data directory to write into (default: the configured one).")] = None,
     ) -> None:
         """Download a dataset's files and verify their pinned SHA-256 checksums."""
-        dataset = datasets.get_dataset(name)  # unknown names fail before anything else
+        dataset = plugins.get_dataset(name)  # unknown names fail before anything else
         root = dest if dest is not None else paths.data_dir()
-        assert root is not None
         for rel, status in datasets.fetch(dataset, Path(root), url=url):
             console.print(f"{status:>10}  {Path(root) / dataset.folder / rel}", soft_wrap=True)

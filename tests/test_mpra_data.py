@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from regshift_bench import (DataError, DataMissingError, UnknownNameError, datasets, get_plugin,
-                            plugins)
+                            paths, plugins)
 from regshift_bench.api import Prediction, SplitSizes
 from regshift_bench.cli.main import app
 from regshift_bench.datasets import DataFile, Dataset
@@ -105,7 +105,9 @@ def test_data_list_json_without_data_dir(monkeypatch: pytest.MonkeyPatch) -> Non
     result = CliRunner().invoke(app, ["data", "list", "--json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
-    assert out["data_dir"] is None and not any(r["present"] for r in out["files"])
+    # The default home (conftest points it at an empty temporary folder).
+    assert out["data_dir"] == str(paths.default_data_dir()) and out["data_dir_source"] == "default"
+    assert not any(r["present"] for r in out["files"])
     assert {"lentimpra", "sharpr_pilot", "dream_yeast"} <= {r["dataset"] for r in out["files"]}
     assert set(out["files"][0]) == {"dataset", "file", "present", "size", "sha256",
                                     "checksum_ok", "fetchable", "tasks"}

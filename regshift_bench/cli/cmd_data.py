@@ -40,11 +40,12 @@ def register(app: typer.Typer) -> None:
         root = paths.data_dir(required=False)
         rows = datasets.status(root, plugins.registered_datasets())
         if as_json:
-            print_json({"data_dir": str(root) if root else None, "files": rows})
+            print_json({"data_dir": str(root), "data_dir_source": paths.data_dir_source(),
+                        "files": rows})
             return
         from rich.table import Table
 
-        where = str(root) if root else "not set (use --data-dir or RSBENCH_DATA_DIR)"
+        where = f"{root} (from {paths.data_dir_source()})"
         table = Table(title=f"data directory: {where}", title_justify="left")
         for col in ("dataset", "file", "size", "sha256", "status", "tasks"):
             table.add_column(col, overflow="fold")

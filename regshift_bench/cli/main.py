@@ -42,7 +42,8 @@ def _global(
     plugin: Annotated[Optional[list[str]], typer.Option(
         "--plugin", help="Import MODULE as a local plugin (repeatable).")] = None,
     data_dir: Annotated[Optional[Path], typer.Option(
-        "--data-dir", help="Data directory (default: $RSBENCH_DATA_DIR).")] = None,
+        "--data-dir",
+        help="Data directory (default: $RSBENCH_DATA_DIR, else the per-user data folder).")] = None,
 ) -> None:
     state.debug = debug
     if plugin:

@@ -209,8 +209,9 @@ def check_requested(pset: PluginSet | None = None) -> None:
     pset = pset or current()
     failed = [r for r in pset.records if r.source == "local" and r.status == "failed"]
     if failed:
-        what = "; ".join(f"{r.name!r} failed to load: {r.error}" for r in failed)
-        raise PluginLoadError(f"{what}; fix the module or drop it from --plugin / "
+        what = "; ".join(f"plugin {r.name!r} failed to load: {r.error}" for r in failed)
+        raise PluginLoadError(f"{what}; every task, shift, model or metric it provides is "
+                              f"unavailable: fix the module or drop it from --plugin / "
                               f"${PLUGINS_ENV}")
 
 

@@ -27,7 +27,7 @@ import pluggy
 
 from regshift_bench import hookspecs
 from regshift_bench.api.datafiles import Dataset
-from regshift_bench.errors import PluginLoadError, RegshiftError
+from regshift_bench.errors import PluginLoadError, RegistryError, RegshiftError
 from regshift_bench.registry import Registry
 
 CORE_MODULE = "regshift_bench.core_plugin"
@@ -213,6 +213,24 @@ def check_requested(pset: PluginSet | None = None) -> None:
         raise PluginLoadError(f"{what}; every task, shift, model or metric it provides is "
                               f"unavailable: fix the module or drop it from --plugin / "
                               f"${PLUGINS_ENV}")
+
+
+def default_task(task_kind: str = "generative") -> str:
+    """The first registered task of ``task_kind``: a default the core need not name.
+
+    Registration order puts this distribution's built-ins before third parties,
+    so the default does not move when a plugin is installed.
+
+    Raises
+    ------
+    RegistryError
+        When no loaded plugin registers a task of that kind.
+    """
+    for entry in current().registry.in_order("task"):
+        if getattr(entry.factory, "kind", None) == task_kind:
+            return entry.name
+    raise RegistryError(f"no {task_kind} task is registered (see `rsbench list tasks`); "
+                        "install or --plugin a plugin that provides one")
 
 
 def get_dataset(name: str) -> Dataset:

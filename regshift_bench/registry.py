@@ -106,6 +106,10 @@ class Registry:
         """Registered entries of ``kind``, sorted by name."""
         return [self._tables[kind][n] for n in self.names(kind)]
 
+    def in_order(self, kind: str) -> list[Entry]:
+        """Entries of ``kind`` in registration order (the core's plugin and built-ins first)."""
+        return list(self._tables[kind].values())
+
     def find(self, name: str) -> list[Entry]:
         """Every entry called ``name``, whatever its kind."""
         return [t[name] for t in self._tables.values() if name in t]

@@ -182,3 +182,19 @@ def test_autoload_off_skips_other_distributions_only(monkeypatch):
     monkeypatch.setenv(plugins.AUTOLOAD_ENV, "0")
     on = {r.name: r for r in plugins.load().records}
     assert on["foreign"].source == "entry-point" and "toy_mean" in plugins.load().registry.names("model")
+
+
+def test_default_generative_task_is_found_not_named(monkeypatch):
+    from regshift_bench import plugins
+    from regshift_bench.errors import RegistryError
+
+    # The first generative task in registration order; the core never spells its name.
+    ordered = plugins.current().registry.in_order("task")
+    first = next(e.name for e in ordered if getattr(e.factory, "kind", "") == "generative")
+    assert plugins.default_task("generative") == first
+    assert plugins.default_task("fixed") == next(
+        e.name for e in ordered if getattr(e.factory, "kind", "") == "fixed")
+    monkeypatch.setattr(plugins.md, "entry_points", lambda **kw: [])
+    plugins.reset()
+    with pytest.raises(RegistryError, match="no generative task is registered"):
+        plugins.default_task()

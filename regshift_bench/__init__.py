@@ -5,10 +5,12 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from regshift_bench.errors import (  # noqa: E402
+    CellTimeout,
     DataError,
     DataMissingError,
     MetricSkipped,
     PluginError,
+    PluginLoadError,
     RegistryError,
     RegshiftError,
     TaskFileError,
@@ -18,7 +20,8 @@ from regshift_bench.hookspecs import hookimpl  # noqa: E402
 from regshift_bench.plugins import get_plugin  # noqa: E402
 
 __all__ = [
-    "DataError", "DataMissingError", "MetricSkipped", "PluginError", "RegistryError",
+    "CellTimeout", "DataError", "DataMissingError", "MetricSkipped", "PluginError",
+    "PluginLoadError", "RegistryError",
     "RegshiftError", "TaskFileError", "UnknownNameError", "__version__", "get_plugin",
     "hookimpl",
 ]

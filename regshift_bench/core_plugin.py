@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from regshift_bench.api import Shift, Splits, SplitSizes, Task, source_splits
+from regshift_bench.errors import TaskFileError
 from regshift_bench.hookspecs import Register, hookimpl
 
 
@@ -21,7 +22,9 @@ class NoShift(Shift):
     def split(self, task: Task, rng: np.random.Generator, sizes: SplitSizes) -> Splits:
         src = source_splits(task, rng, sizes)
         if task.kind == "generative":
-            assert sizes.test is not None
+            if sizes.test is None:  # source_splits refuses this first; kept under python -O
+                raise TaskFileError(f"task {task.name!r} is generative: the preset must set "
+                                    "sizes.test")
             ood = task.sample(task.config(), sizes.test, src.ood_rng)
         else:
             ood = src.test_id

@@ -16,7 +16,23 @@ class DataError(RegshiftError):
 
 
 class DataMissingError(DataError):
-    """A dataset is not present in the data directory."""
+    """A dataset is not present in the data directory.
+
+    Parameters
+    ----------
+    message : str
+        The one-line message (where it looked, how to get the data).
+    dataset : str, optional
+        The registered dataset that is missing, when known.
+    fix : str, optional
+        The command that gets it (``rsbench data fetch NAME``), so a planner can
+        name each missing dataset once instead of repeating the message per task.
+    """
+
+    def __init__(self, message: str, *, dataset: str | None = None, fix: str | None = None
+                 ) -> None:
+        self.dataset, self.fix = dataset, fix
+        super().__init__(message)
 
 
 class PluginError(RegshiftError):
@@ -35,7 +51,8 @@ class RegistryError(RegshiftError):
 class UnknownNameError(RegistryError):
     """A name was looked up that no plugin registered."""
 
-    def __init__(self, kind: str, name: str, known: list[str], listing: str | None = None) -> None:
+    def __init__(self, kind: str, name: str, known: list[str], listing: str | None = None,
+                 note: str = "") -> None:
         import difflib
 
         self.kind, self.name = kind, name
@@ -48,15 +65,22 @@ class UnknownNameError(RegistryError):
             hint = f"; known: {', '.join(few)}{more}"
         else:
             hint = "; none is registered"
-        kinds = ("task", "shift", "model", "metric", "prior", "dataset")  # registry.KINDS
-        if listing is None:
-            listing = f"rsbench list {kind}s" if kind in kinds else "rsbench plugins"
-        listing = f" (see `{listing}`)"
-        super().__init__(f"unknown {kind} {name!r}{hint}{listing}")
+        from regshift_bench.kinds import listing as default_listing
+
+        listing = f" (see `{listing or default_listing(kind)}`)"
+        super().__init__(f"unknown {kind} {name!r}{hint}{listing}{note}")
 
 
 class TaskFileError(RegshiftError):
     """A task or suite TOML file is invalid."""
+
+
+class PluginLoadError(PluginError):
+    """A plugin named with ``--plugin`` (or ``$RSBENCH_PLUGINS``) failed to load."""
+
+
+class CellTimeout(RegshiftError):
+    """A cell ran past its time limit (``--cell-timeout``)."""
 
 
 class MetricSkipped(RegshiftError):

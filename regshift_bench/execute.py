@@ -176,6 +176,8 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
                                         "seconds": round(outcome.seconds, 3),
                                         "failed_rows": outcome.failed_rows,
                                         "session": len(manifest["sessions"]) - 1}
+        if outcome.warning:  # recorded, never silent (e.g. a cached model retrained)
+            manifest["cells"][cell.cell]["warning"] = outcome.warning
         # The manifest holds the whole plan, so it is rewritten at most every few
         # seconds; the per-cell files stay the ground truth if a kill beats it.
         if time.perf_counter() - last_write[0] > MANIFEST_INTERVAL_S:

@@ -5,7 +5,7 @@ metrics and priors, ``factory`` is a class or callable that, called with keyword
 parameters, returns an instance of the kind's base class
 (:class:`~regshift_bench.api.Task`, ``Shift``, ``Model``, ``Metric``, ``Prior``).
 ``rsbench_register_datasets`` instead receives ``register(name, dataset, **info)``
-with a :class:`regshift_bench.datasets.Dataset` (a data-directory folder and its
+with a :class:`regshift_bench.api.Dataset` (a data-directory folder and its
 files pinned by SHA-256); ``rsbench data list`` / ``rsbench data fetch NAME`` show
 and download every registered dataset. ``info`` is free-form description shown by
 ``rsbench list`` (``summary="..."`` is used as the one-line description).
@@ -26,7 +26,7 @@ Example
 >>> @hookimpl
 ... def rsbench_register_models(register):
 ...     register("my_model", MyModel, summary="a linear model on k-mers")
->>> from regshift_bench.datasets import DataFile, Dataset
+>>> from regshift_bench.api import DataFile, Dataset
 >>> MY_DATA = Dataset("my_assay", "mpra/my_assay", "My assay 2024, processed counts",
 ...                   (DataFile("counts.tsv.gz", SHA256, 123456, URL),), tasks=("my_task",))
 >>> @hookimpl
@@ -40,6 +40,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pluggy
+
+from regshift_bench.kinds import KINDS, hook_name
 
 PROJECT = "rsbench"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -77,18 +79,11 @@ def rsbench_register_priors(register: Register) -> Any:
 def rsbench_register_datasets(register: Register) -> Any:
     """Register data-directory datasets: ``register(name, Dataset(...))``.
 
-    The object is a :class:`regshift_bench.datasets.Dataset` instance (not a
+    The object is a :class:`regshift_bench.api.Dataset` instance (not a
     factory) registered under its own ``name``; tasks find its files with
     :func:`regshift_bench.datasets.locate`.
     """
 
 
-#: Hook name -> registry kind.
-HOOK_KINDS = {
-    "rsbench_register_tasks": "task",
-    "rsbench_register_shifts": "shift",
-    "rsbench_register_models": "model",
-    "rsbench_register_metrics": "metric",
-    "rsbench_register_priors": "prior",
-    "rsbench_register_datasets": "dataset",
-}
+#: Hook name -> registry kind, one per :data:`regshift_bench.kinds.KINDS`.
+HOOK_KINDS = {hook_name(kind): kind for kind in KINDS}

@@ -17,34 +17,52 @@ def set_data_dir(path: str | Path | None) -> None:
     _data_dir_override = Path(path) if path is not None else None
 
 
-def data_dir(required: bool = True) -> Path | None:
-    """Return the data directory: ``--data-dir``, else ``$RSBENCH_DATA_DIR``.
+def default_data_dir() -> Path:
+    """The data directory's default home: the platform's per-user data directory.
+
+    ``~/.local/share/regshift-bench`` on Linux (``$XDG_DATA_HOME`` respected),
+    ``~/Library/Application Support/regshift-bench`` on macOS, the roaming
+    AppData folder on Windows. ``rsbench data fetch`` fills it; it is not a cache
+    (the system never clears it), since some datasets only come from a mirror.
+    """
+    from platformdirs import user_data_path
+
+    return user_data_path("regshift-bench", appauthor=False)
+
+
+def data_dir_source() -> str:
+    """Where :func:`data_dir` comes from: ``--data-dir``, ``RSBENCH_DATA_DIR`` or ``default``."""
+    if _data_dir_override is not None:
+        return "--data-dir"
+    return "RSBENCH_DATA_DIR" if os.environ.get("RSBENCH_DATA_DIR") else "default"
+
+
+def data_dir(required: bool = True) -> Path:
+    """Return the data directory: ``--data-dir``, else ``$RSBENCH_DATA_DIR``, else the default.
+
+    The default (:func:`default_data_dir`) means every command reads what
+    ``rsbench data fetch`` wrote without configuration; an empty
+    ``RSBENCH_DATA_DIR`` counts as unset. The directory need not exist yet.
 
     Parameters
     ----------
     required : bool
-        Raise :class:`DataMissingError` when no directory is configured.
+        Kept for callers of the first API; there is always a data directory now.
     """
-    path = _data_dir_override or (
-        Path(os.environ["RSBENCH_DATA_DIR"]) if os.environ.get("RSBENCH_DATA_DIR") else None
-    )
-    if path is None and required:
-        raise DataMissingError(
-            "no data directory configured: set RSBENCH_DATA_DIR or pass --data-dir "
-            "(see `rsbench data list`)"
-        )
-    return path
+    if _data_dir_override is not None:
+        return _data_dir_override
+    if os.environ.get("RSBENCH_DATA_DIR"):
+        return Path(os.environ["RSBENCH_DATA_DIR"])
+    return default_data_dir()
 
 
 def dataset_path(relative: str, *, what: str) -> Path:
     """Resolve a path inside the data directory, with a one-line error if absent."""
-    root = data_dir()
-    assert root is not None
-    path = root / relative
+    path = data_dir() / relative
     if not path.exists():
         raise DataMissingError(
-            f"{what} not found: looked for {path}; point RSBENCH_DATA_DIR at a data "
-            f"directory that has it, or run `rsbench data fetch` (see `rsbench data list`)"
+            f"{what} not found: looked for {path}; point RSBENCH_DATA_DIR (or --data-dir) at "
+            f"a data directory that has it, or run `rsbench data fetch` (see `rsbench data list`)"
         )
     return path
 

@@ -1,10 +1,15 @@
-"""The plugin manager: built-ins, entry points and local modules, each isolated.
+"""The plugin manager: the core's plugin, entry points and local modules, each isolated.
 
-Loading order: the core's own plugin (the ``none`` shift), the built-in plugin
-packages by module name (so ``RSBENCH_DISABLE_PLUGIN_AUTOLOAD=1`` leaves exactly the
-built-ins), entry points of the ``rsbench`` group one by one, then modules named by
-``--plugin`` / ``$RSBENCH_PLUGINS``. A plugin that fails to import or to register is
-recorded (name, distribution, error) and skipped; the others still load.
+Loading order: the core's own plugin (the ``none`` shift); the ``rsbench`` entry
+points of this distribution (the built-ins, declared in our pyproject exactly as a
+third party declares its own, and loaded through the same door, so the core names
+none of them); the entry points of every other distribution; then the modules named
+by ``--plugin`` / ``$RSBENCH_PLUGINS``. ``RSBENCH_DISABLE_PLUGIN_AUTOLOAD=1`` skips
+the other distributions only, so tests still see exactly the built-ins. A plugin
+that fails to import or to register is recorded (name, distribution, error) and
+skipped; the others still load. A name looked up in vain mentions every plugin that
+failed to load (it may have come from one), and :func:`check_requested` turns a
+failed ``--plugin`` into an error.
 """
 
 from __future__ import annotations
@@ -21,11 +26,13 @@ from typing import Any
 import pluggy
 
 from regshift_bench import hookspecs
-from regshift_bench.errors import RegshiftError
+from regshift_bench.api.datafiles import Dataset
+from regshift_bench.errors import PluginLoadError, RegistryError, RegshiftError
 from regshift_bench.registry import Registry
 
-BUILTIN_MODULES = ("regshift_bench.core_plugin", "rsbench_sim", "rsbench_mpra",
-                   "rsbench_models", "rsbench_metrics")
+CORE_MODULE = "regshift_bench.core_plugin"
+#: The core's own distribution, whose entry points are its built-in plugins.
+CORE_PACKAGE = "regshift_bench"
 AUTOLOAD_ENV = "RSBENCH_DISABLE_PLUGIN_AUTOLOAD"
 PLUGINS_ENV = "RSBENCH_PLUGINS"
 
@@ -36,7 +43,7 @@ class PluginRecord:
 
     name: str
     module: str
-    source: str  # "builtin" | "entry-point" | "local"
+    source: str  # "builtin" (the core's plugin and this distribution's) | "entry-point" | "local"
     distribution: str = ""
     version: str = ""
     status: str = "ok"  # "ok" | "failed"
@@ -106,6 +113,21 @@ def _import(pset: PluginSet, record: PluginRecord, loader: Any) -> None:
     _register_one(pset, record, obj)
 
 
+def _entry_points(autoload: bool) -> list[tuple[md.EntryPoint, bool]]:
+    """``rsbench`` entry points to load, this distribution's first: (entry point, own)."""
+    own_dist = _dist_of(CORE_PACKAGE)[0]
+    seen: set[tuple[str, str]] = set()
+    eps = []
+    for ep in md.entry_points(group=hookspecs.PROJECT):
+        key = (ep.name, ep.value)
+        own = bool(own_dist) and ep.dist is not None and ep.dist.name == own_dist
+        if key in seen or not (own or autoload):
+            continue  # a distribution found twice on sys.path lists its entry points twice
+        seen.add(key)
+        eps.append((ep, own))
+    return sorted(eps, key=lambda pair: (not pair[1], pair[0].name))
+
+
 def load(extra_modules: tuple[str, ...] = (), autoload: bool | None = None) -> PluginSet:
     """Build a fresh :class:`PluginSet`.
 
@@ -114,38 +136,31 @@ def load(extra_modules: tuple[str, ...] = (), autoload: bool | None = None) -> P
     extra_modules : tuple of str
         Importable module names added as local plugins (``--plugin``).
     autoload : bool, optional
-        Load ``rsbench`` entry points; default: unless ``$RSBENCH_DISABLE_PLUGIN_AUTOLOAD``.
+        Load other distributions' ``rsbench`` entry points; default: unless
+        ``$RSBENCH_DISABLE_PLUGIN_AUTOLOAD``. This distribution's own entry points
+        (the built-ins) always load.
     """
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     pset = PluginSet(pm, Registry(), [])
     if autoload is None:
         autoload = os.environ.get(AUTOLOAD_ENV, "") in ("", "0")
-    builtin_modules: set[str] = set()
-    for module in BUILTIN_MODULES:
-        dist, version = _dist_of(module)
-        rec = PluginRecord(module.split(".")[-1].removeprefix("rsbench_"), module, "builtin",
-                           dist, version)
-        if module == "regshift_bench.core_plugin":
-            rec.name = "core"
+    core = PluginRecord("core", CORE_MODULE, "builtin", *_dist_of(CORE_MODULE))
+    pset.records.append(core)
+    _import(pset, core, lambda: importlib.import_module(CORE_MODULE))
+    for ep, own in _entry_points(autoload):
+        dist = ep.dist.name if ep.dist else ""
+        version = ep.dist.version if ep.dist else ""
+        rec = PluginRecord(ep.name, ep.value, "builtin" if own else "entry-point", dist, version)
         pset.records.append(rec)
-        _import(pset, rec, lambda m=module: importlib.import_module(m))
-        builtin_modules.add(module)
-    if autoload:
-        for ep in sorted(md.entry_points(group=hookspecs.PROJECT), key=lambda e: e.name):
-            if ep.value.split(":")[0] in builtin_modules:
-                continue  # the built-ins already came in by module name
-            dist = ep.dist.name if ep.dist else ""
-            version = ep.dist.version if ep.dist else ""
-            rec = PluginRecord(ep.name, ep.value, "entry-point", dist, version)
-            pset.records.append(rec)
-            _import(pset, rec, ep.load)
+        _import(pset, rec, ep.load)
     env_modules = tuple(m for m in os.environ.get(PLUGINS_ENV, "").split(",") if m.strip())
     for module in (*env_modules, *extra_modules):
         module = module.strip()
         rec = PluginRecord(module, module, "local", *_dist_of(module))
         pset.records.append(rec)
         _import(pset, rec, lambda m=module: importlib.import_module(m))
+    pset.registry.failures = {r.name: r.error for r in pset.records if r.status == "failed"}
     return pset
 
 
@@ -180,6 +195,62 @@ def reset() -> None:
     configure(_extra)
 
 
+def check_requested(pset: PluginSet | None = None) -> None:
+    """Raise when a plugin asked for by name (``--plugin``, ``$RSBENCH_PLUGINS``) failed.
+
+    An entry point that fails only costs its own names (they are reported where
+    asked for); a module the user named explicitly is an error even when unused.
+
+    Raises
+    ------
+    PluginLoadError
+        Naming each failed module and why.
+    """
+    pset = pset or current()
+    failed = [r for r in pset.records if r.source == "local" and r.status == "failed"]
+    if failed:
+        what = "; ".join(f"plugin {r.name!r} failed to load: {r.error}" for r in failed)
+        raise PluginLoadError(f"{what}; every task, shift, model or metric it provides is "
+                              f"unavailable: fix the module or drop it from --plugin / "
+                              f"${PLUGINS_ENV}")
+
+
+def default_task(task_kind: str = "generative") -> str:
+    """The first registered task of ``task_kind``: a default the core need not name.
+
+    Registration order puts this distribution's built-ins before third parties,
+    so the default does not move when a plugin is installed.
+
+    Raises
+    ------
+    RegistryError
+        When no loaded plugin registers a task of that kind.
+    """
+    for entry in current().registry.in_order("task"):
+        if getattr(entry.factory, "kind", None) == task_kind:
+            return entry.name
+    raise RegistryError(f"no {task_kind} task is registered (see `rsbench list tasks`); "
+                        "install or --plugin a plugin that provides one")
+
+
+def get_dataset(name: str) -> Dataset:
+    """The dataset registered as ``name`` by a plugin's ``rsbench_register_datasets``.
+
+    Raises
+    ------
+    UnknownNameError
+        For an unregistered name, with close matches.
+    """
+    dataset: Dataset = current().registry.create("dataset", name)
+    return dataset
+
+
+def registered_datasets() -> list[Dataset]:
+    """Every registered dataset, sorted by name."""
+    entries = current().registry.entries("dataset")
+    return [e.factory for e in entries if isinstance(e.factory, Dataset)]
+
+
 def get_plugin(kind: str, name: str, **params: Any) -> Any:
     """Return a configured instance of a registered plugin.
 
@@ -187,7 +258,7 @@ def get_plugin(kind: str, name: str, **params: Any) -> Any:
     ----------
     kind : {"task", "shift", "model", "metric", "prior", "dataset"}
         For ``"dataset"`` the registered
-        :class:`~regshift_bench.datasets.Dataset` is returned (no parameters).
+        :class:`~regshift_bench.api.Dataset` is returned (no parameters).
     name : str
         Registered name; unknown names raise with close matches.
     **params

@@ -2,7 +2,7 @@
 
 Most kinds register a factory (a class or callable returning an instance of the
 kind's base class); kind ``dataset`` registers a
-:class:`~regshift_bench.datasets.Dataset` instance itself, since a dataset is a
+:class:`~regshift_bench.api.Dataset` instance itself, since a dataset is a
 fixed description rather than something configured with parameters.
 """
 
@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from regshift_bench.datasets import Dataset
+from regshift_bench import api
+from regshift_bench.api.datafiles import Dataset
 from regshift_bench.errors import PluginError, RegistryError, UnknownNameError
+from regshift_bench.kinds import KINDS, hook_name
 
-#: Plugin kinds; each is filled by the hook ``rsbench_register_<kind>s``.
-KINDS = ("task", "shift", "model", "metric", "prior", "dataset")
+__all__ = ["KINDS", "Entry", "Registry"]
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.+\-]*$")
 
 
@@ -26,7 +27,7 @@ class Entry:
     """One registered name.
 
     ``factory`` is what the plugin registered: a class or callable for most kinds,
-    the :class:`~regshift_bench.datasets.Dataset` itself for kind ``dataset``.
+    the :class:`~regshift_bench.api.Dataset` itself for kind ``dataset``.
     """
 
     kind: str
@@ -49,6 +50,9 @@ class Registry:
 
     def __init__(self) -> None:
         self._tables: dict[str, dict[str, Entry]] = {k: {} for k in KINDS}
+        #: Plugin name -> why it failed to load; named when a lookup fails, since the
+        #: name asked for may have come from one of them.
+        self.failures: dict[str, str] = {}
 
     def add(self, kind: str, owner: str, name: str, factory: Callable[..., Any] | Dataset,
             **info: Any) -> Entry:
@@ -56,11 +60,11 @@ class Registry:
 
         Rules: the name matches ``[a-z0-9][a-z0-9_.+-]*`` and is unique within its
         kind; ``factory`` is callable, except for kind ``dataset``, where it is a
-        :class:`~regshift_bench.datasets.Dataset` whose ``name`` is ``name``.
+        :class:`~regshift_bench.api.Dataset` whose ``name`` is ``name``.
         """
         if kind not in self._tables:
             raise UnknownNameError("plugin kind", kind, list(KINDS))
-        hook = f"rsbench_register_{kind}s"
+        hook = hook_name(kind)
         if not isinstance(name, str) or not _NAME_RE.match(name):
             raise RegistryError(
                 f"plugin {owner!r}, hook {hook}: name {name!r} is invalid; use lower-case "
@@ -90,7 +94,9 @@ class Registry:
         try:
             return self._tables[kind][name]
         except KeyError:
-            raise UnknownNameError(kind, name, sorted(self._tables[kind])) from None
+            note = "".join(f"; it may come from plugin {p!r}, which failed to load: {err}"
+                           for p, err in self.failures.items())
+            raise UnknownNameError(kind, name, sorted(self._tables[kind]), note=note) from None
 
     def names(self, kind: str) -> list[str]:
         """Registered names of ``kind``, sorted."""
@@ -99,6 +105,10 @@ class Registry:
     def entries(self, kind: str) -> list[Entry]:
         """Registered entries of ``kind``, sorted by name."""
         return [self._tables[kind][n] for n in self.names(kind)]
+
+    def in_order(self, kind: str) -> list[Entry]:
+        """Entries of ``kind`` in registration order (the core's plugin and built-ins first)."""
+        return list(self._tables[kind].values())
 
     def find(self, name: str) -> list[Entry]:
         """Every entry called ``name``, whatever its kind."""
@@ -110,11 +120,9 @@ class Registry:
     def create(self, kind: str, name: str, **params: Any) -> Any:
         """Instantiate ``name`` with ``params`` and check the instance's type.
 
-        For kind ``dataset`` the registered :class:`~regshift_bench.datasets.Dataset`
+        For kind ``dataset`` the registered :class:`~regshift_bench.api.Dataset`
         is returned as is; datasets take no parameters.
         """
-        from regshift_bench import api
-
         entry = self.get(kind, name)
         if isinstance(entry.factory, Dataset):
             if params:
@@ -145,7 +153,7 @@ def _check_registered(kind: str, owner: str, hook: str, name: str, obj: Any) -> 
         if not isinstance(obj, Dataset):
             raise RegistryError(
                 f"{where}: dataset {name!r} is a {type(obj).__name__}, not a "
-                "regshift_bench.datasets.Dataset; register a Dataset instance")
+                "regshift_bench.api.Dataset; register a Dataset instance")
         if obj.name != name:
             raise RegistryError(
                 f"{where}: dataset registered as {name!r} is named {obj.name!r}; register "

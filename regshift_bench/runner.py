@@ -22,13 +22,12 @@ import pandas as pd
 
 from regshift_bench import results, scoring
 from regshift_bench.api import Model, Prediction, SeqDataset, Splits
-from regshift_bench.errors import PluginError
+from regshift_bench.errors import CellTimeout, PluginError
 from regshift_bench.plan import Cell, canonical_json, stable_hash
 from regshift_bench.plugins import get_plugin
 
 
-class CellTimeout(Exception):
-    """Raised inside a cell that ran past its time limit."""
+__all__ = ["CellOutcome", "CellTimeout", "GroupContext", "run_cell", "run_group"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +43,7 @@ class CellOutcome:
     split_seconds: float
     reused_model: bool
     failed_rows: int = 0
+    warning: str = ""    # e.g. a cached model that failed to load and was retrained
 
 
 def _name_seed(*parts: str) -> list[int]:
@@ -105,6 +105,7 @@ class GroupContext:
         # same for every shift that keeps training data, so they are predicted once.
         self._pred_key = ""
         self._preds: dict[str, Prediction] = {}
+        self.warning = ""  # set by model(), taken by the cell that triggered it
 
     def predict(self, model: Model, key: str, data: SeqDataset, plugin: str) -> Prediction:
         """``model.predict`` checked against the contract, memoised per model and data."""
@@ -139,8 +140,10 @@ class GroupContext:
             try:
                 self._model = (key, model.load(path))
                 return self._model[1], key, 0.0, True
-            except Exception:
-                path.unlink(missing_ok=True)  # a corrupt cache entry is retrained
+            except Exception as exc:  # a corrupt cache entry is retrained, and said so
+                self.warning = (f"cached model {path.name} failed to load "
+                                f"({type(exc).__name__}: {exc}); deleted and retrained")
+                path.unlink(missing_ok=True)
                 model = get_plugin("model", cell.model)
         start = time.perf_counter()
         model.fit(splits.train, splits.val, rng=model_rng(cell), device=self.device,
@@ -194,7 +197,7 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
         if curves:
             results.write_parquet_atomic(scoring.curves_table(curves, common),
                                          group.run_dir / "curves" / f"{cell.cell}.parquet")
-    except (Exception, CellTimeout) as exc:
+    except Exception as exc:  # CellTimeout included
         status = "failed"
         error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, PluginError) else str(exc)
         rows = [{"split": "", "metric": "", "value": np.nan, "n": 0, "status": "failed",
@@ -205,8 +208,9 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
     results.write_parquet_atomic(scoring.results_table(rows, constant),
                                  group.run_dir / "cells" / f"{cell.cell}.parquet")
     failed_rows = sum(row["status"] == "failed" for row in rows)
+    warning, group.warning = group.warning, ""
     return CellOutcome(cell.cell, status, error, time.perf_counter() - start, fit_s, predict_s,
-                       split_s, reused, failed_rows)
+                       split_s, reused, failed_rows, warning)
 
 
 def run_group(cells: list[Cell], run_dir: str, run_name: str, device: str,

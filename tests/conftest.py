@@ -5,6 +5,11 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("RSBENCH_DISABLE_PLUGIN_AUTOLOAD", "1")
+# The data directory's default home (platformdirs: $XDG_DATA_HOME) is an empty folder of
+# this session, so no test reads or fills the user's real one.
+import tempfile  # noqa: E402
+
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="rsbench-xdg-")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

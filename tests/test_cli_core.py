@@ -52,9 +52,9 @@ def test_check_passes_and_fails_with_exit_codes():
     assert bad.returncode == 1 and "FAIL" in bad.stdout
 
 
-def test_broken_plugin_listed_and_exit_0():
+def test_broken_plugin_listed_then_exit_1():
     out = rsbench("--plugin", "plugins.broken_import", "plugins", "--json")
-    assert out.returncode == 0
+    assert out.returncode == 1 and "plugins.broken_import' failed to load" in out.stderr
     records = {r["name"]: r for r in json.loads(out.stdout)}
     assert records["plugins.broken_import"]["status"] == "failed"
     assert "deliberately broken" in records["plugins.broken_import"]["error"]

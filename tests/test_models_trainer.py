@@ -90,12 +90,16 @@ def test_early_stopping_restores_best_checkpoint() -> None:
     assert trainer.fit_network(net, tr, va, late, seed=0).epochs_run >= 7
 
 
-def test_budget_epochs_and_seconds_are_honoured(data) -> None:
+def test_budget_epochs_and_seconds_are_honoured(data, monkeypatch) -> None:
     train, val, _ = data
     model = CNN(**ARCH[CNN], epochs=50, patience=100, batch_size=16)
     model.fit(train, val, rng=np.random.default_rng(0), budget=Budget(max_epochs=2))
     assert model.report_.epochs_run == 2 and model.report_.steps == 2 * (len(train) // 16)
-    model.fit(train, val, rng=np.random.default_rng(0), budget=Budget(max_seconds=1e-4))
+    # A clock that moves 10 s per reading: the budget is crossed at the first check
+    # whatever the machine's speed or load, so exactly one step runs.
+    ticks = iter(range(0, 10**6, 10))
+    monkeypatch.setattr(trainer.time, "perf_counter", lambda: float(next(ticks)))
+    model.fit(train, val, rng=np.random.default_rng(0), budget=Budget(max_seconds=5.0))
     assert model.report_.stopped_by == "max_seconds" and model.report_.steps == 1
 
 

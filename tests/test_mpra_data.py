@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from regshift_bench import (DataError, DataMissingError, UnknownNameError, datasets, get_plugin,
-                            plugins)
+                            paths, plugins)
 from regshift_bench.api import Prediction, SplitSizes
 from regshift_bench.cli.main import app
 from regshift_bench.datasets import DataFile, Dataset
@@ -41,11 +41,11 @@ def test_fetch_file_verifies_checksum_and_leaves_nothing_on_mismatch(tmp_path: P
 
 def test_fetch_of_a_derived_dataset_without_url_says_how(tmp_path: Path) -> None:
     with pytest.raises(DataMissingError, match="has no public URL.*--url") as info:
-        datasets.fetch(datasets.get_dataset("lentimpra"), tmp_path)
+        datasets.fetch(plugins.get_dataset("lentimpra"), tmp_path)
     assert "\n" not in str(info.value)
     assert not any(tmp_path.iterdir())  # nothing written
     with pytest.raises(UnknownNameError, match="did you mean 'lentimpra'"):
-        datasets.get_dataset("lentimpr")
+        plugins.get_dataset("lentimpr")
     with pytest.raises(UnknownNameError, match="did you mean 'lentimpra'"):
         mpra_datasets.get_dataset("lentimpr")
 
@@ -57,7 +57,7 @@ def test_mpra_registers_its_whole_catalogue() -> None:
         entry = registry.get("dataset", name)
         assert entry.owner == "mpra" and entry.factory is dataset
         assert entry.summary == dataset.title
-    assert datasets.registered() == sorted(mpra_datasets.DATASETS.values(), key=lambda d: d.name)
+    assert plugins.registered_datasets() == sorted(mpra_datasets.DATASETS.values(), key=lambda d: d.name)
 
 
 def test_locate_names_the_dataset_and_how_to_get_it(tmp_path: Path,
@@ -105,7 +105,9 @@ def test_data_list_json_without_data_dir(monkeypatch: pytest.MonkeyPatch) -> Non
     result = CliRunner().invoke(app, ["data", "list", "--json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
-    assert out["data_dir"] is None and not any(r["present"] for r in out["files"])
+    # The default home (conftest points it at an empty temporary folder).
+    assert out["data_dir"] == str(paths.default_data_dir()) and out["data_dir_source"] == "default"
+    assert not any(r["present"] for r in out["files"])
     assert {"lentimpra", "sharpr_pilot", "dream_yeast"} <= {r["dataset"] for r in out["files"]}
     assert set(out["files"][0]) == {"dataset", "file", "present", "size", "sha256",
                                     "checksum_ok", "fetchable", "tasks"}
@@ -115,11 +117,11 @@ def test_data_list_json_without_data_dir(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_real_checksums_and_fetch_from_file_url(data_dir: Path, tmp_path: Path) -> None:
-    rows = datasets.status(data_dir, datasets.registered())
+    rows = datasets.status(data_dir, plugins.registered_datasets())
     for r in rows:
         if r["dataset"] in ("lentimpra", "sharpr_pilot", "dream_yeast"):
             assert r["present"] and r["checksum_ok"], r["file"]
-    sharpr = datasets.get_dataset("sharpr_pilot")
+    sharpr = plugins.get_dataset("sharpr_pilot")
     mirror = (data_dir / sharpr.folder).as_uri()
     done = datasets.fetch(sharpr, tmp_path, url=mirror)
     assert [s for _, s in done] == ["downloaded"] * 6

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 import regshift_bench
 from regshift_bench import plugins
 from regshift_bench.api import Model
-from regshift_bench.datasets import DataFile, Dataset
+from regshift_bench.api import DataFile, Dataset
 from regshift_bench.errors import PluginError, RegistryError, UnknownNameError
 from regshift_bench.registry import KINDS, Registry
 
@@ -96,12 +99,13 @@ def test_plugin_registering_a_non_dataset_fails_naming_plugin_hook_and_rule():
     assert bad.status == "failed"
     assert "plugin 'plugins.bad_dataset'" in bad.error
     assert "hook rsbench_register_datasets" in bad.error
-    assert "dataset 'not_a_dataset' is a dict, not a regshift_bench.datasets.Dataset" in bad.error
+    assert "dataset 'not_a_dataset' is a dict, not a regshift_bench.api.Dataset" in bad.error
     assert "register a Dataset instance" in bad.error and "\n" not in bad.error
     # What it registered before the bad call is rolled back; other plugins still load.
     assert "good_first" not in pset.registry.names("dataset")
     assert by_name["plugins.toy_dataset"].status == "ok"
-    assert by_name["plugins.toy_dataset"].registered == {"dataset": ["toy_counts"]}
+    assert by_name["plugins.toy_dataset"].registered == {"dataset": ["toy_counts"],
+                                                         "task": ["toy_counts_task"]}
     assert by_name["mpra"].registered["dataset"] == [
         "lentimpra", "sharpr_pilot", "dream_yeast", "kircher_satmut", "motifs"]
 
@@ -143,3 +147,55 @@ def test_unknown_name_without_close_match_names_some_known_ones():
     msg = str(UnknownNameError("model", "no_such", [f"m{i}" for i in range(9)]))
     assert "known: m0, m1, m2, m3, m4, m5, ... (9 in all)" in msg and "did you mean" not in msg
     assert "none is registered" in str(UnknownNameError("model", "x", []))
+
+
+# -- load failures are named where their names are asked for (issue 14.8) -------------------
+
+
+def test_unknown_name_names_the_plugins_that_failed_to_load():
+    pset = plugins.load(("plugins.broken_import", "plugins.toy_plugin"))
+    with pytest.raises(UnknownNameError) as info:
+        pset.registry.get("model", "its_model")
+    message = str(info.value)
+    assert message.startswith("unknown model 'its_model'")
+    assert ("it may come from plugin 'plugins.broken_import', which failed to load: "
+            "import failed: ImportError: this plugin is deliberately broken") in message
+    assert "\n" not in message
+    # Without failures the message is unchanged.
+    with pytest.raises(UnknownNameError) as clean:
+        plugins.load(("plugins.toy_plugin",)).registry.get("model", "its_model")
+    assert "failed to load" not in str(clean.value)
+
+
+def test_a_requested_plugin_that_fails_is_an_error_even_unused():
+    from regshift_bench.errors import PluginLoadError
+
+    plugins.configure(("plugins.does_not_exist",))
+    with pytest.raises(PluginLoadError, match="plugin 'plugins.does_not_exist' failed to load: "
+                                              "import failed: ModuleNotFoundError"):
+        plugins.check_requested()
+    plugins.configure(("plugins.toy_plugin",))
+    plugins.check_requested()  # loads fine: no error
+
+
+def _cli(*args):
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent), "COLUMNS": "300",
+           "RSBENCH_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    return subprocess.run([sys.executable, "-m", "regshift_bench.cli", *args],
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_cli_fails_on_a_broken_or_missing_plugin_naming_it():
+    unused = _cli("--plugin", "plugins.does_not_exist", "list", "shifts")
+    assert unused.returncode == 1 and unused.stdout == ""
+    assert "plugin 'plugins.does_not_exist' failed to load" in unused.stderr
+    used = _cli("--plugin", "plugins.broken_import", "run", "--model", "its_model")
+    assert used.returncode == 1
+    line = " ".join(used.stderr.split())
+    assert "plugin 'plugins.broken_import' failed to load" in line
+    assert "deliberately broken" in line and "model" in line
+    ok = _cli("--plugin", "plugins.toy_plugin", "list", "shifts", "--json")
+    assert ok.returncode == 0 and "toy_gc_shift" in ok.stdout

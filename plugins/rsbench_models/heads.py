@@ -10,6 +10,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from regshift_bench.errors import PluginError
+
 #: Log-variance is clipped so ``exp`` never overflows in bf16 / early training.
 LOGVAR_MIN, LOGVAR_MAX = -9.0, 6.0
 
@@ -49,7 +51,8 @@ class GaussianHead(nn.Module):
                 ) -> tuple[torch.Tensor, torch.Tensor]:
         if self.n_prior:
             if prior is None:
-                raise ValueError("this head was built with prior features; pass them")
+                raise PluginError("this head was built with prior features; pass them "
+                                  "(the model's prior= was set at fit time)")
             h = torch.cat([h, prior.to(h.dtype)], dim=1)
         out = self.out(self.body(h)).float()
         return out[:, 0], out[:, 1].clamp(LOGVAR_MIN, LOGVAR_MAX)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from regshift_bench.api.base import Configurable
+from regshift_bench.api.datafiles import DataFile, Dataset
 from regshift_bench.api.dataset import SeqDataset, Splits, SplitSizes
 from regshift_bench.api.encoding import decode, encode, gc_fraction, onehot, revcomp
 from regshift_bench.api.metric import Metric
@@ -14,7 +15,7 @@ from regshift_bench.api.splitting import SourceSplits, cap, group_labels, group_
 from regshift_bench.api.task import Task
 
 __all__ = [
-    "Budget", "Configurable", "Metric", "Model", "Prediction", "Prior", "SeqDataset",
+    "Budget", "Configurable", "DataFile", "Dataset", "Metric", "Model", "Prediction", "Prior", "SeqDataset",
     "Shift", "SplitSizes", "Splits", "Task", "decode", "encode", "gc_fraction", "onehot",
     "revcomp", "SourceSplits", "cap", "group_labels", "group_split", "source_splits",
 ]

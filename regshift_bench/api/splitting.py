@@ -15,6 +15,7 @@ import numpy as np
 
 from regshift_bench.api.dataset import SeqDataset, Splits, SplitSizes
 from regshift_bench.api.task import Task
+from regshift_bench.errors import TaskFileError
 
 #: Fractions of a fixed dataset's groups that go to train / val / test.
 SOURCE_FRACTIONS = (0.7, 0.1, 0.2)
@@ -139,7 +140,8 @@ def _draw(task: Task, sizes: SplitSizes, r_split: np.random.Generator,
     if task.kind == "generative":
         config = task.config()
         if sizes.train is None or sizes.val is None or sizes.test is None:
-            raise ValueError(f"task {task.name!r} is generative: every split size must be set")
+            raise TaskFileError(f"task {task.name!r} is generative: every split size must be set; "
+                                "give sizes = {train = ..., val = ..., test = ...} in the preset")
         return SourceSplits(
             task.sample(config, sizes.train, r_split),
             task.sample(config, sizes.val, r_val),

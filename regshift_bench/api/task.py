@@ -8,6 +8,7 @@ import numpy as np
 
 from regshift_bench.api.base import Configurable
 from regshift_bench.api.dataset import SeqDataset
+from regshift_bench.errors import PluginError
 
 
 class Task(Configurable):
@@ -63,7 +64,8 @@ class Task(Configurable):
         """
         if self.kind == "generative":
             if n is None:
-                raise ValueError(f"task {self.name!r}: a generative pool needs a size n")
+                raise PluginError(f"task {self.name!r}: a generative pool needs a size n; "
+                                  "the caller (a shift) must pass pool(rng, n)")
             return self.sample(self.config(), n, rng)
         return self.load()
 

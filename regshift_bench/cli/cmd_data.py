@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from regshift_bench import datasets, paths
+from regshift_bench import datasets, paths, plugins
 from regshift_bench.cli.console import console, print_json
 
 
@@ -38,13 +38,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Which datasets are present in the data directory, their sizes and checksums."""
         root = paths.data_dir(required=False)
-        rows = datasets.status(root, datasets.registered())
+        rows = datasets.status(root, plugins.registered_datasets())
         if as_json:
-            print_json({"data_dir": str(root) if root else None, "files": rows})
+            print_json({"data_dir": str(root), "data_dir_source": paths.data_dir_source(),
+                        "files": rows})
             return
         from rich.table import Table
 
-        where = str(root) if root else "not set (use --data-dir or RSBENCH_DATA_DIR)"
+        where = f"{root} (from {paths.data_dir_source()})"
         table = Table(title=f"data directory: {where}", title_justify="left")
         for col in ("dataset", "file", "size", "sha256", "status", "tasks"):
             table.add_column(col, overflow="fold")
@@ -69,8 +70,7 @@ def register(app: typer.Typer) -> None:
             "--dest", help="Data directory to write into (default: the configured one).")] = None,
     ) -> None:
         """Download a dataset's files and verify their pinned SHA-256 checksums."""
-        dataset = datasets.get_dataset(name)  # unknown names fail before anything else
+        dataset = plugins.get_dataset(name)  # unknown names fail before anything else
         root = dest if dest is not None else paths.data_dir()
-        assert root is not None
         for rel, status in datasets.fetch(dataset, Path(root), url=url):
             console.print(f"{status:>10}  {Path(root) / dataset.folder / rel}", soft_wrap=True)

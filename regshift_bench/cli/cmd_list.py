@@ -9,16 +9,12 @@ import typer
 from rich.table import Table
 
 from regshift_bench import plugins
+from regshift_bench.kinds import KINDS
 from regshift_bench.cli.console import console, print_json
 
 
-class Kind(str, Enum):
-    tasks = "tasks"
-    shifts = "shifts"
-    models = "models"
-    metrics = "metrics"
-    priors = "priors"
-    datasets = "datasets"
+#: ``tasks``, ``shifts``, ...: one choice per plugin kind, from the single declaration.
+Kind = Enum("Kind", {f"{k}s": f"{k}s" for k in KINDS}, type=str)  # type: ignore[misc]
 
 
 def _extra(entry: object) -> dict[str, object]:
@@ -40,7 +36,7 @@ def _extra(entry: object) -> dict[str, object]:
 
 
 def list_command(
-    kind: Annotated[Kind, typer.Argument(help="What to list.")],
+    kind: Annotated[Kind, typer.Argument(help="What to list.")],  # type: ignore[valid-type]
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List registered tasks, shifts, models, metrics, priors or datasets."""

@@ -19,6 +19,7 @@ def plugins_command(
     records = plugins.current().records
     if as_json:
         print_json([asdict(r) for r in records])
+        plugins.check_requested()  # a failed --plugin: listed, then exit 1
         return
     table = Table(title="rsbench plugins")
     for col in ("plugin", "source", "distribution", "status", "registered"):
@@ -29,6 +30,7 @@ def plugins_command(
         status = "[green]ok[/green]" if r.status == "ok" else f"[red]failed[/red]: {r.error}"
         table.add_row(r.name, r.source, dist, status, registered or "-")
     console.print(table)
+    plugins.check_requested()
 
 
 def register(app: typer.Typer) -> None:

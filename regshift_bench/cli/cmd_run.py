@@ -63,6 +63,14 @@ def run_command(
         for name in names:
             registry.get(kind, name)
     suites = _suites(all_, task or [], suite or [])
+    if all_:  # --all runs what the data at hand allows; each skipped suite is named once
+        from rich.markup import escape
+
+        from regshift_bench.availability import runnable_suites
+
+        suites, skipped = runnable_suites(suites)
+        for gone in skipped:
+            console.print(f"[yellow]skipped[/yellow] {escape(gone.line())}", soft_wrap=True)
     the_plan = planning.expand(suites, preset, models=model or [], shifts=shift or [], seeds=seeds)
     run_dir = out or Path("runs") / preset
     s = the_plan.summary()

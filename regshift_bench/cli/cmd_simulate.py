@@ -75,7 +75,8 @@ def to_table(data: SeqDataset, provenance: dict[str, Any]) -> Any:
 
 def simulate(
     out: Annotated[Path, typer.Option("--out", help="Parquet file to write.")],
-    task: Annotated[str, typer.Option("--task", help="A generative task.")] = "sim",
+    task: Annotated[Optional[str], typer.Option(
+        "--task", help="A generative task (default: the first registered one).")] = None,
     shift: Annotated[str, typer.Option("--shift", help="Shift to apply.")] = "none",
     severity: Annotated[float, typer.Option("--severity", help="Shift severity in [0, 1].")] = 0.0,
     n: Annotated[int, typer.Option("--n", help="Number of examples.", min=1)] = 1000,
@@ -89,6 +90,10 @@ def simulate(
     The split is built exactly as the harness builds it: ``shift.split(task,
     numpy.random.default_rng(seed), sizes)``; ``test_ood`` is the shifted data.
     """
+    if task is None:
+        from regshift_bench.plugins import default_task
+
+        task = default_task("generative")
     task_obj = get_plugin("task", task, **_parse_params(param))
     if task_obj.kind != "generative":
         raise DataError(f"task {task!r} is {task_obj.kind}; `rsbench simulate` needs a generative task")

@@ -7,6 +7,7 @@ command(s); this module finds them, so adding a command touches no other file.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 from pathlib import Path
@@ -36,19 +37,25 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _global(
+    ctx: typer.Context,
     version: Annotated[Optional[bool], typer.Option(
         "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
     plugin: Annotated[Optional[list[str]], typer.Option(
         "--plugin", help="Import MODULE as a local plugin (repeatable).")] = None,
     data_dir: Annotated[Optional[Path], typer.Option(
-        "--data-dir", help="Data directory (default: $RSBENCH_DATA_DIR).")] = None,
+        "--data-dir",
+        help="Data directory (default: $RSBENCH_DATA_DIR, else the per-user data folder).")] = None,
 ) -> None:
     state.debug = debug
     if plugin:
         plugins.configure(tuple(plugin))
     if data_dir is not None:
         paths.set_data_dir(data_dir)
+    # A plugin the user named that fails to load is an error even when unused;
+    # `rsbench plugins` shows the table first, then fails the same way.
+    if (plugin or os.environ.get(plugins.PLUGINS_ENV)) and ctx.invoked_subcommand != "plugins":
+        plugins.check_requested()
 
 
 def _discover() -> None:

@@ -124,10 +124,23 @@ def rsbench_register_shifts(register):
 
 
 class ToySlow(ToyMean):
-    """Sleeps in predict so a test can kill a run midway."""
+    """Sleeps in predict so a test can kill a run midway.
+
+    With ``TOY_SLOW_HANG_AFTER=DIR:N`` it blocks (until killed) once ``DIR`` holds
+    N finished cell files, after touching ``DIR/.hanging``: a kill test then knows
+    exactly how many cells finished, whatever the machine's load.
+    """
 
     def predict(self, data, *, device="cpu"):
+        import os
         import time
+        from pathlib import Path
 
         time.sleep(0.4)
+        hang = os.environ.get("TOY_SLOW_HANG_AFTER")
+        if hang:
+            folder, count = hang.rsplit(":", 1)
+            if len(list(Path(folder).glob("*.parquet"))) >= int(count):
+                (Path(folder) / ".hanging").touch()
+                time.sleep(3600)
         return super().predict(data)

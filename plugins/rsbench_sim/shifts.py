@@ -67,6 +67,7 @@ class GcShift(SimShift):
     (chance binding of GC-rich motifs, the GC term), so this is covariate shift.
     """
 
+    kind = "covariate"
     summary = "background GC content moves"
 
     def __init__(self, severity: float = 0.0, delta: float = 0.2) -> None:
@@ -86,6 +87,7 @@ class MotifRewiring(SimShift):
     first ``round(s * fraction * k)`` of those TFs, in a fixed order from ``seed``.
     """
 
+    kind = "mechanism"
     summary = "TF effects rewired (sign flips / permutation)"
 
     def __init__(self, severity: float = 0.0, fraction: float = 0.5, mode: str = "flip", seed: int = 0) -> None:
@@ -117,6 +119,7 @@ class PwmPerturbation(SimShift):
     the TF's sites. Models that learned the source sites meet unfamiliar variants.
     """
 
+    kind = "mechanism"
     summary = "target sites drawn from perturbed PWMs"
 
     def __init__(self, severity: float = 0.0, seed: int = 0) -> None:
@@ -141,6 +144,7 @@ class MotifTurnover(SimShift):
     Which TFs lose and gain is fixed by ``seed``.
     """
 
+    kind = "covariate"
     summary = "motif gain/loss (changed site density)"
 
     def __init__(self, severity: float = 0.0, fraction: float = 0.25, gain: float = 3.0, seed: int = 0) -> None:
@@ -171,6 +175,7 @@ class CooperativityLoss(SimShift):
     (``coop_strength`` times ``1 - s``).
     """
 
+    kind = "mechanism"
     summary = "cooperative TF pairs lose their joint effect"
 
     def changes(self, config: SimConfig, s: float) -> dict[str, Any]:
@@ -185,6 +190,7 @@ class DepthDrop(SimShift):
     noise variance rises.
     """
 
+    kind = "measurement"
     summary = "lower sequencing depth"
 
     def __init__(self, severity: float = 0.0, factor: float = 20.0) -> None:
@@ -206,6 +212,7 @@ class BatchEffect(SimShift):
     (the biology) does not.
     """
 
+    kind = "measurement"
     summary = "new batch with offset and GC-dependent bias"
 
     def __init__(self, severity: float = 0.0, offset: float = 1.0, gc_bias: float = 4.0) -> None:
@@ -225,6 +232,7 @@ class NoiseInflation(SimShift):
     exceeds the variance of ``y_true`` (tested). Sequences and ``y_true`` unchanged.
     """
 
+    kind = "measurement"
     summary = "noise-dominated measurements (overdispersed counts)"
 
     def __init__(self, severity: float = 0.0, dispersion: float = 0.7) -> None:
@@ -246,6 +254,7 @@ class AssaySaturation(SimShift):
     is multiplied by ``1 - (1 - factor) * s``.
     """
 
+    kind = "measurement"
     summary = "readout dynamic range changes (saturation)"
 
     def __init__(self, severity: float = 0.0, factor: float = 0.25) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from regshift_bench.api import SeqDataset, Task
+from regshift_bench.api import Prediction, SeqDataset, Splits, Task
 from regshift_bench.errors import DataError
 from regshift_bench.motifs import MotifSet, builtin_motifs, read_meme
 from regshift_bench.paths import data_dir
@@ -19,6 +19,7 @@ from rsbench_sim.binding import chance_threshold, cooperative_occupancy, occupan
 from rsbench_sim.config import SimConfig
 from rsbench_sim.planting import plant
 from rsbench_sim.programs import gc_term, program_matrix, readout
+from rsbench_sim.references import noise_ceiling, source_oracle
 
 #: Sequences generated per chunk; fixed (not derived from n) so results do not depend
 #: on the machine, and memory stays bounded for any n.
@@ -61,6 +62,8 @@ class SimTask(Task):
     """
 
     kind: ClassVar[Literal["generative", "fixed"]] = "generative"
+    #: Written next to every model on every split (see :mod:`rsbench_sim.references`).
+    reference_names: ClassVar[tuple[str, ...]] = ("noise_ceiling", "source_oracle")
 
     def __init__(self, seq_len: int = 200, n_motifs: int = 16, motifs: str | None = None,
                  motif_names: tuple[str, ...] | None = None,
@@ -182,7 +185,26 @@ class SimTask(Task):
         parts = [simulate_chunk(config, min(CHUNK, n - i * CHUNK), r)
                  for i, r in enumerate(rng.spawn(n_chunks))]
         data = SeqDataset.concat(parts) if len(parts) > 1 else parts[0]
-        return data.with_values(info={"motifs": config.motifs, "cell_type": config.cell_type})
+        # The config travels with the data so references know each split's domain.
+        return data.with_values(info={"motifs": config.motifs, "cell_type": config.cell_type,
+                                      "config": config})
+
+    def reference_predictions(self, split: str, data: SeqDataset,
+                              splits: Splits) -> dict[str, Prediction]:
+        """``noise_ceiling`` and ``source_oracle`` on any split (incl. ``test_ood``).
+
+        The source domain is the one ``splits.train`` was drawn from (its
+        ``info["config"]``; :meth:`config` for data without one). The oracle of
+        ``val`` / ``test_id`` is memoised by content, since every shift shares them.
+        """
+        source = splits.train.info.get("config") or self.config()
+        key = (data.fingerprint(), hash(source.motifs), repr(source.describe()))
+        cache = self.__dict__.setdefault("_oracle_cache", {})
+        if key not in cache:
+            if len(cache) > 8:
+                cache.clear()
+            cache[key] = source_oracle(source, data)
+        return {"noise_ceiling": noise_ceiling(data), "source_oracle": cache[key]}
 
     def remeasure(self, data: SeqDataset, config: SimConfig, rng: np.random.Generator) -> SeqDataset:
         """A fresh MPRA measurement of the same elements (same expected counts).

@@ -185,7 +185,7 @@ class MotifTurnover(SimShift):
 
     def quantity(self, task: Task, ood: SeqDataset) -> float:
         """L1 distance between the planted sites per sequence of each TF and the source rates."""
-        names = list(task.motif_set.names)
+        names = list(task.config().motifs.names)
         counts = np.zeros(len(names))
         for sites in ood.meta["sites"]:
             for st in sites:

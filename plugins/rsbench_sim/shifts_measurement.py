@@ -37,7 +37,7 @@ class DepthDrop(SimShift):
 
     def quantity(self, task: Task, ood: SeqDataset) -> float:
         """Mean noise variance of the measurements."""
-        return float(np.mean(ood.noise_var))
+        return float(np.mean(np.asarray(ood.noise_var, dtype=np.float64)))
 
 
 class BatchEffect(SimShift):
@@ -92,7 +92,7 @@ class NoiseInflation(SimShift):
 
     def quantity(self, task: Task, ood: SeqDataset) -> float:
         """Mean noise variance of the measurements."""
-        return float(np.mean(ood.noise_var))
+        return float(np.mean(np.asarray(ood.noise_var, dtype=np.float64)))
 
 
 class AssaySaturation(SimShift):

@@ -17,6 +17,8 @@ class NoShift(Shift):
     model gets this in-distribution reference. Severity has no effect.
     """
 
+    # Selection at severity 0: test_ood is a random draw (or subset) of the source.
+    kind = "selection"
     default_severities = (0.0,)
 
     def split(self, task: Task, rng: np.random.Generator, sizes: SplitSizes) -> Splits:

@@ -60,7 +60,8 @@ class Registry:
 
         Rules: the name matches ``[a-z0-9][a-z0-9_.+-]*`` and is unique within its
         kind; ``factory`` is callable, except for kind ``dataset``, where it is a
-        :class:`~regshift_bench.api.Dataset` whose ``name`` is ``name``.
+        :class:`~regshift_bench.api.Dataset` whose ``name`` is ``name``; a shift
+        factory has a ``kind`` attribute in :data:`regshift_bench.api.shift.SHIFT_KINDS`.
         """
         if kind not in self._tables:
             raise UnknownNameError("plugin kind", kind, list(KINDS))
@@ -162,3 +163,11 @@ def _check_registered(kind: str, owner: str, hook: str, name: str, obj: Any) -> 
         raise RegistryError(
             f"{where}: factory for {name!r} is not callable ({type(obj).__name__}); "
             "register a class or a function")
+    elif kind == "shift":
+        from regshift_bench.api.shift import SHIFT_KINDS
+
+        shift_kind = getattr(obj, "kind", None)
+        if shift_kind not in SHIFT_KINDS:
+            raise RegistryError(
+                f"{where}: shift {name!r} declares kind {shift_kind!r}; set the class "
+                f"attribute kind to one of {', '.join(SHIFT_KINDS)}")

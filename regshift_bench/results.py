@@ -56,6 +56,10 @@ RESULTS_SCHEMA = pa.schema([
     ("fit_seconds", pa.float64()),
     ("predict_seconds", pa.float64()),
     ("split_seconds", pa.float64()),   # the shift drawing/simulating its data
+    # Reference rows (noise ceiling, source oracle, ...): the reference's name; "" on a
+    # model's own rows. Null in runs written before the column existed.
+    ("reference", pa.string()),
+    ("shift_kind", pa.string()),     # covariate | mechanism | measurement | selection
 ])
 
 #: Per-example predictions of one cell; ``row`` indexes the split's examples.

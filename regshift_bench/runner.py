@@ -177,6 +177,7 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
         with time_limit(timeout):
             task = group.task(cell)
             shift = get_plugin("shift", cell.shift, severity=cell.severity, **dict(cell.shift_params))
+            common["shift_kind"] = getattr(shift, "kind", "")
             t0 = time.perf_counter()
             splits = shift.split(task, split_rng(cell), cell.sizes)
             split_s = time.perf_counter() - t0
@@ -189,7 +190,7 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
             for split, data in sets.items():
                 preds[split] = group.predict(model, key, data, cell.model)
             predict_s = time.perf_counter() - t0
-        rows, curves = scoring.score(cell, task, sets, preds, group.metrics)
+        rows, curves = scoring.score(cell, task, sets, preds, group.metrics, splits)
         status, error = "ok", ""
         results.write_parquet_atomic(scoring.predictions_table(sets, preds),
                                      group.run_dir / "predictions" / f"{cell.cell}.parquet",

@@ -15,8 +15,8 @@ import pandas as pd
 import pyarrow as pa
 
 from regshift_bench import results
-from regshift_bench.api import Prediction, SeqDataset
-from regshift_bench.errors import MetricSkipped
+from regshift_bench.api import Prediction, SeqDataset, Splits
+from regshift_bench.errors import MetricSkipped, PluginError
 from regshift_bench.plan import Cell
 from regshift_bench.plugins import get_plugin
 
@@ -25,7 +25,8 @@ CurvePart = tuple[str, str, pd.DataFrame]
 
 
 def score(cell: Cell, task: Any, sets: dict[str, SeqDataset], preds: dict[str, Prediction],
-          metrics: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], list[CurvePart]]:
+          metrics: dict[str, Any] | None = None,
+          splits: Splits | None = None) -> tuple[list[dict[str, Any]], list[CurvePart]]:
     """Metric rows and curves for every evaluated split of one cell.
 
     Parameters
@@ -40,6 +41,9 @@ def score(cell: Cell, task: Any, sets: dict[str, SeqDataset], preds: dict[str, P
         of one activity, e.g. a variant's ref and alt alleles); ``task.score`` scores it.
     metrics : dict, optional
         Metric instances by name, filled on first use so a group builds each once.
+    splits : Splits, optional
+        Given: the task's references (:meth:`Task.reference_predictions`) are scored
+        too, see :func:`reference_rows`.
 
     Returns
     -------
@@ -91,23 +95,77 @@ def score(cell: Cell, task: Any, sets: dict[str, SeqDataset], preds: dict[str, P
                          "status": "failed", "error": f"task score: {type(exc).__name__}: {exc}",
                          "n": len(data)})
             continue
+        refs = tuple(getattr(task, "reference_names", ()))
         for key, v in extra.items():
             if isinstance(v, MetricSkipped):  # undefined here: the reason, never a number
                 rows.append({"split": split, "metric": key, "value": np.nan, "n": len(data),
                              "status": "skipped", "error": str(v)})
                 continue
             value, hib = (v if isinstance(v, tuple) else (v, True))
+            ref = next((r for r in refs if key.startswith(f"{r}_")), "")
             rows.append({"split": split, "metric": key, "value": float(value), "n": len(data),
-                         "higher_is_better": bool(hib), "status": "ok", "error": ""})
+                         "higher_is_better": bool(hib), "status": "ok", "error": "",
+                         "reference": ref})
+    if splits is not None:
+        rows += reference_rows(cell, task, sets, splits, cache)
     return rows, curves
+
+
+class _NoTaskScores:
+    """Stands in for the task when references are scored: no task-specific rows."""
+
+    reference_names: tuple[str, ...] = ()
+
+    def score(self, split: str, data: SeqDataset, pred: Prediction) -> dict[str, float]:
+        return {}
+
+
+def reference_rows(cell: Cell, task: Any, sets: dict[str, SeqDataset], splits: Splits,
+                   metrics: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows of the task's references, scored by the cell's metrics exactly as a model's.
+
+    Each reference ``ref`` that :meth:`Task.reference_predictions` returns is scored
+    by :func:`score` (the same code path as a model), its rows renamed
+    ``f"{ref}_{metric}"`` and marked ``reference = ref``; curves are not kept. A
+    failing ``reference_predictions`` fails that split's rows of every declared
+    reference, never the model's rows.
+    """
+    names = tuple(getattr(task, "reference_names", ()))
+    if not names:
+        return []
+    rows: list[dict[str, Any]] = []
+    by_ref: dict[str, dict[str, Prediction]] = {}
+    for split, data in sets.items():
+        try:
+            got = task.reference_predictions(split, data, splits) or {}
+            for ref, pred in got.items():
+                if ref not in names:
+                    raise PluginError(f"reference {ref!r} is not declared in reference_names "
+                                      f"{names}; add it there", plugin=cell.task_name)
+                by_ref.setdefault(ref, {})[split] = pred.check(len(data), plugin=cell.task_name)
+        except Exception as exc:
+            rows += [{"split": split, "metric": ref, "value": np.nan, "n": len(data),
+                      "status": "failed", "reference": ref,
+                      "error": f"task reference_predictions: {type(exc).__name__}: {exc}"}
+                     for ref in names]
+    for ref, preds in by_ref.items():
+        if "test_id" not in preds:  # OOD metrics compare with the reference's own test_id
+            rows.append({"split": "", "metric": ref, "value": np.nan, "n": 0, "status": "failed",
+                         "reference": ref, "error": f"reference {ref!r} has no test_id prediction; "
+                         "give it on test_id too"})
+            continue
+        ref_rows, _ = score(cell, _NoTaskScores(), {s: sets[s] for s in preds}, preds, metrics)
+        rows += [{**row, "metric": f"{ref}_{row['metric']}", "reference": ref} for row in ref_rows]
+    return rows
 
 
 def results_table(rows: list[dict[str, Any]], constant: dict[str, Any]) -> pa.Table:
     """The cell's result rows: ``rows`` plus the ``constant`` columns on every row."""
     fields = {f.name for f in results.RESULTS_SCHEMA}
     columns: dict[str, Any] = {k: v for k, v in constant.items() if k in fields}
+    defaults = {"reference": ""}  # a model's own rows are not references
     for name in fields - columns.keys():
-        columns[name] = [row.get(name) for row in rows]
+        columns[name] = [row.get(name, defaults.get(name)) for row in rows]
     return results.columns_table(columns, len(rows), results.RESULTS_SCHEMA)
 
 

@@ -38,9 +38,9 @@ def test_non_callable_factory_refused():
 
 def test_unknown_name_suggests_close_matches():
     reg = Registry()
-    reg.add("shift", "p", "gc_shift", Model)
+    reg.add("model", "p", "gc_shift", Model)
     with pytest.raises(UnknownNameError, match=r"did you mean 'gc_shift'\?"):
-        reg.get("shift", "gc_shfit")
+        reg.get("model", "gc_shfit")
 
 
 def test_factory_returning_wrong_type_is_plugin_error():

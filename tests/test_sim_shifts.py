@@ -11,6 +11,7 @@ import torch
 from regshift_bench import get_plugin
 from regshift_bench.api import SplitSizes
 from regshift_bench.testing import check_shift
+from rsbench_sim.binding import chance_rate
 from rsbench_sim.shifts import SHIFTS, MotifTurnover
 from rsbench_sim.task import SimTask
 
@@ -86,20 +87,48 @@ def test_motif_rewiring(task, s, mode):
         assert sorted(new[changed]) == pytest.approx(sorted(old[changed]))
 
 
-def test_pwm_perturbation(task):
+def _planted_mask(task, data) -> np.ndarray:
+    """(n, L) True where a site was planted (bases there may legitimately differ)."""
+    widths = {m.name: m.width for m in task.motif_set}
+    mask = np.zeros(data.seqs.shape, dtype=bool)
+    for i, sites in enumerate(data.meta["sites"]):
+        for st in sites:
+            mask[i, st.start:st.start + widths[st.tf]] = True
+    return mask
+
+
+def test_site_degeneration_plants_degenerate_sites_binding_unchanged(task):
     base = task.config()
     scores, tvs = [], []
     for s in (0.0, 0.5, 1.0):
-        _, cfg, src, ood = _pair(task, "pwm_perturbation", s, n=300)
+        shift, cfg, src, ood = _pair(task, "site_degeneration", s, n=300)
+        assert shift.kind == "covariate"
         assert _changed(base, cfg) == {"site_motifs"}
         tvs.append(np.mean([np.abs(p.pwm - m.pwm).sum() for p, m in zip(cfg.site_motifs, base.motifs)]))
-        np.testing.assert_array_equal(src.seqs == ood.seqs, src.seqs == ood.seqs)  # same background stream
-        lo = {m.name: (m.log_odds(), m.reverse_complement().log_odds(), m.width) for m in base.motifs}
-        sc = [(f if st.strand == "+" else r)[np.arange(w), ood.seqs[i, st.start:st.start + w]].sum() / w
-              for i, ss in enumerate(ood.meta.sites) for st in ss for f, r, w in [lo[st.tf]]]
-        scores.append(np.mean(sc))
+        # Same background and site positions; only the planted bases may differ.
+        assert [[(st.tf, st.start) for st in ss] for ss in src.meta.sites] == \
+            [[(st.tf, st.start) for st in ss] for ss in ood.meta.sites]
+        outside = ~_planted_mask(task, src)
+        np.testing.assert_array_equal(src.seqs[outside], ood.seqs[outside])
+        scores.append(-shift.quantity(task, ood))
     assert tvs[0] == 0 and tvs[1] == pytest.approx(tvs[2] / 2)  # linear in severity
     assert scores[0] > scores[1] > scores[2]  # planted sites look less like the TF's
+
+
+def test_pwm_perturbation_changes_binding_not_sites(task):
+    base = task.config()
+    for s in (0.5, 1.0):
+        shift, cfg, src, ood = _pair(task, "pwm_perturbation", s, n=300)
+        assert shift.kind == "mechanism"
+        assert _changed(base, cfg) == {"motifs", "site_motifs", "thresholds"}
+        assert cfg.planted_motifs == base.motifs  # sites planted from the source PWMs
+        np.testing.assert_array_equal(src.seqs, ood.seqs)  # hence identical sequences
+        assert cfg.motifs != base.motifs
+        # Chance binding in random DNA stays at the source rate for every TF.
+        for old, new, t0, t1 in zip(base.motifs, cfg.motifs, base.thresholds, cfg.thresholds):
+            assert chance_rate(new, t1, cfg.binding_scale) == pytest.approx(
+                chance_rate(old, t0, base.binding_scale), rel=1e-3)
+        assert not np.allclose(src.meta.activity, ood.meta.activity)
 
 
 def test_motif_turnover(task):
@@ -143,12 +172,12 @@ def test_depth_drop_changes_noise_not_truth(task):
 @pytest.mark.parametrize("s", [0.5, 1.0])
 def test_batch_effect(task, s):
     _, cfg, src, ood = _pair(task, "batch_effect", s, n=300)
-    assert _changed(task.config(), cfg) == {"batches", "batch_offset", "batch_gc_bias"}
+    assert _changed(task.config(), cfg) == {"batch_offset", "batch_gc_bias"}
     np.testing.assert_array_equal(src.seqs, ood.seqs)
     np.testing.assert_allclose(ood.meta.activity, src.meta.activity)  # biology unchanged
-    bias = ood.y_true - ood.meta.activity
-    np.testing.assert_allclose(bias, s * 1.0 + s * 4.0 * (ood.meta.gc - cfg.gc_ref), atol=1e-5)
-    assert set(ood.meta.batch) == {"new"}
+    np.testing.assert_array_equal(src.meta.batch, ood.meta.batch)      # same design
+    extra = (ood.y_true - ood.meta.activity) - (src.y_true - src.meta.activity)
+    np.testing.assert_allclose(extra, s * 1.0 + s * 4.0 * (ood.meta.gc - cfg.gc_ref), atol=1e-5)
 
 
 def test_noise_inflation_changes_noise_var_not_y_true(task):
@@ -165,14 +194,18 @@ def test_noise_inflation_changes_noise_var_not_y_true(task):
     assert src.noise_var.mean() < 0.2 * src.y_true.var()
 
 
-def test_assay_saturation(task):
-    sds = []
+def test_assay_saturation_compresses_strong_elements_only(task):
+    sds, drops = [], []
     for s in (0.0, 0.5, 1.0):
-        _, cfg, src, ood = _pair(task, "assay_saturation", s, n=200)
-        assert _changed(task.config(), cfg) <= {"dynamic_range"}
-        dr = 8.0 * (1 - 0.75 * s)
-        assert cfg.dynamic_range == pytest.approx(dr)
+        _, cfg, src, ood = _pair(task, "assay_saturation", s, n=400)
+        assert _changed(task.config(), cfg) <= {"saturation"}
         np.testing.assert_array_equal(src.seqs, ood.seqs)
-        assert np.abs(ood.meta.activity).max() <= dr / 2 + 1e-9
-        sds.append(ood.meta.activity.std())
+        a, b = src.meta.activity.to_numpy(), ood.meta.activity.to_numpy()
+        assert (b <= a + 1e-12).all()
+        weak, strong = a < np.quantile(a, 0.2), a > np.quantile(a, 0.8)
+        drops.append(((a - b)[weak].mean(), (a - b)[strong].mean()))
+        sds.append(b.std())
     assert sds[0] > sds[1] > sds[2]
+    assert drops[2][1] > 1.0 > 0.3 > drops[2][0]  # strong elements lose > 1 log2, weak < 0.3
+    # The spread of y_true is kept far better than by a symmetric range cut (2.1 -> 0.6).
+    assert sds[2] > 0.45 * sds[0]

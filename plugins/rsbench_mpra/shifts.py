@@ -35,6 +35,7 @@ class RandomSplit(Shift):
     shifts' gaps are read. Severity has no effect. Fixed tasks only.
     """
 
+    kind = "selection"
     changes_train = False
     default_severities = (0.0,)
 
@@ -89,6 +90,7 @@ class GCExtremes(Shift):
     Training data is the middle only, so ``changes_train`` is True.
     """
 
+    kind = "selection"
     changes_train = True
     default_severities = (0.5, 1.0)
 
@@ -130,6 +132,7 @@ class ElementClass(Shift):
     effect.
     """
 
+    kind = "selection"
     changes_train = True
     default_severities = (1.0,)
 

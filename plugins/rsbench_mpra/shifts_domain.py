@@ -33,6 +33,7 @@ class CellType(Shift):
     Applies to tasks with at least two domains.
     """
 
+    kind = "mechanism"
     changes_train = True
     default_severities = (1.0,)
 
@@ -84,6 +85,7 @@ class RandomToNative(Shift):
     a cap. Severity has no effect. Applies to tasks offering ``public_test()``.
     """
 
+    kind = "covariate"
     changes_train = False
     default_severities = (1.0,)
 

@@ -2,7 +2,10 @@
 
 Modules, one per mechanism: :mod:`.background`, :mod:`.planting`, :mod:`.binding`,
 :mod:`.programs` (programs, GC bias, readout), :mod:`.measurement`; the task in
-:mod:`.task`, its configuration in :mod:`.config`, the shifts in :mod:`.shifts`.
+:mod:`.task`, its configuration in :mod:`.config`, the shifts in :mod:`.shifts`
+(base class in :mod:`.shift_base`, measurement shifts in :mod:`.shifts_measurement`),
+the reference predictions (noise ceiling, source oracle) in :mod:`.references` and
+the oracle-vs-ceiling table in :mod:`.diagnostics`.
 """
 
 from __future__ import annotations

@@ -64,6 +64,15 @@ def chance_threshold(motif: Motif, rate: float, scale: float) -> float:
     return (lo + hi) / 2
 
 
+def chance_rate(motif: Motif, threshold: float, scale: float) -> float:
+    """Expected occupancy of a uniformly random site at ``threshold`` (inverse of
+    :func:`chance_threshold`)."""
+    from scipy.special import expit
+
+    scores, probs = score_distribution(motif)
+    return float((probs * expit((scores - threshold) / scale)).sum())
+
+
 @lru_cache(maxsize=16)
 def _weights(motifs: MotifSet) -> tuple[torch.Tensor, np.ndarray]:
     fwd, widths = motifs.log_odds_stack()

@@ -57,6 +57,10 @@ class SimConfig:
         [gc bias] z += gc_coef * (gc - gc_ref).
     dynamic_range : float
         [readout] log2 span between floor and ceiling of the saturating readout.
+    saturation : float
+        [readout] Saturation of the reporter's output (linear units of 2**activity):
+        ``activity - log2(1 + saturation * 2**activity)``; 0 (the source) leaves the
+        readout unchanged, ``2**-h`` halves the output of an element at ``h`` log2.
     depth : float
         [measurement] Mean DNA reads per element.
     rna_depth : float
@@ -93,6 +97,7 @@ class SimConfig:
     gc_coef: float = 2.0
     gc_ref: float = 0.42
     dynamic_range: float = 8.0
+    saturation: float = 0.0
     depth: float = 100.0
     rna_depth: float = 100.0
     dna_dispersion: float = 100.0
@@ -118,6 +123,8 @@ class SimConfig:
             raise DataError(f"SimConfig.coop_pairs: two different motif indices in [0, {m}) per pair")
         if not (len(self.batches) == len(self.batch_offset) == len(self.batch_gc_bias) > 0):
             raise DataError("SimConfig.batches: batch_offset and batch_gc_bias need one value per batch")
+        if self.saturation < 0:
+            raise DataError(f"SimConfig.saturation={self.saturation}: must be >= 0 (0 = none)")
         if self.markov_order not in (0, 1):
             raise DataError(f"SimConfig.markov_order: {self.markov_order}; use 0 or 1")
         if not 0.0 < self.gc_mean < 1.0 or self.gc_sd < 0:

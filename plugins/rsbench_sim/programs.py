@@ -57,7 +57,7 @@ def gc_term(gc: np.ndarray, coef: float, ref: float) -> np.ndarray:
     return coef * (gc - ref)
 
 
-def readout(z: np.ndarray, dynamic_range: float) -> np.ndarray:
+def readout(z: np.ndarray, dynamic_range: float, saturation: float = 0.0) -> np.ndarray:
     """Mechanism 7: saturating transcription, log2 activity of activation energy z.
 
     ``log2(floor + (ceil - floor) * sigmoid(z))`` with ``floor = 2**(-dr/2)`` and
@@ -65,9 +65,14 @@ def readout(z: np.ndarray, dynamic_range: float) -> np.ndarray:
     ceiling for strong ones (polymerase loading, finite reporter output), and a
     floor of leaky background transcription.
 
+    ``saturation`` > 0 adds a saturating reporter (Michaelis-Menten in linear output,
+    ``out / (1 + saturation * out)``): weak elements are unchanged, strong ones are
+    compressed towards ``-log2(saturation)``. 0 returns exactly the plain readout.
+
     Returns
     -------
     numpy.ndarray, shape like z, values in [-dr/2, dr/2]
     """
     floor, ceil = 2.0 ** (-dynamic_range / 2), 2.0 ** (dynamic_range / 2)
-    return np.log2(floor + (ceil - floor) / (1.0 + np.exp(-z)))
+    out = np.log2(floor + (ceil - floor) / (1.0 + np.exp(-z)))
+    return out - np.log2(1.0 + saturation * np.exp2(out))

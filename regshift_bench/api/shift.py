@@ -10,12 +10,23 @@ from regshift_bench.api.base import Configurable
 from regshift_bench.api.dataset import Splits, SplitSizes
 from regshift_bench.api.task import Task
 
+#: What a shift changes, declared by every shift as :attr:`Shift.kind`.
+SHIFT_KINDS: tuple[str, ...] = ("covariate", "mechanism", "measurement", "selection")
+
 
 class Shift(Configurable):
     """A named, graded difference between training and test data.
 
     Subclasses take ``severity`` (a float in [0, 1]; 0 = no shift) and their own
-    keyword parameters, and document what severity 1 means.
+    keyword parameters, and document what severity 1 means in numbers.
+
+    Every subclass declares :attr:`kind`, one of :data:`SHIFT_KINDS` (checked when
+    it is registered):
+
+    - ``covariate``: the inputs move, the sequence -> activity mechanism is fixed;
+    - ``mechanism``: what a sequence does changes (sequence -> activity);
+    - ``measurement``: the assay changes (scale, depth, batch, noise);
+    - ``selection``: train and test are different subsets of one fixed pool.
 
     Contract for :meth:`split`: the source-domain parts (``train``, ``val``,
     ``test_id``) of a shift that does not change training data must be drawn
@@ -25,6 +36,7 @@ class Shift(Configurable):
     a child generator (``rng.spawn``) after the source parts.
     """
 
+    kind: ClassVar[str]  # one of SHIFT_KINDS; deliberately no default
     changes_train: ClassVar[bool] = False
     default_severities: ClassVar[tuple[float, ...]] = (0.5, 1.0)
 

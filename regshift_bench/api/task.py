@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
 from regshift_bench.api.base import Configurable
-from regshift_bench.api.dataset import SeqDataset
+from regshift_bench.api.dataset import SeqDataset, Splits
 from regshift_bench.errors import PluginError
+
+if TYPE_CHECKING:
+    from regshift_bench.api.prediction import Prediction
 
 
 class Task(Configurable):
@@ -28,10 +31,14 @@ class Task(Configurable):
     group_column : str or None
         ``meta`` column whose equal values must stay in one split (an element's two
         orientations, overlapping tiles).
+    reference_names : tuple of str
+        The references (non-model rows: noise ceiling, source oracle, ...) this task
+        writes, through :meth:`reference_predictions` or :meth:`score`.
     """
 
     kind: ClassVar[Literal["generative", "fixed"]] = "fixed"
     group_column: ClassVar[str | None] = None
+    reference_names: ClassVar[tuple[str, ...]] = ()
 
     # -- fixed tasks --------------------------------------------------------------------
     def load(self, domain: str | None = None) -> SeqDataset:
@@ -72,7 +79,38 @@ class Task(Configurable):
     def score(self, split: str, data: SeqDataset, pred: Any) -> dict[str, float]:
         """Task-specific scores for one split (e.g. DREAM's weighted sums); default none.
 
-        Returns a mapping metric name -> value that the runner adds to the results
-        as ordinary rows.
+        Returns a mapping metric name -> value (or ``(value, higher_is_better)``)
+        that the runner adds to the results as ordinary rows. A key
+        ``f"{ref}_{metric}"`` with ``ref`` in :attr:`reference_names` (e.g.
+        ``replicate_ceiling_pearson``) is a reference value: its row gets
+        ``reference = ref``.
+        """
+        return {}
+
+    def reference_predictions(self, split: str, data: SeqDataset,
+                              splits: Splits) -> dict[str, Prediction]:
+        """References on one evaluated split, each given as a prediction; default none.
+
+        The runner scores every reference with the cell's own metric plugins, exactly
+        as it scores models, and writes rows named ``f"{ref}_{metric}"`` (e.g.
+        ``noise_ceiling_pearson``) with ``reference = ref``. Metrics that compare a
+        split with ``test_id`` (OOD detection) use the reference's own ``test_id``
+        prediction, so a reference given on ``test_ood`` should be given on
+        ``test_id`` too.
+
+        Parameters
+        ----------
+        split : str
+            ``val``, ``test_id``, ``test_ood`` or ``test_ood/<name>``.
+        data : SeqDataset
+            The evaluated examples of that split (n rows).
+        splits : Splits
+            The whole split, e.g. to find the source domain of ``train``.
+
+        Returns
+        -------
+        dict of str to Prediction
+            Reference name (in :attr:`reference_names`) -> prediction with mean and
+            var of shape (n,).
         """
         return {}

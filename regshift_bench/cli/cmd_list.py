@@ -24,6 +24,7 @@ def _extra(entry: object) -> dict[str, object]:
         out["higher_is_better"] = bool(getattr(factory, "higher_is_better", False))
         out["needs"] = sorted(getattr(factory, "needs", ()))
     if getattr(entry, "kind") == "shift":
+        out["kind"] = getattr(factory, "kind", "")
         out["changes_train"] = bool(getattr(factory, "changes_train", False))
         out["default_severities"] = list(getattr(factory, "default_severities", ()))
     if getattr(entry, "kind") == "task":

@@ -88,6 +88,8 @@ class ToyZ2(Metric):
 class ToyGCShift(Shift):
     """Test set with background GC raised by 0.3 x severity."""
 
+    kind = "covariate"
+
     def split(self, task, rng, sizes):
         src = source_splits(task, rng, sizes)
         ood = task.sample(task.config(gc_mean=0.5 + 0.3 * self.severity), sizes.test, src.ood_rng)

@@ -11,7 +11,16 @@ from typing import ClassVar
 import numpy as np
 
 from rsbench_metrics._base import Array, ArrayMetric, MomentMetric, correlation
+from regshift_bench.errors import MetricSkipped
 from rsbench_metrics.calibration import gaussian_nll
+
+
+def _need(metric: ArrayMetric, **fields: Array | None) -> None:
+    """Skip (with the reason) when an oracle field is absent, e.g. on real data."""
+    for field, value in fields.items():
+        if value is None:
+            raise MetricSkipped(f"metric {metric._label()!r} needs {field}, which this data "
+                                "lacks (oracle metrics are for simulated tasks)")
 
 
 class ExcessMSE(MomentMetric):
@@ -25,7 +34,7 @@ class ExcessMSE(MomentMetric):
 
     def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
               noise_var: Array | None = None) -> Array:
-        assert noise_var is not None
+        _need(self, noise_var=noise_var)
         return ((y - mean) ** 2 - noise_var)[None]
 
 
@@ -38,7 +47,7 @@ class SignalPearson(ArrayMetric):
 
     def batched(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
                 noise_var: Array | None = None, **extra: Array) -> Array:
-        assert y_true is not None
+        _need(self, y_true=y_true)
         return correlation(mean, y_true)
 
 
@@ -55,7 +64,7 @@ class NLLGap(MomentMetric):
 
     def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
               noise_var: Array | None = None) -> Array:
-        assert y_true is not None and noise_var is not None
+        _need(self, y_true=y_true, noise_var=noise_var)
         with np.errstate(divide="ignore", invalid="ignore"):
             return (gaussian_nll(y, mean, var) - gaussian_nll(y, y_true, noise_var))[None]
 
@@ -75,7 +84,7 @@ class VarRatio(MomentMetric):
 
     def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
               noise_var: Array | None = None) -> Array:
-        assert y_true is not None and noise_var is not None
+        _need(self, y_true=y_true, noise_var=noise_var)
         return np.stack([np.broadcast_to(var, y.shape), (y_true - mean) ** 2 + noise_var])
 
     def finalize(self, m: Array) -> Array:

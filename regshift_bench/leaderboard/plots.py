@@ -28,7 +28,7 @@ from scipy import stats
 from regshift_bench.leaderboard.aggregate import Condition
 from regshift_bench.leaderboard.build import Leaderboard, TaskBoard
 
-_RC: Any = {"svg.fonttype": "path", "svg.hashsalt": "rsbench", "font.size": 8}
+_RC: Any = {"svg.fonttype": "path", "svg.hashsalt": "rsbench", "font.size": 9}
 _GRID = np.linspace(0.0, 1.0, 41)
 _LEVELS = np.arange(1, 20) / 20
 
@@ -47,7 +47,7 @@ def _panels(n: int, title: str, models: list[str]) -> tuple[Figure, list]:  # ty
     """
     ncols = max(1, min(4, n))
     nrows = max(1, math.ceil(n / ncols))
-    legend_in = 0.45 + 0.055 * max((len(m) for m in models), default=8)
+    legend_in = 0.5 + 0.075 * max((len(m) for m in models), default=8)
     width, height = 2.9 * ncols + 0.5 + legend_in, 2.4 * nrows + 0.45
     fig = Figure(figsize=(width, height))
     FigureCanvasAgg(fig)
@@ -68,7 +68,7 @@ def _legend(fig: Figure, axes: list, models: list[str]) -> None:  # type: ignore
                 handles.append(h)
                 labels.append(lab)
     if handles:
-        fig.legend(handles, labels, loc="upper right", fontsize=7, frameon=False)
+        fig.legend(handles, labels, loc="upper right", fontsize=9, frameon=False)
 
 
 def _colors(models: list[str]) -> dict[str, tuple[float, ...]]:
@@ -182,6 +182,17 @@ def _sorted(group: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return group["x"].to_numpy()[order], group["y"].to_numpy()[order]
 
 
+def text_color(rgba: tuple[float, ...]) -> str:
+    """Black or white, whichever reads better on background ``rgba`` (WCAG luminance)."""
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(float(c)) for c in rgba[:3])
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    # Contrast with black is (L + 0.05) / 0.05, with white 1.05 / (L + 0.05); equal at L ≈ 0.179.
+    return "black" if luminance > 0.179 else "white"
+
+
 def drop_heatmap(lb: Leaderboard, board: TaskBoard) -> Figure | None:
     """Model × shift heatmap of the mean drop (positive = worse out of distribution)."""
     conds: list[Condition] = [c for c in board.conditions if not c.is_reference]
@@ -203,8 +214,10 @@ def drop_heatmap(lb: Leaderboard, board: TaskBoard) -> Figure | None:
     ax.set_yticks(range(len(board.models)), [_safe(m) for m in board.models])
     for i in range(grid.shape[0]):
         for j in range(grid.shape[1]):
-            ax.text(j, i, "—" if not np.isfinite(grid[i, j]) else f"{grid[i, j]:.2f}",
-                    ha="center", va="center", fontsize=7)
+            value = grid[i, j]
+            face = (cmap(image.norm(value)) if np.isfinite(value) else (0.87, 0.87, 0.87, 1.0))
+            ax.text(j, i, "—" if not np.isfinite(value) else f"{value:.2f}",
+                    ha="center", va="center", fontsize=8, color=text_color(face))
     fig.colorbar(image, ax=ax, label=_safe(f"drop in {board.metric}"))
     ax.set_title(_safe(f"{board.task}: drop in {board.metric} (ID − OOD, oriented)"))
     return fig

@@ -35,7 +35,7 @@ from rich.console import Console  # noqa: E402
 
 from regshift_bench.leaderboard import (build_leaderboard, publish, render_csv,  # noqa: E402
                                         render_json, render_markdown, terminal_renderables)
-from regshift_bench.leaderboard.synthetic import write_synthetic_run  # noqa: E402
+from regshift_bench.testing.synthetic_run import write_synthetic_run  # noqa: E402
 
 TASKS = ("sim_a", "sim_b", "sim_c", "sim_d")
 MODELS = ("mean", "cnn", "cnn+motif", "cnn+gc", "bilstm", "bilstm+motif", "transformer",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from regshift_bench.leaderboard import build_leaderboard, publish
-from regshift_bench.leaderboard.synthetic import write_synthetic_run
+from regshift_bench.testing.synthetic_run import write_synthetic_run
 
 ARTIFACTS = Path(os.environ.get("RSBENCH_TEST_ARTIFACTS",
                                 Path(__file__).resolve().parents[1] / "test-artifacts"))

@@ -12,11 +12,9 @@ from regshift_bench import results as rs
 from regshift_bench.errors import DataError
 from regshift_bench.leaderboard import build_leaderboard, load_runs
 from regshift_bench.leaderboard.aggregate import aggregate
-from regshift_bench.leaderboard.moments import moment_metric, point_value
 from regshift_bench.leaderboard.aggregate import Condition
 from regshift_bench.leaderboard.ranks import BootScores, robustness, tie_groups
-from regshift_bench.leaderboard.resample import group_rng, paired_bootstrap
-from regshift_bench.leaderboard.synthetic import write_synthetic_run
+from regshift_bench.testing.synthetic_run import write_synthetic_run
 
 FAILED = ("sim", "motif_loss", 1.0, "bilstm", 1)
 MISSING = ("sim", "gc_shift", 1.0, "mean", 0)
@@ -89,21 +87,6 @@ def test_bootstrap_point_matches_recorded_metric(run_dir, board):
     rec = res.query("model == 'cnn' and shift == 'gc_shift' and severity == 1.0 and seed == 0 "
                     "and split == 'test_ood' and metric == 'pearson'")["value"].iloc[0]
     assert bs.point[("cnn", cond, 0)] == pytest.approx(rec)
-
-
-def test_weighted_bootstrap_equals_explicit_resampling():
-    rng = np.random.default_rng(1)
-    y, mean = rng.normal(size=50), rng.normal(size=50)
-    var = rng.uniform(0.5, 2, 50)
-    data = {"a": (y, mean, var), "b": (y, 0.5 * y + mean, var)}
-    for metric in ("pearson", "mse", "nll", "coverage_90", "r2"):
-        got = paired_bootstrap(data, metric, n_boot=20, rng=group_rng(0, "x"))
-        idx = group_rng(0, "x").integers(0, 50, size=(20, 50))
-        for model, (yy, mm, vv) in data.items():
-            want = [point_value(metric, yy[i], mm[i], vv[i]) for i in idx]
-            np.testing.assert_allclose(got[model][1], want, rtol=1e-9, atol=1e-12)
-            assert got[model][0] == pytest.approx(point_value(metric, yy, mm, vv))
-    assert moment_metric("spearman") is None
 
 
 def test_tie_group_rule_on_samples():

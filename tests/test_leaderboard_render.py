@@ -15,7 +15,7 @@ from regshift_bench.cli.main import app
 from regshift_bench.errors import DataError
 from regshift_bench.leaderboard import (build_leaderboard, publish, render_csv, render_html,
                                         render_json, render_markdown, terminal_renderables)
-from regshift_bench.leaderboard.synthetic import write_synthetic_run
+from regshift_bench.testing.synthetic_run import write_synthetic_run
 
 EVIL = "<script>alert(1)</script>[bold]x|y"
 SHIFTS = {"none": (0.0,), "gc_shift": (0.5, 1.0), "gc_split": (1.0,)}

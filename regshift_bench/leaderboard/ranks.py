@@ -130,6 +130,8 @@ def boot_scores(runs: RunSet, task: str, metric: str, higher_is_better: bool,
     ok = plan.loc[(plan["status"] == "ok") & plan["model"].isin(models)]
     skipped: list[str] = []
     for cond in conditions:
+        if needs_ref and not cond.split.startswith("test_ood"):
+            continue  # as in the runner: a reference metric scores shifted splits only
         rows = ok.loc[(ok["shift"] == cond.shift) & (ok["severity"] == cond.severity)]
         for seed, group in rows.groupby("seed", sort=True):
             examples = _examples(runs, group, cond.split)

@@ -240,8 +240,8 @@ def test_undertrained_marker_and_footnote_in_every_format(contract_lb):
 
 
 def test_explainer_rows_are_ignored_by_ordinary_tables(contract_lb):
-    assert "site_auroc" not in set(contract_lb.agg.values["metric"])
-    assert "site_auroc" in set(contract_lb.runs.results["metric"])  # kept for their table
+    assert "synthetic_site_score" not in set(contract_lb.agg.values["metric"])
+    assert "synthetic_site_score" in set(contract_lb.runs.results["metric"])  # kept for their table
 
 
 def test_smoke_preset_header_says_tests_only(contract_lb, lb):

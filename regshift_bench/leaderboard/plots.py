@@ -23,8 +23,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from scipy import stats
 
+from regshift_bench.bootstrap import Examples
+from regshift_bench.errors import RegshiftError
 from regshift_bench.leaderboard.aggregate import Condition
 from regshift_bench.leaderboard.build import Leaderboard, TaskBoard
 
@@ -108,10 +109,28 @@ def degradation_figure(lb: Leaderboard, board: TaskBoard) -> Figure | None:
     return fig
 
 
+def _curve_plugins() -> list[Any]:
+    """Registered metric plugins that draw a curve (override ``Metric.curve``)."""
+    from regshift_bench.api import Metric
+    from regshift_bench.plugins import current, get_plugin
+
+    out = []
+    for name in current().registry.names("metric"):
+        try:
+            plugin = get_plugin("metric", name)
+        except Exception:  # a broken plugin draws nothing; its rows say why
+            continue
+        if type(plugin).curve is not Metric.curve:
+            out.append(plugin)
+    return out
+
+
 def _from_predictions(lb: Leaderboard, board: TaskBoard, kind: str) -> pd.DataFrame:
-    """Curve points recomputed from predictions: (model, label, seed, x, y)."""
+    """Curve points recomputed from predictions by the metric plugins that draw
+    ``kind``: (model, label, seed, x, y). Used when a run kept no curves."""
     plan = lb.runs.plan
     ok = plan.loc[(plan["task"] == board.task) & (plan["status"] == "ok")]
+    plugins = _curve_plugins()
     rows = []
     for cond in board.conditions:
         part = ok.loc[(ok["shift"] == cond.shift) & (ok["severity"] == cond.severity)]
@@ -119,17 +138,18 @@ def _from_predictions(lb: Leaderboard, board: TaskBoard, kind: str) -> pd.DataFr
             pred = lb.runs.predictions(int(src), str(cell), cond.split)
             if pred is None or not len(pred["row"]):
                 continue
-            y, mean, var = (np.asarray(pred[c], dtype=np.float64) for c in ("y", "mean", "var"))
-            if kind == "risk_coverage":
-                err2 = ((y - mean) ** 2)[np.argsort(var, kind="stable")]
-                x = np.arange(1, len(y) + 1) / len(y)
-                v = np.cumsum(err2) / np.arange(1, len(y) + 1)
-            else:
-                z = stats.norm.ppf(0.5 + _LEVELS / 2)
-                x = _LEVELS
-                v = (np.abs(y - mean)[None, :] <= z[:, None] * np.sqrt(var)[None, :]).mean(axis=1)
-            rows.append(pd.DataFrame({"model": model, "label": cond.label, "seed": seed,
-                                      "x": x, "y": v}))
+            ex = Examples.of(*(pred[c] for c in ("y", "mean", "var", "y_true", "noise_var")))
+            for plugin in plugins:
+                try:
+                    frame = plugin.curve(ex.dataset(), ex.prediction())
+                except RegshiftError:
+                    continue
+                if frame is None or "curve" not in frame.columns:
+                    continue
+                frame = frame.loc[frame["curve"] == kind]
+                if len(frame):
+                    rows.append(pd.DataFrame({"model": model, "label": cond.label, "seed": seed,
+                                              "x": frame["x"].to_numpy(), "y": frame["y"].to_numpy()}))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
         columns=["model", "label", "seed", "x", "y"])
 

@@ -203,3 +203,25 @@ def test_rank_metric_goes_through_the_metric_plugin(run_dir):
     points = [board.boot.point[("cnn", cond, s)] for s in (0, 1)]
     assert np.mean(points) == pytest.approx(rec["mean"].iloc[0], abs=1e-9)
     assert board.ranks["rank"].notna().sum() == 2  # cnn, cnn+motif (bilstm/mean incomplete)
+
+
+def test_a_value_without_a_metric_plugin_is_noted_not_ranked(run_dir):
+    from regshift_bench.errors import BootstrapUnavailable, RegshiftError
+    from regshift_bench.leaderboard.ranks import boot_scores
+
+    assert issubclass(BootstrapUnavailable, RegshiftError)
+    runs = load_runs([run_dir])
+    conds = aggregate(runs).conditions("sim")
+    bs = boot_scores(runs, "sim", "task_own_score", True, conds, ["cnn"], n_boot=10)
+    assert not bs.point and "no registered metric plugin" in bs.notes[0]
+
+
+def test_default_ranking_metric_comes_from_metric_metadata(board):
+    from regshift_bench.leaderboard.metric_info import default_metric, registered_infos
+
+    infos = registered_infos()
+    first = min((i for i in infos.values() if i.table == "accuracy"), key=lambda i: i.order)
+    assert board.boards[0].metric == first.name == default_metric(infos, {first.name, "mse"})
+    cal = {i.name for i in infos.values() if i.table == "calibration"}
+    shown = set(board.boards[0].tables[1].data["metric"])
+    assert shown == cal & board.agg.metrics("sim")

@@ -301,3 +301,12 @@ def test_runs_show_counts_undertrained_and_names_cells(contract_run, tmp_path):
     res = CliRunner().invoke(app, ["runs", "show", str(run), "--json"])
     data = json.loads(res.output)
     assert data["undertrained"] == ["sim/none@0/cnn seed 0"]
+
+
+def test_heatmap_annotation_colour_follows_background():
+    from regshift_bench.leaderboard.plots import text_color
+
+    assert text_color((0.40, 0.0, 0.12, 1.0)) == "white"  # dark red of RdBu_r
+    assert text_color((0.02, 0.19, 0.38, 1.0)) == "white"  # dark blue
+    assert text_color((0.97, 0.97, 0.97, 1.0)) == "black"  # the white middle
+    assert text_color((0.87, 0.87, 0.87, 1.0)) == "black"  # missing-value grey

@@ -28,7 +28,7 @@ td .s{display:block;color:#777;font-size:.8em}
 .flag-partial,.flag-missing,.flag-incomplete{background:#fff6d6 !important}
 .flag-na{color:#999}
 .flag-reference{font-style:italic;color:#225;background:#eef3fb !important}
-th.grp{background:#e8e8e8;font-weight:600;text-align:center}
+table.lb th.grp{background:#e8e8e8;font-weight:600;text-align:center}
 .warning{background:#fff3cd;border:1px solid #e0b400;padding:.5rem 1rem;font-weight:600}
 table.prov td{padding:.1rem .8rem .1rem 0}table.prov td:first-child{font-weight:600}
 p.note{color:#555;font-size:.85em;max-width:70em;margin:.2rem 0 1rem}

@@ -15,12 +15,12 @@ from regshift_bench.errors import MetricSkipped
 from rsbench_metrics.calibration import gaussian_nll
 
 
-def _need(metric: ArrayMetric, **fields: Array | None) -> None:
-    """Skip (with the reason) when an oracle field is absent, e.g. on real data."""
-    for field, value in fields.items():
-        if value is None:
-            raise MetricSkipped(f"metric {metric._label()!r} needs {field}, which this data "
-                                "lacks (oracle metrics are for simulated tasks)")
+def _need(metric: ArrayMetric, field: str, value: Array | None) -> Array:
+    """``value``, or skip (with the reason) when an oracle field is absent (real data)."""
+    if value is None:
+        raise MetricSkipped(f"metric {metric._label()!r} needs {field}, which this data "
+                            "lacks (oracle metrics are for simulated tasks)")
+    return value
 
 
 class ExcessMSE(MomentMetric):
@@ -34,7 +34,7 @@ class ExcessMSE(MomentMetric):
 
     def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
               noise_var: Array | None = None) -> Array:
-        _need(self, noise_var=noise_var)
+        noise_var = _need(self, "noise_var", noise_var)
         return ((y - mean) ** 2 - noise_var)[None]
 
 
@@ -47,7 +47,7 @@ class SignalPearson(ArrayMetric):
 
     def batched(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
                 noise_var: Array | None = None, **extra: Array) -> Array:
-        _need(self, y_true=y_true)
+        y_true = _need(self, "y_true", y_true)
         return correlation(mean, y_true)
 
 
@@ -64,7 +64,7 @@ class NLLGap(MomentMetric):
 
     def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
               noise_var: Array | None = None) -> Array:
-        _need(self, y_true=y_true, noise_var=noise_var)
+        y_true, noise_var = _need(self, "y_true", y_true), _need(self, "noise_var", noise_var)
         with np.errstate(divide="ignore", invalid="ignore"):
             return (gaussian_nll(y, mean, var) - gaussian_nll(y, y_true, noise_var))[None]
 
@@ -84,7 +84,7 @@ class VarRatio(MomentMetric):
 
     def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
               noise_var: Array | None = None) -> Array:
-        _need(self, y_true=y_true, noise_var=noise_var)
+        y_true, noise_var = _need(self, "y_true", y_true), _need(self, "noise_var", noise_var)
         return np.stack([np.broadcast_to(var, y.shape), (y_true - mean) ** 2 + noise_var])
 
     def finalize(self, m: Array) -> Array:

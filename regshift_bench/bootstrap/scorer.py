@@ -68,13 +68,12 @@ def _loop(metric: Any, *arrays: np.ndarray | None, **extra: Any) -> np.ndarray:
         for i in range(b)], dtype=np.float64)
 
 
-def _call_loop(metric: Any, y: np.ndarray, mean: np.ndarray, var: np.ndarray,
-               y_true: np.ndarray | None = None, noise_var: np.ndarray | None = None,
-               **extra: Any) -> np.ndarray:
+def _call_loop(metric: Any, *arrays: np.ndarray | None, **extra: Any) -> np.ndarray:
     """The plugin's ``__call__`` on each row of (B, n) arrays (the plugin-only path)."""
     from regshift_bench.bootstrap.examples import Examples, call_metric
 
-    rows = [None if a is None else np.atleast_2d(a) for a in (y, mean, var, y_true, noise_var)]
+    # arrays: y, mean, var[, y_true, noise_var], each (B, n) or None
+    rows = [None if a is None else np.atleast_2d(a) for a in (*arrays, None, None)[:5]]
     ref = None
     if "reference_y" in extra:
         ref = [np.atleast_2d(extra[k]) for k in ("reference_y", "reference_mean", "reference_var")]

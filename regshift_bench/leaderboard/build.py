@@ -181,9 +181,9 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
         if ceiling is not None:
             note = (f"{name} / {ceiling[0]} {name} (1 = as good as the ceiling)" if hib else
                     f"{name} − {ceiling[0]} {name} (excess over the floor; 0 = at the floor)")
-        present = agg.metrics(task)
+        recorded = agg.metrics(task)
         tables = [accuracy_table(agg, task, name, models, conds, info),
-                  *(metric_table(key, title, agg, task, table_metrics(infos, key, present),
+                  *(metric_table(key, title, agg, task, table_metrics(infos, key, recorded),
                                  models, conds) for key, title in METRIC_TABLES),
                   robustness_table(agg, task, name, ranks, ranked, conds, note,
                                    _reference_scores(agg, task, name, conds, ceiling, hib)),

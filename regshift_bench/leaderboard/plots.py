@@ -237,7 +237,7 @@ def drop_heatmap(lb: Leaderboard, board: TaskBoard) -> Figure | None:
             value = grid[i, j]
             face = (cmap(image.norm(value)) if np.isfinite(value) else (0.87, 0.87, 0.87, 1.0))
             ax.text(j, i, "—" if not np.isfinite(value) else f"{value:.2f}",
-                    ha="center", va="center", fontsize=8, color=text_color(face))
+                    ha="center", va="center", fontsize=8, color=text_color(tuple(face)))
     fig.colorbar(image, ax=ax, label=_safe(f"drop in {board.metric}"))
     ax.set_title(_safe(f"{board.task}: drop in {board.metric} (ID − OOD, oriented)"))
     return fig

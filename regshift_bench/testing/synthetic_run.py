@@ -94,7 +94,8 @@ def _reference_rows(cell: Any, sets: dict[str, SeqDataset], references: Sequence
     for ref in references:
         if ref != "noise_ceiling" or any(d.y_true is None for d in sets.values()):
             continue  # the one reference this story can draw: N(y_true, noise_var)
-        preds = {s: Prediction(mean=d.y_true, var=d.noise_var) for s, d in sets.items()}
+        preds = {s: Prediction(mean=np.asarray(d.y_true), var=np.asarray(d.noise_var))
+                 for s, d in sets.items()}
         task = SimpleNamespace(score=lambda *a: {})
         part, _ = score(cell, task, sets, preds, cache)
         rows += [{**r, "metric": f"{ref}_{r['metric']}", "reference": ref} for r in part]

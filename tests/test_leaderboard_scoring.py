@@ -145,6 +145,11 @@ def test_third_party_metric_scores_every_cell_and_ranks(smoke_run):
     board = build_leaderboard([smoke_run], metric="abs_log_ratio", n_boot=20).boards[0]
     assert not board.boot.notes
     assert board.ranks["rank"].notna().sum() == 2
+    from regshift_bench.leaderboard import ranks
+
+    big = build_leaderboard([smoke_run], metric="abs_log_ratio",
+                            n_boot=ranks.CALL_PATH_MAX_BOOT + 1).boards[0]
+    assert big.boot.n_boot == ranks.CALL_PATH_MAX_BOOT and "resampled 200 times" in big.boot.notes[0]
 
 
 def test_metric_excess_mse_ranks_a_sim_run(smoke_run):

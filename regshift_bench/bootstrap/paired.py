@@ -43,6 +43,11 @@ def resolve_metric(name: str) -> Any:
             "metrics`") from exc
 
 
+def resample_path(metric: Any, needs_ref: bool) -> str:
+    """Which path scores resamples: resampled | stats | batched | batched_ref | call."""
+    return _path(metric, needs_ref)
+
+
 def _path(metric: Any, needs_ref: bool) -> str:
     if needs_ref:
         return "batched_ref" if hasattr(metric, "batched") else "call"

@@ -39,9 +39,13 @@ from scipy import stats
 from regshift_bench.leaderboard.aggregate import Condition
 from regshift_bench.leaderboard.load import RunSet
 from regshift_bench.bootstrap import Examples, paired_scores, resolve_metric
+from regshift_bench.bootstrap.paired import resample_path
 from regshift_bench.errors import BootstrapUnavailable, MetricSkipped
 
 Entry = tuple[str, Condition, int]  # model, condition, seed
+#: Most resamples for a metric scored only through its ``__call__`` (one Python call
+#: per resample, model and group).
+CALL_PATH_MAX_BOOT = 200
 
 
 def _one_blas_thread() -> AbstractContextManager[object]:
@@ -127,7 +131,20 @@ def boot_scores(runs: RunSet, task: str, metric: str, higher_is_better: bool,
         out.notes.append(str(exc))
         return out
     needs_ref = "reference" in getattr(plugin, "needs", ())
+    if resample_path(plugin, needs_ref) == "call" and n_boot > CALL_PATH_MAX_BOOT:
+        # One Python call per resample: cap the count so big grids stay minutes, not hours.
+        out.notes.append(f"{metric} offers only the plugin call (no array path), so it was "
+                         f"resampled {CALL_PATH_MAX_BOOT} times instead of {n_boot}")
+        n_boot = out.n_boot = CALL_PATH_MAX_BOOT
     ok = plan.loc[(plan["status"] == "ok") & plan["model"].isin(models)]
+    with _one_blas_thread():  # set up once: finding the BLAS libraries costs ~10 ms
+        _score_groups(runs, task, plugin, needs_ref, ok, conditions, out, n_boot, random_state)
+    return out
+
+
+def _score_groups(runs: RunSet, task: str, plugin: Any, needs_ref: bool, ok: pd.DataFrame,
+                  conditions: list[Condition], out: BootScores, n_boot: int,
+                  random_state: int) -> None:
     skipped: list[str] = []
     for cond in conditions:
         if needs_ref and not cond.split.startswith("test_ood"):
@@ -140,9 +157,8 @@ def boot_scores(runs: RunSet, task: str, metric: str, higher_is_better: bool,
             reference = _examples(runs, group, "test_id") if needs_ref else None
             rng = group_rng(random_state, task, cond.shift, cond.severity, cond.split, int(seed))
             try:
-                with _one_blas_thread():
-                    res = paired_scores(plugin, examples, n_boot=n_boot, rng=rng,
-                                        reference=reference)
+                res = paired_scores(plugin, examples, n_boot=n_boot, rng=rng,
+                                    reference=reference)
             except MetricSkipped as exc:
                 if cond.label not in skipped:
                     skipped.append(cond.label)
@@ -151,7 +167,6 @@ def boot_scores(runs: RunSet, task: str, metric: str, higher_is_better: bool,
             for model, (point, samples) in res.items():
                 out.point[(model, cond, int(seed))] = point
                 out.samples[(model, cond, int(seed))] = samples
-    return out
 
 
 def ceiling_relative(bs: BootScores, ceilings: dict[Condition, float]) -> BootScores:

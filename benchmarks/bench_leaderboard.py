@@ -36,6 +36,7 @@ import numpy as np  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 from rich.console import Console  # noqa: E402
 
+from regshift_bench.bootstrap import resolve_metric  # noqa: E402
 from regshift_bench.leaderboard import (build_leaderboard, load_runs, publish,  # noqa: E402
                                         render_csv, render_json, render_markdown,
                                         terminal_renderables)
@@ -112,6 +113,7 @@ def main() -> None:
     conds, models = agg.conditions(task), agg.models(task)
     print(f"bootstrap of one task ({len(conds)} conditions x {len(models)} models x "
           f"{args.seeds} seeds, n_boot {args.n_boot}):")
+    resolve_metric(RANK_METRICS[0])  # load the plugin set (imports torch) before timing
     for metric in RANK_METRICS:
         t0 = time.perf_counter()
         boot_scores(runs, task, metric, agg.higher_is_better(metric), conds, models,

@@ -225,3 +225,24 @@ def test_default_ranking_metric_comes_from_metric_metadata(board):
     cal = {i.name for i in infos.values() if i.table == "calibration"}
     shown = set(board.boards[0].tables[1].data["metric"])
     assert shown == cal & board.agg.metrics("sim")
+
+
+def test_a_cell_of_interpretation_rows_never_replaces_the_model_cell(tmp_path):
+    import pyarrow.parquet as pq
+
+    from regshift_bench.leaderboard.load import results_schema
+
+    run = write_synthetic_run(tmp_path / "r", seeds=1, n_test=40, models=("cnn",),
+                              shifts={"none": (0.0,)})
+    rows = pq.read_table(next((run / "cells").glob("*.parquet"))).to_pandas().head(1)
+    rows = rows.assign(cell="ffffffffffffffff", explainer="ism", metric="synthetic_site_score")
+    import pyarrow as pa
+
+    rs.write_parquet_atomic(pa.Table.from_pandas(rows, schema=results_schema(),
+                                                 preserve_index=False),
+                            run / "cells" / "ffffffffffffffff.parquet")
+    runs = load_runs([run])
+    assert "ffffffffffffffff" not in set(runs.plan["cell"])
+    assert "synthetic_site_score" in set(runs.results["metric"])
+    board = build_leaderboard([run], n_boot=10)
+    assert board.boards[0].tables[0].rows[0][1].flag == ""  # the model's own value

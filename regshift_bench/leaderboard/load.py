@@ -198,9 +198,17 @@ def _check_comparable(dirs: list[Path], manifests: list[dict[str, Any]],
 def _plan_of(src: int, man: dict[str, Any], res: pd.DataFrame) -> pd.DataFrame:
     """Expected cells of one run with their status, from the plan and the rows."""
     plan = pd.DataFrame(man.get("plan") or [], columns=None)
+    # Cells holding only interpretation rows (or planned with an explainer) are not
+    # model cells: they must never stand in for the model's own cell of the same key.
+    by_cell = res.groupby("cell", sort=False)["explainer"]
+    explainer_cells = set(by_cell.apply(lambda e: bool(len(e)) and (e != "").all())
+                          .loc[lambda f: f].index)
+    if "explainer" in plan.columns:
+        explainer_cells |= set(plan.loc[plan["explainer"].fillna("") != "", "cell"])
     observed = res.drop_duplicates("cell")[[*KEY, "cell"]]
     plan = observed if plan.empty else pd.concat([plan[[*KEY, "cell"]], observed])
-    plan = plan.drop_duplicates("cell").reset_index(drop=True)
+    plan = plan.drop_duplicates("cell")
+    plan = plan.loc[~plan["cell"].isin(explainer_cells)].reset_index(drop=True)
     plan["severity"] = plan["severity"].astype(float)
     plan["seed"] = plan["seed"].astype(np.int64)
     # Rows decide a cell's status (a cell with ok rows finished); the manifest

@@ -231,12 +231,16 @@ def metric_table(key: str, title: str, agg: Aggregate, task: str, infos: list[Me
                      [f"no metric declared for the {key} table was recorded for this task"],
                      look.frame)
 
-    def texts_of(get: Any) -> tuple[list[str], str, str]:
+    # A metric no model has in a condition (e.g. OOD AUROC on the ID split) is left out there.
+    found = {(r["shift"], r["severity"], r["split"], r["metric"]) for r in look.rows.values()}
+
+    def texts_of(get: Any, cond: Condition) -> tuple[list[str], str, str]:
         texts, flag, note = [], "", ""
         for info in infos:
             row = get(info.name)
             if row is None:
-                texts.append(f"{info.label} —")
+                if (cond.shift, cond.severity, cond.split, info.name) in found or not texts:
+                    texts.append(f"{info.label} —")
                 continue
             value = (pm(row["mean"], row["sd"], info.number_format) if not texts
                      else fmt(row["mean"], info.number_format))
@@ -247,13 +251,13 @@ def metric_table(key: str, title: str, agg: Aggregate, task: str, infos: list[Me
         return texts, flag, note
 
     def make(model: str, cond: Condition) -> Cell:
-        texts, flag, note = texts_of(lambda m: look.get(model, cond, m))
+        texts, flag, note = texts_of(lambda m: look.get(model, cond, m), cond)
         if all(t.endswith("—") for t in texts):
             return look.absent(model, cond, infos[0].name)
         return Cell(texts[0], _join(*texts[1:], note), flag or ("partial" if note else ""))
 
     def make_ref(name: str, cond: Condition) -> Cell:
-        texts, _, _ = texts_of(lambda m: look.ref(name, cond, m))
+        texts, _, _ = texts_of(lambda m: look.ref(name, cond, m), cond)
         return Cell(texts[0], _join(*texts[1:]), "reference")
 
     notes = ["; ".join(f"{i.label} = {i.summary or i.name}" for i in infos) + "."]

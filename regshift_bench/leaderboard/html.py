@@ -22,7 +22,7 @@ table.lb{border-collapse:collapse;margin:.4rem 0;font-variant-numeric:tabular-nu
 table.lb th,table.lb td{border:1px solid #ddd;padding:.25rem .5rem;vertical-align:top;text-align:right}
 table.lb th{background:#f4f4f4}table.lb td:first-child,table.lb th:first-child,table.lb[data-table=robustness] td:nth-child(2){text-align:left}
 table.lb tr:nth-child(even) td{background:#fafafa}
-td .s{display:block;color:#777;font-size:.8em}
+table.lb td{white-space:nowrap}td .s{display:block;color:#777;font-size:.8em;white-space:normal}
 .flag-collapse,.flag-failed,.flag-hurts{color:#b00020;font-weight:600}
 .flag-helps{color:#1b7f3b;font-weight:600}
 .flag-partial,.flag-missing,.flag-incomplete{background:#fff6d6 !important}

@@ -25,9 +25,9 @@ class Metric(Configurable):
         Direction of "better" (for target metrics: the direction a shift usually breaks).
     target : float or None
     needs : frozenset of str
+        Subset of ``{"var", "y_true", "noise_var", "reference"}``.
     table, label, table_order, number_format
         Where and how the leaderboard shows the metric (optional).
-        Subset of ``{"var", "y_true", "noise_var", "reference"}``.
     """
 
     higher_is_better: ClassVar[bool] = False

@@ -89,3 +89,7 @@ class MetricSkipped(RegshiftError):
     The runner records the reason with status ``skipped``; it is never turned
     into a silent zero.
     """
+
+
+class BootstrapUnavailable(RegshiftError):
+    """A recorded number has no metric plugin to resample (e.g. a task's own score key)."""

@@ -74,7 +74,10 @@ def score(cell: Cell, task: Any, sets: dict[str, SeqDataset], preds: dict[str, P
             base = {"split": split, "metric": name, "n": len(data),
                     "higher_is_better": bool(metric.higher_is_better)}
             try:
-                value = metric(data, preds[split], reference=reference if needs_ref else None)
+                # `reference=` only for metrics that declare it: the documented
+                # contract is `metric(data, pred)`.
+                value = (metric(data, preds[split], reference=reference) if needs_ref
+                         else metric(data, preds[split]))
                 values = value if isinstance(value, dict) else {name: value}
                 for key, v in values.items():
                     rows.append({**base, "metric": key, "value": float(v), "status": "ok",

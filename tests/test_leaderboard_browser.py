@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from regshift_bench.leaderboard import build_leaderboard, publish
-from regshift_bench.leaderboard.synthetic import write_synthetic_run
+from regshift_bench.testing.synthetic_run import write_synthetic_run
 
 ARTIFACTS = Path(os.environ.get("RSBENCH_TEST_ARTIFACTS",
                                 Path(__file__).resolve().parents[1] / "test-artifacts"))
@@ -45,7 +45,8 @@ def test_report_renders_tables_and_plots_in_chromium(tmp_path):
     assert len(re.findall(r'<table class="lb" data-table="', html)) == 5
     for key in ("accuracy", "calibration", "selective", "robustness", "prior"):
         assert f'data-table="{key}"' in html
-    plots = re.findall(r'<figure data-plot="([a-z_]+)"><svg', html)
+    # Each caption heads its own figure (never sits between two figures).
+    plots = re.findall(r'<figure data-plot="([a-z_]+)"><figcaption>[^<]*</figcaption><svg', html)
     assert sorted(plots) == ["degradation", "drop_heatmap", "reliability", "risk_coverage"]
     assert "<title>regshift-bench leaderboard</title>" in html  # the model name ran no script
     assert "&lt;script&gt;document.title" in html

@@ -12,11 +12,9 @@ from regshift_bench import results as rs
 from regshift_bench.errors import DataError
 from regshift_bench.leaderboard import build_leaderboard, load_runs
 from regshift_bench.leaderboard.aggregate import aggregate
-from regshift_bench.leaderboard.moments import moment_metric, point_value
 from regshift_bench.leaderboard.aggregate import Condition
 from regshift_bench.leaderboard.ranks import BootScores, robustness, tie_groups
-from regshift_bench.leaderboard.resample import group_rng, paired_bootstrap
-from regshift_bench.leaderboard.synthetic import write_synthetic_run
+from regshift_bench.testing.synthetic_run import write_synthetic_run
 
 FAILED = ("sim", "motif_loss", 1.0, "bilstm", 1)
 MISSING = ("sim", "gc_shift", 1.0, "mean", 0)
@@ -89,21 +87,6 @@ def test_bootstrap_point_matches_recorded_metric(run_dir, board):
     rec = res.query("model == 'cnn' and shift == 'gc_shift' and severity == 1.0 and seed == 0 "
                     "and split == 'test_ood' and metric == 'pearson'")["value"].iloc[0]
     assert bs.point[("cnn", cond, 0)] == pytest.approx(rec)
-
-
-def test_weighted_bootstrap_equals_explicit_resampling():
-    rng = np.random.default_rng(1)
-    y, mean = rng.normal(size=50), rng.normal(size=50)
-    var = rng.uniform(0.5, 2, 50)
-    data = {"a": (y, mean, var), "b": (y, 0.5 * y + mean, var)}
-    for metric in ("pearson", "mse", "nll", "coverage_90", "r2"):
-        got = paired_bootstrap(data, metric, n_boot=20, rng=group_rng(0, "x"))
-        idx = group_rng(0, "x").integers(0, 50, size=(20, 50))
-        for model, (yy, mm, vv) in data.items():
-            want = [point_value(metric, yy[i], mm[i], vv[i]) for i in idx]
-            np.testing.assert_allclose(got[model][1], want, rtol=1e-9, atol=1e-12)
-            assert got[model][0] == pytest.approx(point_value(metric, yy, mm, vv))
-    assert moment_metric("spearman") is None
 
 
 def test_tie_group_rule_on_samples():
@@ -220,3 +203,46 @@ def test_rank_metric_goes_through_the_metric_plugin(run_dir):
     points = [board.boot.point[("cnn", cond, s)] for s in (0, 1)]
     assert np.mean(points) == pytest.approx(rec["mean"].iloc[0], abs=1e-9)
     assert board.ranks["rank"].notna().sum() == 2  # cnn, cnn+motif (bilstm/mean incomplete)
+
+
+def test_a_value_without_a_metric_plugin_is_noted_not_ranked(run_dir):
+    from regshift_bench.errors import BootstrapUnavailable, RegshiftError
+    from regshift_bench.leaderboard.ranks import boot_scores
+
+    assert issubclass(BootstrapUnavailable, RegshiftError)
+    runs = load_runs([run_dir])
+    conds = aggregate(runs).conditions("sim")
+    bs = boot_scores(runs, "sim", "task_own_score", True, conds, ["cnn"], n_boot=10)
+    assert not bs.point and "no registered metric plugin" in bs.notes[0]
+
+
+def test_default_ranking_metric_comes_from_metric_metadata(board):
+    from regshift_bench.leaderboard.metric_info import default_metric, registered_infos
+
+    infos = registered_infos()
+    first = min((i for i in infos.values() if i.table == "accuracy"), key=lambda i: i.order)
+    assert board.boards[0].metric == first.name == default_metric(infos, {first.name, "mse"})
+    cal = {i.name for i in infos.values() if i.table == "calibration"}
+    shown = set(board.boards[0].tables[1].data["metric"])
+    assert shown == cal & board.agg.metrics("sim")
+
+
+def test_a_cell_of_interpretation_rows_never_replaces_the_model_cell(tmp_path):
+    import pyarrow.parquet as pq
+
+    from regshift_bench.leaderboard.load import results_schema
+
+    run = write_synthetic_run(tmp_path / "r", seeds=1, n_test=40, models=("cnn",),
+                              shifts={"none": (0.0,)})
+    rows = pq.read_table(next((run / "cells").glob("*.parquet"))).to_pandas().head(1)
+    rows = rows.assign(cell="ffffffffffffffff", explainer="ism", metric="synthetic_site_score")
+    import pyarrow as pa
+
+    rs.write_parquet_atomic(pa.Table.from_pandas(rows, schema=results_schema(),
+                                                 preserve_index=False),
+                            run / "cells" / "ffffffffffffffff.parquet")
+    runs = load_runs([run])
+    assert "ffffffffffffffff" not in set(runs.plan["cell"])
+    assert "synthetic_site_score" in set(runs.results["metric"])
+    board = build_leaderboard([run], n_boot=10)
+    assert board.boards[0].tables[0].rows[0][1].flag == ""  # the model's own value

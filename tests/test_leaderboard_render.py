@@ -6,6 +6,7 @@ import io
 import json
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 from rich.console import Console
@@ -15,7 +16,7 @@ from regshift_bench.cli.main import app
 from regshift_bench.errors import DataError
 from regshift_bench.leaderboard import (build_leaderboard, publish, render_csv, render_html,
                                         render_json, render_markdown, terminal_renderables)
-from regshift_bench.leaderboard.synthetic import write_synthetic_run
+from regshift_bench.testing.synthetic_run import write_synthetic_run
 
 EVIL = "<script>alert(1)</script>[bold]x|y"
 SHIFTS = {"none": (0.0,), "gc_shift": (0.5, 1.0), "gc_split": (1.0,)}
@@ -135,7 +136,8 @@ def test_cli_formats(run_dir, tmp_path):
     assert res.exit_code == 0 and (tmp_path / "csv" / "ranks.csv").exists()
     res = runner.invoke(app, ["leaderboard", str(run_dir), "--n-boot", "20", "-f", "html",
                               "--no-plots", "--out", str(tmp_path / "h")])
-    assert res.exit_code == 0 and (tmp_path / "h" / "leaderboard.html").exists()
+    assert res.exit_code == 0 and (tmp_path / "h" / "index.html").exists()  # as publish names it
+    assert sorted(p.name for p in (tmp_path / "h").iterdir()) == ["index.html"]
     res = runner.invoke(app, ["leaderboard", str(run_dir), "--n-boot", "20", "--task", "sim"])
     assert res.exit_code == 0 and "sim · Prior effect" in res.output
 
@@ -147,6 +149,164 @@ def test_cli_publish_and_errors(run_dir, tmp_path):
     assert res.exit_code == 0, res.output
     assert (tmp_path / "pub" / "README.md").exists()
     res = runner.invoke(app, ["leaderboard", "publish", str(run_dir)])
-    assert isinstance(res.exception, DataError) and "--to" in str(res.exception)
+    assert isinstance(res.exception, DataError) and "--out" in str(res.exception)
     res = runner.invoke(app, ["leaderboard", str(tmp_path / "nowhere")])
     assert isinstance(res.exception, DataError) and "manifest.json" in str(res.exception)
+
+
+# ------------------------------------------------ contract columns other sessions add
+KINDS = {"gc_shift": "covariate", "motif_loss": "mechanism", "gc_split": "selection"}
+
+
+@pytest.fixture(scope="module")
+def contract_run(tmp_path_factory):
+    """A smoke-preset run with reference rows, shift kinds, an undertrained cell and
+    interpretation rows (the columns of CONTRACTS.md)."""
+    return write_synthetic_run(
+        tmp_path_factory.mktemp("contract") / "run", seeds=2, n_test=80, preset="smoke",
+        models=("cnn", "cnn+motif", "mean"), references=("noise_ceiling",), shift_kinds=KINDS,
+        shifts={"none": (0.0,), "gc_shift": (1.0,), "motif_loss": (1.0,), "gc_split": (1.0,)},
+        undertrained=[("sim", "gc_shift", 1.0, "cnn", 0)], explainer_rows=True)
+
+
+@pytest.fixture(scope="module")
+def contract_lb(contract_run):
+    return build_leaderboard([contract_run], n_boot=60)
+
+
+def _rows(table):
+    return {r[0].text: r for r in table.rows}
+
+
+def test_reference_rows_in_every_table_never_ranked(contract_lb):
+    board = contract_lb.boards[0]
+    for table in board.tables[:4]:
+        col = 1 if table.key == "robustness" else 0  # robustness starts with the rank
+        rows = {r[col].text: r for r in table.rows}
+        assert rows["noise_ceiling"][col].flag == "reference", table.key
+        if table.key == "robustness":
+            assert rows["noise_ceiling"][0].text == "—"  # never ranked
+    acc = board.tables[0]
+    cell = _rows(acc)["noise_ceiling"][acc.columns.index("gc_shift @1")]
+    assert cell.flag == "reference" and float(cell.text.split()[0]) > 0.95
+    assert "noise_ceiling" not in set(board.ranks["model"])
+    md = render_markdown(contract_lb)
+    assert "*noise\\_ceiling*" in md and "reference · not ranked" in md
+
+
+def test_robustness_is_ceiling_relative_and_says_so(contract_lb):
+    board = contract_lb.boards[0]
+    rob = board.tables[3]
+    assert any("/ noise_ceiling pearson" in n for n in rob.notes)
+    ref = contract_lb.agg.references.query("metric == 'pearson' and reference == 'noise_ceiling'")
+    ood = [c for c in board.conditions if not c.is_reference]
+    # score = mean over conditions of (seed-mean pearson / ceiling pearson), by hand
+    vals = contract_lb.agg.values.query("model == 'cnn+motif' and metric == 'pearson'")
+    want = np.mean([float(vals.query(f"shift == '{c.shift}' and split == '{c.split}'")["mean"].iloc[0])
+                    / float(ref.query(f"shift == '{c.shift}' and split == '{c.split}'")["mean"].iloc[0])
+                    for c in ood])
+    got = board.ranks.set_index("model").loc["cnn+motif", "score"]
+    assert got == pytest.approx(want)
+    assert {r[1].text: r for r in rob.rows}["noise_ceiling"][2].text == "1.000"
+
+
+def test_shift_columns_grouped_by_kind(contract_lb):
+    acc = contract_lb.boards[0].tables[0]
+    kinds = acc.groups[2:]  # after model and the ID column
+    order = ["covariate", "mechanism", "selection"]
+    assert [k for k in order if k in kinds] == sorted(set(kinds), key=order.index)
+    assert kinds == sorted(kinds, key=order.index)  # contiguous, in kind order
+    page = render_html(contract_lb, None)
+    assert '<th colspan="2" class="grp">selection</th>' in page
+
+
+def test_ood_auroc_in_calibration_table(contract_lb):
+    cal = contract_lb.boards[0].tables[1]
+    cell = _rows(cal)["cnn"][cal.columns.index("gc_shift @1")]
+    assert "OOD AUROC" in cell.sub
+    assert any("OOD AUROC = AUROC of σ²" in n for n in cal.notes)
+
+
+def test_undertrained_marker_and_footnote_in_every_format(contract_lb):
+    acc = contract_lb.boards[0].tables[0]
+    assert _rows(acc)["cnn"][0].mark == "†" and _rows(acc)["cnn+motif"][0].mark == ""
+    assert "†1/2" in _rows(acc)["cnn"][acc.columns.index("gc_shift @1")].shown()
+    footnote = "undertrained: a step or time budget stopped training"
+    term = _terminal_text(contract_lb)
+    md = render_markdown(contract_lb)
+    page = render_html(contract_lb, None)
+    for text in (term, md, page):
+        assert "cnn †" in text and footnote in text
+
+
+def test_explainer_rows_are_ignored_by_ordinary_tables(contract_lb):
+    assert "synthetic_site_score" not in set(contract_lb.agg.values["metric"])
+    assert "synthetic_site_score" in set(contract_lb.runs.results["metric"])  # kept for their table
+
+
+def test_smoke_preset_header_says_tests_only(contract_lb, lb):
+    for text in (_terminal_text(contract_lb), render_markdown(contract_lb),
+                 render_html(contract_lb, None)):
+        assert "smoke preset: for tests only" in text
+    assert "for tests only" not in render_markdown(lb)
+
+
+def test_calibration_legend_names_the_mark_shown(contract_lb):
+    cal = contract_lb.boards[0].tables[1]
+    flagged = [c for row in cal.rows for c in row if c.flag == "collapse"]
+    assert flagged and all("⚠" in c.shown() for c in flagged)
+    assert any(n.startswith("⚠ marks cov90") for n in cal.notes)
+    assert not any("'collapse'" in n for n in cal.notes)
+
+
+def test_cli_out_file_publish_alias_and_single_format(run_dir, tmp_path):
+    runner = CliRunner()
+    existing = tmp_path / "a_file"
+    existing.write_text("x")
+    for args in (["leaderboard", str(run_dir), "-f", "md", "--out", str(existing)],
+                 ["leaderboard", "publish", str(run_dir), "--to", str(existing)]):
+        res = runner.invoke(app, [*args, "--n-boot", "10"])
+        assert isinstance(res.exception, DataError) and "existing file" in str(res.exception)
+    res = runner.invoke(app, ["leaderboard", "publish", str(run_dir), "--n-boot", "10",
+                              "--format", "md", "--no-plots", "--out", str(tmp_path / "md")])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in (tmp_path / "md").iterdir()) == ["README.md"]
+    assert "wrote 1 file to" in res.output
+
+
+def test_cli_prints_markup_literally(tmp_path):
+    run = write_synthetic_run(tmp_path / "[bold]run[red]", seeds=1, n_test=30,
+                              models=("cnn", "x[/y]"), shifts={"none": (0.0,)})
+    out = tmp_path / "out[red]"
+    res = CliRunner().invoke(app, ["leaderboard", str(run), "--n-boot", "10", "--out", str(out),
+                                   "-f", "md"])
+    assert res.exit_code == 0, res.output
+    assert f"to {out}" in res.output.replace("\n", "")
+    res = CliRunner().invoke(app, ["runs", "show", str(run)])
+    assert res.exit_code == 0, res.output
+    assert "[bold]run[red]" in res.output
+
+
+def test_runs_show_counts_undertrained_and_names_cells(contract_run, tmp_path):
+    run = write_synthetic_run(tmp_path / "r", seeds=1, n_test=30, models=("cnn",),
+                              shifts={"none": (0.0,), "gc_shift": (1.0,)},
+                              failed=[("sim", "gc_shift", 1.0, "cnn", 0)],
+                              undertrained=[("sim", "none", 0.0, "cnn", 0)])
+    res = CliRunner().invoke(app, ["runs", "show", str(run)])
+    assert res.exit_code == 0, res.output
+    text = res.output
+    assert "undertrained cells" in text and "undertrained sim/none@0/cnn seed 0" in text
+    assert "failed sim/gc_shift@1/cnn seed 0: RuntimeError: synthetic failure" in text
+    assert "1 ok, 1 failed" in text and "{" not in text
+    res = CliRunner().invoke(app, ["runs", "show", str(run), "--json"])
+    data = json.loads(res.output)
+    assert data["undertrained"] == ["sim/none@0/cnn seed 0"]
+
+
+def test_heatmap_annotation_colour_follows_background():
+    from regshift_bench.leaderboard.plots import text_color
+
+    assert text_color((0.40, 0.0, 0.12, 1.0)) == "white"  # dark red of RdBu_r
+    assert text_color((0.02, 0.19, 0.38, 1.0)) == "white"  # dark blue
+    assert text_color((0.97, 0.97, 0.97, 1.0)) == "black"  # the white middle
+    assert text_color((0.87, 0.87, 0.87, 1.0)) == "black"  # missing-value grey

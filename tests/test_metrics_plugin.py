@@ -141,3 +141,32 @@ def test_curves_only_for_curve_metrics(scored):
         if curve is not None:
             assert list(curve.columns) == ["curve", "x", "y"]
             assert np.isfinite(curve[["x", "y"]].to_numpy()).all()
+
+
+def test_oracle_metrics_skip_without_truth_instead_of_asserting():
+    import numpy as np
+
+    from regshift_bench.errors import MetricSkipped
+    from rsbench_metrics import create
+
+    y = np.zeros((1, 5))
+    for name in ("excess_mse", "signal_pearson", "nll_gap", "var_ratio"):
+        m = create(name)
+        fn = m.stats if hasattr(m, "stats") else m.batched
+        with pytest.raises(MetricSkipped, match="needs"):
+            fn(y, y, y + 1)
+
+
+def test_leaderboard_metadata_is_declared_by_the_metrics():
+    from rsbench_metrics import METRICS
+
+    tables: dict[str, list[tuple[int, str]]] = {}
+    for name, cls in METRICS.items():
+        if cls.table is not None:
+            assert cls.table in ("accuracy", "calibration", "selective"), name
+            assert cls.label, name
+            tables.setdefault(cls.table, []).append((cls.table_order, cls.label))
+    for table, entries in tables.items():
+        assert len({o for o, _ in entries}) == len(entries), table  # a total order
+        assert len({lab for _, lab in entries}) == len(entries), table
+    assert METRICS["ood_auroc"].table == "calibration"  # issue 12: σ² flags the shift

@@ -12,9 +12,16 @@ import numpy as np
 from rsbench_metrics._base import Array, ArrayMetric, MomentMetric, correlation, is_constant, rankdata
 from rsbench_metrics._resample import Presorted, group_ranks
 
+#: Relative variance below which a resample counts as constant (rounding noise).
+_FLAT = 1e-12
+
 
 class MSE(MomentMetric):
     """Mean squared error, mean (y − μ)²."""
+
+    table: ClassVar[str | None] = "accuracy"
+    label: ClassVar[str] = "MSE"
+    table_order: ClassVar[int] = 3
 
     higher_is_better: ClassVar[bool] = False
 
@@ -26,12 +33,20 @@ class MSE(MomentMetric):
 class RMSE(MSE):
     """Root mean squared error, sqrt(mean (y − μ)²)."""
 
+    table: ClassVar[str | None] = "accuracy"
+    label: ClassVar[str] = "RMSE"
+    table_order: ClassVar[int] = 4
+
     def finalize(self, m: Array) -> Array:
         return np.sqrt(m[0])
 
 
 class MAE(MomentMetric):
     """Mean absolute error, mean |y − μ|."""
+
+    table: ClassVar[str | None] = "accuracy"
+    label: ClassVar[str] = "MAE"
+    table_order: ClassVar[int] = 5
 
     higher_is_better: ClassVar[bool] = False
 
@@ -43,6 +58,10 @@ class MAE(MomentMetric):
 class Pearson(ArrayMetric):
     """Pearson correlation between μ and y (undefined when either is constant)."""
 
+    table: ClassVar[str | None] = "accuracy"
+    label: ClassVar[str] = "r"
+    table_order: ClassVar[int] = 0
+
     higher_is_better: ClassVar[bool] = True
     undefined_when: ClassVar[str] = ("correlation needs n >= 2 and non-constant predictions "
                                      "and measurements")
@@ -51,9 +70,32 @@ class Pearson(ArrayMetric):
                 noise_var: Array | None = None, **extra: Array) -> Array:
         return correlation(mean, y)
 
+    def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
+              noise_var: Array | None = None) -> Array:
+        """Bootstrap statistics (5, n): a, b, a², b², ab with a, b centred on the full sample.
+
+        Centring first keeps the moment form as precise as the two-pass ``batched``.
+        """
+        a = y - y.mean(axis=-1, keepdims=True)
+        b = mean - mean.mean(axis=-1, keepdims=True)
+        return np.stack([a, b, a * a, b * b, a * b])
+
+    def finalize(self, m: Array) -> Array:
+        """Pearson of each resample from the means (5, B) of :meth:`stats`."""
+        va, vb = m[2] - m[0] ** 2, m[3] - m[1] ** 2
+        # A resample of one repeated value has variance 0 up to rounding: undefined.
+        undefined = (va <= _FLAT * m[2]) | (vb <= _FLAT * m[3])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = (m[4] - m[0] * m[1]) / np.sqrt(np.where(undefined, 1.0, va * vb))
+        return np.where(undefined, np.nan, np.clip(r, -1.0, 1.0))
+
 
 class Spearman(ArrayMetric):
     """Spearman rank correlation between μ and y (ties get average ranks)."""
+
+    table: ClassVar[str | None] = "accuracy"
+    label: ClassVar[str] = "ρ"
+    table_order: ClassVar[int] = 1
 
     higher_is_better: ClassVar[bool] = True
     undefined_when: ClassVar[str] = Pearson.undefined_when
@@ -97,6 +139,10 @@ class R2(ArrayMetric):
     ``y``, a constant ``y`` is undefined here: there is no variance to explain.
     """
 
+    table: ClassVar[str | None] = "accuracy"
+    label: ClassVar[str] = "R²"
+    table_order: ClassVar[int] = 2
+
     higher_is_better: ClassVar[bool] = True
     undefined_when: ClassVar[str] = "R² needs n >= 2 and non-constant measurements"
 
@@ -107,3 +153,14 @@ class R2(ArrayMetric):
         sst = (yc * yc).sum(axis=-1)
         undefined = is_constant(y)
         return np.where(undefined, np.nan, 1.0 - sse / np.where(undefined, 1.0, sst))
+
+    def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
+              noise_var: Array | None = None) -> Array:
+        """Bootstrap statistics (3, n): a, a², (y − μ)² with a = y centred on the full sample."""
+        a = y - y.mean(axis=-1, keepdims=True)
+        return np.stack([a, a * a, (y - mean) ** 2])
+
+    def finalize(self, m: Array) -> Array:
+        sst = m[1] - m[0] ** 2
+        undefined = sst <= _FLAT * m[1]
+        return np.where(undefined, np.nan, 1.0 - m[2] / np.where(undefined, 1.0, sst))

@@ -49,6 +49,10 @@ class Z2(MomentMetric):
     shift causes; rank by ``|z2 − 1|`` (``target``) for a symmetric view.
     """
 
+    table: ClassVar[str | None] = "calibration"
+    label: ClassVar[str] = "z²"
+    table_order: ClassVar[int] = 1
+
     higher_is_better: ClassVar[bool] = False
     needs: ClassVar[frozenset[str]] = frozenset({"var"})
     target: ClassVar[float | None] = 1.0
@@ -102,6 +106,10 @@ class Coverage80(Coverage):
 class Coverage90(Coverage):
     """Fraction of y inside the central 90% interval (calibrated: 0.9)."""
 
+    table: ClassVar[str | None] = "calibration"
+    label: ClassVar[str] = "cov90"
+    table_order: ClassVar[int] = 0
+
 
 class Coverage95(Coverage):
     """Fraction of y inside the central 95% interval (calibrated: 0.95)."""
@@ -149,6 +157,10 @@ class ENCE(ArrayMetric):
     n_bins : int
         Number of σ bins.
     """
+
+    table: ClassVar[str | None] = "calibration"
+    label: ClassVar[str] = "ENCE"
+    table_order: ClassVar[int] = 2
 
     higher_is_better: ClassVar[bool] = False
     needs: ClassVar[frozenset[str]] = frozenset({"var"})

@@ -10,18 +10,16 @@ from typing import ClassVar
 
 import numpy as np
 
-from regshift_bench.errors import MetricSkipped
 from rsbench_metrics._base import Array, ArrayMetric, MomentMetric, correlation
+from regshift_bench.errors import MetricSkipped
 from rsbench_metrics.calibration import gaussian_nll
 
 
-def _need(metric: object, field: str, value: Array | None) -> Array:
-    """``value``, or MetricSkipped naming the missing field (the runner checks ``needs``
-    first; this guards direct calls, e.g. from a resampler, even under ``python -O``)."""
+def _need(metric: ArrayMetric, field: str, value: Array | None) -> Array:
+    """``value``, or skip (with the reason) when an oracle field is absent (real data)."""
     if value is None:
-        name = getattr(metric, "name", type(metric).__name__)
-        raise MetricSkipped(f"metric {name!r} needs {field}, which this data lacks "
-                            "(simulated data only)")
+        raise MetricSkipped(f"metric {metric._label()!r} needs {field}, which this data "
+                            "lacks (oracle metrics are for simulated tasks)")
     return value
 
 
@@ -66,8 +64,7 @@ class NLLGap(MomentMetric):
 
     def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
               noise_var: Array | None = None) -> Array:
-        y_true = _need(self, "y_true", y_true)
-        noise_var = _need(self, "noise_var", noise_var)
+        y_true, noise_var = _need(self, "y_true", y_true), _need(self, "noise_var", noise_var)
         with np.errstate(divide="ignore", invalid="ignore"):
             return (gaussian_nll(y, mean, var) - gaussian_nll(y, y_true, noise_var))[None]
 
@@ -87,8 +84,7 @@ class VarRatio(MomentMetric):
 
     def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
               noise_var: Array | None = None) -> Array:
-        y_true = _need(self, "y_true", y_true)
-        noise_var = _need(self, "noise_var", noise_var)
+        y_true, noise_var = _need(self, "y_true", y_true), _need(self, "noise_var", noise_var)
         return np.stack([np.broadcast_to(var, y.shape), (y_true - mean) ** 2 + noise_var])
 
     def finalize(self, m: Array) -> Array:

@@ -80,6 +80,10 @@ class AURC(_VarRanked):
         Most points written by :meth:`curve` (coverages spread evenly; k = n kept).
     """
 
+    table: ClassVar[str | None] = "selective"
+    label: ClassVar[str] = "AURC"
+    table_order: ClassVar[int] = 0
+
     higher_is_better: ClassVar[bool] = False
 
     def __init__(self, curve_points: int = 200) -> None:
@@ -154,6 +158,10 @@ class RiskAt(_VarRanked):
 class RiskAt50(RiskAt):
     """MSE on the 50% most confident examples (lowest σ²)."""
 
+    table: ClassVar[str | None] = "selective"
+    label: ClassVar[str] = "risk@50"
+    table_order: ClassVar[int] = 1
+
 
 class RiskAt80(RiskAt):
     """MSE on the 80% most confident examples (lowest σ²)."""
@@ -168,6 +176,10 @@ class SelectiveGain(_VarRanked):
     Infinite when the kept half is error-free, undefined (skipped) when every
     error is zero.
     """
+
+    table: ClassVar[str | None] = "selective"
+    label: ClassVar[str] = "gain"
+    table_order: ClassVar[int] = 2
 
     higher_is_better: ClassVar[bool] = True
     undefined_when: ClassVar[str] = ("the most confident half has zero error, so the ratio "

@@ -41,6 +41,10 @@ class OodAUROC(ArrayMetric):
     functions take its variances as ``reference_var``.
     """
 
+    table: ClassVar[str | None] = "calibration"
+    label: ClassVar[str] = "OOD AUROC"
+    table_order: ClassVar[int] = 3
+
     higher_is_better: ClassVar[bool] = True
     needs: ClassVar[frozenset[str]] = frozenset({"var", "reference"})
 

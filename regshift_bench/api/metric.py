@@ -26,6 +26,8 @@ class Metric(Configurable):
     target : float or None
     needs : frozenset of str
         Subset of ``{"var", "y_true", "noise_var", "reference"}``.
+    table, label, table_order, number_format
+        Where and how the leaderboard shows the metric (optional).
     """
 
     higher_is_better: ClassVar[bool] = False
@@ -33,6 +35,14 @@ class Metric(Configurable):
     #: The calibrated value for metrics whose best value is in the middle
     #: (``coverage_90`` -> 0.9, ``z2`` -> 1.0); None when "better" is monotone.
     target: ClassVar[float | None] = None
+    #: Optional leaderboard metadata. ``table``: the table that shows the metric
+    #: ("accuracy", "calibration", "selective"; None: CSV/JSON only); ``label``: its
+    #: short name there; ``table_order``: its place (the accuracy table's first
+    #: metric is the default ranking metric); ``number_format``: a format spec.
+    table: ClassVar[str | None] = None
+    label: ClassVar[str] = ""
+    table_order: ClassVar[int] = 100
+    number_format: ClassVar[str] = ""
 
     def __call__(
         self,

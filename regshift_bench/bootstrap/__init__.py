@@ -20,6 +20,12 @@ A metric is used through duck typing, fastest path first:
 2. ``metric.batched(y, mean, var, y_true=None, noise_var=None) -> (B,)`` on
    arrays of shape (B, n): rank-based metrics (Spearman, AURC, ENCE, ...).
 3. ``metric.compute(y, mean, var, y_true=None, noise_var=None) -> float``, looped.
+4. the plugin's own ``metric(data, pred)`` on each resample: every metric written
+   to the :class:`~regshift_bench.api.Metric` contract, third-party included.
+
+The leaderboard uses :func:`paired_scores`: one metric for several models on
+shared indices, with each model's full-sample value from the plugin's
+``__call__`` (so it equals ``results.parquet``).
 
 Indices are drawn in row blocks of at most ``max_elements`` entries so 1,000
 resamples of 100k examples never hold the full (B, n) matrix; the stream of
@@ -41,11 +47,14 @@ True
 
 from __future__ import annotations
 
+from regshift_bench.bootstrap.examples import Examples, call_metric
 from regshift_bench.bootstrap.indices import bootstrap_indices, iter_bootstrap_indices
 from regshift_bench.bootstrap.intervals import BootstrapResult, bootstrap_metric, paired_bootstrap
+from regshift_bench.bootstrap.paired import paired_scores, resolve_metric
 from regshift_bench.bootstrap.scorer import ResampleScorer, batched_function, make_scorer
 
 __all__ = [
-    "BootstrapResult", "ResampleScorer", "batched_function", "bootstrap_indices",
-    "bootstrap_metric", "iter_bootstrap_indices", "make_scorer", "paired_bootstrap",
+    "BootstrapResult", "Examples", "ResampleScorer", "batched_function", "bootstrap_indices",
+    "bootstrap_metric", "call_metric", "iter_bootstrap_indices", "make_scorer",
+    "paired_bootstrap", "paired_scores", "resolve_metric",
 ]

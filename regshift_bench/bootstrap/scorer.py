@@ -28,7 +28,9 @@ def batched_function(metric: str | Any) -> Callable[..., np.ndarray]:
     metric = _resolve(metric)
     if hasattr(metric, "batched"):
         return metric.batched
-    return lambda *a, **k: _loop(metric, *a, **k)
+    if hasattr(metric, "compute"):
+        return lambda *a, **k: _loop(metric, *a, **k)
+    return lambda *a, **k: _call_loop(metric, *a, **k)
 
 
 def _resolve(metric: str | Any) -> Any:
@@ -36,12 +38,20 @@ def _resolve(metric: str | Any) -> Any:
         from regshift_bench.plugins import get_plugin
 
         metric = get_plugin("metric", metric)
-    if not (hasattr(metric, "compute") or hasattr(metric, "batched")):
+    if not (hasattr(metric, "compute") or hasattr(metric, "batched") or _callable(metric)):
         raise PluginError(
-            f"metric {getattr(metric, 'name', type(metric).__name__)!r} has no array function; "
-            "a bootstrappable metric defines compute(y, mean, var, y_true, noise_var) "
-            "or batched(...)", plugin=getattr(metric, "name", None))
+            f"metric {getattr(metric, 'name', type(metric).__name__)!r} cannot score anything; "
+            "a metric defines __call__(data, pred) (or the optional array functions "
+            "compute/batched)", plugin=getattr(metric, "name", None))
     return metric
+
+
+def _callable(metric: Any) -> bool:
+    """Whether ``metric`` overrides :meth:`Metric.__call__` (the plugin contract)."""
+    from regshift_bench.api import Metric
+
+    call = getattr(type(metric), "__call__", None)
+    return call is not None and call is not Metric.__call__
 
 
 def _name(metric: Any) -> str:
@@ -56,6 +66,21 @@ def _loop(metric: Any, *arrays: np.ndarray | None, **extra: Any) -> np.ndarray:
         metric.compute(*[None if a is None else a[i] for a in arrays2],
                        **{k: None if v is None else v[i] for k, v in extra2.items()})
         for i in range(b)], dtype=np.float64)
+
+
+def _call_loop(metric: Any, *arrays: np.ndarray | None, **extra: Any) -> np.ndarray:
+    """The plugin's ``__call__`` on each row of (B, n) arrays (the plugin-only path)."""
+    from regshift_bench.bootstrap.examples import Examples, call_metric
+
+    # arrays: y, mean, var[, y_true, noise_var], each (B, n) or None
+    rows = [None if a is None else np.atleast_2d(a) for a in (*arrays, None, None)[:5]]
+    ref = None
+    if "reference_y" in extra:
+        ref = [np.atleast_2d(extra[k]) for k in ("reference_y", "reference_mean", "reference_var")]
+    return np.array([
+        call_metric(metric, Examples.of(*(None if a is None else a[i] for a in rows)),
+                    None if ref is None else Examples.of(ref[0][i], ref[1][i], ref[2][i]))
+        for i in range(rows[0].shape[0])], dtype=np.float64)  # type: ignore[union-attr]
 
 
 def _as_pred(pred: PredLike) -> tuple[np.ndarray, np.ndarray]:
@@ -111,7 +136,10 @@ class ResampleScorer:
         if hasattr(self.metric, "compute"):
             return float(self.metric.compute(*self.inputs, **extra))
         rows = [None if a is None else a[None] for a in self.inputs]
-        return float(self.metric.batched(*rows, **{k: v[None] for k, v in extra.items()})[0])
+        extra = {k: v[None] for k, v in extra.items()}
+        if hasattr(self.metric, "batched"):
+            return float(self.metric.batched(*rows, **extra)[0])
+        return float(_call_loop(self.metric, *rows, **extra)[0])
 
     def _extra(self, ref_idx: np.ndarray | None) -> dict[str, np.ndarray]:
         if self.reference is None:
@@ -136,7 +164,9 @@ class ResampleScorer:
         extra = self._extra(ref_idx)
         if hasattr(self.metric, "batched"):
             return np.asarray(self.metric.batched(*gathered, **extra), dtype=np.float64)
-        return _loop(self.metric, *gathered, **extra)
+        if hasattr(self.metric, "compute"):
+            return _loop(self.metric, *gathered, **extra)
+        return _call_loop(self.metric, *gathered, **extra)
 
 
 def make_scorer(metric: str | Any, y: np.ndarray, mean: np.ndarray, var: np.ndarray, *,

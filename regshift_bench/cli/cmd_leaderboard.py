@@ -4,9 +4,12 @@ Two forms share one command (a typer group cannot take run directories before
 a subcommand name)::
 
     rsbench leaderboard RUN_DIR... [--format terminal|md|html|csv|json] [--out DIR]
-    rsbench leaderboard publish RUN_DIR... --to leaderboard/
+    rsbench leaderboard publish RUN_DIR... --out leaderboard/ [--format md|html|csv|json]
 
-A run directory literally named ``publish`` can be passed as ``./publish``.
+With ``--out`` both forms write files: every format unless ``--format`` names one
+(``publish`` requires ``--out``; ``--to`` is an alias). Both forms name files alike (``README.md``, ``index.html``,
+``leaderboard.json``, ``<table>.csv``). A run directory literally named
+``publish`` can be passed as ``./publish``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.text import Text
 
 from regshift_bench.cli.console import console, print_json
 from regshift_bench.errors import DataError
@@ -30,22 +34,21 @@ class Format(str, Enum):
     json = "json"
 
 
-_FILES = {Format.md: "leaderboard.md", Format.html: "leaderboard.html", Format.json: "leaderboard.json"}
-
-
 def leaderboard_command(
     run_dirs: Annotated[list[str], typer.Argument(
         help="Run directories (the --out of `rsbench run`), or `publish` then run directories.",
         metavar="[publish] RUN_DIR...")],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
+    fmt: Annotated[Optional[Format], typer.Option(
+        "--format", "-f", help="Output format (default: terminal; publish: every file format).",
+        show_default=False)] = None,
     task: Annotated[Optional[list[str]], typer.Option(
         "--task", help="Show only this task (repeatable).")] = None,
     metric: Annotated[Optional[str], typer.Option(
-        "--metric", help="Accuracy metric for tables, ranks, prior effect and plots.")] = None,
+        "--metric", help="Ranking metric: any registered metric (tables, ranks, prior effect, "
+                         "plots).")] = None,
     out: Annotated[Optional[Path], typer.Option(
-        "--out", help="Write files into DIR instead of printing.")] = None,
-    to: Annotated[Optional[Path], typer.Option(
-        "--to", help="With `publish`: the folder to write (e.g. leaderboard/).")] = None,
+        "--out", "--to", help="Write files into DIR instead of printing (publish: required; "
+                              "--to is an alias).")] = None,
     n_boot: Annotated[int, typer.Option("--n-boot", min=10, help="Bootstrap resamples.")] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap resampling.")] = 0,
     all_severities: Annotated[bool, typer.Option(
@@ -54,59 +57,46 @@ def leaderboard_command(
 ) -> None:
     """Aggregate runs into accuracy, calibration, selective, robustness and prior-effect tables."""
     from regshift_bench import leaderboard as lbm
+    from regshift_bench.leaderboard.publish import check_out_dir
 
     publishing = run_dirs[0] == "publish"
     dirs = run_dirs[1:] if publishing else run_dirs
-    if publishing and to is None:
-        raise DataError("`rsbench leaderboard publish` needs --to DIR (e.g. --to leaderboard/)")
-    if not publishing and to is not None:
-        raise DataError("--to is for `rsbench leaderboard publish RUN_DIR... --to DIR`; "
-                        "use --out DIR to write one format")
+    if publishing and out is None:
+        raise DataError("`rsbench leaderboard publish` needs --out DIR (e.g. --out leaderboard/)")
+    if out is not None and fmt is Format.terminal:
+        raise DataError("--out writes files; choose --format md, html, csv or json, or "
+                        "leave --format out for all of them")
+    if out is not None:
+        check_out_dir(out)  # before the (slow) bootstrap
     with console.status("building leaderboard", spinner="dots"):
         lb = lbm.build_leaderboard(dirs, tasks=task, metric=metric, n_boot=n_boot,
                                    random_state=seed,
                                    severity="all" if all_severities else "max")
-    if publishing:
-        assert to is not None
-        with console.status("publishing", spinner="dots"):
-            files = lbm.publish(lb, to, plots=not no_plots)
-        console.print(f"wrote {len(files)} files to {to}")
+    if out is not None:
+        formats = tuple(lbm.publish_formats) if fmt is None else (fmt.value,)
+        with console.status("writing", spinner="dots"):
+            files = lbm.publish(lb, out, plots=not no_plots, formats=formats)
+        shown = ", ".join(sorted({p.name for p in files if p.parent == out}))
+        noun = "file" if len(files) == 1 else "files"
+        console.print(Text(f"wrote {len(files)} {noun} to {out}: {shown}"))
         return
-    _emit(lb, fmt, out, plots=not no_plots)
+    _print(lb, fmt or Format.terminal, plots=not no_plots)
 
 
-def _emit(lb: object, fmt: Format, out: Path | None, *, plots: bool) -> None:
+def _print(lb: object, fmt: Format, *, plots: bool) -> None:
     from regshift_bench import leaderboard as lbm
 
     if fmt is Format.terminal:
         for item in lbm.terminal_renderables(lb):  # type: ignore[arg-type]
             console.print(item)
-        return
-    if fmt is Format.csv:
-        texts = lbm.render_csv(lb)  # type: ignore[arg-type]
-        if out is None:
-            print(texts["aggregated"], end="")
-            return
-        out.mkdir(parents=True, exist_ok=True)
-        for name, text in texts.items():
-            (out / f"{name}.csv").write_text(text, encoding="utf-8")
-        console.print(f"wrote {', '.join(f'{n}.csv' for n in texts)} to {out}")
-        return
-    if fmt is Format.md:
-        text = lbm.render_markdown(lb)  # type: ignore[arg-type]
-    elif fmt is Format.html:
-        text = lbm.render_html(lb, lbm.inline_svgs(lb) if plots else None)  # type: ignore[arg-type]
+    elif fmt is Format.csv:
+        print(lbm.render_csv(lb)["aggregated"], end="")  # type: ignore[arg-type]
+    elif fmt is Format.json:
+        print_json(lbm.render_json(lb))  # type: ignore[arg-type]
     else:
-        if out is None:
-            print_json(lbm.render_json(lb))  # type: ignore[arg-type]
-            return
-        text = json.dumps(lbm.render_json(lb), indent=1, sort_keys=True)  # type: ignore[arg-type]
-    if out is None:
+        text = (lbm.render_markdown(lb) if fmt is Format.md  # type: ignore[arg-type]
+                else lbm.render_html(lb, lbm.inline_svgs(lb) if plots else None))  # type: ignore[arg-type]
         print(text, end="" if text.endswith("\n") else "\n")
-        return
-    out.mkdir(parents=True, exist_ok=True)
-    (out / _FILES[fmt]).write_text(text, encoding="utf-8")
-    console.print(f"wrote {out / _FILES[fmt]}")
 
 
 def register(app: typer.Typer) -> None:

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from regshift_bench import results
 from regshift_bench.cli.console import console, print_json
 
 runs_app = typer.Typer(help="Inspect run directories.", no_args_is_help=True)
@@ -17,31 +17,35 @@ runs_app = typer.Typer(help="Inspect run directories.", no_args_is_help=True)
 @runs_app.command("show")
 def show(run: Annotated[Path, typer.Argument(help="A run directory.")],
          as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Cells by status, provenance, and any failures of RUN."""
-    manifest = results.read_manifest(run)
-    frame = results.read_results(run)
-    statuses: dict[str, int] = {}
-    for info in manifest["cells"].values():
-        statuses[info["status"]] = statuses.get(info["status"], 0) + 1
-    failures = [{"cell": k, "error": v["error"]} for k, v in manifest["cells"].items()
-                if v["status"] == "failed"]
-    summary = {"run": manifest["run"], "preset": manifest["preset"], "suites": manifest["suites"],
-               "created": manifest["created"], "finished": manifest["finished"],
-               "cells": statuses, "rows": len(frame),
-               "rows_by_status": frame["status"].value_counts().to_dict() if len(frame) else {},
-               "provenance": manifest["provenance"], "failures": failures}
+    """Cells by status, undertrained cells, provenance, and any failures of RUN."""
+    from regshift_bench.leaderboard.run_summary import counts_text, run_summary
+
+    summary = run_summary(run)
     if as_json:
         print_json(summary)
         return
-    table = Table(title=f"run {summary['run']} ({summary['preset']})", show_header=False)
-    for key in ("suites", "created", "finished", "cells", "rows", "rows_by_status"):
-        table.add_row(key, str(summary[key]))
-    prov = manifest["provenance"]
-    for key in ("rsbench", "git_commit", "torch", "device", "device_name", "seeds"):
-        table.add_row(key, str(prov.get(key)))
+    # Text objects, never markup: names, paths and errors may hold square brackets.
+    table = Table(title=Text(f"run {summary['run']} ({summary['preset']})"), show_header=False)
+    suites = ", ".join(f"{k} v{v}" for k, v in sorted(summary["suites"].items())) or "none"
+    under = summary["undertrained"]
+    rows = [("suites", suites), ("created", summary["created"]),
+            ("finished", summary["finished"] or "not finished"),
+            ("cells", counts_text(summary["cells"])),
+            ("undertrained cells", f"{len(under)}" + (" (budget stopped training while "
+                                                      "validation loss still improved)" if under else "")),
+            ("result rows", f"{summary['rows']} ({counts_text(summary['rows_by_status'])})")]
+    prov = summary["provenance"]
+    rows += [(k, str(prov.get(k) or "")) for k in ("rsbench", "git_commit", "torch", "device",
+                                                   "device_name")]
+    rows.append(("seeds", ", ".join(map(str, prov.get("seeds") or [])) or "none"))
+    for key, value in rows:
+        table.add_row(Text(key), Text(str(value)))
     console.print(table)
-    for f in failures:
-        console.print(f"[red]failed[/red] {f['cell']}: {f['error']}", soft_wrap=True)
+    for name in under:
+        console.print(Text.assemble(("undertrained ", "yellow"), name))
+    for f in summary["failures"]:
+        console.print(Text.assemble(("failed ", "red"), f["name"], ": ", str(f["error"])),
+                      soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

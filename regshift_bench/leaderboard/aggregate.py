@@ -12,13 +12,18 @@ Rules
 * Mean and sample sd (ddof=1) over the seeds that finished. A condition with
   fewer finished seeds than planned is ``partial`` and shows ``k/N seeds``; one
   with none is ``failed`` or ``missing``; nothing is silently averaged away.
-* Derived metric ``risk_at_XX_rel`` = ``risk_at_XX / mse`` per seed: selective
-  risk relative to the risk at full coverage (below 1 means abstaining helps).
+* Rows with a non-empty ``explainer`` (interpretation results) and reference rows
+  (non-empty ``reference``: noise ceilings, oracles, ...) are not model values.
+  Reference rows are aggregated apart (:attr:`Aggregate.references`): metric
+  ``f"{ref}_{m}"`` becomes metric ``m`` of reference ``ref``, mean over every cell
+  and seed of the condition.
+* Conditions carry their shift's ``shift_kind`` (when the run recorded it); tables
+  group columns by kind.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -27,6 +32,8 @@ from regshift_bench.leaderboard.load import KEY, RunSet
 
 GROUP = ["task", "shift", "severity", "split", "model", "metric"]
 REFERENCE = "none"
+#: Column order of the shift kinds (DESIGN.md); unknown kinds come last.
+KIND_ORDER = ("covariate", "mechanism", "measurement", "selection")
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,7 @@ class Condition:
     shift: str
     severity: float
     split: str
+    kind: str = field(default="", compare=False)
 
     @property
     def is_reference(self) -> bool:
@@ -48,8 +56,9 @@ class Condition:
         name = self.split.partition("/")[2]
         return f"{self.shift}{'/' + name if name else ''} @{self.severity:g}"
 
-    def sort_key(self) -> tuple[int, str, float, str]:
-        return (0 if self.is_reference else 1, self.shift, self.severity, self.split)
+    def sort_key(self) -> tuple[int, int, str, float, str]:
+        kind = KIND_ORDER.index(self.kind) if self.kind in KIND_ORDER else len(KIND_ORDER)
+        return (0 if self.is_reference else 1, kind, self.shift, self.severity, self.split)
 
 
 @dataclass
@@ -70,12 +79,19 @@ class Aggregate:
     metric_failures : DataFrame
         Metrics that raised inside a finished cell, same key (``split`` may be "" when
         the metric could not even be looked up) -> ``error``.
+    references : DataFrame
+        Reference rows: (task, shift, severity, split, reference, metric) -> ``mean,
+        sd`` (over seeds) and ``n_seeds``.
+    kinds : dict
+        Shift name -> its recorded ``shift_kind`` ("" when unknown).
     """
 
     values: pd.DataFrame
     cells: pd.DataFrame
     skipped: pd.DataFrame
     metric_failures: pd.DataFrame
+    references: pd.DataFrame = field(default_factory=pd.DataFrame)
+    kinds: dict[str, str] = field(default_factory=dict)
 
     def tasks(self) -> list[str]:
         return sorted(set(self.cells["task"]))
@@ -93,12 +109,14 @@ class Aggregate:
     def conditions(self, task: str, severity: str = "max") -> list[Condition]:
         """Columns of a task's tables; ``severity="max"`` keeps each shift's largest."""
         vals = self.values.loc[self.values["task"] == task, ["shift", "severity", "split"]]
-        found = {Condition(s, float(v), p) for s, v, p in vals.drop_duplicates().itertuples(index=False)}
+        found = {Condition(s, float(v), p, self.kinds.get(s, ""))
+                 for s, v, p in vals.drop_duplicates().itertuples(index=False)}
         cells = self.cells.loc[self.cells["task"] == task, ["shift", "severity"]].drop_duplicates()
         covered = {(c.shift, c.severity) for c in found}
         for shift, sev in cells.itertuples(index=False):  # shifts where every cell failed
             if (shift, float(sev)) not in covered:
-                found.add(Condition(shift, float(sev), "test_id" if shift == REFERENCE else "test_ood"))
+                found.add(Condition(shift, float(sev), "test_id" if shift == REFERENCE else "test_ood",
+                                    self.kinds.get(shift, "")))
         if severity == "max":
             top: dict[str, float] = {}
             for c in found:
@@ -107,25 +125,33 @@ class Aggregate:
         return sorted(found, key=Condition.sort_key)
 
 
-def _derived(seed: pd.DataFrame) -> pd.DataFrame:
-    """``risk_at_XX_rel`` rows: selective risk over full-coverage risk (mse), per seed."""
-    full = seed.loc[seed["metric"] == "mse", ["src", "cell", "split", "value"]]
-    risks = seed.loc[seed["metric"].str.match(r"^risk_at_\d+$")]
-    if full.empty or risks.empty:
-        return seed.iloc[:0]
-    rel = risks.merge(full.rename(columns={"value": "full"}), on=["src", "cell", "split"])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rel["value"] = rel["value"] / rel["full"]
-    rel["metric"] = rel["metric"] + "_rel"
-    return rel.drop(columns="full").assign(higher_is_better=False)
+def model_rows(results: pd.DataFrame) -> pd.DataFrame:
+    """Result rows of models: no interpretation rows, no reference rows."""
+    return results.loc[(results["explainer"] == "") & (results["reference"] == "")]
+
+
+def reference_values(runs: RunSet) -> pd.DataFrame:
+    """Reference rows aggregated per condition: mean over cells per seed, then over seeds."""
+    res = runs.results
+    refs = res.loc[(res["explainer"] == "") & (res["reference"] != "") & (res["status"] == "ok")]
+    cols = ["task", "shift", "severity", "split", "reference", "metric", "mean", "sd", "n_seeds"]
+    if refs.empty:
+        return pd.DataFrame(columns=cols)
+    prefix = refs["reference"] + "_"
+    keep = [m.startswith(p) for m, p in zip(refs["metric"], prefix)]
+    refs = refs.loc[keep]
+    refs = refs.assign(metric=[m[len(p):] for m, p in zip(refs["metric"], prefix[keep])])
+    key = ["task", "shift", "severity", "split", "reference", "metric"]
+    per_seed = refs.groupby([*key, "seed"], sort=False)["value"].mean().reset_index()
+    out = per_seed.groupby(key, sort=False)["value"].agg(["mean", "std", "count"]).reset_index()
+    return out.rename(columns={"std": "sd", "count": "n_seeds"})[cols]
 
 
 def condition_values(runs: RunSet) -> pd.DataFrame:
     """Per-seed OOD value, ID value and drop of every condition and metric."""
-    res = runs.results
+    res = model_rows(runs.results)
     seed = res.loc[(res["status"] == "ok") & (res["metric"] != ""),
                    [*KEY, "src", "cell", "split", "metric", "value", "higher_is_better", "n"]]
-    seed = pd.concat([seed, _derived(seed)], ignore_index=True)
     is_id = seed["split"] == "test_id"
     is_ref = seed["shift"] == REFERENCE
     ood = seed.loc[seed["split"].str.startswith("test_ood") & ~is_ref]
@@ -150,6 +176,11 @@ def aggregate(runs: RunSet) -> Aggregate:
     cells = cells.merge(errors, on=KEY[:-1], how="left")
     cells["error"] = cells["error"].fillna("")
     cells["n_missing"] = cells["n_expected"] - cells["n_ok"] - cells["n_failed"]
+    res = runs.results
+    under = (res.loc[res["undertrained"].astype(bool), [*KEY]].drop_duplicates()
+             .groupby(KEY[:-1], sort=False).size().rename("n_undertrained").reset_index())
+    cells = cells.merge(under, on=KEY[:-1], how="left")
+    cells["n_undertrained"] = cells["n_undertrained"].fillna(0).astype(int)
     cond = condition_values(runs)
     grouped = cond.groupby(GROUP, sort=False, observed=True)
     values = grouped.agg(
@@ -159,10 +190,14 @@ def aggregate(runs: RunSet) -> Aggregate:
         higher_is_better=("higher_is_better", "first"), n=("n", "mean")).reset_index()
     values = values.merge(cells[[*KEY[:-1], "n_expected"]], on=KEY[:-1], how="left")
     values["status"] = np.where(values["n_seeds"] >= values["n_expected"], "ok", "partial")
-    res = runs.results
+    res = model_rows(runs.results)
     cols = [*KEY[:-1], "split", "metric", "error"]
     skipped = (res.loc[res["status"] == "skipped", cols]
                .drop_duplicates(cols[:-1]).reset_index(drop=True))
     broken = (res.loc[(res["status"] == "failed") & (res["metric"] != ""), cols]
               .drop_duplicates(cols[:-1]).reset_index(drop=True))
-    return Aggregate(values=values, cells=cells, skipped=skipped, metric_failures=broken)
+    kinds = (runs.results.loc[runs.results["shift_kind"] != "", ["shift", "shift_kind"]]
+             .drop_duplicates("shift"))
+    return Aggregate(values=values, cells=cells, skipped=skipped, metric_failures=broken,
+                     references=reference_values(runs),
+                     kinds=dict(zip(kinds["shift"], kinds["shift_kind"])))

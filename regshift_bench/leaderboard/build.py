@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,14 +14,18 @@ import pandas as pd
 from regshift_bench.errors import DataError
 from regshift_bench.leaderboard.aggregate import Aggregate, Condition, aggregate
 from regshift_bench.leaderboard.load import RunSet, load_runs
-from regshift_bench.leaderboard.ranks import BootScores, boot_scores, prior_effect, prior_pairs, robustness
-from regshift_bench.leaderboard.tables import (Table, accuracy_table, calibration_table,
-                                               selective_table)
+from regshift_bench.leaderboard.metric_info import (MetricInfo, default_metric, registered_infos,
+                                                    table_metrics)
+from regshift_bench.leaderboard.ranks import (BootScores, boot_scores, ceiling_relative,
+                                              prior_effect, prior_pairs, robustness)
+from regshift_bench.leaderboard.tables import Table, accuracy_table, metric_table
 from regshift_bench.leaderboard.tables_boot import prior_table, robustness_table
 
-#: Accuracy metric used when none is asked for: the first one a task recorded.
-DEFAULT_METRICS = ("pearson", "spearman", "r2", "rmse", "mse", "mae")
 TABLE_KEYS = ("accuracy", "calibration", "selective", "robustness", "prior")
+#: Tables filled from metric metadata (``Metric.table``), with their titles.
+METRIC_TABLES = (("calibration", "Calibration"), ("selective", "Selective prediction"))
+#: A reference whose name ends so is a ceiling: the robustness score is relative to it.
+CEILING_SUFFIX = "ceiling"
 
 
 @dataclass
@@ -68,14 +73,60 @@ def _pick_tasks(agg: Aggregate, wanted: list[str] | None) -> list[str]:
     return list(wanted) if wanted else known
 
 
-def _pick_metric(agg: Aggregate, task: str, metric: str | None) -> str:
+def _pick_metric(agg: Aggregate, task: str, metric: str | None,
+                 infos: dict[str, MetricInfo]) -> str:
     present = agg.metrics(task)
     if metric is not None:
         return metric
-    for name in DEFAULT_METRICS:
-        if name in present:
-            return name
-    return sorted(present)[0] if present else DEFAULT_METRICS[0]
+    chosen = default_metric(infos, present)
+    if chosen is None:
+        raise DataError(f"task {task!r} recorded no metric that a loaded plugin declares for the "
+                        "accuracy table; choose one with --metric (recorded: "
+                        f"{', '.join(sorted(present)) or 'none'})")
+    return chosen
+
+
+def ceiling_of(agg: Aggregate, task: str, metric: str, hib: bool,
+               conds: list[Condition]) -> tuple[str, dict[Condition, float]] | None:
+    """The first ``*ceiling`` reference recorded for ``metric`` on every OOD condition."""
+    refs = agg.references
+    if refs.empty:
+        return None
+    refs = refs.loc[(refs["task"] == task) & (refs["metric"] == metric)]
+    ood = [c for c in conds if not c.is_reference]
+    for name in sorted(n for n in set(refs["reference"]) if n.endswith(CEILING_SUFFIX)):
+        part = refs.loc[refs["reference"] == name]
+        found = {(r.shift, r.severity, r.split): float(r.mean) for r in part.itertuples()}
+        values = {c: found.get((c.shift, c.severity, c.split), float("nan")) for c in ood}
+        usable = [v for v in values.values() if math.isfinite(v) and (v > 0 or not hib)]
+        if ood and len(usable) == len(ood):
+            return name, values
+    return None
+
+
+def _reference_scores(agg: Aggregate, task: str, metric: str, conds: list[Condition],
+                      ceiling: tuple[str, dict[Condition, float]] | None,
+                      hib: bool) -> dict[str, float]:
+    """Each reference's robustness score on the models' scale (mean over OOD conditions)."""
+    refs = agg.references
+    if refs.empty:
+        return {}
+    refs = refs.loc[(refs["task"] == task) & (refs["metric"] == metric)]
+    ood = [c for c in conds if not c.is_reference]
+    out = {}
+    for name in sorted(set(refs["reference"])):
+        part = {(r.shift, r.severity, r.split): float(r.mean)
+                for r in refs.loc[refs["reference"] == name].itertuples()}
+        vals = []
+        for c in ood:
+            v = part.get((c.shift, c.severity, c.split), float("nan"))
+            if ceiling is not None:
+                base = ceiling[1][c]
+                v = v / base if hib else v - base
+            vals.append(v)
+        if vals and all(math.isfinite(v) for v in vals):
+            out[name] = float(sum(vals) / len(vals))
+    return out
 
 
 def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] | None = None,
@@ -90,8 +141,9 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
     tasks : list of str, optional
         Tasks to show (default: all in the runs).
     metric : str, optional
-        Accuracy metric for tables (a), (d), (e) and the plots; default: the first of
-        ``DEFAULT_METRICS`` a task recorded.
+        Any registered metric (third-party included): tables (a), (d), (e) and the
+        plots; default: the first recorded metric whose plugin declares
+        ``table = "accuracy"`` (lowest ``table_order``).
     n_boot, random_state, ci
         Bootstrap resamples, their seed, and the interval level.
     severity : {"max", "all"}
@@ -109,20 +161,32 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
         close = difflib.get_close_matches(metric, present, n=3)
         hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
         raise DataError(f"metric {metric!r} was not recorded for {', '.join(chosen)}{hint}")
+    infos = registered_infos()
     boards = []
     for task in chosen:
-        name = _pick_metric(agg, task, metric)
+        name = _pick_metric(agg, task, metric, infos)
         hib = agg.higher_is_better(name)
         models = agg.models(task)
         conds = agg.conditions(task, severity)
         bs = boot_scores(runset, task, name, hib, conds, models, n_boot=n_boot,
                          random_state=random_state, ci=ci)
-        ranks = robustness(bs, models, conds)
+        info = infos.get(name)
+        # A ceiling bounds accuracy; it means nothing for e.g. a shift detector's AUROC.
+        ceiling = (ceiling_of(agg, task, name, hib, conds)
+                   if info is not None and info.table == "accuracy" else None)
+        ranked = bs if ceiling is None else ceiling_relative(bs, ceiling[1])
+        ranks = robustness(ranked, models, conds)
         prior = prior_effect(bs, prior_pairs(models), conds)
-        tables = [accuracy_table(agg, task, name, models, conds),
-                  calibration_table(agg, task, models, conds),
-                  selective_table(agg, task, models, conds),
-                  robustness_table(agg, task, name, ranks, bs, conds),
+        note = ""
+        if ceiling is not None:
+            note = (f"{name} / {ceiling[0]} {name} (1 = as good as the ceiling)" if hib else
+                    f"{name} − {ceiling[0]} {name} (excess over the floor; 0 = at the floor)")
+        recorded = agg.metrics(task)
+        tables = [accuracy_table(agg, task, name, models, conds, info),
+                  *(metric_table(key, title, agg, task, table_metrics(infos, key, recorded),
+                                 models, conds) for key, title in METRIC_TABLES),
+                  robustness_table(agg, task, name, ranks, ranked, conds, note,
+                                   _reference_scores(agg, task, name, conds, ceiling, hib)),
                   prior_table(task, name, prior, bs, conds)]
         boards.append(TaskBoard(task, name, models, conds, tables, ranks, prior, bs))
     options = {"metric": metric, "n_boot": n_boot, "random_state": random_state, "ci": ci,

@@ -11,7 +11,7 @@ import html
 import re
 
 from regshift_bench.leaderboard.build import Leaderboard
-from regshift_bench.leaderboard.render_text import MARKS, provenance_lines
+from regshift_bench.leaderboard.render_text import preset_warning, provenance_lines
 from regshift_bench.leaderboard.tables import Cell, Table
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -22,14 +22,19 @@ table.lb{border-collapse:collapse;margin:.4rem 0;font-variant-numeric:tabular-nu
 table.lb th,table.lb td{border:1px solid #ddd;padding:.25rem .5rem;vertical-align:top;text-align:right}
 table.lb th{background:#f4f4f4}table.lb td:first-child,table.lb th:first-child,table.lb[data-table=robustness] td:nth-child(2){text-align:left}
 table.lb tr:nth-child(even) td{background:#fafafa}
-td .s{display:block;color:#777;font-size:.8em}
+table.lb td{white-space:nowrap}td .s{display:block;color:#777;font-size:.8em;white-space:normal}
 .flag-collapse,.flag-failed,.flag-hurts{color:#b00020;font-weight:600}
 .flag-helps{color:#1b7f3b;font-weight:600}
 .flag-partial,.flag-missing,.flag-incomplete{background:#fff6d6 !important}
 .flag-na{color:#999}
+.flag-reference{font-style:italic;color:#225;background:#eef3fb !important}
+table.lb th.grp{background:#e8e8e8;font-weight:600;text-align:center}
+.warning{background:#fff3cd;border:1px solid #e0b400;padding:.5rem 1rem;font-weight:600}
 table.prov td{padding:.1rem .8rem .1rem 0}table.prov td:first-child{font-weight:600}
 p.note{color:#555;font-size:.85em;max-width:70em;margin:.2rem 0 1rem}
-figure{margin:1rem 0}figure svg{max-width:100%;height:auto}figcaption{color:#555}
+figure{margin:1.5rem 0 2.5rem;padding-top:.5rem;border-top:1px solid #eee}
+figure svg{max-width:100%;height:auto;display:block}
+figcaption{font-weight:600;font-size:1rem;color:#333;margin-bottom:.4rem}
 nav a{margin-right:1rem}
 """
 
@@ -47,12 +52,22 @@ def _cell(cell: Cell, tag: str = "td") -> str:
     cls = f' class="flag-{re.sub(r"[^a-z]", "", cell.flag)}"' if cell.flag else ""
     title = f' title="{esc(cell.title)}"' if cell.title else ""
     sub = f'<span class="s">{esc(cell.sub)}</span>' if cell.sub else ""
-    return f"<{tag}{cls}{title}>{esc(cell.text + MARKS.get(cell.flag, ''))}{sub}</{tag}>"
+    return f"<{tag}{cls}{title}>{esc(cell.shown())}{sub}</{tag}>"
 
 
 def html_table(table: Table) -> str:
     """One table as an HTML ``<table>`` with its notes."""
     head = "".join(f"<th>{esc(c)}</th>" for c in table.columns)
+    if any(table.groups):  # a band naming each run of columns' shift kind
+        band, groups = [], table.groups
+        i = 0
+        while i < len(groups):
+            j = i
+            while j + 1 < len(groups) and groups[j + 1] == groups[i]:
+                j += 1
+            band.append(f'<th colspan="{j - i + 1}" class="grp">{esc(groups[i])}</th>')
+            i = j + 1
+        head = f"{''.join(band)}</tr><tr>{head}"
     body = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in table.rows)
     notes = "".join(f'<p class="note">{esc(n)}</p>' for n in table.notes)
     grid = (f'<table class="lb" data-table="{esc(table.key)}"><thead><tr>{head}</tr></thead>'
@@ -67,6 +82,8 @@ def render_html(lb: Leaderboard, svgs: dict[str, list[tuple[str, str, str]]] | N
     (matplotlib output, text drawn as paths); it is inserted verbatim.
     """
     prov = "".join(f"<tr><td>{esc(k)}</td><td>{esc(v)}</td></tr>" for k, v in provenance_lines(lb))
+    text = preset_warning(lb)
+    warning = f'<p class="warning">{esc(text)}</p>' if text else ""
     nav, sections = [], []
     for i, board in enumerate(lb.boards):
         slug = _slug(board.task, i)
@@ -75,13 +92,14 @@ def render_html(lb: Leaderboard, svgs: dict[str, list[tuple[str, str, str]]] | N
                  f'<p class="note">Accuracy metric: {esc(board.metric)}.</p>']
         parts += [html_table(t) for t in board.tables]
         for plot, caption, svg in (svgs or {}).get(board.task, []):
-            parts.append(f'<figure data-plot="{esc(plot)}">{svg}'
-                         f"<figcaption>{esc(caption)} — {esc(board.task)}</figcaption></figure>")
+            # The caption heads its own figure, so it is never read as the previous one's.
+            parts.append(f'<figure data-plot="{esc(plot)}">'
+                         f"<figcaption>{esc(caption)} — {esc(board.task)}</figcaption>{svg}</figure>")
         parts.append("</section>")
         sections.append("".join(parts))
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>regshift-bench leaderboard</title><style>{_CSS}</style></head><body>"
-            f'<h1>regshift-bench leaderboard</h1><table class="prov">{prov}</table>'
+            f'<h1>regshift-bench leaderboard</h1>{warning}<table class="prov">{prov}</table>'
             f"<nav>{''.join(nav)}</nav>{''.join(sections)}</body></html>\n")

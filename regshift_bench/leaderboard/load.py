@@ -34,7 +34,14 @@ from regshift_bench.errors import DataError
 KEY = ["task", "shift", "severity", "model", "seed"]
 _RESULT_COLUMNS = ["suite", "task", "shift", "severity", "model", "seed", "split", "metric", "value",
                    "higher_is_better", "n", "status", "error", "cell"]
-_PRED_COLUMNS = ["split", "row", "y", "mean", "var"]
+#: Result columns other sessions add (reference rows, shift kinds, fit diagnostics,
+#: interpretation rows); older runs lack them, so they are read when present and
+#: otherwise filled with these defaults.
+OPTIONAL_RESULT_FIELDS = (pa.field("reference", pa.string()), pa.field("shift_kind", pa.string()),
+                          pa.field("undertrained", pa.bool_()), pa.field("explainer", pa.string()))
+_OPTIONAL_DEFAULTS: dict[str, Any] = {"reference": "", "shift_kind": "", "undertrained": False,
+                                      "explainer": ""}
+_PRED_COLUMNS = ["split", "row", "y", "mean", "var", "y_true", "noise_var"]
 _STATUS_ORDER = {"ok": 0, "skipped": 1, "failed": 2, "missing": 3}
 
 
@@ -51,17 +58,35 @@ def _fresh(consolidated: Path, per_cell: Path) -> bool:
     return per_cell.stat().st_mtime_ns <= consolidated.stat().st_mtime_ns
 
 
+def results_schema() -> pa.Schema:
+    """The results schema plus the optional contract columns it does not declare."""
+    schema = rs.RESULTS_SCHEMA
+    for f in OPTIONAL_RESULT_FIELDS:
+        if f.name not in schema.names:
+            schema = schema.append(f)
+    return schema
+
+
 def _read_table(run_dir: Path, name: str, folder: str, schema: pa.Schema,
                 columns: list[str]) -> pd.DataFrame:
     consolidated, per_cell = run_dir / f"{name}.parquet", run_dir / folder
     if _fresh(consolidated, per_cell):
-        table = pq.read_table(consolidated, columns=columns)
+        present = set(pq.read_schema(consolidated).names)
+        table = pq.read_table(consolidated, columns=[c for c in columns if c in present])
     else:
         files = sorted(str(p) for p in per_cell.glob("*.parquet")) if per_cell.is_dir() else []
         if not files:
-            return schema.empty_table().select(columns).to_pandas()
-        table = pads.dataset(files, schema=schema, format="parquet").to_table(columns=columns)
-    return table.to_pandas()
+            table = schema.empty_table().select(columns)
+        else:  # columns a file lacks come back as nulls
+            table = pads.dataset(files, schema=schema, format="parquet").to_table(columns=columns)
+    frame = table.to_pandas()
+    for col, default in _OPTIONAL_DEFAULTS.items():
+        if col in columns:
+            frame[col] = (frame[col].astype(object).where(frame[col].notna(), default)
+                          if col in frame.columns else default)
+            if col == "undertrained":
+                frame[col] = frame[col].astype(bool)
+    return frame
 
 
 @dataclass
@@ -102,7 +127,8 @@ class RunSet:
         return self._curves
 
     def predictions(self, src: int, cell: str, split: str) -> dict[str, np.ndarray] | None:
-        """``row, y, mean, var`` arrays (n,) of one split of one cell, by row; None if absent.
+        """``row, y, mean, var, y_true, noise_var`` arrays (n,) of one split of one cell,
+        by row; None if absent. ``y_true`` / ``noise_var`` are NaN on real data.
 
         Nothing is cached: a full run's test sets can be large, and each caller
         (the bootstrap, the curve fallback) reads each split once.
@@ -172,9 +198,17 @@ def _check_comparable(dirs: list[Path], manifests: list[dict[str, Any]],
 def _plan_of(src: int, man: dict[str, Any], res: pd.DataFrame) -> pd.DataFrame:
     """Expected cells of one run with their status, from the plan and the rows."""
     plan = pd.DataFrame(man.get("plan") or [], columns=None)
+    # Cells holding only interpretation rows (or planned with an explainer) are not
+    # model cells: they must never stand in for the model's own cell of the same key.
+    by_cell = res.groupby("cell", sort=False)["explainer"]
+    explainer_cells = set(by_cell.apply(lambda e: bool(len(e)) and (e != "").all())
+                          .loc[lambda f: f].index)
+    if "explainer" in plan.columns:
+        explainer_cells |= set(plan.loc[plan["explainer"].fillna("") != "", "cell"])
     observed = res.drop_duplicates("cell")[[*KEY, "cell"]]
     plan = observed if plan.empty else pd.concat([plan[[*KEY, "cell"]], observed])
-    plan = plan.drop_duplicates("cell").reset_index(drop=True)
+    plan = plan.drop_duplicates("cell")
+    plan = plan.loc[~plan["cell"].isin(explainer_cells)].reset_index(drop=True)
     plan["severity"] = plan["severity"].astype(float)
     plan["seed"] = plan["seed"].astype(np.int64)
     # Rows decide a cell's status (a cell with ok rows finished); the manifest
@@ -206,7 +240,8 @@ def load_runs(run_dirs: Sequence[str | Path]) -> RunSet:
     _check_suites(dirs, manifests)
     plans, frames = [], []
     for src, run_dir in enumerate(dirs):
-        res = _read_table(run_dir, "results", "cells", rs.RESULTS_SCHEMA, _RESULT_COLUMNS)
+        res = _read_table(run_dir, "results", "cells", results_schema(),
+                          _RESULT_COLUMNS + [f.name for f in OPTIONAL_RESULT_FIELDS])
         res = res.assign(src=src)
         frames.append(res)
         plans.append(_plan_of(src, manifests[src], res))

@@ -23,12 +23,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from scipy import stats
 
+from regshift_bench.bootstrap import Examples
+from regshift_bench.errors import RegshiftError
 from regshift_bench.leaderboard.aggregate import Condition
 from regshift_bench.leaderboard.build import Leaderboard, TaskBoard
 
-_RC: Any = {"svg.fonttype": "path", "svg.hashsalt": "rsbench", "font.size": 8}
+_RC: Any = {"svg.fonttype": "path", "svg.hashsalt": "rsbench", "font.size": 9}
 _GRID = np.linspace(0.0, 1.0, 41)
 _LEVELS = np.arange(1, 20) / 20
 
@@ -47,7 +48,7 @@ def _panels(n: int, title: str, models: list[str]) -> tuple[Figure, list]:  # ty
     """
     ncols = max(1, min(4, n))
     nrows = max(1, math.ceil(n / ncols))
-    legend_in = 0.45 + 0.055 * max((len(m) for m in models), default=8)
+    legend_in = 0.5 + 0.075 * max((len(m) for m in models), default=8)
     width, height = 2.9 * ncols + 0.5 + legend_in, 2.4 * nrows + 0.45
     fig = Figure(figsize=(width, height))
     FigureCanvasAgg(fig)
@@ -68,7 +69,7 @@ def _legend(fig: Figure, axes: list, models: list[str]) -> None:  # type: ignore
                 handles.append(h)
                 labels.append(lab)
     if handles:
-        fig.legend(handles, labels, loc="upper right", fontsize=7, frameon=False)
+        fig.legend(handles, labels, loc="upper right", fontsize=9, frameon=False)
 
 
 def _colors(models: list[str]) -> dict[str, tuple[float, ...]]:
@@ -108,10 +109,28 @@ def degradation_figure(lb: Leaderboard, board: TaskBoard) -> Figure | None:
     return fig
 
 
+def _curve_plugins() -> list[Any]:
+    """Registered metric plugins that draw a curve (override ``Metric.curve``)."""
+    from regshift_bench.api import Metric
+    from regshift_bench.plugins import current, get_plugin
+
+    out = []
+    for name in current().registry.names("metric"):
+        try:
+            plugin = get_plugin("metric", name)
+        except Exception:  # a broken plugin draws nothing; its rows say why
+            continue
+        if type(plugin).curve is not Metric.curve:
+            out.append(plugin)
+    return out
+
+
 def _from_predictions(lb: Leaderboard, board: TaskBoard, kind: str) -> pd.DataFrame:
-    """Curve points recomputed from predictions: (model, label, seed, x, y)."""
+    """Curve points recomputed from predictions by the metric plugins that draw
+    ``kind``: (model, label, seed, x, y). Used when a run kept no curves."""
     plan = lb.runs.plan
     ok = plan.loc[(plan["task"] == board.task) & (plan["status"] == "ok")]
+    plugins = _curve_plugins()
     rows = []
     for cond in board.conditions:
         part = ok.loc[(ok["shift"] == cond.shift) & (ok["severity"] == cond.severity)]
@@ -119,17 +138,18 @@ def _from_predictions(lb: Leaderboard, board: TaskBoard, kind: str) -> pd.DataFr
             pred = lb.runs.predictions(int(src), str(cell), cond.split)
             if pred is None or not len(pred["row"]):
                 continue
-            y, mean, var = (np.asarray(pred[c], dtype=np.float64) for c in ("y", "mean", "var"))
-            if kind == "risk_coverage":
-                err2 = ((y - mean) ** 2)[np.argsort(var, kind="stable")]
-                x = np.arange(1, len(y) + 1) / len(y)
-                v = np.cumsum(err2) / np.arange(1, len(y) + 1)
-            else:
-                z = stats.norm.ppf(0.5 + _LEVELS / 2)
-                x = _LEVELS
-                v = (np.abs(y - mean)[None, :] <= z[:, None] * np.sqrt(var)[None, :]).mean(axis=1)
-            rows.append(pd.DataFrame({"model": model, "label": cond.label, "seed": seed,
-                                      "x": x, "y": v}))
+            ex = Examples.of(*(pred[c] for c in ("y", "mean", "var", "y_true", "noise_var")))
+            for plugin in plugins:
+                try:
+                    frame = plugin.curve(ex.dataset(), ex.prediction())
+                except RegshiftError:
+                    continue
+                if frame is None or "curve" not in frame.columns:
+                    continue
+                frame = frame.loc[frame["curve"] == kind]
+                if len(frame):
+                    rows.append(pd.DataFrame({"model": model, "label": cond.label, "seed": seed,
+                                              "x": frame["x"].to_numpy(), "y": frame["y"].to_numpy()}))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
         columns=["model", "label", "seed", "x", "y"])
 
@@ -182,6 +202,17 @@ def _sorted(group: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return group["x"].to_numpy()[order], group["y"].to_numpy()[order]
 
 
+def text_color(rgba: tuple[float, ...]) -> str:
+    """Black or white, whichever reads better on background ``rgba`` (WCAG luminance)."""
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(float(c)) for c in rgba[:3])
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    # Contrast with black is (L + 0.05) / 0.05, with white 1.05 / (L + 0.05); equal at L ≈ 0.179.
+    return "black" if luminance > 0.179 else "white"
+
+
 def drop_heatmap(lb: Leaderboard, board: TaskBoard) -> Figure | None:
     """Model × shift heatmap of the mean drop (positive = worse out of distribution)."""
     conds: list[Condition] = [c for c in board.conditions if not c.is_reference]
@@ -203,8 +234,10 @@ def drop_heatmap(lb: Leaderboard, board: TaskBoard) -> Figure | None:
     ax.set_yticks(range(len(board.models)), [_safe(m) for m in board.models])
     for i in range(grid.shape[0]):
         for j in range(grid.shape[1]):
-            ax.text(j, i, "—" if not np.isfinite(grid[i, j]) else f"{grid[i, j]:.2f}",
-                    ha="center", va="center", fontsize=7)
+            value = grid[i, j]
+            face = (cmap(image.norm(value)) if np.isfinite(value) else (0.87, 0.87, 0.87, 1.0))
+            ax.text(j, i, "—" if not np.isfinite(value) else f"{value:.2f}",
+                    ha="center", va="center", fontsize=8, color=text_color(tuple(face)))
     fig.colorbar(image, ax=ax, label=_safe(f"drop in {board.metric}"))
     ax.set_title(_safe(f"{board.task}: drop in {board.metric} (ID − OOD, oriented)"))
     return fig

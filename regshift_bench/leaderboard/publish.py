@@ -4,6 +4,7 @@ Layout of the published folder (``leaderboard/`` in the repository)::
 
     README.md            provenance header + every task's five tables + plot links
     index.html           the self-contained report (inline SVG plots)
+    (``rsbench leaderboard -f md|html|json --out DIR`` writes the same file names)
     plots/<task>-<kind>.svg / .png
     aggregated.csv/.parquet   seed-aggregated numbers (every metric and condition)
     ranks.csv/.parquet        robustness scores, bootstrap rank intervals, tie groups
@@ -21,6 +22,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from regshift_bench import results as rs
+from regshift_bench.errors import DataError
 from regshift_bench.leaderboard.build import Leaderboard
 from regshift_bench.leaderboard.html import render_html
 from regshift_bench.leaderboard.plots import save_figure, svg_text, task_figures
@@ -43,19 +45,40 @@ def _write_text(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def publish(lb: Leaderboard, to: str | Path, *, plots: bool = True) -> list[Path]:
+#: File of each single-file format, the same for ``rsbench leaderboard --out`` and
+#: ``publish`` (CSV writes one file per tidy frame: ``<name>.csv``).
+FILES = {"md": "README.md", "html": "index.html", "json": "leaderboard.json"}
+FORMATS = ("md", "html", "csv", "json")
+
+
+def check_out_dir(out: str | Path) -> Path:
+    """``out`` as a directory to write into; an existing file is a one-line error."""
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise DataError(f"--out {path} is an existing file; give a directory to write into "
+                        "(it is created when missing)")
+    return path
+
+
+def publish(lb: Leaderboard, to: str | Path, *, plots: bool = True,
+            formats: tuple[str, ...] = FORMATS) -> list[Path]:
     """Write the published leaderboard folder ``to``; returns the files written.
 
-    Earlier plots in ``to/plots`` that this leaderboard no longer has are removed,
-    so the folder always describes exactly these runs.
+    ``formats`` limits what is written (e.g. ``("md",)`` writes README.md and the
+    plots it links, nothing else). Earlier plots in ``to/plots`` that this
+    leaderboard no longer has are removed, so the folder always describes exactly
+    these runs.
     """
-    out = Path(to)
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise DataError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    out = check_out_dir(to)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     links: dict[str, list[tuple[str, str]]] = {}
     svgs: dict[str, list[tuple[str, str, str]]] = {}
     for i, board in enumerate(lb.boards):
-        if not plots:
+        if not plots or not {"md", "html"} & set(formats):
             break
         stem = f"{i:02d}-{_file_slug(board.task)}"
         for slug, caption, fig in task_figures(lb, board):
@@ -64,23 +87,29 @@ def publish(lb: Leaderboard, to: str | Path, *, plots: bool = True) -> list[Path
             links.setdefault(board.task, []).append((caption, f"plots/{paths[0].name}"))
             text = paths[0].read_text(encoding="utf-8")
             svgs.setdefault(board.task, []).append((slug, caption, text[text.index("<svg"):]))
-    if (out / "plots").is_dir():
+    if plots and {"md", "html"} & set(formats) and (out / "plots").is_dir():
         for old in (out / "plots").iterdir():
             if old.suffix in (".svg", ".png") and old not in written:
                 old.unlink()
-    _write_text(out / "README.md", render_markdown(lb, links))
-    _write_text(out / "index.html", render_html(lb, svgs))
-    written += [out / "README.md", out / "index.html"]
+    if "md" in formats:
+        _write_text(out / FILES["md"], render_markdown(lb, links))
+        written.append(out / FILES["md"])
+    if "html" in formats:
+        _write_text(out / FILES["html"], render_html(lb, svgs))
+        written.append(out / FILES["html"])
     meta = {"provenance": lb.provenance, "options": lb.options}
-    for name, frame in tidy_frames(lb).items():
-        frame.to_csv(out / f"{name}.csv", index=False)
-        rs.write_parquet_atomic(pa.Table.from_pandas(frame, preserve_index=False),
-                                out / f"{name}.parquet", meta)
-        written += [out / f"{name}.csv", out / f"{name}.parquet"]
-    _write_text(out / "leaderboard.json", json.dumps(render_json(lb), indent=1, sort_keys=True,
-                                                     default=str))
-    _write_text(out / "provenance.json", json.dumps(meta, indent=2, sort_keys=True, default=str))
-    written += [out / "leaderboard.json", out / "provenance.json"]
+    if "csv" in formats:
+        for name, frame in tidy_frames(lb).items():
+            frame.to_csv(out / f"{name}.csv", index=False)
+            rs.write_parquet_atomic(pa.Table.from_pandas(frame, preserve_index=False),
+                                    out / f"{name}.parquet", meta)
+            written += [out / f"{name}.csv", out / f"{name}.parquet"]
+    if "json" in formats:
+        _write_text(out / FILES["json"], json.dumps(render_json(lb), indent=1, sort_keys=True,
+                                                    default=str))
+        _write_text(out / "provenance.json", json.dumps(meta, indent=2, sort_keys=True,
+                                                        default=str))
+        written += [out / FILES["json"], out / "provenance.json"]
     for path in written:  # temporary files are private (0600); published ones are for reading
         path.chmod(0o644)
     return written

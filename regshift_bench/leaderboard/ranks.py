@@ -27,6 +27,7 @@ Prior effect
 
 from __future__ import annotations
 
+import zlib
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,9 +38,14 @@ from scipy import stats
 
 from regshift_bench.leaderboard.aggregate import Condition
 from regshift_bench.leaderboard.load import RunSet
-from regshift_bench.leaderboard.resample import BootstrapUnavailable, group_rng, paired_bootstrap
+from regshift_bench.bootstrap import Examples, paired_scores, resolve_metric
+from regshift_bench.bootstrap.paired import resample_path
+from regshift_bench.errors import BootstrapUnavailable, MetricSkipped
 
 Entry = tuple[str, Condition, int]  # model, condition, seed
+#: Most resamples for a metric scored only through its ``__call__`` (one Python call
+#: per resample, model and group).
+CALL_PATH_MAX_BOOT = 200
 
 
 def _one_blas_thread() -> AbstractContextManager[object]:
@@ -77,50 +83,108 @@ class BootScores:
         return float(np.mean(pts)), np.mean([self.samples[(model, cond, s)] for s in seeds], axis=0)
 
 
+def group_rng(random_state: int, *parts: object) -> np.random.Generator:
+    """A generator for one resampling group, independent of which other groups exist."""
+    words = [zlib.crc32(repr(p).encode()) for p in parts]
+    return np.random.default_rng(np.random.SeedSequence([int(random_state), *words]))
+
+
+def _examples(runs: RunSet, group: pd.DataFrame, split: str) -> dict[str, Examples]:
+    """Each model's split of one (condition, seed) group, paired on the rows all models have."""
+    data = {}
+    for model, src, cell in group[["model", "src", "cell"]].itertuples(index=False):
+        pred = runs.predictions(int(src), str(cell), split)
+        if pred is not None and len(pred["row"]):
+            data[model] = pred
+    if not data:
+        return {}
+    common = next(iter(data.values()))["row"]
+    for pred in data.values():
+        if len(pred["row"]) != len(common) or not np.array_equal(pred["row"], common):
+            common = np.intersect1d(common, pred["row"])
+    out = {}
+    for model, pred in data.items():
+        keep = slice(None) if len(pred["row"]) == len(common) else np.isin(pred["row"], common)
+        out[model] = Examples.of(*(pred[c][keep] for c in ("y", "mean", "var", "y_true",
+                                                            "noise_var")))
+    return out
+
+
 def boot_scores(runs: RunSet, task: str, metric: str, higher_is_better: bool,
                 conditions: list[Condition], models: list[str], *, n_boot: int = 1000,
                 random_state: int = 0, ci: float = 0.95) -> BootScores:
     """Bootstrap ``metric`` for every model on every condition and seed of ``task``.
 
-    Only the predictions of these cells and splits are read (columns row, y, mean, var).
+    The metric plugin scores the per-example predictions (``predictions/<cell>.parquet``)
+    through :func:`regshift_bench.bootstrap.paired_scores`: the full-sample value is the
+    plugin's own call (equal to ``results.parquet``), resamples share indices across
+    models. A metric that needs ``reference`` gets the same cell's ``test_id`` split.
     """
     plan = runs.plan.loc[runs.plan["task"] == task]
     seeds = {c: sorted(int(s) for s in plan.loc[(plan["shift"] == c.shift)
                                                 & (plan["severity"] == c.severity), "seed"].unique())
              for c in conditions}
     out = BootScores(metric, higher_is_better, n_boot, ci, seeds)
+    try:
+        plugin = resolve_metric(metric)
+    except BootstrapUnavailable as exc:
+        out.notes.append(str(exc))
+        return out
+    needs_ref = "reference" in getattr(plugin, "needs", ())
+    if resample_path(plugin, needs_ref) == "call" and n_boot > CALL_PATH_MAX_BOOT:
+        # One Python call per resample: cap the count so big grids stay minutes, not hours.
+        out.notes.append(f"{metric} offers only the plugin call (no array path), so it was "
+                         f"resampled {CALL_PATH_MAX_BOOT} times instead of {n_boot}")
+        n_boot = out.n_boot = CALL_PATH_MAX_BOOT
     ok = plan.loc[(plan["status"] == "ok") & plan["model"].isin(models)]
+    with _one_blas_thread():  # set up once: finding the BLAS libraries costs ~10 ms
+        _score_groups(runs, task, plugin, needs_ref, ok, conditions, out, n_boot, random_state)
+    return out
+
+
+def _score_groups(runs: RunSet, task: str, plugin: Any, needs_ref: bool, ok: pd.DataFrame,
+                  conditions: list[Condition], out: BootScores, n_boot: int,
+                  random_state: int) -> None:
+    skipped: list[str] = []
     for cond in conditions:
+        if needs_ref and not cond.split.startswith("test_ood"):
+            continue  # as in the runner: a reference metric scores shifted splits only
         rows = ok.loc[(ok["shift"] == cond.shift) & (ok["severity"] == cond.severity)]
         for seed, group in rows.groupby("seed", sort=True):
-            data = {}
-            for model, src, cell in group[["model", "src", "cell"]].itertuples(index=False):
-                pred = runs.predictions(int(src), str(cell), cond.split)
-                if pred is not None and len(pred["row"]):
-                    data[model] = pred
-            if not data:
+            examples = _examples(runs, group, cond.split)
+            if not examples:
                 continue
-            common = next(iter(data.values()))["row"]
-            for pred in data.values():  # pair on example rows present for every model
-                if len(pred["row"]) != len(common) or not np.array_equal(pred["row"], common):
-                    common = np.intersect1d(common, pred["row"])
-            arrays: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-            for model, pred in data.items():
-                keep = (slice(None) if len(pred["row"]) == len(common)
-                        else np.isin(pred["row"], common))
-                y, mean, var = (np.asarray(pred[c][keep], dtype=np.float64)
-                                for c in ("y", "mean", "var"))
-                arrays[model] = (y, mean, var)
+            reference = _examples(runs, group, "test_id") if needs_ref else None
             rng = group_rng(random_state, task, cond.shift, cond.severity, cond.split, int(seed))
             try:
-                with _one_blas_thread():
-                    res = paired_bootstrap(arrays, metric, n_boot=n_boot, rng=rng)
-            except BootstrapUnavailable as exc:
-                out.notes.append(str(exc))
-                return out
+                res = paired_scores(plugin, examples, n_boot=n_boot, rng=rng,
+                                    reference=reference)
+            except MetricSkipped as exc:
+                if cond.label not in skipped:
+                    skipped.append(cond.label)
+                    out.notes.append(f"{cond.label}: {exc}")
+                continue
             for model, (point, samples) in res.items():
                 out.point[(model, cond, int(seed))] = point
                 out.samples[(model, cond, int(seed))] = samples
+
+
+def ceiling_relative(bs: BootScores, ceilings: dict[Condition, float]) -> BootScores:
+    """Scores relative to a ceiling per condition: ``x / c`` when higher is better
+    (1 = as good as the ceiling), else ``x − c`` (excess over the floor; 0 = at it).
+
+    Conditions without a ceiling keep their raw values.
+    """
+    out = BootScores(bs.metric, bs.higher_is_better, bs.n_boot, bs.ci, bs.seeds,
+                     notes=list(bs.notes))
+    for key, point in bs.point.items():
+        c = ceilings.get(key[1])
+        if c is None:
+            out.point[key], out.samples[key] = point, bs.samples[key]
+        elif bs.higher_is_better:
+            out.point[key], out.samples[key] = point / c, bs.samples[key] / c
+        else:
+            out.point[key], out.samples[key] = point - c, bs.samples[key] - c
     return out
 
 

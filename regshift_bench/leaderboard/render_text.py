@@ -22,12 +22,22 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from regshift_bench.leaderboard.build import Leaderboard
-from regshift_bench.leaderboard.tables import Cell, Table
+from regshift_bench.leaderboard.tables import MARKS, Cell, Table
 
-#: Marks that carry a flag in plain text (Markdown, HTML, screen readers).
-MARKS = {"collapse": " ⚠", "helps": " ▲", "hurts": " ▼"}
+__all__ = ["MARKS", "md_escape", "md_table", "preset_warning", "provenance_lines",
+           "render_csv", "render_json", "render_markdown", "terminal_renderables", "tidy_frames"]
 _STYLE = {"collapse": "bold red", "failed": "red", "hurts": "red", "helps": "green",
-          "partial": "yellow", "missing": "yellow", "incomplete": "yellow", "n/a": "dim"}
+          "partial": "yellow", "missing": "yellow", "incomplete": "yellow", "n/a": "dim",
+          "reference": "italic cyan"}
+
+
+def preset_warning(lb: Leaderboard) -> str | None:
+    """A header line for runs of the ``smoke`` preset, whose numbers mean nothing."""
+    presets = {str(r.get("preset", "")) for r in lb.provenance["runs"]}
+    if "smoke" in presets:
+        return ("smoke preset: for tests only. Models are trained for seconds on tiny data; "
+                "these numbers check that the harness runs and say nothing about the models.")
+    return None
 
 
 def provenance_lines(lb: Leaderboard) -> list[tuple[str, str]]:
@@ -63,7 +73,7 @@ def provenance_lines(lb: Leaderboard) -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------- terminal
 def _rich_cell(cell: Cell) -> Text:
-    text = Text(cell.text + MARKS.get(cell.flag, ""), style=_STYLE.get(cell.flag, ""))
+    text = Text(cell.shown(), style=_STYLE.get(cell.flag, ""))
     if cell.sub:
         text.append("\n" + cell.sub, style="dim")
     return text
@@ -77,11 +87,18 @@ def terminal_renderables(lb: Leaderboard) -> list[RenderableType]:
     for label, value in provenance_lines(lb):
         head.add_row(Text(label), Text(value))
     out: list[RenderableType] = [head]
+    warning = preset_warning(lb)
+    if warning:
+        out.insert(0, Text(warning, style="bold yellow"))
     for board in lb.boards:
         for table in board.tables:
             rt = RichTable(title=Text(f"{board.task} · {table.title}"), show_lines=True)
-            for col in table.columns:
-                rt.add_column(Text(col), overflow="fold")
+            groups = table.groups or [""] * len(table.columns)
+            for col, group in zip(table.columns, groups):
+                header = Text(col)
+                if group:  # the shift kind above the condition
+                    header = Text.assemble((group, "dim"), "\n", col)
+                rt.add_column(header, overflow="fold")
             for row in table.rows:
                 rt.add_row(*(_rich_cell(c) for c in row))
             notes = [Text(n, style="dim") for n in table.notes]
@@ -100,15 +117,20 @@ def md_escape(value: Any) -> str:
 
 
 def _md_cell(cell: Cell) -> str:
-    text = md_escape(cell.text + MARKS.get(cell.flag, ""))
+    text = md_escape(cell.shown())
     if cell.flag in ("collapse", "failed", "hurts"):
         text = f"**{text}**"
+    elif cell.flag == "reference":
+        text = f"*{text}*"
     return f"{text}<br><sub>{md_escape(cell.sub)}</sub>" if cell.sub else text
 
 
 def md_table(table: Table) -> str:
     """One table in GitHub-flavoured Markdown."""
-    lines = ["| " + " | ".join(md_escape(c) for c in table.columns) + " |",
+    groups = table.groups or [""] * len(table.columns)
+    heads = [f"{md_escape(c)}<br><sub>{md_escape(g)}</sub>" if g else md_escape(c)
+             for c, g in zip(table.columns, groups)]
+    lines = ["| " + " | ".join(heads) + " |",
              "|" + "---|" * len(table.columns)]
     lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in table.rows]
     return "\n".join(lines)
@@ -116,7 +138,9 @@ def md_table(table: Table) -> str:
 
 def render_markdown(lb: Leaderboard, plots: dict[str, list[tuple[str, str]]] | None = None) -> str:
     """The whole leaderboard as Markdown; ``plots`` maps task -> [(caption, relative path)]."""
+    warning = preset_warning(lb)
     parts = ["# regshift-bench leaderboard", "",
+             *([f"> **{md_escape(warning)}**", ""] if warning else []),
              *(f"- **{md_escape(k)}**: {md_escape(v)}" for k, v in provenance_lines(lb)), ""]
     for board in lb.boards:
         parts += [f"## {md_escape(board.task)}", "",
@@ -169,7 +193,8 @@ def render_json(lb: Leaderboard) -> dict[str, Any]:
     """A JSON-ready dict: provenance, options, and per task its tables and numbers."""
     tasks = []
     for board in lb.boards:
-        shown = {board.metric, "coverage_90", "z2", "ence", "aurc", "risk_at_50", "risk_at_50_rel"}
+        shown = {board.metric, *(m for t in board.tables if not t.data.empty
+                                 and "metric" in t.data.columns for m in t.data["metric"])}
         agg = lb.aggregated()
         agg = agg.loc[(agg["task"] == board.task) & agg["metric"].isin(shown)]
         tasks.append({
@@ -177,8 +202,11 @@ def render_json(lb: Leaderboard) -> dict[str, Any]:
             "conditions": [{"label": c.label, "shift": c.shift, "severity": c.severity,
                             "split": c.split} for c in board.conditions],
             "tables": [{"key": t.key, "title": t.title, "columns": t.columns, "notes": t.notes,
-                        "rows": [[{"text": c.text, "sub": c.sub, "flag": c.flag, "title": c.title}
+                        "groups": t.groups,
+                        "rows": [[{"text": c.text, "sub": c.sub, "flag": c.flag, "title": c.title,
+                                   "mark": c.mark}
                                   for c in row] for row in t.rows]} for t in board.tables],
             "ranks": board.ranks.to_dict("records"), "prior_effect": board.prior.to_dict("records"),
             "aggregated": agg.to_dict("records")})
-    return _clean({"provenance": lb.provenance, "options": lb.options, "tasks": tasks})
+    return _clean({"provenance": lb.provenance, "options": lb.options,
+                   "warning": preset_warning(lb), "tasks": tasks})

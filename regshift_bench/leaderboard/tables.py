@@ -14,25 +14,44 @@ from typing import Any
 import pandas as pd
 
 from regshift_bench.leaderboard.aggregate import Aggregate, Condition
+from regshift_bench.leaderboard.metric_info import MetricInfo
 
-#: Coverage of the 90% interval this far below nominal is flagged as a collapse.
+#: A metric with a calibrated value (``target``) where under-shooting is the failure
+#: (``higher_is_better``, e.g. interval coverage) is flagged this far below it.
 COLLAPSE_MARGIN = 0.15
-NOMINAL_90 = 0.90
+#: Plain-text marks of flags; the notes name the same marks, so a legend always
+#: matches what the table shows.
+MARKS = {"collapse": "⚠", "helps": "▲", "hurts": "▼"}
+UNDERTRAINED = "†"
+UNDERTRAINED_NOTE = (f"{UNDERTRAINED} undertrained: a step or time budget stopped training while the "
+                     "validation loss was still improving (best epoch = last epoch), in the seeds "
+                     "counted next to the mark; its numbers understate the model.")
 
 
 @dataclass
 class Cell:
-    """One table cell: a main line, an optional second line, a flag and a tooltip."""
+    """One table cell: a main line, an optional second line, a flag, a tooltip and a mark."""
 
     text: str
     sub: str = ""
-    flag: str = ""  # "", partial, missing, failed, n/a, collapse, incomplete, helps, hurts
+    # "", partial, missing, failed, n/a, collapse, incomplete, helps, hurts, reference
+    flag: str = ""
     title: str = ""
+    mark: str = ""  # e.g. UNDERTRAINED, shown after the text in every format
+
+    def shown(self) -> str:
+        """Main text with its flag's plain-text mark and any mark (every format)."""
+        extra = [m for m in (MARKS.get(self.flag, ""), self.mark) if m]
+        return " ".join([self.text, *extra])
 
 
 @dataclass
 class Table:
-    """A rendered-ready table of one task."""
+    """A rendered-ready table of one task.
+
+    ``groups`` runs parallel to ``columns``: the shift kind of each condition
+    column ("" where none), which renderers show as a header band.
+    """
 
     key: str
     task: str
@@ -41,29 +60,32 @@ class Table:
     rows: list[list[Cell]]
     notes: list[str] = field(default_factory=list)
     data: pd.DataFrame = field(default_factory=pd.DataFrame)
+    groups: list[str] = field(default_factory=list)
 
 
-def fmt(value: Any) -> str:
-    """A number in at most 4 significant-looking characters; an em dash when missing."""
+def fmt(value: Any, spec: str = "") -> str:
+    """A number in at most 4 significant-looking characters (or ``spec``); an em dash when missing."""
     try:
         v = float(value)
     except (TypeError, ValueError):
         return "—"
     if not math.isfinite(v):
         return "—"
+    if spec:
+        return format(v, spec)
     a = abs(v)
     if a >= 1000 or 0 < a < 1e-3:
         return f"{v:.2e}"
     return f"{v:.1f}" if a >= 100 else f"{v:.3f}"
 
 
-def pm(mean: Any, sd: Any) -> str:
+def pm(mean: Any, sd: Any, spec: str = "") -> str:
     """``mean ± sd`` with the sd at the mean's precision (sd omitted for one seed)."""
-    text = fmt(mean)
+    text = fmt(mean, spec)
     if fmt(sd) == "—" or text == "—":
         return text
-    if "e" in text:
-        return f"{text} ± {fmt(sd)}"
+    if "e" in text or "." not in text:
+        return f"{text} ± {fmt(sd, spec)}"
     decimals = len(text.partition(".")[2])
     return f"{text} ± {float(sd):.{decimals}f}"
 
@@ -80,6 +102,21 @@ class Lookup:
         self.cells = {(r["model"], r["shift"], r["severity"]): r for r in cells.to_dict("records")}
         self.skipped = self._keyed(agg.skipped, task)
         self.broken = self._keyed(agg.metric_failures, task)
+        refs = agg.references
+        refs = refs.loc[(refs["task"] == task) & refs["metric"].isin(metrics)] if len(refs) else refs
+        self.reference_names = sorted(set(refs["reference"])) if len(refs) else []
+        self.refs = {(r["reference"], r["shift"], r["severity"], r["split"], r["metric"]): r
+                     for r in refs.to_dict("records")}
+
+    def ref(self, name: str, cond: Condition, metric: str) -> dict[str, Any] | None:
+        return self.refs.get((name, cond.shift, cond.severity, cond.split, metric))
+
+    def undertrained(self, model: str, cond: Condition | None = None) -> tuple[int, int]:
+        """(undertrained seeds, planned seeds) of a model in one condition or in all."""
+        rows = [r for k, r in self.cells.items() if k[0] == model
+                and (cond is None or (k[1], k[2]) == (cond.shift, cond.severity))]
+        return (sum(int(r.get("n_undertrained", 0) or 0) for r in rows),
+                sum(int(r["n_expected"]) for r in rows))
 
     @staticmethod
     def _keyed(frame: pd.DataFrame, task: str) -> dict[tuple[Any, ...], str]:
@@ -114,25 +151,47 @@ def _join(*parts: str) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def _model_cell(model: str, cells: list[Cell]) -> Cell:
+def _mark(look: Lookup, model: str, cond: Condition | None, cell: Cell) -> Cell:
+    k, n = look.undertrained(model, cond)
+    if k:
+        cell.mark = f"{UNDERTRAINED}{k}/{n}" if cond is not None else UNDERTRAINED
+    return cell
+
+
+def _model_cell(look: Lookup, model: str, cells: list[Cell]) -> Cell:
     bad = [c for c in cells if c.flag in ("partial", "missing", "failed")]
-    return Cell(model, "incomplete" if bad else "", "incomplete" if bad else "")
+    return _mark(look, model, None, Cell(model, "incomplete" if bad else "",
+                                         "incomplete" if bad else ""))
+
+
+def _groups(conds: list[Condition]) -> list[str]:
+    return ["", *(("in-distribution" if c.is_reference else c.kind) for c in conds)]
 
 
 def _matrix(key: str, task: str, title: str, look: Lookup, models: list[str],
-            conds: list[Condition], make: Any, notes: list[str]) -> Table:
+            conds: list[Condition], make: Any, make_ref: Any, notes: list[str]) -> Table:
     rows = []
     for model in models:
-        cells = [make(model, c) for c in conds]
-        rows.append([_model_cell(model, cells), *cells])
+        cells = [_mark(look, model, c, make(model, c)) for c in conds]
+        rows.append([_model_cell(look, model, cells), *cells])
+    for name in look.reference_names:  # references: beside the models, never ranked
+        rows.append([Cell(name, "reference · not ranked", "reference"),
+                     *(make_ref(name, c) for c in conds)])
+    if look.reference_names:
+        notes = [*notes, f"Reference rows ({', '.join(look.reference_names)}) are not models: "
+                 "what an ideal predictor of that kind scores on the same examples; "
+                 "shown for scale, never ranked."]
+    if any(c.mark for row in rows for c in row):
+        notes = [*notes, UNDERTRAINED_NOTE]
     return Table(key, task, title, ["model", *(c.label for c in conds)], rows, notes,
-                 look.frame.reset_index(drop=True))
+                 look.frame.reset_index(drop=True), _groups(conds))
 
 
 def accuracy_table(agg: Aggregate, task: str, metric: str, models: list[str],
-                   conds: list[Condition]) -> Table:
+                   conds: list[Condition], info: MetricInfo | None = None) -> Table:
     """(a) OOD value, ID value of the same cells and the drop, per model and shift."""
     look = Lookup(agg, task, [metric])
+    spec = info.number_format if info else ""
 
     def make(model: str, cond: Condition) -> Cell:
         row = look.get(model, cond, metric)
@@ -141,63 +200,68 @@ def accuracy_table(agg: Aggregate, task: str, metric: str, models: list[str],
         note = _seed_note(row)
         flag = "partial" if note else ""
         if cond.is_reference:
-            return Cell(pm(row["mean"], row["sd"]), _join("in-distribution", note), flag)
-        return Cell(pm(row["mean"], row["sd"]),
-                    _join(f"ID {fmt(row['id_mean'])}", f"drop {fmt(row['drop_mean'])}", note), flag)
+            return Cell(pm(row["mean"], row["sd"], spec), _join("in-distribution", note), flag)
+        return Cell(pm(row["mean"], row["sd"], spec),
+                    _join(f"ID {fmt(row['id_mean'], spec)}", f"drop {fmt(row['drop_mean'], spec)}",
+                          note), flag)
+
+    def make_ref(name: str, cond: Condition) -> Cell:
+        row = look.ref(name, cond, metric)
+        return (Cell("—", "", "reference") if row is None
+                else Cell(pm(row["mean"], row["sd"], spec), "", "reference"))
 
     direction = "higher" if agg.higher_is_better(metric) else "lower"
-    notes = [f"{metric} on the OOD test split ({direction} is better), mean ± sd over seeds; "
+    what = f"{metric} ({info.summary})" if info and info.summary else metric
+    notes = [f"{what} on the OOD test split ({direction} is better), mean ± sd over seeds; "
              "ID = test_id of the same cells; drop > 0 means worse out of distribution."]
-    return _matrix("accuracy", task, f"Accuracy — {metric}", look, models, conds, make, notes)
+    return _matrix("accuracy", task, f"Accuracy — {metric}", look, models, conds, make,
+                   make_ref, notes)
 
 
-def _multi(key: str, title: str, parts: list[tuple[str, str]], agg: Aggregate, task: str,
-           models: list[str], conds: list[Condition], notes: list[str], flagger: Any = None) -> Table:
-    present = agg.metrics(task)
-    parts = [(label, m) for label, m in parts if m in present]
-    look = Lookup(agg, task, [m for _, m in parts])
-    if not parts:
+def _collapses(info: MetricInfo) -> bool:
+    return info.target is not None and info.higher_is_better
+
+
+def metric_table(key: str, title: str, agg: Aggregate, task: str, infos: list[MetricInfo],
+                 models: list[str], conds: list[Condition]) -> Table:
+    """A table of several metrics per cell (the first with ± sd), as their plugins declare."""
+    look = Lookup(agg, task, [i.name for i in infos])
+    if not infos:
         return Table(key, task, title, ["model"], [[Cell(m)] for m in models],
-                     [f"no {key} metrics were recorded for this task"], look.frame)
+                     [f"no metric declared for the {key} table was recorded for this task"],
+                     look.frame)
+
+    # A metric no model has in a condition (e.g. OOD AUROC on the ID split) is left out there.
+    found = {(r["shift"], r["severity"], r["split"], r["metric"]) for r in look.rows.values()}
+
+    def texts_of(get: Any, cond: Condition) -> tuple[list[str], str, str]:
+        texts, flag, note = [], "", ""
+        for info in infos:
+            row = get(info.name)
+            if row is None:
+                if (cond.shift, cond.severity, cond.split, info.name) in found or not texts:
+                    texts.append(f"{info.label} —")
+                continue
+            value = (pm(row["mean"], row["sd"], info.number_format) if not texts
+                     else fmt(row["mean"], info.number_format))
+            texts.append(f"{info.label} {value}")
+            note = note or (_seed_note(row) if "status" in row else "")
+            if _collapses(info) and row["mean"] < info.target - COLLAPSE_MARGIN:  # type: ignore[operator]
+                flag = "collapse"
+        return texts, flag, note
 
     def make(model: str, cond: Condition) -> Cell:
-        texts, flag, note = [], "", ""
-        for label, metric in parts:
-            row = look.get(model, cond, metric)
-            if row is None:
-                texts.append(f"{label} —")
-                continue
-            texts.append(f"{label} {pm(row['mean'], row['sd'])}" if not texts
-                         else f"{label} {fmt(row['mean'])}")
-            note = note or _seed_note(row)
-            flag = flag or (flagger(metric, row) if flagger else "")
+        texts, flag, note = texts_of(lambda m: look.get(model, cond, m), cond)
         if all(t.endswith("—") for t in texts):
-            return look.absent(model, cond, parts[0][1])
+            return look.absent(model, cond, infos[0].name)
         return Cell(texts[0], _join(*texts[1:], note), flag or ("partial" if note else ""))
 
-    return _matrix(key, task, title, look, models, conds, make, notes)
+    def make_ref(name: str, cond: Condition) -> Cell:
+        texts, _, _ = texts_of(lambda m: look.ref(name, cond, m), cond)
+        return Cell(texts[0], _join(*texts[1:]), "reference")
 
-
-def calibration_table(agg: Aggregate, task: str, models: list[str], conds: list[Condition]) -> Table:
-    """(b) coverage of the 90% interval, z² and ENCE; coverage collapse flagged."""
-    def collapse(metric: str, row: dict[str, Any]) -> str:
-        hit = metric == "coverage_90" and row["mean"] < NOMINAL_90 - COLLAPSE_MARGIN
-        return "collapse" if hit else ""
-
-    notes = [f"cov90 = fraction of y inside the 90% predictive interval (nominal 0.90); "
-             f"'collapse' marks mean coverage below {NOMINAL_90 - COLLAPSE_MARGIN:.2f}. "
-             "z² = mean squared standardised error (1 is calibrated, > 1 over-confident); "
-             "ENCE = expected normalised calibration error (0 is best)."]
-    return _multi("calibration", "Calibration", [("cov90", "coverage_90"), ("z²", "z2"),
-                                                 ("ENCE", "ence")],
-                  agg, task, models, conds, notes, collapse)
-
-
-def selective_table(agg: Aggregate, task: str, models: list[str], conds: list[Condition]) -> Table:
-    """(c) AURC, risk at 50% coverage, and that risk relative to full coverage."""
-    notes = ["AURC = area under the risk–coverage curve (squared error, examples ranked by "
-             "predicted variance; lower is better). risk@50 = MSE of the 50% most confident "
-             "examples; rel = risk@50 / MSE at full coverage (below 1: abstaining helps)."]
-    return _multi("selective", "Selective prediction",
-                  [("AURC", "aurc"), ("risk@50", "risk_at_50"), ("rel", "risk_at_50_rel")],
-                  agg, task, models, conds, notes)
+    notes = ["; ".join(f"{i.label} = {i.summary or i.name}" for i in infos) + "."]
+    for info in filter(_collapses, infos):
+        notes.append(f"{MARKS['collapse']} marks {info.label} more than {COLLAPSE_MARGIN:g} "
+                     f"below its calibrated value {info.target:g}.")
+    return _matrix(key, task, title, look, models, conds, make, make_ref, notes)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from regshift_bench.leaderboard.aggregate import Aggregate, Condition
 from regshift_bench.leaderboard.ranks import BootScores
-from regshift_bench.leaderboard.tables import Cell, Table, fmt
+from regshift_bench.leaderboard.tables import UNDERTRAINED, UNDERTRAINED_NOTE, Cell, Lookup, Table, fmt
 
 
 def _rank_text(rank: float) -> str:
@@ -17,8 +17,13 @@ def _rank_text(rank: float) -> str:
 
 
 def robustness_table(agg: Aggregate, task: str, metric: str, frame: pd.DataFrame,
-                     bs: BootScores, conds: list[Condition]) -> Table:
-    """(d) score across shifts with CI, median bootstrap rank with 95% interval, tie group."""
+                     bs: BootScores, conds: list[Condition], score_note: str = "",
+                     ref_scores: dict[str, float] | None = None) -> Table:
+    """(d) score across shifts with CI, median bootstrap rank with 95% interval, tie group.
+
+    ``ref_scores`` (reference name -> score on the same scale) adds unranked rows.
+    """
+    look = Lookup(agg, task, [metric])
     ood = [c for c in conds if not c.is_reference] or conds
     vals = agg.values
     sel = vals.loc[(vals["task"] == task) & (vals["metric"] == metric)]
@@ -40,14 +45,22 @@ def robustness_table(agg: Aggregate, task: str, metric: str, frame: pd.DataFrame
         note = r["note"] or ("no predictions" if not complete else "")
         model = Cell(r["model"], "" if complete else f"not ranked: {note}",
                      "" if complete else "incomplete", note)
+        if look.undertrained(r["model"])[0]:
+            model.mark = UNDERTRAINED
         rows.append([rank, model, score, Cell(interval), Cell(group), Cell(fmt(r["mean_drop"]))])
+    for name, value in (ref_scores or {}).items():
+        rows.append([Cell("—"), Cell(name, "reference · not ranked", "reference"),
+                     Cell(fmt(value), "", "reference"), Cell("—"), Cell("—"), Cell("—")])
     direction = "higher" if bs.higher_is_better else "lower"
-    notes = [f"score = mean over {len(ood)} OOD condition(s) of {metric} ({direction} is better). "
+    what = score_note or metric
+    notes = [f"score = mean over {len(ood)} OOD condition(s) of {what} ({direction} is better). "
              f"Ranks from {bs.n_boot} paired bootstrap resamples of the test examples: median rank "
              f"and its {pct}% interval. Tie group: models whose {pct}% paired-bootstrap interval "
              "of the score difference to their group's leader contains 0 share the leader's group; "
              "the first model the leader beats significantly leads the next group.", *bs.notes]
-    columns = ["rank", "model", f"score ({metric})", f"rank {pct}% interval", "tie group",
+    if any(c.mark for row in rows for c in row):
+        notes.append(UNDERTRAINED_NOTE)
+    columns = ["rank", "model", f"score ({metric}{' rel.' if score_note else ''})", f"rank {pct}% interval", "tie group",
                "mean drop"]
     return Table("robustness", task, "Robustness summary", columns, rows, notes,
                  frame.assign(task=task, metric=metric))

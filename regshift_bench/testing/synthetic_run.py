@@ -1,0 +1,252 @@
+"""A synthetic run directory for leaderboard tests and benchmarks (no models trained).
+
+It follows :mod:`regshift_bench.results` (schemas, layout, manifest). Predictions
+come from a small generative story: each model has a skill, a robustness to shift
+and a calibration factor; under a shift of severity ``s`` its signal shrinks and
+its variance becomes over-confident. A ``base+prior`` model shares its base's noise
+(so paired comparisons are tight) and is more robust. Every number is scored by
+the registered metric plugins through :func:`regshift_bench.scoring.score` (the
+runner's own per-cell code), so it cannot disagree with what a real run writes.
+The manifest's provenance says it is synthetic.
+
+Columns of the cross-team contract (``reference``, ``shift_kind``, ``undertrained``,
+``explainer``) are written whether or not this version's results schema declares
+them, so readers can be tested against them.
+"""
+
+from __future__ import annotations
+
+import platform
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from regshift_bench import results as rs
+from regshift_bench.api import Prediction, SeqDataset
+from regshift_bench.leaderboard.load import results_schema
+from regshift_bench.scoring import curves_table, predictions_table, score
+
+DEFAULT_SHIFTS: dict[str, tuple[float, ...]] = {
+    "none": (0.0,), "gc_shift": (0.5, 1.0), "motif_loss": (1.0,), "gc_split": (1.0,)}
+DEFAULT_MODELS = ("mean", "cnn", "cnn+motif", "bilstm")
+#: Shifts whose OOD data is a dict of named sets (``test_ood/<name>``).
+NAMED_OOD = {"gc_split": ("low_gc", "high_gc")}
+_KNOWN = {"mean": (0.05, 0.5, 1.0), "cnn": (0.8, 0.45, 0.8), "bilstm": (0.75, 0.6, 0.9),
+          "transformer": (0.82, 0.4, 0.7)}
+Key = tuple[str, str, float, str, int]
+Profile = tuple[float, float, float]
+
+
+def _crc(text: str) -> int:
+    return zlib.crc32(text.encode())
+
+
+def model_profile(model: str, profiles: Mapping[str, Profile] | None = None) -> Profile:
+    """(skill, robustness, calibration) of a synthetic model, stable per name."""
+    base, _, prior = model.partition("+")
+    if profiles and model in profiles:
+        return profiles[model]
+    if base in _KNOWN:
+        skill, robust, calib = _KNOWN[base]
+    else:
+        r = np.random.default_rng(_crc(base))
+        skill, robust, calib = r.uniform(0.5, 0.9), r.uniform(0.3, 0.7), r.uniform(0.6, 1.0)
+    if prior:  # a prior helps most where the data moved away from training
+        skill, robust = min(0.95, skill + 0.02), min(1.0, robust + 0.3)
+    return skill, robust, calib
+
+
+def _ood_splits(shift: str) -> tuple[str, ...]:
+    if shift == "none":
+        return ()
+    return tuple(f"test_ood/{n}" for n in NAMED_OOD[shift]) if shift in NAMED_OOD else ("test_ood",)
+
+
+def _draw_split(rng: np.random.Generator, n: int, severity: float, sim: bool) -> SeqDataset:
+    y_true = rng.normal(0.5 * severity, 1.0 + 0.5 * severity, n)
+    y = y_true + rng.normal(0.0, 0.3, n)
+    seqs = rng.integers(0, 4, size=(n, 8), dtype=np.uint8)
+    return SeqDataset(seqs, y, y_true=y_true if sim else None,
+                      noise_var=np.full(n, 0.09) if sim else None)
+
+
+def _predict(rng: np.random.Generator, profile: Profile, data: SeqDataset,
+             severity: float) -> Prediction:
+    skill, robust, calib = profile
+    y_true = data.y_true if data.y_true is not None else data.y
+    a = skill * (1.0 - 0.8 * severity * (1.0 - robust))
+    mean = a * y_true + np.sqrt(max(1.0 - a * a, 0.01)) * 0.8 * rng.normal(size=len(data))
+    err2 = (mean - data.y) ** 2
+    shrink = calib * (1.0 - 0.9 * severity * (1.0 - robust))  # over-confident under shift
+    var = shrink * (0.3 * err2 + 0.7 * err2.mean()) * rng.lognormal(0.0, 0.3, len(data))
+    return Prediction(mean=mean, var=np.maximum(var, 1e-4))
+
+
+def _reference_rows(cell: Any, sets: dict[str, SeqDataset], references: Sequence[str],
+                    cache: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows ``f"{ref}_{metric}"`` of reference predictions scored by the same plugins."""
+    rows: list[dict[str, Any]] = []
+    for ref in references:
+        if ref != "noise_ceiling" or any(d.y_true is None for d in sets.values()):
+            continue  # the one reference this story can draw: N(y_true, noise_var)
+        preds = {s: Prediction(mean=np.asarray(d.y_true), var=np.asarray(d.noise_var))
+                 for s, d in sets.items()}
+        task = SimpleNamespace(score=lambda *a: {})
+        part, _ = score(cell, task, sets, preds, cache)
+        rows += [{**r, "metric": f"{ref}_{r['metric']}", "reference": ref} for r in part]
+    return rows
+
+
+def _cell_tables(cell: Any, sets: dict[str, SeqDataset], preds: dict[str, Prediction],
+                 common: dict[str, Any], cache: dict[str, Any], references: Sequence[str],
+                 explainer: bool) -> tuple[pa.Table, pa.Table, pa.Table]:
+    task = SimpleNamespace(score=lambda *a: {})
+    rows, curves = score(cell, task, sets, preds, cache)
+    rows = [{**r, "reference": ""} for r in rows] + _reference_rows(cell, sets, references, cache)
+    if explainer:  # an interpretation row that ordinary tables must ignore
+        rows.append({"split": "test_id", "metric": "synthetic_site_score", "value": 0.99, "n": 10,
+                     "higher_is_better": True, "status": "ok", "error": "", "reference": "",
+                     "explainer": "ism"})
+    schema = results_schema()
+    columns: dict[str, Any] = {k: v for k, v in common.items() if k in schema.names}
+    for name in ("split", "metric", "value", "higher_is_better", "n", "status", "error",
+                 "reference"):
+        columns[name] = [r.get(name) for r in rows]
+    columns["explainer"] = [r.get("explainer", "") for r in rows]
+    results = rs.columns_table(columns, len(rows), schema)
+    return results, predictions_table(sets, preds), curves_table(curves, common)
+
+
+def _metric_names(metrics: Sequence[str] | None) -> tuple[str, ...]:
+    if metrics is not None:
+        return tuple(metrics)
+    from regshift_bench.plugins import current
+
+    return tuple(current().registry.names("metric"))
+
+
+def write_synthetic_run(
+    out: str | Path, *, tasks: Sequence[str] = ("sim",),
+    shifts: Mapping[str, Sequence[float]] = DEFAULT_SHIFTS, models: Sequence[str] = DEFAULT_MODELS,
+    seeds: int = 2, n_test: int = 200, n_val: int = 64, metrics: Sequence[str] | None = None,
+    failed: Iterable[Key] = (), missing: Iterable[Key] = (), undertrained: Iterable[Key] = (),
+    shift_kinds: Mapping[str, str] | None = None, references: Sequence[str] = (),
+    explainer_rows: bool = False, per_cell_files: bool = True, consolidated: bool = True,
+    random_state: int = 0, run_name: str | None = None, suite: str = "synthetic",
+    suite_version: int = 1, preset: str = "quick", profiles: Mapping[str, Profile] | None = None,
+) -> Path:
+    """Write a synthetic run directory with results, predictions, curves and a manifest.
+
+    Parameters
+    ----------
+    out : path
+        The run directory to create.
+    tasks, shifts, models, seeds
+        The grid: shift name -> severities (``none`` is the ID reference). Tasks whose
+        name starts with ``sim`` carry ``y_true`` / ``noise_var``; on the others the
+        oracle metrics skip, as on real data.
+    n_test, n_val : int
+        Examples per test split (each OOD set too) and per validation split.
+    metrics : sequence of str, optional
+        Registered metric names to score (default: every registered metric).
+    failed, missing, undertrained : iterables of (task, shift, severity, model, seed)
+        Cells recorded as failed, planned cells that never ran, cells marked undertrained.
+    shift_kinds : mapping shift -> kind, optional
+        Written to ``shift_kind`` (empty when not given).
+    references : sequence of str
+        Reference rows to add; ``"noise_ceiling"`` (N(y_true, noise_var)) on sim tasks.
+    explainer_rows : bool
+        Add an interpretation row (``explainer`` = "ism") to every finished cell.
+    per_cell_files, consolidated : bool
+        Write ``cells/``+``curves/`` per-cell files and/or the consolidated files.
+    random_state : int
+        Seed of every random draw; the same arguments give identical files.
+    profiles : mapping model -> (skill, robustness, calibration), optional
+        Override the built-in profiles (e.g. two equally good models for tie tests).
+    """
+    out = Path(out)
+    keyset = {name: {(t, s, float(v), m, int(e)) for t, s, v, m, e in keys}
+              for name, keys in (("failed", failed), ("missing", missing),
+                                 ("undertrained", undertrained))}
+    names = _metric_names(metrics)
+    cache: dict[str, Any] = {}
+    run = run_name or out.name
+    plan: list[dict[str, object]] = []
+    statuses: dict[str, dict[str, object]] = {}
+    tables: list[pa.Table] = []
+    curve_tables: list[pa.Table] = []
+    schema = results_schema()
+    for task in tasks:
+        for shift, shift_severities in shifts.items():
+            for severity in shift_severities:
+                for seed in range(seeds):
+                    ss = [random_state, _crc(task), _crc(shift), int(severity * 1000), seed]
+                    data_rng = np.random.default_rng(ss)
+                    sev = {"val": 0.0, "test_id": 0.0, **{s: float(severity) for s in _ood_splits(shift)}}
+                    sizes = {"val": n_val, "test_id": n_test, **{s: n_test for s in _ood_splits(shift)}}
+                    sets = {s: _draw_split(data_rng, n, sev[s], task.startswith("sim"))
+                            for s, n in sizes.items() if n}
+                    for model in models:
+                        key: Key = (task, shift, float(severity), model, seed)
+                        cell = f"{_crc(repr((key, random_state))):08x}{_crc(repr((random_state, key))):08x}"
+                        plan.append({"cell": cell, "task": task, "shift": shift,
+                                     "severity": float(severity), "model": model, "seed": seed,
+                                     "suite": suite, "changes_train": False})
+                        if key in keyset["missing"]:
+                            continue
+                        common = {"run": run, "suite": suite, "suite_version": suite_version,
+                                  "preset": preset, "task": task, "shift": shift,
+                                  "severity": float(severity), "model": model, "seed": seed,
+                                  "cell": cell, "model_key": f"m{_crc(repr((task, model, seed))):08x}",
+                                  "task_params": "{}", "shift_params": f'{{"severity": {severity}}}',
+                                  "model_params": "{}", "device": "cpu", "fit_seconds": 1.0,
+                                  "predict_seconds": 0.1, "explainer": "",
+                                  "shift_kind": (shift_kinds or {}).get(shift, ""),
+                                  "undertrained": key in keyset["undertrained"]}
+                        curve = None
+                        if key in keyset["failed"]:
+                            error = "RuntimeError: synthetic failure"
+                            statuses[cell] = {"status": "failed", "seconds": 0.5, "error": error}
+                            table = rs.columns_table({**common, "split": "", "metric": "",
+                                                      "value": np.nan, "n": 0, "reference": "",
+                                                      "higher_is_better": False,
+                                                      "status": "failed", "error": error},
+                                                     1, schema)
+                        else:
+                            statuses[cell] = {"status": "ok", "error": "", "seconds": 1.1}
+                            # The base model's stream: base+prior shares its base's noise.
+                            model_rng = np.random.default_rng(ss + [_crc(model.partition("+")[0])])
+                            profile = model_profile(model, profiles)
+                            preds = {s: _predict(model_rng, profile, d, sev[s])
+                                     for s, d in sets.items()}
+                            spec = SimpleNamespace(metrics=names, task_name=task)
+                            table, pred_table, curve = _cell_tables(
+                                spec, sets, preds, common, cache, references, explainer_rows)
+                            rs.write_parquet_atomic(pred_table, out / "predictions" / f"{cell}.parquet")
+                            curve_tables.append(curve)
+                        tables.append(table)
+                        if per_cell_files:
+                            rs.write_parquet_atomic(table, out / "cells" / f"{cell}.parquet")
+                            if curve is not None:
+                                rs.write_parquet_atomic(curve, out / "curves" / f"{cell}.parquet")
+    manifest = {
+        "schema_version": rs.SCHEMA_VERSION, "run": run, "created": "2025-01-01T00:00:00+00:00",
+        "finished": "2025-01-01T01:00:00+00:00", "preset": preset, "suites": {suite: suite_version},
+        "provenance": {"rsbench": "synthetic", "plugins": {}, "git_commit": "",
+                       "torch": "none (synthetic run)", "numpy": np.__version__,
+                       "python": platform.python_version(), "platform": platform.platform(),
+                       "device": "cpu", "device_name": "synthetic CPU",
+                       "seeds": list(range(seeds))},
+        "plan": plan, "cells": statuses,
+    }
+    if consolidated:
+        for name, parts, sch in (("results", tables, schema), ("curves", curve_tables, rs.CURVES_SCHEMA)):
+            table = pa.concat_tables(parts) if parts else sch.empty_table()
+            rs.write_parquet_atomic(table, out / f"{name}.parquet", {"run": run})
+    rs.write_json_atomic(manifest, out / "manifest.json")
+    return out

@@ -86,7 +86,8 @@ def _build(cell: str, other: str, trim: bool, mtime: float, other_mtime: float
                             "use trim_adapters=False")
         seqs = [s[len(ADAPTER_5):-len(ADAPTER_3)] for s in seqs]
     data = SeqDataset.from_strings(seqs, y, source=fname, meta=meta,
-                                   info={"cell_type": cell, "dataset": "lentimpra"})
+                                   info={"cell_type": cell, "dataset": "lentimpra",
+                                         "organism": "human"})
     data = data.with_values(meta=data.meta.assign(gc=data.gc()))
     other_frame = _read(other, other_mtime)
     other_y = frame["seq"].map(dict(zip(other_frame["seq"], other_frame["mean_value"])))

@@ -156,7 +156,8 @@ def _build(root: str, mtimes: tuple[float, ...], cell: str, n_boot: int, seed: i
         rna_count=counts[f"{key}_rep1"].sum(1) + counts[f"{key}_rep2"].sum(1))
     data = SeqDataset.from_strings(tiles["seq"].tolist(), (rep1 + rep2) / 2.0,
                                    source="GSE71279", noise_var=noise_var, meta=meta,
-                                   info={"cell_type": cell, "dataset": "sharpr_pilot"})
+                                   info={"cell_type": cell, "dataset": "sharpr_pilot",
+                                         "organism": "human"})
     return data.with_values(meta=data.meta.assign(gc=data.gc()))
 
 

@@ -27,7 +27,7 @@ import pandas as pd
 
 from regshift_bench.api import SeqDataset, Task
 from regshift_bench.errors import DataError
-from rsbench_mpra import ceilings, table
+from rsbench_mpra import ceilings, references, table
 
 
 class TableTask(Task):
@@ -69,6 +69,7 @@ class TableTask(Task):
     """
 
     kind = "fixed"
+    reference_names = ("replicate_ceiling", references.SOURCE_LABEL)
 
     def __init__(
         self,
@@ -128,6 +129,10 @@ class TableTask(Task):
     def score(self, split: str, data: SeqDataset, pred: Any) -> dict[str, float]:
         """Replicate noise ceiling on this split when replicate columns are given."""
         return ceilings.replicate_ceiling(data.meta)
+
+    def reference_predictions(self, split: str, data: SeqDataset, splits: Any) -> dict[str, Any]:
+        """Source-label reference on rows of another domain (``domain_columns``)."""
+        return references.source_label(self, data)
 
     def _key(self) -> tuple:
         def freeze(v: Any) -> Any:

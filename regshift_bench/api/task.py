@@ -31,6 +31,8 @@ class Task(Configurable):
 
     kind: ClassVar[Literal["generative", "fixed"]] = "fixed"
     group_column: ClassVar[str | None] = None
+    #: References (not models) this task writes, e.g. ``("noise_ceiling", "source_oracle")``.
+    reference_names: ClassVar[tuple[str, ...]] = ()
 
     # -- fixed tasks --------------------------------------------------------------------
     def load(self, domain: str | None = None) -> SeqDataset:
@@ -72,5 +74,13 @@ class Task(Configurable):
 
         Returns a mapping metric name -> value that the runner adds to the results
         as ordinary rows.
+        """
+        return {}
+
+    def reference_predictions(self, split: str, data: SeqDataset, splits: Any) -> dict[str, Any]:
+        """References given as predictions on the evaluated rows (name -> Prediction).
+
+        The runner scores each with the cell's metrics and writes rows named
+        ``f"{ref}_{metric}"`` with ``reference = ref``; default none.
         """
         return {}

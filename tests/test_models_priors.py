@@ -85,8 +85,10 @@ def test_motif_prior_chooses_database_and_panel_from_organism_and_cell_type(data
         assert tfs <= {n.upper() for n in p.motifs_.names}
         assert {n.upper() for n in motif_panels.HUMAN_CORE} <= {n.upper() for n in p.motifs_.names}
     # parameters override the automatic choice
-    p = MotifPrior(names=("HNF4A", "CTCF")).fit(_info(data, organism="yeast"))
+    p = MotifPrior(names=("HNF4A", "CTCF")).fit(_info(data, organism="human", cell_type="K562"))
     assert p.motifs_.names == ("HNF4A", "CTCF") and p.chosen_["panel"] == "names"
+    with pytest.raises(DataError, match="HNF4A"):  # a yeast task reads the fungi file
+        MotifPrior(names=("HNF4A",)).fit(_info(data, organism="yeast"))
     p = MotifPrior(database="hocomoco", panel="K562").fit(_info(data, organism="human"))
     assert p.chosen_["database"] == "hocomoco" and "GATA1" in p.motifs_.names
     with pytest.raises(DataError, match="unknown panel"):

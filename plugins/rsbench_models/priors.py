@@ -160,8 +160,14 @@ class MotifPrior(Prior):
         if self.names:
             panel = "names"
         if database != "builtin" and databases.database_path(database) is not None:
-            return databases.load(database, names), {**chosen, "database": database,
-                                                     "panel": panel}
+            missing = "raise"
+            if database == "hocomoco" and not self.names:
+                # Panels are JASPAR gene symbols; HOCOMOCO names some TFs differently
+                # and lacks a few (those are skipped, and ``chosen`` lists what was read).
+                names = tuple(dict.fromkeys(motif_panels.to_hocomoco(n) for n in names))
+                missing = "skip"
+            return databases.load(database, names, missing=missing), {
+                **chosen, "database": database, "panel": panel}
         base = builtin_motifs()
         if self.names:
             return base.select(self.names), {**chosen, "database": "builtin", "panel": panel}

@@ -159,6 +159,9 @@ def test_real_lentimpra_groups_orientation_ceiling_and_cell_type(data_dir: Path)
     promoters = splits.test_ood["WTC11/promoter"]
     assert (promoters.meta["element_class"] == "promoter").all() and len(promoters) > 400
     assert not set(splits.train.meta["pair_key"]) & set(splits.test_id.meta["pair_key"])
+    ref = task.reference_predictions("test_ood/WTC11", ood, splits)["source_label"]
+    np.testing.assert_allclose(ref.mean, splits.test_id.y)  # HepG2 activity as prediction
+    assert 0.6 < np.corrcoef(ref.mean, ood.y)[0, 1] < 0.95
 
 
 def test_real_dream_public_scores(data_dir: Path) -> None:
@@ -168,6 +171,11 @@ def test_real_dream_public_scores(data_dir: Path) -> None:
         task, np.random.default_rng(0), SplitSizes(300, 100, 200))
     public = splits.test_ood["public"]
     assert len(public) == 200 and public.seq_len == splits.train.seq_len
+    # drops are measured inside the test experiment: test_id is its random promoters
+    assert set(splits.test_id.meta["part"]) == {"public_test"} and len(splits.test_id) == 200
+    assert splits.test_id.meta["dream_subsets"].str.contains("random").all()
+    assert set(splits.train.meta["part"]) == {"train"} and set(splits.test_ood) == {
+        "native", "designed", "public"}
     scores = task.score("test_ood/public", public, Prediction(public.y, np.ones(len(public))))
     assert scores["dream_pearson_score"] == pytest.approx(1.0)
     assert task.score("test_ood/native", splits.test_ood["native"],

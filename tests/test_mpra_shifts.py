@@ -147,3 +147,26 @@ def test_conformance_on_the_grouped_table(grouped_task, shift: str) -> None:
 @pytest.mark.parametrize("shift", ["gc_extremes", "cell_type"])
 def test_conformance_on_toy_tasks(shift: str) -> None:
     check_shift(shift).raise_if_failed()
+
+
+def test_cell_type_source_label_reference(grouped_task) -> None:
+    splits = get_plugin("shift", "cell_type").split(grouped_task, np.random.default_rng(0),
+                                                    SplitSizes())
+    assert "source_label" in grouped_task.reference_names
+    for name, data in splits.evaluation_sets().items():
+        refs = grouped_task.reference_predictions(name, data, splits)
+        if not name.startswith("test_ood"):
+            assert refs == {}  # source-domain rows: the label itself, no reference
+            continue
+        ref = refs["source_label"]
+        if name == "test_ood/K562":  # row for row the same sequences as test_id
+            np.testing.assert_allclose(ref.mean, splits.test_id.y)
+        assert len(ref.mean) == len(data) and (ref.var > 0).all()
+        np.testing.assert_allclose(ref.var, np.mean((ref.mean - data.y) ** 2))
+
+
+def test_table_task_passes_organism_and_cell_type_to_priors(grouped_task, tmp_path) -> None:
+    assert grouped_task.load().info.get("cell_type") == "HepG2"
+    task = get_plugin("task", "table", path=grouped_task.path, sequence_column="seq",
+                      activity_column="y", organism="yeast")
+    assert task.load().info["organism"] == "yeast" and "cell_type" not in task.load().info

@@ -66,6 +66,10 @@ class TableTask(Task):
         Row id column (copied to ``meta["id"]``); required with ``values_path``.
     sep : str, optional
         Separator override for text tables.
+    organism : str, optional
+        E.g. ``"human"`` or ``"yeast"``; stored in ``info["organism"]`` with
+        ``info["cell_type"] = source_domain`` (unless left at ``"source"``), so the
+        ``motif`` prior picks the matching database and TF panel.
     """
 
     kind = "fixed"
@@ -86,6 +90,7 @@ class TableTask(Task):
         values_path: str | None = None,
         id_column: str | None = None,
         sep: str | None = None,
+        organism: str | None = None,
     ) -> None:
         self.path = path
         self.sequence_column = sequence_column
@@ -101,6 +106,7 @@ class TableTask(Task):
         self.values_path = values_path
         self.id_column = id_column
         self.sep = sep
+        self.organism = organism
 
     @property
     def domains(self) -> tuple[str, ...]:
@@ -204,9 +210,14 @@ def _load_table(key: tuple, mtime: float, values_mtime: float
     meta = meta.iloc[keep].reset_index(drop=True)
     if p["domain_columns"]:
         meta["cell_type"] = p["source_domain"]
+    info: dict[str, Any] = {"source": str(path)}
+    if p["organism"]:
+        info["organism"] = p["organism"]
+    if p["source_domain"] != "source":
+        info["cell_type"] = p["source_domain"]
     data = SeqDataset.from_strings([seqs[i] for i in keep], y[keep], source=source,
                                    noise_var=None if noise_var is None else noise_var[keep],
-                                   meta=meta, info={"source": str(path)})
+                                   meta=meta, info=info)
     return data.with_values(meta=data.meta.assign(gc=data.gc())), domain_y
 
 

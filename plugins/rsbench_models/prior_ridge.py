@@ -84,7 +84,7 @@ class PriorRidge(Model):
         for f in range(folds_n):
             part = Ridge(alpha=self.alpha_).fit(xs[folds != f], y[folds != f])
             resid[folds == f] = y[folds == f] - part.predict(xs[folds == f])
-        self.sigma2_ = float(max(np.mean(resid**2), VAR_FLOOR))
+        self.sigma2_ = max(float(np.mean(resid**2)), VAR_FLOOR)
         xc = xs - xs.mean(0)
         self.cov_ = self.sigma2_ * np.linalg.pinv(xc.T @ xc + self.alpha_ * np.eye(xs.shape[1]))
         return self

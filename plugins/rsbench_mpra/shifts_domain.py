@@ -73,14 +73,14 @@ class CellType(Shift):
         rest = np.flatnonzero(~in_test)
         tr_part, va_part = group_split(groups[rest], (7, 1), r_split)
         te = cap(np.flatnonzero(in_test & measured), sizes.test, r_test)
-        ood: SeqDataset | dict[str, SeqDataset] = other.subset(te)
-        classes = by_class({target: ood})
-        if len(classes) > 1:
-            ood = classes
+        target_set = other.subset(te)
+        classes = by_class({target: target_set})
+        test_ood: SeqDataset | dict[str, SeqDataset] = (
+            classes if len(classes) > 1 else target_set)
         return Splits(
             data.subset(cap(rest[tr_part], sizes.train, r_train)),
             data.subset(cap(rest[va_part], sizes.val, r_val)),
-            data.subset(te), ood, True,
+            data.subset(te), test_ood, True,
             f"train in {task.domains[0]}, test_ood: the held-out test sequences' activity "
             f"in {target}")
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from regshift_bench import paths
 from regshift_bench.api import Prior, SeqDataset
 from regshift_bench.errors import DataError, PluginError
 from regshift_bench.motifs import Motif, MotifSet, builtin_motifs, occupancy, read_meme, scan
@@ -171,7 +172,12 @@ class MotifPrior(Prior):
         base = builtin_motifs()
         if self.names:
             return base.select(self.names), {**chosen, "database": "builtin", "panel": panel}
-        reason = "builtin" if database == "builtin" else "builtin (no data directory)"
+        if database == "builtin":
+            reason = "builtin"
+        elif paths.data_dir(required=False) is None:
+            reason = "builtin (no data directory)"
+        else:
+            reason = f"builtin ({databases.DATABASES[database]} not in the data directory)"
         return base, {**chosen, "database": reason, "panel": "builtin"}
 
     def _independent(self, sim: MotifSet, chosen: dict[str, Any]

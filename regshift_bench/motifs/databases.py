@@ -39,7 +39,7 @@ def database_path(database: str, root: str | Path | None = None) -> Path | None:
     """
     if database not in DATABASES:
         raise DataError(f"unknown motif database {database!r}; known: {', '.join(DATABASES)} "
-                        "(or pass a MEME file path)")
+                        "(or give a MEME file as meme_path=)")
     base = Path(root) if root is not None else paths.data_dir(required=False)
     if base is None:
         return None

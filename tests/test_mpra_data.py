@@ -138,8 +138,13 @@ def test_real_sharpr_matches_summary_and_ceilings(data_dir: Path) -> None:
     np.testing.assert_allclose(hep.meta["rep1"], summary["log2_hepg2_rep1"], atol=1e-9)
     np.testing.assert_allclose(k562.y, summary["log2_k562_mean"], atol=1e-5)
     ceil = task.score("test_id", hep, None)
-    assert ceil["ceiling_pearson"] == pytest.approx(0.97, abs=0.01)
-    assert task.score("test_id", k562, None)["ceiling_pearson"] == pytest.approx(0.76, abs=0.01)
+    assert ceil["replicate_ceiling_pearson_single"] == pytest.approx(0.97, abs=0.01)
+    k = task.score("test_id", k562, None)
+    assert k["replicate_ceiling_pearson_single"] == pytest.approx(0.76, abs=0.01)
+    # the bound for a two-replicate mean (Spearman-Brown) is above one replicate's
+    assert k["replicate_ceiling_pearson"] == pytest.approx(np.sqrt(2 * 0.755 / 1.755), abs=0.01)
+    assert set(ceil) <= {f"{ref}_{m}" for ref in task.reference_names
+                         for m in ("pearson", "spearman", "pearson_single")}
 
 
 def test_real_lentimpra_groups_orientation_ceiling_and_cell_type(data_dir: Path) -> None:
@@ -147,11 +152,18 @@ def test_real_lentimpra_groups_orientation_ceiling_and_cell_type(data_dir: Path)
     data = task.load()
     assert len(data) == 24590 and data.seq_len == 230
     assert (data.meta.groupby("pair_key").size() == 2).all()
-    assert 0.6 < task.score("test_id", data, None)["ceiling_pearson"] < 0.9
+    assert 0.6 < task.score("test_id", data, None)["orientation_ceiling_pearson"] < 0.9
     assert get_plugin("task", "mpra_hepg2", trim_adapters=True).load().seq_len == 200
     splits = get_plugin("shift", "cell_type").split(task, np.random.default_rng(0), SplitSizes())
-    assert len(splits.test_ood) == 482 and np.isfinite(splits.test_ood.y).all()
+    ood = splits.test_ood["WTC11"]
+    assert len(ood) == 482 and np.isfinite(ood.y).all()
+    # per element class: promoters are reported on their own (enhancers are too few)
+    promoters = splits.test_ood["WTC11/promoter"]
+    assert (promoters.meta["element_class"] == "promoter").all() and len(promoters) > 400
     assert not set(splits.train.meta["pair_key"]) & set(splits.test_id.meta["pair_key"])
+    ref = task.reference_predictions("test_ood/WTC11", ood, splits)["source_label"]
+    np.testing.assert_allclose(ref.mean, splits.test_id.y)  # HepG2 activity as prediction
+    assert 0.6 < np.corrcoef(ref.mean, ood.y)[0, 1] < 0.95
 
 
 def test_real_dream_public_scores(data_dir: Path) -> None:
@@ -161,6 +173,11 @@ def test_real_dream_public_scores(data_dir: Path) -> None:
         task, np.random.default_rng(0), SplitSizes(300, 100, 200))
     public = splits.test_ood["public"]
     assert len(public) == 200 and public.seq_len == splits.train.seq_len
+    # drops are measured inside the test experiment: test_id is its random promoters
+    assert set(splits.test_id.meta["part"]) == {"public_test"} and len(splits.test_id) == 200
+    assert splits.test_id.meta["dream_subsets"].str.contains("random").all()
+    assert set(splits.train.meta["part"]) == {"train"} and set(splits.test_ood) == {
+        "native", "designed", "public"}
     scores = task.score("test_ood/public", public, Prediction(public.y, np.ones(len(public))))
     assert scores["dream_pearson_score"] == pytest.approx(1.0)
     assert task.score("test_ood/native", splits.test_ood["native"],

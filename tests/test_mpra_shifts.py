@@ -11,7 +11,7 @@ import pytest
 from regshift_bench import get_plugin
 from regshift_bench.api import SplitSizes
 from regshift_bench.testing import ToyTask, check_shift
-from rsbench_mpra.shifts import tail_quantile
+from rsbench_mpra.shifts import MIN_CLASS_ROWS, by_class, tail_quantile
 
 
 @pytest.fixture
@@ -43,8 +43,10 @@ def test_groups_never_leak(grouped_task, shift: str) -> None:
     splits = get_plugin("shift", shift, severity=1.0).split(
         grouped_task, np.random.default_rng(3), SplitSizes())
     parts = {"train": splits.train, **splits.evaluation_sets()}
+    # Per-class OOD sets (``<set>/<class>``) are subsets of their parent set, not new sets.
+    parts = {k: v for k, v in parts.items() if k.count("/") < 2}
     if shift == "cell_type":  # test_id and test_ood are the same sequences by design
-        parts.pop("test_ood")
+        parts = {k: v for k, v in parts.items() if not k.startswith("test_ood")}
     names = list(parts)
     for i, a in enumerate(names):
         for b in names[i + 1:]:
@@ -87,11 +89,43 @@ def test_gc_extremes_on_a_generative_task_and_caps() -> None:
 def test_cell_type_tests_other_domain_on_measured_rows(grouped_task) -> None:
     splits = get_plugin("shift", "cell_type").split(grouped_task, np.random.default_rng(0),
                                                     SplitSizes())
-    assert np.isfinite(splits.test_ood.y).all()
-    np.testing.assert_array_equal(splits.test_id.seqs, splits.test_ood.seqs)
-    assert set(splits.test_ood.meta["cell_type"]) == {"K562"}
+    assert isinstance(splits.test_ood, dict)  # the table has element classes
+    ood = splits.test_ood["K562"]
+    assert np.isfinite(ood.y).all()
+    np.testing.assert_array_equal(splits.test_id.seqs, ood.seqs)
+    assert set(ood.meta["cell_type"]) == {"K562"}
+    for name, part in splits.test_ood.items():
+        if name != "K562":  # per-class subsets: one class each, rows of the whole set
+            cls = name.split("/", 1)[1]
+            assert set(part.meta["element_class"]) == {cls} and len(part) >= MIN_CLASS_ROWS
+            assert (ood.meta["element_class"] == cls).sum() == len(part)
     assert set(splits.test_id.meta["cell_type"]) == {"HepG2"}
     assert len(_groups(splits.test_id)) == 20  # 20 % of 100 groups
+
+
+def test_gc_extremes_reports_each_element_class(grouped_task) -> None:
+    splits = get_plugin("shift", "gc_extremes", severity=0.0).split(
+        grouped_task, np.random.default_rng(0), SplitSizes())
+    for name, part in splits.test_ood.items():
+        if "/" in name:
+            parent, cls = name.split("/")
+            assert set(part.meta["element_class"]) == {cls}
+            assert set(part.meta["grp"]) <= set(splits.test_ood[parent].meta["grp"])
+    data = grouped_task.load()
+    sets = by_class({"all": data})
+    counts = data.meta["element_class"].value_counts()
+    assert set(sets) == {"all", *(f"all/{c}" for c in counts.index if counts[c] >= MIN_CLASS_ROWS)}
+    assert sum(len(v) for k, v in sets.items() if k != "all") == len(data)
+    one = data.subset(np.flatnonzero(data.meta["element_class"].to_numpy() == "promoter"))
+    assert set(by_class({"p": one})) == {"p"}  # one class: nothing added
+
+
+def test_shift_kinds() -> None:
+    kinds = {n: get_plugin("shift", n).kind for n in
+             ("random", "gc_extremes", "element_class", "cell_type", "random_to_native")}
+    assert kinds == {"random": "selection", "gc_extremes": "selection",
+                     "element_class": "selection", "cell_type": "mechanism",
+                     "random_to_native": "covariate"}
 
 
 def test_element_class_trains_on_enhancers_tests_on_promoters(grouped_task) -> None:
@@ -113,3 +147,26 @@ def test_conformance_on_the_grouped_table(grouped_task, shift: str) -> None:
 @pytest.mark.parametrize("shift", ["gc_extremes", "cell_type"])
 def test_conformance_on_toy_tasks(shift: str) -> None:
     check_shift(shift).raise_if_failed()
+
+
+def test_cell_type_source_label_reference(grouped_task) -> None:
+    splits = get_plugin("shift", "cell_type").split(grouped_task, np.random.default_rng(0),
+                                                    SplitSizes())
+    assert "source_label" in grouped_task.reference_names
+    for name, data in splits.evaluation_sets().items():
+        refs = grouped_task.reference_predictions(name, data, splits)
+        if not name.startswith("test_ood"):
+            assert refs == {}  # source-domain rows: the label itself, no reference
+            continue
+        ref = refs["source_label"]
+        if name == "test_ood/K562":  # row for row the same sequences as test_id
+            np.testing.assert_allclose(ref.mean, splits.test_id.y)
+        assert len(ref.mean) == len(data) and (ref.var > 0).all()
+        np.testing.assert_allclose(ref.var, np.mean((ref.mean - data.y) ** 2))
+
+
+def test_table_task_passes_organism_and_cell_type_to_priors(grouped_task, tmp_path) -> None:
+    assert grouped_task.load().info.get("cell_type") == "HepG2"
+    task = get_plugin("task", "table", path=grouped_task.path, sequence_column="seq",
+                      activity_column="y", organism="yeast")
+    assert task.load().info["organism"] == "yeast" and "cell_type" not in task.load().info

@@ -3,7 +3,8 @@
 Models: ``cnn``, ``bilstm``, ``transformer`` (Gaussian mean + variance heads, one shared
 trainer), each also as ``<base>+motif`` and ``<base>+gc`` with prior features in the
 head; ``ensemble`` (deep ensemble over any registered model); baselines ``mean``,
-``gc_linear``, ``kmer_ridge``. Priors: ``motif`` and ``gc``.
+``gc_linear``, ``kmer_ridge``, ``prior_ridge`` (ridge on motif-prior features + GC).
+Priors: ``motif`` and ``gc``.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from rsbench_models.bilstm import BiLSTM
 from rsbench_models.cnn import CNN
 from rsbench_models.ensemble import Ensemble
 from rsbench_models.neural import NeuralModel
+from rsbench_models.prior_ridge import PriorRidge
 from rsbench_models.priors import GCPrior, MotifPrior
 from rsbench_models.transformer import Transformer
 
 __all__ = ["BiLSTM", "CNN", "Ensemble", "GCLinear", "GCPrior", "KmerRidge", "MeanBaseline",
-           "MotifPrior", "NeuralModel", "Transformer"]
+           "MotifPrior", "NeuralModel", "PriorRidge", "Transformer"]
 
 NEURAL: dict[str, type[NeuralModel]] = {"cnn": CNN, "bilstm": BiLSTM, "transformer": Transformer}
 PRIORS: dict[str, type[Prior]] = {"motif": MotifPrior, "gc": GCPrior}
@@ -67,6 +69,18 @@ def rsbench_register_models(register: Callable[..., None]) -> None:
     register("kmer_ridge", KmerRidge,
              summary="ridge on canonical 1-6-mer counts; cross-fitted log-residual variance",
              family="baseline")
+    register("prior_ridge", _prior_ridge,
+             summary="ridge on motif-prior features plus GC; tells a prior's value from the "
+             "network's", family="baseline", prior="motif")
+
+
+def _prior_ridge(**params: Any) -> Model:
+    """``prior_ridge`` with a fresh ``motif`` prior instance (so its choice shows in params)."""
+    if params.get("prior") in (None, "motif"):
+        prior = MotifPrior()
+        prior.name = "motif"  # type: ignore[misc]  # as the registry does
+        params["prior"] = prior
+    return PriorRidge(**params)
 
 
 @hookimpl

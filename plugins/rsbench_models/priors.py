@@ -1,8 +1,14 @@
-"""Biological priors: ``motif`` (PWM occupancy features) and ``gc`` (composition)."""
+"""Biological priors: ``motif`` (PWM occupancy features) and ``gc`` (composition).
+
+How a prior learns the task's organism and cell type: ``fit(train)`` reads
+``train.info`` (carried unchanged by every subset of a task's data): ``organism``
+("human", "yeast", ...), ``cell_type`` ("HepG2", "K562", "WTC11", ...) and, on
+simulated tasks, ``motifs`` (the simulator's own MotifSet). Tasks set these when
+they build their data; see :mod:`rsbench_models.motif_panels` for what is chosen.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -11,17 +17,21 @@ from regshift_bench import paths
 from regshift_bench.api import Prior, SeqDataset
 from regshift_bench.errors import DataError, PluginError
 from regshift_bench.motifs import Motif, MotifSet, builtin_motifs, occupancy, read_meme, scan
+from regshift_bench.motifs import databases
+from rsbench_models import motif_panels
 
-#: The JASPAR file used when a dataset carries no motif set and no ``meme_path`` is given.
-DEFAULT_MEME = "motifs/JASPAR2024_CORE_vertebrates_non-redundant.meme"
-#: A subset of JASPAR: ubiquitous promoter/enhancer TFs plus liver (HepG2) regulators;
-#: scanning all 879 motifs would cost ~30x more for mostly redundant features.
-DEFAULT_NAMES = (
+#: The file of the ``jaspar_vertebrates`` database (kept for old imports).
+DEFAULT_MEME = databases.DATABASES["jaspar_vertebrates"]
+#: The panel every task got before panels were chosen per organism / cell type
+#: (ubiquitous TFs plus liver regulators). Pass ``names=LEGACY_NAMES,
+#: scaling="none"`` to reproduce the old prior.
+LEGACY_NAMES = (
     "HNF1A", "HNF1B", "HNF4A", "FOXA2", "CEBPB", "ONECUT1", "NR2F2", "PPARA::RXRA",
     "GATA4", "ESRRA", "CTCF", "SP1", "KLF4", "NFYA", "CREB1", "ATF3", "FOS::JUN", "YY1",
     "NRF1", "ELK1", "GABPA", "TEAD1", "ZNF143", "E2F1", "MAX", "USF1", "REST", "STAT3",
     "IRF1", "NFE2L2", "NFIA", "TBP",
 )
+DEFAULT_NAMES = LEGACY_NAMES
 _ROWS_PER_SCAN = 1024  # bounds scan memory: (rows, m, L, 2) float32
 
 
@@ -59,51 +69,154 @@ class GCPrior(Prior):
         pass
 
 
+#: Specificity of the built-in consensus PWMs the prior uses on a simulated task when
+#: no data directory is present (the simulator's built-ins use 0.85): same consensus,
+#: flatter matrices — weaker than an independent database, but never the same PWMs.
+FALLBACK_SPECIFICITY = 0.6
+SCALINGS = ("robust", "log1p", "none")
+
+
 class MotifPrior(Prior):
-    """PWM occupancy features: per motif, the strongest site and the expected site count.
+    """PWM occupancy features of a TF panel chosen from the task's organism and cell type.
 
     Parameters
     ----------
-    meme_path : str, optional
-        MEME motif file used when the training data carries no motif set
-        (``train.info["motifs"]``). By default ``$RSBENCH_DATA_DIR/`` + :data:`DEFAULT_MEME`
-        restricted to :data:`DEFAULT_NAMES` (32 TFs); with no data directory, the
-        built-in set :func:`regshift_bench.motifs.builtin_motifs` (26 TFs).
+    database : str, default "auto"
+        ``"auto"``: from ``train.info["organism"]`` (JASPAR 2024 fungi for yeast, JASPAR
+        2024 vertebrates otherwise; HOCOMOCO / JASPAR for simulated tasks, see below).
+        Or a key of :data:`regshift_bench.motifs.databases.DATABASES`, or ``"builtin"``.
+    panel : str, default "auto"
+        ``"auto"``: ``train.info["cell_type"]``'s panel (HepG2, K562, WTC11; ``yeast``;
+        ``human`` core otherwise). Or a key of :data:`rsbench_models.motif_panels.PANELS`.
     names : sequence of str, optional
-        Motif names/ids to keep from the file (default :data:`DEFAULT_NAMES` for the
-        default file, all motifs for an explicit ``meme_path``).
+        TF names to scan, overriding the panel.
+    meme_path : str, optional
+        A MEME file to read instead of a database (all motifs unless ``names``).
+    decoys : int, default 8
+        Simulated tasks: decoy TFs added to the simulator's TFs.
+    oracle : bool, default False
+        Simulated tasks: scan the simulator's own PWMs (``train.info["motifs"]``) —
+        an oracle, for measuring what a perfect prior would give.
+    scaling : {"robust", "log1p", "none"}
+        ``robust``: log1p of summed occupancy, then every feature clipped to its
+        training [q, 1 - q] quantiles and mapped to [0, 1], so no test row can leave
+        the training range; ``log1p``: log1p only; ``none``: raw occupancies.
+    clip_quantile : float, default 0.005
+        q of ``robust`` scaling.
     margin : float, default 4.0
-        A site is half occupied at ``max_score - margin`` nats (its motif's best score
-        minus ``margin``): occupancy ``sigmoid(score - (max_score - margin))``.
+        A site is half occupied at ``max_score - margin`` nats.
 
     Notes
     -----
-    Features (n, 2m), both strands: ``[max occupancy of motif 1..m, summed occupancy of
-    motif 1..m]``. The chosen motif set is part of the fitted state (saved with a model).
+    Features (n, 2m), both strands: per motif the max occupancy, then per motif the
+    summed occupancy (log1p). Organism and cell type are read from ``train.info``.
+    Without a data directory the built-in consensus motifs are used.
+
+    On a simulated task (``train.info["motifs"]`` set) the prior does *not* scan the
+    simulator's matrices: it reads the same TFs from an independent database
+    (HOCOMOCO v12 when the simulator uses built-in or JASPAR motifs, JASPAR 2024
+    vertebrates when it uses HOCOMOCO), so specificities differ as they would between a
+    real TF and a database's model of it, plus ``decoys`` TFs the simulator does not
+    use. Without a data directory: the built-in consensus of the same TFs at
+    specificity :data:`FALLBACK_SPECIFICITY` plus unused built-ins as decoys.
+
+    After ``fit``, :meth:`get_params` also reports ``chosen`` (database, panel,
+    organism, cell type, TF names), so the run's ``model_params`` show what was scanned.
     """
 
-    def __init__(self, meme_path: str | None = None, names: tuple[str, ...] | None = None,
-                 margin: float = 4.0) -> None:
-        self.meme_path, self.names, self.margin = meme_path, names, margin
+    def __init__(self, database: str = "auto", panel: str = "auto",
+                 names: tuple[str, ...] | None = None, meme_path: str | None = None,
+                 decoys: int = 8, oracle: bool = False, scaling: str = "robust",
+                 clip_quantile: float = 0.005, margin: float = 4.0) -> None:
+        self.database, self.panel, self.names, self.meme_path = database, panel, names, meme_path
+        self.decoys, self.oracle, self.scaling = decoys, oracle, scaling
+        self.clip_quantile, self.margin = clip_quantile, margin
 
-    def _choose(self, train: SeqDataset) -> MotifSet:
-        info = train.info.get("motifs")
-        if info is not None and self.meme_path is None:
-            if not isinstance(info, MotifSet):
-                raise DataError(f"train.info['motifs'] is {type(info).__name__}, expected a "
-                                "regshift_bench.motifs.MotifSet")
-            return info.select(self.names) if self.names else info
+    # -- choosing the motifs ------------------------------------------------------------
+    def _choose(self, train: SeqDataset) -> tuple[MotifSet, dict[str, Any]]:
+        info = train.info
+        sim = info.get("motifs")
+        if sim is not None and not isinstance(sim, MotifSet):
+            raise DataError(f"train.info['motifs'] is {type(sim).__name__}, expected a "
+                            "regshift_bench.motifs.MotifSet")
+        organism, cell = info.get("organism"), info.get("cell_type")
+        chosen: dict[str, Any] = {"organism": organism, "cell_type": cell}
         if self.meme_path is not None:
-            return read_meme(self.meme_path, names=self.names)
-        root = paths.data_dir(required=False)
-        if root is not None and (Path(root) / DEFAULT_MEME).is_file():
-            return read_meme(Path(root) / DEFAULT_MEME, names=self.names or DEFAULT_NAMES)
+            names = tuple(self.names) if self.names else None
+            return read_meme(self.meme_path, names=names), {**chosen, "database": str(
+                self.meme_path), "panel": "names" if names else "all"}
+        if sim is not None and self.names is None and self.database == "auto":
+            if self.oracle:
+                return sim, {**chosen, "database": "simulator (oracle)", "panel": "simulator"}
+            return self._independent(sim, chosen)
+        database, panel = motif_panels.choose_panel(organism, cell)
+        if self.database != "auto":
+            database = self.database
+        if self.panel != "auto":
+            if self.panel not in motif_panels.PANELS:
+                raise DataError(f"motif prior: unknown panel {self.panel!r}; known: "
+                                f"{', '.join(motif_panels.PANELS)}; or pass names=")
+            panel = self.panel
+        names = tuple(self.names) if self.names else motif_panels.PANELS[panel]
+        if self.names:
+            panel = "names"
+        if database != "builtin" and databases.database_path(database) is not None:
+            missing = "raise"
+            if database == "hocomoco" and not self.names:
+                # Panels are JASPAR gene symbols; HOCOMOCO names some TFs differently
+                # and lacks a few (those are skipped, and ``chosen`` lists what was read).
+                names = tuple(dict.fromkeys(motif_panels.to_hocomoco(n) for n in names))
+                missing = "skip"
+            return databases.load(database, names, missing=missing), {
+                **chosen, "database": database, "panel": panel}
         base = builtin_motifs()
-        return base.select(self.names) if self.names else base
+        if self.names:
+            return base.select(self.names), {**chosen, "database": "builtin", "panel": panel}
+        if database == "builtin":
+            reason = "builtin"
+        elif paths.data_dir(required=False) is None:
+            reason = "builtin (no data directory)"
+        else:
+            reason = f"builtin ({databases.DATABASES[database]} not in the data directory)"
+        return base, {**chosen, "database": reason, "panel": "builtin"}
+
+    def _independent(self, sim: MotifSet, chosen: dict[str, Any]
+                     ) -> tuple[MotifSet, dict[str, Any]]:
+        database, names = motif_panels.independent_panel(sim.names, sim.source, sim.ids,
+                                                         self.decoys)
+        if databases.database_path(database) is not None:
+            got = databases.load(database, names, missing="skip")
+            if len(got):
+                return got, {**chosen, "database": database, "panel": "simulator TFs + decoys"}
+        # No data directory: flatter built-in consensus of the same TFs plus unused ones.
+        soft = builtin_motifs(FALLBACK_SPECIFICITY)
+        have = {n.upper() for n in soft.names}
+        same = [n for n in sim.names if n.upper() in have]
+        decoys = [n for n in soft.names if n not in sim.names][: max(int(self.decoys), 0)]
+        if not same + decoys:
+            raise DataError("motif prior: no independent motifs for the simulator's TFs "
+                            f"{list(sim.names)[:5]}; set RSBENCH_DATA_DIR or pass names=")
+        return soft.select(same + decoys), {
+            **chosen, "database": f"builtin (specificity {FALLBACK_SPECIFICITY}, no data "
+                                  "directory)", "panel": "simulator TFs + decoys"}
 
     def fit(self, train: SeqDataset) -> MotifPrior:
-        self._set_motifs(self._choose(train))
+        if self.scaling not in SCALINGS:
+            raise DataError(f"motif prior: scaling={self.scaling!r}; use one of {SCALINGS}")
+        motifs, chosen = self._choose(train)
+        self._set_motifs(motifs)
+        self.chosen_ = {**chosen, "names": list(motifs.names)}
+        raw = self._raw(train)
+        q = float(self.clip_quantile)
+        self.lo_ = np.quantile(raw, q, axis=0).astype(np.float64)
+        self.hi_ = np.quantile(raw, 1.0 - q, axis=0).astype(np.float64)
         return self
+
+    def get_params(self) -> dict[str, Any]:
+        params = super().get_params()
+        if hasattr(self, "chosen_"):
+            params["chosen"] = self.chosen_  # what fit resolved "auto" to
+        return params
 
     def _set_motifs(self, motifs: MotifSet) -> None:
         if len(motifs) == 0:
@@ -116,10 +229,8 @@ class MotifPrior(Prior):
     def n_features(self) -> int | None:
         return 2 * len(self.motifs_) if hasattr(self, "motifs_") else None
 
-    def features(self, data: SeqDataset) -> np.ndarray:
-        if not hasattr(self, "motifs_"):
-            raise PluginError("motif prior used before fit; call fit(train) first",
-                              plugin=self.name or "motif")
+    def _raw(self, data: SeqDataset) -> np.ndarray:
+        """Unscaled features (n, 2m): max occupancy, then (log1p of) summed occupancy."""
         m = len(self.motifs_)
         out = np.zeros((len(data), 2 * m), dtype=np.float32)
         if data.seq_len < min(mo.width for mo in self.motifs_):
@@ -129,16 +240,43 @@ class MotifPrior(Prior):
             scores = scan(data.seqs[rows], self.motifs_)
             out[rows, :m] = occupancy(scores, self.thresholds_, reduce="max")
             out[rows, m:] = occupancy(scores, self.thresholds_, reduce="sum")
+        if self.scaling != "none":
+            out[:, m:] = np.log1p(out[:, m:])
         return out
+
+    def features(self, data: SeqDataset) -> np.ndarray:
+        if not hasattr(self, "motifs_"):
+            raise PluginError("motif prior used before fit; call fit(train) first",
+                              plugin=self.name or "motif")
+        raw = self._raw(data)
+        if self.scaling != "robust" or not hasattr(self, "lo_"):
+            return raw
+        width = self.hi_ - self.lo_
+        # A feature constant on training data carries nothing the head could have
+        # learned; mapping it to 0 keeps rare test-only sites from dominating.
+        scaled = (np.clip(raw, self.lo_, self.hi_) - self.lo_) / np.where(width > 0, width, 1.0)
+        return np.where(width > 0, scaled, 0.0).astype(np.float32)
 
     def get_state(self) -> dict[str, Any]:
         if not hasattr(self, "motifs_"):
             return {}
-        return {"names": list(self.motifs_.names), "ids": list(self.motifs_.ids),
-                "pwms": [np.array(mo.pwm, dtype=np.float64) for mo in self.motifs_]}
+        state: dict[str, Any] = {
+            "names": list(self.motifs_.names), "ids": list(self.motifs_.ids),
+            "pwms": [np.array(mo.pwm, dtype=np.float64) for mo in self.motifs_],
+            "chosen": {k: ("" if v is None else v) for k, v in
+                       getattr(self, "chosen_", {}).items()}}
+        if hasattr(self, "lo_"):
+            state.update(lo=self.lo_, hi=self.hi_)
+        return state
 
     def set_state(self, state: dict[str, Any]) -> None:
-        if state:
-            self._set_motifs(MotifSet([Motif(n, i, np.asarray(p)) for n, i, p in
-                                       zip(state["names"], state["ids"], state["pwms"])],
-                                      source="saved state"))
+        if not state:
+            return
+        self._set_motifs(MotifSet([Motif(n, i, np.asarray(p)) for n, i, p in
+                                   zip(state["names"], state["ids"], state["pwms"])],
+                                  source="saved state"))
+        if "chosen" in state:
+            self.chosen_ = {k: (None if v == "" else v) for k, v in state["chosen"].items()}
+        if "lo" in state:
+            self.lo_ = np.asarray(state["lo"], dtype=np.float64)
+            self.hi_ = np.asarray(state["hi"], dtype=np.float64)

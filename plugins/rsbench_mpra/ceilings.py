@@ -2,16 +2,19 @@
 
 No model can be expected to correlate with a measurement better than an
 independent re-measurement does. Two ceilings are offered, each computed on the
-rows of the split being scored and returned by ``Task.score`` so the runner writes
-them next to the model's metrics:
+rows of the split being scored and returned by ``Task.score`` as *reference rows*
+(metric ``f"{reference}_{metric}"``, column ``reference``), which the leaderboard shows
+beside the models, never ranked:
 
-* replicate agreement (Sharpr rep1 vs rep2, or any table with replicate columns):
-  ``ceiling_pearson`` / ``ceiling_spearman`` between two replicates, and
-  ``ceiling_pearson_mean``, the Spearman–Brown bound on the Pearson correlation any
-  predictor can reach with the *mean* of k replicates, ``sqrt(k r / (1 + (k - 1) r))``
-  (the square root of the mean's reliability);
-* orientation agreement (lentiMPRA forward vs reverse construct of one element):
-  ``ceiling_pearson`` / ``ceiling_spearman`` between a row's activity and its
+* ``replicate_ceiling`` (Sharpr, or any table with replicate columns):
+  ``replicate_ceiling_pearson`` is the Spearman–Brown bound on the Pearson
+  correlation any predictor can reach with the *mean* of k replicates (the label),
+  ``sqrt(k r / (1 + (k - 1) r))`` with r = rep1 vs rep2 Pearson, so it compares
+  directly with a model's ``pearson``; ``replicate_ceiling_spearman`` is rep1 vs rep2
+  Spearman (conservative: no Spearman–Brown step); ``replicate_ceiling_pearson_single``
+  is r itself (one replicate against another);
+* ``orientation_ceiling`` (lentiMPRA forward vs reverse construct of one element):
+  ``orientation_ceiling_pearson`` / ``_spearman`` between a row's activity and its
   opposite-orientation partner's. Orientation effects are real, so this is a loose
   upper bound rather than a pure replicate ceiling.
 """
@@ -40,9 +43,9 @@ def replicate_ceiling(meta: pd.DataFrame) -> dict[str, float]:
     Returns
     -------
     dict
-        ``ceiling_pearson``, ``ceiling_spearman`` (rep1 vs rep2) and
-        ``ceiling_pearson_mean`` (Spearman–Brown bound for the replicate mean);
-        empty when the replicates are absent or too few rows are finite.
+        ``replicate_ceiling_pearson`` (Spearman–Brown bound for the replicate mean),
+        ``replicate_ceiling_spearman`` and ``replicate_ceiling_pearson_single`` (rep1 vs
+        rep2); empty when the replicates are absent or too few rows are finite.
     """
     reps = [c for c in meta.columns if c.startswith("rep") and c[3:].isdigit()]
     if len(reps) < 2:
@@ -52,9 +55,9 @@ def replicate_ceiling(meta: pd.DataFrame) -> dict[str, float]:
         return {}
     r, rho = got
     k = len(reps)
-    out = {"ceiling_pearson": r, "ceiling_spearman": rho}
+    out = {"replicate_ceiling_pearson_single": r, "replicate_ceiling_spearman": rho}
     if r > 0:
-        out["ceiling_pearson_mean"] = float(np.sqrt(k * r / (1 + (k - 1) * r)))
+        out["replicate_ceiling_pearson"] = float(np.sqrt(k * r / (1 + (k - 1) * r)))
     return out
 
 
@@ -69,4 +72,4 @@ def orientation_ceiling(y: np.ndarray, meta: pd.DataFrame) -> dict[str, float]:
     got = _corr(np.asarray(y, float), meta["partner_y"].to_numpy(float))
     if got is None:
         return {}
-    return {"ceiling_pearson": got[0], "ceiling_spearman": got[1]}
+    return {"orientation_ceiling_pearson": got[0], "orientation_ceiling_spearman": got[1]}

@@ -2,8 +2,11 @@
 
 Each element was measured in forward and reverse orientation; both constructs
 share ``pair_key`` (the lexicographically smaller of the 200-nt core and its reverse
-complement), which is the grouping key so no element leaks across splits, and their
-agreement is the orientation noise ceiling. Activity is the mean over three
+complement), and their agreement is the orientation noise ceiling. Some elements
+share sequence with others (repeats, (CA)n tracts, overlapping windows: 46 such
+clusters in HepG2, 75 in WTC11), so splits group by ``locus``: the pair, widened
+to every pair sharing a 40-mer with it (:func:`rsbench_mpra.overlap.locus_labels`),
+and no element leaks across splits. Activity is the mean over three
 biological replicates of median-normalised log2(RNA/DNA); no replicate values or
 counts are public, so these tasks carry no ``noise_var``.
 
@@ -27,7 +30,7 @@ import pandas as pd
 
 from regshift_bench.api import SeqDataset, Task
 from regshift_bench.errors import DataError
-from rsbench_mpra import ceilings, datasets, table
+from rsbench_mpra import ceilings, datasets, overlap, references, table
 
 ADAPTER_5, ADAPTER_3 = "AGGACCGGATCAACT", "CATTGCGTGAACCGA"
 _FILES = {"HepG2": ("hepg2_folds9-10.tsv.gz", "fold"),
@@ -86,8 +89,10 @@ def _build(cell: str, other: str, trim: bool, mtime: float, other_mtime: float
                             "use trim_adapters=False")
         seqs = [s[len(ADAPTER_5):-len(ADAPTER_3)] for s in seqs]
     data = SeqDataset.from_strings(seqs, y, source=fname, meta=meta,
-                                   info={"cell_type": cell, "dataset": "lentimpra"})
-    data = data.with_values(meta=data.meta.assign(gc=data.gc()))
+                                   info={"cell_type": cell, "dataset": "lentimpra",
+                                         "organism": "human"})
+    data = data.with_values(meta=data.meta.assign(
+        gc=data.gc(), locus=overlap.locus_labels(data.seqs, pair)))
     other_frame = _read(other, other_mtime)
     other_y = frame["seq"].map(dict(zip(other_frame["seq"], other_frame["mean_value"])))
     return data, other_y.to_numpy(np.float64), partner
@@ -103,7 +108,8 @@ class LentiMPRATask(Task):
     """
 
     kind = "fixed"
-    group_column = "pair_key"
+    group_column = "locus"
+    reference_names = ("orientation_ceiling", references.SOURCE_LABEL)
     cell_type: ClassVar[str] = "HepG2"
     other_cell_type: ClassVar[str] = "WTC11"
 
@@ -134,6 +140,10 @@ class LentiMPRATask(Task):
     def score(self, split: str, data: SeqDataset, pred: Any) -> dict[str, float]:
         """Orientation ceiling (forward vs reverse agreement) on this split's rows."""
         return ceilings.orientation_ceiling(data.y, data.meta)
+
+    def reference_predictions(self, split: str, data: SeqDataset, splits: Any) -> dict[str, Any]:
+        """Source-label reference on rows measured in the other cell type."""
+        return references.source_label(self, data)
 
 
 class LentiMPRAHepG2(LentiMPRATask):

@@ -18,8 +18,10 @@ a[c,2]) / 4`` — the sampling variance of a two-replicate mean. It captures bar
 and counting noise, not replicate-to-replicate (biological) variation; the
 replicate ceiling (``ceiling_pearson`` = rep1 vs rep2) shows the latter.
 
-Tiles of one region overlap (9 tiles shifted by 30 nt), so splits group by
-``region_id``.
+Tiles of one region overlap (9 tiles shifted by 30 nt), and two pairs of regions
+overlap each other (high_5 / high_15 and high_33 / high_35 share ~430 40-mers), so
+splits group by ``locus_id``: the region, widened to every region sharing a 40-mer
+with it (:func:`rsbench_mpra.overlap.locus_labels`; the smallest region id names it).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import pandas as pd
 
 from regshift_bench.api import SeqDataset, Task
 from regshift_bench.errors import DataError
-from rsbench_mpra import ceilings, datasets, table
+from rsbench_mpra import ceilings, datasets, overlap, references, table
 
 LIBRARIES = {
     "hepg2_rep1": "GSM1831777_HepG2_PilotDesign_SV40P_mRNA_Rep1",
@@ -104,6 +106,8 @@ def _load_counts(root: str, mtimes: tuple[float, ...]) -> tuple[pd.DataFrame, di
             first["seq"], source=LIBRARIES["plasmid_rep1"], column="Sequence"),
         "category": parts[0], "region": parts[1].astype(int), "tile": parts[2].astype(int)})
     tiles["region_id"] = tiles["category"] + "_" + tiles["region"].astype(str)
+    codes = SeqDataset.from_strings(tiles["seq"].tolist(), np.zeros(len(tiles))).seqs
+    tiles["locus_id"] = overlap.locus_labels(codes, tiles["region_id"].to_numpy())
     return tiles, counts
 
 
@@ -156,7 +160,8 @@ def _build(root: str, mtimes: tuple[float, ...], cell: str, n_boot: int, seed: i
         rna_count=counts[f"{key}_rep1"].sum(1) + counts[f"{key}_rep2"].sum(1))
     data = SeqDataset.from_strings(tiles["seq"].tolist(), (rep1 + rep2) / 2.0,
                                    source="GSE71279", noise_var=noise_var, meta=meta,
-                                   info={"cell_type": cell, "dataset": "sharpr_pilot"})
+                                   info={"cell_type": cell, "dataset": "sharpr_pilot",
+                                         "organism": "human"})
     return data.with_values(meta=data.meta.assign(gc=data.gc()))
 
 
@@ -174,7 +179,8 @@ class SharprPilotTask(Task):
     """
 
     kind = "fixed"
-    group_column = "region_id"
+    group_column = "locus_id"
+    reference_names = ("replicate_ceiling", references.SOURCE_LABEL)
 
     def __init__(self, bootstrap: int = 200, seed: int = 0, pseudocount: float = 1.0) -> None:
         self.bootstrap = bootstrap
@@ -200,3 +206,7 @@ class SharprPilotTask(Task):
     def score(self, split: str, data: SeqDataset, pred: Any) -> dict[str, float]:
         """Replicate ceiling (rep1 vs rep2 of this split's cell type and rows)."""
         return ceilings.replicate_ceiling(data.meta)
+
+    def reference_predictions(self, split: str, data: SeqDataset, splits: Any) -> dict[str, Any]:
+        """Source-label reference (HepG2 activity) on rows measured in K562."""
+        return references.source_label(self, data)

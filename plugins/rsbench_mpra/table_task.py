@@ -27,7 +27,7 @@ import pandas as pd
 
 from regshift_bench.api import SeqDataset, Task
 from regshift_bench.errors import DataError
-from rsbench_mpra import ceilings, table
+from rsbench_mpra import ceilings, references, table
 
 
 class TableTask(Task):
@@ -66,9 +66,14 @@ class TableTask(Task):
         Row id column (copied to ``meta["id"]``); required with ``values_path``.
     sep : str, optional
         Separator override for text tables.
+    organism : str, optional
+        E.g. ``"human"`` or ``"yeast"``; stored in ``info["organism"]`` with
+        ``info["cell_type"] = source_domain`` (unless left at ``"source"``), so the
+        ``motif`` prior picks the matching database and TF panel.
     """
 
     kind = "fixed"
+    reference_names = ("replicate_ceiling", references.SOURCE_LABEL)
 
     def __init__(
         self,
@@ -85,6 +90,7 @@ class TableTask(Task):
         values_path: str | None = None,
         id_column: str | None = None,
         sep: str | None = None,
+        organism: str | None = None,
     ) -> None:
         self.path = path
         self.sequence_column = sequence_column
@@ -100,6 +106,7 @@ class TableTask(Task):
         self.values_path = values_path
         self.id_column = id_column
         self.sep = sep
+        self.organism = organism
 
     @property
     def domains(self) -> tuple[str, ...]:
@@ -128,6 +135,10 @@ class TableTask(Task):
     def score(self, split: str, data: SeqDataset, pred: Any) -> dict[str, float]:
         """Replicate noise ceiling on this split when replicate columns are given."""
         return ceilings.replicate_ceiling(data.meta)
+
+    def reference_predictions(self, split: str, data: SeqDataset, splits: Any) -> dict[str, Any]:
+        """Source-label reference on rows of another domain (``domain_columns``)."""
+        return references.source_label(self, data)
 
     def _key(self) -> tuple:
         def freeze(v: Any) -> Any:
@@ -199,9 +210,14 @@ def _load_table(key: tuple, mtime: float, values_mtime: float
     meta = meta.iloc[keep].reset_index(drop=True)
     if p["domain_columns"]:
         meta["cell_type"] = p["source_domain"]
+    info: dict[str, Any] = {"source": str(path)}
+    if p["organism"]:
+        info["organism"] = p["organism"]
+    if p["source_domain"] != "source":
+        info["cell_type"] = p["source_domain"]
     data = SeqDataset.from_strings([seqs[i] for i in keep], y[keep], source=source,
                                    noise_var=None if noise_var is None else noise_var[keep],
-                                   meta=meta, info={"source": str(path)})
+                                   meta=meta, info=info)
     return data.with_values(meta=data.meta.assign(gc=data.gc())), domain_y
 
 

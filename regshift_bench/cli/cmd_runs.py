@@ -29,12 +29,16 @@ def show(run: Annotated[Path, typer.Argument(help="A run directory.")],
                "created": manifest["created"], "finished": manifest["finished"],
                "cells": statuses, "rows": len(frame),
                "rows_by_status": frame["status"].value_counts().to_dict() if len(frame) else {},
+               # Cells whose step/time budget stopped training while val loss still fell.
+               "undertrained_cells": int(frame.loc[frame["undertrained"].eq(True), "cell"].nunique())
+               if "undertrained" in frame else 0,
                "provenance": manifest["provenance"], "failures": failures}
     if as_json:
         print_json(summary)
         return
     table = Table(title=f"run {summary['run']} ({summary['preset']})", show_header=False)
-    for key in ("suites", "created", "finished", "cells", "rows", "rows_by_status"):
+    for key in ("suites", "created", "finished", "cells", "rows", "rows_by_status",
+                "undertrained_cells"):
         table.add_row(key, str(summary[key]))
     prov = manifest["provenance"]
     for key in ("rsbench", "git_commit", "torch", "device", "device_name", "seeds"):

@@ -65,9 +65,30 @@ def fit_once(model_name: str, train: SeqDataset, val: SeqDataset, test: SeqDatas
     return row
 
 
+FIELDS = ["task", "sweep", "model", "seed", "n_train", "steps_budget", "pearson", "fit_seconds",
+          "fit_cpu_seconds", "epochs_run", "train_steps", "best_epoch", "stopped_by",
+          "undertrained"]
+
+
+class Rows(list):  # type: ignore[type-arg]
+    """Rows that are also appended to the CSV at once, so a killed run keeps its fits."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.fh = open(path, "w", newline="")
+        self.writer = csv.DictWriter(self.fh, fieldnames=FIELDS)
+        self.writer.writeheader()
+
+    def append(self, row: dict[str, Any]) -> None:  # type: ignore[override]
+        super().append(row)
+        self.writer.writerow(row)
+        self.fh.flush()
+        print(row, flush=True)
+
+
 def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     budget = Budget(min_steps=args.min_steps, max_steps=args.max_steps)
-    rows: list[dict[str, Any]] = []
+    rows = Rows(args.out)
     for task_name in args.tasks:
         for seed in args.seeds:
             top = max([*args.sizes, args.steps_size])
@@ -82,7 +103,6 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                     row = fit_once(model, sub, val, test, budget, seed)
                     rows.append({"task": task_name, "sweep": "size", "model": model,
                                  "seed": seed, "n_train": size, "steps_budget": "", **row})
-                    print(rows[-1], flush=True)
             size = min(args.steps_size, len(train))
             sub = train.subset(np.sort(order[:size]))
             for steps in args.steps:
@@ -91,7 +111,6 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                                    seed)
                     rows.append({"task": task_name, "sweep": "steps", "model": model,
                                  "seed": seed, "n_train": size, "steps_budget": steps, **row})
-                    print(rows[-1], flush=True)
     return rows
 
 
@@ -141,10 +160,6 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     rows = run(args)
-    with open(args.out, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
     print(f"\nPearson r (test_id) by training size (min_steps {args.min_steps}, "
           f"max_steps {args.max_steps}; † = undertrained):\n")
     print(markdown(rows, "size", "n_train"))

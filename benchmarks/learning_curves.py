@@ -143,7 +143,7 @@ def main() -> None:
     ap.add_argument("--tasks", nargs="+", default=["sim", "mpra_hepg2"])
     ap.add_argument("--models", nargs="+",
                     default=["cnn", "bilstm", "transformer", "kmer_ridge", "cnn+gc"])
-    ap.add_argument("--sizes", nargs="+", type=int, default=[1000, 2000, 4000, 8000, 16000])
+    ap.add_argument("--sizes", nargs="*", type=int, default=[1000, 2000, 4000, 8000, 16000])
     ap.add_argument("--steps", nargs="*", type=int, default=[100, 200, 400, 800])
     ap.add_argument("--steps-size", type=int, default=4000)
     ap.add_argument("--steps-models", nargs="*", default=None,

@@ -100,11 +100,12 @@ class FitReport:
         if missing:
             raise PluginError(f"fit report lacks {missing}; give epochs_run, train_steps, "
                               "best_epoch and stopped_by (see regshift_bench.api.FitReport)")
-        vals = {k: raw.get(k) for k in keys}
-        for k in ("epochs_run", "train_steps", "best_epoch"):
-            if hasattr(vals[k], "item"):  # numpy scalars
-                vals[k] = vals[k].item()
-        return cls(**vals)
+        def scalar(value: Any) -> Any:
+            return value.item() if hasattr(value, "item") else value  # numpy scalars
+
+        return cls(scalar(raw["epochs_run"]), scalar(raw["train_steps"]),
+                   scalar(raw["best_epoch"]), str(raw["stopped_by"]),
+                   scalar(raw.get("best_val_loss")), scalar(raw.get("seconds")))
 
     @classmethod
     def combine(cls, reports: Sequence[FitReport]) -> FitReport:

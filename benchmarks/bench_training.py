@@ -5,7 +5,8 @@ tensors for the same number of optimiser steps, once through ``CNN.fit`` (the
 harness: y scaling, RC augmentation, one-cycle LR, gradient clipping, per-epoch
 RC-averaged validation, best-checkpoint copies) and once with a minimal loop (AdamW +
 ``OneCycleLR``, precomputed one-hot batches, Gaussian NLL). Prints wall-time and
-CPU-time ratios (harness / bare; target <= 1.10) and sequences per second::
+CPU-time ratios (harness / bare; target <= 1.10) and sequences per second, then the
+cost of prediction with and without MC dropout::
 
     python benchmarks/bench_training.py --n 4096 --epochs 3 --threads 1
 """
@@ -72,6 +73,7 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=2, help="alternating runs; best is kept")
+    ap.add_argument("--predict", type=int, default=1024, help="sequences to predict")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -86,12 +88,19 @@ def main() -> None:
         bare.append(timed(lambda: bare_loop(model, train, args.epochs, dev, 0)))
     hw, hc = min(h[0] for h in harness), min(h[1] for h in harness)
     bw, bc = min(b[0] for b in bare), min(b[1] for b in bare)
-    steps = model.report_.steps
+    steps = model.fit_report_.train_steps
     print(f"device {args.device}, {args.threads} thread(s), n={args.n}, val={args.val}, "
           f"L={args.length}, epochs={args.epochs}, steps={steps}")
     print(f"harness fit: {hw:.2f} s wall ({hc:.2f} s CPU), {args.n * args.epochs / hw:.0f} seqs/s")
     print(f"bare loop:   {bw:.2f} s wall ({bc:.2f} s CPU), {args.n * args.epochs / bw:.0f} seqs/s")
     print(f"ratio harness/bare: wall {hw / bw:.3f}, CPU {hc / bc:.3f} (target <= 1.10)")
+    # Prediction cost of MC dropout (S thinned networks x 2 strands per sequence).
+    test = random_data(args.predict, args.length, 2)
+    for samples in (0, model.mc_dropout):
+        model.mc_dropout = samples
+        pw, pc = timed(lambda: model.predict(test, device=args.device))
+        print(f"predict {args.predict} seqs, mc_dropout={samples}: {pw:.2f} s wall "
+              f"({pc:.2f} s CPU), {1e3 * pc / args.predict:.2f} ms CPU per sequence")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from regshift_bench import plugins
@@ -113,8 +113,31 @@ def _shift_specs(spec: TaskSpec, only: Sequence[str]) -> list[ShiftSpec]:
     return declared
 
 
+def preset_budget(preset: Preset, max_steps: int | None = None) -> Budget:
+    """The preset's budget, with ``max_steps`` (``--max-steps``) overriding its cap.
+
+    The override also lowers ``min_steps`` to it, so a deliberately starved run is
+    starved rather than refused.
+    """
+    budget = preset.budget
+    if max_steps is None:
+        return budget
+    low = min(budget.min_steps, max_steps) if budget.min_steps is not None else None
+    return replace(budget, max_steps=max_steps, min_steps=low)
+
+
+def trim_severities(severities: tuple[float, ...], keep: tuple[float, ...] | None
+                    ) -> tuple[float, ...]:
+    """A preset's ``severities`` trim: the declared ones in ``keep``, else the highest."""
+    if keep is None:
+        return severities
+    kept = tuple(s for s in severities if any(abs(s - k) < 1e-9 for k in keep))
+    return kept or (max(severities),)
+
+
 def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] = (),
-           shifts: Sequence[str] = (), seeds: int | None = None) -> Plan:
+           shifts: Sequence[str] = (), seeds: int | None = None,
+           max_steps: int | None = None) -> Plan:
     """Expand suites into cells, checking every name before any work starts.
 
     Parameters
@@ -126,6 +149,8 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
         Restrict the grid (``--model`` / ``--shift``); ``none`` is always kept.
     seeds : int, optional
         Override the preset's number of seeds (seeds are 0..seeds-1).
+    max_steps : int, optional
+        Override the preset budget's step cap (see :func:`preset_budget`).
 
     Raises
     ------
@@ -138,6 +163,7 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
     cells: list[Cell] = []
     for suite in suites:
         preset: Preset = suite.preset(preset_name)
+        budget = preset_budget(preset, max_steps)
         model_names = list(models) or list(preset.models or registry.names("model"))
         _check_names("model", model_names)
         model_params = {m: registry.create("model", m).params_json() for m in model_names}
@@ -152,6 +178,7 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
             for sspec in _shift_specs(spec, shifts):
                 cls = registry.get("shift", sspec.name).factory
                 severities = sspec.severities or tuple(getattr(cls, "default_severities", (1.0,)))
+                severities = trim_severities(severities, preset.severities)
                 if sspec.name == "none":
                     severities = (0.0,)
                 probe = registry.create("shift", sspec.name, severity=severities[0],
@@ -173,7 +200,7 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
                                 severity=float(severity), shift_params=sspec.params,
                                 model=model, model_params=model_params[model],
                                 seed=seed, sizes=preset.sizes,
-                                budget=preset.budget, metrics=tuple(metric_names)))
+                                budget=budget, metrics=tuple(metric_names)))
     if not cells:
         raise RegshiftError("the plan is empty: no shift applies to the selected tasks; "
                             "check --task/--shift (see `rsbench list shifts`)")

@@ -60,6 +60,14 @@ RESULTS_SCHEMA = pa.schema([
     # model's own rows. Null in runs written before the column existed.
     ("reference", pa.string()),
     ("shift_kind", pa.string()),     # covariate | mechanism | measurement | selection
+    # Fit diagnostics of the cell's model (regshift_bench.api.FitReport); null for a
+    # model that does not iterate or reports nothing.
+    ("epochs_run", pa.int64()),
+    ("train_steps", pa.int64()),
+    ("best_epoch", pa.int64()),
+    ("stopped_by", pa.string()),       # epochs | early_stopping | max_steps | max_seconds
+    ("best_val_loss", pa.float64()),
+    ("undertrained", pa.bool_()),      # budget stopped it while val loss still improved
 ])
 
 #: Per-example predictions of one cell; ``row`` indexes the split's examples.

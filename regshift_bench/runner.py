@@ -9,6 +9,7 @@ cell in progress.
 from __future__ import annotations
 
 import contextlib
+import json
 import signal
 import threading
 import time
@@ -21,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from regshift_bench import results, scoring
-from regshift_bench.api import Model, Prediction, SeqDataset, Splits
+from regshift_bench.api import FitReport, Model, Prediction, SeqDataset, Splits, fit_report
+from regshift_bench.api.fit_report import COLUMNS as FIT_COLUMNS
 from regshift_bench.errors import CellTimeout, PluginError
 from regshift_bench.plan import Cell, canonical_json, stable_hash
 from regshift_bench.plugins import get_plugin
@@ -106,6 +108,7 @@ class GroupContext:
         self._pred_key = ""
         self._preds: dict[str, Prediction] = {}
         self.warning = ""  # set by model(), taken by the cell that triggered it
+        self.reports: dict[str, FitReport | None] = {}  # fit diagnostics by model key
 
     def predict(self, model: Model, key: str, data: SeqDataset, plugin: str) -> Prediction:
         """``model.predict`` checked against the contract, memoised per model and data."""
@@ -131,7 +134,7 @@ class GroupContext:
         model = get_plugin("model", cell.model)
         key = stable_hash({"model": cell.model, "params": model.params_json(), "seed": cell.seed,
                            "train": splits.train.fingerprint(), "val": splits.val.fingerprint(),
-                           "budget": [cell.budget.max_epochs, cell.budget.max_seconds],
+                           "budget": cell.budget.identity(),
                            "device": self.device.split(":")[0]}, 16)
         if self._model is not None and self._model[0] == key:
             return self._model[1], key, 0.0, True  # the same training data: reuse in memory
@@ -139,6 +142,7 @@ class GroupContext:
         if path.exists():
             try:
                 self._model = (key, model.load(path))
+                self.reports[key] = _read_report(path.with_suffix(".json"))
                 return self._model[1], key, 0.0, True
             except Exception as exc:  # a corrupt cache entry is retrained, and said so
                 self.warning = (f"cached model {path.name} failed to load "
@@ -149,9 +153,15 @@ class GroupContext:
         model.fit(splits.train, splits.val, rng=model_rng(cell), device=self.device,
                   budget=cell.budget)
         seconds = time.perf_counter() - start
+        self.reports[key] = fit_report(model)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.parent / f".{path.name}.{time.monotonic_ns()}.tmp"
         try:
+            # The diagnostics go beside the weights (written first), so a reused model
+            # reports how it was trained whatever the plugin keeps in its state.
+            report = self.reports[key]
+            results.write_json_atomic(report.to_dict() if report else None,
+                                      path.with_suffix(".json"))
             model.save(tmp)
             tmp.replace(path)
         except NotImplementedError:
@@ -160,6 +170,20 @@ class GroupContext:
             tmp.unlink(missing_ok=True)
         self._model = (key, model)
         return model, key, seconds, False
+
+    def fit_columns(self, key: str) -> dict[str, Any]:
+        """The fit-diagnostics result columns of the model under ``key`` (None: null)."""
+        report = self.reports.get(key)
+        return report.columns() if report is not None else {c: None for c in FIT_COLUMNS}
+
+
+def _read_report(path: Path) -> FitReport | None:
+    """The diagnostics saved beside a cached model (None for a model without any)."""
+    if not path.exists():
+        return None
+    with open(path) as fh:
+        raw = json.load(fh)
+    return FitReport.from_dict(raw) if raw else None
 
 
 def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | None) -> CellOutcome:
@@ -204,7 +228,8 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
         rows = [{"split": "", "metric": "", "value": np.nan, "n": 0, "status": "failed",
                  "error": error}]
     constant = {**common, "model_key": key, "fit_seconds": fit_s,
-                "predict_seconds": predict_s, "split_seconds": split_s}
+                "predict_seconds": predict_s, "split_seconds": split_s,
+                **group.fit_columns(key)}
     # The cell file is written last: its presence marks the cell finished.
     results.write_parquet_atomic(scoring.results_table(rows, constant),
                                  group.run_dir / "cells" / f"{cell.cell}.parquet")

@@ -19,18 +19,23 @@ from regshift_bench import paths
 from regshift_bench.api import Budget, SplitSizes
 from regshift_bench.errors import RegshiftError, TaskFileError
 
-PRESET_NAMES = ("smoke", "quick", "full")
-#: Presets of a task file that declares none (a user's table).
+PRESET_NAMES = ("smoke", "quick", "standard", "full")
+#: Presets of a task file that declares none (a user's table). Budgets are in optimizer
+#: steps: ``min_steps`` so small sets still train, ``max_steps`` as a cap.
 DEFAULT_PRESETS: dict[str, dict[str, Any]] = {
-    "smoke": {"sizes": {"train": 300, "val": 100, "test": 200}, "seeds": 1, "max_epochs": 1,
+    "smoke": {"sizes": {"train": 300, "val": 100, "test": 200}, "seeds": 1, "max_steps": 6,
               "max_seconds": 30},
-    "quick": {"sizes": {"train": 3000, "val": 500, "test": 1000}, "seeds": 1, "max_epochs": 4,
-              "max_seconds": 120},
-    "full": {"sizes": {}, "seeds": 3, "max_epochs": 40},
+    "quick": {"sizes": {"train": 3000, "val": 500, "test": 1000}, "seeds": 1,
+              "min_steps": 250, "max_steps": 1000, "max_seconds": 300},
+    "standard": {"sizes": {"train": 8000, "val": 1000, "test": 2000}, "seeds": 3,
+                 "min_steps": 600, "max_steps": 4000},
+    "full": {"sizes": {}, "seeds": 3, "min_steps": 1000, "max_epochs": 40},
 }
 _SUITE_KEYS = {"version", "name", "description", "tasks", "presets"}
 _TASK_KEYS = {"task", "name", "params", "shifts", "metrics"}
-_PRESET_KEYS = {"sizes", "seeds", "max_epochs", "max_seconds", "models"}
+#: Budget fields a preset may set (see regshift_bench.api.Budget).
+_BUDGET_KEYS = ("max_epochs", "max_seconds", "min_steps", "max_steps", "patience")
+_PRESET_KEYS = {"sizes", "seeds", "models", "severities", *_BUDGET_KEYS}
 
 
 @dataclass(frozen=True)
@@ -44,13 +49,19 @@ class ShiftSpec:
 
 @dataclass(frozen=True)
 class Preset:
-    """Sizes, seeds and training budget of one preset."""
+    """Sizes, seeds, training budget and grid trims of one preset.
+
+    ``models`` (None: every registered model) restricts the models; ``severities``
+    (None: as declared) keeps, for each shift, only its declared severities in this
+    set (a shift with none of them keeps its highest).
+    """
 
     name: str
     sizes: SplitSizes
     seeds: int
     budget: Budget
     models: tuple[str, ...] | None = None
+    severities: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -86,11 +97,18 @@ def _err(path: Path, where: str, problem: str, fix: str) -> TaskFileError:
     return TaskFileError(f"{path}: {where}: {problem}; {fix}")
 
 
+def _unknown_keys(path: Path, where: str, raw: dict[str, Any], allowed: set[str]) -> None:
+    import difflib
+
+    for key in sorted(set(raw) - allowed):
+        close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else f"allowed: {sorted(allowed)}"
+        raise _err(path, where, f"unknown key {key!r}", hint)
+
+
 def _parse_preset(path: Path, name: str, raw: dict[str, Any]) -> Preset:
     where = f"presets.{name}"
-    unknown = set(raw) - _PRESET_KEYS
-    if unknown:
-        raise _err(path, where, f"unknown key(s) {sorted(unknown)}", f"allowed: {sorted(_PRESET_KEYS)}")
+    _unknown_keys(path, where, raw, _PRESET_KEYS)
     sizes = raw.get("sizes", {})
     bad = set(sizes) - {"train", "val", "test"}
     if bad or not all(isinstance(v, int) and v > 0 for v in sizes.values()):
@@ -101,9 +119,17 @@ def _parse_preset(path: Path, name: str, raw: dict[str, Any]) -> Preset:
     models = raw.get("models")
     if models is not None and not (isinstance(models, list) and all(isinstance(m, str) for m in models)):
         raise _err(path, f"{where}.models", "must be a list of model names", 'e.g. models = ["cnn"]')
-    budget = Budget(raw.get("max_epochs"), raw.get("max_seconds"))
+    sev = raw.get("severities")
+    if sev is not None and not (isinstance(sev, list) and sev and all(
+            isinstance(v, (int, float)) and 0 <= v <= 1 for v in sev)):
+        raise _err(path, f"{where}.severities", f"{sev!r}", "give a list of numbers in [0, 1]")
+    try:
+        budget = Budget(**{k: raw[k] for k in _BUDGET_KEYS if k in raw})
+    except RegshiftError as exc:
+        raise _err(path, where, str(exc).split(";")[0], "use positive numbers") from None
     return Preset(name, SplitSizes(sizes.get("train"), sizes.get("val"), sizes.get("test")),
-                  seeds, budget, tuple(models) if models is not None else None)
+                  seeds, budget, tuple(models) if models is not None else None,
+                  tuple(float(v) for v in sev) if sev is not None else None)
 
 
 def _parse_shifts(path: Path, where: str, raw: Any) -> tuple[ShiftSpec, ...]:
@@ -193,17 +219,13 @@ def load_suite(path: str | Path) -> Suite:
     else:
         if "kind" in raw:
             raise _err(path, "kind", f"{raw['kind']!r} is not a task-file kind", 'use kind = "table" or "variants", or omit it in a suite')
-        unknown = set(raw) - _SUITE_KEYS
-        if unknown:
-            raise _err(path, "top level", f"unknown key(s) {sorted(unknown)}", f"allowed: {sorted(_SUITE_KEYS)}")
+        _unknown_keys(path, "top level", raw, _SUITE_KEYS)
         if not raw.get("tasks"):
             raise _err(path, "tasks", "no [[tasks]] declared", 'add [[tasks]] with task = "<registered task>"')
         specs = []
         for i, t in enumerate(raw["tasks"]):
             where = f"tasks[{i}]"
-            unknown = set(t) - _TASK_KEYS
-            if unknown:
-                raise _err(path, where, f"unknown key(s) {sorted(unknown)}", f"allowed: {sorted(_TASK_KEYS)}")
+            _unknown_keys(path, where, t, _TASK_KEYS)
             if not isinstance(t.get("task"), str):
                 raise _err(path, f"{where}.task", "missing", "name a registered task (`rsbench list tasks`)")
             shifts = _parse_shifts(path, f"{where}.shifts", t["shifts"]) if "shifts" in t else None

@@ -81,36 +81,93 @@ def test_early_stopping_restores_best_checkpoint() -> None:
     cfg = trainer.TrainConfig(epochs=30, batch_size=16, lr=2e-2, patience=3, pct_start=0.05)
     report = trainer.fit_network(net, tr, va, cfg, seed=0)
     assert report.stopped_by == "early_stopping"
-    peak_epoch = 2  # ceil(0.05 * 30 epochs * 4 steps / 4 steps)
-    assert report.best_epoch < report.epochs_run == max(report.best_epoch, peak_epoch) + 3
+    settle = 16  # ceil((0.05 + 0.95 / 2) * 30 epochs): the rate is down to half its peak
+    assert settle == trainer.settle_epoch(30 * 4, 4, 0.05)
+    assert report.best_epoch < report.epochs_run == max(report.best_epoch, settle) + 3
     assert trainer._val_loss(net, va, cfg) == pytest.approx(report.best_val_loss, rel=1e-6)
-    # Patience counts from the learning-rate peak at the earliest (here epoch 6).
+    # Patience counts from the half-decayed rate at the earliest (here epoch 9).
     late = trainer.TrainConfig(epochs=12, batch_size=16, lr=2e-2, patience=1, pct_start=0.5)
     net = CNN(channels=8, n_blocks=2, dropout=0.0).build(0)
-    assert trainer.fit_network(net, tr, va, late, seed=0).epochs_run >= 7
+    assert trainer.fit_network(net, tr, va, late, seed=0).epochs_run >= 10
 
 
 def test_budget_epochs_and_seconds_are_honoured(data, monkeypatch) -> None:
     train, val, _ = data
     model = CNN(**ARCH[CNN], epochs=50, patience=100, batch_size=16)
     model.fit(train, val, rng=np.random.default_rng(0), budget=Budget(max_epochs=2))
-    assert model.report_.epochs_run == 2 and model.report_.steps == 2 * (len(train) // 16)
+    assert model.fit_report_.epochs_run == 2 and model.fit_report_.train_steps == 2 * (len(train) // 16)
     # A clock that moves 10 s per reading: the budget is crossed at the first check
     # whatever the machine's speed or load, so exactly one step runs.
     ticks = iter(range(0, 10**6, 10))
     monkeypatch.setattr(trainer.time, "perf_counter", lambda: float(next(ticks)))
     model.fit(train, val, rng=np.random.default_rng(0), budget=Budget(max_seconds=5.0))
-    assert model.report_.stopped_by == "max_seconds" and model.report_.steps == 1
+    assert model.fit_report_.stopped_by == "max_seconds" and model.fit_report_.train_steps == 1
 
 
 def test_mc_dropout_adds_epistemic_variance(data) -> None:
     model = _fit(CNN, data, dropout=0.5)
-    plain = model.predict(data[2])
-    model.mc_dropout = 8  # a prediction-time option: no refit needed
+    assert model.mc_dropout == 8  # on by default
     mc, again = model.predict(data[2]), model.predict(data[2])
+    model.mc_dropout = 0  # a prediction-time option: no refit needed
+    plain = model.predict(data[2])
     assert mc.epistemic.mean() > 2 * plain.epistemic.mean()
     np.testing.assert_array_equal(mc.mean, again.mean)  # seeded: reproducible
     np.testing.assert_allclose(mc.var, mc.aleatoric + mc.epistemic, rtol=1e-12)
+
+
+@pytest.mark.parametrize("cls", [CNN, BiLSTM, Transformer])
+def test_mc_dropout_is_batch_order_padding_and_strand_invariant(cls, data) -> None:
+    model = _fit(cls, data, dropout=0.3)
+    test = data[2]
+    full = model.predict(test)
+    assert full.epistemic.mean() > 0
+    perm = np.random.default_rng(1).permutation(len(test))
+    np.testing.assert_allclose(model.predict(test.subset(perm)).mean, full.mean[perm],
+                               rtol=1e-5, atol=1e-6)
+    parts = [model.predict(test.subset(np.arange(i, min(i + 5, len(test))))).epistemic
+             for i in range(0, len(test), 5)]
+    np.testing.assert_allclose(np.concatenate(parts), full.epistemic, rtol=1e-4, atol=1e-8)
+    # The same S thinned networks see both strands: the strand average stays symmetric.
+    rc = model.predict(test.revcomp())
+    np.testing.assert_allclose(rc.mean, full.mean, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(rc.epistemic, full.epistemic, rtol=1e-4, atol=1e-8)
+    # A position's mask does not depend on how far the batch is padded.
+    short = test.strings()[0][:31]
+    alone = SeqDataset.from_strings([short], [0.0])
+    padded = SeqDataset.from_strings([short, test.strings()[1] + "ACGTACG"], [0.0, 0.0])
+    np.testing.assert_allclose(model.predict(alone).epistemic, model.predict(padded).epistemic[:1],
+                               rtol=1e-4, atol=1e-8)
+
+
+def test_mc_dropout_reaches_transformer_encoder_dropouts(data) -> None:
+    from rsbench_models.mc_dropout import mc_dropout
+
+    net = _fit(Transformer, data, dropout=0.3).net_
+    fired: list[str] = []
+    names = {m: n for n, m in net.named_modules()}
+    hooks = [m.register_forward_hook(lambda mod, i, o: fired.append(names[mod]))
+             for m in net.modules() if isinstance(m, torch.nn.Dropout)]
+    x, mask = trainer.onehot(torch.tensor(data[2].seqs[:4]))
+    with torch.no_grad(), mc_dropout(net, 2, 0):
+        net(x.repeat(2, 1, 1), mask.repeat(2, 1, 1), None)
+    for h in hooks:
+        h.remove()
+    assert any(n.startswith("encoder.layers") for n in fired)
+    assert not any(m.training for m in net.modules())  # eval mode restored
+
+
+def test_keep_masks_depend_only_on_indices() -> None:
+    from rsbench_models.mc_dropout import keep_masks
+
+    big = keep_masks(3, 1, 4, (8, 50), 0.25, torch.device("cpu"))
+    small = keep_masks(3, 1, 4, (8, 20), 0.25, torch.device("cpu"))
+    torch.testing.assert_close(big[..., :20], small)
+    assert big.shape == (4, 1, 8, 50)
+    keep = (big > 0).float().mean().item()
+    assert 0.70 < keep < 0.80  # Bernoulli(0.75)
+    assert big.unique().tolist() == pytest.approx([0.0, 1 / 0.75])
+    assert not torch.equal(big[0], big[1])  # samples differ
+    assert not torch.equal(big, keep_masks(4, 1, 4, (8, 50), 0.25, torch.device("cpu")))
 
 
 def test_one_cycle_curve_matches_torch() -> None:

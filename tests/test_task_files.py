@@ -39,7 +39,7 @@ def test_table_task_file_resolves_path_relative_to_file(tmp_path):
     (spec,) = suite.tasks
     assert spec.label == "my_mpra" and spec.task == "table"
     assert dict(spec.params)["path"] == str((tmp_path / "data/t.tsv").resolve())
-    assert set(suite.presets) == {"smoke", "quick", "full"}
+    assert set(suite.presets) == {"smoke", "quick", "standard", "full"}
 
 
 def test_validate_reports_unknown_names_with_suggestions(tmp_path):

@@ -83,7 +83,7 @@ class BiLSTM(NeuralModel):
                  dropout: float = 0.1, head_hidden: int = 64, prior: Prior | str | None = None,
                  epochs: int = 10, batch_size: int = 128, lr: float = 3e-3,
                  weight_decay: float = 0.01, patience: int = 4, rc_augment: bool = True,
-                 beta: float = 0.5, var_floor: float = 1e-3, mc_dropout: int = 0) -> None:
+                 beta: float = 0.5, var_floor: float = 1e-3, mc_dropout: int = 8) -> None:
         self.channels, self.hidden, self.layers = channels, hidden, layers
         self.stem_blocks, self.kernel_size = stem_blocks, kernel_size
         self.dropout, self.head_hidden, self.prior = dropout, head_hidden, prior

@@ -54,8 +54,8 @@ class CNN(NeuralModel):
         Prior whose standardised features join the pooled features in the head.
     epochs, batch_size, lr, weight_decay, patience, rc_augment, beta, var_floor, mc_dropout
         Shared trainer settings (see :mod:`rsbench_models.trainer`); ``beta`` > 0 selects
-        β-NLL; ``mc_dropout`` = S > 0 averages S dropout samples at prediction
-        (their spread adds to the epistemic variance).
+        β-NLL; ``mc_dropout`` = S (default 8) averages S MC-dropout samples at
+        prediction (their spread adds to the epistemic variance; 0 turns it off).
 
     Notes
     -----
@@ -70,7 +70,7 @@ class CNN(NeuralModel):
                  dropout: float = 0.1, head_hidden: int = 64, prior: Prior | str | None = None,
                  epochs: int = 10, batch_size: int = 128, lr: float = 3e-3,
                  weight_decay: float = 0.01, patience: int = 4, rc_augment: bool = True,
-                 beta: float = 0.5, var_floor: float = 1e-3, mc_dropout: int = 0) -> None:
+                 beta: float = 0.5, var_floor: float = 1e-3, mc_dropout: int = 8) -> None:
         self.channels, self.n_blocks, self.kernel_size = channels, n_blocks, kernel_size
         self.dropout, self.head_hidden, self.prior = dropout, head_hidden, prior
         self.epochs, self.batch_size, self.lr = epochs, batch_size, lr

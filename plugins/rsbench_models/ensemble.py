@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 import regshift_bench
-from regshift_bench.api import Budget, Model, Prediction, SeqDataset
+from regshift_bench.api import Budget, FitReport, Model, Prediction, SeqDataset, fit_report
 from regshift_bench.errors import PluginError
 
 
@@ -29,7 +28,11 @@ class Ensemble(Model):
     change the existing ones. Prediction (Lakshminarayanan et al. 2017):
     ``mean = mean_i(mu_i)``, ``aleatoric = mean_i(var_i)``,
     ``epistemic = var_i(mu_i)`` (population variance), ``var = aleatoric + epistemic``.
-    A wall-clock budget is shared equally between members.
+    Every member gets the full training budget of a single model (the same
+    :class:`Budget`), so an ensemble costs ``members`` times one fit and no member is
+    starved. ``fit_report_`` combines the members' reports
+    (:meth:`regshift_bench.api.FitReport.combine`: steps summed; undertrained when any
+    member is).
     """
 
     def __init__(self, base: str = "cnn", members: int = 5,
@@ -47,10 +50,11 @@ class Ensemble(Model):
     def fit(self, train: SeqDataset, val: SeqDataset, *, rng: np.random.Generator,
             device: str = "cpu", budget: Budget | None = None) -> Ensemble:
         self.models_ = self._make()
-        if budget is not None and budget.max_seconds:
-            budget = replace(budget, max_seconds=budget.max_seconds / len(self.models_))
         for model, child in zip(self.models_, rng.spawn(len(self.models_))):
             model.fit(train, val, rng=child, device=device, budget=budget)
+        reports = [fit_report(m) for m in self.models_]
+        self.fit_report_ = (FitReport.combine([r for r in reports if r is not None])
+                            if all(r is not None for r in reports) else None)
         return self
 
     def predict(self, data: SeqDataset, *, device: str = "cpu") -> Prediction:

@@ -29,6 +29,13 @@ class NeuralModel(Model):
     Targets are standardised with the training mean and standard deviation (kept in
     the state) and predictions are mapped back, so one set of defaults (variance
     floor, learning rate) suits every assay's units.
+
+    After ``fit``, ``fit_report_`` holds the :class:`~regshift_bench.api.FitReport`
+    (epochs, optimizer steps, best epoch, why training stopped, best validation NLL).
+    ``mc_dropout`` (default 8) is the number of MC-dropout samples at prediction: the
+    epistemic variance is the spread of the strand-averaged thinned networks
+    (:mod:`rsbench_models.mc_dropout`) plus strand disagreement; 0 turns it off
+    (then only strand disagreement remains). It is a prediction-time setting.
     """
 
     prior: Prior | str | None
@@ -101,7 +108,7 @@ class NeuralModel(Model):
         tr = trainer.encode(train, dev, self._prior_features(train), scale(train))
         va = trainer.encode(val, dev, self._prior_features(val) if len(val) else None,
                             scale(val))
-        self.report_ = trainer.fit_network(self.net_, tr, va, self._train_config(),
+        self.fit_report_ = trainer.fit_network(self.net_, tr, va, self._train_config(),
                                            seed=int(seeds[1]), budget=budget,
                                            label=self.name or type(self).__name__)
         return self

@@ -92,7 +92,7 @@ class Transformer(NeuralModel):
                  dropout: float = 0.1, head_hidden: int = 64, prior: Prior | str | None = None,
                  epochs: int = 10, batch_size: int = 128, lr: float = 2e-3,
                  weight_decay: float = 0.01, patience: int = 4, rc_augment: bool = True,
-                 beta: float = 0.5, var_floor: float = 1e-3, mc_dropout: int = 0,
+                 beta: float = 0.5, var_floor: float = 1e-3, mc_dropout: int = 8,
                  position_scale: float = 0.1) -> None:
         self.d_model, self.layers, self.heads = d_model, layers, heads
         self.stem_blocks, self.kernel_size = stem_blocks, kernel_size

@@ -6,6 +6,7 @@ from regshift_bench.api.base import Configurable
 from regshift_bench.api.datafiles import DataFile, Dataset
 from regshift_bench.api.dataset import SeqDataset, Splits, SplitSizes
 from regshift_bench.api.encoding import decode, encode, gc_fraction, onehot, revcomp
+from regshift_bench.api.fit_report import FitReport, fit_report
 from regshift_bench.api.metric import Metric
 from regshift_bench.api.model import Budget, Model
 from regshift_bench.api.prediction import Prediction
@@ -15,6 +16,7 @@ from regshift_bench.api.splitting import SourceSplits, cap, group_labels, group_
 from regshift_bench.api.task import Task
 
 __all__ = [
+    "FitReport", "fit_report",
     "Budget", "Configurable", "DataFile", "Dataset", "Metric", "Model", "Prediction", "Prior", "SeqDataset",
     "Shift", "SplitSizes", "Splits", "Task", "decode", "encode", "gc_fraction", "onehot",
     "revcomp", "SourceSplits", "cap", "group_labels", "group_split", "source_splits",

@@ -11,25 +11,109 @@ import numpy as np
 from regshift_bench.api.base import Configurable
 from regshift_bench.api.dataset import SeqDataset
 from regshift_bench.api.prediction import Prediction
+from regshift_bench.errors import RegshiftError
 
 
 @dataclass(frozen=True)
 class Budget:
-    """Caps the runner puts on training.
+    """The training budget the runner hands to :meth:`Model.fit` (from the preset).
+
+    Every field is optional; ``None`` means "no limit from the runner" and the model
+    uses its own settings. A model that does not iterate (a closed-form fit) may
+    ignore the budget entirely. An iterative model should apply the fields in this
+    order, which :meth:`schedule` implements for epoch-based training:
+
+    1. start from the model's own number of epochs;
+    2. ``max_epochs`` caps it;
+    3. ``min_steps`` raises it until at least that many optimizer updates are
+       planned, so a small training set still gets enough updates (it overrides
+       ``max_epochs``);
+    4. ``max_steps`` caps the planned updates (it overrides ``min_steps``);
+    5. while training, early stopping on validation loss (with ``patience``, when
+       given) may stop sooner, and ``max_seconds`` stops it once the wall clock runs
+       out.
+
+    Report what happened through ``fit_report_`` (a :class:`~regshift_bench.api.FitReport`):
+    ``stopped_by`` is ``"max_steps"`` / ``"max_seconds"`` when step 4 or 5's clock
+    cut the plan short, which the results mark as *undertrained* when validation
+    loss was still improving.
 
     Parameters
     ----------
     max_epochs : int, optional
-        Upper bound on passes over the training data.
+        Upper bound on passes over the training data (before ``min_steps``).
     max_seconds : float, optional
-        Wall-clock bound; training stops after the epoch that crosses it.
+        Wall-clock bound on ``fit``; a safety cap, not the intended stopping rule.
     progress : bool
         Whether the model may show its own progress bar.
+    min_steps : int, optional
+        Least number of optimizer updates to plan (a mini-batch gradient step is
+        one update); more epochs are run until it is reached.
+    max_steps : int, optional
+        Most optimizer updates; the plan (and a learning-rate schedule over it) is
+        cut to this many.
+    patience : int, optional
+        Epochs without improvement of the validation loss before early stopping;
+        overrides the model's own setting.
+
+    Raises
+    ------
+    RegshiftError
+        On a non-positive limit.
     """
 
     max_epochs: int | None = None
     max_seconds: float | None = None
     progress: bool = False
+    min_steps: int | None = None
+    max_steps: int | None = None
+    patience: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("max_epochs", "min_steps", "max_steps", "patience"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                      or value < (0 if name == "min_steps" else 1)):
+                raise RegshiftError(f"Budget.{name} must be a positive integer or None, got "
+                                    f"{value!r}; fix the preset or the --max-steps value")
+        if self.max_seconds is not None and not self.max_seconds > 0:
+            raise RegshiftError(f"Budget.max_seconds must be > 0 or None, got "
+                                f"{self.max_seconds!r}; fix the preset")
+
+    def schedule(self, steps_per_epoch: int, epochs: int) -> tuple[int, int]:
+        """Planned (epochs, optimizer steps) for a model that wants ``epochs`` epochs.
+
+        Parameters
+        ----------
+        steps_per_epoch : int
+            Updates per pass over the training data (>= 1).
+        epochs : int
+            The model's own number of epochs.
+
+        Returns
+        -------
+        epochs, steps : int
+            ``steps <= epochs * steps_per_epoch``; the last epoch is partial when
+            ``max_steps`` cuts inside it.
+        """
+        spe = max(1, int(steps_per_epoch))
+        n = int(epochs)
+        if self.max_epochs is not None:
+            n = min(n, self.max_epochs)
+        if self.min_steps:
+            n = max(n, -(-self.min_steps // spe))
+        n = max(n, 1)
+        steps = n * spe
+        if self.max_steps is not None:
+            steps = min(steps, self.max_steps)
+            n = -(-steps // spe)
+        return n, steps
+
+    def identity(self) -> dict[str, Any]:
+        """The fields that change what is trained (for cache keys; not ``progress``)."""
+        return {"max_epochs": self.max_epochs, "max_seconds": self.max_seconds,
+                "min_steps": self.min_steps, "max_steps": self.max_steps,
+                "patience": self.patience}
 
 
 class Model(Configurable):
@@ -43,6 +127,13 @@ class Model(Configurable):
     Saving: implement :meth:`get_state` / :meth:`set_state` with tensors, numpy
     arrays and JSON scalars only; :meth:`save` / :meth:`load` then round-trip through
     ``torch.save`` / ``torch.load(weights_only=True)`` — never pickle.
+
+    Fit diagnostics (optional): an iterative model sets ``self.fit_report_`` in
+    :meth:`fit` to a :class:`~regshift_bench.api.FitReport` (or a dict with its
+    fields); the runner writes it to every result row of the cell (``epochs_run``,
+    ``train_steps``, ``best_epoch``, ``stopped_by``, ``best_val_loss``,
+    ``undertrained``) and keeps it beside a cached model. Without it those columns
+    are null (a model that does not iterate).
     """
 
     def fit(

@@ -45,7 +45,8 @@ def run_command(
     model: Annotated[Optional[list[str]], typer.Option("--model", help="Only this model (repeatable).")] = None,
     shift: Annotated[Optional[list[str]], typer.Option("--shift", help="Only this shift (repeatable; `none` is kept).")] = None,
     seeds: Annotated[Optional[int], typer.Option("--seeds", help="Number of seeds (default: the preset's).")] = None,
-    preset: Annotated[str, typer.Option("--preset", help="smoke | quick | full.")] = "quick",
+    preset: Annotated[str, typer.Option("--preset", help="smoke | quick | standard | full.")] = "quick",
+    max_steps: Annotated[Optional[int], typer.Option("--max-steps", min=1, help="Cap every model's optimizer steps (overrides the preset; starved cells are marked undertrained).")] = None,
     device: Annotated[str, typer.Option("--device", help="auto | cpu | cuda.")] = "auto",
     out: Annotated[Optional[Path], typer.Option("--out", help="Run directory (default runs/<preset>).")] = None,
     executor: Annotated[str, typer.Option("--executor", help="local | ray.")] = "local",
@@ -71,7 +72,8 @@ def run_command(
         suites, skipped = runnable_suites(suites)
         for gone in skipped:
             console.print(f"[yellow]skipped[/yellow] {escape(gone.line())}", soft_wrap=True)
-    the_plan = planning.expand(suites, preset, models=model or [], shifts=shift or [], seeds=seeds)
+    the_plan = planning.expand(suites, preset, models=model or [], shifts=shift or [], seeds=seeds,
+                               max_steps=max_steps)
     run_dir = out or Path("runs") / preset
     s = the_plan.summary()
     console.print(f"[bold]plan[/bold]: {s['cells']} cells in {s['groups']} groups — "

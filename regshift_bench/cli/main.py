@@ -16,7 +16,7 @@ import typer
 
 import regshift_bench
 from regshift_bench import paths, plugins
-from regshift_bench.cli.console import err_console, error_line, state
+from regshift_bench.cli.console import err_console, error_line, esc, state
 from regshift_bench.errors import RegshiftError
 
 app = typer.Typer(
@@ -72,6 +72,7 @@ def main() -> None:
             raise
         error_line(exc)
         sys.exit(1)
-    except KeyboardInterrupt:
-        err_console.print("[red]interrupted[/red]: finished work is kept; run again to resume")
+    except KeyboardInterrupt as exc:
+        # `rsbench run` says how many cells were kept; anything else has nothing to keep.
+        err_console.print(f"[yellow]{esc(exc) or 'interrupted'}[/yellow]", soft_wrap=True)
         sys.exit(130)

@@ -81,9 +81,16 @@ def _manifest(plan: Plan, run_dir: Path, device: str, executor: str,
     }
 
 
-def _check_run_dir(plan: Plan, run_dir: Path, overwrite: bool, merge: bool
+def check_run_dir(plan: Plan, run_dir: Path, overwrite: bool, merge: bool
                    ) -> dict[str, Any] | None:
-    """The previous manifest of ``run_dir``, after refusing what would lose or mix work."""
+    """The previous manifest of ``run_dir``, after refusing what would lose or mix work.
+
+    Raises
+    ------
+    RegshiftError
+        ``run_dir`` is a file, a non-empty folder that is not a run directory, or a
+        run directory holding cells of another plan (unless ``merge``).
+    """
     if run_dir.exists() and not run_dir.is_dir():
         raise RegshiftError(f"--out {run_dir} is a file; a run needs a directory: pass a new "
                             "or existing run directory")
@@ -265,7 +272,7 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
     """
     run_dir = Path(run_dir)
     device = provenance.resolve_device(device)
-    previous = _check_run_dir(plan, run_dir, overwrite, merge)
+    previous = check_run_dir(plan, run_dir, overwrite, merge)
     if overwrite and run_dir.exists():
         shutil.rmtree(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ from regshift_bench import plan as planning
 from regshift_bench import tasks
 from regshift_bench.cli.console import console, err_console, esc, plural
 from regshift_bench.errors import RegshiftError
-from regshift_bench.execute import RunInterrupted, iter_failures, run_plan
+from regshift_bench.execute import RunInterrupted, check_run_dir, iter_failures, run_plan
 
 
 def _suites(all_: bool, task: list[str], suite: list[str]) -> list[tasks.Suite]:
@@ -89,6 +89,7 @@ def run_command(
     suites = _suites(all_, task or [], suite or [])
     the_plan = planning.expand(suites, preset, models=model or [], shifts=shift or [], seeds=seeds)
     run_dir = out or Path("runs") / preset
+    check_run_dir(the_plan, run_dir, overwrite=not resume, merge=merge)  # before any output
     s = the_plan.summary()
     console.print(f"[bold]plan[/bold]: {plural(s['cells'], 'cell')} in {plural(s['groups'], 'group')}"
                   f" — {plural(len(s['tasks']), 'task')} {esc(', '.join(s['tasks']))}; "

@@ -43,15 +43,15 @@ class PaddingMean(Stateless):
 
 
 class Interrupting(Stateless):
-    """Raises KeyboardInterrupt (as Ctrl-C would) in its third predict call."""
+    """Raises KeyboardInterrupt (as Ctrl-C would) in its second fit of the process."""
 
-    calls = 0
+    fits = 0
 
-    def predict(self, data, *, device="cpu"):
-        type(self).calls += 1
-        if type(self).calls == 3:
+    def fit(self, train, val, *, rng, device="cpu", budget=None):
+        type(self).fits += 1
+        if type(self).fits == 2:
             raise KeyboardInterrupt
-        return super().predict(data)
+        return super().fit(train, val, rng=rng)
 
 
 class Formula(Metric):

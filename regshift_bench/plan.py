@@ -59,7 +59,7 @@ class Cell:
     budget: Budget
     metrics: tuple[str, ...]
     cell: str = field(default="", compare=False)
-    # Set only when ``model`` is a label with parameters, e.g. "cnn(channels=64)".
+    # Set only when ``model`` is a label with parameters, e.g. "cnn(channels=32)".
     model_name: str = ""                                # the registered model
     model_args: tuple[tuple[str, Any], ...] = ()       # the parameters given to it
     # Set only for tasks reading user files (a task file's table): ``task_files`` are
@@ -243,7 +243,7 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
         ``smoke``, ``quick`` or ``full`` (or any preset the files declare).
     models : sequence of str
         Restrict the grid (``--model``): ``NAME`` or ``NAME(key=value, ...)``; a model
-        with parameters is labelled by its canonical reference, e.g. ``cnn(channels=64)``.
+        with parameters is labelled by its canonical reference, e.g. ``cnn(channels=32)``.
     shifts : sequence of str
         Restrict the grid (``--shift``): ``NAME`` or ``NAME@SEVERITY``; ``none`` is
         always kept.

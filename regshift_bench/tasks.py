@@ -84,7 +84,7 @@ def parse_model_ref(text: str, where: str = "--model") -> ModelSpec:
     TaskFileError
         For anything else, with the expected form.
     """
-    form = "expected NAME or NAME(key=value, ...), e.g. 'cnn(channels=64)'"
+    form = "expected NAME or NAME(key=value, ...), e.g. 'cnn(channels=32)'"
     match = _MODEL_REF.match(text) if isinstance(text, str) else None
     if not match:
         raise TaskFileError(f"{where} {text!r}: {form}")
@@ -124,7 +124,7 @@ class Preset:
     sizes: SplitSizes
     seeds: int
     budget: Budget
-    models: tuple[str, ...] | None = None   # model references: "cnn" or "cnn(channels=64)"
+    models: tuple[str, ...] | None = None   # model references: "cnn" or "cnn(channels=32)"
 
 
 @dataclass(frozen=True)
@@ -195,8 +195,8 @@ def _parse_preset(path: Path, name: str, raw: dict[str, Any]) -> Preset:
 
 
 def _parse_models(path: Path, where: str, raw: Any) -> list[str]:
-    """``["cnn", {name = "cnn", params = {channels = 64}}]`` -> model references."""
-    example = 'e.g. models = ["cnn", {name = "cnn", params = {channels = 64}}]'
+    """``["cnn", {name = "cnn", params = {channels = 32}}]`` -> model references."""
+    example = 'e.g. models = ["cnn", {name = "cnn", params = {channels = 32}}]'
     if not isinstance(raw, list):
         raise _err(path, where, "must be a list of models", example)
     out = []

@@ -50,7 +50,7 @@ def test_simulate_help_shows_brackets(cli):
 
 def test_run_help_shows_reference_forms(cli):
     code, out, _ = cli("run", "--help")
-    assert code == 0 and "NAME@SEVERITY" in out and "cnn(channels=64)" in out
+    assert code == 0 and "NAME@SEVERITY" in out and "cnn(channels=32)" in out
 
 
 def test_list_models_and_metrics_print_summaries_literally(cli):

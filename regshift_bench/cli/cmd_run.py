@@ -64,7 +64,7 @@ def run_command(
     suite: Annotated[Optional[list[str]], typer.Option("--suite", help="Suite name or file (repeatable).")] = None,
     model: Annotated[Optional[list[str]], typer.Option(
         "--model", help="Only this model (repeatable): NAME or NAME(key=value, ...), "
-                        "e.g. 'cnn(channels=64)'.")] = None,
+                        "e.g. 'cnn(channels=32)'.")] = None,
     shift: Annotated[Optional[list[str]], typer.Option(
         "--shift", help="Only this shift (repeatable; `none` is kept): NAME or "
                         "NAME@SEVERITY, e.g. gc_shift@0.5.")] = None,

@@ -15,7 +15,11 @@ from typing import Any
 from regshift_bench import paths, plugins, provenance, results
 from regshift_bench.errors import RegshiftError
 from regshift_bench.plan import Cell, Plan
+from regshift_bench.rundir import check_run_dir, drop_stale, extension_note, reconcile, stale_cells
 from regshift_bench.runner import CellOutcome, GroupContext, cell_done, run_cell, run_group
+
+__all__ = ["RunInterrupted", "RunSummary", "check_run_dir", "extension_note", "iter_failures",
+           "run_plan", "stale_cells"]
 
 OnOutcome = Callable[[Cell, CellOutcome], None]
 MANIFEST_INTERVAL_S = 5.0
@@ -79,56 +83,6 @@ def _manifest(plan: Plan, run_dir: Path, device: str, executor: str,
         "plan": kept + entries,
         "cells": cells,
     }
-
-
-def check_run_dir(plan: Plan, run_dir: Path, overwrite: bool, merge: bool
-                   ) -> dict[str, Any] | None:
-    """The previous manifest of ``run_dir``, after refusing what would lose or mix work.
-
-    Raises
-    ------
-    RegshiftError
-        ``run_dir`` is a file, a non-empty folder that is not a run directory, or a
-        run directory holding cells of another plan (unless ``merge``).
-    """
-    if run_dir.exists() and not run_dir.is_dir():
-        raise RegshiftError(f"--out {run_dir} is a file; a run needs a directory: pass a new "
-                            "or existing run directory")
-    has_manifest = (run_dir / "manifest.json").exists()
-    if run_dir.is_dir() and not has_manifest and any(run_dir.iterdir()):
-        # Never write into, or --overwrite, a folder that is not a run directory.
-        raise RegshiftError(f"--out {run_dir} is a non-empty directory but not a run directory "
-                            "(no manifest.json); pass a new directory")
-    if overwrite or not has_manifest:
-        return None
-    previous = results.read_manifest(run_dir)
-    known = {e.get("cell") for e in previous.get("plan", [])}
-    new = [c for c in plan.cells if c.cell not in known]
-    if new and not merge:
-        raise RegshiftError(
-            f"{run_dir} holds a run of another plan ({len(new)} of {len(plan.cells)} cells "
-            "are not in it); pass --merge to add them to that run, another --out for a new "
-            "run, or --overwrite to start over")
-    return previous
-
-
-def _reconcile(manifest: dict[str, Any], plan: Plan, run_dir: Path, seen: set[str]) -> int:
-    """Set each cell's status from its file (the ground truth); return the finished count.
-
-    Cells whose outcome this process never heard (a pool worker stopped by Ctrl-C
-    right after writing) are read from disk, so the manifest matches the files.
-    """
-    kept = 0
-    for c in plan.cells:
-        entry = manifest["cells"][c.cell]
-        if c.cell not in seen and entry["status"] != "ok":
-            path = run_dir / "cells" / f"{c.cell}.parquet"
-            if path.exists():
-                entry["status"] = "ok" if cell_done(run_dir, c.cell) else "failed"
-            else:
-                entry["status"] = "pending"
-        kept += entry["status"] == "ok"
-    return kept
 
 
 def _local(groups: list[list[Cell]], run_dir: Path, device: str, timeout: float | None,
@@ -273,6 +227,8 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
     run_dir = Path(run_dir)
     device = provenance.resolve_device(device)
     previous = check_run_dir(plan, run_dir, overwrite, merge)
+    if previous:
+        drop_stale(previous, stale_cells(previous, plan), run_dir)
     if overwrite and run_dir.exists():
         shutil.rmtree(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -327,7 +283,7 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
         interrupted = True
     finally:
         summary.seconds = time.perf_counter() - start
-        kept = _reconcile(manifest, plan, run_dir, seen)
+        kept = reconcile(manifest, plan, run_dir, seen)
         manifest["finished"] = _now() if len(summary.outcomes) == len(todo) else None
         manifest["seconds"] = round(summary.seconds, 3)
         manifest["sessions"][-1].update(finished=_now(), seconds=round(summary.seconds, 3),

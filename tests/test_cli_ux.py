@@ -107,6 +107,18 @@ def test_out_of_another_plan_refused_without_merge(cli, tmp_path):
     assert all(c["status"] == "ok" for c in manifest["cells"].values())
 
 
+def test_out_extended_by_a_superset_plan_says_so(cli, tmp_path):
+    out = str(tmp_path / "r")
+    base = (*UX, "run", "--task", TOY_SUITE, "--preset", "smoke", "--model", "toy_mean",
+            "--out", out)
+    assert cli(*base, "--seeds", "1")[0] == 0
+    code, stdout, err = cli(*base, "--seeds", "2")  # the first run is part of this one
+    assert code == 0, err
+    assert "adding 3 new cells to the 3 of the run already in this directory" in stdout
+    code, stdout, _ = cli(*base, "--seeds", "1")  # a subset: nothing to do, nothing to say
+    assert code == 0 and "adding" not in stdout and "0 cells run" in stdout
+
+
 # -- 9: errors naming the right cause -----------------------------------------------------
 
 
@@ -164,3 +176,8 @@ def test_run_says_once_that_a_stateless_model_is_retrained(cli, tmp_path):
     assert code == 0, err
     assert out.count("no get_state") == 1 and "ux_stateless" in out
     assert "retrained for each cell group (2 groups here)" in out
+
+
+def test_simulate_out_pointing_at_a_directory_is_one_line(cli, tmp_path):
+    code, _, err = cli("simulate", "--out", str(tmp_path), "--n", "10")
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "is a directory" in err

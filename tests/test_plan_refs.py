@@ -108,13 +108,22 @@ def test_same_table_in_two_folders_is_the_same_cell_with_the_same_numbers(tmp_pa
     assert params["path"] == "t.tsv" and str(tmp_path) not in ra["task_params"].iloc[0]
 
 
-def test_changed_table_reruns(tmp_path):
+def test_changed_table_reruns_and_replaces_the_old_cells(tmp_path):
+    from regshift_bench import results
+    from regshift_bench.execute import extension_note
+
     task = _table_task(tmp_path / "a")
     first = run_plan(_plan(task), tmp_path / "r")
     assert first.skipped_done == 0
-    _table_task(tmp_path / "a", seed=1)  # same path, new contents
-    again = run_plan(_plan(task), tmp_path / "r", merge=True)
+    _table_task(tmp_path / "a", seed=1)  # same path, new contents: the same command again
+    second = _plan(task)
+    note = extension_note(results.read_manifest(tmp_path / "r"), second)
+    assert "the data of task(s) mine changed" in note and "old cells are replaced" in note
+    again = run_plan(second, tmp_path / "r")
     assert again.skipped_done == 0 and len(again.outcomes) == len(first.outcomes)
+    frame = pd.read_parquet(tmp_path / "r" / "results.parquet")
+    assert set(frame["cell"]) == {c.cell for c in second.cells}  # no stale rows left
+    assert len(list((tmp_path / "r" / "cells").glob("*.parquet"))) == len(second.cells)
 
 
 def test_empty_table_is_one_plan_time_error(tmp_path):

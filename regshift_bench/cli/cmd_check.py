@@ -36,7 +36,7 @@ def _entries(name: str, kind: str | None) -> list[Entry]:
     plugin_names = {n for r in loaded.records for n in (r.name, r.distribution) if n}
     raise UnknownNameError(
         "plugin or registered name", name, sorted(set(registry.all_names()) | plugin_names),
-        "rsbench plugins` for plugin names, `rsbench list KIND` for registered names")
+        "rsbench plugins` for plugin names or `rsbench list KIND")
 
 
 def check_command(

@@ -12,7 +12,7 @@ from regshift_bench import plan as planning
 from regshift_bench import tasks
 from regshift_bench.cli.console import console, err_console, esc, plural
 from regshift_bench.errors import RegshiftError
-from regshift_bench.execute import RunInterrupted, check_run_dir, iter_failures, run_plan
+from regshift_bench.execute import RunInterrupted, check_run_dir, extension_note, iter_failures, run_plan
 
 
 def _suites(all_: bool, task: list[str], suite: list[str]) -> list[tasks.Suite]:
@@ -89,13 +89,15 @@ def run_command(
     suites = _suites(all_, task or [], suite or [])
     the_plan = planning.expand(suites, preset, models=model or [], shifts=shift or [], seeds=seeds)
     run_dir = out or Path("runs") / preset
-    check_run_dir(the_plan, run_dir, overwrite=not resume, merge=merge)  # before any output
+    previous = check_run_dir(the_plan, run_dir, overwrite=not resume, merge=merge)  # before output
     s = the_plan.summary()
     console.print(f"[bold]plan[/bold]: {plural(s['cells'], 'cell')} in {plural(s['groups'], 'group')}"
                   f" — {plural(len(s['tasks']), 'task')} {esc(', '.join(s['tasks']))}; "
                   f"{plural(s['shifts'], 'shift setting')}; {plural(len(s['models']), 'model')}; "
                   f"{plural(len(s['seeds']), 'seed')} {s['seeds']}; preset {esc(preset)} -> "
                   f"{esc(run_dir)}", soft_wrap=True)
+    if extension_note(previous, the_plan):
+        console.print(f"note: {esc(run_dir)}: {extension_note(previous, the_plan)}", soft_wrap=True)
     _note_uncached(the_plan)
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("failed {task.fields[failed]}"), TimeElapsedColumn(), TimeRemainingColumn())

@@ -89,6 +89,9 @@ def simulate(
     The split is built exactly as the harness builds it: ``shift.split(task,
     numpy.random.default_rng(seed), sizes)``; ``test_ood`` is the shifted data.
     """
+    if out.is_dir():
+        raise DataError(f"--out {out} is a directory; pass the Parquet file to write, "
+                        f"e.g. {out / 'data.parquet'}")
     task_obj = get_plugin("task", task, **_parse_params(param))
     if task_obj.kind != "generative":
         raise DataError(f"task {task!r} is {task_obj.kind}; `rsbench simulate` needs a generative task")

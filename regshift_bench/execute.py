@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import signal
@@ -139,8 +140,8 @@ def _pool(groups: list[list[Cell]], args: tuple[Any, ...], workers: int,
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
                                initargs=(announced,))
     try:
-        futures = {pool.submit(run_group, cells, *args, threads, _announce): cells
-                   for cells in groups}
+        job = functools.partial(run_group, threads=threads, on_outcome=_announce)
+        futures = {pool.submit(job, cells, *args): cells for cells in groups}
         pending = set(futures)
         while pending:
             try:

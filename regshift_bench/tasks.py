@@ -94,8 +94,10 @@ def parse_model_ref(text: str, where: str = "--model") -> ModelSpec:
     try:
         call = ast.parse(f"f({inner})", mode="eval").body
         assert isinstance(call, ast.Call) and not call.args
-        params = {kw.arg: _literal(kw.value) for kw in call.keywords}
-        assert None not in params
+        params: dict[str, Any] = {}
+        for kw in call.keywords:
+            assert kw.arg is not None  # no **mapping
+            params[kw.arg] = _literal(kw.value)
     except (SyntaxError, ValueError, AssertionError, TypeError):
         raise TaskFileError(f"{where} {text!r}: {form}") from None
     return ModelSpec(name, tuple(sorted(params.items())))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import signal
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -14,10 +16,30 @@ from typing import Any
 from regshift_bench import paths, plugins, provenance, results
 from regshift_bench.errors import RegshiftError
 from regshift_bench.plan import Cell, Plan
+from regshift_bench.rundir import check_run_dir, drop_stale, extension_note, reconcile, stale_cells
 from regshift_bench.runner import CellOutcome, GroupContext, cell_done, run_cell, run_group
+
+__all__ = ["RunInterrupted", "RunSummary", "check_run_dir", "extension_note", "iter_failures",
+           "run_plan", "stale_cells"]
 
 OnOutcome = Callable[[Cell, CellOutcome], None]
 MANIFEST_INTERVAL_S = 5.0
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`run_plan`; the manifest and files were brought up to date.
+
+    Attributes
+    ----------
+    run_dir : Path
+    kept, total : int
+        Finished cells on disk, and cells in the plan.
+    """
+
+    def __init__(self, run_dir: Path, kept: int, total: int) -> None:
+        self.run_dir, self.kept, self.total = run_dir, kept, total
+        super().__init__(f"interrupted: {kept} of {total} cells kept in {run_dir}; "
+                         "run the same command to resume")
 
 
 @dataclass
@@ -44,18 +66,22 @@ def _manifest(plan: Plan, run_dir: Path, device: str, executor: str,
     cells = dict(previous.get("cells", {})) if previous else {}
     for c in plan.cells:
         cells.setdefault(c.cell, {"status": "pending", "error": "", "seconds": None})
+    # The plan of a directory only grows: a resumed subset or a --merge keeps the rest.
+    entries = [{"cell": c.cell, **{k: v for k, v in asdict(c).items() if k != "cell"}}
+               for c in plan.cells]
+    ids = {c.cell for c in plan.cells}
+    kept = [e for e in (previous or {}).get("plan", []) if e.get("cell") not in ids]
     return {
         "schema_version": results.SCHEMA_VERSION,
         "run": run_dir.name,
         "created": previous.get("created", _now()) if previous else _now(),
         "finished": None,
         "preset": plan.preset,
-        "suites": plan.suites,
+        "suites": {**(previous or {}).get("suites", {}), **plan.suites},
         "executor": executor,
         "provenance": {**provenance.collect(device),
                        "seeds": sorted({c.seed for c in plan.cells})},
-        "plan": [{"cell": c.cell, **{k: v for k, v in asdict(c).items() if k != "cell"}}
-                 for c in plan.cells],
+        "plan": kept + entries,
         "cells": cells,
     }
 
@@ -70,17 +96,71 @@ def _local(groups: list[list[Cell]], run_dir: Path, device: str, timeout: float 
             for cell in cells:
                 on_outcome(cell, run_cell(cell, context, run_dir.name, timeout))
         return
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    _pool(groups, args, workers, on_outcome)
+
+
+_WORKER_QUEUE: Any = None  # in a pool worker: where each finished cell is announced
+
+
+def _worker_init(queue: Any) -> None:
+    """Pool worker set-up: Ctrl-C is the parent's to handle; outcomes go to ``queue``."""
+    global _WORKER_QUEUE
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER_QUEUE = queue
+
+
+def _announce(outcome: CellOutcome) -> None:
+    _WORKER_QUEUE.put(outcome)
+
+
+def _pool(groups: list[list[Cell]], args: tuple[Any, ...], workers: int,
+          on_outcome: OnOutcome) -> None:
+    """Groups on a spawned process pool; each cell is reported as it finishes.
+
+    Workers ignore SIGINT: on Ctrl-C the parent terminates them at once (every file
+    is written through a temporary name, so a killed cell leaves nothing half-written)
+    instead of waiting for their groups to end.
+    """
+    import multiprocessing as mp
+    import queue as queue_mod
+    from concurrent.futures import ProcessPoolExecutor
 
     # A spawned pool: forking a process that already holds torch threads can hang.
-    import multiprocessing as mp
+    ctx = mp.get_context("spawn")
+    announced = ctx.Queue()
+    by_id = {c.cell: c for cells in groups for c in cells}
+    seen: set[str] = set()
+
+    def record(outcome: CellOutcome) -> None:
+        if outcome.cell not in seen:
+            seen.add(outcome.cell)
+            on_outcome(by_id[outcome.cell], outcome)
 
     threads = max(1, (os.cpu_count() or 1) // workers)
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
-        futures = {pool.submit(run_group, cells, *args, threads): cells for cells in groups}
-        for fut in as_completed(futures):
-            for cell, outcome in zip(futures[fut], fut.result()):
-                on_outcome(cell, outcome)
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
+                               initargs=(announced,))
+    try:
+        job = functools.partial(run_group, threads=threads, on_outcome=_announce)
+        futures = {pool.submit(job, cells, *args): cells for cells in groups}
+        pending = set(futures)
+        while pending:
+            try:
+                record(announced.get(timeout=0.2))
+            except queue_mod.Empty:
+                pass
+            for fut in [f for f in pending if f.done()]:
+                pending.discard(fut)
+                for outcome in fut.result():  # any not announced yet; raises if a worker died
+                    record(outcome)
+    except BaseException:
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    finally:
+        announced.cancel_join_thread()
+        announced.close()
+    pool.shutdown(wait=True)
 
 
 def _ray(groups: list[list[Cell]], run_dir: Path, device: str, timeout: float | None,
@@ -113,7 +193,7 @@ def _ray(groups: list[list[Cell]], run_dir: Path, device: str, timeout: float | 
 
 def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor: str = "local",
              overwrite: bool = False, workers: int = 1, ray_address: str | None = None,
-             timeout: float | None = None,
+             timeout: float | None = None, merge: bool = False,
              on_start: Callable[[int, int], None] | None = None,
              on_outcome: OnOutcome | None = None) -> RunSummary:
     """Run every cell of ``plan`` not already finished in ``run_dir``.
@@ -126,29 +206,35 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
     device : {"auto", "cpu", "cuda"}
     executor : {"local", "ray"}
     overwrite : bool
-        Delete ``run_dir`` first instead of resuming.
+        Delete ``run_dir`` (a run directory) first instead of resuming.
     workers : int
         Local executor: process-pool size (1 = in this process, in order).
     timeout : float, optional
         Seconds per cell before it is failed with a timeout.
+    merge : bool
+        Allow adding cells to a run directory that holds another plan.
     on_start : callable(total, already_done), optional
     on_outcome : callable(Cell, CellOutcome), optional
-        Progress callbacks (the CLI draws its bars with them).
+        Progress callbacks (the CLI draws its bars with them), called once per cell.
+
+    Raises
+    ------
+    RegshiftError
+        ``run_dir`` is a file, a folder that is not a run directory, or holds another
+        plan (without ``merge``).
+    RunInterrupted
+        On Ctrl-C, after the manifest and ``results.parquet`` match the files.
     """
     run_dir = Path(run_dir)
     device = provenance.resolve_device(device)
+    previous = check_run_dir(plan, run_dir, overwrite, merge)
+    if previous:
+        drop_stale(previous, stale_cells(previous, plan), run_dir)
     if overwrite and run_dir.exists():
         shutil.rmtree(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     for stale in run_dir.glob("**/.*.tmp"):  # half-written files of a killed run
         stale.unlink(missing_ok=True)
-    previous = None
-    if (run_dir / "manifest.json").exists():
-        previous = results.read_manifest(run_dir)
-        if previous.get("suites") != plan.suites:
-            raise RegshiftError(
-                f"{run_dir} holds a run of suites {previous.get('suites')}, not {plan.suites}; "
-                "use another --out or --overwrite")
     manifest = _manifest(plan, run_dir, device, executor, previous)
     todo = [c for c in plan.cells if not cell_done(run_dir, c.cell)]
     summary = RunSummary(run_dir, len(plan.cells), len(plan.cells) - len(todo))
@@ -169,9 +255,11 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
     groups = [g for g in groups if g]
 
     last_write = [time.perf_counter()]
+    seen: set[str] = set()
 
     def record(cell: Cell, outcome: CellOutcome) -> None:
         summary.outcomes.append(outcome)
+        seen.add(cell.cell)
         manifest["cells"][cell.cell] = {"status": outcome.status, "error": outcome.error,
                                         "seconds": round(outcome.seconds, 3),
                                         "failed_rows": outcome.failed_rows,
@@ -186,6 +274,7 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
         if on_outcome:
             on_outcome(cell, outcome)
 
+    interrupted = False
     try:
         if executor == "local":
             _local(groups, run_dir, device, timeout, workers, record)
@@ -193,8 +282,11 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
             _ray(groups, run_dir, device, timeout, ray_address, record)
         else:
             raise RegshiftError(f"unknown executor {executor!r}; use local or ray")
+    except KeyboardInterrupt:
+        interrupted = True
     finally:
         summary.seconds = time.perf_counter() - start
+        kept = reconcile(manifest, plan, run_dir, seen)
         manifest["finished"] = _now() if len(summary.outcomes) == len(todo) else None
         manifest["seconds"] = round(summary.seconds, 3)
         manifest["sessions"][-1].update(finished=_now(), seconds=round(summary.seconds, 3),
@@ -202,6 +294,8 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
         results.write_json_atomic(manifest, run_dir / "manifest.json")
         results.consolidate(run_dir, {"manifest": {k: manifest[k] for k in (
             "schema_version", "run", "created", "finished", "preset", "suites", "provenance")}})
+    if interrupted:
+        raise RunInterrupted(run_dir, kept, len(plan.cells))
     return summary
 
 

@@ -11,12 +11,22 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from regshift_bench import plugins
 from regshift_bench.api import Budget, SplitSizes
 from regshift_bench.errors import RegshiftError
-from regshift_bench.tasks import Preset, ShiftSpec, Suite, TaskSpec
+from regshift_bench.tasks import (
+    ModelSpec,
+    Preset,
+    ShiftSpec,
+    Suite,
+    TaskSpec,
+    check_task_params,
+    parse_model_ref,
+    parse_shift_ref,
+)
 
 
 def canonical_json(obj: Any) -> str:
@@ -49,13 +59,51 @@ class Cell:
     budget: Budget
     metrics: tuple[str, ...]
     cell: str = field(default="", compare=False)
+    # Set only when ``model`` is a label with parameters, e.g. "cnn(channels=32)".
+    model_name: str = ""                                # the registered model
+    model_args: tuple[tuple[str, Any], ...] = ()       # the parameters given to it
+    # Set only for tasks reading user files (a task file's table): ``task_files`` are
+    # the keys of ``task_params`` holding paths, ``task_data`` a digest of the files.
+    task_files: tuple[str, ...] = ()
+    task_data: str = ""
 
     def identity(self) -> dict[str, Any]:
-        """The fields that determine the cell's results (hashed into ``cell``)."""
+        """The fields that determine the cell's results (hashed into ``cell``).
+
+        File paths are replaced by the digest of the files' contents, so a table
+        moved to another folder is the same cell and a changed table is a new one.
+        Fields left at their defaults are omitted, keeping older cells' hashes.
+        """
         d = asdict(self)
         d.pop("cell")
         d.pop("preset")  # the same cell under two presets is the same computation
+        d.pop("task_files")  # the digest in task_params stands for the files
+        for key in ("model_name", "model_args", "task_data"):
+            if not d[key]:
+                d.pop(key)
+        d["task_params"] = self.stream_task_params()
         return d
+
+    def stream_task_params(self) -> tuple[tuple[str, Any], ...]:
+        """``task_params`` without file paths, plus the files' digest: what names the
+        task in hashes and random streams (identical for a table in two folders)."""
+        if not self.task_files:
+            return self.task_params
+        kept = [(k, v) for k, v in self.task_params if k not in self.task_files]
+        return tuple(sorted([*kept, ("data_digest", self.task_data)]))
+
+    def public_task_params(self) -> dict[str, Any]:
+        """Task parameters as written to results: file paths cut to their file names."""
+        params = dict(self.task_params)
+        for key in self.task_files:
+            params[key] = Path(str(params[key])).name
+        if self.task_data:
+            params["data_digest"] = self.task_data
+        return params
+
+    def model_factory_args(self) -> tuple[str, dict[str, Any]]:
+        """The registered model name and the keyword parameters to create it with."""
+        return self.model_name or self.model, dict(self.model_args)
 
     def group_key(self) -> tuple[str, str, str, int]:
         return (self.suite, self.task, self.model, self.seed)
@@ -83,6 +131,7 @@ class Plan:
         return list(out.values())
 
     def summary(self) -> dict[str, Any]:
+        """Counts for the plan line: cells, groups, tasks, shift settings, models, seeds."""
         return {
             "cells": len(self.cells),
             "groups": len(self.groups()),
@@ -99,7 +148,53 @@ def _check_names(kind: str, names: Sequence[str]) -> None:
         registry.get(kind, n)  # raises UnknownNameError with did-you-mean
 
 
-def _shift_specs(spec: TaskSpec, only: Sequence[str]) -> list[ShiftSpec]:
+def check_selection(models: Sequence[str] = (), shifts: Sequence[str] = ()) -> tuple[
+        list[ModelSpec], list[tuple[str, tuple[float, ...] | None]]]:
+    """Parse and check ``--model`` / ``--shift`` references before anything else.
+
+    ``--model`` takes ``NAME`` or ``NAME(key=value, ...)``; ``--shift`` takes ``NAME``
+    or ``NAME@SEVERITY[,SEVERITY...]``.
+
+    Raises
+    ------
+    TaskFileError
+        For a malformed reference.
+    UnknownNameError
+        For an unknown name, with close matches.
+    """
+    specs = [parse_model_ref(m) for m in models]
+    _check_names("model", [m.name for m in specs])
+    for spec in specs:
+        _check_model_params(spec, "--model")
+    shift_refs = [parse_shift_ref(s) for s in shifts]
+    _check_names("shift", [name for name, _ in shift_refs])
+    for name, sev in shift_refs:
+        if name == "none" and sev and sev != (0.0,):
+            raise RegshiftError(f"--shift none@{','.join(f'{v:g}' for v in sev)}: the identity "
+                                "shift has no severity; write --shift none")
+    return specs, shift_refs
+
+
+def _check_model_params(spec: ModelSpec, where: str) -> None:
+    if not spec.params:
+        return
+    factory = plugins.current().registry.get("model", spec.name).factory
+    names = getattr(factory, "_param_names", None)
+    if names is None:
+        return  # a function factory (a +prior variant): the model itself rejects bad keys
+    import difflib
+
+    accepted = names()
+    for key, _ in spec.params:
+        if key not in accepted:
+            close = difflib.get_close_matches(key, accepted, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise RegshiftError(f"{where} {spec.label!r}: model {spec.name!r} has no parameter "
+                                f"{key!r}; {hint}its parameters: {', '.join(accepted)}")
+
+
+def _shift_specs(spec: TaskSpec, only: Sequence[tuple[str, tuple[float, ...] | None]]
+                 ) -> list[ShiftSpec]:
     registry = plugins.current().registry
     if spec.shifts is not None:
         declared = list(spec.shifts)
@@ -109,7 +204,14 @@ def _shift_specs(spec: TaskSpec, only: Sequence[str]) -> list[ShiftSpec]:
         declared = [ShiftSpec(name) for name in registry.names("shift")]
     if only:
         known = {s.name: s for s in declared}
-        declared = [known.get(n, ShiftSpec(n)) for n in dict.fromkeys(["none", *only])]
+        chosen: dict[str, ShiftSpec] = {"none": known.get("none", ShiftSpec("none"))}
+        for name, severities in only:
+            base = chosen.get(name) or known.get(name, ShiftSpec(name))
+            if severities:  # NAME@SEVERITY: the asked severities, added up over repeats
+                before = base.severities if name in chosen and base.severities else ()
+                base = replace(base, severities=tuple(dict.fromkeys([*before, *severities])))
+            chosen[name] = base
+        declared = list(chosen.values())
     return declared
 
 
@@ -135,6 +237,23 @@ def trim_severities(severities: tuple[float, ...], keep: tuple[float, ...] | Non
     return kept or (max(severities),)
 
 
+def file_digest(paths: Sequence[str]) -> str:
+    """A content digest of the files at ``paths`` (their bytes, not their names)."""
+    h = hashlib.blake2b(digest_size=12)
+    for p in paths:
+        with open(p, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        h.update(b"\0")  # file boundary
+    return h.hexdigest()
+
+
+def _task_data(spec: TaskSpec) -> str:
+    params = dict(spec.params)
+    present = [str(params[k]) for k in spec.files if Path(str(params[k])).is_file()]
+    return file_digest(present) if present else ""
+
+
 def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] = (),
            shifts: Sequence[str] = (), seeds: int | None = None,
            max_steps: int | None = None) -> Plan:
@@ -145,8 +264,12 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
     suites : sequence of Suite
     preset_name : str
         ``smoke``, ``quick`` or ``full`` (or any preset the files declare).
-    models, shifts : sequence of str
-        Restrict the grid (``--model`` / ``--shift``); ``none`` is always kept.
+    models : sequence of str
+        Restrict the grid (``--model``): ``NAME`` or ``NAME(key=value, ...)``; a model
+        with parameters is labelled by its canonical reference, e.g. ``cnn(channels=32)``.
+    shifts : sequence of str
+        Restrict the grid (``--shift``): ``NAME`` or ``NAME@SEVERITY``; ``none`` is
+        always kept.
     seeds : int, optional
         Override the preset's number of seeds (seeds are 0..seeds-1).
     max_steps : int, optional
@@ -156,29 +279,42 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
     ------
     UnknownNameError
         For an unknown model, shift, task or metric, with close matches.
+    RegshiftError
+        For ``seeds < 1``, an unknown parameter, or an empty plan.
     """
     registry = plugins.current().registry
-    _check_names("model", models)
-    _check_names("shift", shifts)
+    if seeds is not None and seeds < 1:
+        raise RegshiftError(f"--seeds {seeds}: the number of seeds must be at least 1 "
+                            "(seeds run as 0..N-1)")
+    model_specs, shift_refs = check_selection(models, shifts)
+    asked_severity = {name for name, sev in shift_refs if sev}
     cells: list[Cell] = []
     for suite in suites:
         preset: Preset = suite.preset(preset_name)
         budget = preset_budget(preset, max_steps)
-        model_names = list(models) or list(preset.models or registry.names("model"))
-        _check_names("model", model_names)
-        model_params = {m: registry.create("model", m).params_json() for m in model_names}
+        specs = model_specs or [parse_model_ref(m, f"{suite.path}: presets.{preset_name}.models")
+                                for m in (preset.models or registry.names("model"))]
+        specs = list({m.label: m for m in specs}.values())
+        _check_names("model", [m.name for m in specs])
+        for m in specs:
+            _check_model_params(m, f"{suite.path}: presets.{preset_name}.models")
+        model_params = {m.label: registry.create("model", m.name, **dict(m.params)).params_json()
+                        for m in specs}
         n_seeds = seeds if seeds is not None else preset.seeds
         for spec in suite.tasks:
+            check_task_params(suite, spec)
             task = registry.create("task", spec.task, **dict(spec.params))
             if task.kind == "fixed":
                 # Malformed or missing data is one error before any work, not one per cell.
                 task.load()
+            task_data = _task_data(spec) if spec.files else ""
             metric_names = list(spec.metrics or registry.names("metric"))
             _check_names("metric", metric_names)
-            for sspec in _shift_specs(spec, shifts):
+            for sspec in _shift_specs(spec, shift_refs):
                 cls = registry.get("shift", sspec.name).factory
                 severities = sspec.severities or tuple(getattr(cls, "default_severities", (1.0,)))
-                severities = trim_severities(severities, preset.severities)
+                if sspec.name not in asked_severity:  # NAME@SEVERITY beats the preset's trim
+                    severities = trim_severities(severities, preset.severities)
                 if sspec.name == "none":
                     severities = (0.0,)
                 probe = registry.create("shift", sspec.name, severity=severities[0],
@@ -191,16 +327,19 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
                 if not applies:
                     continue
                 for severity in severities:
-                    for model in model_names:
+                    for m in specs:
                         for seed in range(n_seeds):
                             cells.append(make_cell(
                                 suite=suite.name, suite_version=suite.version,
                                 preset=preset_name, task=spec.label, task_name=spec.task,
                                 task_params=spec.params, shift=sspec.name,
                                 severity=float(severity), shift_params=sspec.params,
-                                model=model, model_params=model_params[model],
+                                model=m.label, model_params=model_params[m.label],
                                 seed=seed, sizes=preset.sizes,
-                                budget=budget, metrics=tuple(metric_names)))
+                                budget=budget, metrics=tuple(metric_names),
+                                model_name=m.name if m.params else "",
+                                model_args=m.params, task_files=spec.files,
+                                task_data=task_data))
     if not cells:
         raise RegshiftError("the plan is empty: no shift applies to the selected tasks; "
                             "check --task/--shift (see `rsbench list shifts`)")

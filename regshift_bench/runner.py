@@ -13,7 +13,7 @@ import json
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,7 @@ def _name_seed(*parts: str) -> list[int]:
 def split_rng(cell: Cell) -> np.random.Generator:
     """The generator for data splits: depends on task and seed only, not on shift
     or model, so every shift that keeps training data draws the same train set."""
-    ss = np.random.SeedSequence(cell.seed, spawn_key=_name_seed(cell.task, canonical_json(cell.task_params)))
+    ss = np.random.SeedSequence(cell.seed, spawn_key=_name_seed(cell.task, canonical_json(cell.stream_task_params())))
     return np.random.Generator(np.random.PCG64(ss))
 
 
@@ -131,7 +131,8 @@ class GroupContext:
 
     def model(self, cell: Cell, splits: Splits) -> tuple[Model, str, float, bool]:
         """Train, or load a cached model trained on the same data; return timing."""
-        model = get_plugin("model", cell.model)
+        model_name, model_kwargs = cell.model_factory_args()
+        model = get_plugin("model", model_name, **model_kwargs)
         key = stable_hash({"model": cell.model, "params": model.params_json(), "seed": cell.seed,
                            "train": splits.train.fingerprint(), "val": splits.val.fingerprint(),
                            "budget": cell.budget.identity(),
@@ -148,7 +149,7 @@ class GroupContext:
                 self.warning = (f"cached model {path.name} failed to load "
                                 f"({type(exc).__name__}: {exc}); deleted and retrained")
                 path.unlink(missing_ok=True)
-                model = get_plugin("model", cell.model)
+                model = get_plugin("model", model_name, **model_kwargs)
         start = time.perf_counter()
         model.fit(splits.train, splits.val, rng=model_rng(cell), device=self.device,
                   budget=cell.budget)
@@ -194,7 +195,7 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
     common = {"run": run_name, "suite": cell.suite, "suite_version": cell.suite_version,
               "preset": cell.preset, "task": cell.task, "shift": cell.shift,
               "severity": cell.severity, "model": cell.model, "seed": cell.seed,
-              "task_params": canonical_json(dict(cell.task_params)),
+              "task_params": canonical_json(cell.public_task_params()),
               "shift_params": canonical_json(dict(cell.shift_params)),
               "cell": cell.cell, "device": group.device}
     try:
@@ -241,11 +242,13 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
 
 def run_group(cells: list[Cell], run_dir: str, run_name: str, device: str,
               timeout: float | None = None, extra_plugins: tuple[str, ...] = (),
-              data_dir: str | None = None, threads: int | None = None) -> list[CellOutcome]:
+              data_dir: str | None = None, threads: int | None = None,
+              on_outcome: Callable[[CellOutcome], None] | None = None) -> list[CellOutcome]:
     """Run the cells of one group in order (the unit every executor ships).
 
     ``extra_plugins`` and ``data_dir`` re-create the parent's configuration in a
-    fresh worker process (process pool, Ray).
+    fresh worker process (process pool, Ray); ``on_outcome`` hears of each cell as
+    it finishes (the process pool's per-cell progress).
     """
     from regshift_bench import paths, plugins
 
@@ -258,4 +261,9 @@ def run_group(cells: list[Cell], run_dir: str, run_name: str, device: str,
 
         torch.set_num_threads(threads)  # a pool's workers share the cores
     group = GroupContext(Path(run_dir), device)
-    return [run_cell(c, group, run_name, timeout) for c in cells]
+    outcomes = []
+    for c in cells:
+        outcomes.append(run_cell(c, group, run_name, timeout))
+        if on_outcome is not None:
+            on_outcome(outcomes[-1])
+    return outcomes

@@ -10,6 +10,10 @@ file read in place); it runs the ``variant_effect`` shift unless it names shifts
 
 from __future__ import annotations
 
+import ast
+import difflib
+import json
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +52,80 @@ class ShiftSpec:
 
 
 @dataclass(frozen=True)
+class ModelSpec:
+    """A model of the grid: a registered name plus parameters; ``label`` names it in results."""
+
+    name: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def label(self) -> str:
+        """``cnn`` or ``cnn(channels=64, dropout=0.2)``: sorted keys, JSON values."""
+        if not self.params:
+            return self.name
+        args = ", ".join(f"{k}={json.dumps(v, sort_keys=True)}" for k, v in self.params)
+        return f"{self.name}({args})"
+
+
+_MODEL_REF = re.compile(r"^\s*([a-z0-9][a-z0-9_.+\-]*)\s*(?:\((.*)\))?\s*$", re.S)
+_JSON_WORDS = {"true": True, "false": False, "null": None}
+
+
+def _literal(node: ast.expr) -> Any:
+    if isinstance(node, ast.Name) and node.id in _JSON_WORDS:
+        return _JSON_WORDS[node.id]
+    if isinstance(node, ast.Name):  # a bare word is a string: prior=motif
+        return node.id
+    value = ast.literal_eval(node)
+    return list(value) if isinstance(value, tuple) else value
+
+
+def parse_model_ref(text: str, where: str = "--model") -> ModelSpec:
+    """``cnn`` or ``cnn(channels=64, prior="motif")`` -> :class:`ModelSpec`.
+
+    Values are Python / JSON literals (numbers, strings, lists, true/false); a bare
+    word is a string. No registry lookup happens here.
+
+    Raises
+    ------
+    TaskFileError
+        For anything else, with the expected form.
+    """
+    form = "expected NAME or NAME(key=value, ...), e.g. 'cnn(channels=32)'"
+    match = _MODEL_REF.match(text) if isinstance(text, str) else None
+    if not match:
+        raise TaskFileError(f"{where} {text!r}: {form}")
+    name, inner = match.group(1), match.group(2)
+    if not inner or not inner.strip():
+        return ModelSpec(name)
+    try:
+        call = ast.parse(f"f({inner})", mode="eval").body
+        assert isinstance(call, ast.Call) and not call.args
+        params: dict[str, Any] = {}
+        for kw in call.keywords:
+            assert kw.arg is not None  # no **mapping
+            params[kw.arg] = _literal(kw.value)
+    except (SyntaxError, ValueError, AssertionError, TypeError):
+        raise TaskFileError(f"{where} {text!r}: {form}") from None
+    return ModelSpec(name, tuple(sorted(params.items())))
+
+
+def parse_shift_ref(text: str, where: str = "--shift") -> tuple[str, tuple[float, ...] | None]:
+    """``gc_shift`` or ``gc_shift@0.5`` (or ``@0.25,0.5``) -> (name, severities or None)."""
+    name, sep, rest = text.partition("@")
+    if not sep:
+        return name.strip(), None
+    try:
+        sev = tuple(float(v) for v in rest.split(","))
+    except ValueError:
+        sev = ()
+    if not name.strip() or not sev or not all(0.0 <= v <= 1.0 for v in sev):
+        raise TaskFileError(f"{where} {text!r}: expected NAME@SEVERITY with severities in "
+                            "[0, 1], e.g. gc_shift@0.5 or gc_shift@0.25,0.5")
+    return name.strip(), sev
+
+
+@dataclass(frozen=True)
 class Preset:
     """Sizes, seeds, training budget and grid trims of one preset.
 
@@ -60,7 +138,7 @@ class Preset:
     sizes: SplitSizes
     seeds: int
     budget: Budget
-    models: tuple[str, ...] | None = None
+    models: tuple[str, ...] | None = None   # model references: "cnn" or "cnn(channels=32)"
     severities: tuple[float, ...] | None = None
 
 
@@ -73,6 +151,9 @@ class TaskSpec:
     params: tuple[tuple[str, Any], ...]
     shifts: tuple[ShiftSpec, ...] | None   # None: every applicable shift
     metrics: tuple[str, ...] | None        # None: every registered metric
+    # Parameters holding a data file's path: cells are keyed on the files' contents,
+    # never on where they lie (a moved table is the same task, a changed one is not).
+    files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,13 +178,21 @@ def _err(path: Path, where: str, problem: str, fix: str) -> TaskFileError:
     return TaskFileError(f"{path}: {where}: {problem}; {fix}")
 
 
-def _unknown_keys(path: Path, where: str, raw: dict[str, Any], allowed: set[str]) -> None:
-    import difflib
-
-    for key in sorted(set(raw) - allowed):
+def unknown_keys_error(path: Path | str, where: str, unknown: set[str],
+                       allowed: set[str] | list[str]) -> TaskFileError:
+    """The error for misspelt keys: each with its closest allowed key, then the list."""
+    hints = []
+    for key in sorted(unknown):
         close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
-        hint = f"did you mean {close[0]!r}?" if close else f"allowed: {sorted(allowed)}"
-        raise _err(path, where, f"unknown key {key!r}", hint)
+        hints.append(f"{key!r} (did you mean {close[0]!r}?)" if close else repr(key))
+    return TaskFileError(f"{path}: {where}: unknown key(s) {', '.join(hints)}; "
+                         f"allowed: {', '.join(sorted(allowed))}")
+
+
+def _unknown_keys(path: Path, where: str, raw: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(raw) - allowed
+    if unknown:
+        raise unknown_keys_error(path, where, unknown, allowed)
 
 
 def _parse_preset(path: Path, name: str, raw: dict[str, Any]) -> Preset:
@@ -117,8 +206,8 @@ def _parse_preset(path: Path, name: str, raw: dict[str, Any]) -> Preset:
     if not isinstance(seeds, int) or seeds < 1:
         raise _err(path, f"{where}.seeds", f"{seeds!r} is not a positive integer", "set seeds = 1 or more")
     models = raw.get("models")
-    if models is not None and not (isinstance(models, list) and all(isinstance(m, str) for m in models)):
-        raise _err(path, f"{where}.models", "must be a list of model names", 'e.g. models = ["cnn"]')
+    if models is not None:
+        models = _parse_models(path, f"{where}.models", models)
     sev = raw.get("severities")
     if sev is not None and not (isinstance(sev, list) and sev and all(
             isinstance(v, (int, float)) and 0 <= v <= 1 for v in sev)):
@@ -130,6 +219,29 @@ def _parse_preset(path: Path, name: str, raw: dict[str, Any]) -> Preset:
     return Preset(name, SplitSizes(sizes.get("train"), sizes.get("val"), sizes.get("test")),
                   seeds, budget, tuple(models) if models is not None else None,
                   tuple(float(v) for v in sev) if sev is not None else None)
+
+
+def _parse_models(path: Path, where: str, raw: Any) -> list[str]:
+    """``["cnn", {name = "cnn", params = {channels = 32}}]`` -> model references."""
+    example = 'e.g. models = ["cnn", {name = "cnn", params = {channels = 32}}]'
+    if not isinstance(raw, list):
+        raise _err(path, where, "must be a list of models", example)
+    out = []
+    for i, item in enumerate(raw):
+        if isinstance(item, str):
+            out.append(parse_model_ref(item, f"{path}: {where}[{i}]").label)
+            continue
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise _err(path, f"{where}[{i}]", f"{item!r} is neither a name nor a table with `name`",
+                       example)
+        if set(item) - {"name", "params"}:
+            raise unknown_keys_error(path, f"{where}[{i}]", set(item) - {"name", "params"},
+                                     {"name", "params"})
+        params = item.get("params", {})
+        if not isinstance(params, dict):
+            raise _err(path, f"{where}[{i}].params", "must be a table", example)
+        out.append(ModelSpec(item["name"], tuple(sorted(params.items()))).label)
+    return out
 
 
 def _parse_shifts(path: Path, where: str, raw: Any) -> tuple[ShiftSpec, ...]:
@@ -162,15 +274,15 @@ def _table_task(path: Path, raw: dict[str, Any]) -> TaskSpec:
                                                          "shifts", "metrics", "presets"}}
     if "path" not in params:
         raise _err(path, "path", "missing", 'add path = "my_table.tsv.gz" (relative to this file)')
-    for key in ("path", "values_path"):  # file paths are relative to the task file
-        if key in params:
-            params[key] = str((path.parent / params[key]).resolve())
+    files = tuple(k for k in ("path", "values_path") if params.get(k))
+    for key in files:  # file paths are relative to the task file
+        params[key] = str((path.parent / params[key]).resolve())
     if task == "variants":
         params.update(_train_task(path, params))
     shifts = (_parse_shifts(path, "shifts", raw["shifts"]) if "shifts" in raw else
               None if default_shifts is None else tuple(ShiftSpec(s) for s in default_shifts))
     metrics = tuple(raw["metrics"]) if raw.get("metrics") else None
-    return TaskSpec(raw["name"], task, tuple(sorted(params.items())), shifts, metrics)
+    return TaskSpec(raw["name"], task, tuple(sorted(params.items())), shifts, metrics, files)
 
 
 def _train_task(path: Path, params: dict[str, Any]) -> dict[str, Any]:
@@ -254,14 +366,46 @@ def validate_suite(suite: Suite) -> list[str]:
 
     for i, t in enumerate(suite.tasks):
         lookup("task", t.task, f"tasks[{i}].task")
+        try:
+            if t.task in registry.names("task"):
+                check_task_params(suite, t)
+        except RegshiftError as exc:
+            problems.append(str(exc))
         for j, s in enumerate(t.shifts or ()):
             lookup("shift", s.name, f"tasks[{i}].shifts[{j}]")
         for m in t.metrics or ():
             lookup("metric", m, f"tasks[{i}].metrics")
     for p in suite.presets.values():
         for m in p.models or ():
-            lookup("model", m, f"presets.{p.name}.models")
+            lookup("model", parse_model_ref(m).name, f"presets.{p.name}.models")
     return problems
+
+
+#: Keys of a table task file that are not task parameters.
+TABLE_FILE_KEYS = {"version", "name", "kind", "description", "shifts", "metrics", "presets"}
+
+
+def check_task_params(suite: Suite, spec: TaskSpec) -> None:
+    """Every parameter of ``spec`` is one its registered task accepts (did-you-mean if not).
+
+    Raises
+    ------
+    TaskFileError
+        Naming the file, the misspelt key and the closest accepted one.
+    """
+    from regshift_bench import plugins
+
+    factory = plugins.current().registry.get("task", spec.task).factory
+    names = getattr(factory, "_param_names", None)
+    if names is None:
+        return  # a plain function factory: its parameters cannot be listed
+    accepted = set(names())
+    unknown = {k for k, _ in spec.params} - accepted
+    if unknown:
+        if spec.task == "table" and spec.files:  # a task file: keys at the top level
+            raise unknown_keys_error(suite.path, "top level", unknown, accepted | TABLE_FILE_KEYS)
+        i = suite.tasks.index(spec)
+        raise unknown_keys_error(suite.path, f"tasks[{i}].params", unknown, accepted)
 
 
 def shipped_suites() -> list[Suite]:

@@ -50,3 +50,31 @@ def test_none_shift_and_toy_task_pass():
     assert check_shift("none").ok
     assert check_shift("toy_gc_shift").ok
     assert check_task("toy").ok and check_task("toy_table").ok
+
+
+# -- issue 14: optional state, the budget, padded input -----------------------------------
+
+
+def test_stateless_model_passes_with_save_load_skipped():
+    plugins.configure(("plugins.ux_plugin",))
+    report = check_model("ux_stateless")
+    assert report.ok
+    skipped = [r for r in report.results if r.skipped]
+    assert [r.check for r in skipped] == ["save_load_roundtrip"]
+    assert "retrained for each cell group" in skipped[0].detail
+
+
+def test_model_ignoring_max_seconds_fails_budget_check():
+    plugins.configure(("plugins.ux_plugin",))
+    report = check_model("ux_ignores_seconds")
+    failed = {r.check: r.detail for r in report.results if not r.passed}
+    assert list(failed) == ["budget_respected"]
+    assert "max_seconds" in failed["budget_respected"]
+
+
+def test_model_reading_padding_fails_variable_length_check():
+    plugins.configure(("plugins.ux_plugin",))
+    report = check_model("ux_padding_mean")
+    failed = {r.check: r.detail for r in report.results if not r.passed}
+    assert list(failed) == ["variable_length_padded"]
+    assert "padding changed the prediction" in failed["variable_length_padded"]

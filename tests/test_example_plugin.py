@@ -9,10 +9,50 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from regshift_bench import plugins
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "rsbench-example-model"
+
+
+@pytest.fixture
+def example_on_path(monkeypatch):
+    monkeypatch.syspath_prepend(str(EXAMPLE))
+    plugins.configure(("rsbench_example_model",))
+
+
+def test_example_model_passes_the_kit_in_process(example_on_path, one_torch_thread):
+    from regshift_bench.testing import check_model
+
+    report = check_model("example_cnn")
+    assert report.ok, [f"{r.check}: {r.detail}" for r in report.results if not r.passed]
+    assert [r.check for r in report.results if r.skipped] == []
+    assert len(report.results) == 7
+
+
+def test_example_model_honours_rng_device_and_budget(example_on_path, one_torch_thread):
+    import time
+
+    from regshift_bench import get_plugin
+    from regshift_bench.api import Budget
+    from regshift_bench.testing import toy_dataset
+
+    train, val, test = toy_dataset(256, 40, 1), toy_dataset(64, 40, 2), toy_dataset(64, 40, 3)
+
+    def fit(seed, **kw):
+        return get_plugin("model", "example_cnn", **kw).fit(
+            train, val, rng=np.random.default_rng(seed), device="cpu", budget=Budget(max_epochs=3))
+
+    a, b, c = fit(0), fit(0), fit(1)
+    np.testing.assert_array_equal(a.predict(test).mean, b.predict(test).mean)
+    assert not np.array_equal(a.predict(test).mean, c.predict(test).mean)
+    start = time.perf_counter()
+    get_plugin("model", "example_cnn", epochs=10_000, patience=10_000).fit(
+        train, val, rng=np.random.default_rng(0), budget=Budget(max_seconds=0.5))
+    assert time.perf_counter() - start < 5.0  # stops once max_seconds has passed
 
 
 @pytest.mark.slow
@@ -37,13 +77,16 @@ def test_example_plugin_installs_and_passes_check(tmp_path):
     records = {r["name"]: r for r in json.loads(listing.stdout)}
     assert records["example"]["status"] == "ok"
     assert records["example"]["distribution"] == "rsbench-example-model"
-    assert records["example"]["registered"] == {"model": ["example_kmer3"]}
+    assert records["example"]["registered"] == {"model": ["example_cnn"]}
     models = json.loads(subprocess.run([rsbench, "list", "models", "--json"], capture_output=True,
                                        text=True, env=env).stdout)
-    assert "example_kmer3" in {m["name"] for m in models}
-    check = subprocess.run([rsbench, "check", "example_kmer3"], capture_output=True, text=True, env=env)
+    assert "example_cnn" in {m["name"] for m in models}
+    check = subprocess.run([rsbench, "check", "example_cnn"], capture_output=True, text=True, env=env)
     assert check.returncode == 0, check.stdout + check.stderr
-    assert check.stdout.count("PASS") == 5
+    assert check.stdout.count("PASS") == 7
+    # The plugin's name checks everything it registered.
+    by_plugin = subprocess.run([rsbench, "check", "example"], capture_output=True, text=True, env=env)
+    assert by_plugin.returncode == 0 and "model example_cnn" in by_plugin.stdout
     # Autoload off: the entry point is ignored, the built-ins remain.
     off = subprocess.run([rsbench, "plugins", "--json"], capture_output=True, text=True,
                          env={**env, "RSBENCH_DISABLE_PLUGIN_AUTOLOAD": "1"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from typing import Any
 
 import numpy as np
@@ -28,9 +30,9 @@ class Ensemble(Model):
     change the existing ones. Prediction (Lakshminarayanan et al. 2017):
     ``mean = mean_i(mu_i)``, ``aleatoric = mean_i(var_i)``,
     ``epistemic = var_i(mu_i)`` (population variance), ``var = aleatoric + epistemic``.
-    Every member gets the full training budget of a single model (the same
-    :class:`Budget`), so an ensemble costs ``members`` times one fit and no member is
-    starved. ``fit_report_`` combines the members' reports
+    Every member gets the full step budget of a single model, so an ensemble costs
+    ``members`` times one fit and no member is starved. ``max_seconds`` is a wall-clock
+    cap on the whole fit, so each member gets the time left divided by the members left. ``fit_report_`` combines the members' reports
     (:meth:`regshift_bench.api.FitReport.combine`: steps summed; undertrained when any
     member is).
     """
@@ -50,8 +52,10 @@ class Ensemble(Model):
     def fit(self, train: SeqDataset, val: SeqDataset, *, rng: np.random.Generator,
             device: str = "cpu", budget: Budget | None = None) -> Ensemble:
         self.models_ = self._make()
-        for model, child in zip(self.models_, rng.spawn(len(self.models_))):
-            model.fit(train, val, rng=child, device=device, budget=budget)
+        start = time.perf_counter()
+        for i, (model, child) in enumerate(zip(self.models_, rng.spawn(len(self.models_)))):
+            model.fit(train, val, rng=child, device=device,
+                      budget=_member_budget(budget, len(self.models_) - i, start))
         reports = [fit_report(m) for m in self.models_]
         self.fit_report_ = (FitReport.combine([r for r in reports if r is not None])
                             if all(r is not None for r in reports) else None)
@@ -80,3 +84,11 @@ class Ensemble(Model):
                               plugin=self.name or "ensemble")
         for model, sub in zip(self.models_, state["members"]):
             model.set_state(sub)
+
+
+def _member_budget(budget: Budget | None, left: int, start: float) -> Budget | None:
+    """The budget of the next member: the same steps, its share of the time left."""
+    if budget is None or budget.max_seconds is None:
+        return budget
+    remaining = max(budget.max_seconds - (time.perf_counter() - start), 1e-3)
+    return dataclasses.replace(budget, max_seconds=remaining / left)

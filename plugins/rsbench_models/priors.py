@@ -238,6 +238,12 @@ class MotifPrior(Prior):
         for start in range(0, len(data), _ROWS_PER_SCAN):
             rows = slice(start, start + _ROWS_PER_SCAN)
             scores = scan(data.seqs[rows], self.motifs_)
+            if data.lengths is not None:
+                # A window reaching into the N padding is no site (N scores 0, not -inf),
+                # so padding a batch wider must not add expected sites.
+                widths = np.array([mo.width for mo in self.motifs_])
+                ends = np.arange(scores.shape[2])[None, None, :] + widths[None, :, None]
+                scores[ends > data.lengths[rows, None, None]] = -np.inf
             out[rows, :m] = occupancy(scores, self.thresholds_, reduce="max")
             out[rows, m:] = occupancy(scores, self.thresholds_, reduce="sum")
         if self.scaling != "none":

@@ -166,6 +166,10 @@ def _load_table(key: tuple, mtime: float, values_mtime: float
         source = Path(str(p["values_path"])).name
     else:
         frame = table.read_table(path, sep=p["sep"])
+    if len(frame) == 0:  # caught here, at plan time, not as a numpy error in every cell
+        where = p["values_path"] if table.is_fasta(path) else path
+        raise DataError(f"{where}: the table has no rows (a header only); add data rows "
+                        "or point path= at the right file")
     reps = list(p["replicate_columns"] or ())
     domains = dict(p["domain_columns"] or ())
     table.require_columns(frame, {

@@ -154,11 +154,18 @@ class Model(Configurable):
 
     # -- persistence -----------------------------------------------------------------
     def get_state(self) -> dict[str, Any]:
-        """Everything ``predict`` needs, as tensors / arrays / JSON scalars."""
+        """Everything ``predict`` needs, as tensors / arrays / JSON scalars (optional).
+
+        Nested dicts and lists of ``torch.Tensor``, ``numpy.ndarray``, str, int, float,
+        bool and None, e.g. ``{"net": net.state_dict(), "y_mu": 0.1}``. A model that
+        does not implement it still runs: the runner cannot cache it, so it is
+        retrained for each cell group, and ``rsbench check`` skips save/load.
+        """
         raise NotImplementedError(f"{type(self).__name__} does not implement get_state")
 
     def set_state(self, state: dict[str, Any]) -> None:
-        """Restore what :meth:`get_state` returned into an unfitted instance."""
+        """Restore what :meth:`get_state` returned into an unfitted instance built with
+        the same parameters (optional, with :meth:`get_state`)."""
         raise NotImplementedError(f"{type(self).__name__} does not implement set_state")
 
     def save(self, path: str | Path) -> None:

@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from regshift_bench import datasets, paths, plugins
-from regshift_bench.cli.console import console, print_json
+from regshift_bench.cli.console import console, esc, print_json
 
 
 def _size(n: int | None) -> str:
@@ -29,7 +29,7 @@ def _size(n: int | None) -> str:
 def register(app: typer.Typer) -> None:
     data_app = typer.Typer(
         help="List and fetch the registered datasets (lentiMPRA, Sharpr, DREAM, ...).",
-        no_args_is_help=True)
+        no_args_is_help=True, rich_markup_mode=None)
     app.add_typer(data_app, name="data")
 
     @data_app.command("list")
@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
         from rich.table import Table
 
         where = f"{root} (from {paths.data_dir_source()})"
-        table = Table(title=f"data directory: {where}", title_justify="left")
+        table = Table(title=f"data directory: {esc(where)}", title_justify="left")
         for col in ("dataset", "file", "size", "sha256", "status", "tasks"):
             table.add_column(col, overflow="fold")
         for r in rows:
@@ -54,8 +54,8 @@ def register(app: typer.Typer) -> None:
                 status = "[red]missing[/red]" + (" (fetchable)" if r["fetchable"] else "")
             else:
                 status = "[green]ok[/green]" if r["checksum_ok"] else "[yellow]modified[/yellow]"
-            table.add_row(r["dataset"], r["file"], _size(r["size"]),
-                          (r["sha256"] or "-")[:16], status, ", ".join(r["tasks"]))
+            table.add_row(esc(r["dataset"]), esc(r["file"]), _size(r["size"]),
+                          (r["sha256"] or "-")[:16], status, esc(", ".join(r["tasks"])))
         console.print(table)
         if not rows:
             console.print("no datasets registered: no loaded plugin implements "
@@ -73,4 +73,4 @@ def register(app: typer.Typer) -> None:
         dataset = plugins.get_dataset(name)  # unknown names fail before anything else
         root = dest if dest is not None else paths.data_dir()
         for rel, status in datasets.fetch(dataset, Path(root), url=url):
-            console.print(f"{status:>10}  {Path(root) / dataset.folder / rel}", soft_wrap=True)
+            console.print(f"{esc(status):>10}  {esc(Path(root) / dataset.folder / rel)}", soft_wrap=True)

@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 
 from regshift_bench import plugins
+from regshift_bench.cli.console import console, esc, print_json
 from regshift_bench.kinds import KINDS
-from regshift_bench.cli.console import console, print_json
 
 
 #: ``tasks``, ``shifts``, ...: one choice per plugin kind, from the single declaration.
@@ -52,7 +52,7 @@ def list_command(
     for col in columns:
         table.add_column(col)
     for row in rows:
-        table.add_row(*(str(row[c]) for c in columns))
+        table.add_row(*(esc(row[c]) for c in columns))
     console.print(table)
 
 

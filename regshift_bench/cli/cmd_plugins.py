@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from regshift_bench import plugins
-from regshift_bench.cli.console import console, print_json
+from regshift_bench.cli.console import console, esc, print_json
 
 
 def plugins_command(
@@ -27,8 +27,8 @@ def plugins_command(
     for r in records:
         registered = "; ".join(f"{k}: {', '.join(v)}" for k, v in r.registered.items())
         dist = f"{r.distribution} {r.version}".strip()
-        status = "[green]ok[/green]" if r.status == "ok" else f"[red]failed[/red]: {r.error}"
-        table.add_row(r.name, r.source, dist, status, registered or "-")
+        status = "[green]ok[/green]" if r.status == "ok" else f"[red]failed[/red]: {esc(r.error)}"
+        table.add_row(esc(r.name), esc(r.source), esc(dist), status, esc(registered or "-"))
     console.print(table)
     plugins.check_requested()
 

@@ -13,7 +13,7 @@ import typer
 import regshift_bench
 from regshift_bench import get_plugin
 from regshift_bench.api import SeqDataset, SplitSizes
-from regshift_bench.cli.console import console
+from regshift_bench.cli.console import console, esc
 from regshift_bench.errors import DataError
 
 SPLITS = ("train", "val", "test_id", "test_ood")
@@ -90,6 +90,9 @@ def simulate(
     The split is built exactly as the harness builds it: ``shift.split(task,
     numpy.random.default_rng(seed), sizes)``; ``test_ood`` is the shifted data.
     """
+    if out.is_dir():
+        raise DataError(f"--out {out} is a directory; pass the Parquet file to write, "
+                        f"e.g. {out / 'data.parquet'}")
     if task is None:
         from regshift_bench.plugins import default_task
 
@@ -121,8 +124,8 @@ def simulate(
     tmp = out.with_name(out.name + ".tmp")
     pq.write_table(to_table(data, provenance), tmp)
     tmp.replace(out)  # atomic: a reader never sees half a file
-    console.print(f"wrote {len(data)} rows of {task}/{shift}@{severity:g} ({split}, seed {seed}) "
-                  f"to {out} in {time.time() - started:.1f}s")
+    console.print(esc(f"wrote {len(data)} rows of {task}/{shift}@{severity:g} ({split}, seed {seed}) "
+                      f"to {out} in {time.time() - started:.1f}s"), soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,9 +9,9 @@ import typer
 from rich.table import Table
 
 from regshift_bench import tasks
-from regshift_bench.cli.console import console, err_console, print_json
+from regshift_bench.cli.console import console, error_line, esc, print_json
 
-tasks_app = typer.Typer(help="Task and suite files.", no_args_is_help=True)
+tasks_app = typer.Typer(help="Task and suite files.", no_args_is_help=True, rich_markup_mode=None)
 
 
 @tasks_app.command("list")
@@ -28,8 +28,9 @@ def list_suites(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
     for col in ("suite", "version", "tasks", "shifts", "presets", "file"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["suite"], str(r["version"]), ", ".join(r["tasks"]),
-                      ", ".join(r["shifts"]) or "(all applicable)", ", ".join(r["presets"]), r["file"])
+        table.add_row(esc(r["suite"]), str(r["version"]), esc(", ".join(r["tasks"])),
+                      esc(", ".join(r["shifts"]) or "(all applicable)"), esc(", ".join(r["presets"])),
+                      esc(r["file"]))
     console.print(table)
 
 
@@ -39,10 +40,11 @@ def validate(files: Annotated[Optional[list[Path]], typer.Argument(help="Files (
     suites = [tasks.load_suite(f) for f in files] if files else tasks.shipped_suites()
     problems = [p for s in suites for p in tasks.validate_suite(s)]
     for p in problems:
-        err_console.print(f"[red]error:[/red] {p}", soft_wrap=True)
+        error_line(p)
     if problems:
         raise typer.Exit(1)
-    console.print(f"{len(suites)} file(s) valid: {', '.join(str(s.path) for s in suites)}")
+    console.print(f"{len(suites)} file(s) valid: {esc(', '.join(str(s.path) for s in suites))}",
+                  soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

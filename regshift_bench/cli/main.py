@@ -17,7 +17,7 @@ import typer
 
 import regshift_bench
 from regshift_bench import paths, plugins
-from regshift_bench.cli.console import err_console, state
+from regshift_bench.cli.console import err_console, error_line, esc, state
 from regshift_bench.errors import RegshiftError
 
 app = typer.Typer(
@@ -26,6 +26,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # Help texts hold literal brackets (`test_ood[/NAME]`, `NAME@SEVERITY`): plain text.
+    rich_markup_mode=None,
 )
 
 
@@ -75,8 +77,9 @@ def main() -> None:
     except RegshiftError as exc:
         if state.debug:
             raise
-        err_console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        error_line(exc)
         sys.exit(1)
-    except KeyboardInterrupt:
-        err_console.print("[red]interrupted[/red]: finished work is kept; run again to resume")
+    except KeyboardInterrupt as exc:
+        # `rsbench run` says how many cells were kept; anything else has nothing to keep.
+        err_console.print(f"[yellow]{esc(exc) or 'interrupted'}[/yellow]", soft_wrap=True)
         sys.exit(130)

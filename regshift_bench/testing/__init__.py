@@ -15,10 +15,10 @@ from regshift_bench.testing.checks import (
     check_shift,
     check_task,
 )
-from regshift_bench.testing.report import CheckReport, CheckResult
+from regshift_bench.testing.report import CheckReport, CheckResult, CheckSkipped
 from regshift_bench.testing.toy import ToyConfig, ToyTableTask, ToyTask, toy_dataset
 
 __all__ = [
-    "CHECKS", "CheckReport", "CheckResult", "ToyConfig", "ToyTableTask", "ToyTask",
+    "CHECKS", "CheckReport", "CheckResult", "CheckSkipped", "ToyConfig", "ToyTableTask", "ToyTask",
     "check_dataset", "check_metric", "check_model", "check_prior", "check_shift", "check_task", "toy_dataset",
 ]

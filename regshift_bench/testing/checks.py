@@ -10,7 +10,6 @@ against the data directory (present, checksums match).
 from __future__ import annotations
 
 import math
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,15 +17,17 @@ from typing import Any
 import numpy as np
 
 from regshift_bench import api
-from regshift_bench.api import Budget, Prediction, SeqDataset, Splits, SplitSizes
+from regshift_bench.api import Prediction, SeqDataset, Splits, SplitSizes
 from regshift_bench.datasets import Dataset
 from regshift_bench.errors import DataError, DataMissingError
 from regshift_bench.plugins import get_plugin
+from regshift_bench.testing.model_checks import CHECK_BUDGET, run_model_checks
 from regshift_bench.testing.report import CheckReport
 from regshift_bench.testing.toy import ToyTableTask, ToyTask, toy_dataset
 
 Factory = str | Callable[[], Any]
-CHECK_BUDGET = Budget(max_epochs=2, max_seconds=30.0)
+__all__ = ["CHECKS", "CHECK_BUDGET", "check_dataset", "check_metric", "check_model",
+           "check_prior", "check_shift", "check_task"]
 SMALL = SplitSizes(train=64, val=32, test=32)
 
 
@@ -42,76 +43,17 @@ def _finish(report: CheckReport, strict: bool) -> CheckReport:
     return report
 
 
-def _predict_checked(model: api.Model, data: SeqDataset, name: str) -> Prediction:
-    pred = model.predict(data)
-    assert isinstance(pred, Prediction), f"predict returned {type(pred).__name__}, not Prediction"
-    return pred.check(len(data), plugin=name)
-
-
 def check_model(target: Factory, *, strict: bool = False, **params: Any) -> CheckReport:
-    """Fit and predict on 64 toy sequences and check the model's contract.
+    """Fit and predict on toy sequences and check the model's contract.
 
-    Checks: construction does no work; fit returns the model; predictions have shape
-    (n,) with finite means and positive finite variances; the same seed gives the
-    same prediction; predictions do not depend on batch size or order; a saved
-    state loads into a fresh instance and predicts identically.
+    See :func:`regshift_bench.testing.model_checks.run_model_checks` for the checks:
+    construction, fit/predict shapes and finiteness, determinism, batch and order
+    invariance, padded variable-length input, the training budget, and the save/load
+    round trip (skipped for a model without ``get_state``).
     """
     name, make = _make("model", target, params)
     report = CheckReport("model", name)
-    train, val = toy_dataset(64, 40, 1), toy_dataset(32, 40, 2)
-    test = toy_dataset(48, 40, 3)
-    state: dict[str, Any] = {}
-
-    def construct() -> str:
-        model = make()
-        assert isinstance(model, api.Model), f"got {type(model).__name__}, not a Model"
-        model.get_params()
-        state["model"] = model
-        return repr(model)[:80]
-
-    def fit_predict() -> str:
-        model = state["model"]
-        out = model.fit(train, val, rng=np.random.default_rng(0), device="cpu", budget=CHECK_BUDGET)
-        assert out is model, "fit must return self"
-        state["pred"] = _predict_checked(model, test, name)
-        return f"mean var {state['pred'].var.mean():.3g}"
-
-    def deterministic() -> None:
-        other = make().fit(train, val, rng=np.random.default_rng(0), budget=CHECK_BUDGET)
-        again = _predict_checked(other, test, name)
-        np.testing.assert_allclose(again.mean, state["pred"].mean, rtol=1e-5, atol=1e-6,
-                                   err_msg="same seed gave a different mean")
-        np.testing.assert_allclose(again.var, state["pred"].var, rtol=1e-5, atol=1e-6,
-                                   err_msg="same seed gave a different variance")
-
-    def batch_invariant() -> None:
-        model, pred = state["model"], state["pred"]
-        perm = np.random.default_rng(5).permutation(len(test))
-        shuffled = _predict_checked(model, test.subset(perm), name)
-        np.testing.assert_allclose(shuffled.mean, pred.mean[perm], rtol=1e-4, atol=1e-5,
-                                   err_msg="prediction depends on input order")
-        parts = [_predict_checked(model, test.subset(np.arange(i, min(i + 7, len(test)))), name)
-                 for i in range(0, len(test), 7)]
-        np.testing.assert_allclose(np.concatenate([p.mean for p in parts]), pred.mean,
-                                   rtol=1e-4, atol=1e-5,
-                                   err_msg="prediction depends on batch size")
-
-    def save_load() -> str:
-        model = state["model"]
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "model.pt"
-            model.save(path)
-            fresh = make().load(path)
-        again = _predict_checked(fresh, test, name)
-        np.testing.assert_allclose(again.mean, state["pred"].mean, rtol=1e-6, atol=1e-7,
-                                   err_msg="loaded model predicts differently")
-        np.testing.assert_allclose(again.var, state["pred"].var, rtol=1e-6, atol=1e-7)
-        return ""
-
-    if report.run("construct", construct) and report.run("fit_predict", fit_predict):
-        report.run("deterministic", deterministic)
-        report.run("batch_and_order_invariant", batch_invariant)
-        report.run("save_load_roundtrip", save_load)
+    run_model_checks(name, make, report)
     return _finish(report, strict)
 
 

@@ -9,14 +9,19 @@ from dataclasses import dataclass, field
 from regshift_bench.errors import PluginError
 
 
+class CheckSkipped(Exception):
+    """Raised by a check that does not apply; the message says why and what follows."""
+
+
 @dataclass(frozen=True)
 class CheckResult:
-    """The outcome of one conformance check."""
+    """The outcome of one conformance check (a skipped check counts as passed)."""
 
     check: str
     passed: bool
     detail: str = ""
     seconds: float = 0.0
+    skipped: bool = False
 
 
 @dataclass
@@ -32,16 +37,23 @@ class CheckReport:
         return all(r.passed for r in self.results)
 
     def run(self, check: str, fn: Callable[[], str | None]) -> bool:
-        """Run ``fn``; an exception or AssertionError fails the check with its message."""
+        """Run ``fn``; an exception or AssertionError fails the check with its message.
+
+        :class:`CheckSkipped` marks the check skipped (not failed) with its message.
+        """
         start = time.perf_counter()
+        skipped = False
         try:
             detail = fn() or ""
             passed = True
+        except CheckSkipped as exc:
+            detail, passed, skipped = str(exc), True, True
         except Exception as exc:  # every failure is reported, none propagates
             detail = f"{type(exc).__name__}: {exc}".strip()
             passed = False
-        self.results.append(CheckResult(check, passed, detail, time.perf_counter() - start))
-        return passed
+        self.results.append(CheckResult(check, passed, detail, time.perf_counter() - start,
+                                        skipped))
+        return passed and not skipped
 
     def raise_if_failed(self) -> None:
         """Raise :class:`PluginError` listing the failed checks."""

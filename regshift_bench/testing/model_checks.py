@@ -1,0 +1,149 @@
+"""Conformance checks for models (``rsbench check MODEL``, :func:`check_model`)."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from regshift_bench import api
+from regshift_bench.api import Budget, Prediction, SeqDataset
+from regshift_bench.testing.report import CheckReport, CheckSkipped
+from regshift_bench.testing.toy import toy_dataset
+
+CHECK_BUDGET = Budget(max_epochs=2, max_seconds=30.0)
+#: The wall-clock cap the ``budget_respected`` check gives a fit without an epoch cap.
+BUDGET_SECONDS = 1.0
+#: Slack over ``BUDGET_SECONDS``: the epoch that crosses the limit plus set-up. Fixed,
+#: not relative to another fit, so a model that ignores the budget everywhere still fails.
+BUDGET_GRACE = 4.0
+
+
+def saves_state(model: api.Model) -> bool:
+    """Whether ``model`` overrides :meth:`~regshift_bench.api.Model.get_state` (can be cached)."""
+    return type(model).get_state is not api.Model.get_state
+
+
+def padded(data: SeqDataset, lengths: np.ndarray, width: int) -> SeqDataset:
+    """``data`` cut to ``lengths`` (n,) and right-padded with N (code 4) to ``width``.
+
+    Returns
+    -------
+    SeqDataset
+        ``seqs`` (n, width) uint8 with ``lengths`` set; labels and meta unchanged.
+    """
+    seqs = np.full((len(data), width), 4, dtype=np.uint8)
+    for i, n in enumerate(lengths):
+        seqs[i, :n] = data.seqs[i, :n]
+    return SeqDataset(seqs, data.y, data.y_true, data.noise_var, data.meta,
+                      np.asarray(lengths, dtype=np.int64))
+
+
+def _predict_checked(model: api.Model, data: SeqDataset, name: str) -> Prediction:
+    pred = model.predict(data)
+    assert isinstance(pred, Prediction), f"predict returned {type(pred).__name__}, not Prediction"
+    return pred.check(len(data), plugin=name)
+
+
+def run_model_checks(name: str, make: Callable[[], Any], report: CheckReport) -> None:
+    """Fit and predict on toy sequences; add the model contract's checks to ``report``.
+
+    Checks: construction does no work; fit returns the model; predictions have shape
+    (n,) with finite means and positive finite variances; the same seed gives the
+    same prediction; predictions do not depend on batch size or order; padded,
+    variable-length input (N-padded ``seqs`` with ``lengths``) is accepted and extra
+    padding does not change a prediction; a fit under ``Budget(max_seconds=1)``
+    returns within a few seconds; a saved state loads into a fresh instance and
+    predicts identically (skipped, with the consequence, for a model without
+    ``get_state``).
+    """
+    train, val = toy_dataset(64, 40, 1), toy_dataset(32, 40, 2)
+    test = toy_dataset(48, 40, 3)
+    state: dict[str, Any] = {}
+
+    def construct() -> str:
+        model = make()
+        assert isinstance(model, api.Model), f"got {type(model).__name__}, not a Model"
+        model.get_params()
+        state["model"] = model
+        return repr(model)[:80]
+
+    def fit_predict() -> str:
+        model = state["model"]
+        out = model.fit(train, val, rng=np.random.default_rng(0), device="cpu", budget=CHECK_BUDGET)
+        assert out is model, "fit must return self"
+        state["pred"] = _predict_checked(model, test, name)
+        return f"mean var {state['pred'].var.mean():.3g}"
+
+    def deterministic() -> None:
+        other = make().fit(train, val, rng=np.random.default_rng(0), budget=CHECK_BUDGET)
+        again = _predict_checked(other, test, name)
+        np.testing.assert_allclose(again.mean, state["pred"].mean, rtol=1e-5, atol=1e-6,
+                                   err_msg="same seed gave a different mean")
+        np.testing.assert_allclose(again.var, state["pred"].var, rtol=1e-5, atol=1e-6,
+                                   err_msg="same seed gave a different variance")
+
+    def batch_invariant() -> None:
+        model, pred = state["model"], state["pred"]
+        perm = np.random.default_rng(5).permutation(len(test))
+        shuffled = _predict_checked(model, test.subset(perm), name)
+        np.testing.assert_allclose(shuffled.mean, pred.mean[perm], rtol=1e-4, atol=1e-5,
+                                   err_msg="prediction depends on input order")
+        parts = [_predict_checked(model, test.subset(np.arange(i, min(i + 7, len(test)))), name)
+                 for i in range(0, len(test), 7)]
+        np.testing.assert_allclose(np.concatenate([p.mean for p in parts]), pred.mean,
+                                   rtol=1e-4, atol=1e-5,
+                                   err_msg="prediction depends on batch size")
+
+    def variable_length() -> str:
+        rng = np.random.default_rng(9)
+        vtrain = padded(train, rng.integers(24, 41, len(train)), 40)
+        vval = padded(val, rng.integers(24, 41, len(val)), 40)
+        lengths = rng.integers(24, 41, len(test))
+        vtest = padded(test, lengths, 40)
+        model = make().fit(vtrain, vval, rng=np.random.default_rng(0), budget=CHECK_BUDGET)
+        pred = _predict_checked(model, vtest, name)
+        wider = _predict_checked(model, padded(vtest, lengths, 52), name)
+        np.testing.assert_allclose(
+            wider.mean, pred.mean, rtol=1e-4, atol=1e-4,
+            err_msg="12 more columns of N padding changed the prediction; mask padded "
+                    "positions (data.lengths, or N = code 4 / all-zero one-hot columns)")
+        return f"lengths {lengths.min()}-{lengths.max()} padded to 40 and 52"
+
+    def budget_respected() -> str:
+        big = toy_dataset(1024, 40, 4)
+        budget = Budget(max_epochs=None, max_seconds=BUDGET_SECONDS)
+        start = time.perf_counter()
+        make().fit(big, val, rng=np.random.default_rng(0), budget=budget)
+        took = time.perf_counter() - start
+        allowed = BUDGET_SECONDS + BUDGET_GRACE
+        assert took <= allowed, (
+            f"fit under Budget(max_seconds={BUDGET_SECONDS:g}) took {took:.1f}s (allowed "
+            f"{allowed:.1f}s); stop training once budget.max_seconds has passed")
+        return f"{took:.2f}s under max_seconds={BUDGET_SECONDS:g}"
+
+    def save_load() -> str:
+        model = state["model"]
+        if not saves_state(model):
+            raise CheckSkipped("no get_state/set_state: the runner cannot cache it, so it is "
+                               "retrained for each cell group")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "model.pt"
+            model.save(path)
+            fresh = make().load(path)
+        again = _predict_checked(fresh, test, name)
+        np.testing.assert_allclose(again.mean, state["pred"].mean, rtol=1e-6, atol=1e-7,
+                                   err_msg="loaded model predicts differently")
+        np.testing.assert_allclose(again.var, state["pred"].var, rtol=1e-6, atol=1e-7)
+        return ""
+
+    if report.run("construct", construct) and report.run("fit_predict", fit_predict):
+        report.run("deterministic", deterministic)
+        report.run("batch_and_order_invariant", batch_invariant)
+        report.run("variable_length_padded", variable_length)
+        report.run("budget_respected", budget_respected)
+        report.run("save_load_roundtrip", save_load)

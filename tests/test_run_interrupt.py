@@ -1,0 +1,112 @@
+"""Ctrl-C during `rsbench run` (issue 14, item 7): prompt, truthful, resumable."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from regshift_bench import plan as planning
+from regshift_bench import plugins, tasks
+from regshift_bench.execute import RunInterrupted, run_plan
+
+ROOT = Path(__file__).parent.parent
+TOY_SUITE = str(ROOT / "tests" / "plugins" / "toy_suite.toml")
+
+
+def _statuses(run_dir: Path) -> tuple[dict[str, str], set[str]]:
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    files = {p.stem for p in (run_dir / "cells").glob("*.parquet")}
+    return {k: v["status"] for k, v in manifest["cells"].items()}, files
+
+
+def test_interrupt_keeps_finished_cells_and_says_so(tmp_path, capsys):
+    from plugins import ux_plugin
+
+    from regshift_bench.cli.main import main
+
+    ux_plugin.Interrupting.fits = 0
+    argv = ["rsbench", "--plugin", "plugins.ux_plugin", "--plugin", "plugins.toy_plugin", "run",
+            "--task", TOY_SUITE, "--preset", "smoke", "--model", "ux_interrupting",
+            "--out", str(tmp_path / "r")]
+    old, sys.argv = sys.argv, argv
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            main()
+    finally:
+        sys.argv = old
+    err = capsys.readouterr().err
+    assert exit_.value.code == 130
+    # Seed 0's group (3 cells) finished; seed 1's first fit was interrupted.
+    assert f"interrupted: 3 of 6 cells kept in {tmp_path / 'r'}; run the same command to resume" \
+        in " ".join(err.split())
+    status, files = _statuses(tmp_path / "r")
+    assert {k for k, v in status.items() if v == "ok"} == files and len(files) == 3
+    assert sorted(status.values()).count("pending") == 3
+
+
+def test_interrupt_from_run_plan_is_a_keyboard_interrupt(tmp_path):
+    from plugins import ux_plugin
+
+    plugins.configure(("plugins.ux_plugin", "plugins.toy_plugin"))
+    ux_plugin.Interrupting.fits = 1  # the first fit of this run is the second of the process
+    the_plan = planning.expand([tasks.load_suite(TOY_SUITE)], "smoke", models=["ux_interrupting"])
+    with pytest.raises(KeyboardInterrupt) as info:
+        run_plan(the_plan, tmp_path / "r")
+    assert isinstance(info.value, RunInterrupted) and (info.value.kept, info.value.total) == (0, 6)
+    assert (tmp_path / "r" / "results.parquet").exists()
+    again = run_plan(the_plan, tmp_path / "r")  # "run the same command": resumes
+    assert len(again.outcomes) == 6 and not again.failed
+
+
+def test_pool_reports_each_cell_as_it_finishes(tmp_path):
+    plugins.configure(("plugins.toy_plugin",))
+    the_plan = planning.expand([tasks.load_suite(TOY_SUITE)], "smoke", models=["toy_slow"])
+    times: dict[str, list[float]] = {}
+
+    def on_outcome(cell, outcome):
+        times.setdefault(str(cell.seed), []).append(time.perf_counter())
+
+    run_plan(the_plan, tmp_path / "r", workers=2, on_outcome=on_outcome)
+    assert sorted(len(v) for v in times.values()) == [3, 3]
+    # toy_slow sleeps 0.4 s per prediction: per-group reporting would bunch a group's cells.
+    assert all(max(v) - min(v) > 0.4 for v in times.values())
+    status, files = _statuses(tmp_path / "r")
+    assert set(status.values()) == {"ok"} and len(files) == 6
+
+
+def test_ctrl_c_with_two_workers_exits_promptly_with_a_true_manifest(tmp_path):
+    out = tmp_path / "r"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests"), "COLUMNS": "200",
+           "RSBENCH_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "regshift_bench.cli", "--plugin", "plugins.toy_plugin", "run",
+         "--task", TOY_SUITE, "--preset", "smoke", "--model", "toy_slow", "--workers", "2",
+         "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        start_new_session=True)  # its own process group, as a terminal's Ctrl-C reaches
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None:
+        if list((out / "cells").glob("*.parquet")):
+            break
+        time.sleep(0.1)
+    assert proc.poll() is None, proc.communicate()
+    os.killpg(proc.pid, signal.SIGINT)
+    sent = time.monotonic()
+    stdout, stderr = proc.communicate(timeout=60)
+    waited = time.monotonic() - sent
+    assert proc.returncode == 130, stderr
+    assert waited < 8.0, f"took {waited:.1f}s to stop"  # 2-core CI box under load
+    message = " ".join(stderr.split())
+    assert "Traceback" not in stderr
+    assert "run the same command to resume" in message
+    status, files = _statuses(out)
+    kept = {k for k, v in status.items() if v == "ok"}
+    assert kept == files
+    assert f"interrupted: {len(files)} of 6 cells kept in {out}" in message

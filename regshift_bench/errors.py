@@ -48,7 +48,7 @@ class UnknownNameError(RegistryError):
             hint = f"; known: {', '.join(few)}{more}"
         else:
             hint = "; none is registered"
-        kinds = ("task", "shift", "model", "metric", "prior", "dataset")  # registry.KINDS
+        kinds = ("task", "shift", "model", "metric", "prior", "dataset", "explainer")  # registry.KINDS
         if listing is None:
             listing = f"rsbench list {kind}s" if kind in kinds else "rsbench plugins"
         listing = f" (see `{listing}`)"

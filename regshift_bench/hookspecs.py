@@ -74,6 +74,11 @@ def rsbench_register_priors(register: Register) -> Any:
 
 
 @hookspec
+def rsbench_register_explainers(register: Register) -> Any:
+    """Register explainers (attribution methods): ``register(name, ExplainerClass)``."""
+
+
+@hookspec
 def rsbench_register_datasets(register: Register) -> Any:
     """Register data-directory datasets: ``register(name, Dataset(...))``.
 
@@ -91,4 +96,5 @@ HOOK_KINDS = {
     "rsbench_register_metrics": "metric",
     "rsbench_register_priors": "prior",
     "rsbench_register_datasets": "dataset",
+    "rsbench_register_explainers": "explainer",
 }

@@ -48,12 +48,17 @@ class Cell:
     sizes: SplitSizes
     budget: Budget
     metrics: tuple[str, ...]
+    explainers: tuple[str, ...] = ()  # interpretation (regshift_bench.interpret)
+    explain_n: int = 0                # sequences explained per split
     cell: str = field(default="", compare=False)
 
     def identity(self) -> dict[str, Any]:
         """The fields that determine the cell's results (hashed into ``cell``)."""
         d = asdict(self)
         d.pop("cell")
+        if not self.explainers:  # cells without explainers keep the hashes they had
+            d.pop("explainers")
+            d.pop("explain_n")
         d.pop("preset")  # the same cell under two presets is the same computation
         return d
 
@@ -114,7 +119,8 @@ def _shift_specs(spec: TaskSpec, only: Sequence[str]) -> list[ShiftSpec]:
 
 
 def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] = (),
-           shifts: Sequence[str] = (), seeds: int | None = None) -> Plan:
+           shifts: Sequence[str] = (), seeds: int | None = None,
+           explainers: Sequence[str] = ()) -> Plan:
     """Expand suites into cells, checking every name before any work starts.
 
     Parameters
@@ -126,6 +132,8 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
         Restrict the grid (``--model`` / ``--shift``); ``none`` is always kept.
     seeds : int, optional
         Override the preset's number of seeds (seeds are 0..seeds-1).
+    explainers : sequence of str
+        Explainers to run (``--explainer``); default: each task's ``explainers``.
 
     Raises
     ------
@@ -135,6 +143,7 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
     registry = plugins.current().registry
     _check_names("model", models)
     _check_names("shift", shifts)
+    _check_names("explainer", explainers)
     cells: list[Cell] = []
     for suite in suites:
         preset: Preset = suite.preset(preset_name)
@@ -149,6 +158,8 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
                 task.load()
             metric_names = list(spec.metrics or registry.names("metric"))
             _check_names("metric", metric_names)
+            explainer_names = tuple(explainers or spec.explainers or ())
+            _check_names("explainer", explainer_names)
             for sspec in _shift_specs(spec, shifts):
                 cls = registry.get("shift", sspec.name).factory
                 severities = sspec.severities or tuple(getattr(cls, "default_severities", (1.0,)))
@@ -173,7 +184,9 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
                                 severity=float(severity), shift_params=sspec.params,
                                 model=model, model_params=model_params[model],
                                 seed=seed, sizes=preset.sizes,
-                                budget=preset.budget, metrics=tuple(metric_names)))
+                                budget=preset.budget, metrics=tuple(metric_names),
+                                explainers=explainer_names,
+                                explain_n=preset.explain_n if explainer_names else 0))
     if not cells:
         raise RegshiftError("the plan is empty: no shift applies to the selected tasks; "
                             "check --task/--shift (see `rsbench list shifts`)")

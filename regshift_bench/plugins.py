@@ -25,7 +25,7 @@ from regshift_bench.errors import RegshiftError
 from regshift_bench.registry import Registry
 
 BUILTIN_MODULES = ("regshift_bench.core_plugin", "rsbench_sim", "rsbench_mpra",
-                   "rsbench_models", "rsbench_metrics")
+                   "rsbench_models", "rsbench_metrics", "rsbench_explain")
 AUTOLOAD_ENV = "RSBENCH_DISABLE_PLUGIN_AUTOLOAD"
 PLUGINS_ENV = "RSBENCH_PLUGINS"
 
@@ -185,7 +185,7 @@ def get_plugin(kind: str, name: str, **params: Any) -> Any:
 
     Parameters
     ----------
-    kind : {"task", "shift", "model", "metric", "prior", "dataset"}
+    kind : {"task", "shift", "model", "metric", "prior", "dataset", "explainer"}
         For ``"dataset"`` the registered
         :class:`~regshift_bench.datasets.Dataset` is returned (no parameters).
     name : str

@@ -17,7 +17,7 @@ from regshift_bench.datasets import Dataset
 from regshift_bench.errors import PluginError, RegistryError, UnknownNameError
 
 #: Plugin kinds; each is filled by the hook ``rsbench_register_<kind>s``.
-KINDS = ("task", "shift", "model", "metric", "prior", "dataset")
+KINDS = ("task", "shift", "model", "metric", "prior", "dataset", "explainer")
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.+\-]*$")
 
 
@@ -123,7 +123,7 @@ class Registry:
                     "is a fixed description, drop the parameters")
             return entry.factory
         base = {"task": api.Task, "shift": api.Shift, "model": api.Model,
-                "metric": api.Metric, "prior": api.Prior}[kind]
+                "metric": api.Metric, "prior": api.Prior, "explainer": api.Explainer}[kind]
         try:
             obj = entry.factory(**params)
         except TypeError as exc:

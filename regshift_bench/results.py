@@ -56,6 +56,7 @@ RESULTS_SCHEMA = pa.schema([
     ("fit_seconds", pa.float64()),
     ("predict_seconds", pa.float64()),
     ("split_seconds", pa.float64()),   # the shift drawing/simulating its data
+    ("explainer", pa.string()),      # "" except on interpretation rows (regshift_bench.interpret)
 ])
 
 #: Per-example predictions of one cell; ``row`` indexes the split's examples.

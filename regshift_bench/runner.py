@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from regshift_bench import results, scoring
+from regshift_bench import interpret, results, scoring
 from regshift_bench.api import Model, Prediction, SeqDataset, Splits
 from regshift_bench.errors import PluginError
 from regshift_bench.plan import Cell, canonical_json, stable_hash
@@ -105,6 +105,7 @@ class GroupContext:
         # same for every shift that keeps training data, so they are predicted once.
         self._pred_key = ""
         self._preds: dict[str, Prediction] = {}
+        self.explained: dict[Any, list[dict[str, Any]]] = {}  # interpretation rows by model+data
 
     def predict(self, model: Model, key: str, data: SeqDataset, plugin: str) -> Prediction:
         """``model.predict`` checked against the contract, memoised per model and data."""
@@ -187,6 +188,9 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
                 preds[split] = group.predict(model, key, data, cell.model)
             predict_s = time.perf_counter() - t0
         rows, curves = scoring.score(cell, task, sets, preds, group.metrics)
+        for row in rows:
+            row.setdefault("explainer", "")
+        rows += interpret.explain_rows(cell, model, key, sets, group.device, group.explained)
         status, error = "ok", ""
         results.write_parquet_atomic(scoring.predictions_table(sets, preds),
                                      group.run_dir / "predictions" / f"{cell.cell}.parquet",

@@ -27,8 +27,8 @@ DEFAULT_PRESETS: dict[str, dict[str, Any]] = {
     "full": {"sizes": {}, "seeds": 3, "max_epochs": 40},
 }
 _SUITE_KEYS = {"version", "name", "description", "tasks", "presets"}
-_TASK_KEYS = {"task", "name", "params", "shifts", "metrics"}
-_PRESET_KEYS = {"sizes", "seeds", "max_epochs", "max_seconds", "models"}
+_TASK_KEYS = {"task", "name", "params", "shifts", "metrics", "explainers"}
+_PRESET_KEYS = {"sizes", "seeds", "max_epochs", "max_seconds", "models", "explain_n"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ class Preset:
     seeds: int
     budget: Budget
     models: tuple[str, ...] | None = None
+    explain_n: int = 200  # sequences each explainer explains per split (interpretation)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class TaskSpec:
     params: tuple[tuple[str, Any], ...]
     shifts: tuple[ShiftSpec, ...] | None   # None: every applicable shift
     metrics: tuple[str, ...] | None        # None: every registered metric
+    explainers: tuple[str, ...] | None = None  # None: no interpretation rows
 
 
 @dataclass(frozen=True)
@@ -100,8 +102,12 @@ def _parse_preset(path: Path, name: str, raw: dict[str, Any]) -> Preset:
     if models is not None and not (isinstance(models, list) and all(isinstance(m, str) for m in models)):
         raise _err(path, f"{where}.models", "must be a list of model names", 'e.g. models = ["cnn"]')
     budget = Budget(raw.get("max_epochs"), raw.get("max_seconds"))
+    explain_n = raw.get("explain_n", 200)
+    if not isinstance(explain_n, int) or isinstance(explain_n, bool) or explain_n < 1:
+        raise _err(path, f"{where}.explain_n", f"{explain_n!r} is not a positive integer",
+                   "set explain_n = 200 (sequences explained per split)")
     return Preset(name, SplitSizes(sizes.get("train"), sizes.get("val"), sizes.get("test")),
-                  seeds, budget, tuple(models) if models is not None else None)
+                  seeds, budget, tuple(models) if models is not None else None, explain_n)
 
 
 def _parse_shifts(path: Path, where: str, raw: Any) -> tuple[ShiftSpec, ...]:
@@ -178,9 +184,15 @@ def load_suite(path: str | Path) -> Suite:
             if not isinstance(t.get("task"), str):
                 raise _err(path, f"{where}.task", "missing", "name a registered task (`rsbench list tasks`)")
             shifts = _parse_shifts(path, f"{where}.shifts", t["shifts"]) if "shifts" in t else None
+            explainers = t.get("explainers")
+            if explainers is not None and not (isinstance(explainers, list)
+                                               and all(isinstance(e, str) for e in explainers)):
+                raise _err(path, f"{where}.explainers", "must be a list of explainer names",
+                           'e.g. explainers = ["ism", "deeplift_shap"]')
             specs.append(TaskSpec(t.get("name", t["task"]), t["task"],
                                   tuple(sorted(t.get("params", {}).items())), shifts,
-                                  tuple(t["metrics"]) if t.get("metrics") else None))
+                                  tuple(t["metrics"]) if t.get("metrics") else None,
+                                  tuple(explainers) if explainers else None))
         tasks = tuple(specs)
     return Suite(raw["name"], version, raw.get("description", ""), path, tasks, presets)
 
@@ -207,6 +219,8 @@ def validate_suite(suite: Suite) -> list[str]:
             lookup("shift", s.name, f"tasks[{i}].shifts[{j}]")
         for m in t.metrics or ():
             lookup("metric", m, f"tasks[{i}].metrics")
+        for e in t.explainers or ():
+            lookup("explainer", e, f"tasks[{i}].explainers")
     for p in suite.presets.values():
         for m in p.models or ():
             lookup("model", m, f"presets.{p.name}.models")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from regshift_bench.api.base import Configurable
 from regshift_bench.api.dataset import SeqDataset, Splits, SplitSizes
 from regshift_bench.api.encoding import decode, encode, gc_fraction, onehot, revcomp
+from regshift_bench.api.explainer import Explainer, NotApplicable
 from regshift_bench.api.metric import Metric
 from regshift_bench.api.model import Budget, Model
 from regshift_bench.api.prediction import Prediction
@@ -14,7 +15,7 @@ from regshift_bench.api.splitting import SourceSplits, cap, group_labels, group_
 from regshift_bench.api.task import Task
 
 __all__ = [
-    "Budget", "Configurable", "Metric", "Model", "Prediction", "Prior", "SeqDataset",
+    "Budget", "Configurable", "Explainer", "NotApplicable", "Metric", "Model", "Prediction", "Prior", "SeqDataset",
     "Shift", "SplitSizes", "Splits", "Task", "decode", "encode", "gc_fraction", "onehot",
     "revcomp", "SourceSplits", "cap", "group_labels", "group_split", "source_splits",
 ]

@@ -44,6 +44,7 @@ def run_command(
     suite: Annotated[Optional[list[str]], typer.Option("--suite", help="Suite name or file (repeatable).")] = None,
     model: Annotated[Optional[list[str]], typer.Option("--model", help="Only this model (repeatable).")] = None,
     shift: Annotated[Optional[list[str]], typer.Option("--shift", help="Only this shift (repeatable; `none` is kept).")] = None,
+    explainer: Annotated[Optional[list[str]], typer.Option("--explainer", help="Run this explainer, scored on planted sites (repeatable).")] = None,
     seeds: Annotated[Optional[int], typer.Option("--seeds", help="Number of seeds (default: the preset's).")] = None,
     preset: Annotated[str, typer.Option("--preset", help="smoke | quick | full.")] = "quick",
     device: Annotated[str, typer.Option("--device", help="auto | cpu | cuda.")] = "auto",
@@ -59,11 +60,13 @@ def run_command(
 
     # Names first: a misspelt --model/--shift gets did-you-mean whatever else is missing.
     registry = plugins.current().registry
-    for kind, names in (("model", model or []), ("shift", shift or [])):
+    for kind, names in (("model", model or []), ("shift", shift or []),
+                        ("explainer", explainer or [])):
         for name in names:
             registry.get(kind, name)
     suites = _suites(all_, task or [], suite or [])
-    the_plan = planning.expand(suites, preset, models=model or [], shifts=shift or [], seeds=seeds)
+    the_plan = planning.expand(suites, preset, models=model or [], shifts=shift or [], seeds=seeds,
+                                 explainers=explainer or [])
     run_dir = out or Path("runs") / preset
     s = the_plan.summary()
     console.print(f"[bold]plan[/bold]: {s['cells']} cells in {s['groups']} groups — "

@@ -97,8 +97,7 @@ def explain_rows(cell: Cell, model: Model, model_key: str, sets: dict[str, SeqDa
         else:
             try:
                 reason = explainer.applicable(model)
-            except Exception as exc:
-                reason = None
+            except Exception as exc:  # a broken applicable() fails this explainer only
                 rows += _rows("", name, "failed", f"applicable: {type(exc).__name__}: {exc}", 0)
                 continue
         if reason:

@@ -1,6 +1,7 @@
 """Scoring per-position importance against planted sites (the simulator's ground truth).
 
-Per sequence, positions inside a planted site are the positives and every other
+Per sequence, positions inside a functional planted site (a TF whose sites change
+activity in the data's domain; :func:`site_mask`) are the positives and every other
 called position a negative; ``|importance|`` is the score. Three numbers per
 sequence, averaged over the sequences that have both positives and negatives:
 
@@ -43,8 +44,18 @@ def site_widths(data: SeqDataset) -> dict[str, int]:
     return {m.name: int(m.width) for m in motifs} if motifs is not None else {}
 
 
-def site_mask(data: SeqDataset, widths: Mapping[str, int] | int | None = None) -> np.ndarray:
-    """Boolean (n, L): True at positions covered by a planted site of ``meta["sites"]``.
+#: A TF whose sites change activity by less than this (log2 units) in a domain is
+#: not ground truth there (the simulator gives some TFs zero effect).
+MIN_EFFECT = 0.1
+
+
+def site_mask(data: SeqDataset, widths: Mapping[str, int] | int | None = None,
+              min_effect: float | None = MIN_EFFECT) -> np.ndarray:
+    """Boolean (n, L): True at positions covered by a functional planted site.
+
+    A site is functional unless ``data.info["site_effects"]`` (TF -> |effect| in the
+    data's domain, written by the simulator) says its TF's effect is below
+    ``min_effect``; ``min_effect=None`` counts every planted site.
 
     Parameters
     ----------
@@ -65,11 +76,14 @@ def site_mask(data: SeqDataset, widths: Mapping[str, int] | int | None = None) -
                         "scored on simulated tasks only")
     if widths is None:
         widths = site_widths(data)
+    effects = data.info.get("site_effects") if min_effect is not None else None
     n, length = data.seqs.shape
     mask = np.zeros((n, length), dtype=bool)
     for i, sites in enumerate(data.meta["sites"]):
         for site in (sites if sites is not None else ()):
             tf, start, width = _site_fields(site)
+            if effects is not None and tf in effects and effects[tf] < min_effect:
+                continue  # a TF without effect in this domain: its site is not ground truth
             if width is None:
                 width = widths if isinstance(widths, int) else widths.get(tf or "")
             if width is None:

@@ -112,3 +112,26 @@ def test_dinuc_shuffle_batch_shape_and_n_letters():
     for i in range(4):
         for row in out[i]:
             np.testing.assert_array_equal(dinuc_counts(row), dinuc_counts(seqs[i]))
+
+
+def test_sites_of_tfs_without_effect_are_not_ground_truth():
+    seqs = np.zeros((1, 30), dtype=np.uint8)
+    meta = pd.DataFrame({"sites": [[Site("A", 2, "+"), Site("B", 20, "-")]]})
+    data = SeqDataset(seqs, np.zeros(1), meta=meta,
+                      info={"site_effects": {"A": 1.2, "B": 0.0}})
+    assert site_mask(data, widths=3)[0].nonzero()[0].tolist() == [2, 3, 4]
+    assert site_mask(data, widths=3, min_effect=None)[0].sum() == 6
+
+
+def test_sim_records_site_effects_per_domain():
+    from regshift_bench import get_plugin
+
+    task = get_plugin("task", "sim", seq_len=60, n_motifs=4)
+    data = task.sample(task.config(), 8, np.random.default_rng(0))
+    effects = data.info["site_effects"]
+    assert set(effects) == set(task.config().motifs.names)
+    shifted = get_plugin("shift", "motif_rewiring", severity=1.0).shifted(task.config())
+    moved = task.sample(shifted, 8, np.random.default_rng(0)).info["site_effects"]
+    assert set(moved) == set(effects)
+    expect = {n: abs(e) for n, e in zip(shifted.motifs.names, shifted.effects)}
+    assert all(moved[n] >= expect[n] for n in moved)

@@ -38,7 +38,7 @@ def _motif_counter() -> Any:
                 self.conv.weight.zero_()
                 for j, b in enumerate(_GATAA):
                     self.conv.weight[0, b, j] = 1.0
-                self.conv.bias.fill_(-(len(_GATAA) - 1.0))  # 1 at a full match, <= 0 otherwise
+                self.conv.bias.fill_(-(len(_GATAA) - 1.0))  # type: ignore[union-attr]  # 1 at a match
             self.act = nn.ReLU()
             self.gradcam_layer = self.conv
 

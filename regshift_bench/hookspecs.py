@@ -1,9 +1,10 @@
 """The hook catalogue: every ``rsbench_*`` hook a plugin may implement.
 
 Each hook receives ``register(name, factory, **info)``. For tasks, shifts, models,
-metrics and priors, ``factory`` is a class or callable that, called with keyword
-parameters, returns an instance of the kind's base class
-(:class:`~regshift_bench.api.Task`, ``Shift``, ``Model``, ``Metric``, ``Prior``).
+metrics, priors and explainers, ``factory`` is a class or callable that, called with
+keyword parameters, returns an instance of the kind's base class
+(:class:`~regshift_bench.api.Task`, ``Shift``, ``Model``, ``Metric``, ``Prior``,
+``Explainer``).
 ``rsbench_register_datasets`` instead receives ``register(name, dataset, **info)``
 with a :class:`regshift_bench.datasets.Dataset` (a data-directory folder and its
 files pinned by SHA-256); ``rsbench data list`` / ``rsbench data fetch NAME`` show

@@ -17,7 +17,7 @@ def check_command(
     name: Annotated[str, typer.Argument(help="Registered plugin name, e.g. cnn+motif.")],
     kind: Annotated[Optional[str], typer.Option(
         "--kind",
-        help="task, shift, model, metric, prior or dataset (when a name is ambiguous).")] = None,
+        help="task, shift, model, metric, prior, dataset or explainer (when a name is ambiguous).")] = None,
 ) -> None:
     """Run the conformance checks for NAME on tiny synthetic data; exit 1 on failure.
 

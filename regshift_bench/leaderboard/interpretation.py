@@ -98,13 +98,14 @@ def interpretation_table(rows: pd.DataFrame, task: str) -> Table | None:
                       "metric": m, "value": v} for m, v in means.items()]
         table_rows.append(cells)
     n = rows.loc[rows["status"] == "ok", "n"]
-    notes = [f"Mean per-sequence auROC of |importance| at planted-site positions vs the rest "
+    notes = [f"Mean per-sequence auROC of |importance| at functional planted-site positions "
+             "(TFs with an effect in the split's domain) vs the rest "
              f"(0.5 = chance) over up to {int(n.max()) if len(n) else 0} sequences with sites per "
              "split; below: auPRC and the fraction of the top-k positions inside sites "
              "(k = site positions).",
              "ID pools test_id over the cells; each shift is shown at its largest severity. A "
-             "shift that keeps the sequences and changes only the mechanism leaves the model's "
-             "attributions unchanged, so its column can equal ID.",
+             "mechanism shift that keeps the sequences leaves a model's attributions as they "
+             "were; its score moves only as far as the ground truth (which sites matter) moves.",
              "n/a: the explainer needs a differentiable model (Model.torch_module) and this "
              "model has none."]
     return Table(KEY, task, "Interpretation: do explanations find the planted sites?",

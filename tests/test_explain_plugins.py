@@ -114,3 +114,14 @@ def test_explainer_kind_is_registered_and_listed():
     registry = plugins.current().registry
     assert set(BUILTINS) <= set(registry.names("explainer"))
     assert registry.get("explainer", "ism").owner == "explain"
+
+
+@pytest.mark.gpu
+def test_explainers_run_on_cuda():
+    data = toy_dataset(32, 40, 0)
+    cnn = get_plugin("model", "cnn", channels=8, n_blocks=1, epochs=1)
+    cnn.fit(data, data, rng=np.random.default_rng(0), device="cuda")
+    for name in BUILTINS:
+        imp = get_plugin("explainer", name).explain(cnn, data.subset(np.arange(4)),
+                                                    rng=np.random.default_rng(0), device="cuda")
+        assert imp.shape == (4, 40) and np.isfinite(imp).all()

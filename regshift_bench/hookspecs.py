@@ -1,9 +1,10 @@
 """The hook catalogue: every ``rsbench_*`` hook a plugin may implement.
 
 Each hook receives ``register(name, factory, **info)``. For tasks, shifts, models,
-metrics and priors, ``factory`` is a class or callable that, called with keyword
-parameters, returns an instance of the kind's base class
-(:class:`~regshift_bench.api.Task`, ``Shift``, ``Model``, ``Metric``, ``Prior``).
+metrics, priors and explainers, ``factory`` is a class or callable that, called with
+keyword parameters, returns an instance of the kind's base class
+(:class:`~regshift_bench.api.Task`, ``Shift``, ``Model``, ``Metric``, ``Prior``,
+``Explainer``).
 ``rsbench_register_datasets`` instead receives ``register(name, dataset, **info)``
 with a :class:`regshift_bench.api.Dataset` (a data-directory folder and its
 files pinned by SHA-256); ``rsbench data list`` / ``rsbench data fetch NAME`` show
@@ -73,6 +74,11 @@ def rsbench_register_metrics(register: Register) -> Any:
 @hookspec
 def rsbench_register_priors(register: Register) -> Any:
     """Register priors: feature extractors that encode biological knowledge."""
+
+
+@hookspec
+def rsbench_register_explainers(register: Register) -> Any:
+    """Register explainers (attribution methods): ``register(name, ExplainerClass)``."""
 
 
 @hookspec

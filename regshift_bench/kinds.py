@@ -8,7 +8,7 @@ registry, hookspecs, CLI) can read it without an import cycle.
 from __future__ import annotations
 
 #: Plugin kinds in listing order; each is filled by the hook :func:`hook_name`.
-KINDS: tuple[str, ...] = ("task", "shift", "model", "metric", "prior", "dataset")
+KINDS: tuple[str, ...] = ("task", "shift", "model", "metric", "prior", "dataset", "explainer")
 
 
 def hook_name(kind: str) -> str:

@@ -58,6 +58,8 @@ class Cell:
     sizes: SplitSizes
     budget: Budget
     metrics: tuple[str, ...]
+    explainers: tuple[str, ...] = ()  # interpretation (regshift_bench.interpret)
+    explain_n: int = 0                # sequences explained per split
     cell: str = field(default="", compare=False)
     # Set only when ``model`` is a label with parameters, e.g. "cnn(channels=32)".
     model_name: str = ""                                # the registered model
@@ -76,6 +78,9 @@ class Cell:
         """
         d = asdict(self)
         d.pop("cell")
+        if not self.explainers:  # cells without explainers keep the hashes they had
+            d.pop("explainers")
+            d.pop("explain_n")
         d.pop("preset")  # the same cell under two presets is the same computation
         d.pop("task_files")  # the digest in task_params stands for the files
         for key in ("model_name", "model_args", "task_data"):
@@ -256,7 +261,7 @@ def _task_data(spec: TaskSpec) -> str:
 
 def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] = (),
            shifts: Sequence[str] = (), seeds: int | None = None,
-           max_steps: int | None = None) -> Plan:
+           max_steps: int | None = None, explainers: Sequence[str] = ()) -> Plan:
     """Expand suites into cells, checking every name before any work starts.
 
     Parameters
@@ -274,6 +279,8 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
         Override the preset's number of seeds (seeds are 0..seeds-1).
     max_steps : int, optional
         Override the preset budget's step cap (see :func:`preset_budget`).
+    explainers : sequence of str
+        Explainers to run (``--explainer``); default: each task's ``explainers``.
 
     Raises
     ------
@@ -288,6 +295,7 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
                             "(seeds run as 0..N-1)")
     model_specs, shift_refs = check_selection(models, shifts)
     asked_severity = {name for name, sev in shift_refs if sev}
+    _check_names("explainer", explainers)
     cells: list[Cell] = []
     for suite in suites:
         preset: Preset = suite.preset(preset_name)
@@ -310,6 +318,8 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
             task_data = _task_data(spec) if spec.files else ""
             metric_names = list(spec.metrics or registry.names("metric"))
             _check_names("metric", metric_names)
+            explainer_names = tuple(explainers or spec.explainers or ())
+            _check_names("explainer", explainer_names)
             for sspec in _shift_specs(spec, shift_refs):
                 cls = registry.get("shift", sspec.name).factory
                 severities = sspec.severities or tuple(getattr(cls, "default_severities", (1.0,)))
@@ -339,7 +349,8 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
                                 budget=budget, metrics=tuple(metric_names),
                                 model_name=m.name if m.params else "",
                                 model_args=m.params, task_files=spec.files,
-                                task_data=task_data))
+                                task_data=task_data, explainers=explainer_names,
+                                explain_n=preset.explain_n if explainer_names else 0))
     if not cells:
         raise RegshiftError("the plan is empty: no shift applies to the selected tasks; "
                             "check --task/--shift (see `rsbench list shifts`)")

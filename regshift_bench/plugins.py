@@ -256,7 +256,7 @@ def get_plugin(kind: str, name: str, **params: Any) -> Any:
 
     Parameters
     ----------
-    kind : {"task", "shift", "model", "metric", "prior", "dataset"}
+    kind : {"task", "shift", "model", "metric", "prior", "dataset", "explainer"}
         For ``"dataset"`` the registered
         :class:`~regshift_bench.api.Dataset` is returned (no parameters).
     name : str

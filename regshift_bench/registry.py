@@ -132,7 +132,7 @@ class Registry:
                     "is a fixed description, drop the parameters")
             return entry.factory
         base = {"task": api.Task, "shift": api.Shift, "model": api.Model,
-                "metric": api.Metric, "prior": api.Prior}[kind]
+                "metric": api.Metric, "prior": api.Prior, "explainer": api.Explainer}[kind]
         try:
             obj = entry.factory(**params)
         except TypeError as exc:

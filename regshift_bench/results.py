@@ -68,6 +68,7 @@ RESULTS_SCHEMA = pa.schema([
     ("stopped_by", pa.string()),       # epochs | early_stopping | max_steps | max_seconds
     ("best_val_loss", pa.float64()),
     ("undertrained", pa.bool_()),      # budget stopped it while val loss still improved
+    ("explainer", pa.string()),      # "" except on interpretation rows (regshift_bench.interpret)
 ])
 
 #: Per-example predictions of one cell; ``row`` indexes the split's examples.

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from regshift_bench import results, scoring
+from regshift_bench import interpret, results, scoring
 from regshift_bench.api import FitReport, Model, Prediction, SeqDataset, Splits, fit_report
 from regshift_bench.api.fit_report import COLUMNS as FIT_COLUMNS
 from regshift_bench.errors import CellTimeout, PluginError
@@ -109,6 +109,7 @@ class GroupContext:
         self._preds: dict[str, Prediction] = {}
         self.warning = ""  # set by model(), taken by the cell that triggered it
         self.reports: dict[str, FitReport | None] = {}  # fit diagnostics by model key
+        self.explained: dict[Any, list[dict[str, Any]]] = {}  # interpretation rows by model+data
 
     def predict(self, model: Model, key: str, data: SeqDataset, plugin: str) -> Prediction:
         """``model.predict`` checked against the contract, memoised per model and data."""
@@ -216,6 +217,9 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
                 preds[split] = group.predict(model, key, data, cell.model)
             predict_s = time.perf_counter() - t0
         rows, curves = scoring.score(cell, task, sets, preds, group.metrics, splits)
+        for row in rows:
+            row.setdefault("explainer", "")
+        rows += interpret.explain_rows(cell, model, key, sets, group.device, group.explained)
         status, error = "ok", ""
         results.write_parquet_atomic(scoring.predictions_table(sets, preds),
                                      group.run_dir / "predictions" / f"{cell.cell}.parquet",

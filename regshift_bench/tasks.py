@@ -36,10 +36,10 @@ DEFAULT_PRESETS: dict[str, dict[str, Any]] = {
     "full": {"sizes": {}, "seeds": 3, "min_steps": 1000, "max_epochs": 40},
 }
 _SUITE_KEYS = {"version", "name", "description", "tasks", "presets"}
-_TASK_KEYS = {"task", "name", "params", "shifts", "metrics"}
+_TASK_KEYS = {"task", "name", "params", "shifts", "metrics", "explainers"}
 #: Budget fields a preset may set (see regshift_bench.api.Budget).
 _BUDGET_KEYS = ("max_epochs", "max_seconds", "min_steps", "max_steps", "patience")
-_PRESET_KEYS = {"sizes", "seeds", "models", "severities", *_BUDGET_KEYS}
+_PRESET_KEYS = {"sizes", "seeds", "models", "severities", "explain_n", *_BUDGET_KEYS}
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,7 @@ class Preset:
     budget: Budget
     models: tuple[str, ...] | None = None   # model references: "cnn" or "cnn(channels=32)"
     severities: tuple[float, ...] | None = None
+    explain_n: int = 200  # sequences each explainer explains per split (interpretation)
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,7 @@ class TaskSpec:
     # Parameters holding a data file's path: cells are keyed on the files' contents,
     # never on where they lie (a moved table is the same task, a changed one is not).
     files: tuple[str, ...] = ()
+    explainers: tuple[str, ...] | None = None  # None: no interpretation rows
 
 
 @dataclass(frozen=True)
@@ -216,9 +218,13 @@ def _parse_preset(path: Path, name: str, raw: dict[str, Any]) -> Preset:
         budget = Budget(**{k: raw[k] for k in _BUDGET_KEYS if k in raw})
     except RegshiftError as exc:
         raise _err(path, where, str(exc).split(";")[0], "use positive numbers") from None
+    explain_n = raw.get("explain_n", 200)
+    if not isinstance(explain_n, int) or isinstance(explain_n, bool) or explain_n < 1:
+        raise _err(path, f"{where}.explain_n", f"{explain_n!r} is not a positive integer",
+                   "set explain_n = 200 (sequences explained per split)")
     return Preset(name, SplitSizes(sizes.get("train"), sizes.get("val"), sizes.get("test")),
                   seeds, budget, tuple(models) if models is not None else None,
-                  tuple(float(v) for v in sev) if sev is not None else None)
+                  tuple(float(v) for v in sev) if sev is not None else None, explain_n)
 
 
 def _parse_models(path: Path, where: str, raw: Any) -> list[str]:
@@ -341,9 +347,15 @@ def load_suite(path: str | Path) -> Suite:
             if not isinstance(t.get("task"), str):
                 raise _err(path, f"{where}.task", "missing", "name a registered task (`rsbench list tasks`)")
             shifts = _parse_shifts(path, f"{where}.shifts", t["shifts"]) if "shifts" in t else None
+            explainers = t.get("explainers")
+            if explainers is not None and not (isinstance(explainers, list)
+                                               and all(isinstance(e, str) for e in explainers)):
+                raise _err(path, f"{where}.explainers", "must be a list of explainer names",
+                           'e.g. explainers = ["ism", "deeplift_shap"]')
             specs.append(TaskSpec(t.get("name", t["task"]), t["task"],
                                   tuple(sorted(t.get("params", {}).items())), shifts,
-                                  tuple(t["metrics"]) if t.get("metrics") else None))
+                                  tuple(t["metrics"]) if t.get("metrics") else None,
+                                  explainers=tuple(explainers) if explainers else None))
         tasks = tuple(specs)
     return Suite(raw["name"], version, raw.get("description", ""), path, tasks, presets)
 
@@ -375,6 +387,8 @@ def validate_suite(suite: Suite) -> list[str]:
             lookup("shift", s.name, f"tasks[{i}].shifts[{j}]")
         for m in t.metrics or ():
             lookup("metric", m, f"tasks[{i}].metrics")
+        for e in t.explainers or ():
+            lookup("explainer", e, f"tasks[{i}].explainers")
     for p in suite.presets.values():
         for m in p.models or ():
             lookup("model", parse_model_ref(m).name, f"presets.{p.name}.models")

@@ -44,15 +44,19 @@ class ResBlock(nn.Module):
 
 
 class ConvStem(nn.Module):
-    """Conv(4→C, k=9) + BN + SiLU, then ``n_blocks`` :class:`ResBlock` s that each halve L.
+    """Conv(4→C, k=stem_kernel) + BN + SiLU, then ``n_blocks`` :class:`ResBlock` s that each halve L.
 
     ``forward(x (B,4,L), mask (B,1,L))`` returns ``h (B,C,L/2**n_blocks)`` (ceil) and
-    its mask; padded positions are exact zeros throughout.
+    its mask; padded positions are exact zeros throughout. ``stem_kernel`` (odd,
+    default 9) is the first layer's kernel.
     """
 
-    def __init__(self, channels: int, n_blocks: int, kernel_size: int, dropout: float) -> None:
+    def __init__(self, channels: int, n_blocks: int, kernel_size: int, dropout: float,
+                 stem_kernel: int = 9) -> None:
         super().__init__()
-        self.stem = nn.Sequential(nn.Conv1d(4, channels, 9, padding=4),
+        if stem_kernel < 1 or stem_kernel % 2 == 0:
+            raise ValueError(f"stem_kernel must be a positive odd number, got {stem_kernel}")
+        self.stem = nn.Sequential(nn.Conv1d(4, channels, stem_kernel, padding=stem_kernel // 2),
                                   nn.BatchNorm1d(channels), nn.SiLU())
         self.blocks = nn.ModuleList([ResBlock(channels, kernel_size, dropout, 2)
                                      for _ in range(n_blocks)])

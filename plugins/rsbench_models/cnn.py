@@ -27,8 +27,8 @@ class CNNNet(ConvStem):
     """
 
     def __init__(self, channels: int, n_blocks: int, kernel_size: int, dropout: float,
-                 n_prior: int, head_hidden: int) -> None:
-        super().__init__(channels, n_blocks, kernel_size, dropout)
+                 n_prior: int, head_hidden: int, stem_kernel: int = 9) -> None:
+        super().__init__(channels, n_blocks, kernel_size, dropout, stem_kernel)
         self.head = GaussianHead(2 * channels, n_prior, head_hidden, dropout)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor,  # type: ignore[override]
@@ -47,6 +47,10 @@ class CNN(NeuralModel):
     n_blocks : int, default 4
         Residual blocks, each halving the length (230 bp -> 15 positions).
     kernel_size : int, default 5
+        Kernel of the residual blocks.
+    stem_kernel : int, default 9
+        Kernel of the first convolution (odd); GradCAM on the first block resolves
+        positions at this width.
     dropout : float, default 0.1
         In blocks and head; also what MC dropout samples.
     head_hidden : int, default 64
@@ -70,8 +74,10 @@ class CNN(NeuralModel):
                  dropout: float = 0.1, head_hidden: int = 64, prior: Prior | str | None = None,
                  epochs: int = 10, batch_size: int = 128, lr: float = 3e-3,
                  weight_decay: float = 0.01, patience: int = 4, rc_augment: bool = True,
-                 beta: float = 0.5, var_floor: float = 1e-3, mc_dropout: int = 8) -> None:
+                 beta: float = 0.5, var_floor: float = 1e-3, mc_dropout: int = 8,
+                 stem_kernel: int = 9) -> None:
         self.channels, self.n_blocks, self.kernel_size = channels, n_blocks, kernel_size
+        self.stem_kernel = stem_kernel
         self.dropout, self.head_hidden, self.prior = dropout, head_hidden, prior
         self.epochs, self.batch_size, self.lr = epochs, batch_size, lr
         self.weight_decay, self.patience, self.rc_augment = weight_decay, patience, rc_augment
@@ -79,4 +85,4 @@ class CNN(NeuralModel):
 
     def build(self, n_prior: int) -> nn.Module:
         return CNNNet(int(self.channels), int(self.n_blocks), int(self.kernel_size),
-                      float(self.dropout), n_prior, int(self.head_hidden))
+                      float(self.dropout), n_prior, int(self.head_hidden), int(self.stem_kernel))

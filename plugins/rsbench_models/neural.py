@@ -124,6 +124,16 @@ class NeuralModel(Model):
         s2 = self.y_sd_ ** 2
         return Prediction(mean * self.y_sd_ + self.y_mu_, (alea + epi) * s2, alea * s2, epi * s2)
 
+    def torch_module(self) -> nn.Module | None:
+        """The differentiable view for gradient explainers (see :class:`MeanView`).
+
+        None before fitting and for prior-augmented variants, whose prior features
+        are not a differentiable function of the one-hot input.
+        """
+        if not hasattr(self, "net_") or self.prior_ is not None:
+            return None
+        return MeanView(self.net_, self.y_mu_, self.y_sd_).eval()
+
     # -- persistence -------------------------------------------------------------------
     def get_state(self) -> dict[str, Any]:
         self._check_fitted()
@@ -198,3 +208,26 @@ def masked_pool(h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 def n_params(net: nn.Module) -> int:
     """Number of trainable parameters."""
     return sum(p.numel() for p in net.parameters() if p.requires_grad)
+
+
+class MeanView(nn.Module):
+    """One-hot (B, 4, L) -> predicted mean (B,) on the data's scale, forward strand only.
+
+    ``predict`` averages both strands; the view does not, because attribution methods
+    that hook layers (DeepLIFT, GradCAM) need every layer to run once per forward.
+    All-zero columns (N, padding) are masked exactly as in ``predict``. The network
+    is shared with the model, not copied. ``gradcam_layer`` is the first convolutional
+    block (conv + norm + activation on the one-hot input).
+    """
+
+    def __init__(self, net: nn.Module, y_mu: float, y_sd: float) -> None:
+        super().__init__()
+        self.net, self.y_mu, self.y_sd = net, float(y_mu), float(y_sd)
+        first = next((m for m in net.modules() if isinstance(m, nn.Sequential) and len(m)
+                      and isinstance(m[0], nn.Conv1d) and m[0].in_channels == 4), None)
+        object.__setattr__(self, "gradcam_layer", first)  # a reference, not a second child
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        mask = (x.detach().sum(dim=1, keepdim=True) > 0).to(x.dtype)
+        mean, _ = self.net(x, mask)
+        return mean * self.y_sd + self.y_mu

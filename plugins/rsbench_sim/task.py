@@ -205,7 +205,7 @@ class SimTask(Task):
         data = SeqDataset.concat(parts) if len(parts) > 1 else parts[0]
         # The config travels with the data so references know each split's domain.
         return data.with_values(info={"motifs": config.motifs, "cell_type": config.cell_type,
-                                      "config": config})
+                                      "config": config, "site_effects": site_effects(config)})
 
     def reference_predictions(self, split: str, data: SeqDataset,
                               splits: Splits) -> dict[str, Prediction]:
@@ -275,3 +275,16 @@ def simulate_chunk(config: SimConfig, n: int, rng: np.random.Generator) -> SeqDa
         "n_sites": [len(s) for s in sites], "sites": sites,
     })
     return SeqDataset(seqs, y, y_true=y_true, noise_var=noise_var, meta=meta)
+
+
+def site_effects(config: SimConfig) -> dict[str, float]:
+    """TF name -> the largest |effect| a bound site of it has in this domain: its own
+    effect or a cooperative pair's strength. Explainers are scored against the sites
+    of TFs whose sites matter (``regshift_bench.sites``), so a mechanism shift that
+    rewires effects changes which planted sites are ground truth."""
+    names = config.motifs.names
+    out = {n: abs(float(e)) for n, e in zip(names, config.effects)}
+    for (a, b), strength in zip(config.coop_pairs, config.coop_strength):
+        for j in (a, b):
+            out[names[j]] = max(out[names[j]], abs(float(strength)))
+    return out

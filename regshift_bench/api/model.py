@@ -152,6 +152,20 @@ class Model(Configurable):
         """Predict mean and variance, arrays of shape (len(data),)."""
         raise NotImplementedError
 
+    def torch_module(self) -> Any:
+        """An optional differentiable view for gradient explainers, or None.
+
+        Returns
+        -------
+        torch.nn.Module or None
+            A module in eval mode mapping one-hot ``x`` float (B, 4, L) (all-zero
+            columns are N / padding) to the predicted mean (B,), on the scale of
+            ``predict``'s mean. It may expose ``gradcam_layer`` (a submodule: the
+            first convolutional block) for GradCAM. Default None: the model is not
+            differentiable, and gradient explainers report it as not applicable.
+        """
+        return None
+
     # -- persistence -----------------------------------------------------------------
     def get_state(self) -> dict[str, Any]:
         """Everything ``predict`` needs, as tensors / arrays / JSON scalars (optional).

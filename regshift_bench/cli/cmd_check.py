@@ -45,7 +45,7 @@ def check_command(
              "(e.g. models) to check everything it registered.")],
     kind: Annotated[Optional[str], typer.Option(
         "--kind",
-        help="task, shift, model, metric, prior or dataset (when a name is ambiguous).")] = None,
+        help="task, shift, model, metric, prior, dataset or explainer (when a name is ambiguous).")] = None,
 ) -> None:
     """Run the conformance checks for NAME on tiny synthetic data; exit 1 on failure.
 

@@ -29,6 +29,8 @@ def _extra(entry: object) -> dict[str, object]:
         out["default_severities"] = list(getattr(factory, "default_severities", ()))
     if getattr(entry, "kind") == "task":
         out["task_kind"] = getattr(factory, "kind", "")
+    if getattr(entry, "kind") == "explainer":
+        out["needs"] = sorted(getattr(factory, "needs", ()))
     if getattr(entry, "kind") == "dataset":
         out["folder"] = getattr(factory, "folder", "")
         out["files"] = len(getattr(factory, "files", ()))

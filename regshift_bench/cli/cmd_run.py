@@ -68,6 +68,8 @@ def run_command(
     shift: Annotated[Optional[list[str]], typer.Option(
         "--shift", help="Only this shift (repeatable; `none` is kept): NAME or "
                         "NAME@SEVERITY, e.g. gc_shift@0.5.")] = None,
+    explainer: Annotated[Optional[list[str]], typer.Option(
+        "--explainer", help="Run this explainer, scored on planted sites (repeatable).")] = None,
     seeds: Annotated[Optional[int], typer.Option("--seeds", help="Number of seeds (default: the preset's).")] = None,
     preset: Annotated[str, typer.Option("--preset", help="smoke | quick | standard | full.")] = "quick",
     max_steps: Annotated[Optional[int], typer.Option("--max-steps", min=1, help="Cap every model's optimizer steps (overrides the preset; starved cells are marked undertrained).")] = None,
@@ -86,18 +88,21 @@ def run_command(
 
     # Names first: a misspelt --model/--shift gets did-you-mean whatever else is missing.
     planning.check_selection(model or [], shift or [])
+    if explainer:  # unknown names fail before any planning
+        from regshift_bench import plugins
+
+        for name in explainer:
+            plugins.current().registry.get("explainer", name)
     device = provenance.resolve_device(device)  # no CUDA: refused before any planning
     suites = _suites(all_, task or [], suite or [])
     if all_:  # --all runs what the data at hand allows; each skipped suite is named once
-        from rich.markup import escape
-
         from regshift_bench.availability import runnable_suites
 
         suites, skipped = runnable_suites(suites)
         for gone in skipped:
-            console.print(f"[yellow]skipped[/yellow] {escape(gone.line())}", soft_wrap=True)
+            console.print(f"[yellow]skipped[/yellow] {esc(gone.line())}", soft_wrap=True)
     the_plan = planning.expand(suites, preset, models=model or [], shifts=shift or [], seeds=seeds,
-                               max_steps=max_steps)
+                               max_steps=max_steps, explainers=explainer or [])
     run_dir = out or Path("runs") / preset
     previous = check_run_dir(the_plan, run_dir, overwrite=not resume, merge=merge)  # before output
     s = the_plan.summary()

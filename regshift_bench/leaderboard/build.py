@@ -189,6 +189,9 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
                                    _reference_scores(agg, task, name, conds, ceiling, hib)),
                   prior_table(task, name, prior, bs, conds)]
         boards.append(TaskBoard(task, name, models, conds, tables, ranks, prior, bs))
+    from regshift_bench.leaderboard import interpretation
+
+    interpretation.add_tables(runset.dirs, boards)  # per-task Interpretation table, if any
     options = {"metric": metric, "n_boot": n_boot, "random_state": random_state, "ci": ci,
                "severity": severity}
     return Leaderboard(runset, agg, boards, runset.provenance(), options)

@@ -250,6 +250,10 @@ def task_figures(lb: Leaderboard, board: TaskBoard) -> list[tuple[str, str, Figu
                 ("risk_coverage", "Risk–coverage curves", curve_figure(lb, board, "risk_coverage")),
                 ("reliability", "Reliability diagrams", curve_figure(lb, board, "reliability")),
                 ("drop_heatmap", "Drop heatmap", drop_heatmap(lb, board))]
+        from regshift_bench.leaderboard.interpretation import KEY, interpretation_figure
+
+        made += [("interpretation", "Interpretation: site auROC", interpretation_figure(t))
+                 for t in board.tables if t.key == KEY]
     return [(slug, cap, fig) for slug, cap, fig in made if fig is not None]
 
 

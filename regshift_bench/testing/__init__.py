@@ -15,10 +15,12 @@ from regshift_bench.testing.checks import (
     check_shift,
     check_task,
 )
+from regshift_bench.testing.check_explainer import check_explainer
 from regshift_bench.testing.report import CheckReport, CheckResult, CheckSkipped
 from regshift_bench.testing.toy import ToyConfig, ToyTableTask, ToyTask, toy_dataset
 
 __all__ = [
     "CHECKS", "CheckReport", "CheckResult", "CheckSkipped", "ToyConfig", "ToyTableTask", "ToyTask",
-    "check_dataset", "check_metric", "check_model", "check_prior", "check_shift", "check_task", "toy_dataset",
+    "check_dataset", "check_explainer", "check_metric", "check_model", "check_prior", "check_shift",
+    "check_task", "toy_dataset",
 ]

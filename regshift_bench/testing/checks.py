@@ -301,6 +301,9 @@ def check_dataset(target: str | Dataset, *, strict: bool = False,
     return _finish(report, strict)
 
 
+from regshift_bench.testing.check_explainer import check_explainer  # noqa: E402
+
 CHECKS: dict[str, Callable[..., CheckReport]] = {
     "model": check_model, "shift": check_shift, "metric": check_metric,
-    "prior": check_prior, "task": check_task, "dataset": check_dataset}
+    "prior": check_prior, "task": check_task, "dataset": check_dataset,
+    "explainer": check_explainer}

@@ -59,8 +59,15 @@ class Finding:
 
 @dataclass
 class Check:
+    """One model×condition test: its verdict, the measured value and the rule applied."""
+
     verdict: str
-    text: str
+    value: str
+    rule: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"{self.value} {self.rule}".strip()
 
 
 def _iv(label: str, e: Est, ci: float) -> str:
@@ -70,21 +77,22 @@ def _iv(label: str, e: Est, ci: float) -> str:
 
 def judge(label: str, e: Est | None, ci: float, *, below: float | None = None,
           above: float | None = None, missing: str = "") -> Check:
-    """Holds when the interval lies entirely below ``below`` / above ``above`` (or inside both)."""
+    """Holds when the interval lies entirely below ``below`` / above ``above`` (or between)."""
     if e is None:
         return Check(UNSURE, f"{label}: {missing or 'no cells in this run'}")
-    text = _iv(label, e, ci)
+    value = _iv(label, e, ci)
     if e.n_seeds < MIN_SEEDS:
-        return Check(UNSURE, f"{text}: {e.n_seeds} seed(s), ≥ {MIN_SEEDS} needed")
+        return Check(UNSURE, value, f"from {e.n_seeds} seed(s), ≥ {MIN_SEEDS} needed")
     lo, hi = e.interval(ci)
     ok = (below is None or hi < below) and (above is None or lo > above)
     bad = (below is not None and lo >= below) or (above is not None and hi <= above)
-    bound = " ".join(s for s in (f"> {fmt(above)}" if above is not None else "",
-                                 f"< {fmt(below)}" if below is not None else "") if s)
-    if ok:
-        return Check(HOLDS, f"{text} {bound}")
-    return Check(FAILS if bad else UNSURE,
-                 f"{text} {'not' if bad else 'straddles'} {bound}")
+    if above is not None and below is not None:
+        span = f"[{fmt(above)}, {fmt(below)}]"
+        rule = "within " + span if ok else ("outside " + span if bad else "straddles an edge of " + span)
+    else:
+        sign, bound = ("<", below) if below is not None else (">", above)
+        rule = f"{sign} {fmt(bound)}" if ok else f"{'not' if bad else 'straddles'} {sign} {fmt(bound)}"
+    return Check(HOLDS if ok else FAILS if bad else UNSURE, value, rule)
 
 
 def all_of(checks: list[Check]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from regshift_bench.leaderboard.aggregate import Condition
 from regshift_bench.leaderboard.findings import (
     BASELINES, COLLAPSED_COVERAGE, COVERAGE_TOLERANCE, EXCESS_FACTOR, FAILS, GC_EXTREMES, HOLDS,
     MILD_GC_SHIFT, MILD_SEVERITY, MIN_SEEDS, NOISE_HIGH, NOISE_LOW, NOISE_SHIFT, NOMINAL_COVERAGE,
@@ -54,7 +55,8 @@ def severe(views: list[TaskView]) -> tuple[list[Check], str]:
                         parts = [Check(UNSURE, f"{m} {c.label}: no *ceiling reference rows")]
                     else:
                         name, up = ceil
-                        parts = [judge(f"{m} {c.label}: mse rise (ceiling {name} rise {fmt(up)})",
+                        parts = [judge(f"{m} {c.label}: mse rise (vs 2× {name} rise "
+                                       f"{fmt(up)})",
                                        rise, v.ci, above=WELL_BEYOND_FACTOR * max(up, 0.0))]
                     parts += [_far_z2(v, m, c),
                               judge("coverage_90", v.est("coverage_90", m, c), v.ci,
@@ -65,18 +67,16 @@ def severe(views: list[TaskView]) -> tuple[list[Check], str]:
     return checks, "; ".join(absent) or "no simulated task in this run"
 
 
-def _far_z2(v: TaskView, m: str, c: object) -> Check:
-    e = v.est("z2", m, c)  # type: ignore[arg-type]
-    if e is None:
-        return judge("z2", None, v.ci)
-    hi_side = judge("z2", e, v.ci, above=Z2_FAR_FACTOR)
-    lo_side = judge("z2", e, v.ci, below=1.0 / Z2_FAR_FACTOR)
-    if HOLDS in (hi_side.verdict, lo_side.verdict):
-        return hi_side if hi_side.verdict == HOLDS else lo_side
-    if hi_side.verdict == FAILS and lo_side.verdict == FAILS:
-        return Check(FAILS, f"{hi_side.text.split(' not ')[0]} within "
-                            f"[{fmt(1 / Z2_FAR_FACTOR)}, {fmt(Z2_FAR_FACTOR)}]")
-    return hi_side if e.point >= 1 else lo_side
+def _far_z2(v: TaskView, m: str, c: Condition) -> Check:
+    """z² far from 1: its interval lies above Z2_FAR_FACTOR or below its inverse."""
+    e = v.est("z2", m, c)
+    high = judge("z2", e, v.ci, above=Z2_FAR_FACTOR)
+    low = judge("z2", e, v.ci, below=1.0 / Z2_FAR_FACTOR)
+    if e is None or HOLDS in (high.verdict, low.verdict):
+        return high if high.verdict == HOLDS or e is None else low
+    if high.verdict == FAILS and low.verdict == FAILS:
+        return Check(FAILS, high.value, f"within [{fmt(1 / Z2_FAR_FACTOR)}, {fmt(Z2_FAR_FACTOR)}]")
+    return high if e.point >= 1 else low
 
 
 def _drop_gain(v: TaskView, prior: str, base: str, kind: str) -> tuple[Est | None, str]:
@@ -118,10 +118,10 @@ def prior(views: list[TaskView]) -> tuple[list[Check], str]:
 def _no_gain(c: Check) -> Check:
     """'Not more robust under measurement noise': fails only on a significant gain."""
     if c.verdict == HOLDS:
-        return Check(FAILS, c.text.replace(" > 0", " > 0 (a gain)"))
-    if "seed(s)" in c.text or ": no " in c.text:
-        return c
-    return Check(HOLDS, c.text.replace(" not > 0", " no gain").replace(" straddles > 0", " no significant gain"))
+        return Check(FAILS, c.value, "> 0: a significant gain")
+    if c.verdict == UNSURE and not c.rule.startswith("straddles"):
+        return c  # missing cells or too few seeds
+    return Check(HOLDS, c.value, "no significant gain")
 
 
 def selective(views: list[TaskView]) -> tuple[list[Check], str]:

@@ -166,9 +166,14 @@ def tidy_frames(lb: Leaderboard) -> dict[str, pd.DataFrame]:
     """The numbers behind the tables: aggregated metrics, ranks, prior effects."""
     ranks = [b.ranks.assign(task=b.task, metric=b.metric) for b in lb.boards]
     prior = [b.prior.assign(task=b.task, metric=b.metric) for b in lb.boards]
-    return {"aggregated": lb.aggregated(),
-            "ranks": pd.concat(ranks, ignore_index=True) if ranks else pd.DataFrame(),
-            "prior_effect": pd.concat(prior, ignore_index=True) if prior else pd.DataFrame()}
+    out = {"aggregated": lb.aggregated(),
+           "ranks": pd.concat(ranks, ignore_index=True) if ranks else pd.DataFrame(),
+           "prior_effect": pd.concat(prior, ignore_index=True) if prior else pd.DataFrame()}
+    if lb.findings:  # one row per finding; evidence lines joined with " | "
+        out["findings"] = pd.DataFrame([{"claim": f.claim, "verdict": f.verdict,
+                                         "statement": f.statement,
+                                         "evidence": " | ".join(f.evidence)} for f in lb.findings])
+    return out
 
 
 def render_csv(lb: Leaderboard) -> dict[str, str]:

@@ -11,10 +11,13 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING
 
 from regshift_bench.errors import DataError, RegshiftError
 from regshift_bench.leaderboard.tables import Cell, Table, fmt
+
+if TYPE_CHECKING:  # build imports this module
+    from regshift_bench.leaderboard.build import Leaderboard
 
 #: Fields every ``[[anchor]]`` must have.
 FIELDS = ("name", "metric", "value", "source", "train_size", "our_task", "data", "incomparable")
@@ -71,7 +74,7 @@ def our_train_size(task: str, presets: list[str]) -> str:
     return "task not shipped"
 
 
-def _ours(lb: Any, task: str) -> str:
+def _ours(lb: Leaderboard, task: str) -> str:
     """Best learned model's seed-mean ID Pearson r on ``task`` in this run, or why not."""
     if not task:
         return "no task of ours"
@@ -87,7 +90,7 @@ def _ours(lb: Any, task: str) -> str:
     return f"{best['model']} r = {fmt(best['mean'])} ({where}, {int(best['n_seeds'])} seed(s))"
 
 
-def anchors_table(lb: Any, anchors: list[Anchor] | None = None) -> Table:
+def anchors_table(lb: Leaderboard, anchors: list[Anchor] | None = None) -> Table:
     """The Anchors section: published number, source and size beside ours (this run)."""
     presets = sorted({str(r.get("preset", "")) for r in lb.provenance["runs"]} - {""})
     rows = []

@@ -12,10 +12,16 @@ checked on, and does not hold when it fails for any of them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from regshift_bench.leaderboard.aggregate import Condition
 from regshift_bench.leaderboard.findings_evidence import Est, Evidence, collect, mean_of
 from regshift_bench.leaderboard.tables import fmt
+
+if TYPE_CHECKING:  # build imports this module
+    from regshift_bench.leaderboard.build import Leaderboard
 
 HOLDS, FAILS, UNSURE = "holds", "does not hold", "inconclusive"
 #: Issue #18: "under a mild GC shift (severity ≤ 0.25)".
@@ -112,7 +118,7 @@ class TaskView:
     models: list[str]
     conds: list[Condition]
     ev: Evidence
-    refs: object  # DataFrame of reference rows of this task
+    refs: pd.DataFrame  # reference rows (Aggregate.references)
     ci: float
     simulated: bool
 
@@ -145,15 +151,16 @@ def id_twin(cond: Condition) -> Condition:
     return Condition(cond.shift, cond.severity, "test_id", cond.kind)
 
 
-def view(lb: object, task: str) -> TaskView:
+def view(lb: Leaderboard, task: str) -> TaskView:
     """Collect the findings' evidence for ``task`` of a built leaderboard."""
-    agg = lb.agg  # type: ignore[attr-defined]
-    conds = agg.conditions(task, "all")
+    agg = lb.agg
+    # Class sub-splits (test_ood/<set>/<class>) are parts of a set already counted.
+    conds = [c for c in agg.conditions(task, "all") if c.split.count("/") <= 1]
     ood = [c for c in conds if not c.is_reference]
     wanted = conds + [id_twin(c) for c in ood]
     models = [m for m in agg.models(task) if m not in BASELINES]
-    opts = lb.options  # type: ignore[attr-defined]
-    ev, _ = collect(lb.runs, task, METRICS, wanted, models,  # type: ignore[attr-defined]
+    opts = lb.options
+    ev, _ = collect(lb.runs, task, METRICS, wanted, models,
                     n_boot=int(opts.get("n_boot", 1000)),
                     random_state=int(opts.get("random_state", 0)))
     simulated = any(k[0] == "excess_mse" for k in ev.point)

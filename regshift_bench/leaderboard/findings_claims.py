@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from regshift_bench.leaderboard.aggregate import Condition
 from regshift_bench.leaderboard.findings import (
@@ -13,6 +14,9 @@ from regshift_bench.leaderboard.findings import (
 from regshift_bench.leaderboard.findings_evidence import Est, mean_of
 from regshift_bench.leaderboard.ranks import prior_pairs
 from regshift_bench.leaderboard.tables import Cell, Table, fmt
+
+if TYPE_CHECKING:  # build imports this module
+    from regshift_bench.leaderboard.build import Leaderboard
 
 Claim = Callable[[list[TaskView]], tuple[list[Check], str]]
 
@@ -220,16 +224,16 @@ def _finding(claim: str, checks: list[Check], reason: str) -> Finding:
     return Finding(claim, verdict, f"{pick[0]}{more}", evidence)
 
 
-def smoke_reason(lb: object) -> str | None:
+def smoke_reason(lb: Leaderboard) -> str | None:
     """Why every finding is inconclusive on smoke-preset runs (models are not trained)."""
-    presets = {str(r.get("preset", "")) for r in lb.provenance["runs"]}  # type: ignore[attr-defined]
+    presets = {str(r.get("preset", "")) for r in lb.provenance["runs"]}
     return ("smoke preset: the models are not trained, so this run can neither support nor "
             "refute a claim" if "smoke" in presets else None)
 
 
-def evaluate(lb: object) -> list[Finding]:
+def evaluate(lb: Leaderboard) -> list[Finding]:
     """Every claim and each learned model's 'what breaks it' line, from a built leaderboard."""
-    views = [view(lb, b.task) for b in lb.boards]  # type: ignore[attr-defined]
+    views = [view(lb, b.task) for b in lb.boards]
     out = [_finding(claim, *fn(views)) for claim, fn in CLAIMS]
     out += [breaks(v, m) for v in views for m in v.models if m not in BASELINES]
     smoke = smoke_reason(lb)
@@ -239,14 +243,21 @@ def evaluate(lb: object) -> list[Finding]:
     return out
 
 
+#: Evidence lines shown under a finding in the tables (all of them are in the JSON / CSV).
+SHOWN_EVIDENCE = 6
 _FLAG = {HOLDS: "helps", FAILS: "hurts", UNSURE: "partial"}
 
 
 def findings_table(findings: list[Finding], ci: float) -> Table:
     """The Findings section as a table: claim, verdict, statement with its evidence."""
-    rows = [[Cell(f.claim), Cell(f.verdict, "", _FLAG[f.verdict]),
-             Cell(f.statement, " · ".join(f.evidence[1:6]) if len(f.evidence) > 1 else "",
-                  title="\n".join(f.evidence))] for f in findings]
+    rows = []
+    for f in findings:
+        shown = f.evidence[:SHOWN_EVIDENCE]
+        more = len(f.evidence) - len(shown)
+        sub = " · ".join(shown) + (f" · (+{more} more in leaderboard.json)" if more else "")
+        rows.append([Cell(f.claim), Cell(f.verdict, "", _FLAG[f.verdict]),
+                     Cell(f.statement, sub if len(f.evidence) > 1 else "",
+                          title="\n".join(f.evidence))])
     notes = [f"Values: seed-averaged point [{round(100 * ci)}% paired bootstrap interval over test "
              f"examples and seeds]. A claim holds when its interval clears the threshold for every "
              f"learned model (baselines {', '.join(BASELINES)} excluded), does not hold when it "

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from regshift_bench.leaderboard.aggregate import Condition
-from regshift_bench.leaderboard.findings_evidence import Est, Evidence, collect, mean_of
+from regshift_bench.leaderboard.findings_evidence import Est, Evidence, collect
 from regshift_bench.leaderboard.tables import fmt
 
 if TYPE_CHECKING:  # build imports this module

@@ -91,17 +91,17 @@ class Evidence:
         return Est(float(np.mean([self.point[k] for k in keys])), samples, len(use))
 
 
-def collect(runs: RunSet, task: str, metrics: list[str], conditions: list[Condition],
-            models: list[str], *, n_boot: int, random_state: int) -> tuple[Evidence, list[str]]:
-    """Score ``metrics`` for ``models`` on every (condition, seed) of ``task``.
+def collect(runs: RunSet, task: str, wanted: dict[str, set[Condition]], models: list[str], *,
+            n_boot: int, random_state: int) -> tuple[Evidence, list[str]]:
+    """Score each metric of ``wanted`` for ``models`` on its conditions (every seed) of ``task``.
 
-    Returns the evidence and notes (metrics no plugin computes, skipped metrics).
+    Returns the evidence and notes (metrics no plugin computes).
     Metrics that need a ``reference`` split are not supported here (none of the
     findings uses one).
     """
     notes: list[str] = []
     plugins = {}
-    for name in metrics:
+    for name in wanted:
         try:
             plugins[name] = resolve_metric(name)
         except BootstrapUnavailable as exc:
@@ -109,6 +109,7 @@ def collect(runs: RunSet, task: str, metrics: list[str], conditions: list[Condit
     ev = Evidence(task, n_boot, random_state)
     plan = runs.plan
     ok = plan.loc[(plan["task"] == task) & (plan["status"] == "ok") & plan["model"].isin(models)]
+    conditions = sorted(set().union(*wanted.values()), key=Condition.sort_key)
     with _one_blas_thread():
         for cond in conditions:
             rows = ok.loc[(ok["shift"] == cond.shift) & (ok["severity"] == cond.severity)]
@@ -117,6 +118,8 @@ def collect(runs: RunSet, task: str, metrics: list[str], conditions: list[Condit
                 if not examples:
                     continue
                 for name, plugin in plugins.items():
+                    if cond not in wanted[name]:
+                        continue
                     rng = group_rng(random_state, task, cond.shift, cond.severity, cond.split,
                                     int(seed))
                     try:

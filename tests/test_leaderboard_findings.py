@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from regshift_bench.cli.main import app
 from regshift_bench.errors import DataError
-from regshift_bench.leaderboard import build_leaderboard, render_html, render_json, render_markdown
+from regshift_bench.leaderboard import (build_leaderboard, render_csv, render_html, render_json,
+                                        render_markdown)
 from regshift_bench.leaderboard.anchors import load_anchors
 from regshift_bench.leaderboard.findings import (FAILS, HOLDS, MIN_SEEDS, UNSURE, Est, judge)
 from regshift_bench.testing.synthetic_run import write_synthetic_run
@@ -110,6 +111,7 @@ def test_every_format_has_findings_and_anchors(default_run):
     assert {f["verdict"] for f in doc["findings"]} <= {HOLDS, FAILS, UNSURE}
     assert [s["key"] for s in doc["sections"]] == ["findings", "anchors"]
     json.dumps(doc)
+    assert "verdict" in render_csv(lb)["findings"].splitlines()[0]
     res = CliRunner().invoke(app, ["leaderboard", str(default_run), "--n-boot", "50"])
     assert res.exit_code == 0, res.output
     assert "Findings" in res.output and "Anchors" in res.output

@@ -135,3 +135,10 @@ def test_bad_anchor_files_are_one_line_errors():
         load_anchors('[[anchor]]\nname = "x"\n')
     with pytest.raises(DataError, match="not valid TOML"):
         load_anchors("[[anchor]\n")
+
+
+def test_a_calibrated_robust_model_refutes_the_severe_shift_claim(tmp_path):
+    run = _run(tmp_path / "run", models=("mean", "cnn"), profiles={"cnn": (0.95, 1.0, 1.0)})
+    severe = _claim(_findings(run), "motif_rewiring")
+    assert severe.verdict == FAILS
+    assert "coverage_90" in severe.statement and "not < 0.750" in severe.statement

@@ -38,7 +38,7 @@ def mild_gc(views: list[TaskView]) -> tuple[list[Check], str]:
                     rel = rise.combine(ident, "/")
                 cov = v.est("coverage_90", m, c)
                 parts = [judge(f"{m} {c.label}: relative mse rise", rel, v.ci, below=SMALL_MSE_RISE),
-                         judge(f"coverage_90", cov, v.ci, above=NOMINAL_COVERAGE - COVERAGE_TOLERANCE,
+                         judge("coverage_90", cov, v.ci, above=NOMINAL_COVERAGE - COVERAGE_TOLERANCE,
                                below=NOMINAL_COVERAGE + COVERAGE_TOLERANCE)]
                 checks.append(Check(all_of(parts), "; ".join(p.text for p in parts)))
     return checks, f"no {MILD_GC_SHIFT} cells at severity ≤ {MILD_SEVERITY:g} on simulated tasks"
@@ -59,7 +59,7 @@ def severe(views: list[TaskView]) -> tuple[list[Check], str]:
                         parts = [Check(UNSURE, f"{m} {c.label}: no *ceiling reference rows")]
                     else:
                         name, up = ceil
-                        parts = [judge(f"{m} {c.label}: mse rise (vs 2× {name} rise "
+                        parts = [judge(f"{m} {c.label}: mse rise (vs {WELL_BEYOND_FACTOR:g}× {name} rise "
                                        f"{fmt(up)})",
                                        rise, v.ci, above=WELL_BEYOND_FACTOR * max(up, 0.0))]
                     parts += [_far_z2(v, m, c),

@@ -42,8 +42,9 @@ def test_report_renders_tables_and_plots_in_chromium(tmp_path):
     dom = _run(exe, tmp_path / "profile", "--dump-dom", url)
     assert dom.returncode == 0, dom.stderr[-2000:]
     html = dom.stdout
-    assert len(re.findall(r'<table class="lb" data-table="', html)) == 5
-    for key in ("accuracy", "calibration", "selective", "robustness", "prior"):
+    assert len(re.findall(r'<table class="lb" data-table="', html)) == 5 + 2  # + Findings, Anchors
+    for key in ("accuracy", "calibration", "selective", "robustness", "prior", "findings",
+                "anchors"):
         assert f'data-table="{key}"' in html
     # Each caption heads its own figure (never sits between two figures).
     plots = re.findall(r'<figure data-plot="([a-z_]+)"><figcaption>[^<]*</figcaption><svg', html)

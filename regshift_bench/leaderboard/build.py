@@ -13,6 +13,8 @@ import pandas as pd
 
 from regshift_bench.errors import DataError
 from regshift_bench.leaderboard.aggregate import Aggregate, Condition, aggregate
+from regshift_bench.leaderboard.anchors import anchors_table
+from regshift_bench.leaderboard.findings_claims import evaluate, findings_table
 from regshift_bench.leaderboard.load import RunSet, load_runs
 from regshift_bench.leaderboard.metric_info import (MetricInfo, default_metric, registered_infos,
                                                     table_metrics)
@@ -51,6 +53,9 @@ class Leaderboard:
     boards: list[TaskBoard]
     provenance: dict[str, Any]
     options: dict[str, Any] = field(default_factory=dict)
+    #: Run-wide sections shown after the tasks (Findings, Anchors), and the findings themselves.
+    sections: list[Table] = field(default_factory=list)
+    findings: list[Any] = field(default_factory=list)
 
     def aggregated(self) -> pd.DataFrame:
         """Seed-aggregated numbers of every shown task, condition, model and metric."""
@@ -131,7 +136,8 @@ def _reference_scores(agg: Aggregate, task: str, metric: str, conds: list[Condit
 
 def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] | None = None,
                       metric: str | None = None, n_boot: int = 1000, random_state: int = 0,
-                      ci: float = 0.95, severity: str = "max") -> Leaderboard:
+                      ci: float = 0.95, severity: str = "max",
+                      findings: bool = True) -> Leaderboard:
     """Build every task's five tables from run directories.
 
     Parameters
@@ -148,6 +154,9 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
         Bootstrap resamples, their seed, and the interval level.
     severity : {"max", "all"}
         Show each shift at its largest severity, or every severity as its own column.
+    findings : bool
+        Add the Findings section (issue #18's claims checked on these runs) and the
+        published reference numbers (Anchors).
     """
     if severity not in ("max", "all"):
         raise DataError(f"severity must be 'max' or 'all', not {severity!r}")
@@ -194,4 +203,8 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
     interpretation.add_tables(runset.dirs, boards)  # per-task Interpretation table, if any
     options = {"metric": metric, "n_boot": n_boot, "random_state": random_state, "ci": ci,
                "severity": severity}
-    return Leaderboard(runset, agg, boards, runset.provenance(), options)
+    lb = Leaderboard(runset, agg, boards, runset.provenance(), options)
+    if findings:
+        lb.findings = evaluate(lb)
+        lb.sections = [findings_table(lb.findings, ci), anchors_table(lb)]
+    return lb

@@ -36,6 +36,7 @@ figure{margin:1.5rem 0 2.5rem;padding-top:.5rem;border-top:1px solid #eee}
 figure svg{max-width:100%;height:auto;display:block}
 figcaption{font-weight:600;font-size:1rem;color:#333;margin-bottom:.4rem}
 nav a{margin-right:1rem}
+table.lb[data-table=findings] td,table.lb[data-table=anchors] td{white-space:normal;text-align:left;max-width:40em}
 """
 
 
@@ -97,6 +98,11 @@ def render_html(lb: Leaderboard, svgs: dict[str, list[tuple[str, str, str]]] | N
                          f"<figcaption>{esc(caption)} — {esc(board.task)}</figcaption>{svg}</figure>")
         parts.append("</section>")
         sections.append("".join(parts))
+    for i, table in enumerate(lb.sections):  # run-wide: Findings, Anchors
+        slug = _slug(table.key, len(lb.boards) + i)
+        nav.append(f'<a href="#{slug}">{esc(table.title)}</a>')
+        sections.append(f'<section id="{slug}"><h2>{esc(table.title)}</h2>'
+                        f"{html_table(table).split('</h3>', 1)[1]}</section>")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -90,19 +90,19 @@ def terminal_renderables(lb: Leaderboard) -> list[RenderableType]:
     warning = preset_warning(lb)
     if warning:
         out.insert(0, Text(warning, style="bold yellow"))
-    for board in lb.boards:
-        for table in board.tables:
-            rt = RichTable(title=Text(f"{board.task} · {table.title}"), show_lines=True)
-            groups = table.groups or [""] * len(table.columns)
-            for col, group in zip(table.columns, groups):
-                header = Text(col)
-                if group:  # the shift kind above the condition
-                    header = Text.assemble((group, "dim"), "\n", col)
-                rt.add_column(header, overflow="fold")
-            for row in table.rows:
-                rt.add_row(*(_rich_cell(c) for c in row))
-            notes = [Text(n, style="dim") for n in table.notes]
-            out.append(Group(rt, *notes, Text("")))
+    shown = [(f"{b.task} · ", t) for b in lb.boards for t in b.tables]
+    for prefix, table in shown + [("", t) for t in lb.sections]:  # then Findings, Anchors
+        rt = RichTable(title=Text(f"{prefix}{table.title}"), show_lines=True)
+        groups = table.groups or [""] * len(table.columns)
+        for col, group in zip(table.columns, groups):
+            header = Text(col)
+            if group:  # the shift kind above the condition
+                header = Text.assemble((group, "dim"), "\n", col)
+            rt.add_column(header, overflow="fold")
+        for row in table.rows:
+            rt.add_row(*(_rich_cell(c) for c in row))
+        notes = [Text(n, style="dim") for n in table.notes]
+        out.append(Group(rt, *notes, Text("")))
     return out
 
 
@@ -154,6 +154,10 @@ def render_markdown(lb: Leaderboard, plots: dict[str, list[tuple[str, str]]] | N
             parts += [f"*{md_escape(n)}*" for n in table.notes] + [""]
         for caption, path in (plots or {}).get(board.task, []):
             parts += [f"![{md_escape(caption)}]({path})", ""]
+    for table in lb.sections:  # run-wide: Findings, Anchors
+        parts += [f"## {md_escape(table.title)}", ""]
+        parts += ([md_table(table), ""] if table.rows else [])
+        parts += [f"*{md_escape(n)}*" for n in table.notes] + [""]
     return "\n".join(parts)
 
 
@@ -162,9 +166,14 @@ def tidy_frames(lb: Leaderboard) -> dict[str, pd.DataFrame]:
     """The numbers behind the tables: aggregated metrics, ranks, prior effects."""
     ranks = [b.ranks.assign(task=b.task, metric=b.metric) for b in lb.boards]
     prior = [b.prior.assign(task=b.task, metric=b.metric) for b in lb.boards]
-    return {"aggregated": lb.aggregated(),
-            "ranks": pd.concat(ranks, ignore_index=True) if ranks else pd.DataFrame(),
-            "prior_effect": pd.concat(prior, ignore_index=True) if prior else pd.DataFrame()}
+    out = {"aggregated": lb.aggregated(),
+           "ranks": pd.concat(ranks, ignore_index=True) if ranks else pd.DataFrame(),
+           "prior_effect": pd.concat(prior, ignore_index=True) if prior else pd.DataFrame()}
+    if lb.findings:  # one row per finding; evidence lines joined with " | "
+        out["findings"] = pd.DataFrame([{"claim": f.claim, "verdict": f.verdict,
+                                         "statement": f.statement,
+                                         "evidence": " | ".join(f.evidence)} for f in lb.findings])
+    return out
 
 
 def render_csv(lb: Leaderboard) -> dict[str, str]:
@@ -208,5 +217,11 @@ def render_json(lb: Leaderboard) -> dict[str, Any]:
                                   for c in row] for row in t.rows]} for t in board.tables],
             "ranks": board.ranks.to_dict("records"), "prior_effect": board.prior.to_dict("records"),
             "aggregated": agg.to_dict("records")})
+    sections = [{"key": t.key, "title": t.title, "columns": t.columns, "notes": t.notes,
+                 "rows": [[{"text": c.text, "sub": c.sub, "flag": c.flag} for c in row]
+                          for row in t.rows]} for t in lb.sections]
+    findings = [{"claim": f.claim, "verdict": f.verdict, "statement": f.statement,
+                 "evidence": f.evidence} for f in lb.findings]
     return _clean({"provenance": lb.provenance, "options": lb.options,
-                   "warning": preset_warning(lb), "tasks": tasks})
+                   "warning": preset_warning(lb), "tasks": tasks, "findings": findings,
+                   "sections": sections})

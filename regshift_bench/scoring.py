@@ -56,7 +56,9 @@ def score(cell: Cell, task: Any, sets: dict[str, SeqDataset], preds: dict[str, P
     rows: list[dict[str, Any]] = []
     curves: list[CurvePart] = []
     cache = metrics if metrics is not None else {}
-    reference = (sets["test_id"], preds["test_id"])
+    # ID-relative metrics compare an OOD split with test_id; a reference defined only
+    # out of distribution (e.g. a source-cell-type label) has none and skips them.
+    reference = (sets["test_id"], preds["test_id"]) if "test_id" in sets else None
     for name in cell.metrics:
         try:
             metric = cache[name] if name in cache else get_plugin("metric", name)
@@ -73,6 +75,10 @@ def score(cell: Cell, task: Any, sets: dict[str, SeqDataset], preds: dict[str, P
                 continue  # a set scored only by Task.score (variant ref/alt rows)
             base = {"split": split, "metric": name, "n": len(data),
                     "higher_is_better": bool(metric.higher_is_better)}
+            if needs_ref and reference is None:
+                rows.append({**base, "value": np.nan, "status": "skipped",
+                             "error": "no test_id prediction to compare with"})
+                continue
             try:
                 # `reference=` only for metrics that declare it: the documented
                 # contract is `metric(data, pred)`.
@@ -152,11 +158,6 @@ def reference_rows(cell: Cell, task: Any, sets: dict[str, SeqDataset], splits: S
                       "error": f"task reference_predictions: {type(exc).__name__}: {exc}"}
                      for ref in names]
     for ref, preds in by_ref.items():
-        if "test_id" not in preds:  # OOD metrics compare with the reference's own test_id
-            rows.append({"split": "", "metric": ref, "value": np.nan, "n": 0, "status": "failed",
-                         "reference": ref, "error": f"reference {ref!r} has no test_id prediction; "
-                         "give it on test_id too"})
-            continue
         ref_rows, _ = score(cell, _NoTaskScores(), {s: sets[s] for s in preds}, preds, metrics)
         rows += [{**row, "metric": f"{ref}_{row['metric']}", "reference": ref} for row in ref_rows]
     return rows

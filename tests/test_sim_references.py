@@ -83,6 +83,24 @@ def test_undeclared_or_failing_reference_fails_its_rows_only():
     assert all(r["status"] == "ok" for r in rows if r["metric"] == "mse")
 
 
+def test_an_ood_only_reference_is_scored_on_ood_and_skips_id_relative_metrics():
+    class OodOnly(_RefTask):  # like mpra's source_label: defined on the target domain only
+        reference_names = ("label",)
+
+        def reference_predictions(self, split, data, splits):
+            if not split.startswith("test_ood"):
+                return {}
+            return {"label": Prediction(np.asarray(data.y, float) + 0.5, np.ones(len(data)))}
+
+    sets, preds, splits = _sets()
+    rows, _ = scoring.score(_cell(["mse", "ood_auroc"]), OodOnly(), sets, preds, splits=splits)
+    ref = {(r["split"], r["metric"]): r for r in rows if r.get("reference") == "label"}
+    assert ref[("test_ood", "label_mse")]["value"] == pytest.approx(0.25)
+    assert ref[("test_ood", "label_ood_auroc")]["status"] == "skipped"
+    assert not any(r["status"] == "failed" for r in rows)
+    assert {s for s, _ in ref} == {"test_ood"}
+
+
 def test_no_splits_means_no_reference_rows():
     sets, preds, _ = _sets()
     rows, _ = scoring.score(_cell(["mse"]), _RefTask(), sets, preds)

@@ -11,13 +11,11 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING
 
 from regshift_bench.errors import DataError, RegshiftError
 from regshift_bench.leaderboard.tables import Cell, Table, fmt
+from regshift_bench.leaderboard.board import Leaderboard
 
-if TYPE_CHECKING:  # build imports this module
-    from regshift_bench.leaderboard.build import Leaderboard
 
 #: Fields every ``[[anchor]]`` must have.
 FIELDS = ("name", "metric", "value", "source", "train_size", "our_task", "data", "incomparable")

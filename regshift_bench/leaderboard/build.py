@@ -14,6 +14,7 @@ import pandas as pd
 from regshift_bench.errors import DataError
 from regshift_bench.leaderboard.aggregate import Aggregate, Condition, aggregate
 from regshift_bench.leaderboard.anchors import anchors_table
+from regshift_bench.leaderboard.board import Leaderboard, TaskBoard
 from regshift_bench.leaderboard.findings_claims import evaluate, findings_table
 from regshift_bench.leaderboard.load import RunSet, load_runs
 from regshift_bench.leaderboard.metric_info import (MetricInfo, default_metric, registered_infos,
@@ -28,41 +29,6 @@ TABLE_KEYS = ("accuracy", "calibration", "selective", "robustness", "prior")
 METRIC_TABLES = (("calibration", "Calibration"), ("selective", "Selective prediction"))
 #: A reference whose name ends so is a ceiling: the robustness score is relative to it.
 CEILING_SUFFIX = "ceiling"
-
-
-@dataclass
-class TaskBoard:
-    """Everything shown for one task."""
-
-    task: str
-    metric: str
-    models: list[str]
-    conditions: list[Condition]
-    tables: list[Table]
-    ranks: pd.DataFrame
-    prior: pd.DataFrame
-    boot: BootScores
-
-
-@dataclass
-class Leaderboard:
-    """The tables of every task, the aggregated numbers and their provenance."""
-
-    runs: RunSet
-    agg: Aggregate
-    boards: list[TaskBoard]
-    provenance: dict[str, Any]
-    options: dict[str, Any] = field(default_factory=dict)
-    #: Run-wide sections shown after the tasks (Findings, Anchors), and the findings themselves.
-    sections: list[Table] = field(default_factory=list)
-    findings: list[Any] = field(default_factory=list)
-
-    def aggregated(self) -> pd.DataFrame:
-        """Seed-aggregated numbers of every shown task, condition, model and metric."""
-        tasks = [b.task for b in self.boards]
-        vals = self.agg.values
-        return vals.loc[vals["task"].isin(tasks)].sort_values(
-            ["task", "metric", "shift", "severity", "split", "model"]).reset_index(drop=True)
 
 
 def _pick_tasks(agg: Aggregate, wanted: list[str] | None) -> list[str]:

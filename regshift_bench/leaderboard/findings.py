@@ -12,16 +12,14 @@ checked on, and does not hold when it fails for any of them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from regshift_bench.leaderboard.aggregate import Condition
 from regshift_bench.leaderboard.findings_evidence import Est, Evidence, collect
 from regshift_bench.leaderboard.tables import fmt
+from regshift_bench.leaderboard.board import Leaderboard
 
-if TYPE_CHECKING:  # build imports this module
-    from regshift_bench.leaderboard.build import Leaderboard
 
 HOLDS, FAILS, UNSURE = "holds", "does not hold", "inconclusive"
 #: Issue #18: "under a mild GC shift (severity ≤ 0.25)".

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from regshift_bench.leaderboard.aggregate import Condition
 from regshift_bench.leaderboard.findings import (
@@ -14,9 +13,8 @@ from regshift_bench.leaderboard.findings import (
 from regshift_bench.leaderboard.findings_evidence import Est, mean_of
 from regshift_bench.leaderboard.ranks import prior_pairs
 from regshift_bench.leaderboard.tables import Cell, Table, fmt
+from regshift_bench.leaderboard.board import Leaderboard
 
-if TYPE_CHECKING:  # build imports this module
-    from regshift_bench.leaderboard.build import Leaderboard
 
 Claim = Callable[[list[TaskView]], tuple[list[Check], str]]
 

@@ -235,7 +235,8 @@ def metric_table(key: str, title: str, agg: Aggregate, task: str, infos: list[Me
     found = {(r["shift"], r["severity"], r["split"], r["metric"]) for r in look.rows.values()}
 
     def texts_of(get: Any, cond: Condition) -> tuple[list[str], str, str]:
-        texts, flag, note = [], "", ""
+        texts: list[str] = []
+        flag, note = "", ""
         for info in infos:
             row = get(info.name)
             if row is None:

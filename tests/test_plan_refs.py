@@ -38,6 +38,18 @@ def test_shift_at_severity_runs_only_that_severity():
         toy_plan(shifts=["toy_gc_shfit@0.5"])
 
 
+def test_asked_severity_beats_the_presets_severity_trim(tmp_path):
+    suite = tmp_path / "trim.toml"
+    suite.write_text(TOY_SUITE.read_text().replace(
+        "max_epochs = 1", "max_epochs = 1\nseverities = [1.0]"))
+    loaded = tasks.load_suite(suite)
+    trimmed = planning.expand([loaded], "smoke", models=["toy_mean"], seeds=1).cells
+    assert {c.severity for c in trimmed if c.shift == "toy_gc_shift"} == {1.0}
+    asked = planning.expand([loaded], "smoke", models=["toy_mean"], seeds=1,
+                            shifts=["toy_gc_shift@0.25,0.5"]).cells
+    assert {c.severity for c in asked if c.shift == "toy_gc_shift"} == {0.25, 0.5}
+
+
 def test_model_parameters_on_the_command_line_enter_the_cell_key(tmp_path):
     plain = toy_plan(models=["toy_mean"], seeds=1).cells
     shifted = toy_plan(models=["toy_mean(offset=5.0)"], seeds=1).cells

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
+from rsbench_models.ensemble import _member_budget
 
 import regshift_bench
+from regshift_bench.api import Budget
 from regshift_bench.errors import PluginError
 from regshift_bench.testing import check_model, toy_dataset
 
@@ -39,6 +43,18 @@ def test_baselines_pass_check_model(name: str) -> None:
     failed = [f"{r.check}: {r.detail}" for r in report.results
               if not r.passed and r.check != "budget_respected"]
     assert not failed, failed
+
+
+def test_ensemble_members_share_max_seconds() -> None:
+    start = time.perf_counter()
+    first = _member_budget(Budget(max_seconds=10.0, max_steps=500), 5, start)
+    assert first.max_steps == 500 and 1.9 < first.max_seconds <= 2.0
+    late = _member_budget(Budget(max_seconds=10.0), 2, start - 8.0)  # 8 s already spent
+    assert late.max_seconds <= 1.0
+    spent = _member_budget(Budget(max_seconds=1.0), 3, start - 5.0)
+    assert 0 < spent.max_seconds < 0.01  # over time: the next member stops at once
+    assert _member_budget(Budget(max_steps=9), 4, start) == Budget(max_steps=9)
+    assert _member_budget(None, 4, start) is None
 
 
 def test_ensemble_passes_check_model_and_decomposes_variance() -> None:

@@ -20,28 +20,28 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-
-def _parse(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp)
+from regshift_bench.errors import RegshiftError
+from regshift_bench.results import read_manifest, write_json_atomic
 
 
 def session_walls(run_dir: Path) -> dict[str, Any]:
     """Per-session and total wall seconds of ``run_dir`` (see the module docstring)."""
-    manifest = json.loads((run_dir / "manifest.json").read_text())
+    manifest = read_manifest(run_dir)  # a clear error when run_dir is not a run directory
     cells = manifest["cells"]
     sessions: list[dict[str, Any]] = []
     for index, session in enumerate(manifest["sessions"]):
-        started = _parse(session["started"])
+        started = datetime.fromisoformat(session["started"])
         mtimes = [(run_dir / "cells" / f"{key}.parquet").stat().st_mtime
                   for key, cell in cells.items()
                   if cell.get("session") == index and cell.get("status") == "ok"
                   and (run_dir / "cells" / f"{key}.parquet").exists()]
         if session.get("finished"):
-            end, how = _parse(session["finished"]), "manifest finished"
+            end, how = datetime.fromisoformat(session["finished"]), "manifest finished"
         elif mtimes:
             end = datetime.fromtimestamp(max(mtimes), tz=timezone.utc)
             how = "killed: last cell file written"
@@ -66,7 +66,13 @@ def main() -> None:
     ap.add_argument("--into", type=Path, default=None,
                     help="a published provenance.json to add the figures to")
     args = ap.parse_args()
-    walls = session_walls(args.run_dir)
+    if args.into is not None and not args.into.is_file():
+        sys.exit(f"--into {args.into}: no such file; pass the provenance.json that "
+                 "`rsbench leaderboard publish` wrote")
+    try:
+        walls = session_walls(args.run_dir)
+    except RegshiftError as exc:
+        sys.exit(str(exc))
     for s in walls["sessions"]:
         print(f"session {s['session']}: {s['started']} -> {s['ended']} "
               f"({s['end_from']}): {s['wall_seconds'] / 3600:.2f} h, "
@@ -78,7 +84,7 @@ def main() -> None:
     if args.into is not None:
         published = json.loads(args.into.read_text())
         published["wall_time"] = {**walls, "computed_by": "benchmarks/run_wall_time.py"}
-        args.into.write_text(json.dumps(published, indent=2, sort_keys=True) + "\n")
+        write_json_atomic(published, args.into)
         print(f"added wall_time to {args.into}")
 
 

@@ -264,6 +264,10 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
                                         "seconds": round(outcome.seconds, 3),
                                         "failed_rows": outcome.failed_rows,
                                         "session": len(manifest["sessions"]) - 1}
+        # A killed session never reaches `finally`: its progress is kept here, so its
+        # wall time still counts (started -> last_cell) in `wall_seconds`.
+        manifest["sessions"][-1].update(cells_run=manifest["sessions"][-1]["cells_run"] + 1,
+                                        last_cell=_now())
         if outcome.warning:  # recorded, never silent (e.g. a cached model retrained)
             manifest["cells"][cell.cell]["warning"] = outcome.warning
         # The manifest holds the whole plan, so it is rewritten at most every few
@@ -291,6 +295,7 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
         manifest["seconds"] = round(summary.seconds, 3)
         manifest["sessions"][-1].update(finished=_now(), seconds=round(summary.seconds, 3),
                                         cells_run=len(summary.outcomes))
+        manifest["wall_seconds"] = results.wall_seconds(manifest["sessions"])
         results.write_json_atomic(manifest, run_dir / "manifest.json")
         results.consolidate(run_dir, {"manifest": {k: manifest[k] for k in (
             "schema_version", "run", "created", "finished", "preset", "suites", "provenance")}})

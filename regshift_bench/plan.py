@@ -309,6 +309,7 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
         model_params = {m.label: registry.create("model", m.name, **dict(m.params)).params_json()
                         for m in specs}
         n_seeds = seeds if seeds is not None else preset.seeds
+        _check_names("shift", [name for name, _ in preset.shift_severities])  # a misspelt trim
         for spec in suite.tasks:
             check_task_params(suite, spec)
             task = registry.create("task", spec.task, **dict(spec.params))
@@ -324,7 +325,7 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
                 cls = registry.get("shift", sspec.name).factory
                 severities = sspec.severities or tuple(getattr(cls, "default_severities", (1.0,)))
                 if sspec.name not in asked_severity:  # NAME@SEVERITY beats the preset's trim
-                    severities = trim_severities(severities, preset.severities)
+                    severities = trim_severities(severities, preset.severities_for(sspec.name))
                 if sspec.name == "none":
                     severities = (0.0,)
                 probe = registry.create("shift", sspec.name, severity=severities[0],
@@ -357,3 +358,69 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
     # Order so a group's cells are contiguous and the `none` shift (the reference) runs first.
     ordered = sorted(cells, key=lambda c: (c.suite, c.task, c.seed, c.model, c.shift != "none"))
     return Plan(tuple(ordered), preset_name, {s.name: s.version for s in suites})
+
+
+def select_suites(all_: bool, task_refs: Sequence[str] = (),
+                  suite_refs: Sequence[str] = ()) -> list[Suite]:
+    """The suites ``rsbench run`` runs: every shipped one, or those named.
+
+    Parameters
+    ----------
+    all_ : bool
+        Every shipped suite (``--all``); the references are then ignored.
+    task_refs : sequence of str
+        Task labels of shipped suites (each keeps only that task) or task-file paths.
+    suite_refs : sequence of str
+        Suite names or suite-file paths.
+
+    Raises
+    ------
+    RegshiftError
+        Nothing named, a suite name given as a task, or a task no suite declares.
+    UnknownNameError
+        A task name nothing registers (with did-you-mean).
+    """
+    from regshift_bench import tasks
+
+    if all_:
+        return tasks.shipped_suites()
+    chosen = [tasks.find_suite(s) for s in suite_refs]
+    for ref in task_refs:
+        if ref.endswith(".toml") or Path(ref).is_file():
+            chosen.append(tasks.load_suite(ref))
+            continue
+        shipped = tasks.shipped_suites()
+        matches = [s for s in shipped if any(t.label == ref for t in s.tasks)]
+        if not matches:
+            if ref in {s.name for s in shipped}:
+                raise RegshiftError(f"--task {ref!r}: {ref!r} is a suite, not a task; "
+                                    f"use --suite {ref}")
+            plugins.current().registry.get("task", ref)  # did-you-mean for unknown names
+            raise RegshiftError(f"task {ref!r} is registered but no suite file declares it; "
+                                "write a task file and pass its path to --task")
+        s = matches[0]
+        chosen.append(Suite(s.name, s.version, s.description, s.path,
+                            tuple(t for t in s.tasks if t.label == ref), s.presets))
+    if not chosen:
+        raise RegshiftError("nothing to run: pass --all, --task NAME|FILE or --suite NAME")
+    return chosen
+
+
+def models_without_cache(the_plan: Plan) -> list[tuple[str, int]]:
+    """Models that cannot save a trained copy, each with the groups it is retrained for.
+
+    Returns
+    -------
+    list of (str, int)
+        Model label and number of cell groups, in the plan's model order.
+    """
+    from regshift_bench.testing.model_checks import saves_state
+
+    groups = the_plan.groups()
+    out = []
+    for label in the_plan.summary()["models"]:
+        cell = next(c for c in the_plan.cells if c.model == label)
+        name, params = cell.model_factory_args()
+        if not saves_state(plugins.current().registry.create("model", name, **params)):
+            out.append((label, sum(g[0].model == label for g in groups)))
+    return out

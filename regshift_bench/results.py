@@ -19,6 +19,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -218,3 +219,19 @@ def consolidate(run_dir: str | Path, metadata: dict[str, Any]) -> None:
     write_parquet_atomic(_concat_tables((run_dir / "curves").glob("*.parquet"), CURVES_SCHEMA),
                          run_dir / "curves.parquet", metadata)
 
+
+def wall_seconds(sessions: list[dict[str, Any]]) -> float:
+    """Wall time of a run summed over its sessions (``rsbench run`` invocations).
+
+    A finished session counts its ``seconds``; a killed one (no ``seconds``) counts
+    from ``started`` to its ``last_cell``, the work it kept; one with neither counts 0.
+    The gaps between sessions are not counted.
+    """
+    total = 0.0
+    for s in sessions:
+        if s.get("seconds") is not None:
+            total += float(s["seconds"])
+        elif s.get("last_cell"):
+            total += (datetime.fromisoformat(s["last_cell"])
+                      - datetime.fromisoformat(s["started"])).total_seconds()
+    return round(total, 3)

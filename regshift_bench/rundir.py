@@ -108,3 +108,4 @@ def reconcile(manifest: dict[str, Any], plan: Plan, run_dir: Path, seen: set[str
                 entry["status"] = "pending"
         kept += entry["status"] == "ok"
     return kept
+

@@ -39,7 +39,8 @@ _SUITE_KEYS = {"version", "name", "description", "tasks", "presets"}
 _TASK_KEYS = {"task", "name", "params", "shifts", "metrics", "explainers"}
 #: Budget fields a preset may set (see regshift_bench.api.Budget).
 _BUDGET_KEYS = ("max_epochs", "max_seconds", "min_steps", "max_steps", "patience")
-_PRESET_KEYS = {"sizes", "seeds", "models", "severities", "explain_n", *_BUDGET_KEYS}
+_PRESET_KEYS = {"sizes", "seeds", "models", "severities", "shift_severities", "explain_n",
+                *_BUDGET_KEYS}
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,9 @@ class Preset:
 
     ``models`` (None: every registered model) restricts the models; ``severities``
     (None: as declared) keeps, for each shift, only its declared severities in this
-    set (a shift with none of them keeps its highest).
+    set (a shift with none of them keeps its highest); ``shift_severities`` replaces
+    that set for the shifts it names (e.g. a mild severity only where the Findings
+    read one).
     """
 
     name: str
@@ -141,6 +144,11 @@ class Preset:
     models: tuple[str, ...] | None = None   # model references: "cnn" or "cnn(channels=32)"
     severities: tuple[float, ...] | None = None
     explain_n: int = 200  # sequences each explainer explains per split (interpretation)
+    shift_severities: tuple[tuple[str, tuple[float, ...]], ...] = ()
+
+    def severities_for(self, shift: str) -> tuple[float, ...] | None:
+        """The severities this preset keeps for ``shift`` (None: every declared one)."""
+        return dict(self.shift_severities).get(shift, self.severities)
 
 
 @dataclass(frozen=True)
@@ -211,9 +219,12 @@ def _parse_preset(path: Path, name: str, raw: dict[str, Any]) -> Preset:
     if models is not None:
         models = _parse_models(path, f"{where}.models", models)
     sev = raw.get("severities")
-    if sev is not None and not (isinstance(sev, list) and sev and all(
-            isinstance(v, (int, float)) and 0 <= v <= 1 for v in sev)):
+    if sev is not None and not _is_severity_list(sev):
         raise _err(path, f"{where}.severities", f"{sev!r}", "give a list of numbers in [0, 1]")
+    per_shift = raw.get("shift_severities", {})
+    if not isinstance(per_shift, dict) or not all(_is_severity_list(v) for v in per_shift.values()):
+        raise _err(path, f"{where}.shift_severities", f"{per_shift!r}",
+                   "give a table of shift = [severities in [0, 1]], e.g. {gc_shift = [0.25, 1.0]}")
     try:
         budget = Budget(**{k: raw[k] for k in _BUDGET_KEYS if k in raw})
     except RegshiftError as exc:
@@ -224,7 +235,13 @@ def _parse_preset(path: Path, name: str, raw: dict[str, Any]) -> Preset:
                    "set explain_n = 200 (sequences explained per split)")
     return Preset(name, SplitSizes(sizes.get("train"), sizes.get("val"), sizes.get("test")),
                   seeds, budget, tuple(models) if models is not None else None,
-                  tuple(float(v) for v in sev) if sev is not None else None, explain_n)
+                  tuple(float(v) for v in sev) if sev is not None else None, explain_n,
+                  tuple(sorted((k, tuple(float(v) for v in vs)) for k, vs in per_shift.items())))
+
+
+def _is_severity_list(raw: Any) -> bool:
+    return isinstance(raw, list) and bool(raw) and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 for v in raw)
 
 
 def _parse_models(path: Path, where: str, raw: Any) -> list[str]:

@@ -59,9 +59,11 @@ def test_stateless_model_passes_with_save_load_skipped():
     plugins.configure(("plugins.ux_plugin",))
     report = check_model("ux_stateless")
     assert report.ok
-    skipped = [r for r in report.results if r.skipped]
-    assert [r.check for r in skipped] == ["save_load_roundtrip"]
-    assert "retrained for each cell group" in skipped[0].detail
+    skipped = {r.check: r.detail for r in report.results if r.skipped}
+    assert list(skipped) == ["budget_respected", "save_load_roundtrip"]
+    assert "retrained for each cell group" in skipped["save_load_roundtrip"]
+    # A closed-form fit (no fit_report_) may ignore the budget: the kit says so, untimed.
+    assert "closed-form fit" in skipped["budget_respected"]
 
 
 def test_model_ignoring_max_seconds_fails_budget_check():

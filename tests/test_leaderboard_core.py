@@ -12,6 +12,7 @@ from regshift_bench import results as rs
 from regshift_bench.errors import DataError
 from regshift_bench.leaderboard import build_leaderboard, load_runs
 from regshift_bench.leaderboard.aggregate import aggregate
+from regshift_bench.leaderboard.render_text import render_markdown
 from regshift_bench.leaderboard.aggregate import Condition
 from regshift_bench.leaderboard.ranks import BootScores, robustness, tie_groups
 from regshift_bench.testing.synthetic_run import write_synthetic_run
@@ -78,6 +79,20 @@ def test_all_seeds_failed_shows_failed(tmp_path):
     acc = lb.boards[0].tables[0]
     cell = {r[0].text: r for r in acc.rows}["bilstm"][acc.columns.index("gc_shift @1")]
     assert cell.text == "failed" and "synthetic failure" in cell.title
+
+
+def test_a_task_with_no_finished_cell_is_named_not_fatal(tmp_path):
+    # A run still going (or killed) plans a task none of whose cells finished yet.
+    grid = {"none": (0.0,), "gc_shift": (1.0,)}
+    late = [("sim_late", s, v, m, 0) for s, vs in grid.items() for v in vs for m in ("cnn", "mean")]
+    run = write_synthetic_run(tmp_path / "r", tasks=("sim", "sim_late"), models=("cnn", "mean"),
+                              seeds=1, n_test=60, shifts=grid, missing=late)
+    lb = build_leaderboard([run], n_boot=20, findings=False)
+    assert [b.task for b in lb.boards] == ["sim"]
+    assert lb.options["tasks_without_results"] == ["sim_late"]
+    assert "no finished cell yet: sim\\_late" in render_markdown(lb)
+    with pytest.raises(DataError, match="no cell of sim_late has finished yet.*resumes"):
+        build_leaderboard([run], tasks=["sim_late"], n_boot=20, findings=False)
 
 
 def test_bootstrap_point_matches_recorded_metric(run_dir, board):
@@ -246,3 +261,42 @@ def test_a_cell_of_interpretation_rows_never_replaces_the_model_cell(tmp_path):
     assert "synthetic_site_score" in set(runs.results["metric"])
     board = build_leaderboard([run], n_boot=10)
     assert board.boards[0].tables[0].rows[0][1].flag == ""  # the model's own value
+
+
+def test_a_split_scored_by_its_own_metrics_is_shown_not_ranked_on_rows(tmp_path):
+    # A shift that scores its OOD split with metrics of its own (as the variant-effect
+    # sets do): its predictions exist, but the board metric was never recorded there.
+    run = write_synthetic_run(tmp_path / "r", models=("cnn", "bilstm"), seeds=2, n_test=60,
+                              shifts={"none": (0.0,), "gc_shift": (1.0,)},
+                              per_cell_files=False)
+    path = run / "results.parquet"
+    frame = pd.read_parquet(path)
+    ood = (frame["shift"] == "gc_shift") & frame["split"].str.startswith("test_ood")
+    frame = frame.loc[~ood | frame["metric"].isin(["pearson", "mse"])].copy()
+    frame.loc[ood & (frame["metric"] == "pearson"), "metric"] = "effect_pearson"
+    frame.loc[ood & (frame["metric"] == "mse"), "metric"] = "own_score"
+    frame.to_parquet(path)
+    lb = build_leaderboard([run], n_boot=20, findings=False)
+    board = lb.boards[0]
+    acc = board.tables[0]
+    cell = {r[0].text: r for r in acc.rows}["cnn"][acc.columns.index("gc_shift @1")]
+    assert cell.text == "not scored" and "pearson" in cell.sub
+    # Nothing is ranked on rows the runner never scored that way.
+    assert board.ranks["rank"].isna().all()
+    other = next(t for t in board.tables if t.key == "other")
+    shown = {r[0].text: r for r in other.rows}["cnn"][other.columns.index("gc_shift @1")]
+    # effect_pearson stands first (it is pearson's counterpart), with the seeds' sd.
+    recorded = frame.loc[ood & (frame["model"] == "cnn") & (frame["metric"] == "effect_pearson")]
+    assert shown.text.startswith("effect_pearson ") and "±" in shown.text
+    assert f"{recorded['value'].mean():.3f}" in shown.text
+    assert "own_score" in shown.sub
+    # An anchor reads ours from the metric it names, here recorded only out of distribution.
+    from regshift_bench.leaderboard.anchors import anchors_table, load_anchors
+
+    text = ('[[anchor]]\nname = "n"\nmetric = "m"\nvalue = "1"\nsource = "s"\ntrain_size = "t"\n'
+            'our_task = "sim"\ndata = "d"\nincomparable = "i"\nour_metric = "effect_pearson"\n')
+    ours = anchors_table(lb, load_anchors(text)).rows[0][4].text
+    by_model = frame.loc[ood & (frame["metric"] == "effect_pearson")].groupby("model")["value"].mean()
+    assert ours.startswith(f"{by_model.idxmax()} effect_pearson: test_ood {by_model.max():.3f}")
+    default = anchors_table(lb, load_anchors(text.replace('our_metric = "effect_pearson"\n', "")))
+    assert " pearson = " in default.rows[0][4].text and "(ID," in default.rows[0][4].text

@@ -50,6 +50,35 @@ def test_asked_severity_beats_the_presets_severity_trim(tmp_path):
     assert {c.severity for c in asked if c.shift == "toy_gc_shift"} == {0.25, 0.5}
 
 
+def test_shift_severities_replace_the_presets_trim_for_the_shifts_they_name(tmp_path):
+    suite = tmp_path / "trim.toml"
+    text = TOY_SUITE.read_text().replace('severities = [0.5, 1.0]', 'severities = [0.25, 0.5, 1.0]')
+    suite.write_text(text.replace("max_epochs = 1", "max_epochs = 1\nseverities = [1.0]\n"
+                                  "shift_severities = { toy_gc_shift = [0.25, 1.0] }"))
+    cells = planning.expand([tasks.load_suite(suite)], "smoke", models=["toy_mean"], seeds=1).cells
+    assert sorted(c.severity for c in cells if c.shift == "toy_gc_shift") == [0.25, 1.0]
+    # A misspelt shift would silently trim nothing: it is refused when planning.
+    suite.write_text(text.replace("max_epochs = 1", "max_epochs = 1\n"
+                                  "shift_severities = { toy_gc_shfit = [0.25] }"))
+    with pytest.raises(RegshiftError, match="did you mean 'toy_gc_shift'"):
+        planning.expand([tasks.load_suite(suite)], "smoke", models=["toy_mean"], seeds=1)
+    suite.write_text(text.replace("max_epochs = 1", "max_epochs = 1\n"
+                                  "shift_severities = { toy_gc_shift = [2.0] }"))
+    with pytest.raises(TaskFileError, match=r"presets.smoke.shift_severities.*\[0, 1\]"):
+        tasks.load_suite(suite)
+
+
+def test_standard_sim_preset_keeps_the_mild_severity_only_where_findings_read_it():
+    from regshift_bench.leaderboard.findings import MILD_GC_SHIFT, MILD_SEVERITY, NOISE_LOW, NOISE_SHIFT
+
+    plugins.configure(())
+    sim = next(s for s in tasks.shipped_suites() if s.name == "sim")
+    cells = planning.expand([sim], "standard", models=["mean"], seeds=1).cells
+    mild = {c.shift for c in cells if 0 < c.severity < 1}
+    assert mild == {MILD_GC_SHIFT, NOISE_SHIFT} and MILD_SEVERITY == NOISE_LOW == 0.25
+    assert {c.severity for c in cells if c.shift == MILD_GC_SHIFT} == {0.25, 1.0}
+
+
 def test_model_parameters_on_the_command_line_enter_the_cell_key(tmp_path):
     plain = toy_plan(models=["toy_mean"], seeds=1).cells
     shifted = toy_plan(models=["toy_mean(offset=5.0)"], seeds=1).cells

@@ -110,3 +110,34 @@ def test_ctrl_c_with_two_workers_exits_promptly_with_a_true_manifest(tmp_path):
     kept = {k for k, v in status.items() if v == "ok"}
     assert kept == files
     assert f"interrupted: {len(files)} of 6 cells kept in {out}" in message
+
+
+def test_wall_seconds_sums_sessions_and_counts_a_killed_one_to_its_last_cell():
+    from regshift_bench.results import wall_seconds
+
+    sessions = [
+        # killed: no seconds, progress kept up to its last cell (10 min)
+        {"started": "2026-01-01T10:00:00+00:00", "seconds": None,
+         "last_cell": "2026-01-01T10:10:00+00:00"},
+        # killed before any cell: counts nothing
+        {"started": "2026-01-01T11:00:00+00:00", "seconds": None},
+        {"started": "2026-01-01T12:00:00+00:00", "seconds": 90.5,
+         "last_cell": "2026-01-01T12:01:00+00:00"},
+    ]
+    assert wall_seconds(sessions) == 600 + 90.5
+
+
+def test_a_resumed_run_records_each_sessions_progress_and_the_total(tmp_path):
+    from plugins import ux_plugin
+
+    plugins.configure(("plugins.ux_plugin", "plugins.toy_plugin"))
+    ux_plugin.Interrupting.fits = 0  # the second fit of the run interrupts it
+    the_plan = planning.expand([tasks.load_suite(TOY_SUITE)], "smoke", models=["ux_interrupting"])
+    with pytest.raises(KeyboardInterrupt):
+        run_plan(the_plan, tmp_path / "r")
+    run_plan(the_plan, tmp_path / "r")
+    manifest = json.loads((tmp_path / "r" / "manifest.json").read_text())
+    first, second = manifest["sessions"]
+    assert (first["cells_run"], second["cells_run"]) == (3, 3)
+    assert first["last_cell"] and second["last_cell"]
+    assert manifest["wall_seconds"] == pytest.approx(first["seconds"] + second["seconds"], abs=1e-3)

@@ -9,53 +9,17 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from regshift_bench import plan as planning
-from regshift_bench import tasks
 from regshift_bench.cli.console import console, err_console, esc, plural
 from regshift_bench.errors import RegshiftError
 from regshift_bench.execute import RunInterrupted, check_run_dir, extension_note, iter_failures, run_plan
 
 
-def _suites(all_: bool, task: list[str], suite: list[str]) -> list[tasks.Suite]:
-    if all_:
-        return tasks.shipped_suites()
-    chosen = [tasks.find_suite(s) for s in suite]
-    for ref in task:
-        if ref.endswith(".toml") or Path(ref).is_file():
-            chosen.append(tasks.load_suite(ref))
-            continue
-        shipped = tasks.shipped_suites()
-        matches = [s for s in shipped if any(t.label == ref for t in s.tasks)]
-        if not matches:
-            if ref in {s.name for s in shipped}:
-                raise RegshiftError(f"--task {ref!r}: {ref!r} is a suite, not a task; "
-                                    f"use --suite {ref}")
-            from regshift_bench import plugins
-
-            plugins.current().registry.get("task", ref)  # did-you-mean for unknown names
-            raise RegshiftError(f"task {ref!r} is registered but no suite file declares it; "
-                                "write a task file and pass its path to --task")
-        s = matches[0]
-        chosen.append(tasks.Suite(s.name, s.version, s.description, s.path,
-                                  tuple(t for t in s.tasks if t.label == ref), s.presets))
-    if not chosen:
-        raise RegshiftError("nothing to run: pass --all, --task NAME|FILE or --suite NAME")
-    return chosen
-
-
 def _note_uncached(the_plan: planning.Plan) -> None:
     """Say once per model that one without get_state is retrained for every group."""
-    from regshift_bench import get_plugin
-    from regshift_bench.testing.model_checks import saves_state
-
-    groups = the_plan.groups()
-    for label in the_plan.summary()["models"]:
-        cell = next(c for c in the_plan.cells if c.model == label)
-        name, params = cell.model_factory_args()
-        if not saves_state(get_plugin("model", name, **params)):
-            n = sum(g[0].model == label for g in groups)
-            console.print(f"note: model {esc(label)} has no get_state/set_state, so trained "
-                          f"copies are not cached: it is retrained for each cell group "
-                          f"({plural(n, 'group')} here)", soft_wrap=True)
+    for label, n in planning.models_without_cache(the_plan):
+        console.print(f"note: model {esc(label)} has no get_state/set_state, so trained "
+                      f"copies are not cached: it is retrained for each cell group "
+                      f"({plural(n, 'group')} here)", soft_wrap=True)
 
 
 def run_command(
@@ -94,7 +58,7 @@ def run_command(
         for name in explainer:
             plugins.current().registry.get("explainer", name)
     device = provenance.resolve_device(device)  # no CUDA: refused before any planning
-    suites = _suites(all_, task or [], suite or [])
+    suites = planning.select_suites(all_, task or [], suite or [])
     if all_:  # --all runs what the data at hand allows; each skipped suite is named once
         from regshift_bench.availability import runnable_suites
 

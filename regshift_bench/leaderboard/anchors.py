@@ -13,12 +13,17 @@ from dataclasses import dataclass
 from importlib import resources
 
 from regshift_bench.errors import DataError, RegshiftError
+from regshift_bench.leaderboard.aggregate import REFERENCE
 from regshift_bench.leaderboard.tables import Cell, Table, fmt
 from regshift_bench.leaderboard.board import Leaderboard
 
 
 #: Fields every ``[[anchor]]`` must have.
 FIELDS = ("name", "metric", "value", "source", "train_size", "our_task", "data", "incomparable")
+#: Optional: the recorded metric ours is read from (default: the task's board metric).
+OPTIONAL = ("our_metric",)
+#: Per-split values listed for an anchor whose metric is not recorded in distribution.
+SPLITS_SHOWN = 4
 #: Constant predictors are not "ours" in the comparison with published models.
 _BASELINES = ("mean",)
 
@@ -35,6 +40,7 @@ class Anchor:
     our_task: str
     data: str
     incomparable: str
+    our_metric: str = ""
 
 
 def load_anchors(text: str | None = None) -> list[Anchor]:
@@ -51,7 +57,7 @@ def load_anchors(text: str | None = None) -> list[Anchor]:
         missing = [f for f in FIELDS if f not in entry]
         if missing:
             raise DataError(f"anchors.toml anchor {i + 1} lacks {', '.join(missing)}; add them")
-        out.append(Anchor(**{f: str(entry[f]) for f in FIELDS}))
+        out.append(Anchor(**{f: str(entry[f]) for f in (*FIELDS, *OPTIONAL) if f in entry}))
     return out
 
 
@@ -72,20 +78,34 @@ def our_train_size(task: str, presets: list[str]) -> str:
     return "task not shipped"
 
 
-def _ours(lb: Leaderboard, task: str) -> str:
-    """Best learned model's seed-mean ID Pearson r on ``task`` in this run, or why not."""
+def _ours(lb: Leaderboard, task: str, metric: str = "") -> str:
+    """Best learned model's seed-mean ``metric`` on ``task`` in this run, or why not.
+
+    ``metric`` defaults to the task's board metric. In distribution when recorded there;
+    otherwise (a variant-effect metric, scored per element) the best model by its mean
+    over the splits, with its first :data:`SPLITS_SHOWN` per-split values.
+    """
     if not task:
         return "no task of ours"
+    if not metric:
+        metric = next((b.metric for b in lb.boards if b.task == task), "")
     vals = lb.agg.values
-    part = vals.loc[(vals["task"] == task) & (vals["metric"] == "pearson")
+    part = vals.loc[(vals["task"] == task) & (vals["metric"] == metric)
                     & ~vals["model"].isin(_BASELINES)]
     if part.empty:
         return "not in this run"
-    ident = part.loc[part["shift"] == "none"]
-    part = ident if not ident.empty else part  # the variants task has no ID shift
-    best = part.loc[part["mean"].idxmax()]
-    where = "ID" if not ident.empty else f"{best['shift']}"
-    return f"{best['model']} r = {fmt(best['mean'])} ({where}, {int(best['n_seeds'])} seed(s))"
+    ident = part.loc[part["shift"] == REFERENCE]
+    if not ident.empty:
+        best = ident.loc[ident["mean"].idxmax()]
+        return (f"{best['model']} {metric} = {fmt(best['mean'])} (ID, "
+                f"{int(best['n_seeds'])} seed(s))")
+    model = part.groupby("model")["mean"].mean().idxmax()
+    rows = part.loc[part["model"] == model].sort_values("split")
+    shown = [f"{str(r['split']).partition('/')[2] or r['split']} {fmt(r['mean'])}"
+             for r in rows.head(SPLITS_SHOWN).to_dict("records")]
+    more = f" (+{len(rows) - SPLITS_SHOWN} more)" if len(rows) > SPLITS_SHOWN else ""
+    return (f"{model} {metric}: {', '.join(shown)}{more} "
+            f"({int(rows['n_seeds'].min())} seed(s))")
 
 
 def anchors_table(lb: Leaderboard, anchors: list[Anchor] | None = None) -> Table:
@@ -96,7 +116,7 @@ def anchors_table(lb: Leaderboard, anchors: list[Anchor] | None = None) -> Table
         size = our_train_size(a.our_task, presets) if a.our_task else "—"
         rows.append([Cell(a.name, a.source), Cell(a.value, a.metric), Cell(a.train_size),
                      Cell(a.our_task or "—", f"train {size} · data: {a.data}"),
-                     Cell(_ours(lb, a.our_task)), Cell(a.incomparable)])
+                     Cell(_ours(lb, a.our_task, a.our_metric)), Cell(a.incomparable)])
     notes = ["Published numbers as stated in their sources (see regshift_bench/leaderboard/"
              "anchors.toml); ours are this run's, on the subsets and training sizes shown, so "
              "the last column says where they are not comparable."]

@@ -17,21 +17,23 @@ from regshift_bench.leaderboard.anchors import anchors_table
 from regshift_bench.leaderboard.board import Leaderboard, TaskBoard
 from regshift_bench.leaderboard.findings_claims import evaluate, findings_table
 from regshift_bench.leaderboard.load import RunSet, load_runs
-from regshift_bench.leaderboard.metric_info import (MetricInfo, default_metric, registered_infos,
-                                                    table_metrics)
+from regshift_bench.leaderboard.metric_info import (OTHER_SHOWN, MetricInfo, default_metric,
+                                                    registered_infos, table_metrics,
+                                                    undeclared_infos)
 from regshift_bench.leaderboard.ranks import (BootScores, boot_scores, ceiling_relative,
                                               prior_effect, prior_pairs, robustness)
 from regshift_bench.leaderboard.tables import Table, accuracy_table, metric_table
 from regshift_bench.leaderboard.tables_boot import prior_table, robustness_table
 
-TABLE_KEYS = ("accuracy", "calibration", "selective", "robustness", "prior")
+TABLE_KEYS = ("accuracy", "calibration", "selective", "robustness", "prior", "other")
 #: Tables filled from metric metadata (``Metric.table``), with their titles.
 METRIC_TABLES = (("calibration", "Calibration"), ("selective", "Selective prediction"))
 #: A reference whose name ends so is a ceiling: the robustness score is relative to it.
 CEILING_SUFFIX = "ceiling"
 
 
-def _pick_tasks(agg: Aggregate, wanted: list[str] | None) -> list[str]:
+def _pick_tasks(agg: Aggregate, wanted: list[str] | None) -> tuple[list[str], list[str]]:
+    """The tasks to show, and the planned tasks left out because no cell of theirs finished."""
     known = agg.tasks()
     if not known:
         raise DataError("the run directories hold no cells; run `rsbench run` first")
@@ -41,7 +43,14 @@ def _pick_tasks(agg: Aggregate, wanted: list[str] | None) -> list[str]:
             hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
             raise DataError(f"task {task!r} is not in these runs{hint} (runs hold: "
                             f"{', '.join(known)})")
-    return list(wanted) if wanted else known
+    # A run still going (or killed) plans tasks none of whose cells has finished: they have
+    # nothing to show yet, and must not stop the tasks that do.
+    asked = list(wanted) if wanted else known
+    pending = [t for t in asked if not agg.metrics(t)]
+    if asked and len(pending) == len(asked):
+        raise DataError(f"no cell of {', '.join(asked)} has finished yet; let the run finish "
+                        "(`rsbench run` with the same --out resumes it)")
+    return [t for t in asked if t not in pending], pending
 
 
 def _pick_metric(agg: Aggregate, task: str, metric: str | None,
@@ -55,6 +64,15 @@ def _pick_metric(agg: Aggregate, task: str, metric: str | None,
                         "accuracy table; choose one with --metric (recorded: "
                         f"{', '.join(sorted(present)) or 'none'})")
     return chosen
+
+
+def scored_conditions(agg: Aggregate, task: str, metric: str,
+                      conds: list[Condition]) -> list[Condition]:
+    """The conditions of ``task`` on whose split some model recorded ``metric``."""
+    vals = agg.values
+    sel = vals.loc[(vals["task"] == task) & (vals["metric"] == metric)]
+    keys = set(zip(sel["shift"], sel["severity"], sel["split"]))
+    return [c for c in conds if (c.shift, c.severity, c.split) in keys]
 
 
 def ceiling_of(agg: Aggregate, task: str, metric: str, hib: bool,
@@ -130,7 +148,7 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
         raise DataError(f"ci must be in (0, 1), not {ci}")
     runset = runs if isinstance(runs, RunSet) else load_runs(list(runs))
     agg = aggregate(runset)
-    chosen = _pick_tasks(agg, tasks)
+    chosen, pending = _pick_tasks(agg, tasks)
     if metric is not None and not any(metric in agg.metrics(t) for t in chosen):
         present = sorted(set().union(*(agg.metrics(t) for t in chosen)))
         close = difflib.get_close_matches(metric, present, n=3)
@@ -143,15 +161,25 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
         hib = agg.higher_is_better(name)
         models = agg.models(task)
         conds = agg.conditions(task, severity)
-        bs = boot_scores(runset, task, name, hib, conds, models, n_boot=n_boot,
+        # Rank only where the runner recorded the metric: a split it does not score that
+        # way (a variant-effect set) has predictions, but the metric means nothing there.
+        scored = scored_conditions(agg, task, name, conds)
+        bs = boot_scores(runset, task, name, hib, scored, models, n_boot=n_boot,
                          random_state=random_state, ci=ci)
+        if len(scored) < len(conds):
+            bs.notes.append(f"{len(conds) - len(scored)} condition(s) record no {name} and are "
+                            "not ranked on it (see 'Other recorded metrics')")
         info = infos.get(name)
         # A ceiling bounds accuracy; it means nothing for e.g. a shift detector's AUROC.
         ceiling = (ceiling_of(agg, task, name, hib, conds)
                    if info is not None and info.table == "accuracy" else None)
         ranked = bs if ceiling is None else ceiling_relative(bs, ceiling[1])
-        ranks = robustness(ranked, models, conds)
-        prior = prior_effect(bs, prior_pairs(models), conds)
+        # Robustness is a score across shifts: where OOD splits exist but none records the
+        # metric, nothing is ranked; a run of the ID condition alone ranks on it.
+        has_ood = any(not c.is_reference for c in conds)
+        ood_scored = [c for c in scored if not c.is_reference] if has_ood else scored
+        ranks = robustness(ranked, models, ood_scored)
+        prior = prior_effect(bs, prior_pairs(models), scored)
         note = ""
         if ceiling is not None:
             note = (f"{name} / {ceiling[0]} {name} (1 = as good as the ceiling)" if hib else
@@ -160,15 +188,24 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
         tables = [accuracy_table(agg, task, name, models, conds, info),
                   *(metric_table(key, title, agg, task, table_metrics(infos, key, recorded),
                                  models, conds) for key, title in METRIC_TABLES),
-                  robustness_table(agg, task, name, ranks, ranked, conds, note,
-                                   _reference_scores(agg, task, name, conds, ceiling, hib)),
-                  prior_table(task, name, prior, bs, conds)]
+                  robustness_table(agg, task, name, ranks, ranked, ood_scored, note,
+                                   _reference_scores(agg, task, name, scored, ceiling, hib)),
+                  prior_table(task, name, prior, bs, scored)]
+        others = undeclared_infos(infos, recorded,
+                                  {m: agg.higher_is_better(m) for m in recorded - set(infos)})
+        if others:
+            table = metric_table("other", "Other recorded metrics", agg, task, others, models, conds)
+            left = len(recorded - set(infos)) - len(others)
+            if left:
+                table.notes.append(f"the first {OTHER_SHOWN} by name; {left} more in aggregated.csv "
+                                   "and leaderboard.json")
+            tables.append(table)
         boards.append(TaskBoard(task, name, models, conds, tables, ranks, prior, bs))
     from regshift_bench.leaderboard import interpretation
 
     interpretation.add_tables(runset.dirs, boards)  # per-task Interpretation table, if any
     options = {"metric": metric, "n_boot": n_boot, "random_state": random_state, "ci": ci,
-               "severity": severity}
+               "severity": severity, "tasks_without_results": pending}
     lb = Leaderboard(runset, agg, boards, runset.provenance(), options)
     if findings:
         lb.findings = evaluate(lb)

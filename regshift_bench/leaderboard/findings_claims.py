@@ -179,7 +179,9 @@ CLAIMS: list[tuple[str, Claim]] = [
 
 def breaks(v: TaskView, model: str) -> Finding:
     """The shift and severity at which ``model``'s coverage first collapses or excess error doubles."""
-    claim = f"What breaks {model} ({v.task})"
+    # Worded so the verdict reads right: "holds" = something here breaks the model,
+    # "does not hold" = nothing in this run does.
+    claim = f"A shift in this run breaks {model} ({v.task})"
     hits: list[tuple[float, str]] = []
     unsure, clean = 0, 0
     for c in sorted((c for c in v.conds if not c.is_reference), key=lambda c: (c.severity, c.shift)):

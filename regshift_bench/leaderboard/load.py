@@ -158,11 +158,23 @@ class RunSet:
                          "finished": man.get("finished", ""), "suites": man.get("suites", {}),
                          **{k: prov.get(k, "") for k in ("rsbench", "plugins", "git_commit",
                                                          "torch", "numpy", "python", "platform",
-                                                         "device", "device_name", "seeds")}})
+                                                         "device", "device_name", "seeds")},
+                         **_timing(man)})
         seeds = sorted({int(s) for s in self.plan["seed"].unique()}) if len(self.plan) else []
         status = self.plan["status"].value_counts().to_dict() if len(self.plan) else {}
         return {"schema_version": rs.SCHEMA_VERSION, "runs": runs, "seeds": seeds,
                 "cells": {k: int(v) for k, v in status.items()}}
+
+
+def _timing(manifest: dict[str, Any]) -> dict[str, Any]:
+    """Wall seconds over the run's sessions (None when a killed session left no progress
+    record, as runs before session progress did) and seconds inside cells, summed."""
+    sessions = manifest.get("sessions") or []
+    known = all(s.get("seconds") is not None or s.get("last_cell") for s in sessions)
+    cells = [c.get("seconds") for c in (manifest.get("cells") or {}).values()]
+    return {"sessions": len(sessions),
+            "wall_seconds": rs.wall_seconds(sessions) if sessions and known else None,
+            "cell_seconds": round(sum(float(c) for c in cells if c is not None), 3)}
 
 
 def _check_suites(dirs: list[Path], manifests: list[dict[str, Any]]) -> None:

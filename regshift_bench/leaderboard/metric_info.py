@@ -65,3 +65,33 @@ def default_metric(infos: dict[str, MetricInfo], present: set[str]) -> str | Non
     """The ranking metric when none is asked for: the accuracy table's first recorded one."""
     chosen = table_metrics(infos, "accuracy", present)
     return chosen[0].name if chosen else None
+
+
+#: At most this many undeclared metrics share the 'Other recorded metrics' table (every
+#: one is in aggregated.csv / leaderboard.json).
+OTHER_SHOWN = 5
+
+
+def undeclared_infos(infos: dict[str, MetricInfo], present: set[str],
+                     higher_is_better: dict[str, bool]) -> list[MetricInfo]:
+    """Recorded metrics no loaded plugin declares (at most :data:`OTHER_SHOWN`).
+
+    A task or shift may score a split with metrics of its own (a variant-effect set's
+    ``effect_pearson``, a challenge's official score); they have no plugin, so no table
+    declares them, yet they are what such a split means.
+    """
+    tables = ("accuracy", "calibration", "selective")
+
+    def counterpart(name: str) -> tuple[int, int, str]:
+        # ``effect_pearson`` stands where ``pearson`` would: ordered by its counterpart's
+        # table and place, so the table's first (± sd) metric is the accuracy one.
+        for info in infos.values():
+            if name.endswith("_" + info.name) and info.table in tables:
+                return tables.index(info.table), info.order, name
+        return len(tables), 0, name
+
+    names = sorted(present - set(infos), key=counterpart)[:OTHER_SHOWN]
+    return [MetricInfo(name=n, table="other", label=n, order=i, number_format="",
+                       higher_is_better=higher_is_better.get(n, False), target=None,
+                       summary="recorded by the task or shift itself (no metric plugin)")
+            for i, n in enumerate(names)]

@@ -218,9 +218,11 @@ def robustness(bs: BootScores, models: list[str], conditions: list[Condition]) -
         have = [c for c in ood if bs.has(model, c)]
         row: dict[str, Any] = {"model": model, "score": np.nan, "score_low": np.nan, "score_high": np.nan,
                "n_conditions": len(have), "n_planned": len(ood),
-               "complete": bool(bs.point) and len(have) == len(ood),
+               "complete": bool(bs.point) and bool(ood) and len(have) == len(ood),
                "note": "" if len(have) == len(ood) else
                f"predictions for {len(have)}/{len(ood)} conditions"}
+        if not ood:
+            row["note"] = f"no OOD condition records {bs.metric}"
         if have:
             means = [bs.mean(model, c, bs.seeds[c]) for c in have]
             samples = np.mean([s for _, s in means], axis=0)

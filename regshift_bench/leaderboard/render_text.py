@@ -67,8 +67,25 @@ def provenance_lines(lb: Leaderboard) -> list[tuple[str, str]]:
             ("torch / numpy / python", f"{uniq('torch')} / {uniq('numpy')} / {uniq('python')}"),
             ("git commit", uniq("git_commit")), ("finished", uniq("finished")),
             ("cells", cells or "none"),
+            ("wall time", _wall_text(runs)),
+            *([("not shown", "no finished cell yet: " + ", ".join(lb.options["tasks_without_results"]))]
+              if lb.options.get("tasks_without_results") else []),
             ("bootstrap", f"{lb.options.get('n_boot')} resamples, seed "
                           f"{lb.options.get('random_state')}, {lb.options.get('ci')} intervals")]
+
+
+def _wall_text(runs: list[dict[str, Any]]) -> str:
+    """Wall time over each run's sessions, beside the time inside cells (all workers)."""
+    parts = []
+    for r in runs:
+        cells = r.get("cell_seconds")
+        inside = f"{cells / 3600:.2f} h in cells" if cells else ""
+        wall = r.get("wall_seconds")
+        n = int(r.get("sessions") or 0)
+        what = (f"{wall / 3600:.2f} h over {n} session(s)" if wall is not None
+                else "not recorded (a killed session left no progress record)")
+        parts.append(f"{r['run']}: {what}" + (f", {inside}" if inside else ""))
+    return "; ".join(parts) or "unknown"
 
 
 # ---------------------------------------------------------------- terminal

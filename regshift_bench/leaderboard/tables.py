@@ -100,6 +100,10 @@ class Lookup:
                      for r in self.frame.to_dict("records")}
         cells = agg.cells.loc[agg.cells["task"] == task]
         self.cells = {(r["model"], r["shift"], r["severity"]): r for r in cells.to_dict("records")}
+        # Splits on which some model recorded each metric: a finished cell without a value
+        # on a split nobody scored with that metric is "not scored", not "missing".
+        self.scored = {(r["shift"], r["severity"], r["split"], r["metric"])
+                       for r in self.frame.to_dict("records")}
         self.skipped = self._keyed(agg.skipped, task)
         self.broken = self._keyed(agg.metric_failures, task)
         refs = agg.references
@@ -140,6 +144,11 @@ class Lookup:
         if info is not None and info["n_failed"]:
             return Cell("failed", f"{info['n_failed']}/{info['n_expected']} seeds failed", "failed",
                         str(info["error"]))
+        if (info is not None and info["n_ok"]
+                and (cond.shift, cond.severity, cond.split, metric) not in self.scored):
+            return Cell("not scored", f"no {metric} on this split", "n/a",
+                        f"this split records no {metric} (e.g. a variant-effect set, scored per "
+                        "element by its own metrics): see 'Other recorded metrics'")
         return Cell("missing", "not run", "missing")
 
 

@@ -19,7 +19,7 @@ from regshift_bench.api import Model, NotApplicable, Prediction, SeqDataset
 from regshift_bench.api.explainer import check_importance
 from regshift_bench.plugins import get_plugin
 from regshift_bench.sites import score_sites, site_mask
-from regshift_bench.testing.report import CheckReport
+from regshift_bench.testing.report import CheckReport, construct_check
 from regshift_bench.testing.toy import toy_dataset
 
 _GATAA = (2, 0, 3, 0, 0)
@@ -88,12 +88,7 @@ def check_explainer(target: str | Callable[[], Any], *, strict: bool = False,
     data = toy_dataset(24, 40, 5)
     state: dict[str, Any] = {}
 
-    def construct() -> str:
-        explainer = make()
-        assert isinstance(explainer, api.Explainer), f"got {type(explainer).__name__}, not an Explainer"
-        explainer.get_params()
-        state["explainer"] = explainer
-        return repr(explainer)[:80]
+    construct = construct_check(make, api.Explainer, state, "explainer")
 
     def explain() -> str:
         out = state["explainer"].explain(ToyMotifModel(), data, rng=np.random.default_rng(0))

@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from typing import Any
+
 from regshift_bench.errors import PluginError
 
 
@@ -62,3 +64,20 @@ class CheckReport:
             lines = "; ".join(f"{r.check}: {r.detail}" for r in failed)
             raise PluginError(f"{self.kind} failed {len(failed)} check(s): {lines}",
                               plugin=self.name)
+
+
+def construct_check(make: Callable[[], Any], base: type, state: dict[str, Any],
+                    key: str) -> Callable[[], str]:
+    """The ``construct`` check: ``make()`` gives a ``base`` whose ``get_params`` works.
+
+    The instance is kept in ``state[key]`` for the checks that follow; the detail is
+    the start of its repr.
+    """
+    def construct() -> str:
+        obj = make()
+        assert isinstance(obj, base), f"got {type(obj).__name__}, not a {base.__name__}"
+        obj.get_params()
+        state[key] = obj
+        return repr(obj)[:80]
+
+    return construct

@@ -252,7 +252,10 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
     start = time.perf_counter()
     todo_ids = {c.cell for c in todo}
     groups = [[c for c in g if c.cell in todo_ids] for g in plan.groups()]
-    groups = [g for g in groups if g]
+    # Larger groups first (stable, so plan order among equals): a pool then ends on small
+    # groups instead of one worker finishing a long group alone. On the quick grid's
+    # measured cell times this shortens the 2-worker schedule from 827 s to 782 s.
+    groups = sorted((g for g in groups if g), key=len, reverse=True)
 
     last_write = [time.perf_counter()]
     seen: set[str] = set()

@@ -109,6 +109,11 @@ def test_publish_writes_everything(lb, tmp_path):
     readme = (out / "README.md").read_text()
     assert "plots/00-sim-degradation.svg" in readme and "**preset**: quick" in readme
     assert pd.read_parquet(out / "aggregated.parquet").shape[0] == lb.aggregated().shape[0]
+    # The runs' commits say where the numbers come from; rendered_by, what drew the tables.
+    from regshift_bench import provenance
+
+    meta = json.loads((out / "provenance.json").read_text())
+    assert meta["rendered_by"]["git_commit"] == provenance.git_commit()
 
 
 def test_plots_fall_back_to_predictions_without_curves(run_dir, tmp_path):

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
+import regshift_bench
+from regshift_bench import provenance
 from regshift_bench import results as rs
 from regshift_bench.errors import DataError
 from regshift_bench.leaderboard.build import Leaderboard
@@ -97,7 +99,11 @@ def publish(lb: Leaderboard, to: str | Path, *, plots: bool = True,
     if "html" in formats:
         _write_text(out / FILES["html"], render_html(lb, svgs))
         written.append(out / FILES["html"])
-    meta = {"provenance": lb.provenance, "options": lb.options}
+    # The numbers come from the runs (their commits are in `provenance`); the tables,
+    # Findings and Anchors are drawn by the code that publishes them.
+    meta = {"provenance": lb.provenance, "options": lb.options,
+            "rendered_by": {"rsbench": regshift_bench.__version__,
+                            "git_commit": provenance.git_commit()}}
     if "csv" in formats:
         for name, frame in tidy_frames(lb).items():
             frame.to_csv(out / f"{name}.csv", index=False)

@@ -151,8 +151,8 @@ def test_check_takes_a_plugin_name(cli):
 
     plugins.configure(("plugins.ux_plugin",))
     names = {e.name for e in _entries("plugins.ux_plugin", None)}
-    assert names == {"ux_markup", "ux_stateless", "ux_ignores_seconds", "ux_padding_mean",
-                     "ux_interrupting", "ux_formula"}
+    assert names == {"ux_markup", "ux_stateless", "ux_ignores_seconds", "ux_closed_form",
+                     "ux_padding_mean", "ux_interrupting", "ux_formula"}
     assert {e.name for e in _entries("metrics", None)} == set(
         plugins.current().registry.names("metric")) - {"ux_formula"}
     code, _, err = cli("check", "modles")

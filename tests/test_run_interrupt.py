@@ -90,7 +90,10 @@ def test_ctrl_c_with_two_workers_exits_promptly_with_a_true_manifest(tmp_path):
          "--task", TOY_SUITE, "--preset", "smoke", "--model", "toy_slow", "--workers", "2",
          "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        start_new_session=True)  # its own process group, as a terminal's Ctrl-C reaches
+        start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches
+        # A shell's background job (`pytest ... &`) ignores SIGINT and its children
+        # inherit that; a terminal's foreground run, which this test plays, does not.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and proc.poll() is None:
         if list((out / "cells").glob("*.parquet")):

@@ -33,6 +33,8 @@ def _check_train(train: SeqDataset, need: int, who: str) -> None:
 class MeanBaseline(Model):
     """Predicts the training mean with the training variance for every input."""
 
+    closed_form = True  # no epochs: the budget does not cap this fit
+
     def __init__(self) -> None:
         pass
 
@@ -64,6 +66,8 @@ class GCLinear(Model):
     parameter uncertainty at each input's GC (the epistemic part), so it widens
     for GC values far from the training data.
     """
+
+    closed_form = True  # no epochs: the budget does not cap this fit
 
     def __init__(self) -> None:
         pass
@@ -120,6 +124,8 @@ class KmerRidge(Model):
     rescaled so the cross-fitted ``r**2 / var`` averages 1 (which removes the
     Gaussian-residual assumption from the overall scale); floored at 1e-6.
     """
+
+    closed_form = True  # no epochs: the budget does not cap this fit
 
     def __init__(self, k_min: int = 1, k_max: int = 6,
                  alphas: tuple[float, ...] = (1.0, 10.0, 100.0, 1e3, 1e4, 1e5),

@@ -42,6 +42,8 @@ class PriorRidge(Model):
     Features are standardised with training means and standard deviations.
     """
 
+    closed_form = True  # no epochs: the budget does not cap this fit
+
     def __init__(self, prior: Prior | str = "motif", with_gc: bool = True,
                  alphas: tuple[float, ...] = (0.1, 1.0, 10.0, 100.0, 1e3, 1e4),
                  cv_folds: int = 5) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -134,7 +134,14 @@ class Model(Configurable):
     ``train_steps``, ``best_epoch``, ``stopped_by``, ``best_val_loss``,
     ``undertrained``) and keeps it beside a cached model. Without it those columns
     are null (a model that does not iterate).
+
+    A model fitted in closed form (no epochs, e.g. a ridge) may ignore the budget's
+    time and step caps; it says so with ``closed_form = True``, and the conformance
+    kit then does not time its fit (the time would only measure the machine's load).
     """
+
+    #: True for a fit without epochs that the budget does not cap (see above).
+    closed_form: ClassVar[bool] = False
 
     def fit(
         self,

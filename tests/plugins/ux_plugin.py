@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from regshift_bench import hookimpl
-from regshift_bench.api import FitReport, Metric, Model, Prediction
+from regshift_bench.api import Metric, Model, Prediction
 
 
 class Stateless(Model):
@@ -32,9 +32,13 @@ class IgnoresSeconds(Stateless):
         epochs = budget.max_epochs if budget and budget.max_epochs else 30
         for _ in range(epochs):
             time.sleep(0.25)
-        # An iterating model reports its epochs, so the kit times its budget.
-        self.fit_report_ = FitReport(epochs, epochs, epochs, "epochs")
         return super().fit(train, val, rng=rng)
+
+
+class ClosedFormIgnoresSeconds(IgnoresSeconds):
+    """Declares a closed-form fit: the kit does not time it (here it would fail)."""
+
+    closed_form = True
 
 
 class PaddingMean(Stateless):
@@ -70,6 +74,7 @@ def rsbench_register_models(register):
     register("ux_markup", Stateless, summary="closes [/x] before it opens [x]")
     register("ux_stateless", Stateless)
     register("ux_ignores_seconds", IgnoresSeconds)
+    register("ux_closed_form", ClosedFormIgnoresSeconds)
     register("ux_padding_mean", PaddingMean)
     register("ux_interrupting", Interrupting)
 

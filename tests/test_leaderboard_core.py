@@ -290,6 +290,10 @@ def test_a_split_scored_by_its_own_metrics_is_shown_not_ranked_on_rows(tmp_path)
     assert shown.text.startswith("effect_pearson ") and "±" in shown.text
     assert f"{recorded['value'].mean():.3f}" in shown.text
     assert "own_score" in shown.sub
+    # The findings judge no row-level coverage on such a split either.
+    found = {f.claim: f for f in build_leaderboard([run], n_boot=20).findings}
+    breaks = found["A shift in this run breaks cnn (sim)"]
+    assert breaks.verdict == "inconclusive" and "have no coverage_90" in breaks.statement
     # An anchor reads ours from the metric it names, here recorded only out of distribution.
     from regshift_bench.leaderboard.anchors import anchors_table, load_anchors
 

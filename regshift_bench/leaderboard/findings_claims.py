@@ -183,11 +183,14 @@ def breaks(v: TaskView, model: str) -> Finding:
     # "does not hold" = nothing in this run does.
     claim = f"A shift in this run breaks {model} ({v.task})"
     hits: list[tuple[float, str]] = []
-    unsure, clean = 0, 0
+    unsure, clean, unscored = 0, 0, 0
     for c in sorted((c for c in v.conds if not c.is_reference), key=lambda c: (c.severity, c.shift)):
-        parts = [judge(f"{c.label}: coverage_90", v.est("coverage_90", model, c), v.ci,
-                       below=COLLAPSED_COVERAGE)]
+        coverage = v.est("coverage_90", model, c)
         ood, ident = v.est("excess_mse", model, c), v.est("excess_mse", model, id_twin(c))
+        if coverage is None and ood is None:
+            unscored += 1  # e.g. a variant-effect set, scored by its own metrics
+            continue
+        parts = [judge(f"{c.label}: coverage_90", coverage, v.ci, below=COLLAPSED_COVERAGE)]
         if ood is not None and ident is not None and ident.point > 0:
             parts.append(judge(f"{c.label}: excess_mse OOD / ID", ood.combine(ident, "/"), v.ci,
                                above=EXCESS_FACTOR))
@@ -204,6 +207,9 @@ def breaks(v: TaskView, model: str) -> Finding:
         note = f" ({unsure} condition(s) inconclusive)" if unsure else ""
         return Finding(claim, HOLDS, f"breaks first at severity {first:g}: {texts[0]}{note}",
                        [t for _, t in hits])
+    if not (clean or unsure):
+        return Finding(claim, UNSURE, f"its {unscored} OOD condition(s) have no coverage_90 "
+                       "or excess_mse value (not run, or scored by their own metrics)")
     if clean and not unsure:
         return Finding(claim, FAILS, f"nothing in the {clean} OOD condition(s) of this run "
                        f"collapses coverage_90 below {COLLAPSED_COVERAGE:g} or doubles its excess error")

@@ -281,8 +281,9 @@ def test_a_split_scored_by_its_own_metrics_is_shown_not_ranked_on_rows(tmp_path)
     acc = board.tables[0]
     cell = {r[0].text: r for r in acc.rows}["cnn"][acc.columns.index("gc_shift @1")]
     assert cell.text == "not scored" and "pearson" in cell.sub
-    # Nothing is ranked on rows the runner never scored that way.
+    # Nothing is ranked, or plotted, on rows the runner never scored that way.
     assert board.ranks["rank"].isna().all()
+    assert [c.label for c in board.plotted()] == ["none (ID)"]
     other = next(t for t in board.tables if t.key == "other")
     shown = {r[0].text: r for r in other.rows}["cnn"][other.columns.index("gc_shift @1")]
     # effect_pearson stands first (it is pearson's counterpart), with the seeds' sd.

@@ -30,6 +30,12 @@ class TaskBoard:
     ranks: pd.DataFrame
     prior: pd.DataFrame
     boot: BootScores
+    #: The conditions whose split recorded ``metric`` (ranked and plotted); None: all.
+    scored: list[Condition] | None = None
+
+    def plotted(self) -> list[Condition]:
+        """Conditions the plots draw: only splits scored row by row with the metric."""
+        return self.conditions if self.scored is None else self.scored
 
 
 @dataclass

@@ -200,7 +200,7 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
                 table.notes.append(f"the first {OTHER_SHOWN} by name; {left} more in aggregated.csv "
                                    "and leaderboard.json")
             tables.append(table)
-        boards.append(TaskBoard(task, name, models, conds, tables, ranks, prior, bs))
+        boards.append(TaskBoard(task, name, models, conds, tables, ranks, prior, bs, scored))
     from regshift_bench.leaderboard import interpretation
 
     interpretation.add_tables(runset.dirs, boards)  # per-task Interpretation table, if any

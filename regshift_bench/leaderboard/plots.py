@@ -132,7 +132,7 @@ def _from_predictions(lb: Leaderboard, board: TaskBoard, kind: str) -> pd.DataFr
     ok = plan.loc[(plan["task"] == board.task) & (plan["status"] == "ok")]
     plugins = _curve_plugins()
     rows = []
-    for cond in board.conditions:
+    for cond in board.plotted():
         part = ok.loc[(ok["shift"] == cond.shift) & (ok["severity"] == cond.severity)]
         for model, seed, src, cell in part[["model", "seed", "src", "cell"]].itertuples(index=False):
             pred = lb.runs.predictions(int(src), str(cell), cond.split)
@@ -160,7 +160,7 @@ def curve_points(lb: Leaderboard, board: TaskBoard, kind: str) -> pd.DataFrame:
     sel = curves.loc[(curves["task"] == board.task) & (curves["curve"] == kind)]
     if sel.empty:
         return _from_predictions(lb, board, kind)
-    labels = {(c.shift, c.severity, c.split): c.label for c in board.conditions}
+    labels = {(c.shift, c.severity, c.split): c.label for c in board.plotted()}
     key = list(zip(sel["shift"], sel["severity"], sel["split"]))
     sel = sel.assign(label=[labels.get(k) for k in key]).dropna(subset=["label"])
     return sel[["model", "label", "seed", "x", "y"]]
@@ -171,7 +171,7 @@ def curve_figure(lb: Leaderboard, board: TaskBoard, kind: str) -> Figure | None:
     pts = curve_points(lb, board, kind)
     if pts.empty:
         return None
-    labels = [c.label for c in board.conditions if c.label in set(pts["label"])]
+    labels = [c.label for c in board.plotted() if c.label in set(pts["label"])]
     colors = _colors(board.models)
     title = "risk–coverage" if kind == "risk_coverage" else "reliability (observed vs nominal coverage)"
     fig, axes = _panels(len(labels), f"{board.task}: {title}", board.models)
@@ -215,7 +215,7 @@ def text_color(rgba: tuple[float, ...]) -> str:
 
 def drop_heatmap(lb: Leaderboard, board: TaskBoard) -> Figure | None:
     """Model × shift heatmap of the mean drop (positive = worse out of distribution)."""
-    conds: list[Condition] = [c for c in board.conditions if not c.is_reference]
+    conds: list[Condition] = [c for c in board.plotted() if not c.is_reference]
     if not conds:
         return None
     vals = lb.agg.values

@@ -86,6 +86,26 @@ def _manifest(plan: Plan, run_dir: Path, device: str, executor: str,
     }
 
 
+def pool_threads(workers: int) -> int:
+    """Torch threads of each pool worker: the cores shared out among the workers."""
+    return max(1, (os.cpu_count() or 1) // workers)
+
+
+def session_threads(executor: str, workers: int) -> int | None:
+    """Torch threads a cell of this session trains with (None: decided by Ray).
+
+    CPU float reductions depend on the thread count, so a run is bit-identical to
+    another only at the same count; the manifest records it per session.
+    """
+    if executor != "local":
+        return None
+    if workers > 1:
+        return pool_threads(workers)
+    import torch
+
+    return torch.get_num_threads()
+
+
 def _local(groups: list[list[Cell]], run_dir: Path, device: str, timeout: float | None,
            workers: int, on_outcome: OnOutcome) -> None:
     args = (str(run_dir), run_dir.name, device, timeout, plugins.configured_modules(),
@@ -136,7 +156,7 @@ def _pool(groups: list[list[Cell]], args: tuple[Any, ...], workers: int,
             seen.add(outcome.cell)
             on_outcome(by_id[outcome.cell], outcome)
 
-    threads = max(1, (os.cpu_count() or 1) // workers)
+    threads = pool_threads(workers)
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
                                initargs=(announced,))
     try:
@@ -245,7 +265,9 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
             manifest["cells"][c.cell]["status"] = "pending"
     # One entry per invocation, so a resumed run keeps the timing of each part.
     manifest["sessions"] = [*(previous or {}).get("sessions", []),
-                            {"started": _now(), "finished": None, "seconds": None, "cells_run": 0}]
+                            {"started": _now(), "finished": None, "seconds": None, "cells_run": 0,
+                             "workers": workers,
+                             "torch_threads": session_threads(executor, workers)}]
     results.write_json_atomic(manifest, run_dir / "manifest.json")
     if on_start:
         on_start(len(plan.cells), summary.skipped_done)

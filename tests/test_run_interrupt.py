@@ -143,4 +143,8 @@ def test_a_resumed_run_records_each_sessions_progress_and_the_total(tmp_path):
     first, second = manifest["sessions"]
     assert (first["cells_run"], second["cells_run"]) == (3, 3)
     assert first["last_cell"] and second["last_cell"]
+    # CPU float reductions depend on the thread count: each session says what it used.
+    import torch
+
+    assert first["workers"] == 1 and first["torch_threads"] == torch.get_num_threads()
     assert manifest["wall_seconds"] == pytest.approx(first["seconds"] + second["seconds"], abs=1e-3)

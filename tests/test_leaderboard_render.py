@@ -114,6 +114,7 @@ def test_publish_writes_everything(lb, tmp_path):
 
     meta = json.loads((out / "provenance.json").read_text())
     assert meta["rendered_by"]["git_commit"] == provenance.git_commit()
+    assert "**drawn by**: rsbench" in readme
 
 
 def test_plots_fall_back_to_predictions_without_curves(run_dir, tmp_path):

@@ -21,6 +21,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table as RichTable
 from rich.text import Text
 
+import regshift_bench
+from regshift_bench import provenance
 from regshift_bench.leaderboard.build import Leaderboard
 from regshift_bench.leaderboard.tables import MARKS, Cell, Table
 
@@ -65,7 +67,11 @@ def provenance_lines(lb: Leaderboard) -> list[tuple[str, str]]:
             ("device", f"{uniq('device')} ({uniq('device_name')})"),
             ("rsbench", uniq("rsbench")), ("plugins", ", ".join(plugins) or "none"),
             ("torch / numpy / python", f"{uniq('torch')} / {uniq('numpy')} / {uniq('python')}"),
-            ("git commit", uniq("git_commit")), ("finished", uniq("finished")),
+            ("git commit", uniq("git_commit")),
+            # The runs' commit computed the numbers; this one draws tables and Findings.
+            ("drawn by", f"rsbench {regshift_bench.__version__} at "
+                         f"{provenance.git_commit() or 'no git checkout'}"),
+            ("finished", uniq("finished")),
             ("cells", cells or "none"),
             ("wall time", _wall_text(runs)),
             *([("not shown", "no finished cell yet: " + ", ".join(lb.options["tasks_without_results"]))]

@@ -385,11 +385,11 @@ def select_suites(all_: bool, task_refs: Sequence[str] = (),
     if all_:
         return tasks.shipped_suites()
     chosen = [tasks.find_suite(s) for s in suite_refs]
+    shipped = tasks.shipped_suites() if task_refs else []
     for ref in task_refs:
         if ref.endswith(".toml") or Path(ref).is_file():
             chosen.append(tasks.load_suite(ref))
             continue
-        shipped = tasks.shipped_suites()
         matches = [s for s in shipped if any(t.label == ref for t in s.tasks)]
         if not matches:
             if ref in {s.name for s in shipped}:

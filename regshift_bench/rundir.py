@@ -108,4 +108,3 @@ def reconcile(manifest: dict[str, Any], plan: Plan, run_dir: Path, seen: set[str
                 entry["status"] = "pending"
         kept += entry["status"] == "ok"
     return kept
-

@@ -102,6 +102,16 @@ class Aggregate:
     def metrics(self, task: str) -> set[str]:
         return set(self.values.loc[self.values["task"] == task, "metric"])
 
+    def recorded(self, task: str, metric: str) -> set[tuple[str, float, str]]:
+        """(shift, severity, split) on which some model of ``task`` recorded ``metric``.
+
+        A split the runner does not score with a metric (a variant-effect set and its
+        row metrics) has predictions, but that metric means nothing there.
+        """
+        vals = self.values
+        sel = vals.loc[(vals["task"] == task) & (vals["metric"] == metric)]
+        return set(zip(sel["shift"], sel["severity"], sel["split"]))
+
     def higher_is_better(self, metric: str) -> bool:
         rows = self.values.loc[self.values["metric"] == metric, "higher_is_better"]
         return bool(rows.iloc[0]) if len(rows) else False

@@ -66,15 +66,6 @@ def _pick_metric(agg: Aggregate, task: str, metric: str | None,
     return chosen
 
 
-def scored_conditions(agg: Aggregate, task: str, metric: str,
-                      conds: list[Condition]) -> list[Condition]:
-    """The conditions of ``task`` on whose split some model recorded ``metric``."""
-    vals = agg.values
-    sel = vals.loc[(vals["task"] == task) & (vals["metric"] == metric)]
-    keys = set(zip(sel["shift"], sel["severity"], sel["split"]))
-    return [c for c in conds if (c.shift, c.severity, c.split) in keys]
-
-
 def ceiling_of(agg: Aggregate, task: str, metric: str, hib: bool,
                conds: list[Condition]) -> tuple[str, dict[Condition, float]] | None:
     """The first ``*ceiling`` reference recorded for ``metric`` on every OOD condition."""
@@ -163,7 +154,8 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
         conds = agg.conditions(task, severity)
         # Rank only where the runner recorded the metric: a split it does not score that
         # way (a variant-effect set) has predictions, but the metric means nothing there.
-        scored = scored_conditions(agg, task, name, conds)
+        keys = agg.recorded(task, name)
+        scored = [c for c in conds if (c.shift, c.severity, c.split) in keys]
         bs = boot_scores(runset, task, name, hib, scored, models, n_boot=n_boot,
                          random_state=random_state, ci=ci)
         if len(scored) < len(conds):

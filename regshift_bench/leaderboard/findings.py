@@ -159,13 +159,10 @@ def view(lb: Leaderboard, task: str) -> TaskView:
     severe = {c for c in ood if c.shift in SEVERE_SHIFTS and c.severity == SEVERE}
     wanted = {"mse": everywhere, "coverage_90": set(conds), "excess_mse": everywhere,
               "z2": severe, "selective_gain": selective}
-    # An OOD split only where the runner recorded the metric: a split scored by its own
-    # metrics (a variant-effect set) has predictions, but row-level coverage means nothing.
-    vals = agg.values.loc[agg.values["task"] == task]
-    recorded = {m: set(zip(g["shift"], g["severity"], g["split"]))
-                for m, g in vals.groupby("metric")}
+    # An OOD split only where the runner recorded the metric (Aggregate.recorded).
+    recorded = {m: agg.recorded(task, m) for m in wanted}
     wanted = {m: {c for c in cs if not c.split.startswith("test_ood")
-                  or (c.shift, c.severity, c.split) in recorded.get(m, set())}
+                  or (c.shift, c.severity, c.split) in recorded[m]}
               for m, cs in wanted.items()}
     models = [m for m in agg.models(task) if m not in BASELINES]
     opts = lb.options

@@ -100,10 +100,7 @@ class Lookup:
                      for r in self.frame.to_dict("records")}
         cells = agg.cells.loc[agg.cells["task"] == task]
         self.cells = {(r["model"], r["shift"], r["severity"]): r for r in cells.to_dict("records")}
-        # Splits on which some model recorded each metric: a finished cell without a value
-        # on a split nobody scored with that metric is "not scored", not "missing".
-        self.scored = {(r["shift"], r["severity"], r["split"], r["metric"])
-                       for r in self.frame.to_dict("records")}
+        self.agg, self.task = agg, task
         self.skipped = self._keyed(agg.skipped, task)
         self.broken = self._keyed(agg.metric_failures, task)
         refs = agg.references
@@ -144,8 +141,10 @@ class Lookup:
         if info is not None and info["n_failed"]:
             return Cell("failed", f"{info['n_failed']}/{info['n_expected']} seeds failed", "failed",
                         str(info["error"]))
-        if (info is not None and info["n_ok"]
-                and (cond.shift, cond.severity, cond.split, metric) not in self.scored):
+        # A finished cell without a value on a split nobody scored with this metric is
+        # "not scored", not "missing".
+        where = (cond.shift, cond.severity, cond.split)
+        if info is not None and info["n_ok"] and where not in self.agg.recorded(self.task, metric):
             return Cell("not scored", f"no {metric} on this split", "n/a",
                         f"this split records no {metric} (e.g. a variant-effect set, scored per "
                         "element by its own metrics): see 'Other recorded metrics'")

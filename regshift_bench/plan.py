@@ -309,7 +309,10 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
         model_params = {m.label: registry.create("model", m.name, **dict(m.params)).params_json()
                         for m in specs}
         n_seeds = seeds if seeds is not None else preset.seeds
-        _check_names("shift", [name for name, _ in preset.shift_severities])  # a misspelt trim
+        # A misspelt trim is an error, not a silently untrimmed grid.
+        _check_names("shift", [name for name, _ in preset.shift_severities])
+        _check_names("shift", list(preset.skip_shifts))
+        asked = {name for name, _ in shift_refs}
         for spec in suite.tasks:
             check_task_params(suite, spec)
             task = registry.create("task", spec.task, **dict(spec.params))
@@ -322,6 +325,8 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
             explainer_names = tuple(explainers or spec.explainers or ())
             _check_names("explainer", explainer_names)
             for sspec in _shift_specs(spec, shift_refs):
+                if sspec.name in preset.skip_shifts and sspec.name not in asked:
+                    continue  # the preset leaves it out; --shift NAME still runs it
                 cls = registry.get("shift", sspec.name).factory
                 severities = sspec.severities or tuple(getattr(cls, "default_severities", (1.0,)))
                 if sspec.name not in asked_severity:  # NAME@SEVERITY beats the preset's trim

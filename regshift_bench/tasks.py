@@ -39,8 +39,8 @@ _SUITE_KEYS = {"version", "name", "description", "tasks", "presets"}
 _TASK_KEYS = {"task", "name", "params", "shifts", "metrics", "explainers"}
 #: Budget fields a preset may set (see regshift_bench.api.Budget).
 _BUDGET_KEYS = ("max_epochs", "max_seconds", "min_steps", "max_steps", "patience")
-_PRESET_KEYS = {"sizes", "seeds", "models", "severities", "shift_severities", "explain_n",
-                *_BUDGET_KEYS}
+_PRESET_KEYS = {"sizes", "seeds", "models", "severities", "shift_severities", "skip_shifts",
+                "explain_n", *_BUDGET_KEYS}
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,8 @@ class Preset:
     (None: as declared) keeps, for each shift, only its declared severities in this
     set (a shift with none of them keeps its highest); ``shift_severities`` replaces
     that set for the shifts it names (e.g. a mild severity only where the Findings
-    read one).
+    read one); ``skip_shifts`` leaves whole shifts out of this preset's grid (a
+    ``--shift`` that names one still runs it).
     """
 
     name: str
@@ -145,6 +146,7 @@ class Preset:
     severities: tuple[float, ...] | None = None
     explain_n: int = 200  # sequences each explainer explains per split (interpretation)
     shift_severities: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    skip_shifts: tuple[str, ...] = ()
 
     def severities_for(self, shift: str) -> tuple[float, ...] | None:
         """The severities this preset keeps for ``shift`` (None: every declared one)."""
@@ -225,6 +227,13 @@ def _parse_preset(path: Path, name: str, raw: dict[str, Any]) -> Preset:
     if not isinstance(per_shift, dict) or not all(_is_severity_list(v) for v in per_shift.values()):
         raise _err(path, f"{where}.shift_severities", f"{per_shift!r}",
                    "give a table of shift = [severities in [0, 1]], e.g. {gc_shift = [0.25, 1.0]}")
+    skip = raw.get("skip_shifts", [])
+    if not isinstance(skip, list) or not all(isinstance(v, str) and v for v in skip):
+        raise _err(path, f"{where}.skip_shifts", f"{skip!r}",
+                   'give a list of shift names, e.g. skip_shifts = ["gc_extremes"]')
+    if "none" in skip:
+        raise _err(path, f"{where}.skip_shifts", "'none' is the in-distribution reference",
+                   "remove it; every other shift is read against it")
     try:
         budget = Budget(**{k: raw[k] for k in _BUDGET_KEYS if k in raw})
     except RegshiftError as exc:
@@ -236,7 +245,8 @@ def _parse_preset(path: Path, name: str, raw: dict[str, Any]) -> Preset:
     return Preset(name, SplitSizes(sizes.get("train"), sizes.get("val"), sizes.get("test")),
                   seeds, budget, tuple(models) if models is not None else None,
                   tuple(float(v) for v in sev) if sev is not None else None, explain_n,
-                  tuple(sorted((k, tuple(float(v) for v in vs)) for k, vs in per_shift.items())))
+                  tuple(sorted((k, tuple(float(v) for v in vs)) for k, vs in per_shift.items())),
+                  tuple(skip))
 
 
 def _is_severity_list(raw: Any) -> bool:

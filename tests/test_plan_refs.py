@@ -68,6 +68,41 @@ def test_shift_severities_replace_the_presets_trim_for_the_shifts_they_name(tmp_
         tasks.load_suite(suite)
 
 
+def test_skip_shifts_leaves_a_shift_out_unless_it_is_asked_for(tmp_path):
+    suite = tmp_path / "skip.toml"
+    text = TOY_SUITE.read_text()
+    suite.write_text(text.replace("max_epochs = 1", 'max_epochs = 1\nskip_shifts = ["toy_gc_shift"]'))
+    loaded = tasks.load_suite(suite)
+    cells = planning.expand([loaded], "smoke", models=["toy_mean"], seeds=1).cells
+    assert "toy_gc_shift" not in {c.shift for c in cells} and "none" in {c.shift for c in cells}
+    asked = planning.expand([loaded], "smoke", models=["toy_mean"], seeds=1,
+                            shifts=["toy_gc_shift"]).cells
+    assert "toy_gc_shift" in {c.shift for c in asked}
+    # The kept cells are the same cells (same keys) as in the untrimmed grid.
+    full = planning.expand([tasks.load_suite(TOY_SUITE)], "smoke", models=["toy_mean"], seeds=1)
+    assert {c.cell for c in cells} < {c.cell for c in full.cells}
+    suite.write_text(text.replace("max_epochs = 1", 'max_epochs = 1\nskip_shifts = ["toy_gc_shfit"]'))
+    with pytest.raises(RegshiftError, match="did you mean 'toy_gc_shift'"):
+        planning.expand([tasks.load_suite(suite)], "smoke", models=["toy_mean"], seeds=1)
+    suite.write_text(text.replace("max_epochs = 1", 'max_epochs = 1\nskip_shifts = ["none"]'))
+    with pytest.raises(TaskFileError, match="skip_shifts.*in-distribution reference"):
+        tasks.load_suite(suite)
+    suite.write_text(text.replace("max_epochs = 1", 'max_epochs = 1\nskip_shifts = "toy_gc_shift"'))
+    with pytest.raises(TaskFileError, match="skip_shifts.*list of shift names"):
+        tasks.load_suite(suite)
+
+
+def test_standard_presets_skip_only_shifts_that_train_their_own_model():
+    # The 2 h budget (README: Presets) drops retraining shifts that no Findings claim reads.
+    plugins.configure(())
+    skipped = {s.name: s.preset("standard").skip_shifts for s in tasks.shipped_suites()}
+    assert skipped["sim"] == ("gc_extremes",) and skipped["mpra"] == ("element_class",)
+    registry = plugins.current().registry
+    for names in skipped.values():
+        for name in names:
+            assert registry.get("shift", name).factory.changes_train is True
+
+
 def test_standard_sim_preset_keeps_the_mild_severity_only_where_findings_read_it():
     from regshift_bench.leaderboard.findings import MILD_GC_SHIFT, MILD_SEVERITY, NOISE_LOW, NOISE_SHIFT
 

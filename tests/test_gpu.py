@@ -79,3 +79,24 @@ def test_smoke_grid_on_cuda(tmp_path):
     assert provenance["device"] == DEVICE
     if DEVICE.startswith("cuda"):
         assert provenance["device_name"] == torch.cuda.get_device_name(0)
+
+
+@pytest.mark.parametrize("name", sorted(ARCH))
+def test_gradient_explainers_run_on_cuda_for_every_neural_model(name, data):
+    # cuDNN refuses an eval-mode LSTM's backward pass; the explainers switch it off.
+    from regshift_bench.api import NotApplicable
+
+    train, val, test = data
+    model = plugins.get_plugin("model", name, **ARCH[name], epochs=1, batch_size=32)
+    model.fit(train, val, rng=np.random.default_rng(0), device=DEVICE)
+    ran = 0
+    for explainer in ("grad_x_input", "gradcam"):
+        try:
+            attr = plugins.get_plugin("explainer", explainer).explain(
+                model, test.subset(np.arange(16)), rng=np.random.default_rng(0), device=DEVICE)
+        except NotApplicable:
+            continue
+        ran += 1
+        assert attr.shape == (16, test.seqs.shape[1]) and np.isfinite(attr).all()
+        assert np.abs(attr).sum() > 0
+    assert ran >= 1

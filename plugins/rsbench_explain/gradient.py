@@ -67,21 +67,31 @@ class GradientExplainer(Explainer):
         out = np.zeros((n, length), dtype=np.float64)
         x_all = data.onehot(np.float32)
         step = max(1, int(self.batch_size))
-        for start in range(0, n, step):
-            stop = min(n, start + step)
-            x = torch.from_numpy(x_all[start:stop]).to(device)
-            with warnings.catch_warnings():  # Captum's notes on hooks and requires_grad
-                warnings.filterwarnings("ignore", message=r"(Input Tensor|Setting forward)")
-                attr = self._attribute(module, x, data.seqs[start:stop], rng).detach()
-            if attr.dim() == 3 and attr.shape[1] == 4:
-                attr = attr.sum(dim=1)
-            attr = attr.reshape(stop - start, -1)
-            if attr.shape[1] != length:
-                raise PluginError(f"attribution has {attr.shape[1]} positions, expected "
-                                  f"{length}", plugin=self.name)
-            out[start:stop] = attr.double().cpu().numpy()
+        # cuDNN's RNN kernels refuse a backward pass in eval mode ("cudnn RNN backward
+        # can only be called in training mode"): an eval-mode LSTM's gradients need the
+        # native kernels. Off only while attributing; no effect on CPU.
+        with torch.backends.cudnn.flags(enabled=False):
+            for start in range(0, n, step):
+                stop = min(n, start + step)
+                out[start:stop] = self._batch(module, x_all, data.seqs, start, stop, rng, device)
         out[data.seqs >= 4] = 0.0
         return out
+
+    def _batch(self, module: nn.Module, x_all: np.ndarray, codes: np.ndarray, start: int,
+               stop: int, rng: np.random.Generator, device: str) -> np.ndarray:
+        """Per-position attributions (stop - start, L) of rows ``start:stop``."""
+        length = codes.shape[1]
+        x = torch.from_numpy(x_all[start:stop]).to(device)
+        with warnings.catch_warnings():  # Captum's notes on hooks and requires_grad
+            warnings.filterwarnings("ignore", message=r"(Input Tensor|Setting forward)")
+            attr = self._attribute(module, x, codes[start:stop], rng).detach()
+        if attr.dim() == 3 and attr.shape[1] == 4:
+            attr = attr.sum(dim=1)
+        attr = attr.reshape(stop - start, -1)
+        if attr.shape[1] != length:
+            raise PluginError(f"attribution has {attr.shape[1]} positions, expected "
+                              f"{length}", plugin=self.name)
+        return attr.double().cpu().numpy()
 
 
 def references(kind: str, x: torch.Tensor, codes: np.ndarray, rng: np.random.Generator,

@@ -96,7 +96,7 @@ def test_standard_presets_skip_only_shifts_that_train_their_own_model():
     # The 2 h budget (README: Presets) drops retraining shifts that no Findings claim reads.
     plugins.configure(())
     skipped = {s.name: s.preset("standard").skip_shifts for s in tasks.shipped_suites()}
-    assert skipped["sim"] == ("gc_extremes",) and skipped["mpra"] == ("element_class",)
+    assert skipped["sim"] == ("gc_extremes",) and skipped["mpra"] == ()
     registry = plugins.current().registry
     for names in skipped.values():
         for name in names:

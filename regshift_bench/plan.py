@@ -198,8 +198,10 @@ def _check_model_params(spec: ModelSpec, where: str) -> None:
                                 f"{key!r}; {hint}its parameters: {', '.join(accepted)}")
 
 
-def _shift_specs(spec: TaskSpec, only: Sequence[tuple[str, tuple[float, ...] | None]]
-                 ) -> list[ShiftSpec]:
+def _shift_specs(spec: TaskSpec, only: Sequence[tuple[str, tuple[float, ...] | None]],
+                 skip: Sequence[str] = ()) -> list[ShiftSpec]:
+    """The task's shifts to run: ``only`` (``--shift``) when given, else the declared
+    ones less the preset's ``skip`` (an asked shift runs even when the preset skips it)."""
     registry = plugins.current().registry
     if spec.shifts is not None:
         declared = list(spec.shifts)
@@ -216,8 +218,8 @@ def _shift_specs(spec: TaskSpec, only: Sequence[tuple[str, tuple[float, ...] | N
                 before = base.severities if name in chosen and base.severities else ()
                 base = replace(base, severities=tuple(dict.fromkeys([*before, *severities])))
             chosen[name] = base
-        declared = list(chosen.values())
-    return declared
+        return list(chosen.values())
+    return [s for s in declared if s.name not in skip]
 
 
 def preset_budget(preset: Preset, max_steps: int | None = None) -> Budget:
@@ -312,7 +314,6 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
         # A misspelt trim is an error, not a silently untrimmed grid.
         _check_names("shift", [name for name, _ in preset.shift_severities])
         _check_names("shift", list(preset.skip_shifts))
-        asked = {name for name, _ in shift_refs}
         for spec in suite.tasks:
             check_task_params(suite, spec)
             task = registry.create("task", spec.task, **dict(spec.params))
@@ -324,9 +325,7 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
             _check_names("metric", metric_names)
             explainer_names = tuple(explainers or spec.explainers or ())
             _check_names("explainer", explainer_names)
-            for sspec in _shift_specs(spec, shift_refs):
-                if sspec.name in preset.skip_shifts and sspec.name not in asked:
-                    continue  # the preset leaves it out; --shift NAME still runs it
+            for sspec in _shift_specs(spec, shift_refs, preset.skip_shifts):
                 cls = registry.get("shift", sspec.name).factory
                 severities = sspec.severities or tuple(getattr(cls, "default_severities", (1.0,)))
                 if sspec.name not in asked_severity:  # NAME@SEVERITY beats the preset's trim

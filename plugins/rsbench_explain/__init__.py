@@ -19,7 +19,7 @@ from rsbench_explain.shuffle import dinuc_shuffle
 __all__ = ["DeepLiftShap", "GradCam", "GradXInput", "ISM", "IntegratedGrads", "dinuc_shuffle"]
 
 _EXPLAINERS = {
-    "ism": (ISM, "in-silico mutagenesis: every substitution scored by predict (any model)"),
+    "ism": (ISM, "in-silico mutagenesis: every substitution scored by predict_mean (any model)"),
     "grad_x_input": (GradXInput, "gradient x input (Captum) on the differentiable view"),
     "integrated_gradients": (IntegratedGrads, "integrated gradients (Captum); reference= zeros|uniform|shuffled"),
     "deeplift_shap": (DeepLiftShap, "DeepLIFT averaged over dinucleotide-shuffled references (Captum)"),

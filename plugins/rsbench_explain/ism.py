@@ -1,4 +1,4 @@
-"""``ism``: in-silico mutagenesis, batched, model-agnostic (``predict`` only)."""
+"""``ism``: in-silico mutagenesis, batched, model-agnostic (``predict_mean`` only)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ _REDUCE = ("meanabs", "maxabs", "mean")
 
 
 class ISM(Explainer):
-    """In-silico mutagenesis: every single-base substitution, scored by ``predict``.
+    """In-silico mutagenesis: every single-base substitution, scored by ``predict_mean``.
 
     Each position's importance summarises the change in predicted mean over its
     three substitutions: ``meanabs`` (default) the mean absolute change, ``maxabs``
@@ -21,12 +21,14 @@ class ISM(Explainer):
     Parameters
     ----------
     batch_size : int, default 8192
-        Mutant sequences per ``predict`` call (3 L mutants per sequence).
+        Mutant sequences per ``predict_mean`` call (3 L mutants per sequence).
     reduce : {"meanabs", "maxabs", "mean"}
 
     Notes
     -----
-    Cost: 3 L + 1 predictions per sequence. Mutants carry no ``meta`` (their
+    Cost: 3 L + 1 point predictions per sequence, from the model's deterministic
+    :meth:`~regshift_bench.api.Model.predict_mean` (a neural model: one eval-mode
+    pass per strand, not its MC-dropout samples, which only its variance needs). Mutants carry no ``meta`` (their
     measured values would be the wild type's), but keep ``info`` and ``lengths``.
     """
 
@@ -41,7 +43,7 @@ class ISM(Explainer):
         out = np.zeros((n, length), dtype=np.float64)
         if n == 0:
             return out
-        wild = np.asarray(model.predict(data, device=device).mean, dtype=np.float64)
+        wild = self._point(model, data, device)
         per = max(1, int(self.batch_size) // (3 * length))
         shift = np.arange(1, 4, dtype=np.uint8)  # the three other bases: (b + k) mod 4
         pos = np.arange(length)
@@ -57,7 +59,7 @@ class ISM(Explainer):
             mutants = SeqDataset(mut.reshape(-1, length),
                                  np.zeros(len(rows) * 3 * length, np.float32),
                                  lengths=lengths, info=data.info)
-            pred = np.asarray(model.predict(mutants, device=device).mean, dtype=np.float64)
+            pred = self._point(model, mutants, device)
             delta = pred.reshape(len(rows), length, 3) - wild[rows, None, None]
             if self.reduce == "meanabs":
                 out[rows] = np.abs(delta).mean(axis=2)
@@ -67,3 +69,12 @@ class ISM(Explainer):
                 out[rows] = delta.mean(axis=2)
         out[data.seqs >= 4] = 0.0  # N / padding: not a base to explain
         return out
+
+    def _point(self, model: Model, data: SeqDataset, device: str) -> np.ndarray:
+        """The model's deterministic means (len(data),), checked for shape."""
+        pred = np.asarray(model.predict_mean(data, device=device), dtype=np.float64)
+        if pred.shape != (len(data),):
+            raise PluginError(f"{type(model).__name__}.predict_mean returned shape "
+                              f"{pred.shape}, expected ({len(data)},); fix the model's "
+                              "predict_mean", plugin=self.name)
+        return pred

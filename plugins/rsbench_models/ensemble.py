@@ -71,6 +71,13 @@ class Ensemble(Model):
         epi = means.var(0)
         return Prediction(means.mean(0), alea + epi, alea, epi)
 
+    def predict_mean(self, data: SeqDataset, *, device: str = "cpu") -> np.ndarray:
+        """The average of the members' deterministic means (their ``predict_mean``)."""
+        if not hasattr(self, "models_"):
+            raise PluginError("predict called before fit or load; fit the model first",
+                              plugin=self.name or "ensemble")
+        return np.mean([m.predict_mean(data, device=device) for m in self.models_], axis=0)
+
     def get_state(self) -> dict[str, Any]:
         if not hasattr(self, "models_"):
             raise PluginError("get_state before fit", plugin=self.name or "ensemble")

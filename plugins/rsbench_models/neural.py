@@ -124,6 +124,20 @@ class NeuralModel(Model):
         s2 = self.y_sd_ ** 2
         return Prediction(mean * self.y_sd_ + self.y_mu_, (alea + epi) * s2, alea * s2, epi * s2)
 
+    def predict_mean(self, data: SeqDataset, *, device: str = "cpu") -> np.ndarray:
+        """Strand-averaged mean of the deterministic (eval-mode) network: (len(data),).
+
+        No MC-dropout masks: two forward passes per input instead of
+        ``2 * mc_dropout``, and the same value on every call (what explainers need).
+        """
+        self._check_fitted()
+        dev = torch.device(device)
+        self.net_.to(dev)
+        enc = trainer.encode(data, dev, self._prior_features(data))
+        mean, _, _ = trainer.predict_parts(self.net_, enc, floor=float(self.var_floor),
+                                           mc_samples=0, seed=self.seed_)
+        return mean * self.y_sd_ + self.y_mu_
+
     def torch_module(self) -> nn.Module | None:
         """The differentiable view for gradient explainers (see :class:`MeanView`).
 

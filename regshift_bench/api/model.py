@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -159,6 +160,31 @@ class Model(Configurable):
         """Predict mean and variance, arrays of shape (len(data),)."""
         raise NotImplementedError
 
+    def predict_mean(self, data: SeqDataset, *, device: str = "cpu") -> np.ndarray:
+        """A deterministic point prediction, float64 of shape (len(data),) (optional).
+
+        What explainers score: one value per input, the same on every call. The
+        default is ``predict(data).mean``. A model whose ``predict`` samples (MC
+        dropout) or otherwise does work only the variance needs should override it
+        with its cheapest deterministic mean (a neural model: one eval-mode pass per
+        strand, no dropout masks), on the scale of ``predict``'s mean.
+        """
+        return np.asarray(self.predict(data, device=device).mean, dtype=np.float64)
+
+    def fit_augmented(self, train: SeqDataset, val: SeqDataset, *,
+                      augment: Callable[[np.ndarray, np.random.Generator], np.ndarray],
+                      finetune_epochs: int, rng: np.random.Generator, device: str = "cpu",
+                      budget: Budget | None = None) -> Model:
+        """Optional training hook of ``train``-stage interventions (e.g. EvoAug); return self.
+
+        Train as :meth:`fit` does, but pass every training batch of codes (B, L) uint8
+        through ``augment(codes, rng)`` first (it returns codes of the same shape),
+        then fine-tune for ``finetune_epochs`` epochs on the unperturbed training data.
+        A model that does not override it is reported as ``skipped`` for such
+        interventions (see :func:`supports_augmentation`).
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no fit_augmented training hook")
+
     def torch_module(self) -> Any:
         """An optional differentiable view for gradient explainers, or None.
 
@@ -174,6 +200,12 @@ class Model(Configurable):
         return None
 
     # -- persistence -----------------------------------------------------------------
+    @classmethod
+    def saves_state(cls) -> bool:
+        """Whether this model implements :meth:`get_state`, so the runner can cache a
+        trained copy (without it the model is retrained for each cell group)."""
+        return cls.get_state is not Model.get_state
+
     def get_state(self) -> dict[str, Any]:
         """Everything ``predict`` needs, as tensors / arrays / JSON scalars (optional).
 
@@ -202,6 +234,11 @@ class Model(Configurable):
         state = torch.load(str(path), weights_only=True, map_location="cpu")
         self.set_state(_from_tensors(state))
         return self
+
+
+def supports_augmentation(model: Model) -> bool:
+    """Whether ``model`` implements the optional :meth:`Model.fit_augmented` hook."""
+    return type(model).fit_augmented is not Model.fit_augmented
 
 
 _NP_TAG = "__ndarray__"

@@ -23,5 +23,14 @@ __all__ = [
     "CellTimeout", "DataError", "DataMissingError", "MetricSkipped", "PluginError",
     "PluginLoadError", "RegistryError",
     "RegshiftError", "TaskFileError", "UnknownNameError", "__version__", "get_plugin",
-    "hookimpl",
+    "hookimpl", "run",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # ``regshift_bench.run`` loads the run machinery (torch, pandas) only when called.
+    if name == "run":
+        from regshift_bench.run_api import run
+
+        return run
+    raise AttributeError(f"module 'regshift_bench' has no attribute {name!r}")

@@ -215,7 +215,8 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
              overwrite: bool = False, workers: int = 1, ray_address: str | None = None,
              timeout: float | None = None, merge: bool = False,
              on_start: Callable[[int, int], None] | None = None,
-             on_outcome: OnOutcome | None = None) -> RunSummary:
+             on_outcome: OnOutcome | None = None,
+             previous: dict[str, Any] | None | str = "check") -> RunSummary:
     """Run every cell of ``plan`` not already finished in ``run_dir``.
 
     Parameters
@@ -236,6 +237,10 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
     on_start : callable(total, already_done), optional
     on_outcome : callable(Cell, CellOutcome), optional
         Progress callbacks (the CLI draws its bars with them), called once per cell.
+    previous : dict or None, optional
+        What :func:`check_run_dir` returned for this plan and directory, when the
+        caller already checked it (:func:`regshift_bench.run_api.prepare`); by
+        default the directory is checked here.
 
     Raises
     ------
@@ -247,7 +252,8 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
     """
     run_dir = Path(run_dir)
     device = provenance.resolve_device(device)
-    previous = check_run_dir(plan, run_dir, overwrite, merge)
+    if isinstance(previous, str):  # not checked by the caller
+        previous = check_run_dir(plan, run_dir, overwrite, merge)
     if previous:
         drop_stale(previous, stale_cells(previous, plan), run_dir)
     if overwrite and run_dir.exists():

@@ -17,6 +17,7 @@ from typing import Any
 from regshift_bench import plugins
 from regshift_bench.api import Budget, SplitSizes
 from regshift_bench.errors import RegshiftError
+from regshift_bench.model_params import check_model_params
 from regshift_bench.tasks import (
     ModelSpec,
     Preset,
@@ -181,21 +182,7 @@ def check_selection(models: Sequence[str] = (), shifts: Sequence[str] = ()) -> t
 
 
 def _check_model_params(spec: ModelSpec, where: str) -> None:
-    if not spec.params:
-        return
-    factory = plugins.current().registry.get("model", spec.name).factory
-    names = getattr(factory, "_param_names", None)
-    if names is None:
-        return  # a function factory (a +prior variant): the model itself rejects bad keys
-    import difflib
-
-    accepted = names()
-    for key, _ in spec.params:
-        if key not in accepted:
-            close = difflib.get_close_matches(key, accepted, n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise RegshiftError(f"{where} {spec.label!r}: model {spec.name!r} has no parameter "
-                                f"{key!r}; {hint}its parameters: {', '.join(accepted)}")
+    check_model_params(spec, where)  # names and value types, before any cell runs
 
 
 def _shift_specs(spec: TaskSpec, only: Sequence[tuple[str, tuple[float, ...] | None]],
@@ -418,13 +405,11 @@ def models_without_cache(the_plan: Plan) -> list[tuple[str, int]]:
     list of (str, int)
         Model label and number of cell groups, in the plan's model order.
     """
-    from regshift_bench.testing.model_checks import saves_state
-
     groups = the_plan.groups()
     out = []
     for label in the_plan.summary()["models"]:
         cell = next(c for c in the_plan.cells if c.model == label)
         name, params = cell.model_factory_args()
-        if not saves_state(plugins.current().registry.create("model", name, **params)):
+        if not plugins.current().registry.create("model", name, **params).saves_state():
             out.append((label, sum(g[0].model == label for g in groups)))
     return out

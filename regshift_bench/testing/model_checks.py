@@ -25,7 +25,7 @@ BUDGET_GRACE = 4.0
 
 def saves_state(model: api.Model) -> bool:
     """Whether ``model`` overrides :meth:`~regshift_bench.api.Model.get_state` (can be cached)."""
-    return type(model).get_state is not api.Model.get_state
+    return model.saves_state()
 
 
 def padded(data: SeqDataset, lengths: np.ndarray, width: int) -> SeqDataset:

@@ -13,6 +13,7 @@ import numpy as np
 from regshift_bench.api import Budget, Model, Prediction, SeqDataset
 from regshift_bench.errors import DataError, PluginError
 from rsbench_models.kmers import kmer_counts
+from rsbench_models.ridge_gcv import fold_residuals, ridge_gcv
 
 VAR_FLOOR = 1e-6
 #: E[log chi2_1] = psi(1/2) + log 2: the bias of log squared residuals as log-variances.
@@ -110,7 +111,9 @@ class KmerRidge(Model):
         k-mer sizes counted (canonical: a k-mer and its reverse complement share a
         column; k = 1..6 gives 2772 features), standardised with training statistics.
     alphas : tuple of float
-        Ridge penalties searched by efficient leave-one-out CV (``sklearn.RidgeCV``).
+        Ridge penalties searched by efficient leave-one-out CV, all from one
+        eigendecomposition (:mod:`rsbench_models.ridge_gcv`; the same choice and
+        coefficients as ``sklearn.RidgeCV``, to rounding).
     var_k_max : int, default 2
         k-mers (k = 1..var_k_max) plus GC used by the variance model.
     cv_folds : int, default 3
@@ -141,7 +144,7 @@ class KmerRidge(Model):
 
     def fit(self, train: SeqDataset, val: SeqDataset, *, rng: np.random.Generator,
             device: str = "cpu", budget: Budget | None = None) -> KmerRidge:
-        from sklearn.linear_model import Ridge, RidgeCV
+        from sklearn.linear_model import RidgeCV
 
         _check_train(train, 2 * int(self.cv_folds), "kmer_ridge")
         x, xv = self._features(train)
@@ -150,15 +153,10 @@ class KmerRidge(Model):
         x_sd, v_sd = x.std(0, dtype=np.float64), xv.std(0, dtype=np.float64)
         self.x_mu_, self.x_sd_ = x.mean(0, dtype=np.float64), np.where(x_sd > 0, x_sd, 1.0)
         self.v_mu_, self.v_sd_ = xv.mean(0, dtype=np.float64), np.where(v_sd > 0, v_sd, 1.0)
-        xs = ((x - self.x_mu_) / self.x_sd_).astype(np.float32)
-        ridge = RidgeCV(alphas=np.asarray(self.alphas, dtype=float)).fit(xs, y)
-        self.coef_, self.intercept_ = ridge.coef_.astype(np.float64), float(ridge.intercept_)
-        self.alpha_ = float(ridge.alpha_)
+        xs = (x - self.x_mu_) / self.x_sd_
+        del x
         folds = rng.permutation(len(y)) % int(self.cv_folds)
-        resid = np.empty_like(y)
-        for f in range(int(self.cv_folds)):
-            part = Ridge(alpha=self.alpha_).fit(xs[folds != f], y[folds != f])
-            resid[folds == f] = y[folds == f] - part.predict(xs[folds == f])
+        self.coef_, self.intercept_, self.alpha_, resid = self._fit_mean(xs, y, folds)
         target = np.log(resid**2 + 1e-12) - LOG_CHI2_BIAS
         vs = (xv - self.v_mu_) / self.v_sd_
         var_model = RidgeCV(alphas=np.asarray(self.alphas, dtype=float)).fit(vs, target)
@@ -168,6 +166,28 @@ class KmerRidge(Model):
         fitted = np.exp(np.clip(var_model.predict(vs), -30, 30))
         self.v_intercept_ = float(var_model.intercept_) + float(np.log(np.mean(resid**2 / fitted)))
         return self
+
+    def _fit_mean(self, xs: np.ndarray, y: np.ndarray, folds: np.ndarray
+                  ) -> tuple[np.ndarray, float, float, np.ndarray]:
+        """The mean model and its cross-fitted residuals.
+
+        Parameters
+        ----------
+        xs : numpy.ndarray, float64, (n, p)
+            Standardised k-mer counts.
+        y : numpy.ndarray, float64, (n,)
+        folds : numpy.ndarray of int, (n,)
+            Fold of each row for the out-of-fold residuals.
+
+        Returns
+        -------
+        coef (p,), intercept, alpha, residuals (n,)
+            Penalty by leave-one-out error over ``alphas`` from one eigendecomposition
+            (:func:`rsbench_models.ridge_gcv.ridge_gcv`); residuals of the fold fits at
+            that penalty from per-fold Gram matrices.
+        """
+        coef, intercept, alpha = ridge_gcv(xs, y, self.alphas)
+        return coef, intercept, alpha, fold_residuals(xs, y, folds, alpha)
 
     def predict(self, data: SeqDataset, *, device: str = "cpu") -> Prediction:
         _need_fit(self, "coef_")

@@ -8,6 +8,7 @@ model is trained once per distinct training set and reused across shifts.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -69,6 +70,10 @@ class Cell:
     # the keys of ``task_params`` holding paths, ``task_data`` a digest of the files.
     task_files: tuple[str, ...] = ()
     task_data: str = ""
+    # A robustness intervention applied to the model (regshift_bench.intervene): its
+    # label, e.g. "conformal" or "kshot_recalibrate(k=20)", and the parameters given.
+    intervention: str = "none"
+    intervention_args: tuple[tuple[str, Any], ...] = ()
 
     def identity(self) -> dict[str, Any]:
         """The fields that determine the cell's results (hashed into ``cell``).
@@ -87,6 +92,9 @@ class Cell:
         for key in ("model_name", "model_args", "task_data"):
             if not d[key]:
                 d.pop(key)
+        if self.intervention == "none":  # cells without one keep the hashes they had
+            d.pop("intervention")
+            d.pop("intervention_args")
         d["task_params"] = self.stream_task_params()
         return d
 
@@ -181,8 +189,51 @@ def check_selection(models: Sequence[str] = (), shifts: Sequence[str] = ()) -> t
     return specs, shift_refs
 
 
+def check_interventions(refs: Sequence[str], where: str = "--intervention") -> list[ModelSpec]:
+    """Parse ``NAME`` / ``NAME(key=value, ...)`` intervention references and check them.
+
+    ``none`` (the model as trained) is accepted and always comes first in the result.
+
+    Raises
+    ------
+    TaskFileError
+        For a malformed reference.
+    UnknownNameError
+        For an unknown name, with close matches.
+    RegshiftError
+        For a parameter the intervention does not take.
+    """
+    import difflib
+
+    specs = [parse_model_ref(r, where) for r in refs]
+    for spec in specs:
+        if spec.name == "none":
+            if spec.params:
+                raise RegshiftError(f"{where} {spec.label!r}: 'none' takes no parameters")
+            continue
+        factory = plugins.current().registry.get("intervention", spec.name).factory
+        accepted = factory._param_names() if hasattr(factory, "_param_names") else None
+        for key, _ in spec.params if accepted is not None else ():
+            if key not in accepted:
+                close = difflib.get_close_matches(key, accepted, n=1, cutoff=0.6)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise RegshiftError(f"{where} {spec.label!r}: intervention {spec.name!r} has no "
+                                    f"parameter {key!r}; {hint}its parameters: "
+                                    f"{', '.join(accepted) or 'none'}")
+    chosen = {"none": ModelSpec("none")}
+    chosen.update({s.label: s for s in specs})
+    return list(chosen.values())
+
+
 def _check_model_params(spec: ModelSpec, where: str) -> None:
     check_model_params(spec, where)  # names and value types, before any cell runs
+    validate = getattr(plugins.current().registry.get("model", spec.name).factory,
+                       "validate_params", None)
+    if spec.params and callable(validate):  # values that cannot work (Model.validate_params)
+        try:
+            validate(dict(spec.params))
+        except RegshiftError as exc:
+            raise RegshiftError(f"{where} {spec.label!r}: {exc}") from None
 
 
 def _shift_specs(spec: TaskSpec, only: Sequence[tuple[str, tuple[float, ...] | None]],
@@ -250,7 +301,8 @@ def _task_data(spec: TaskSpec) -> str:
 
 def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] = (),
            shifts: Sequence[str] = (), seeds: int | None = None,
-           max_steps: int | None = None, explainers: Sequence[str] = ()) -> Plan:
+           max_steps: int | None = None, explainers: Sequence[str] = (),
+           interventions: Sequence[str] = ()) -> Plan:
     """Expand suites into cells, checking every name before any work starts.
 
     Parameters
@@ -270,6 +322,10 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
         Override the preset budget's step cap (see :func:`preset_budget`).
     explainers : sequence of str
         Explainers to run (``--explainer``); default: each task's ``explainers``.
+    interventions : sequence of str
+        Interventions to run (``--intervention``): ``NAME`` or ``NAME(key=value, ...)``;
+        default: the preset's ``interventions``. ``none`` (the model as trained) is
+        always kept, and its cells are exactly the cells of a plan without interventions.
 
     Raises
     ------
@@ -298,6 +354,9 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
         model_params = {m.label: registry.create("model", m.name, **dict(m.params)).params_json()
                         for m in specs}
         n_seeds = seeds if seeds is not None else preset.seeds
+        iv_specs = check_interventions(
+            interventions or preset.interventions,
+            "--intervention" if interventions else f"{suite.path}: presets.{preset_name}.interventions")
         # A misspelt trim is an error, not a silently untrimmed grid.
         _check_names("shift", [name for name, _ in preset.shift_severities])
         _check_names("shift", list(preset.skip_shifts))
@@ -330,7 +389,7 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
                     continue
                 for severity in severities:
                     for m in specs:
-                        for seed in range(n_seeds):
+                        for seed, iv in itertools.product(range(n_seeds), iv_specs):
                             cells.append(make_cell(
                                 suite=suite.name, suite_version=suite.version,
                                 preset=preset_name, task=spec.label, task_name=spec.task,
@@ -341,8 +400,13 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
                                 budget=budget, metrics=tuple(metric_names),
                                 model_name=m.name if m.params else "",
                                 model_args=m.params, task_files=spec.files,
-                                task_data=task_data, explainers=explainer_names,
-                                explain_n=preset.explain_n if explainer_names else 0))
+                                # Attributions explain the model as trained: once, in
+                                # its `none` cell, never again per intervention.
+                                task_data=task_data,
+                                explainers=explainer_names if iv.name == "none" else (),
+                                explain_n=(preset.explain_n if explainer_names
+                                           and iv.name == "none" else 0),
+                                intervention=iv.label, intervention_args=iv.params))
     if not cells:
         raise RegshiftError("the plan is empty: no shift applies to the selected tasks; "
                             "check --task/--shift (see `rsbench list shifts`)")

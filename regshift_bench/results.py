@@ -70,6 +70,9 @@ RESULTS_SCHEMA = pa.schema([
     ("best_val_loss", pa.float64()),
     ("undertrained", pa.bool_()),      # budget stopped it while val loss still improved
     ("explainer", pa.string()),      # "" except on interpretation rows (regshift_bench.interpret)
+    # Robustness intervention (regshift_bench.intervene): "none" for the model as
+    # trained; null in runs written before the column existed (read as "none").
+    ("intervention", pa.string()),
 ])
 
 #: Per-example predictions of one cell; ``row`` indexes the split's examples.

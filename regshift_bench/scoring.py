@@ -173,8 +173,14 @@ def results_table(rows: list[dict[str, Any]], constant: dict[str, Any]) -> pa.Ta
     return results.columns_table(columns, len(rows), results.RESULTS_SCHEMA)
 
 
-def predictions_table(sets: dict[str, SeqDataset], preds: dict[str, Prediction]) -> pa.Table:
-    """Per-example rows of every split: y, predictive mean/var and its parts, truth."""
+def predictions_table(sets: dict[str, SeqDataset], preds: dict[str, Prediction],
+                      rows: dict[str, np.ndarray] | None = None) -> pa.Table:
+    """Per-example rows of every split: y, predictive mean/var and its parts, truth.
+
+    ``rows`` gives, per split, each example's index in the split as drawn (n,); by
+    default 0..n-1. An intervention that held examples out keeps their original
+    indices, so its rows pair with the same examples of the ``none`` cell.
+    """
     def stacked(get: Any) -> np.ndarray:
         parts = []
         for split, data in sets.items():
@@ -187,7 +193,8 @@ def predictions_table(sets: dict[str, SeqDataset], preds: dict[str, Prediction])
            else np.full(len(data), None, dtype=object) for data in sets.values()]
     columns = {
         "split": np.concatenate([np.full(len(d), s, dtype=object) for s, d in sets.items()]),
-        "row": np.concatenate([np.arange(len(d)) for d in sets.values()]),
+        "row": np.concatenate([np.arange(len(d)) if rows is None or s not in rows
+                               else np.asarray(rows[s]) for s, d in sets.items()]),
         "example_id": np.concatenate(ids),
         "y": stacked(lambda d, p: d.y), "mean": stacked(lambda d, p: p.mean),
         "var": stacked(lambda d, p: p.var), "aleatoric": stacked(lambda d, p: p.aleatoric),

@@ -40,7 +40,7 @@ _TASK_KEYS = {"task", "name", "params", "shifts", "metrics", "explainers"}
 #: Budget fields a preset may set (see regshift_bench.api.Budget).
 _BUDGET_KEYS = ("max_epochs", "max_seconds", "min_steps", "max_steps", "patience")
 _PRESET_KEYS = {"sizes", "seeds", "models", "severities", "shift_severities", "skip_shifts",
-                "explain_n", *_BUDGET_KEYS}
+                "explain_n", "interventions", *_BUDGET_KEYS}
 
 
 @dataclass(frozen=True)
@@ -147,6 +147,8 @@ class Preset:
     explain_n: int = 200  # sequences each explainer explains per split (interpretation)
     shift_severities: tuple[tuple[str, tuple[float, ...]], ...] = ()
     skip_shifts: tuple[str, ...] = ()
+    # Intervention references run beside the model as trained ("none", always run).
+    interventions: tuple[str, ...] = ()
 
     def severities_for(self, shift: str) -> tuple[float, ...] | None:
         """The severities this preset keeps for ``shift`` (None: every declared one)."""
@@ -238,6 +240,11 @@ def _parse_preset(path: Path, name: str, raw: dict[str, Any]) -> Preset:
         budget = Budget(**{k: raw[k] for k in _BUDGET_KEYS if k in raw})
     except RegshiftError as exc:
         raise _err(path, where, str(exc).split(";")[0], "use positive numbers") from None
+    interventions = raw.get("interventions", [])
+    if not isinstance(interventions, list) or not all(isinstance(v, str) and v
+                                                      for v in interventions):
+        raise _err(path, f"{where}.interventions", f"{interventions!r}",
+                   'give a list of intervention names, e.g. interventions = ["conformal"]')
     explain_n = raw.get("explain_n", 200)
     if not isinstance(explain_n, int) or isinstance(explain_n, bool) or explain_n < 1:
         raise _err(path, f"{where}.explain_n", f"{explain_n!r} is not a positive integer",
@@ -246,7 +253,8 @@ def _parse_preset(path: Path, name: str, raw: dict[str, Any]) -> Preset:
                   seeds, budget, tuple(models) if models is not None else None,
                   tuple(float(v) for v in sev) if sev is not None else None, explain_n,
                   tuple(sorted((k, tuple(float(v) for v in vs)) for k, vs in per_shift.items())),
-                  tuple(skip))
+                  tuple(skip), tuple(parse_model_ref(v, f"{path}: {where}.interventions").label
+                                     for v in interventions))
 
 
 def _is_severity_list(raw: Any) -> bool:
@@ -419,6 +427,9 @@ def validate_suite(suite: Suite) -> list[str]:
     for p in suite.presets.values():
         for m in p.models or ():
             lookup("model", parse_model_ref(m).name, f"presets.{p.name}.models")
+        for ref in p.interventions:
+            if parse_model_ref(ref).name != "none":
+                lookup("intervention", parse_model_ref(ref).name, f"presets.{p.name}.interventions")
     return problems
 
 

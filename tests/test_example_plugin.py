@@ -34,7 +34,7 @@ def test_example_model_passes_the_kit_in_process(example_on_path, one_torch_thre
 
 
 def test_example_model_honours_rng_device_and_budget(example_on_path, one_torch_thread):
-    import time
+    from torch.optim.optimizer import register_optimizer_step_post_hook
 
     from regshift_bench import get_plugin
     from regshift_bench.api import Budget
@@ -49,10 +49,19 @@ def test_example_model_honours_rng_device_and_budget(example_on_path, one_torch_
     a, b, c = fit(0), fit(0), fit(1)
     np.testing.assert_array_equal(a.predict(test).mean, b.predict(test).mean)
     assert not np.array_equal(a.predict(test).mean, c.predict(test).mean)
-    start = time.perf_counter()
-    get_plugin("model", "example_cnn", epochs=10_000, patience=10_000).fit(
-        train, val, rng=np.random.default_rng(0), budget=Budget(max_seconds=0.5))
-    assert time.perf_counter() - start < 5.0  # stops once max_seconds has passed
+    # A clock that passes 10 s per read: max_seconds=0.5 is spent when the first epoch
+    # ends, so the fit must stop there (4 steps of 64 of 256) instead of running 10,000.
+    from regshift_bench.testing.clock import SteppingClock
+
+    steps = []
+    hook = register_optimizer_step_post_hook(lambda *a: steps.append(1))
+    try:
+        with SteppingClock(10.0) as clock:
+            get_plugin("model", "example_cnn", epochs=10_000, patience=10_000).fit(
+                train, val, rng=np.random.default_rng(0), budget=Budget(max_seconds=0.5))
+    finally:
+        hook.remove()
+    assert clock.reads >= 2 and len(steps) == 256 // 64
 
 
 @pytest.mark.slow

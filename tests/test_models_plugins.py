@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from rsbench_models.ensemble import _member_budget
@@ -40,15 +38,17 @@ def test_neural_models_pass_check_model(name: str) -> None:
 
 
 def test_ensemble_members_share_max_seconds() -> None:
-    start = time.perf_counter()
-    first = _member_budget(Budget(max_seconds=10.0, max_steps=500), 5, start)
-    assert first.max_steps == 500 and 1.9 < first.max_seconds <= 2.0
-    late = _member_budget(Budget(max_seconds=10.0), 2, start - 8.0)  # 8 s already spent
-    assert late.max_seconds <= 1.0
-    spent = _member_budget(Budget(max_seconds=1.0), 3, start - 5.0)
+    from regshift_bench.testing.clock import SteppingClock
+
+    with SteppingClock(0.0):  # a stopped clock: "now" is 0.0 on every read
+        first = _member_budget(Budget(max_seconds=10.0, max_steps=500), 5, 0.0)
+        late = _member_budget(Budget(max_seconds=10.0), 2, -8.0)  # 8 s already spent
+        spent = _member_budget(Budget(max_seconds=1.0), 3, -5.0)
+    assert first.max_steps == 500 and first.max_seconds == pytest.approx(2.0)
+    assert late.max_seconds == pytest.approx(1.0)
     assert 0 < spent.max_seconds < 0.01  # over time: the next member stops at once
-    assert _member_budget(Budget(max_steps=9), 4, start) == Budget(max_steps=9)
-    assert _member_budget(None, 4, start) is None
+    assert _member_budget(Budget(max_steps=9), 4, 0.0) == Budget(max_steps=9)
+    assert _member_budget(None, 4, 0.0) is None
 
 
 def test_ensemble_passes_check_model_and_decomposes_variance() -> None:

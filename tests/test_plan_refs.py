@@ -93,10 +93,32 @@ def test_skip_shifts_leaves_a_shift_out_unless_it_is_asked_for(tmp_path):
 
 
 def test_standard_runs_every_shipped_shift():
-    # The published grid is the whole grid at severity 1 (README: Presets, wall time).
+    # The published grid is the whole grid at severity 1: no shipped task loses a shift.
+    # Checked on the task files alone, so it needs no data (the planner's shift list).
     plugins.configure(())
+    registry = plugins.current().registry
     for suite in tasks.shipped_suites():
-        assert suite.preset("standard").skip_shifts == ()
+        preset = suite.preset("standard")
+        assert preset.skip_shifts == (), suite.name
+        for spec in suite.tasks:
+            declared = ({s.name for s in spec.shifts} if spec.shifts is not None
+                        else set(registry.names("shift")))
+            planned = {s.name for s in planning._shift_specs(spec, (), preset.skip_shifts)}
+            assert planned == declared | {"none"}, (suite.name, spec.label)
+
+
+def test_standard_plans_every_shipped_shift_of_the_runnable_suites():
+    # The same through the planner (each declared shift applies to its task), for the
+    # suites whose data is here: the simulator's always, the MPRA suites with data.
+    from regshift_bench.availability import runnable_suites
+
+    plugins.configure(())
+    try:
+        suites, _ = runnable_suites(tasks.shipped_suites())
+    except RegshiftError as exc:
+        pytest.skip(f"no shipped suite can run here: {exc}")
+    assert "sim" in {s.name for s in suites}  # the simulator needs no data
+    for suite in suites:
         cells = planning.expand([suite], "standard", models=["mean"], seeds=1).cells
         declared = {s.name for t in suite.tasks for s in (t.shifts or ())}
         assert {c.shift for c in cells} == declared | {"none"}, suite.name

@@ -68,15 +68,19 @@ def test_interrupt_from_run_plan_is_a_keyboard_interrupt(tmp_path):
 def test_pool_reports_each_cell_as_it_finishes(tmp_path):
     plugins.configure(("plugins.toy_plugin",))
     the_plan = planning.expand([tasks.load_suite(TOY_SUITE)], "smoke", models=["toy_slow"])
-    times: dict[str, list[float]] = {}
+    group_of = {c.cell: i for i, g in enumerate(the_plan.groups()) for c in g}
+    on_disk_when_reported: dict[int, list[int]] = {}
 
     def on_outcome(cell, outcome):
-        times.setdefault(str(cell.seed), []).append(time.perf_counter())
+        group = group_of[cell.cell]
+        files = sum(group_of.get(p.stem) == group for p in (tmp_path / "r" / "cells").glob("*.parquet"))
+        on_disk_when_reported.setdefault(group, []).append(files)
 
     run_plan(the_plan, tmp_path / "r", workers=2, on_outcome=on_outcome)
-    assert sorted(len(v) for v in times.values()) == [3, 3]
-    # toy_slow sleeps 0.4 s per prediction: per-group reporting would bunch a group's cells.
-    assert all(max(v) - min(v) > 0.4 for v in times.values())
+    assert sorted(len(v) for v in on_disk_when_reported.values()) == [3, 3]
+    # Reported per cell, a group's first cell arrives while the group is still running
+    # (toy_slow sleeps in every prediction); reported per group, all 3 files would exist.
+    assert all(min(v) < 3 for v in on_disk_when_reported.values()), on_disk_when_reported
     status, files = _statuses(tmp_path / "r")
     assert set(status.values()) == {"ok"} and len(files) == 6
 
@@ -101,17 +105,17 @@ def test_ctrl_c_with_two_workers_exits_promptly_with_a_true_manifest(tmp_path):
         time.sleep(0.1)
     assert proc.poll() is None, proc.communicate()
     os.killpg(proc.pid, signal.SIGINT)
-    sent = time.monotonic()
-    stdout, stderr = proc.communicate(timeout=60)
-    waited = time.monotonic() - sent
+    stdout, stderr = proc.communicate(timeout=120)  # a hang guard, not a measurement
     assert proc.returncode == 130, stderr
-    assert waited < 8.0, f"took {waited:.1f}s to stop"  # 2-core CI box under load
     message = " ".join(stderr.split())
     assert "Traceback" not in stderr
     assert "run the same command to resume" in message
     status, files = _statuses(out)
     kept = {k for k, v in status.items() if v == "ok"}
     assert kept == files
+    # Prompt: the workers were stopped, not waited for (each group has 3 slow cells,
+    # and a worker allowed to finish its group would leave all 6 cells on disk).
+    assert 1 <= len(files) < 6
     assert f"interrupted: {len(files)} of 6 cells kept in {out}" in message
 
 

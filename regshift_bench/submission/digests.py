@@ -1,0 +1,114 @@
+"""Digests of the examples a split holds, so two runs can prove they saw the same data.
+
+A split's *digest* hashes its sequences (codes, padded length, true lengths) and
+its labels (``y`` as float32), in order. It is kept as three hex strings so a
+mismatch can say what differs: the number of examples, the sequences, or only the
+labels. The runner records the digests of every split a cell trained or scored on
+(``train``, ``val``, ``test_id``, ``test_ood[/NAME]``) in the metadata of the cell's
+predictions file; :func:`plan_digests` recomputes them by drawing a plan's splits
+without training anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from regshift_bench.api import SeqDataset, Splits
+
+#: Metadata key of a predictions file holding its cell's split digests.
+METADATA_KEY = "split_digests"
+
+
+def _hex(*arrays: np.ndarray) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for arr in arrays:
+        h.update(np.asarray(arr.shape, dtype=np.int64).tobytes())
+        h.update(np.ascontiguousarray(arr).tobytes())
+    return h.hexdigest()
+
+
+def dataset_digest(data: SeqDataset) -> dict[str, Any]:
+    """``{"n", "sequences", "labels"}`` of one split.
+
+    Parameters
+    ----------
+    data : SeqDataset
+        ``seqs`` uint8 (n, L), ``y`` float32 (n,), optional ``lengths`` (n,).
+
+    Returns
+    -------
+    dict
+        ``n`` (int), ``sequences`` (hex digest of codes and lengths, in order) and
+        ``labels`` (hex digest of ``y`` as float32, in order).
+    """
+    seq_parts = [data.seqs] if data.lengths is None else [data.seqs, data.lengths]
+    return {"n": len(data), "sequences": _hex(*seq_parts),
+            "labels": _hex(np.asarray(data.y, dtype=np.float32))}
+
+
+def labels_digest(y: np.ndarray) -> str:
+    """The ``labels`` digest of measured activities ``y`` (n,), as float32."""
+    return _hex(np.asarray(y, dtype=np.float32).reshape(-1))
+
+
+def splits_digests(splits: Splits) -> dict[str, dict[str, Any]]:
+    """Digests of the training split and every evaluated split, by results-table name."""
+    sets = {"train": splits.train, **splits.evaluation_sets()}
+    return {name: dataset_digest(data) for name, data in sets.items()}
+
+
+def setting_key(task: str, shift: str, severity: float, seed: int) -> str:
+    """The model-independent name of the data one cell sees: ``task/shift@sev/seedN``.
+
+    Every model of a plan draws the same splits for one (task, shift, severity,
+    seed) (the split stream depends on task and seed only), so digests are kept
+    per setting, not per cell.
+    """
+    return f"{task}/{shift}@{float(severity):g}/seed{int(seed)}"
+
+
+def difference(split: str, setting: str, ours: Mapping[str, Any],
+               theirs: Mapping[str, Any]) -> str:
+    """One line saying what differs between two digests of a split (``""``: same)."""
+    where = f"split {setting} {split}"
+    if int(ours["n"]) != int(theirs["n"]):
+        return f"{where}: {ours['n']} examples here, {theirs['n']} in the bundle"
+    if ours["sequences"] != theirs["sequences"]:
+        return f"{where}: the sequences differ from the bundle's (same count, {ours['n']})"
+    if ours["labels"] != theirs["labels"]:
+        return f"{where}: the labels (y) differ from the bundle's; the sequences are the same"
+    return ""
+
+
+def plan_digests(cells: Iterable[Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Draw each distinct data setting of ``cells`` once and digest its splits.
+
+    Parameters
+    ----------
+    cells : iterable of regshift_bench.plan.Cell
+
+    Returns
+    -------
+    dict
+        ``{setting_key: {split: digest}}``. Nothing is trained: only the shifts'
+        ``split`` runs, with the runner's own random stream.
+    """
+    from regshift_bench.plugins import get_plugin
+    from regshift_bench.runner import split_rng
+
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    tasks: dict[str, Any] = {}
+    for cell in cells:
+        key = setting_key(cell.task, cell.shift, cell.severity, cell.seed)
+        if key in out:
+            continue
+        task_id = repr((cell.task_name, cell.task_params))
+        if task_id not in tasks:
+            tasks[task_id] = get_plugin("task", cell.task_name, **dict(cell.task_params))
+        shift = get_plugin("shift", cell.shift, severity=cell.severity, **dict(cell.shift_params))
+        out[key] = splits_digests(shift.split(tasks[task_id], split_rng(cell), cell.sizes))
+    return out

@@ -1,0 +1,157 @@
+"""Re-score a run's metrics from its per-example predictions with the metric plugins.
+
+Only the model's own metric rows can be recomputed from predictions: rows of the
+task's own score (e.g. DREAM's weighted score), of references (noise ceiling) and
+of explainers need the sequences or the simulator's truth, which predictions do not
+keep. Those rows are counted, never trusted: a board shows a submission's
+recomputed rows only (:func:`regshift_bench.submission.check.board_rows`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from regshift_bench.bootstrap.examples import Examples
+from regshift_bench.errors import MetricSkipped
+from regshift_bench.plugins import get_plugin
+
+#: Agreement required between a submitted and a recomputed value. Predictions are
+#: stored as float64 copies of what the metric saw, so only summation order differs.
+RTOL, ATOL = 1e-6, 1e-9
+
+
+def split_examples(path: Path) -> dict[str, Examples]:
+    """Every split of one predictions file as :class:`Examples`, in ``row`` order."""
+    frame = pq.read_table(path).to_pandas()
+    out = {}
+    for split, part in frame.groupby("split", sort=False):
+        part = part.sort_values("row", kind="stable")
+        out[str(split)] = Examples.of(part["y"], part["mean"], part["var"], part["y_true"],
+                                      part["noise_var"])
+    return out
+
+
+def _values(metric: Any, ex: Examples, reference: Examples | None) -> dict[str, float]:
+    """``{name: value}`` of one metric on one split; NaN where the metric skips."""
+    kwargs: dict[str, Any] = {}
+    if "reference" in getattr(metric, "needs", ()):
+        if reference is None:
+            return {metric.name: float("nan")}
+        kwargs["reference"] = (reference.dataset(), reference.prediction())
+    try:
+        value = metric(ex.dataset(), ex.prediction(), **kwargs)
+    except MetricSkipped:
+        return {metric.name: float("nan")}
+    values = value if isinstance(value, dict) else {metric.name: value}
+    return {str(k): float(v) for k, v in values.items()}
+
+
+def rescore_cell(path: Path, metrics: list[str], cache: dict[str, Any]) -> dict[tuple[str, str], float]:
+    """Recompute every metric of one cell from its predictions file.
+
+    Parameters
+    ----------
+    path : Path
+        ``predictions/<cell>.parquet``.
+    metrics : list of str
+        The cell's metrics (its plan entry's ``metrics``).
+    cache : dict
+        Metric instances by name, shared across cells.
+
+    Returns
+    -------
+    dict
+        ``(split, metric) -> value`` (NaN where the metric is undefined). A metric
+        needing the in-distribution reference is scored on ``test_ood`` splits only,
+        as the runner does.
+    """
+    sets = split_examples(path)
+    reference = sets.get("test_id")
+    out: dict[tuple[str, str], float] = {}
+    for name in metrics:
+        if name not in cache:
+            cache[name] = get_plugin("metric", name)
+        metric = cache[name]
+        needs_ref = "reference" in getattr(metric, "needs", ())
+        for split, ex in sets.items():
+            if needs_ref and not split.startswith("test_ood"):
+                continue
+            for key, value in _values(metric, ex, reference).items():
+                out[(split, key)] = value
+    return out
+
+
+@dataclass
+class Rescored:
+    """The outcome of re-scoring a run.
+
+    Attributes
+    ----------
+    verified : DataFrame
+        ``cell, split, metric, value``: submitted rows whose value the predictions
+        reproduce (the value is the recomputed one).
+    mismatches : list of str
+        One line per (cell, split) whose submitted values differ from the recomputed ones.
+    unverifiable : int
+        Submitted ok rows no metric plugin recomputes (task scores, references,
+        interpretation rows).
+    """
+
+    verified: pd.DataFrame
+    mismatches: list[str]
+    unverifiable: int
+
+
+def _differs(submitted: float, recomputed: float) -> bool:
+    if np.isnan(submitted) or np.isnan(recomputed):
+        return bool(np.isnan(submitted) != np.isnan(recomputed))
+    return not np.isclose(submitted, recomputed, rtol=RTOL, atol=ATOL)
+
+
+def rescore_run(run_dir: Path, results: pd.DataFrame, plan: dict[str, dict[str, Any]],
+                label: dict[str, str]) -> Rescored:
+    """Compare every submitted metric row of ``results`` with its recomputed value.
+
+    Parameters
+    ----------
+    run_dir : Path
+    results : DataFrame
+        The run's result rows (``cell, split, metric, value, status, reference,
+        explainer``).
+    plan : dict
+        Manifest plan entries by cell (their ``metrics``).
+    label : dict
+        A readable name per cell for the messages (``task/shift@sev/seedN/model``).
+    """
+    cache: dict[str, Any] = {}
+    rows = results.loc[(results["status"] == "ok") & (results["reference"].fillna("") == "")
+                       & (results["explainer"].fillna("") == "")]
+    verified, mismatches, unverifiable = [], [], 0
+    for cell, part in rows.groupby("cell", sort=True):
+        path = run_dir / "predictions" / f"{cell}.parquet"
+        if not path.exists():
+            continue  # completeness names it
+        again = rescore_cell(path, list(plan.get(str(cell), {}).get("metrics") or []), cache)
+        for split, sub in part.groupby("split", sort=True):
+            bad = []
+            for r in sub.itertuples():
+                key = (str(split), str(r.metric))
+                if key not in again:
+                    unverifiable += 1
+                elif _differs(float(r.value), again[key]):
+                    bad.append(f"{r.metric} submitted {float(r.value):.6g}, "
+                               f"recomputed {again[key]:.6g}")
+                else:
+                    verified.append((cell, split, r.metric, again[key]))
+            if bad:
+                shown = "; ".join(bad[:2]) + (f"; ... {len(bad) - 2} more" if len(bad) > 2 else "")
+                mismatches.append(f"{label.get(str(cell), cell)} {split}: {len(bad)} of {len(sub)} "
+                                  f"metric values differ from the predictions' ({shown})")
+    frame = pd.DataFrame(verified, columns=["cell", "split", "metric", "value"])
+    return Rescored(frame, mismatches, unverifiable)

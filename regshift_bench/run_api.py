@@ -60,6 +60,10 @@ class RunOptions:
         Keep finished cells (True) or start the directory over (False).
     merge : bool
         Allow adding this plan's cells to a directory holding another plan.
+    against : path, optional
+        A published leaderboard folder: run only the named ``models``, after every
+        split they will score matched its bundle's digests
+        (:func:`regshift_bench.submission.against.check_against`).
     """
 
     all_suites: bool = False
@@ -79,6 +83,7 @@ class RunOptions:
     cell_timeout: float | None = None
     resume: bool = True
     merge: bool = False
+    against: str | Path | None = None
 
     @property
     def run_dir(self) -> Path:
@@ -145,6 +150,7 @@ class PreparedRun:
     extension: str = ""
     uncached: list[tuple[str, int]] = field(default_factory=list)
     previous: dict[str, Any] | None = None
+    against_settings: int = 0  # data settings matched with the --against bundle
 
     def execute(self, on_start: OnStart | None = None,
                 on_outcome: OnOutcome | None = None) -> Any:
@@ -208,9 +214,16 @@ def prepare(options: RunOptions) -> PreparedRun:
                                max_steps=options.max_steps, explainers=options.explainers)
     run_dir = options.run_dir
     previous = check_run_dir(the_plan, run_dir, overwrite=not options.resume, merge=options.merge)
+    verified = 0
+    if options.against is not None:  # the bundle's data, checked before any training
+        from regshift_bench.submission.against import check_against
+
+        if not options.models:
+            raise RegshiftError("--against runs only a new model: name it with --model NAME")
+        verified = check_against(the_plan, options.against)
     return PreparedRun(options, the_plan, run_dir, device, skipped,
                        extension_note(previous, the_plan),
-                       planning.models_without_cache(the_plan), previous)
+                       planning.models_without_cache(the_plan), previous, verified)
 
 
 def run(*, on_start: OnStart | None = None, on_outcome: OnOutcome | None = None,

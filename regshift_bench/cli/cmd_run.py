@@ -38,6 +38,9 @@ def run_command(
     resume: Annotated[bool, typer.Option("--resume/--overwrite", help="Skip finished cells (default) or start over.")] = True,
     merge: Annotated[bool, typer.Option(
         "--merge", help="Add this plan's cells to an --out that holds another plan.")] = False,
+    against: Annotated[Optional[Path], typer.Option(
+        "--against", help="A published leaderboard folder: run only the --model cells, after "
+                          "checking every split against its bundle's digests (docs/submit.md).")] = None,
 ) -> None:
     """Run every model x shift x seed of the chosen tasks into Parquet."""
     from regshift_bench.execute import RunInterrupted  # the library loads on use: a quick --help
@@ -47,7 +50,8 @@ def run_command(
         all_suites=all_, tasks=task or [], suites=suite or [], models=model or [],
         shifts=shift or [], explainers=explainer or [], seeds=seeds, preset=preset,
         max_steps=max_steps, device=device, out=out, executor=executor, workers=workers,
-        ray_address=ray_address, cell_timeout=timeout, resume=resume, merge=merge))
+        ray_address=ray_address, cell_timeout=timeout, resume=resume, merge=merge,
+        against=against))
     _print_plan(prepared)
     try:
         summary = _execute_with_progress(prepared)
@@ -67,6 +71,10 @@ def _print_plan(prepared: PreparedRun) -> None:
                   f"{plural(s['shifts'], 'shift setting')}; {plural(len(s['models']), 'model')}; "
                   f"{plural(len(s['seeds']), 'seed')} {s['seeds']}; preset "
                   f"{esc(prepared.options.preset)} -> {esc(run_dir)}", soft_wrap=True)
+    if prepared.against_settings:
+        console.print(f"against {esc(prepared.options.against)}: "
+                      f"{plural(prepared.against_settings, 'data setting')} match the bundle's "
+                      "split digests", soft_wrap=True)
     if prepared.extension:
         console.print(f"note: {esc(run_dir)}: {esc(prepared.extension)}", soft_wrap=True)
     for label, n in prepared.uncached:

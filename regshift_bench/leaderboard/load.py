@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 
 from regshift_bench import results as rs
 from regshift_bench.errors import DataError
+from regshift_bench.submission.board import board_view, resolve_input
 
 KEY = ["task", "shift", "severity", "model", "seed"]
 _RESULT_COLUMNS = ["suite", "task", "shift", "severity", "model", "seed", "split", "metric", "value",
@@ -41,6 +42,8 @@ OPTIONAL_RESULT_FIELDS = (pa.field("reference", pa.string()), pa.field("shift_ki
                           pa.field("undertrained", pa.bool_()), pa.field("explainer", pa.string()))
 _OPTIONAL_DEFAULTS: dict[str, Any] = {"reference": "", "shift_kind": "", "undertrained": False,
                                       "explainer": ""}
+#: Suffix of the optional per-cell file of reference predictions (e.g. the source oracle).
+REFERENCE_PREDICTIONS = ".references.parquet"
 _PRED_COLUMNS = ["split", "row", "y", "mean", "var", "y_true", "noise_var"]
 _STATUS_ORDER = {"ok": 0, "skipped": 1, "failed": 2, "missing": 3}
 
@@ -148,6 +151,26 @@ class RunSet:
         self.prediction_rows_read += len(out["row"])
         return out
 
+    def reference_predictions(self, src: int, cell: str, split: str,
+                              reference: str) -> dict[str, np.ndarray] | None:
+        """``row, mean, var`` (n,) of a reference's per-example predictions, or None.
+
+        Read from ``predictions/<cell>.references.parquet`` (columns ``split, row,
+        reference, mean, var``) when the run wrote it; a reference scored on the same
+        rows as the models can then be resampled paired with them.
+        """
+        path = self.dirs[src] / "predictions" / f"{cell}{REFERENCE_PREDICTIONS}"
+        if not path.exists():
+            return None
+        table = pq.ParquetFile(path).read(use_threads=False)
+        table = table.filter(pc.and_(pc.equal(table["split"], split),
+                                     pc.equal(table["reference"], reference)))
+        if not table.num_rows:
+            return None
+        out = {c: table[c].to_numpy() for c in ("row", "mean", "var")}
+        order = np.argsort(out["row"], kind="stable")
+        return {c: v[order] for c, v in out.items()}
+
     def provenance(self) -> dict[str, Any]:
         """What produced these results: presets, suites, seeds, devices, versions."""
         runs = []
@@ -247,14 +270,14 @@ def load_runs(run_dirs: Sequence[str | Path]) -> RunSet:
     """Read and merge run directories (see the module docstring for the rules)."""
     if not run_dirs:
         raise DataError("no run directory given; pass the --out directory of `rsbench run`")
-    dirs = [Path(d) for d in run_dirs]
+    dirs = [resolve_input(d) for d in run_dirs]  # a published folder stands for its bundle
     manifests = [rs.read_manifest(d) for d in dirs]
     _check_suites(dirs, manifests)
     plans, frames = [], []
     for src, run_dir in enumerate(dirs):
         res = _read_table(run_dir, "results", "cells", results_schema(),
                           _RESULT_COLUMNS + [f.name for f in OPTIONAL_RESULT_FIELDS])
-        res = res.assign(src=src)
+        res = board_view(run_dir, manifests[src], res.assign(src=src))  # submissions: rescored
         frames.append(res)
         plans.append(_plan_of(src, manifests[src], res))
     _check_comparable(dirs, manifests, frames)

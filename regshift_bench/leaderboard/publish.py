@@ -29,6 +29,7 @@ from regshift_bench.leaderboard.build import Leaderboard
 from regshift_bench.leaderboard.html import render_html
 from regshift_bench.leaderboard.plots import save_figure, svg_text, task_figures
 from regshift_bench.leaderboard.render_text import render_json, render_markdown, tidy_frames
+from regshift_bench.submission.bundle import write_bundle
 
 
 def _file_slug(text: str) -> str:
@@ -116,6 +117,9 @@ def publish(lb: Leaderboard, to: str | Path, *, plots: bool = True,
         _write_text(out / "provenance.json", json.dumps(meta, indent=2, sort_keys=True,
                                                         default=str))
         written += [out / FILES["json"], out / "provenance.json"]
+        # The reference bundle: per-example predictions and split digests, so a new model
+        # is ranked against these without re-running them (regshift_bench.submission).
+        written += write_bundle(lb.runs, out)
     for path in written:  # temporary files are private (0600); published ones are for reading
         path.chmod(0o644)
     return written

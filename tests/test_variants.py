@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from regshift_bench import DataError, get_plugin
-from regshift_bench.api import Prediction
+from regshift_bench.api import Prediction, SeqDataset
 from regshift_bench.errors import MetricSkipped
 from rsbench_mpra import variant_effects, variants
 
@@ -105,26 +105,34 @@ def _set(effects, pvalues):
 
 def test_effect_set_rows_and_strands():
     data = _set([0.5, -1.0], [1e-9, 0.3])
-    assert len(data) == 8 and not data.info["row_metrics"]
+    # One strand: the models average strands inside predict, so - rows would be repeats.
+    assert len(data) == 4 and not data.info["row_metrics"]
     m = data.meta
-    assert list(m["allele"][:4]) == ["ref", "ref", "alt", "alt"]
-    assert list(m["strand"]) == ["+"] * 4 + ["-"] * 4
+    assert list(m["allele"]) == ["ref", "ref", "alt", "alt"]
+    assert list(m["strand"]) == ["+"] * 4
     assert data.y[2] == pytest.approx(0.5) and data.y[0] == 0
-    # The - strand rows are the reverse complements of the + strand rows.
+    # ref and alt windows differ only at the variant.
     s = data.strings()
-    comp = str.maketrans("ACGTN", "TGCAN")
-    assert s[4] == s[0].translate(comp)[::-1] and s[6] == s[2].translate(comp)[::-1]
+    assert sum(a != b for a, b in zip(s[0], s[2])) == 1
 
 
-def test_effects_are_strand_averaged_and_variances_add():
+def test_effects_from_stored_two_strand_sets_still_average_strands():
+    one = _set([0.5, -1.0], [1e-9, 0.3])
+    minus = one.revcomp().with_values(meta=one.meta.assign(strand="-"))
+    both = SeqDataset.concat([one, minus])
+    mean = np.array([0.0, 0.0, 0.6, -1.0, 0.0, 0.0, 0.4, -0.6])
+    eff = variant_effects.predicted_effects(both, Prediction(mean=mean, var=np.full(8, 0.1)))
+    assert list(eff["d"]) == pytest.approx([0.5, -0.8])
+
+
+def test_effects_are_alt_minus_ref_and_variances_add():
     data = _set([0.5, -1.0, 0.2, 0.0], [1e-9, 1e-9, 0.3, 1e-9])
     m = data.meta
-    # mean: alt rows get a strand-specific offset; ref rows 0.
+    # mean: alt rows get the effect; ref rows 0.
     d_true = {"e:0:A>N": 0.4, "e:1:C>N": -0.8, "e:2:G>N": -0.1, "e:3:T>N": 0.3}
     alt = (m["allele"] == "alt").to_numpy()
-    plus = (m["strand"] == "+").to_numpy()
     base = m["variant_id"].map(d_true).to_numpy()
-    mean = np.where(alt, base + np.where(plus, 0.1, -0.1), 0.0)
+    mean = np.where(alt, base, 0.0)
     var = np.where(alt, 0.02, 0.03)
     eff = variant_effects.predicted_effects(data, Prediction(mean=mean, var=var))
     assert eff.loc["e:0:A>N", "d"] == pytest.approx(0.4)

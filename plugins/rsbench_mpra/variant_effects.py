@@ -1,16 +1,20 @@
 """Variant-effect sets and their scores: ref / alt rows in, effect metrics out.
 
-A variant set is a :class:`SeqDataset` with four rows per variant: the ref and alt
-windows on the + strand and their reverse complements (``-``). Its ``meta`` says
-which is which (``variant_id``, ``allele`` = ref | alt, ``strand`` = + | -) and
+A variant set is a :class:`SeqDataset` with two rows per variant: the ref and alt
+windows on the + strand. Strand averaging is the model's own business, as for every
+other test row: the built-in models are strand-symmetric (the networks average both
+strands inside ``predict``, ``kmer_ridge`` counts canonical k-mers), so adding the
+reverse complements would only predict every window twice. Its ``meta`` says
+which is which (``variant_id``, ``allele`` = ref | alt, ``strand`` = +) and
 carries the measured effect (``effect``, ``pvalue``), so the predicted effect can be
 rebuilt from the predictions alone, also later from ``predictions/``. ``y`` is the
 measured effect on alt rows and 0 on ref rows (the reference's effect on itself);
 the set's ``info["row_metrics"]`` is False, so the runner does not score the rows as
 ordinary examples.
 
-Scores (per set, i.e. per element), with ``d`` = mean over strands of
-``mean(alt) - mean(ref)`` and ``v`` = mean over strands of ``var(alt) + var(ref)``:
+Scores (per set, i.e. per element), with ``d`` = ``mean(alt) - mean(ref)`` and
+``v`` = ``var(alt) + var(ref)`` (averaged over the strands present: sets stored by
+earlier versions also hold ``-`` rows):
 
 * ``effect_pearson`` / ``effect_spearman``: ``d`` against the measured effect;
 * ``effect_sign_agreement``: fraction of variants with a significant measured
@@ -20,9 +24,9 @@ Scores (per set, i.e. per element), with ``d`` = mean over strands of
 
 ``v`` treats the alt and ref predictions as independent (their errors are in fact
 positively correlated, so ``v`` is, if anything, too wide) and the two strands as
-one estimate (averaging the variances, not dividing them by two). The measured
-effect's own noise is not added: coverage and z² compare the model's uncertainty
-with noisy measurements, as the row-level calibration metrics do.
+one estimate when both are present (averaging the variances, not dividing them by
+two). The measured effect's own noise is not added: coverage and z² compare the
+model's uncertainty with noisy measurements, as the row-level calibration metrics do.
 """
 
 from __future__ import annotations
@@ -54,7 +58,7 @@ def is_variant_set(data: SeqDataset) -> bool:
 
 
 def effect_set(variants: Variants, element: str, width: int) -> SeqDataset:
-    """The four rows per variant (ref+, alt+, ref−, alt−) of every variant in ``variants``.
+    """The two rows per variant (ref+, alt+) of every variant in ``variants``.
 
     Parameters
     ----------
@@ -68,7 +72,7 @@ def effect_set(variants: Variants, element: str, width: int) -> SeqDataset:
     Returns
     -------
     SeqDataset
-        4n rows, in blocks ref+, alt+, ref−, alt−.
+        2n rows, in blocks ref+, alt+.
     """
     frame = variants.frame.reset_index(drop=True)
     n = len(frame)
@@ -83,8 +87,7 @@ def effect_set(variants: Variants, element: str, width: int) -> SeqDataset:
     info = {"variant_set": True, "row_metrics": False, "element": element}
     plus = SeqDataset.from_strings(ref_w + alt_w, y, source=variants.source,
                                    meta=meta.assign(strand="+"), info=info)
-    minus = plus.revcomp().with_values(meta=meta.assign(strand="-"))
-    data = SeqDataset.concat([plus, minus])
+    data = plus
     ids = data.meta["variant_id"] + "|" + data.meta["allele"] + "|" + data.meta["strand"]
     return data.with_values(meta=data.meta.assign(id=ids.to_numpy())[["id", *_META]])
 

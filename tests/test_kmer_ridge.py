@@ -8,7 +8,7 @@ from sklearn.linear_model import Ridge, RidgeCV
 
 from regshift_bench.testing.toy import toy_dataset
 from rsbench_models.baselines import KmerRidge
-from rsbench_models.ridge_gcv import fold_residuals, ridge_gcv
+from rsbench_models.ridge_gcv import centred_gram, fold_residuals, fold_sums, ridge_gcv
 
 
 class SvdKmerRidge(KmerRidge):
@@ -52,3 +52,16 @@ def test_fold_residuals_equal_separate_fits():
         part = Ridge(alpha=3.0).fit(x[folds != f], y[folds != f])
         want[folds == f] = y[folds == f] - part.predict(x[folds == f])
     np.testing.assert_allclose(fold_residuals(x, y, folds, 3.0), want, rtol=0, atol=1e-10)
+
+
+def test_gram_from_fold_sums_gives_the_same_fit():
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=(150, 12)) + 3.0, rng.normal(size=150)
+    folds = rng.permutation(150) % 3
+    xc = x - x.mean(0)
+    sums = fold_sums(x, y, folds)
+    np.testing.assert_allclose(centred_gram(sums), xc.T @ xc, rtol=1e-10, atol=1e-9)
+    a, b = ridge_gcv(x, y, (0.1, 10.0)), ridge_gcv(x, y, (0.1, 10.0), gram=centred_gram(sums))
+    np.testing.assert_allclose(a[0], b[0], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(fold_residuals(x, y, folds, 1.0, sums=sums),
+                               fold_residuals(x, y, folds, 1.0), rtol=0, atol=1e-12)

@@ -13,7 +13,7 @@ import numpy as np
 from regshift_bench.api import Budget, Model, Prediction, SeqDataset
 from regshift_bench.errors import DataError, PluginError
 from rsbench_models.kmers import kmer_counts
-from rsbench_models.ridge_gcv import fold_residuals, ridge_gcv
+from rsbench_models.ridge_gcv import centred_gram, fold_residuals, fold_sums, ridge_gcv
 
 VAR_FLOOR = 1e-6
 #: E[log chi2_1] = psi(1/2) + log 2: the bias of log squared residuals as log-variances.
@@ -186,8 +186,10 @@ class KmerRidge(Model):
             (:func:`rsbench_models.ridge_gcv.ridge_gcv`); residuals of the fold fits at
             that penalty from per-fold Gram matrices.
         """
-        coef, intercept, alpha = ridge_gcv(xs, y, self.alphas)
-        return coef, intercept, alpha, fold_residuals(xs, y, folds, alpha)
+        sums = fold_sums(xs, y, folds)  # one pass of n p^2 serves both steps
+        gram = centred_gram(sums) if len(y) > xs.shape[1] else None
+        coef, intercept, alpha = ridge_gcv(xs, y, self.alphas, gram=gram)
+        return coef, intercept, alpha, fold_residuals(xs, y, folds, alpha, sums=sums)
 
     def predict(self, data: SeqDataset, *, device: str = "cpu") -> Prediction:
         _need_fit(self, "coef_")

@@ -21,13 +21,13 @@ import numpy as np
 import scipy.linalg
 
 
-def _leave_one_out(x: np.ndarray, y: np.ndarray, alphas: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def _leave_one_out(x: np.ndarray, y: np.ndarray, alphas: np.ndarray,
+                   gram: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Mean squared LOO error per alpha (A,) and coefficients (p, A) of centred ``x``."""
     n, p = x.shape
     yc = y - y.mean()
     if n > p:  # primal: decompose X'X (p x p)
-        e, v = np.linalg.eigh(x.T @ x)
+        e, v = np.linalg.eigh(x.T @ x if gram is None else gram)
         basis = x @ v                                          # Z (n, p)
     else:  # dual: decompose X X' (n x n)
         e, basis = np.linalg.eigh(x @ x.T)                     # Q (n, n)
@@ -47,8 +47,8 @@ def _leave_one_out(x: np.ndarray, y: np.ndarray, alphas: np.ndarray
     return np.mean(loo**2, axis=0), coefs
 
 
-def ridge_gcv(x: np.ndarray, y: np.ndarray, alphas: tuple[float, ...] | np.ndarray
-              ) -> tuple[np.ndarray, float, float]:
+def ridge_gcv(x: np.ndarray, y: np.ndarray, alphas: tuple[float, ...] | np.ndarray, *,
+              gram: np.ndarray | None = None) -> tuple[np.ndarray, float, float]:
     """Ridge with intercept, penalty chosen by leave-one-out error.
 
     Parameters
@@ -57,6 +57,9 @@ def ridge_gcv(x: np.ndarray, y: np.ndarray, alphas: tuple[float, ...] | np.ndarr
     y : numpy.ndarray, (n,)
     alphas : sequence of float > 0
         Candidates; ties go to the earlier one (as ``RidgeCV``).
+    gram : numpy.ndarray, (p, p), optional
+        The centred ``X'X`` when already known (see :func:`centred_gram`); saves one
+        n p^2 product.
 
     Returns
     -------
@@ -69,14 +72,30 @@ def ridge_gcv(x: np.ndarray, y: np.ndarray, alphas: tuple[float, ...] | np.ndarr
     y = np.asarray(y, dtype=np.float64)
     alphas = np.asarray(alphas, dtype=np.float64).ravel()
     mu = x.mean(axis=0)
-    errors, coefs = _leave_one_out(x - mu, y, alphas)
+    errors, coefs = _leave_one_out(x - mu, y, alphas, gram)
     best = int(np.argmin(errors))  # first minimum: the earlier alpha on a tie
     coef = coefs[:, best]
     return coef, float(y.mean() - mu @ coef), float(alphas[best])
 
 
-def fold_residuals(x: np.ndarray, y: np.ndarray, folds: np.ndarray, alpha: float
-                   ) -> np.ndarray:
+FoldSums = dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, float, int]]
+
+
+def fold_sums(x: np.ndarray, y: np.ndarray, folds: np.ndarray) -> FoldSums:
+    """Per fold: X'X (p, p), column sums (p,), X'y (p,), sum of y, rows (uncentred)."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    return {int(f): _sums(x[folds == f], y[folds == f]) for f in np.unique(folds)}
+
+
+def centred_gram(sums: FoldSums) -> np.ndarray:
+    """The centred X'X (p, p) of all rows, from :func:`fold_sums`."""
+    xx, sx, n = (sum(g[k] for g in sums.values()) for k in (0, 1, 4))
+    return xx - np.outer(sx, sx) / n
+
+
+def fold_residuals(x: np.ndarray, y: np.ndarray, folds: np.ndarray, alpha: float, *,
+                   sums: FoldSums | None = None) -> np.ndarray:
     """Out-of-fold residuals of ridge fits (with intercept) leaving out each fold.
 
     Fold f's model is fitted on the other folds' rows; its Gram matrix is the total
@@ -89,6 +108,8 @@ def fold_residuals(x: np.ndarray, y: np.ndarray, folds: np.ndarray, alpha: float
     folds : numpy.ndarray of int, (n,)
         Fold label of each row; every fold must leave at least 2 rows to fit on.
     alpha : float
+    sums : FoldSums, optional
+        :func:`fold_sums` of the same arrays, when already computed.
 
     Returns
     -------
@@ -97,12 +118,11 @@ def fold_residuals(x: np.ndarray, y: np.ndarray, folds: np.ndarray, alpha: float
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    labels = np.unique(folds)
-    grams = {f: _sums(x[folds == f], y[folds == f]) for f in labels}
+    grams = fold_sums(x, y, folds) if sums is None else sums
     total = [sum(g[k] for g in grams.values()) for k in range(5)]
     resid = np.empty_like(y)
     eye = np.eye(x.shape[1])
-    for f in labels:
+    for f in grams:
         xx, sx, xy, sy, n = (t - g for t, g in zip(total, grams[f]))
         mu, ybar = sx / n, sy / n
         cov = xx - n * np.outer(mu, mu)                        # centred X'X of the rest

@@ -117,7 +117,8 @@ def test_list_datasets_json_lists_the_builtins():
     assert {r["plugin"] for r in rows.values()} == {"mpra"}
     assert rows["lentimpra"]["folder"] == "mpra/agarwal2025_lentimpra"
     assert rows["lentimpra"]["tasks"] == ["mpra_hepg2", "mpra_wtc11"]
-    assert rows["sharpr_pilot"]["files"] == 6 and rows["sharpr_pilot"]["summary"]
+    # six GEO count files and the two tables derived from them
+    assert rows["sharpr_pilot"]["files"] == 8 and rows["sharpr_pilot"]["summary"]
 
 
 def test_third_party_dataset_is_listed_fetched_and_checked(tmp_path):

@@ -40,8 +40,9 @@ def test_fetch_file_verifies_checksum_and_leaves_nothing_on_mismatch(tmp_path: P
 
 
 def test_fetch_of_a_derived_dataset_without_url_says_how(tmp_path: Path) -> None:
+    unpublished = Dataset("der", "assay/der", "derived, no derivation", (DataFile("y.tsv", "0" * 64, 1),))
     with pytest.raises(DataMissingError, match="has no public URL.*--url") as info:
-        datasets.fetch(plugins.get_dataset("lentimpra"), tmp_path)
+        datasets.fetch(unpublished, tmp_path)
     assert "\n" not in str(info.value)
     assert not any(tmp_path.iterdir())  # nothing written
     with pytest.raises(UnknownNameError, match="did you mean 'lentimpra'"):

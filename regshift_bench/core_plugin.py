@@ -19,6 +19,7 @@ class NoShift(Shift):
 
     # Selection at severity 0: test_ood is a random draw (or subset) of the source.
     kind = "selection"
+    changes_inputs = False  # the source distribution itself
     default_severities = (0.0,)
 
     def split(self, task: Task, rng: np.random.Generator, sizes: SplitSizes) -> Splits:

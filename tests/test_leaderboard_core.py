@@ -296,12 +296,12 @@ def test_a_split_scored_by_its_own_metrics_is_shown_not_ranked_on_rows(tmp_path)
     breaks = found["A shift in this run breaks cnn (sim)"]
     assert breaks.verdict == "inconclusive" and "have no coverage_90" in breaks.statement
     # An anchor reads ours from the metric it names, here recorded only out of distribution.
-    from regshift_bench.leaderboard.anchors import anchors_table, load_anchors
+    from regshift_bench.api import Anchor
+    from regshift_bench.leaderboard.anchors import anchors_table
 
-    text = ('[[anchor]]\nname = "n"\nmetric = "m"\nvalue = "1"\nsource = "s"\ntrain_size = "t"\n'
-            'our_task = "sim"\ndata = "d"\nincomparable = "i"\nour_metric = "effect_pearson"\n')
-    ours = anchors_table(lb, load_anchors(text)).rows[0][4].text
+    anchor = Anchor("n", "m", "1", "s", "t", "sim", "d", "i", our_metric="effect_pearson")
+    ours = anchors_table(lb, [anchor]).rows[0][4].text
     by_model = frame.loc[ood & (frame["metric"] == "effect_pearson")].groupby("model")["value"].mean()
     assert ours.startswith(f"{by_model.idxmax()} effect_pearson: test_ood {by_model.max():.3f}")
-    default = anchors_table(lb, load_anchors(text.replace('our_metric = "effect_pearson"\n', "")))
+    default = anchors_table(lb, [Anchor("n", "m", "1", "s", "t", "sim", "d", "i")])
     assert " pearson = " in default.rows[0][4].text and "(ID," in default.rows[0][4].text

@@ -67,3 +67,19 @@ def rsbench_register_shifts(register) -> None:  # type: ignore[no-untyped-def]
 def rsbench_register_datasets(register) -> None:  # type: ignore[no-untyped-def]
     for dataset in DATASETS.values():
         register(dataset.name, dataset, summary=dataset.title)
+
+
+@hookimpl
+def rsbench_register_claims(register) -> None:  # type: ignore[no-untyped-def]
+    from rsbench_mpra.claims import CLAIMS  # late: the leaderboard is needed only here
+
+    for claim in CLAIMS:
+        register(claim.name, claim)
+
+
+@hookimpl
+def rsbench_register_anchors(register) -> None:  # type: ignore[no-untyped-def]
+    from rsbench_mpra.anchors import ANCHORS, anchor_key
+
+    for anchor in ANCHORS:
+        register(anchor_key(anchor), anchor)

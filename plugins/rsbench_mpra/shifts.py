@@ -68,6 +68,7 @@ class RandomSplit(Shift):
 
     kind = "selection"
     changes_train = False
+    changes_inputs = False  # a second held-out set of the same pool
     default_severities = (0.0,)
 
     def applies_to(self, task: Task) -> bool:
@@ -123,6 +124,7 @@ class GCExtremes(Shift):
 
     kind = "selection"
     changes_train = True
+    changes_inputs = True  # the GC tails
     default_severities = (0.5, 1.0)
 
     def split(self, task: Task, rng: np.random.Generator, sizes: SplitSizes) -> Splits:
@@ -165,6 +167,7 @@ class ElementClass(Shift):
 
     kind = "selection"
     changes_train = True
+    changes_inputs = True  # another element class
     default_severities = (1.0,)
 
     def __init__(self, severity: float = 1.0, train_class: str = "enhancer_candidate",

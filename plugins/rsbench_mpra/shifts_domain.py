@@ -44,6 +44,7 @@ class CellType(Shift):
 
     kind = "mechanism"
     changes_train = True
+    changes_inputs = False  # the same sequences, measured in another cell type
     default_severities = (1.0,)
 
     def applies_to(self, task: Task) -> bool:
@@ -107,6 +108,7 @@ class RandomToNative(Shift):
 
     kind = "covariate"
     changes_train = False
+    changes_inputs = True  # random -> native / designed promoters
     default_severities = (1.0,)
 
     def applies_to(self, task: Task) -> bool:

@@ -39,6 +39,7 @@ class GcShift(SimShift):
     """
 
     kind = "covariate"
+    changes_inputs = True  # the test sequences are drawn differently
     summary = "background GC content moves"
 
     def quantity(self, task: Task, ood: SeqDataset) -> float:
@@ -65,6 +66,7 @@ class MotifRewiring(SimShift):
     """
 
     kind = "mechanism"
+    changes_inputs = False  # same sequence distribution; only their labels move
     summary = "TF effects rewired (sign flips / permutation)"
 
     def __init__(self, severity: float = 0.0, fraction: float = 0.5, mode: str = "flip", seed: int = 0) -> None:
@@ -102,6 +104,7 @@ class PwmPerturbation(SimShift):
     """
 
     kind = "mechanism"
+    changes_inputs = False  # same sequence distribution; only their labels move
     summary = "TF specificities change (binding scored with perturbed PWMs)"
 
     def __init__(self, severity: float = 0.0, seed: int = 0, mix: float = 0.5) -> None:
@@ -132,6 +135,7 @@ class SiteDegeneration(SimShift):
     """
 
     kind = "covariate"
+    changes_inputs = True  # the test sequences are drawn differently
     summary = "target sites drawn from degenerate (perturbed) PWMs; binding unchanged"
 
     def __init__(self, severity: float = 0.0, seed: int = 0) -> None:
@@ -161,6 +165,7 @@ class MotifTurnover(SimShift):
     """
 
     kind = "covariate"
+    changes_inputs = True  # the test sequences are drawn differently
     summary = "motif gain/loss (changed site density)"
 
     def __init__(self, severity: float = 0.0, fraction: float = 0.25, gain: float = 3.0, seed: int = 0) -> None:
@@ -204,6 +209,7 @@ class CooperativityLoss(SimShift):
     """
 
     kind = "mechanism"
+    changes_inputs = False  # same sequence distribution; only their labels move
     summary = "cooperative TF pairs lose their joint effect"
 
     def changes(self, config: SimConfig, s: float) -> dict[str, Any]:

@@ -25,6 +25,7 @@ class DepthDrop(SimShift):
     """
 
     kind = "measurement"
+    changes_inputs = False  # same sequence distribution; only their labels move
     summary = "lower sequencing depth"
 
     def __init__(self, severity: float = 0.0, factor: float = 20.0) -> None:
@@ -52,6 +53,7 @@ class BatchEffect(SimShift):
     """
 
     kind = "measurement"
+    changes_inputs = False  # same sequence distribution; only their labels move
     summary = "new batch with offset and GC-dependent bias"
 
     def __init__(self, severity: float = 0.0, offset: float = 1.0, gc_bias: float = 4.0) -> None:
@@ -78,6 +80,7 @@ class NoiseInflation(SimShift):
     """
 
     kind = "measurement"
+    changes_inputs = False  # same sequence distribution; only their labels move
     summary = "noise-dominated measurements (overdispersed counts)"
 
     def __init__(self, severity: float = 0.0, dispersion: float = 0.7) -> None:
@@ -112,6 +115,7 @@ class AssaySaturation(SimShift):
     """
 
     kind = "measurement"
+    changes_inputs = False  # same sequence distribution; only their labels move
     summary = "reporter saturation compresses strong elements"
 
     def __init__(self, severity: float = 0.0, half_log2: float = 1.0) -> None:

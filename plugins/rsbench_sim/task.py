@@ -73,6 +73,8 @@ class SimTask(Task):
     kind: ClassVar[Literal["generative", "fixed"]] = "generative"
     #: Written next to every model on every split (see :mod:`rsbench_sim.references`).
     reference_names: ClassVar[tuple[str, ...]] = ("noise_ceiling", "source_oracle")
+    has_oracle: ClassVar[bool] = True
+    oracle_reference: ClassVar[str] = "source_oracle"
 
     def __init__(self, seq_len: int = 200, n_motifs: int = 16, motifs: str | None = None,
                  motif_names: tuple[str, ...] | None = None,

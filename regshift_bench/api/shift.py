@@ -38,6 +38,14 @@ class Shift(Configurable):
 
     kind: ClassVar[str]  # one of SHIFT_KINDS; deliberately no default
     changes_train: ClassVar[bool] = False
+    #: Whether the test inputs (sequences) move away from the source's: covariate and
+    #: selection shifts, and a mechanism shift that draws other sequences. A shift that
+    #: keeps the inputs and changes only their labels (a new mechanism or assay applied
+    #: to source-like sequences) sets False: the leaderboard then judges it against
+    #: the oracle and the controls, and shows no OOD-detection score for it (σ² cannot
+    #: tell unchanged inputs apart). None: undeclared (read from :attr:`kind`:
+    #: covariate and selection change inputs, the others are treated as label shifts).
+    changes_inputs: ClassVar[bool | None] = None
     default_severities: ClassVar[tuple[float, ...]] = (0.5, 1.0)
 
     def __init__(self, severity: float = 0.0) -> None:

@@ -34,11 +34,19 @@ class Task(Configurable):
     reference_names : tuple of str
         The references (non-model rows: noise ceiling, source oracle, ...) this task
         writes, through :meth:`reference_predictions` or :meth:`score`.
+    has_oracle : bool
+        Whether one reference is an *oracle*: the source domain's true mechanism
+        applied to each evaluated sequence (simulated tasks). The leaderboard then
+        judges shifts against it; declared, never inferred from recorded metrics.
+    oracle_reference : str
+        Which of :attr:`reference_names` is the oracle (when :attr:`has_oracle`).
     """
 
     kind: ClassVar[Literal["generative", "fixed"]] = "fixed"
     group_column: ClassVar[str | None] = None
     reference_names: ClassVar[tuple[str, ...]] = ()
+    has_oracle: ClassVar[bool] = False
+    oracle_reference: ClassVar[str] = ""
 
     # -- fixed tasks --------------------------------------------------------------------
     def load(self, domain: str | None = None) -> SeqDataset:

@@ -26,11 +26,21 @@ def _extra(entry: object) -> dict[str, object]:
     if getattr(entry, "kind") == "shift":
         out["kind"] = getattr(factory, "kind", "")
         out["changes_train"] = bool(getattr(factory, "changes_train", False))
+        out["changes_inputs"] = getattr(factory, "changes_inputs", None)
         out["default_severities"] = list(getattr(factory, "default_severities", ()))
     if getattr(entry, "kind") == "task":
         out["task_kind"] = getattr(factory, "kind", "")
+        out["has_oracle"] = bool(getattr(factory, "has_oracle", False))
+    if getattr(entry, "kind") == "claim":
+        out["reads"] = ", ".join([*factory.reads.tasks, *factory.reads.shifts,
+                                  *(f"{f} shifts" for f in factory.reads.families)]) or "any"
+        out["controls"] = ", ".join(factory.controls)
+    if getattr(entry, "kind") == "block":
+        out["roles"] = ", ".join(getattr(entry, "info").get("roles", ()))
     if getattr(entry, "kind") == "explainer":
         out["needs"] = sorted(getattr(factory, "needs", ()))
+    if getattr(entry, "kind") == "intervention":
+        out["stage"] = getattr(factory, "stage", "")
     if getattr(entry, "kind") == "dataset":
         out["folder"] = getattr(factory, "folder", "")
         out["files"] = len(getattr(factory, "files", ()))

@@ -130,8 +130,8 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
     severity : {"max", "all"}
         Show each shift at its largest severity, or every severity as its own column.
     findings : bool
-        Add the Findings section (issue #18's claims checked on these runs) and the
-        published reference numbers (Anchors).
+        Add the Findings section (the registered claims and each model's "what breaks
+        it", judged on these runs) and the registered published numbers (Anchors).
     """
     if severity not in ("max", "all"):
         raise DataError(f"severity must be 'max' or 'all', not {severity!r}")
@@ -201,5 +201,6 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
     lb = Leaderboard(runset, agg, boards, runset.provenance(), options)
     if findings:
         lb.findings = evaluate(lb)
-        lb.sections = [findings_table(lb.findings, ci), anchors_table(lb)]
+        lb.sections = [findings_table(lb.findings, ci, lb.options.get("controls")),
+                       anchors_table(lb)]
     return lb

@@ -1,233 +1,57 @@
-"""The claims of issue #18, each evaluated on the tasks of a leaderboard (see :mod:`.findings`)."""
+"""Run the registered claims (hook ``rsbench_register_claims``) on a leaderboard.
+
+Each :class:`regshift_bench.api.Claim` is judged on the run's tasks
+(:class:`~regshift_bench.leaderboard.findings.TaskView`), then every learned model
+gets its "what breaks it" line (:mod:`.findings_breaks`). A judge that raises is
+reported as an inconclusive finding naming the claim's plugin and the error; the
+other findings are kept.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from regshift_bench.leaderboard.aggregate import Condition
-from regshift_bench.leaderboard.findings import (
-    BASELINES, COLLAPSED_COVERAGE, COVERAGE_TOLERANCE, EXCESS_FACTOR, FAILS, GC_EXTREMES, HOLDS,
-    MILD_GC_SHIFT, MILD_SEVERITY, MIN_SEEDS, NOISE_HIGH, NOISE_LOW, NOISE_SHIFT, NOMINAL_COVERAGE,
-    SEVERE, SEVERE_SHIFTS, SMALL_MSE_RISE, UNSURE, WELL_BEYOND_FACTOR, Z2_FAR_FACTOR, Check, Finding,
-    TaskView, all_of, id_twin, judge, view)
-from regshift_bench.leaderboard.findings_evidence import Est, mean_of
-from regshift_bench.leaderboard.ranks import prior_pairs
-from regshift_bench.leaderboard.tables import Cell, Table, fmt
+from regshift_bench.api.claim import Claim
+from regshift_bench.bootstrap import METHOD
 from regshift_bench.leaderboard.board import Leaderboard
+from regshift_bench.leaderboard.declared import declared
+from regshift_bench.leaderboard.findings import (FAILS, HOLDS, MIN_SEEDS, UNSURE, Check, Finding,
+                                                 TaskView, all_of, view)
+from regshift_bench.leaderboard.findings_breaks import BREAK_COVERAGE_DROP, BREAK_MSE_RISE, breaks
+from regshift_bench.leaderboard.tables import Cell, Table
 
 
-Claim = Callable[[list[TaskView]], tuple[list[Check], str]]
+def registered_claims() -> list[tuple[str, Claim]]:
+    """(owner plugin, claim) of every registered claim, in registration order."""
+    from regshift_bench import plugins
+
+    return [(e.owner, e.factory) for e in plugins.current().registry.in_order("claim")]
 
 
-def _sim(views: list[TaskView]) -> list[TaskView]:
-    return [v for v in views if v.simulated]
-
-
-def mild_gc(views: list[TaskView]) -> tuple[list[Check], str]:
-    checks = []
-    for v in _sim(views):
-        conds = [c for c in v.conds if c.shift == MILD_GC_SHIFT and 0 < c.severity <= MILD_SEVERITY]
-        for c in conds:
-            for m in v.models:
-                rise = v.rise("mse", m, c)
-                rel = None
-                ident = v.est("mse", m, id_twin(c))
-                if rise is not None and ident is not None:
-                    rel = rise.combine(ident, "/")
-                cov = v.est("coverage_90", m, c)
-                parts = [judge(f"{m} {c.label}: relative mse rise", rel, v.ci, below=SMALL_MSE_RISE),
-                         judge("coverage_90", cov, v.ci, above=NOMINAL_COVERAGE - COVERAGE_TOLERANCE,
-                               below=NOMINAL_COVERAGE + COVERAGE_TOLERANCE)]
-                checks.append(Check(all_of(parts), "; ".join(p.text for p in parts)))
-    return checks, f"no {MILD_GC_SHIFT} cells at severity ≤ {MILD_SEVERITY:g} on simulated tasks"
-
-
-def severe(views: list[TaskView]) -> tuple[list[Check], str]:
-    checks, absent = [], []
-    for v in _sim(views):
-        for shift in SEVERE_SHIFTS:
-            conds = v.cond(shift, SEVERE)
-            if not conds:
-                absent.append(f"no {shift}@{SEVERE:g} cells in {v.task}")
-            for c in conds:
-                ceil = v.ceiling_rise(c)
-                for m in v.models:
-                    rise = v.rise("mse", m, c)
-                    if ceil is None:
-                        parts = [Check(UNSURE, f"{m} {c.label}: no *ceiling reference rows")]
-                    else:
-                        name, up = ceil
-                        parts = [judge(f"{m} {c.label}: mse rise (vs {WELL_BEYOND_FACTOR:g}× {name} rise "
-                                       f"{fmt(up)})",
-                                       rise, v.ci, above=WELL_BEYOND_FACTOR * max(up, 0.0))]
-                    parts += [_far_z2(v, m, c),
-                              judge("coverage_90", v.est("coverage_90", m, c), v.ci,
-                                    below=COLLAPSED_COVERAGE)]
-                    checks.append(Check(all_of(parts), "; ".join(p.text for p in parts)))
-    if absent and checks:  # a shift the claim names is missing: the claim cannot hold
-        checks.append(Check(UNSURE, "; ".join(absent)))
-    return checks, "; ".join(absent) or "no simulated task in this run"
-
-
-def _far_z2(v: TaskView, m: str, c: Condition) -> Check:
-    """z² far from 1: its interval lies above Z2_FAR_FACTOR or below its inverse."""
-    e = v.est("z2", m, c)
-    high = judge("z2", e, v.ci, above=Z2_FAR_FACTOR)
-    low = judge("z2", e, v.ci, below=1.0 / Z2_FAR_FACTOR)
-    if e is None or HOLDS in (high.verdict, low.verdict):
-        return high if high.verdict == HOLDS or e is None else low
-    if high.verdict == FAILS and low.verdict == FAILS:
-        return Check(FAILS, high.value, f"within [{fmt(1 / Z2_FAR_FACTOR)}, {fmt(Z2_FAR_FACTOR)}]")
-    return high if e.point >= 1 else low
-
-
-def _drop_gain(v: TaskView, prior: str, base: str, kind: str) -> tuple[Est | None, str]:
-    """Mean over ``kind`` shifts (largest severity) of mse drop(base) − drop(prior)."""
-    top: dict[str, float] = {}
-    for c in v.conds:
-        if c.kind == kind and not c.is_reference:
-            top[c.shift] = max(top.get(c.shift, 0.0), c.severity)
-    ests, used = [], []
-    for c in v.conds:
-        if c.kind == kind and not c.is_reference and c.severity == top[c.shift]:
-            a, b = v.rise("mse", base, c), v.rise("mse", prior, c)
-            if a is not None and b is not None and a.n_seeds == b.n_seeds:
-                ests.append(a.combine(b, "-"))
-                used.append(c.label)
-    return (mean_of(ests) if ests else None), ", ".join(used)
-
-
-def prior(views: list[TaskView]) -> tuple[list[Check], str]:
-    checks = []
-    for v in _sim(views):
-        for model, base in prior_pairs(v.models):
-            ref = next((c for c in v.conds if c.is_reference), None)
-            ident = None
-            if ref is not None:
-                a, b = v.est("mse", base, ref), v.est("mse", model, ref)
-                ident = None if a is None or b is None else a.combine(b, "-")
-            mech, mech_on = _drop_gain(v, model, base, "mechanism")
-            meas, meas_on = _drop_gain(v, model, base, "measurement")
-            parts = [judge(f"{model} vs {base}: ID mse gain", ident, v.ci, above=0.0),
-                     judge(f"robustness gain under mechanism shifts ({mech_on or 'none'})",
-                           mech, v.ci, above=0.0, missing="no mechanism-kind shifts"),
-                     _no_gain(judge(f"under measurement shifts ({meas_on or 'none'})", meas, v.ci,
-                                    above=0.0, missing="no measurement-kind shifts"))]
-            checks.append(Check(all_of(parts), "; ".join(p.text for p in parts)))
-    return checks, "no base+prior model with its base on a simulated task"
-
-
-def _no_gain(c: Check) -> Check:
-    """'Not more robust under measurement noise': fails only on a significant gain."""
-    if c.verdict == HOLDS:
-        return Check(FAILS, c.value, "> 0: a significant gain")
-    if c.verdict == UNSURE and not c.rule.startswith("straddles"):
-        return c  # missing cells or too few seeds
-    return Check(HOLDS, c.value, "no significant gain")
-
-
-def selective(views: list[TaskView]) -> tuple[list[Check], str]:
-    checks, real_seen = [], False
-    for v in views:
-        if v.simulated:
-            conds = [c for c in v.conds if c.is_reference]
-        else:
-            top = max((c.severity for c in v.conds if c.shift == GC_EXTREMES), default=None)
-            conds = [c for c in v.conds if c.shift == GC_EXTREMES and c.severity == top]
-            real_seen = real_seen or bool(conds)
-        for c in conds:
-            for m in v.models:
-                e = v.est("selective_gain", m, c)
-                if e is not None and e.point == 1.0 and (e.samples == 1.0).all():
-                    continue  # constant σ²: abstaining is random, nothing to test
-                checks.append(judge(f"{m} {v.task} {c.label}: selective_gain (mse / risk@50)",
-                                    e, v.ci, above=1.0))
-    if checks and not real_seen:
-        checks.append(Check(UNSURE, "no real-data gc_extremes cells in this run"))
-    return checks, "no cells for selective prediction in this run"
-
-
-def noise_shrink(views: list[TaskView]) -> tuple[list[Check], str]:
-    checks, absent = [], []
-    for v in _sim(views):
-        low, high = v.cond(NOISE_SHIFT, NOISE_LOW), v.cond(NOISE_SHIFT, NOISE_HIGH)
-        if not low or not high:
-            absent.append(f"no {NOISE_SHIFT}@{NOISE_LOW:g} and @{NOISE_HIGH:g} cells in {v.task}")
-            continue
-        for m in v.models:
-            a, b = v.est("selective_gain", m, low[0]), v.est("selective_gain", m, high[0])
-            d = None if a is None or b is None else a.combine(b, "-")
-            checks.append(judge(f"{m}: selective_gain @{NOISE_LOW:g} − @{NOISE_HIGH:g}", d, v.ci,
-                                above=0.0))
-    return checks, "; ".join(absent) or "no simulated task in this run"
-
-
-CLAIMS: list[tuple[str, Claim]] = [
-    (f"Mild GC shift (severity ≤ {MILD_SEVERITY:g}): mse rises ≤ {SMALL_MSE_RISE:.0%} and "
-     f"coverage_90 stays within {COVERAGE_TOLERANCE:g} of {NOMINAL_COVERAGE:g}", mild_gc),
-    (f"motif_rewiring and noise_inflation @{SEVERE:g}: mse rises > {WELL_BEYOND_FACTOR:g}× the "
-     f"noise ceiling's rise, z2 outside [{1 / Z2_FAR_FACTOR:g}, {Z2_FAR_FACTOR:g}], coverage_90 "
-     f"< {COLLAPSED_COVERAGE:g}", severe),
-    ("Prior-augmented models (base+prior vs base): better ID mse, more robust under mechanism "
-     "shifts, not under measurement shifts", prior),
-    ("Selective prediction lowers risk at 50% coverage (ID of simulated tasks and the real "
-     "gc_extremes split)", selective),
-    (f"The gain from selection shrinks as noise dominates ({NOISE_SHIFT} {NOISE_LOW:g} → "
-     f"{NOISE_HIGH:g})", noise_shrink),
-]
-
-
-def breaks(v: TaskView, model: str) -> Finding:
-    """The shift and severity at which ``model``'s coverage first collapses or excess error doubles."""
-    # Worded so the verdict reads right: "holds" = something here breaks the model,
-    # "does not hold" = nothing in this run does.
-    claim = f"A shift in this run breaks {model} ({v.task})"
-    hits: list[tuple[float, str]] = []
-    unsure, clean, unscored = 0, 0, 0
-    for c in sorted((c for c in v.conds if not c.is_reference), key=lambda c: (c.severity, c.shift)):
-        coverage = v.est("coverage_90", model, c)
-        ood, ident = v.est("excess_mse", model, c), v.est("excess_mse", model, id_twin(c))
-        if coverage is None and ood is None:
-            unscored += 1  # e.g. a variant-effect set, scored by its own metrics
-            continue
-        parts = [judge(f"{c.label}: coverage_90", coverage, v.ci, below=COLLAPSED_COVERAGE)]
-        if ood is not None and ident is not None and ident.point > 0:
-            parts.append(judge(f"{c.label}: excess_mse OOD / ID", ood.combine(ident, "/"), v.ci,
-                               above=EXCESS_FACTOR))
-        hit = [p.text for p in parts if p.verdict == HOLDS]
-        if hit:
-            hits.append((c.severity, "; ".join(hit)))
-        elif all(p.verdict == FAILS for p in parts):
-            clean += 1
-        else:
-            unsure += 1
-    if hits:
-        first = min(s for s, _ in hits)
-        texts = [t for s, t in hits if s == first]
-        note = f" ({unsure} condition(s) inconclusive)" if unsure else ""
-        return Finding(claim, HOLDS, f"breaks first at severity {first:g}: {texts[0]}{note}",
-                       [t for _, t in hits])
-    if not (clean or unsure):
-        return Finding(claim, UNSURE, f"its {unscored} OOD condition(s) have no coverage_90 "
-                       "or excess_mse value (not run, or scored by their own metrics)")
-    if clean and not unsure:
-        return Finding(claim, FAILS, f"nothing in the {clean} OOD condition(s) of this run "
-                       f"collapses coverage_90 below {COLLAPSED_COVERAGE:g} or doubles its excess error")
-    return Finding(claim, UNSURE, f"no clear break; {unsure} condition(s) inconclusive "
-                   f"(e.g. < {MIN_SEEDS} seeds or intervals straddling the thresholds)")
-
-
-def _finding(claim: str, checks: list[Check], reason: str) -> Finding:
+def _finding(claim: Claim, checks: list[Check], reason: str) -> Finding:
+    ctl = ", ".join(claim.controls)
     if not checks:
-        return Finding(claim, UNSURE, reason)
+        return Finding(claim.statement, UNSURE, reason, name=claim.name, controls=ctl)
     verdict = all_of(checks)
     evidence = [f"{c.verdict}: {c.text}" for c in checks]
     if verdict == HOLDS:
-        return Finding(claim, verdict, f"holds in all {len(checks)} checks, e.g. {checks[0].text}",
-                       evidence)
+        return Finding(claim.statement, verdict, f"holds in all {len(checks)} checks, e.g. "
+                       f"{checks[0].text}", evidence, claim.name, ctl)
     pick = [c.text for c in checks if c.verdict == verdict]
     more = f" (and {len(pick) - 1} more)" if len(pick) > 1 else ""
-    return Finding(claim, verdict, f"{pick[0]}{more}", evidence)
+    return Finding(claim.statement, verdict, f"{pick[0]}{more}", evidence, claim.name, ctl)
+
+
+def judge_claim(owner: str, claim: Claim, views: list[TaskView]) -> Finding:
+    """One claim on the views; a judge that raises gives an inconclusive finding."""
+    wanted = [v for v in views if not claim.reads.tasks or v.task in claim.reads.tasks]
+    if claim.reads.needs_oracle:
+        wanted = [v for v in wanted if v.has_oracle]
+    try:
+        checks, reason = claim.judge(wanted)
+    except Exception as exc:  # a plugin's bug must not lose the other findings
+        return Finding(claim.statement, UNSURE, f"the judge of claim {claim.name!r} (plugin "
+                       f"{owner!r}) raised {type(exc).__name__}: {exc}; fix the plugin",
+                       name=claim.name)
+    return _finding(claim, checks, reason)
 
 
 def smoke_reason(lb: Leaderboard) -> str | None:
@@ -237,15 +61,21 @@ def smoke_reason(lb: Leaderboard) -> str | None:
             "refute a claim" if "smoke" in presets else None)
 
 
-def evaluate(lb: Leaderboard) -> list[Finding]:
-    """Every claim and each learned model's 'what breaks it' line, from a built leaderboard."""
-    views = [view(lb, b.task) for b in lb.boards]
-    out = [_finding(claim, *fn(views)) for claim, fn in CLAIMS]
-    out += [breaks(v, m) for v in views for m in v.models if m not in BASELINES]
+def evaluate(lb: Leaderboard, claims: list[tuple[str, Claim]] | None = None) -> list[Finding]:
+    """Every registered claim and each learned model's "what breaks it", from a built leaderboard."""
+    claims = registered_claims() if claims is None else claims
+    decl = declared(lb.runs)
+    controls = sorted({m for _, c in claims for m in c.controls})
+    views = [view(lb, b.task, reads=[c.reads for _, c in claims], controls=controls, decl=decl)
+             for b in lb.boards]
+    out = [judge_claim(owner, claim, views) for owner, claim in claims]
+    out += [breaks(v, m) for v in views for m in v.models]
     smoke = smoke_reason(lb)
     if smoke:  # the values are shown, but no verdict rests on untrained models
-        out = [Finding(f.claim, UNSURE, f"{smoke}; measured: {f.statement}", f.evidence)
-               for f in out]
+        out = [Finding(f.claim, UNSURE, f"{smoke}; measured: {f.statement}", f.evidence, f.name,
+                       f.controls) for f in out]
+    lb.options["controls"] = controls
+    lb.options["statistics"] = METHOD
     return out
 
 
@@ -254,20 +84,33 @@ SHOWN_EVIDENCE = 6
 _FLAG = {HOLDS: "helps", FAILS: "hurts", UNSURE: "partial"}
 
 
-def findings_table(findings: list[Finding], ci: float) -> Table:
+def findings_table(findings: list[Finding], ci: float, controls: list[str] | None = None) -> Table:
     """The Findings section as a table: claim, verdict, statement with its evidence."""
     rows = []
     for f in findings:
         shown = f.evidence[:SHOWN_EVIDENCE]
         more = len(f.evidence) - len(shown)
         sub = " · ".join(shown) + (f" · (+{more} more in leaderboard.json)" if more else "")
-        rows.append([Cell(f.claim), Cell(f.verdict, "", _FLAG[f.verdict]),
+        rows.append([Cell(f.claim, f.name), Cell(f.verdict, "", _FLAG[f.verdict]),
                      Cell(f.statement, sub if len(f.evidence) > 1 else "",
                           title="\n".join(f.evidence))])
-    notes = [f"Values: seed-averaged point [{round(100 * ci)}% paired bootstrap interval over test "
-             f"examples and seeds]. A claim holds when its interval clears the threshold for every "
-             f"learned model (baselines {', '.join(BASELINES)} excluded), does not hold when it "
-             f"fails for any, and is inconclusive when cells are missing, an interval straddles "
-             f"a threshold, or fewer than {MIN_SEEDS} seeds were run. Thresholds: "
-             "regshift_bench/leaderboard/findings.py (from issue #18)."]
+    ctl = ", ".join(controls or []) or "none in this run"
+    notes = [f"Values: seed-averaged point [{round(100 * ci)}% interval of a {METHOD}]. On a task "
+             "with an oracle (the source mechanism applied to the same test sequences) a model is "
+             "judged by what it loses beyond the oracle; criteria are relative to the model's own "
+             f"in-distribution value. Controls ({ctl}) are quoted beside every model and never "
+             "judged: a loss they show as strongly is a shift of the label distribution. A claim "
+             "holds when its interval clears the threshold for every learned model, does not hold "
+             "when it fails for any, and is inconclusive when cells are missing, an interval "
+             f"straddles a threshold, or fewer than {MIN_SEEDS} seeds were run.",
+             f"'What breaks it': mse rise > {BREAK_MSE_RISE:g} of the model's ID mse or coverage_90 "
+             f"drop > {BREAK_COVERAGE_DROP:g} (beyond the oracle's where the task has one), with "
+             "p-values Holm-adjusted over the model's conditions of the task (one family); the "
+             "first severity with a break, and the largest break there, is named.",
+             "Each claim, its thresholds (with their reasons) and its controls are declared by the "
+             "plugin that registers it: `rsbench list claims`; docs/findings.md."]
     return Table("findings", "", "Findings", ["claim", "verdict", "evidence"], rows, notes)
+
+
+__all__ = ["FAILS", "HOLDS", "UNSURE", "evaluate", "findings_table", "judge_claim",
+           "registered_claims", "smoke_reason"]

@@ -39,9 +39,10 @@ _RESULT_COLUMNS = ["suite", "task", "shift", "severity", "model", "seed", "split
 #: interpretation rows); older runs lack them, so they are read when present and
 #: otherwise filled with these defaults.
 OPTIONAL_RESULT_FIELDS = (pa.field("reference", pa.string()), pa.field("shift_kind", pa.string()),
-                          pa.field("undertrained", pa.bool_()), pa.field("explainer", pa.string()))
+                          pa.field("undertrained", pa.bool_()), pa.field("explainer", pa.string()),
+                          pa.field("intervention", pa.string()))
 _OPTIONAL_DEFAULTS: dict[str, Any] = {"reference": "", "shift_kind": "", "undertrained": False,
-                                      "explainer": ""}
+                                      "explainer": "", "intervention": "none"}
 #: Suffix of the optional per-cell file of reference predictions (e.g. the source oracle).
 REFERENCE_PREDICTIONS = ".references.parquet"
 _PRED_COLUMNS = ["split", "row", "y", "mean", "var", "y_true", "noise_var"]
@@ -233,6 +234,8 @@ def _check_comparable(dirs: list[Path], manifests: list[dict[str, Any]],
 def _plan_of(src: int, man: dict[str, Any], res: pd.DataFrame) -> pd.DataFrame:
     """Expected cells of one run with their status, from the plan and the rows."""
     plan = pd.DataFrame(man.get("plan") or [], columns=None)
+    if "intervention" in plan.columns:  # intervention cells have their own tables
+        plan = plan.loc[plan["intervention"].fillna("none") == "none"]
     # Cells holding only interpretation rows (or planned with an explainer) are not
     # model cells: they must never stand in for the model's own cell of the same key.
     by_cell = res.groupby("cell", sort=False)["explainer"]
@@ -278,6 +281,9 @@ def load_runs(run_dirs: Sequence[str | Path]) -> RunSet:
         res = _read_table(run_dir, "results", "cells", results_schema(),
                           _RESULT_COLUMNS + [f.name for f in OPTIONAL_RESULT_FIELDS])
         res = board_view(run_dir, manifests[src], res.assign(src=src))  # submissions: rescored
+        from regshift_bench.leaderboard.interventions import model_view  # (import cycle)
+
+        res = model_view(res)  # intervention rows: leaderboard.interventions reads them
         frames.append(res)
         plans.append(_plan_of(src, manifests[src], res))
     _check_comparable(dirs, manifests, frames)

@@ -4,10 +4,13 @@ Robustness score
     The mean over a task's OOD conditions (each shift at the severity shown) of
     the chosen metric, each condition first averaged over seeds.
 Rank interval
-    Test examples are resampled (``n_boot`` times, indices shared by all models of
-    a (condition, seed) group); each resample gives every model a score and a rank
-    (1 = best, ties averaged). Reported: the median rank and the central 95%
-    interval of the ranks.
+    Hierarchical bootstrap (:mod:`regshift_bench.bootstrap.hierarchical`): each
+    resample draws the seeds with replacement (the same draws for every model and
+    condition with the same seeds) and, within each drawn seed, the test examples
+    (``n_boot`` times, indices shared by all models of a (condition, seed) group);
+    each resample gives every model a score and a rank (1 = best, ties averaged).
+    Reported: the median rank and the central 95% interval of the ranks, so
+    training variance between seeds widens them as much as test-sample variance.
 Tie groups (leader chain)
     Models are ordered by their score on the full data. The first model leads
     group 1. Each next model joins the current group when the 95% paired-bootstrap
@@ -22,7 +25,9 @@ Incomplete models
 Prior effect
     For each ``base+prior`` with its ``base`` present: the paired bootstrap
     difference on the seeds both finished, oriented so positive means the prior
-    helps, with its 95% interval; significant when the interval excludes 0.
+    helps, with its 95% interval; significant when the Holm-adjusted two-sided
+    bootstrap p-value over the pair's conditions (one family: they share the models
+    and often the test inputs) is below 1 − ci.
 """
 
 from __future__ import annotations
@@ -38,7 +43,8 @@ from scipy import stats
 
 from regshift_bench.leaderboard.aggregate import Condition
 from regshift_bench.leaderboard.load import RunSet
-from regshift_bench.bootstrap import Examples, paired_scores, resolve_metric
+from regshift_bench.bootstrap import (Examples, holm, paired_scores, resolve_metric,
+                                      seed_average, seed_draws, two_sided_pvalue)
 from regshift_bench.bootstrap.paired import resample_path
 from regshift_bench.errors import BootstrapUnavailable, MetricSkipped
 
@@ -69,6 +75,10 @@ class BootScores:
     point: dict[Entry, float] = field(default_factory=dict)
     samples: dict[Entry, np.ndarray] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: Seeds the seed draws of the hierarchical bootstrap (with the task's name).
+    random_state: int = 0
+    task: str = ""
+    _draws: dict[tuple[int, ...], np.ndarray] = field(default_factory=dict, repr=False)
 
     def sign(self) -> float:
         return 1.0 if self.higher_is_better else -1.0
@@ -77,10 +87,20 @@ class BootScores:
         want = self.seeds.get(cond, []) if seeds is None else seeds
         return bool(want) and all((model, cond, s) in self.point for s in want)
 
+    def draws(self, seeds: list[int]) -> np.ndarray:
+        """(B, S) seed draws for averaging over ``seeds``; shared by every model and condition."""
+        key = tuple(sorted(seeds))
+        if key not in self._draws:
+            rng = group_rng(self.random_state, self.task, "seeds", key)
+            self._draws[key] = seed_draws(rng, self.n_boot, len(key))
+        return self._draws[key]
+
     def mean(self, model: str, cond: Condition, seeds: list[int]) -> tuple[float, np.ndarray]:
-        """Seed-averaged point and samples over ``seeds`` (all must be present)."""
-        pts = [self.point[(model, cond, s)] for s in seeds]
-        return float(np.mean(pts)), np.mean([self.samples[(model, cond, s)] for s in seeds], axis=0)
+        """Seed-averaged point and hierarchical samples (B,) over ``seeds`` (all present)."""
+        use = sorted(seeds)
+        pts = [self.point[(model, cond, s)] for s in use]
+        stack = np.vstack([self.samples[(model, cond, s)] for s in use])  # (S, B)
+        return float(np.mean(pts)), seed_average(stack, self.draws(use))
 
 
 def group_rng(random_state: int, *parts: object) -> np.random.Generator:
@@ -124,7 +144,8 @@ def boot_scores(runs: RunSet, task: str, metric: str, higher_is_better: bool,
     seeds = {c: sorted(int(s) for s in plan.loc[(plan["shift"] == c.shift)
                                                 & (plan["severity"] == c.severity), "seed"].unique())
              for c in conditions}
-    out = BootScores(metric, higher_is_better, n_boot, ci, seeds)
+    out = BootScores(metric, higher_is_better, n_boot, ci, seeds, random_state=random_state,
+                     task=task)
     try:
         plugin = resolve_metric(metric)
     except BootstrapUnavailable as exc:
@@ -176,7 +197,7 @@ def ceiling_relative(bs: BootScores, ceilings: dict[Condition, float]) -> BootSc
     Conditions without a ceiling keep their raw values.
     """
     out = BootScores(bs.metric, bs.higher_is_better, bs.n_boot, bs.ci, bs.seeds,
-                     notes=list(bs.notes))
+                     notes=list(bs.notes), random_state=bs.random_state, task=bs.task)
     for key, point in bs.point.items():
         c = ceilings.get(key[1])
         if c is None:
@@ -272,14 +293,20 @@ def prior_effect(bs: BootScores, pairs: list[tuple[str, str]],
             row: dict[str, Any] = {"model": model, "base": base, "condition": cond.label, "shift": cond.shift,
                    "severity": cond.severity, "split": cond.split, "n_seeds": len(seeds),
                    "n_expected": len(bs.seeds.get(cond, [])), "diff": np.nan, "low": np.nan,
-                   "high": np.nan, "significant": False}
+                   "high": np.nan, "p": np.nan, "p_holm": np.nan, "significant": False}
             if seeds:
                 p_m, s_m = bs.mean(model, cond, seeds)
                 p_b, s_b = bs.mean(base, cond, seeds)
                 row["diff"] = bs.sign() * (p_m - p_b)
                 row["low"], row["high"] = _interval(bs.sign() * (s_m - s_b), bs.ci)
-                row["significant"] = bool(row["low"] > 0 or row["high"] < 0)
+                row["p"] = two_sided_pvalue(s_m - s_b)
             rows.append(row)
-    return pd.DataFrame(rows, columns=["model", "base", "condition", "shift", "severity", "split",
-                                       "n_seeds", "n_expected", "diff", "low", "high",
-                                       "significant"])
+    frame = pd.DataFrame(rows, columns=["model", "base", "condition", "shift", "severity", "split",
+                                        "n_seeds", "n_expected", "diff", "low", "high", "p",
+                                        "p_holm", "significant"])
+    for _, idx in frame.groupby("model").groups.items():  # one family per prior pair
+        tested = [i for i in idx if np.isfinite(frame.at[i, "p"])]
+        if tested:
+            frame.loc[tested, "p_holm"] = holm(frame.loc[tested, "p"].to_numpy())
+    frame["significant"] = (frame["p_holm"] < 1 - bs.ci).fillna(False).astype(bool)
+    return frame

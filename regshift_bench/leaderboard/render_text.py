@@ -193,7 +193,8 @@ def tidy_frames(lb: Leaderboard) -> dict[str, pd.DataFrame]:
            "ranks": pd.concat(ranks, ignore_index=True) if ranks else pd.DataFrame(),
            "prior_effect": pd.concat(prior, ignore_index=True) if prior else pd.DataFrame()}
     if lb.findings:  # one row per finding; evidence lines joined with " | "
-        out["findings"] = pd.DataFrame([{"claim": f.claim, "verdict": f.verdict,
+        out["findings"] = pd.DataFrame([{"claim": f.claim, "name": getattr(f, "name", ""),
+                                         "verdict": f.verdict,
                                          "statement": f.statement,
                                          "evidence": " | ".join(f.evidence)} for f in lb.findings])
     return out
@@ -243,8 +244,12 @@ def render_json(lb: Leaderboard) -> dict[str, Any]:
     sections = [{"key": t.key, "title": t.title, "columns": t.columns, "notes": t.notes,
                  "rows": [[{"text": c.text, "sub": c.sub, "flag": c.flag} for c in row]
                           for row in t.rows]} for t in lb.sections]
-    findings = [{"claim": f.claim, "verdict": f.verdict, "statement": f.statement,
-                 "evidence": f.evidence} for f in lb.findings]
+    findings = [{"claim": f.claim, "name": getattr(f, "name", ""), "verdict": f.verdict,
+                 "statement": f.statement, "evidence": f.evidence} for f in lb.findings]
+    from regshift_bench.bootstrap import METHOD
+
     return _clean({"provenance": lb.provenance, "options": lb.options,
+                   "statistics": lb.options.get("statistics") or METHOD,
+                   "controls": lb.options.get("controls") or [],
                    "warning": preset_warning(lb), "tasks": tasks, "findings": findings,
                    "sections": sections})

@@ -13,7 +13,7 @@ from regshift_bench.leaderboard.load import KEY, load_runs
 
 
 def cell_name(task: str, shift: str, severity: float, model: str, seed: int) -> str:
-    """``sim/gc_shift@1/cnn seed 0``."""
+    """``<task>/<shift>@<severity>/<model> seed <seed>``, e.g. ``sim/none@0/cnn seed 0``."""
     return f"{task}/{shift}@{float(severity):g}/{model} seed {int(seed)}"
 
 

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from regshift_bench.bootstrap import METHOD
 from regshift_bench.leaderboard.aggregate import Aggregate, Condition
 from regshift_bench.leaderboard.ranks import BootScores
 from regshift_bench.leaderboard.tables import UNDERTRAINED, UNDERTRAINED_NOTE, Cell, Lookup, Table, fmt
@@ -54,7 +55,7 @@ def robustness_table(agg: Aggregate, task: str, metric: str, frame: pd.DataFrame
     direction = "higher" if bs.higher_is_better else "lower"
     what = score_note or metric
     notes = [f"score = mean over {len(ood)} OOD condition(s) of {what} ({direction} is better). "
-             f"Ranks from {bs.n_boot} paired bootstrap resamples of the test examples: median rank "
+             f"Ranks from {bs.n_boot} resamples of a {METHOD}: median rank "
              f"and its {pct}% interval. Tie group: models whose {pct}% paired-bootstrap interval "
              "of the score difference to their group's leader contains 0 share the leader's group; "
              "the first model the leader beats significantly leads the next group.", *bs.notes]
@@ -71,8 +72,10 @@ def prior_table(task: str, metric: str, frame: pd.DataFrame, bs: BootScores,
     """(e) paired bootstrap difference ``base+prior`` − ``base`` per shift."""
     pct = round(100 * bs.ci)
     notes = [f"Difference in {metric} of each base+prior model against its base on the same "
-             f"examples and seeds, oriented so that > 0 means the prior helps; [{pct}% paired "
-             "bootstrap interval]; 'helps'/'hurts' when the interval excludes 0.", *bs.notes]
+             f"examples and seeds, oriented so that > 0 means the prior helps; [{pct}% interval "
+             f"of a {METHOD}]; 'helps'/'hurts' when the Holm-adjusted p-value over this pair's "
+             f"{len(conds)} condition(s), one family since they share models and inputs, is below "
+             f"{1 - bs.ci:.2g}.", *bs.notes]
     if frame.empty:
         notes.insert(0, "no base+prior model with its base in these runs")
         return Table("prior", task, "Prior effect", ["model"], [], notes, frame)
@@ -88,7 +91,8 @@ def prior_table(task: str, metric: str, frame: pd.DataFrame, bs: BootScores,
             flag = ("helps" if r["diff"] > 0 else "hurts") if r["significant"] else ""
             seeds = "" if r["n_seeds"] == r["n_expected"] else f" · {r['n_seeds']}/{r['n_expected']} seeds"
             text = "—" if not math.isfinite(r["diff"]) else f"{r['diff']:+.3f}"
-            cells.append(Cell(text, f"[{fmt(r['low'])}, {fmt(r['high'])}]{seeds}",
+            holm_p = f" · p_Holm {fmt(r.get('p_holm'))}" if math.isfinite(r.get("p_holm", math.nan)) else ""
+            cells.append(Cell(text, f"[{fmt(r['low'])}, {fmt(r['high'])}]{holm_p}{seeds}",
                               flag or ("partial" if seeds else "")))
         rows.append([_label(model, base, cells), *cells])
     return Table("prior", task, "Prior effect", ["model (vs base)", *(c.label for c in conds)],

@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from regshift_bench import results as rs
 from regshift_bench.api import Prediction, SeqDataset
-from regshift_bench.leaderboard.load import results_schema
+from regshift_bench.leaderboard.load import REFERENCE_PREDICTIONS, results_schema
 from regshift_bench.scoring import curves_table, predictions_table, score
 
 DEFAULT_SHIFTS: dict[str, tuple[float, ...]] = {
@@ -39,6 +39,8 @@ NAMED_OOD = {"gc_split": ("low_gc", "high_gc")}
 _KNOWN = {"mean": (0.05, 0.5, 1.0), "cnn": (0.8, 0.45, 0.8), "bilstm": (0.75, 0.6, 0.9),
           "transformer": (0.82, 0.4, 0.7)}
 Key = tuple[str, str, float, str, int]
+#: The references this story can draw on sim tasks.
+ORACLE_REFERENCES = ("noise_ceiling", "source_oracle")
 Profile = tuple[float, float, float]
 
 
@@ -67,18 +69,35 @@ def _ood_splits(shift: str) -> tuple[str, ...]:
     return tuple(f"test_ood/{n}" for n in NAMED_OOD[shift]) if shift in NAMED_OOD else ("test_ood",)
 
 
-def _draw_split(rng: np.random.Generator, n: int, severity: float, sim: bool) -> SeqDataset:
-    y_true = rng.normal(0.5 * severity, 1.0 + 0.5 * severity, n)
+#: Under a label shift of severity s the labels move by s * LABEL_MOVE * N(0, 1) away
+#: from what the (unchanged) inputs predict under the source mechanism.
+LABEL_MOVE = 1.5
+
+
+def _draw_split(rng: np.random.Generator, n: int, severity: float, sim: bool,
+                label_shift: bool = False,
+                label_move: float = LABEL_MOVE) -> tuple[SeqDataset, np.ndarray]:
+    """A split and ``y_src`` (n,): what the source mechanism gives for its inputs.
+
+    An input shift moves the inputs (``y_src`` = ``y_true`` is drawn from a shifted
+    distribution); a label shift keeps the source's inputs and moves their labels.
+    """
+    if label_shift:
+        y_src = rng.normal(0.0, 1.0, n)
+        y_true = y_src + severity * label_move * rng.normal(0.0, 1.0, n)
+    else:
+        y_true = y_src = rng.normal(0.5 * severity, 1.0 + 0.5 * severity, n)
     y = y_true + rng.normal(0.0, 0.3, n)
     seqs = rng.integers(0, 4, size=(n, 8), dtype=np.uint8)
     return SeqDataset(seqs, y, y_true=y_true if sim else None,
-                      noise_var=np.full(n, 0.09) if sim else None)
+                      noise_var=np.full(n, 0.09) if sim else None), y_src
 
 
 def _predict(rng: np.random.Generator, profile: Profile, data: SeqDataset,
-             severity: float) -> Prediction:
+             severity: float, y_src: np.ndarray | None = None) -> Prediction:
+    """A model's prediction from the inputs' source value ``y_src`` (default the labels)."""
     skill, robust, calib = profile
-    y_true = data.y_true if data.y_true is not None else data.y
+    y_true = y_src if y_src is not None else (data.y_true if data.y_true is not None else data.y)
     a = skill * (1.0 - 0.8 * severity * (1.0 - robust))
     mean = a * y_true + np.sqrt(max(1.0 - a * a, 0.01)) * 0.8 * rng.normal(size=len(data))
     err2 = (mean - data.y) ** 2
@@ -88,13 +107,18 @@ def _predict(rng: np.random.Generator, profile: Profile, data: SeqDataset,
 
 
 def _reference_rows(cell: Any, sets: dict[str, SeqDataset], references: Sequence[str],
-                    cache: dict[str, Any]) -> list[dict[str, Any]]:
-    """Rows ``f"{ref}_{metric}"`` of reference predictions scored by the same plugins."""
+                    cache: dict[str, Any], y_src: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    """Rows ``f"{ref}_{metric}"`` of reference predictions scored by the same plugins.
+
+    ``noise_ceiling`` is N(y_true, noise_var); ``source_oracle`` is N(y_src, noise_var):
+    the source mechanism applied to the inputs, blind to a label shift.
+    """
     rows: list[dict[str, Any]] = []
     for ref in references:
-        if ref != "noise_ceiling" or any(d.y_true is None for d in sets.values()):
-            continue  # the one reference this story can draw: N(y_true, noise_var)
-        preds = {s: Prediction(mean=np.asarray(d.y_true), var=np.asarray(d.noise_var))
+        if ref not in ORACLE_REFERENCES or any(d.y_true is None for d in sets.values()):
+            continue
+        center = {s: (d.y_true if ref == "noise_ceiling" else y_src[s]) for s, d in sets.items()}
+        preds = {s: Prediction(mean=np.asarray(center[s]), var=np.asarray(d.noise_var))
                  for s, d in sets.items()}
         task = SimpleNamespace(score=lambda *a: {})
         part, _ = score(cell, task, sets, preds, cache)
@@ -104,10 +128,11 @@ def _reference_rows(cell: Any, sets: dict[str, SeqDataset], references: Sequence
 
 def _cell_tables(cell: Any, sets: dict[str, SeqDataset], preds: dict[str, Prediction],
                  common: dict[str, Any], cache: dict[str, Any], references: Sequence[str],
-                 explainer: bool) -> tuple[pa.Table, pa.Table, pa.Table]:
+                 explainer: bool, y_src: dict[str, np.ndarray]) -> tuple[pa.Table, pa.Table, pa.Table]:
     task = SimpleNamespace(score=lambda *a: {})
     rows, curves = score(cell, task, sets, preds, cache)
-    rows = [{**r, "reference": ""} for r in rows] + _reference_rows(cell, sets, references, cache)
+    rows = [{**r, "reference": ""} for r in rows] + _reference_rows(cell, sets, references, cache,
+                                                                    y_src)
     if explainer:  # an interpretation row that ordinary tables must ignore
         rows.append({"split": "test_id", "metric": "synthetic_site_score", "value": 0.99, "n": 10,
                      "higher_is_better": True, "status": "ok", "error": "", "reference": "",
@@ -120,6 +145,28 @@ def _cell_tables(cell: Any, sets: dict[str, SeqDataset], preds: dict[str, Predic
     columns["explainer"] = [r.get("explainer", "") for r in rows]
     results = rs.columns_table(columns, len(rows), schema)
     return results, predictions_table(sets, preds), curves_table(curves, common)
+
+
+def _oracle_table(sets: dict[str, SeqDataset], y_src: dict[str, np.ndarray]) -> pa.Table:
+    """Per-example ``source_oracle`` predictions (N(y_src, noise_var)) of every split."""
+    return pa.table({
+        "split": np.concatenate([np.full(len(d), s, dtype=object) for s, d in sets.items()]),
+        "row": np.concatenate([np.arange(len(d), dtype=np.int64) for d in sets.values()]),
+        "reference": np.concatenate([np.full(len(d), "source_oracle", dtype=object)
+                                     for d in sets.values()]),
+        "mean": np.concatenate([np.asarray(y_src[s], dtype=np.float64) for s in sets]),
+        "var": np.concatenate([np.asarray(d.noise_var, dtype=np.float64) for d in sets.values()]),
+    })
+
+
+def _seeded(profile: Profile, seed_sd: float, random_state: int, task: str, model: str,
+            seed: int) -> Profile:
+    """The profile of one trained model: skill moved by its seed (``seed_sd`` × N(0, 1))."""
+    if not seed_sd:
+        return profile
+    shift = np.random.default_rng([random_state, _crc(task), _crc(model), seed]).normal()
+    skill, robust, calib = profile
+    return float(np.clip(skill + seed_sd * shift, 0.0, 0.99)), robust, calib
 
 
 def _metric_names(metrics: Sequence[str] | None) -> tuple[str, ...]:
@@ -139,6 +186,8 @@ def write_synthetic_run(
     explainer_rows: bool = False, per_cell_files: bool = True, consolidated: bool = True,
     random_state: int = 0, run_name: str | None = None, suite: str = "synthetic",
     suite_version: int = 1, preset: str = "quick", profiles: Mapping[str, Profile] | None = None,
+    label_shifts: Sequence[str] = (), seed_sd: float = 0.0, label_move: float = LABEL_MOVE,
+    shift_strength: Mapping[str, float] | None = None,
 ) -> Path:
     """Write a synthetic run directory with results, predictions, curves and a manifest.
 
@@ -159,7 +208,9 @@ def write_synthetic_run(
     shift_kinds : mapping shift -> kind, optional
         Written to ``shift_kind`` (empty when not given).
     references : sequence of str
-        Reference rows to add; ``"noise_ceiling"`` (N(y_true, noise_var)) on sim tasks.
+        Reference rows to add on sim tasks: ``"noise_ceiling"`` (N(y_true, noise_var))
+        and ``"source_oracle"`` (N(y_src, noise_var), the source mechanism; with it the
+        manifest declares the task ``has_oracle``).
     explainer_rows : bool
         Add an interpretation row (``explainer`` = "ism") to every finished cell.
     per_cell_files, consolidated : bool
@@ -168,6 +219,18 @@ def write_synthetic_run(
         Seed of every random draw; the same arguments give identical files.
     profiles : mapping model -> (skill, robustness, calibration), optional
         Override the built-in profiles (e.g. two equally good models for tie tests).
+    label_shifts : sequence of str
+        Shifts that keep the inputs and move the labels (``s * LABEL_MOVE * N(0, 1)``):
+        models and the oracle predict as in distribution, so all of them lose alike.
+        Declared in the manifest (``changes_inputs`` false; every other shift true).
+    label_move : float
+        Size of a label shift's move at severity 1 (sd of the added label change).
+    shift_strength : mapping shift -> float, optional
+        Multiplies a shift's severity in the story (default 1), so two shifts at one
+        severity can differ in effect.
+    seed_sd : float
+        Training variance: each (model, seed) gets its skill moved by ``seed_sd * N(0, 1)``
+        in every condition, as one trained model per seed would.
     """
     out = Path(out)
     keyset = {name: {(t, s, float(v), m, int(e)) for t, s, v, m, e in keys}
@@ -187,10 +250,17 @@ def write_synthetic_run(
                 for seed in range(seeds):
                     ss = [random_state, _crc(task), _crc(shift), int(severity * 1000), seed]
                     data_rng = np.random.default_rng(ss)
-                    sev = {"val": 0.0, "test_id": 0.0, **{s: float(severity) for s in _ood_splits(shift)}}
+                    strength = float((shift_strength or {}).get(shift, 1.0)) * float(severity)
+                    sev = {"val": 0.0, "test_id": 0.0, **{s: strength for s in _ood_splits(shift)}}
                     sizes = {"val": n_val, "test_id": n_test, **{s: n_test for s in _ood_splits(shift)}}
-                    sets = {s: _draw_split(data_rng, n, sev[s], task.startswith("sim"))
-                            for s, n in sizes.items() if n}
+                    drawn = {s: _draw_split(data_rng, n, sev[s], task.startswith("sim"),
+                                            shift in label_shifts and s.startswith("test_ood"),
+                                            label_move)
+                             for s, n in sizes.items() if n}
+                    sets = {s: d for s, (d, _) in drawn.items()}
+                    y_src = {s: y for s, (_, y) in drawn.items()}
+                    # Inputs of a label shift are the source's: models see no shift.
+                    seen = {s: 0.0 if shift in label_shifts else v for s, v in sev.items()}
                     for model in models:
                         key: Key = (task, shift, float(severity), model, seed)
                         cell = f"{_crc(repr((key, random_state))):08x}{_crc(repr((random_state, key))):08x}"
@@ -221,13 +291,18 @@ def write_synthetic_run(
                             statuses[cell] = {"status": "ok", "error": "", "seconds": 1.1}
                             # The base model's stream: base+prior shares its base's noise.
                             model_rng = np.random.default_rng(ss + [_crc(model.partition("+")[0])])
-                            profile = model_profile(model, profiles)
-                            preds = {s: _predict(model_rng, profile, d, sev[s])
+                            profile = _seeded(model_profile(model, profiles), seed_sd,
+                                              random_state, task, model, seed)
+                            preds = {s: _predict(model_rng, profile, d, seen[s], y_src[s])
                                      for s, d in sets.items()}
                             spec = SimpleNamespace(metrics=names, task_name=task)
                             table, pred_table, curve = _cell_tables(
-                                spec, sets, preds, common, cache, references, explainer_rows)
+                                spec, sets, preds, common, cache, references, explainer_rows,
+                                y_src)
                             rs.write_parquet_atomic(pred_table, out / "predictions" / f"{cell}.parquet")
+                            if "source_oracle" in references and task.startswith("sim"):
+                                rs.write_parquet_atomic(_oracle_table(sets, y_src),
+                                                        out / "predictions" / f"{cell}{REFERENCE_PREDICTIONS}")
                             curve_tables.append(curve)
                         tables.append(table)
                         if per_cell_files:
@@ -243,6 +318,11 @@ def write_synthetic_run(
                        "device": "cpu", "device_name": "synthetic CPU",
                        "seeds": list(range(seeds))},
         "plan": plan, "cells": statuses,
+        # What the plugins would declare (regshift_bench.leaderboard.declared).
+        "declared": {
+            "shifts": {s: {"changes_inputs": s not in label_shifts} for s in shifts if s != "none"},
+            "tasks": {t: {"has_oracle": t.startswith("sim") and "source_oracle" in references,
+                          "oracle_reference": "source_oracle"} for t in tasks}},
     }
     if consolidated:
         for name, parts, sch in (("results", tables, schema), ("curves", curve_tables, rs.CURVES_SCHEMA)):

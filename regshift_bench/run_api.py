@@ -39,6 +39,9 @@ class RunOptions:
         Task labels or task-file paths; suite names or suite-file paths.
     models, shifts, explainers : sequence of str
         Restrict the grid (``NAME(key=value, ...)``, ``NAME@SEVERITY``) or add explainers.
+    interventions : sequence of str
+        Robustness interventions to run beside each model as trained (``NAME`` or
+        ``NAME(key=value, ...)``; default: the preset's ``interventions``).
     seeds : int, optional
         Number of seeds (default: the preset's).
     preset : str
@@ -72,6 +75,7 @@ class RunOptions:
     models: Sequence[str] = ()
     shifts: Sequence[str] = ()
     explainers: Sequence[str] = ()
+    interventions: Sequence[str] = ()
     seeds: int | None = None
     preset: str = "quick"
     max_steps: int | None = None
@@ -201,6 +205,7 @@ def prepare(options: RunOptions) -> PreparedRun:
     registry = plugins.current().registry
     for name in options.explainers:  # unknown names fail before any planning
         registry.get("explainer", name)
+    planning.check_interventions(options.interventions)
     device = provenance.resolve_device(options.device)  # no CUDA: refused before planning
     suites = planning.select_suites(options.all_suites, options.tasks, options.suites)
     skipped: list[str] = []
@@ -211,7 +216,8 @@ def prepare(options: RunOptions) -> PreparedRun:
         skipped = [g.line() for g in gone]
     the_plan = planning.expand(suites, options.preset, models=options.models,
                                shifts=options.shifts, seeds=options.seeds,
-                               max_steps=options.max_steps, explainers=options.explainers)
+                               max_steps=options.max_steps, explainers=options.explainers,
+                               interventions=options.interventions)
     run_dir = options.run_dir
     previous = check_run_dir(the_plan, run_dir, overwrite=not options.resume, merge=options.merge)
     verified = 0

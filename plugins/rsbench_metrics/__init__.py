@@ -31,6 +31,7 @@ from rsbench_metrics.calibration import (
     MiscalibrationArea,
     Width90,
 )
+from rsbench_metrics.intervals import CoverageGap90, WidthNorm90, WorstGroupCoverage90
 from rsbench_metrics.oracle import ExcessMSE, NLLGap, SignalPearson, VarRatio
 from rsbench_metrics.selective import AURC, ExcessAURC, RiskAt50, RiskAt80, SelectiveGain
 from rsbench_metrics.shift_detection import OodAUROC
@@ -43,6 +44,8 @@ METRICS: dict[str, type[ArrayMetric]] = {
     "nll": NLL, "z2": Z2, "ence": ENCE, "miscal_area": MiscalibrationArea,
     "coverage_50": Coverage50, "coverage_80": Coverage80, "coverage_90": Coverage90,
     "coverage_95": Coverage95, "width_90": Width90, "crps": CRPS,
+    # intervals (interventions' coverage under shift)
+    "coverage_gap_90": CoverageGap90, "width_norm_90": WidthNorm90,
     # selective prediction
     "aurc": AURC, "e_aurc": ExcessAURC, "risk_at_50": RiskAt50, "risk_at_80": RiskAt80,
     "selective_gain": SelectiveGain,
@@ -52,6 +55,10 @@ METRICS: dict[str, type[ArrayMetric]] = {
     "excess_mse": ExcessMSE, "signal_pearson": SignalPearson, "nll_gap": NLLGap,
     "var_ratio": VarRatio,
 }
+
+#: Metrics that read per-example annotations (groups), not arrays alone: the bootstrap
+#: scores their resamples through ``__call__``.
+GROUP_METRICS: dict[str, type[Any]] = {"worst_group_coverage_90": WorstGroupCoverage90}
 
 #: Metrics that also write a curve to ``curves.parquet``.
 CURVE_METRICS = ("aurc", "miscal_area")
@@ -70,7 +77,7 @@ def create(name: str, **params: Any) -> ArrayMetric:
 
 @hookimpl
 def rsbench_register_metrics(register) -> None:  # type: ignore[no-untyped-def]
-    for name, cls in METRICS.items():
+    for name, cls in {**METRICS, **GROUP_METRICS}.items():
         doc = (cls.__doc__ or "").strip().splitlines()[0]
         # Defaults only: __init__ does no work, so instantiating to read `target` is cheap.
         register(name, cls, summary=doc, target=cls().target)

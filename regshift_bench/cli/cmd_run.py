@@ -26,6 +26,10 @@ def run_command(
                         "NAME@SEVERITY, e.g. gc_shift@0.5.")] = None,
     explainer: Annotated[Optional[list[str]], typer.Option(
         "--explainer", help="Run this explainer, scored on planted sites (repeatable).")] = None,
+    intervention: Annotated[Optional[list[str]], typer.Option(
+        "--intervention", help="Also run this robustness intervention on every model "
+                               "(repeatable; `none` is kept): NAME or NAME(key=value, ...), "
+                               "see `rsbench list interventions`.")] = None,
     seeds: Annotated[Optional[int], typer.Option("--seeds", help="Number of seeds (default: the preset's).")] = None,
     preset: Annotated[str, typer.Option("--preset", help="smoke | quick | standard | full.")] = "quick",
     max_steps: Annotated[Optional[int], typer.Option("--max-steps", help="Cap every model's optimizer steps (overrides the preset; starved cells are marked undertrained).")] = None,
@@ -48,7 +52,8 @@ def run_command(
 
     prepared = prepare(RunOptions(
         all_suites=all_, tasks=task or [], suites=suite or [], models=model or [],
-        shifts=shift or [], explainers=explainer or [], seeds=seeds, preset=preset,
+        shifts=shift or [], explainers=explainer or [], interventions=intervention or [],
+        seeds=seeds, preset=preset,
         max_steps=max_steps, device=device, out=out, executor=executor, workers=workers,
         ray_address=ray_address, cell_timeout=timeout, resume=resume, merge=merge,
         against=against))
@@ -99,6 +104,8 @@ def _execute_with_progress(prepared: PreparedRun) -> Any:
             nonlocal failed
             failed += bool(outcome.status == "failed" or outcome.failed_rows)
             label = f"{cell.task}/{cell.shift}@{cell.severity:g}/{cell.model}"
+            if cell.intervention != "none":
+                label += f"/{cell.intervention}"
             progress.update(bar, advance=1, failed=failed, description=esc(label))
 
         return prepared.execute(on_start, on_outcome)

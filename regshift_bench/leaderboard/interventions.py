@@ -1,0 +1,275 @@
+"""The Interventions and Coverage-under-shift tables of a task.
+
+Intervention rows (``intervention`` other than ``none``; :mod:`regshift_bench.intervene`)
+are kept out of every other table: the loader drops them
+(:func:`model_view`), and this module reads them straight from each run's
+per-cell results and predictions.
+
+Columns: ``ID`` (the ``none`` shift's ``test_id``), then one column per shift kind
+recorded (each shift at its largest severity, every OOD split), banded as *input*
+shifts (covariate, selection: ``p(x)`` moves) or *label* shifts (mechanism,
+measurement: ``p(y | x)`` moves).
+
+* **Interventions**: each intervention's paired difference against ``none`` for
+  the same model, seed, condition and examples (a ``test_time`` intervention that
+  held labelled examples out is compared on the remaining ones). Main line:
+  Δ coverage gap ``|cov₉₀ − 0.9|`` (negative: closer to nominal); second line:
+  Δ Pearson r. Intervals are percentile bootstraps that resample examples within
+  each (condition, seed) and average the differences over them (seed-aware).
+* **Coverage under shift**: mean coverage of the 90% interval over seeds and
+  conditions, with the normalised width and the worst-group coverage below.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from regshift_bench import results as rs
+from regshift_bench.leaderboard.tables import COLLAPSE_MARGIN, Cell, Table, fmt
+
+NONE = "none"
+#: Shift kinds in column order, each with its family (the header band).
+FAMILIES = {"covariate": "input", "selection": "input", "mechanism": "label",
+            "measurement": "label"}
+_KEY = ["task", "shift", "severity", "model", "seed", "intervention", "split", "metric"]
+LEVEL = 0.9
+_Z90 = 1.6448536269514722
+
+
+def model_view(res: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the models as trained (``intervention`` none or unrecorded)."""
+    if "intervention" not in res.columns:
+        return res
+    return res.loc[res["intervention"].fillna(NONE).isin([NONE, ""])]
+
+
+def read_rows(run_dirs: list[Path]) -> pd.DataFrame:
+    """Model result rows of every run (all interventions, ``none`` included), status ok.
+
+    A later run wins for the same cell key, split and metric; ``src`` indexes the run.
+    """
+    parts = []
+    for src, run_dir in enumerate(run_dirs):
+        frame = rs.read_results(run_dir)
+        if frame.empty:
+            continue
+        frame["intervention"] = frame["intervention"].fillna(NONE)
+        keep = ((frame["explainer"].fillna("") == "") & (frame["reference"].fillna("") == "")
+                & (frame["status"] == "ok"))
+        parts.append(frame.loc[keep].assign(src=src))
+    if not parts:
+        return pd.DataFrame(columns=[*_KEY, "value", "cell", "shift_kind", "src"])
+    rows = pd.concat(parts, ignore_index=True)
+    rows["shift_kind"] = rows["shift_kind"].fillna("")
+    return rows.sort_values("src", kind="stable").drop_duplicates(_KEY, keep="last")
+
+
+def _units(rows: pd.DataFrame, task: str) -> pd.DataFrame:
+    """One row per (model, intervention, seed, shift, severity, split) scored, with its
+    column (``ID`` or a shift kind) and cell hash; each shift at its largest severity."""
+    part = rows.loc[rows["task"] == task].drop_duplicates(
+        ["model", "intervention", "seed", "shift", "severity", "split"])
+    is_id = (part["shift"] == NONE) & (part["split"] == "test_id")
+    top = part.loc[part["shift"] != NONE].groupby("shift")["severity"].max()
+    is_ood = ((part["shift"] != NONE) & part["split"].str.startswith("test_ood")
+              & (part["severity"] == part["shift"].map(top)))
+    units = part.loc[is_id | is_ood].copy()
+    units["column"] = np.where(units["shift"] == NONE, "ID", units["shift_kind"].replace("", "other"))
+    return units[["model", "intervention", "seed", "shift", "severity", "split", "column",
+                  "cell", "src"]]
+
+
+def _columns(units: pd.DataFrame) -> list[str]:
+    present = set(units["column"])
+    kinds = [k for k in FAMILIES if k in present] + sorted(present - set(FAMILIES) - {"ID"})
+    return (["ID"] if "ID" in present else []) + kinds
+
+
+def _band(column: str) -> str:
+    return "ID" if column == "ID" else FAMILIES.get(column, "")
+
+
+# -- paired differences ------------------------------------------------------------------
+def _coverage_gap(y: np.ndarray, mean: np.ndarray, var: np.ndarray) -> np.ndarray:
+    """|coverage − 0.9| along the last axis."""
+    return np.abs((np.abs(y - mean) <= _Z90 * np.sqrt(var)).mean(axis=-1) - LEVEL)
+
+
+def _pearson(y: np.ndarray, mean: np.ndarray, var: np.ndarray) -> np.ndarray:
+    """Pearson r of y and mean along the last axis (NaN when either is constant)."""
+    yc = y - y.mean(axis=-1, keepdims=True)
+    mc = mean - mean.mean(axis=-1, keepdims=True)
+    den = np.sqrt((yc * yc).sum(axis=-1) * (mc * mc).sum(axis=-1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, (yc * mc).sum(axis=-1) / den, np.nan)
+
+
+STATS = {"gap": _coverage_gap, "r": _pearson}
+
+
+def _paired(runs: list[Path], iv: Any, ref: Any, split: str,
+            cache: dict[tuple[int, str, str], pd.DataFrame]) -> tuple[np.ndarray, ...] | None:
+    """y and both predictions (mean, var) on the examples both cells scored, by row."""
+    def read(src: int, cell: str) -> pd.DataFrame | None:
+        key = (src, cell, split)
+        if key not in cache:
+            path = runs[src] / "predictions" / f"{cell}.parquet"
+            if not path.exists():
+                return None
+            frame = pd.read_parquet(path, columns=["split", "row", "y", "mean", "var"])
+            cache[key] = frame.loc[frame["split"] == split].set_index("row")
+        return cache[key]
+
+    a, b = read(int(iv.src), str(iv.cell)), read(int(ref.src), str(ref.cell))
+    if a is None or b is None:
+        return None
+    common = a.index.intersection(b.index)
+    if len(common) < 3:
+        return None
+    a, b = a.loc[common], b.loc[common]
+    return (a["y"].to_numpy(float), a["mean"].to_numpy(float), a["var"].to_numpy(float),
+            b["mean"].to_numpy(float), b["var"].to_numpy(float))
+
+
+def paired_difference(pairs: list[tuple[np.ndarray, ...]], stat: str, *, n_boot: int,
+                      rng: np.random.Generator, ci: float) -> tuple[float, float, float]:
+    """Mean over units of stat(intervention) − stat(none), with a percentile interval.
+
+    Parameters
+    ----------
+    pairs : list of (y, mean_iv, var_iv, mean_none, var_none), each array (n_u,)
+        One unit per (condition, seed); examples are resampled within each unit
+        (both predictions on the same indices) and the unit differences averaged.
+    stat : {"gap", "r"}
+    n_boot : int
+    rng : numpy.random.Generator
+    ci : float
+
+    Returns
+    -------
+    estimate, low, high : float
+    """
+    fn = STATS[stat]
+    est, boots = [], []
+    for y, m1, v1, m0, v0 in pairs:
+        est.append(float(fn(y, m1, v1) - fn(y, m0, v0)))
+        idx = rng.integers(0, len(y), size=(n_boot, len(y)))
+        boots.append(fn(y[idx], m1[idx], v1[idx]) - fn(y[idx], m0[idx], v0[idx]))
+    samples = np.nanmean(np.vstack(boots), axis=0)
+    alpha = (1 - ci) / 2
+    good = samples[np.isfinite(samples)]
+    if not good.size:
+        return float(np.nanmean(est)), math.nan, math.nan
+    return (float(np.nanmean(est)), float(np.quantile(good, alpha)),
+            float(np.quantile(good, 1 - alpha)))
+
+
+def _diff_cell(gap: tuple[float, float, float], r: tuple[float, float, float]) -> Cell:
+    flag = ("helps" if gap[2] < 0 else "hurts" if gap[1] > 0 else "")
+    return Cell(f"{fmt(gap[0], '+.3f')} [{fmt(gap[1], '+.3f')}, {fmt(gap[2], '+.3f')}]",
+                f"r {fmt(r[0], '+.3f')} [{fmt(r[1], '+.3f')}, {fmt(r[2], '+.3f')}]", flag,
+                title="Δ|coverage − 0.9| (second line: Δ Pearson r) against none, "
+                      "same model, seed and examples")
+
+
+def interventions_table(rows: pd.DataFrame, runs: list[Path], task: str, *, n_boot: int = 200,
+                        random_state: int = 0, ci: float = 0.95) -> Table | None:
+    """The paired-difference table of ``task`` (None when it ran no intervention)."""
+    units = _units(rows, task)
+    if units.empty or not (units["intervention"] != NONE).any():
+        return None
+    columns = _columns(units)
+    ref = units.loc[units["intervention"] == NONE].set_index(
+        ["model", "seed", "shift", "severity", "split"])
+    rng = np.random.default_rng(random_state)
+    cache: dict[tuple[int, str, str], pd.DataFrame] = {}
+    out_rows, data = [], []
+    ivs = units.loc[units["intervention"] != NONE]
+    for (model, iv_name), part in ivs.groupby(["model", "intervention"], sort=True):
+        cells = [Cell(str(model)), Cell(str(iv_name))]
+        for col in columns:
+            pairs = []
+            for u in part.loc[part["column"] == col].itertuples():
+                key = (u.model, u.seed, u.shift, u.severity, u.split)
+                if key in ref.index:
+                    got = _paired(runs, u, ref.loc[key], u.split, cache)
+                    if got is not None:
+                        pairs.append(got)
+            if not pairs:
+                cells.append(Cell("—", flag="missing"))
+                continue
+            gap = paired_difference(pairs, "gap", n_boot=n_boot, rng=rng, ci=ci)
+            r = paired_difference(pairs, "r", n_boot=n_boot, rng=rng, ci=ci)
+            cells.append(_diff_cell(gap, r))
+            data.append({"task": task, "model": model, "intervention": iv_name, "column": col,
+                         "units": len(pairs), "d_gap": gap[0], "d_gap_low": gap[1],
+                         "d_gap_high": gap[2], "d_r": r[0], "d_r_low": r[1], "d_r_high": r[2]})
+        out_rows.append(cells)
+    notes = [f"Δ against none for the same model, seed and examples; {ci:.0%} percentile "
+             f"bootstrap ({n_boot} resamples within each condition and seed, differences "
+             "averaged over them). Main line: Δ|coverage₉₀ − 0.9| (negative = closer to "
+             "nominal); second line: Δ Pearson r.",
+             f"{'▲'} the interval excludes 0 on the side of better coverage, {'▼'} of worse.",
+             "Columns: ID (test_id), then each shift kind at each shift's largest severity; "
+             "input shifts move p(x), label shifts move p(y | x).",
+             "Labelled target examples a test-time intervention used are held out of its "
+             "scored set and of the none rows it is compared with."]
+    return Table("interventions", task, "Interventions (paired Δ vs none)",
+                 ["model", "intervention", *columns], out_rows, notes, pd.DataFrame(data),
+                 ["", "", *(_band(c) for c in columns)])
+
+
+def coverage_table(rows: pd.DataFrame, task: str) -> Table | None:
+    """Coverage, width and worst-group coverage per model and intervention."""
+    units = _units(rows, task)
+    if units.empty or not (units["intervention"] != NONE).any():
+        return None
+    columns = _columns(units)
+    keys = ["model", "intervention", "seed", "shift", "severity", "split"]
+    vals = rows.loc[(rows["task"] == task) & rows["metric"].isin(
+        ["coverage_90", "width_norm_90", "worst_group_coverage_90"])]
+    merged = units.merge(vals[[*keys, "metric", "value"]], on=keys)
+    mean = merged.groupby(["model", "intervention", "column", "metric"])["value"].mean()
+    out_rows = []
+    order = sorted(units[["model", "intervention"]].drop_duplicates().itertuples(index=False),
+                   key=lambda t: (t[0], t[1] != NONE, t[1]))
+    for model, iv_name in order:
+        cells = [Cell(str(model)), Cell(str(iv_name))]
+        for col in columns:
+            get = (lambda m: mean.get((model, iv_name, col, m), math.nan))  # noqa: E731
+            cov = get("coverage_90")
+            flag = "collapse" if cov < LEVEL - COLLAPSE_MARGIN else ""
+            cells.append(Cell(fmt(cov), f"w {fmt(get('width_norm_90'), '.2f')} · worst "
+                                        f"{fmt(get('worst_group_coverage_90'), '.2f')}", flag))
+        out_rows.append(cells)
+    notes = ["Mean coverage of the 90% interval over seeds and conditions; second line: "
+             "mean interval width / sd(y) (a calibrated Gaussian: 3.29) and the worst "
+             "coverage over declared groups (GC deciles; element class or DREAM subset "
+             "where recorded).",
+             f"⚠ coverage more than {COLLAPSE_MARGIN:g} below 0.9."]
+    data = mean.reset_index().assign(task=task)
+    return Table("coverage", task, "Coverage under shift", ["model", "intervention", *columns],
+                 out_rows, notes, data, ["", "", *(_band(c) for c in columns)])
+
+
+def add_tables(run_dirs: list[Path], boards: list[Any], *, n_boot: int = 200,
+               random_state: int = 0, ci: float = 0.95) -> None:
+    """Append the Interventions and Coverage tables to each board that ran interventions.
+
+    Called by :func:`regshift_bench.leaderboard.build.build_leaderboard`; every
+    renderer then shows them like the other tables.
+    """
+    rows = read_rows(run_dirs)
+    if rows.empty or not (rows["intervention"] != NONE).any():
+        return
+    for board in boards:
+        for table in (interventions_table(rows, run_dirs, board.task, n_boot=n_boot,
+                                          random_state=random_state, ci=ci),
+                      coverage_table(rows, board.task)):
+            if table is not None:
+                board.tables.append(table)

@@ -48,6 +48,10 @@ class NeuralModel(Model):
     beta: float
     var_floor: float
     mc_dropout: int
+    #: Autocast of training and prediction (:data:`trainer.PRECISIONS`): "auto" is bf16
+    #: on CUDA and fp32 on CPU. A class default, not a constructor parameter, so it
+    #: does not enter cache keys; set it on an instance to force bf16 or fp32.
+    precision: str = "auto"
 
     def build(self, n_prior: int) -> nn.Module:
         """A fresh network taking ``(x (B,4,L), mask (B,1,L), prior (B,n_prior)|None)``."""
@@ -59,7 +63,7 @@ class NeuralModel(Model):
             epochs=int(self.epochs), batch_size=int(self.batch_size), lr=float(self.lr),
             weight_decay=float(self.weight_decay), patience=int(self.patience),
             rc_augment=bool(self.rc_augment), beta=float(self.beta),
-            var_floor=float(self.var_floor))
+            var_floor=float(self.var_floor), precision=str(self.precision))
 
     def _resolve_prior(self) -> Prior | None:
         if self.prior is None or isinstance(self.prior, Prior):
@@ -120,7 +124,7 @@ class NeuralModel(Model):
         enc = trainer.encode(data, dev, self._prior_features(data))
         mean, alea, epi = trainer.predict_parts(
             self.net_, enc, floor=float(self.var_floor), mc_samples=int(self.mc_dropout),
-            seed=self.seed_)
+            seed=self.seed_, precision=str(self.precision))
         s2 = self.y_sd_ ** 2
         return Prediction(mean * self.y_sd_ + self.y_mu_, (alea + epi) * s2, alea * s2, epi * s2)
 
@@ -135,7 +139,8 @@ class NeuralModel(Model):
         self.net_.to(dev)
         enc = trainer.encode(data, dev, self._prior_features(data))
         mean, _, _ = trainer.predict_parts(self.net_, enc, floor=float(self.var_floor),
-                                           mc_samples=0, seed=self.seed_)
+                                           mc_samples=0, seed=self.seed_,
+                                           precision=str(self.precision))
         return mean * self.y_sd_ + self.y_mu_
 
     def torch_module(self) -> nn.Module | None:

@@ -13,8 +13,11 @@ Design (the DREAM-challenge recipe, made reproducible):
 * early stopping on validation NLL (RC-averaged, the quantity reported), restoring
   the best checkpoint; patience counts at the earliest from the point where the
   one-cycle rate has decayed to half its peak (see :func:`settle_epoch`);
-* bf16 autocast on CUDA; on CPU a fixed seed gives the same result bit for bit
-  (seeded torch RNG inside ``fork_rng``, deterministic algorithms on).
+* mixed precision by ``TrainConfig.precision``: ``"auto"`` (default) is bf16 autocast
+  on CUDA and fp32 on CPU, ``"bf16"`` / ``"fp32"`` force one (bf16 autocast also runs
+  on CPU, which is how its agreement with fp32 is tested); on CPU a fixed seed gives
+  the same result bit for bit (seeded torch RNG inside ``fork_rng``, deterministic
+  algorithms on).
 
 Prediction averages the two strands and S MC-dropout samples (S thinned networks
 shared by every example, :mod:`rsbench_models.mc_dropout`): the mean is the average
@@ -36,6 +39,7 @@ import torch
 from torch import nn
 
 from regshift_bench.api import Budget, FitReport, SeqDataset, revcomp
+from regshift_bench.errors import PluginError
 from rsbench_models.heads import gaussian_nll, predictive_var
 from rsbench_models.mc_dropout import mc_dropout
 
@@ -55,6 +59,7 @@ class TrainConfig:
     beta: float = 0.5
     grad_clip: float = 1.0
     eval_batch_size: int = 512
+    precision: str = "auto"
 
 
 @dataclass
@@ -127,29 +132,51 @@ def seeded(seed: int, device: torch.device) -> Iterator[None]:
             torch.use_deterministic_algorithms(det)
 
 
-def _autocast(device: torch.device) -> contextlib.AbstractContextManager[None]:
-    if device.type == "cuda":
-        return torch.autocast("cuda", dtype=torch.bfloat16)
+#: Accepted values of ``TrainConfig.precision``.
+PRECISIONS = ("auto", "bf16", "fp32")
+
+
+def autocast(device: torch.device, precision: str = "auto"
+             ) -> contextlib.AbstractContextManager[None]:
+    """The autocast context of ``precision`` on ``device`` (see the module docstring).
+
+    Raises
+    ------
+    PluginError
+        On a precision not in :data:`PRECISIONS`.
+    """
+    if precision not in PRECISIONS:
+        raise PluginError(f"precision={precision!r} is not one of {PRECISIONS}; "
+                          "use bf16 (mixed precision) or fp32")
+    if precision == "bf16" or (precision == "auto" and device.type == "cuda"):
+        return torch.autocast(device.type, dtype=torch.bfloat16)
     return contextlib.nullcontext()
 
 
 def _forward(net: nn.Module, data: Encoded, idx: torch.Tensor, rc: torch.Tensor | bool,
-             device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+             device: torch.device, precision: str = "auto"
+             ) -> tuple[torch.Tensor, torch.Tensor]:
     if isinstance(rc, bool):
         codes = data.rc[idx] if rc else data.codes[idx]
     else:
         codes = torch.where(rc.unsqueeze(1), data.rc[idx], data.codes[idx])
-    x, mask = onehot(codes)
     prior = None if data.prior is None else data.prior[idx]
-    with _autocast(device):
+    return _forward_rows(net, codes, prior, device, precision)
+
+
+def _forward_rows(net: nn.Module, codes: torch.Tensor, prior: torch.Tensor | None,
+                  device: torch.device, precision: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """(mean, logvar) float32 (B,) of codes (B, L) with prior features (B, k) or None."""
+    x, mask = onehot(codes)
+    with autocast(device, precision):
         mean, logvar = net(x, mask, prior)
     return mean.float(), logvar.float()
 
 
 @torch.no_grad()
 def predict_parts(net: nn.Module, data: Encoded, *, floor: float, batch_size: int = 512,
-                  mc_samples: int = 0, seed: int = 0, rc_average: bool = True
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  mc_samples: int = 0, seed: int = 0, rc_average: bool = True,
+                  precision: str = "auto") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mixture prediction on the standardised scale.
 
     Parameters
@@ -159,8 +186,9 @@ def predict_parts(net: nn.Module, data: Encoded, *, floor: float, batch_size: in
     floor : float
         Variance floor added to each member's variance.
     batch_size : int
-        Rows per forward pass; with MC dropout, ``batch_size // mc_samples`` examples
-        are repeated ``mc_samples`` times in one pass.
+        ``batch_size // mc_samples`` examples per forward pass, each run on both
+        strands (``rc_average``) through ``mc_samples`` thinned networks: one pass of
+        ``2 * batch_size`` rows, so the strands and MC samples cost one kernel launch.
     mc_samples : int
         S > 0 averages S thinned networks (:mod:`rsbench_models.mc_dropout`); 0 runs
         the deterministic network.
@@ -168,6 +196,8 @@ def predict_parts(net: nn.Module, data: Encoded, *, floor: float, batch_size: in
         Seeds the dropout masks.
     rc_average : bool
         Average the forward and reverse-complement strands.
+    precision : {"auto", "bf16", "fp32"}
+        Autocast of the forward passes (:func:`autocast`).
 
     Returns
     -------
@@ -181,18 +211,18 @@ def predict_parts(net: nn.Module, data: Encoded, *, floor: float, batch_size: in
     samples = max(1, int(mc_samples))
     chunk = max(1, batch_size // samples)
     out: list[torch.Tensor] = []
-    strands = (False, True) if rc_average else (False,)
+    members = samples * (2 if rc_average else 1)
     ctx = mc_dropout(net, samples, seed) if mc_samples else contextlib.nullcontext()
     with seeded(seed, device), ctx:
         for idx in torch.arange(len(data), device=device).split(chunk):
-            rep = idx.repeat(samples)  # block s of the rows goes through thinned network s
-            means: list[torch.Tensor] = []
-            vars_: list[torch.Tensor] = []
-            for strand in strands:
-                m, lv = _forward(net, data, rep, strand, device)
-                means.append(m.view(samples, len(idx)))
-                vars_.append(predictive_var(lv, floor).view(samples, len(idx)))
-            ms, vs = torch.cat(means).double(), torch.cat(vars_).double()
+            codes = torch.cat([data.codes[idx], data.rc[idx]]) if rc_average else data.codes[idx]
+            prior = None if data.prior is None else data.prior[idx].repeat(members // samples, 1)
+            # Block s of the rows (both strands) goes through thinned network s.
+            codes = codes.repeat(samples, 1)
+            prior = None if prior is None else prior.repeat(samples, 1)
+            m, lv = _forward_rows(net, codes, prior, device, precision)
+            ms = m.view(members, len(idx)).double()
+            vs = predictive_var(lv, floor).view(members, len(idx)).double()
             out.append(torch.stack([ms.mean(0), vs.mean(0), ms.var(0, unbiased=False)]))
     net.train(was_training)
     res = torch.cat(out, dim=1).cpu().numpy() if out else np.zeros((3, 0))
@@ -200,7 +230,8 @@ def predict_parts(net: nn.Module, data: Encoded, *, floor: float, batch_size: in
 
 
 def _val_loss(net: nn.Module, val: Encoded, cfg: TrainConfig) -> float:
-    mean, alea, epi = predict_parts(net, val, floor=cfg.var_floor, batch_size=cfg.eval_batch_size)
+    mean, alea, epi = predict_parts(net, val, floor=cfg.var_floor, batch_size=cfg.eval_batch_size,
+                                    precision=cfg.precision)
     assert val.y is not None
     var = alea + epi
     y = val.y.double().cpu().numpy()
@@ -273,7 +304,7 @@ def fit_network(net: nn.Module, train: Encoded, val: Encoded, cfg: TrainConfig, 
                 rc = flips[chunk] if flips is not None else False
                 for group in opt.param_groups:
                     group["lr"] = cfg.lr * one_cycle(step, total, cfg.pct_start)
-                mean, logvar = _forward(net, train, idx, rc, device)
+                mean, logvar = _forward(net, train, idx, rc, device, cfg.precision)
                 assert train.y is not None
                 loss = gaussian_nll(mean, logvar, train.y[idx], floor=cfg.var_floor,
                                     beta=cfg.beta)

@@ -91,6 +91,17 @@ def test_dream_models_build_at_the_published_widths():
     assert n_params(cnn) < n_params(rnn) < n_params(attn)
 
 
+@pytest.mark.parametrize("cls", [DreamCNN, DreamRNN, DreamAttn])
+def test_dream_models_stop_at_the_first_step_past_max_seconds(cls, one_torch_thread):
+    # 40 sequences at the published batch of 1024 form one step per epoch; a budget
+    # that is over before the first step ends must stop training right after it.
+    model = cls(epochs=5)
+    train, val = toy_dataset(40, 30, 1), toy_dataset(16, 30, 2)
+    model.fit(train, val, rng=np.random.default_rng(0), budget=Budget(max_seconds=1e-6))
+    report = model.fit_report_
+    assert (report.train_steps, report.stopped_by) == (1, "max_seconds")
+
+
 def test_third_party_block_composes_with_builtin_blocks(one_torch_thread):
     plugins.configure(("plugins.toy_block",))
     registry = plugins.current().registry

@@ -56,7 +56,13 @@ class Skipped:
                 else f"task(s) {tasks} of suite {self.suite}")
         how = []
         if self.fixes:
-            how.append("get it with " + "; ".join(f"`{c}`" for c in self.fixes))
+            # `rsbench data fetch` takes several names: one command per suite, then the rest.
+            plain = [c for c in self.fixes if c.startswith("rsbench data fetch ") and
+                     len(c.split()) == 4]
+            commands = ([f"rsbench data fetch {' '.join(c.split()[3] for c in plain)}"]
+                        if plain else []) + [c for c in self.fixes if c not in plain]
+            how.append("get it with " + "; ".join(f"`{c}`" for c in commands)
+                       + " (or every dataset: `rsbench data fetch --all`)")
         how.extend(self.reasons)
         return f"{what}: no data in {paths.data_dir()}; {'; '.join(how)}"
 

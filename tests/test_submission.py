@@ -197,3 +197,35 @@ def test_pretrained_model_is_labelled_external(published, tmp_path):
     from regshift_bench.api import Model
 
     assert Model.pretrained is False
+
+
+def test_model_declaring_pretrained_is_labelled_external(published, tmp_path, monkeypatch):
+    from regshift_bench.leaderboard import build_leaderboard
+
+    root, sub, _ = published
+    run_dir = _copy(sub, tmp_path)
+    (run_dir / "model_meta.toml").unlink()  # a plain run: the model class declares it
+    _with_example()
+    from rsbench_example_model import TinyCNN
+
+    monkeypatch.setattr(TinyCNN, "pretrained", True)
+    lb = build_leaderboard([root / "leaderboard", run_dir], n_boot=10)
+    models = set(lb.boards[0].ranks["model"])
+    assert "example_cnn (external data)" in models and "example_cnn" not in models
+
+
+def test_cli_prints_one_verdict(published, tmp_path):
+    from typer.testing import CliRunner
+
+    from regshift_bench.cli.main import app
+
+    root, sub, _ = published
+    passed = CliRunner().invoke(app, ["submission", "check", str(sub), "--against",
+                                      str(root / "leaderboard")])
+    assert passed.exit_code == 0, passed.output
+    assert passed.output.startswith("PASS ") and "3 seeds" in passed.output
+    copy = _copy(sub, tmp_path)
+    (copy / "model_meta.toml").unlink()
+    failed = CliRunner().invoke(app, ["submission", "check", str(copy)])
+    assert failed.exit_code == 1
+    assert failed.output.startswith("FAIL ") and "model_meta.toml is missing" in failed.output

@@ -28,9 +28,9 @@ def check_command(
     with console.status("re-scoring", spinner="dots"):
         verdict = check_submission(folder, against)
     style = "green" if verdict.ok else "red"
-    console.print(Text(verdict.line(), style=style))
+    console.print(Text(verdict.line(), style=style), soft_wrap=True)
     for reason in verdict.reasons:
-        console.print(Text(f"  - {reason}"))
+        console.print(Text(f"  - {reason}"), soft_wrap=True)
     if not verdict.ok:
         raise typer.Exit(1)
 

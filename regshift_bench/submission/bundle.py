@@ -33,6 +33,8 @@ from regshift_bench.submission.digests import METADATA_KEY, setting_key
 BUNDLE_DIR = "bundle"
 BUNDLE_FORMAT = 1
 DIGESTS_FILE = "digests.json"
+#: Suffix of a cell's optional reference-predictions file (``leaderboard.load``).
+REFERENCE_PREDICTIONS = ".references.parquet"
 #: Predictions columns stored as float32 in the bundle (the rest keep their type).
 FLOAT_COLUMNS = ("y", "mean", "var", "aleatoric", "epistemic", "y_true", "noise_var")
 COMPRESSION = "zstd"
@@ -135,6 +137,10 @@ def write_bundle(runs: Any, to: str | Path) -> list[Path]:
         dest = out / "predictions" / f"{cell}.parquet"
         _write(compact_predictions(pq.read_table(path)), dest)
         written.append(dest)
+        refs = path.with_name(f"{cell}{REFERENCE_PREDICTIONS}")  # references, paired like models
+        if refs.exists():
+            written.append(dest.with_name(refs.name))
+            _write(compact_predictions(pq.read_table(refs)), written[-1])
     if (out / "predictions").is_dir():
         for old in (out / "predictions").glob("*.parquet"):
             if old not in written:

@@ -52,6 +52,45 @@ def _values(metric: Any, ex: Examples, reference: Examples | None) -> dict[str, 
     return {str(k): float(v) for k, v in values.items()}
 
 
+#: ``needs`` a metric may declare when it reads more than predictions and labels.
+BEYOND_PREDICTIONS = frozenset({"seqs", "meta"})
+
+
+def _placeholder(ex: Examples, seed: int) -> Any:
+    """``ex`` as a dataset whose sequences are random codes (n, 200) from ``seed``."""
+    from regshift_bench.api import SeqDataset
+
+    seqs = np.random.default_rng(seed).integers(0, 4, size=(len(ex), 200), dtype=np.uint8)
+    return SeqDataset(seqs, ex.y, y_true=ex.y_true, noise_var=ex.noise_var)
+
+
+def reads_sequences(metric: Any, ex: Examples, reference: Examples | None) -> bool:
+    """Whether ``metric`` reads more than predictions and labels (it cannot be re-scored).
+
+    Declared with ``needs`` (``"seqs"`` or ``"meta"``), or found: scored on the
+    constant placeholder sequences re-scoring uses and on five random ones, it gives
+    different values (e.g. a coverage over GC-content groups).
+    """
+    if BEYOND_PREDICTIONS & set(getattr(metric, "needs", ())):
+        return True
+    kwargs: dict[str, Any] = {}
+    if "reference" in getattr(metric, "needs", ()):
+        if reference is None:
+            return False
+        kwargs["reference"] = (reference.dataset(), reference.prediction())
+    got = []
+    # Constant codes (what re-scoring uses) and five random draws: a metric that reads
+    # the sequences gives one of them another value.
+    for data in (ex.dataset(), *(_placeholder(ex, seed) for seed in range(5))):
+        try:
+            value = metric(data, ex.prediction(), **kwargs)
+        except MetricSkipped:
+            value = float("nan")
+        got.append(value if isinstance(value, dict) else {metric.name: value})
+    return any(not np.isclose(float(got[0][k]), float(other.get(k, np.nan)), equal_nan=True)
+               for other in got[1:] for k in got[0])
+
+
 def rescore_cell(path: Path, metrics: list[str], cache: dict[str, Any]) -> dict[tuple[str, str], float]:
     """Recompute every metric of one cell from its predictions file.
 
@@ -62,7 +101,8 @@ def rescore_cell(path: Path, metrics: list[str], cache: dict[str, Any]) -> dict[
     metrics : list of str
         The cell's metrics (its plan entry's ``metrics``).
     cache : dict
-        Metric instances by name, shared across cells.
+        Metric instances by name, shared across cells; None for a metric that reads
+        sequences or annotations (:func:`reads_sequences`), which is not re-scored.
 
     Returns
     -------
@@ -76,8 +116,13 @@ def rescore_cell(path: Path, metrics: list[str], cache: dict[str, Any]) -> dict[
     out: dict[tuple[str, str], float] = {}
     for name in metrics:
         if name not in cache:
-            cache[name] = get_plugin("metric", name)
+            metric = get_plugin("metric", name)
+            # Probed on every split of the first cell: one split can agree by chance.
+            found = any(reads_sequences(metric, ex, reference) for ex in sets.values())
+            cache[name] = None if found else metric
         metric = cache[name]
+        if metric is None:
+            continue  # its submitted rows are counted as not recomputable
         needs_ref = "reference" in getattr(metric, "needs", ())
         for split, ex in sets.items():
             if needs_ref and not split.startswith("test_ood"):
@@ -130,9 +175,11 @@ def rescore_run(run_dir: Path, results: pd.DataFrame, plan: dict[str, dict[str, 
         A readable name per cell for the messages (``task/shift@sev/seedN/model``).
     """
     cache: dict[str, Any] = {}
-    rows = results.loc[(results["status"] == "ok") & (results["reference"].fillna("") == "")
-                       & (results["explainer"].fillna("") == "")]
-    verified, mismatches, unverifiable = [], [], 0
+    ok = results.loc[results["status"] == "ok"]
+    own = (ok["reference"].fillna("") == "") & (ok["explainer"].fillna("") == "")
+    rows = ok.loc[own]
+    # References and interpretation rows need the sequences or the simulator's truth.
+    verified, mismatches, unverifiable = [], [], int((~own).sum())
     for cell, part in rows.groupby("cell", sort=True):
         path = run_dir / "predictions" / f"{cell}.parquet"
         if not path.exists():

@@ -28,6 +28,7 @@ PLUGIN_EXAMPLES = {
     "explainer_plugin": ("explainer", "occlusion"),
     "prior_plugin": ("prior", "dinuc"),
     "dataset_plugin": ("dataset", "my_assay"),
+    "intervention_plugin": ("intervention", "bias_correct"),
 }
 
 

@@ -45,7 +45,10 @@ def model_view(res: pd.DataFrame) -> pd.DataFrame:
     """The rows of the models as trained (``intervention`` none or unrecorded)."""
     if "intervention" not in res.columns:
         return res
-    return res.loc[res["intervention"].fillna(NONE).isin([NONE, ""])]
+    kept = res["intervention"].fillna(NONE).isin([NONE, ""])
+    # Re-infer dtypes: a dropped row (a skipped intervention cell) may have held the
+    # only null of a column, which must read as it would in a run without interventions.
+    return res if kept.all() else res.loc[kept].infer_objects()
 
 
 def read_rows(run_dirs: list[Path]) -> pd.DataFrame:

@@ -54,7 +54,7 @@ def test_markdown_escapes_plugin_strings(lb):
     md = render_markdown(lb)
     assert "<script>" not in md and "&lt;script&gt;" in md
     assert "x\\|y" in md  # a pipe in a name does not split the table cell
-    assert md.count("### ") == 5
+    assert md.count("### ") == 6  # five tables and effective robustness
     header = md.split("## sim")[0]
     for label in ("preset", "seeds", "device", "rsbench", "torch / numpy / python", "git commit"):
         assert f"**{label}**" in header
@@ -66,7 +66,7 @@ def test_html_escapes_and_is_self_contained(lb):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "http://" not in page and "https://" not in page
     assert "script-src" not in page and "default-src 'none'" in page
-    assert page.count('<table class="lb"') == 5 + 2  # five per task, then Findings, Anchors
+    assert page.count('<table class="lb"') == 6 + 2  # six per task, then Findings, Anchors
 
 
 def test_csv_and_json_hold_the_numbers(lb):
@@ -80,7 +80,7 @@ def test_csv_and_json_hold_the_numbers(lb):
     data = json.loads(json.dumps(render_json(lb)))  # strict JSON: no NaN
     task = data["tasks"][0]
     assert [t["key"] for t in task["tables"]] == ["accuracy", "calibration", "selective",
-                                                  "robustness", "prior"]
+                                                  "robustness", "prior", "effective"]
     assert data["provenance"]["runs"][0]["device_name"] == "synthetic CPU"
 
 
@@ -100,12 +100,13 @@ def test_publish_writes_everything(lb, tmp_path):
                  "prior_effect.parquet", "leaderboard.json", "provenance.json"):
         assert name in names and (out / name).stat().st_size > 0
     kinds = {p.stem.split("-")[-1] for p in (out / "plots").glob("*.svg")}
-    assert kinds == {"degradation", "risk_coverage", "reliability", "drop_heatmap"}
+    assert kinds == {"degradation", "risk_coverage", "reliability", "drop_heatmap",
+                     "effective_robustness"}
     assert not (out / "plots" / "stale.svg").exists()
     for png in (out / "plots").glob("*.png"):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     page = (out / "index.html").read_text()
-    assert page.count("<svg") == 4 and "<script" not in page.replace("&lt;script", "")
+    assert page.count("<svg") == 5 and "<script" not in page.replace("&lt;script", "")
     readme = (out / "README.md").read_text()
     assert "plots/00-sim-degradation.svg" in readme and "**preset**: quick" in readme
     assert pd.read_parquet(out / "aggregated.parquet").shape[0] == lb.aggregated().shape[0]

@@ -32,6 +32,8 @@ class TaskBoard:
     boot: BootScores
     #: The conditions whose split recorded ``metric`` (ranked and plotted); None: all.
     scored: list[Condition] | None = None
+    #: The task's oracle reference ("" = none): plots draw the loss beyond it.
+    oracle: str = ""
 
     def plotted(self) -> list[Condition]:
         """Conditions the plots draw: only splits scored row by row with the metric."""

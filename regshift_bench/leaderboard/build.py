@@ -15,6 +15,8 @@ from regshift_bench.errors import DataError
 from regshift_bench.leaderboard.aggregate import Aggregate, Condition, aggregate
 from regshift_bench.leaderboard.anchors import anchors_table
 from regshift_bench.leaderboard.board import Leaderboard, TaskBoard
+from regshift_bench.leaderboard.declared import declared
+from regshift_bench.leaderboard.effective import effective_robustness, effective_table
 from regshift_bench.leaderboard.findings_claims import evaluate, findings_table
 from regshift_bench.leaderboard.load import RunSet, load_runs
 from regshift_bench.leaderboard.metric_info import (OTHER_SHOWN, MetricInfo, default_metric,
@@ -25,11 +27,19 @@ from regshift_bench.leaderboard.ranks import (BootScores, boot_scores, ceiling_r
 from regshift_bench.leaderboard.tables import Table, accuracy_table, metric_table
 from regshift_bench.leaderboard.tables_boot import prior_table, robustness_table
 
-TABLE_KEYS = ("accuracy", "calibration", "selective", "robustness", "prior", "other")
+TABLE_KEYS = ("accuracy", "calibration", "selective", "robustness", "prior", "effective",
+              "other")
 #: Tables filled from metric metadata (``Metric.table``), with their titles.
 METRIC_TABLES = (("calibration", "Calibration"), ("selective", "Selective prediction"))
 #: A reference whose name ends so is a ceiling: the robustness score is relative to it.
 CEILING_SUFFIX = "ceiling"
+
+
+def _controls() -> list[str]:
+    """Control models the registered claims name (quoted, never judged)."""
+    from regshift_bench.leaderboard.findings_claims import registered_claims
+
+    return sorted({m for _, c in registered_claims() for m in c.controls})
 
 
 def _pick_tasks(agg: Aggregate, wanted: list[str] | None) -> tuple[list[str], list[str]]:
@@ -67,14 +77,17 @@ def _pick_metric(agg: Aggregate, task: str, metric: str | None,
 
 
 def ceiling_of(agg: Aggregate, task: str, metric: str, hib: bool,
-               conds: list[Condition]) -> tuple[str, dict[Condition, float]] | None:
-    """The first ``*ceiling`` reference recorded for ``metric`` on every OOD condition."""
+               conds: list[Condition], oracle: str = "") -> tuple[str, dict[Condition, float]] | None:
+    """The yardstick recorded for ``metric`` on every OOD condition: the task's declared
+    ``oracle`` when it has one, else the first ``*ceiling`` reference."""
     refs = agg.references
     if refs.empty:
         return None
     refs = refs.loc[(refs["task"] == task) & (refs["metric"] == metric)]
     ood = [c for c in conds if not c.is_reference]
-    for name in sorted(n for n in set(refs["reference"]) if n.endswith(CEILING_SUFFIX)):
+    names = [oracle] if oracle else sorted(n for n in set(refs["reference"])
+                                           if n.endswith(CEILING_SUFFIX))
+    for name in names:
         part = refs.loc[refs["reference"] == name]
         found = {(r.shift, r.severity, r.split): float(r.mean) for r in part.itertuples()}
         values = {c: found.get((c.shift, c.severity, c.split), float("nan")) for c in ood}
@@ -146,8 +159,12 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
         hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
         raise DataError(f"metric {metric!r} was not recorded for {', '.join(chosen)}{hint}")
     infos = registered_infos()
+    decl = declared(runset)
+    label_shifts = frozenset(s for s in set(runset.plan["shift"])
+                             if not decl.input_shift(s, agg.kinds.get(s, "")))
     boards = []
     for task in chosen:
+        oracle = decl.oracle_of(task)
         name = _pick_metric(agg, task, metric, infos)
         hib = agg.higher_is_better(name)
         models = agg.models(task)
@@ -163,7 +180,7 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
                             "not ranked on it (see 'Other recorded metrics')")
         info = infos.get(name)
         # A ceiling bounds accuracy; it means nothing for e.g. a shift detector's AUROC.
-        ceiling = (ceiling_of(agg, task, name, hib, conds)
+        ceiling = (ceiling_of(agg, task, name, hib, conds, oracle)
                    if info is not None and info.table == "accuracy" else None)
         ranked = bs if ceiling is None else ceiling_relative(bs, ceiling[1])
         # Robustness is a score across shifts: where OOD splits exist but none records the
@@ -174,15 +191,19 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
         prior = prior_effect(bs, prior_pairs(models), scored)
         note = ""
         if ceiling is not None:
-            note = (f"{name} / {ceiling[0]} {name} (1 = as good as the ceiling)" if hib else
-                    f"{name} − {ceiling[0]} {name} (excess over the floor; 0 = at the floor)")
+            what = "the oracle, on the same examples" if oracle else "the ceiling"
+            note = (f"{name} / {ceiling[0]} {name} (1 = as good as {what})" if hib else
+                    f"{name} − {ceiling[0]} {name} (excess over {what}; 0 = as good)")
         recorded = agg.metrics(task)
-        tables = [accuracy_table(agg, task, name, models, conds, info),
+        controls = _controls()
+        tables = [accuracy_table(agg, task, name, models, conds, info, oracle),
                   *(metric_table(key, title, agg, task, table_metrics(infos, key, recorded),
-                                 models, conds) for key, title in METRIC_TABLES),
+                                 models, conds, label_shifts) for key, title in METRIC_TABLES),
                   robustness_table(agg, task, name, ranks, ranked, ood_scored, note,
                                    _reference_scores(agg, task, name, scored, ceiling, hib)),
-                  prior_table(task, name, prior, bs, scored)]
+                  prior_table(task, name, prior, bs, scored),
+                  effective_table(task, name, effective_robustness(
+                      runset, task, name, hib, scored, controls), models, scored)]
         others = undeclared_infos(infos, recorded,
                                   {m: agg.higher_is_better(m) for m in recorded - set(infos)})
         if others:
@@ -192,10 +213,13 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
                 table.notes.append(f"the first {OTHER_SHOWN} by name; {left} more in aggregated.csv "
                                    "and leaderboard.json")
             tables.append(table)
-        boards.append(TaskBoard(task, name, models, conds, tables, ranks, prior, bs, scored))
-    from regshift_bench.leaderboard import interpretation
+        boards.append(TaskBoard(task, name, models, conds, tables, ranks, prior, bs, scored,
+                                oracle))
+    from regshift_bench.leaderboard import interpretation, interventions
 
     interpretation.add_tables(runset.dirs, boards)  # per-task Interpretation table, if any
+    interventions.add_tables(runset.dirs, boards, n_boot=min(n_boot, 200),
+                             random_state=random_state, ci=ci)  # if the runs have any
     options = {"metric": metric, "n_boot": n_boot, "random_state": random_state, "ci": ci,
                "severity": severity, "tasks_without_results": pending}
     lb = Leaderboard(runset, agg, boards, runset.provenance(), options)

@@ -28,6 +28,9 @@ class MetricInfo:
     higher_is_better: bool
     target: float | None
     summary: str
+    #: Compares a split with ``test_id`` (needs ``reference``): an OOD detector, which can
+    #: only see shifts that move the inputs; shown for input shifts only.
+    detects_shift: bool = False
 
 
 def _info(name: str, plugin: Any) -> MetricInfo:
@@ -39,7 +42,8 @@ def _info(name: str, plugin: Any) -> MetricInfo:
                       number_format=str(getattr(plugin, "number_format", "") or ""),
                       higher_is_better=bool(getattr(plugin, "higher_is_better", False)),
                       target=None if target is None else float(target),
-                      summary=doc[0].rstrip(".") if doc else "")
+                      summary=doc[0].rstrip(".") if doc else "",
+                      detects_shift="reference" in getattr(plugin, "needs", ()))
 
 
 def registered_infos() -> dict[str, MetricInfo]:

@@ -8,13 +8,18 @@ plugin-provided text; ``$`` is escaped so names never turn into mathtext.
 Per task: degradation curves (metric vs severity, one panel per shift; severity 0
 is the ``none`` reference), risk–coverage curves and reliability diagrams at the
 severities shown in the tables (from ``curves.parquet``; recomputed from the
-predictions when a run has none), and a model × shift heatmap of the drop.
+predictions when a run has none), a model × shift heatmap of the drop, and the
+effective-robustness scatter (OOD vs ID per condition with the fitted line). On a
+task with an oracle the degradation curves and the heatmap draw the drop beyond the
+oracle's drop on the same cells: what the model loses that the shift does not cost
+the source mechanism itself.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +45,24 @@ def _safe(name: str) -> str:
     return "\u200b" + text if text.startswith("_") else text
 
 
+def _wrap(text: str, width: int = 28) -> str:
+    """Break a long panel title after ``/``, a space or ``_``, so it stays over its panel.
+
+    A panel is about 2.3 in wide; at 9 pt about 30 characters fit before a title
+    runs into its neighbour's (``gc_extremes/high_gc/enhancer_candidate @1``).
+    """
+    if len(text) <= width:
+        return text
+    lines, line = [], ""
+    for token in re.split(r"(?<=[/ _])", text):
+        if line and len(line) + len(token) > width:
+            lines.append(line.rstrip())
+            line = token
+        else:
+            line += token
+    return "\n".join([*lines, line])
+
+
 def _panels(n: int, title: str, models: list[str]) -> tuple[Figure, list]:  # type: ignore[type-arg]
     """A grid of ``n`` panels with room on the right for a legend of ``models``.
 
@@ -49,15 +72,18 @@ def _panels(n: int, title: str, models: list[str]) -> tuple[Figure, list]:  # ty
     ncols = max(1, min(4, n))
     nrows = max(1, math.ceil(n / ncols))
     legend_in = 0.5 + 0.075 * max((len(m) for m in models), default=8)
-    width, height = 2.9 * ncols + 0.5 + legend_in, 2.4 * nrows + 0.45
+    width, height = 2.9 * ncols + 0.5 + legend_in, 2.4 * nrows + 0.65
     fig = Figure(figsize=(width, height))
     FigureCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel().tolist()
     for ax in axes[n:]:
         ax.set_visible(False)
-    fig.subplots_adjust(left=0.55 / width, right=1 - (legend_in + 0.1) / width,
-                        bottom=0.45 / height, top=1 - 0.55 / height, wspace=0.35, hspace=0.55)
-    fig.suptitle(_safe(title))
+    # The top margin leaves room for a two-line panel title under the suptitle, which
+    # is pinned 0.1 in from the top edge (a fractional y drifts into the panel titles
+    # of a tall figure).
+    fig.subplots_adjust(left=0.62 / width, right=1 - (legend_in + 0.1) / width,
+                        bottom=0.45 / height, top=1 - 0.75 / height, wspace=0.35, hspace=0.7)
+    fig.suptitle(_safe(title), y=1 - 0.1 / height, va="top")
     return fig, axes[:n]
 
 
@@ -77,8 +103,27 @@ def _colors(models: list[str]) -> dict[str, tuple[float, ...]]:
     return {m: cmap(i % cmap.N) for i, m in enumerate(models)}
 
 
+def oracle_drops(lb: Leaderboard, board: TaskBoard) -> dict[tuple[str, float, str], float]:
+    """(shift, severity, split) -> the oracle's own drop in the board metric (oriented)."""
+    refs = lb.agg.references
+    if not board.oracle or refs.empty:
+        return {}
+    part = refs.loc[(refs["task"] == board.task) & (refs["reference"] == board.oracle)
+                    & (refs["metric"] == board.metric)]
+    value = {(r.shift, float(r.severity), r.split): float(r.mean) for r in part.itertuples()}
+    sign = 1.0 if lb.agg.higher_is_better(board.metric) else -1.0
+    return {k: sign * (value[(k[0], k[1], "test_id")] - v) for k, v in value.items()
+            if k[2] != "test_id" and (k[0], k[1], "test_id") in value}
+
+
 def degradation_figure(lb: Leaderboard, board: TaskBoard) -> Figure | None:
-    """Metric vs severity, one panel per shift (and named OOD set)."""
+    """Metric vs severity, one panel per shift (and named OOD set).
+
+    On a task with an oracle: the drop beyond the oracle's drop vs severity (0 = the
+    model loses what the shift costs the oracle, no more).
+    """
+    if board.oracle and oracle_drops(lb, board):
+        return _beyond_figure(lb, board)
     vals = lb.agg.values
     sel = vals.loc[(vals["task"] == board.task) & (vals["metric"] == board.metric)]
     ref = sel.loc[sel["shift"] == "none"].set_index("model")
@@ -101,9 +146,71 @@ def degradation_figure(lb: Leaderboard, board: TaskBoard) -> Figure | None:
                 ax.errorbar(x, y, yerr=e, marker="o", ms=3, lw=1, capsize=2,
                             color=colors[model], label=_safe(model))
         name = split.partition("/")[2]
-        ax.set_title(_safe(shift + (f" / {name}" if name else "")))
+        ax.set_title(_wrap(_safe(shift + (f" / {name}" if name else ""))))
         ax.set_xlabel("severity")
         ax.set_ylabel(_safe(board.metric))
+        ax.grid(alpha=0.3)
+    _legend(fig, axes, board.models)
+    return fig
+
+
+def _beyond_figure(lb: Leaderboard, board: TaskBoard) -> Figure | None:
+    """Drop beyond the oracle's vs severity, one panel per shift (and named OOD set)."""
+    base = oracle_drops(lb, board)
+    vals = lb.agg.values
+    sel = vals.loc[(vals["task"] == board.task) & (vals["metric"] == board.metric)
+                   & (vals["shift"] != "none")]
+    sel = sel.assign(beyond=[d - base.get((s, float(v), p), np.nan) for d, s, v, p in
+                             zip(sel["drop_mean"], sel["shift"], sel["severity"], sel["split"])])
+    panels = sorted(sel[["shift", "split"]].drop_duplicates().itertuples(index=False))
+    if not panels:
+        return None
+    colors = _colors(board.models)
+    fig, axes = _panels(len(panels), f"{board.task}: drop in {board.metric} beyond "
+                        f"{board.oracle}'s vs severity", board.models)
+    for ax, (shift, split) in zip(axes, panels):
+        part = sel.loc[(sel["shift"] == shift) & (sel["split"] == split)]
+        for model in board.models:
+            pts = part.loc[part["model"] == model].sort_values("severity")
+            if len(pts):
+                ax.plot([0.0, *pts["severity"]], [0.0, *pts["beyond"]], marker="o", ms=3, lw=1,
+                        color=colors[model], label=_safe(model))
+        ax.axhline(0.0, color="0.5", lw=0.8)
+        name = split.partition("/")[2]
+        ax.set_title(_wrap(_safe(shift + (f" / {name}" if name else ""))))
+        ax.set_xlabel("severity")
+        ax.set_ylabel(_safe(f"drop beyond {board.oracle}"))
+        ax.grid(alpha=0.3)
+    _legend(fig, axes, board.models)
+    return fig
+
+
+def effective_figure(board: TaskBoard) -> Figure | None:
+    """OOD vs ID per condition, each model's seed means, with the fitted line."""
+    table = next((t for t in board.tables if t.key == "effective"), None)
+    if table is None or table.data.empty:
+        return None
+    frame = table.data
+    panels = sorted(frame[["shift", "severity", "split"]].drop_duplicates().itertuples(index=False))
+    scale = str(frame["scale"].iloc[0])
+    label = f"artanh({board.metric})" if scale == "fisher_z" else board.metric
+    colors = _colors(board.models)
+    fig, axes = _panels(len(panels), f"{board.task}: effective robustness (OOD vs ID {label})",
+                        board.models)
+    for ax, (shift, severity, split) in zip(axes, panels):
+        part = frame.loc[(frame["shift"] == shift) & (frame["severity"] == severity)
+                         & (frame["split"] == split)]
+        for r in part.itertuples():
+            ax.scatter([r.id], [r.ood], s=18, color=colors.get(r.model, (0.3, 0.3, 0.3, 1.0)),
+                       marker="x" if r.control else "o", label=_safe(r.model))
+        slope, intercept = float(part["slope"].iloc[0]), float(part["intercept"].iloc[0])
+        if np.isfinite(slope):
+            xs = np.linspace(float(part["id"].min()), float(part["id"].max()), 2)
+            ax.plot(xs, intercept + slope * xs, color="0.3", lw=1)
+        name = split.partition("/")[2]
+        ax.set_title(_wrap(_safe(f"{shift}{'/' + name if name else ''} @{severity:g}")))
+        ax.set_xlabel(_safe(f"ID {label}"))
+        ax.set_ylabel(_safe(f"OOD {label}"))
         ax.grid(alpha=0.3)
     _legend(fig, axes, board.models)
     return fig
@@ -191,7 +298,7 @@ def curve_figure(lb: Leaderboard, board: TaskBoard, kind: str) -> Figure | None:
         else:
             ax.set_xlabel("coverage")
             ax.set_ylabel("risk (MSE)")
-        ax.set_title(_safe(label))
+        ax.set_title(_wrap(_safe(label)))
         ax.grid(alpha=0.3)
     _legend(fig, axes, board.models)
     return fig
@@ -220,7 +327,10 @@ def drop_heatmap(lb: Leaderboard, board: TaskBoard) -> Figure | None:
         return None
     vals = lb.agg.values
     sel = vals.loc[(vals["task"] == board.task) & (vals["metric"] == board.metric)]
-    lookup = {(r.model, r.shift, r.severity, r.split): r.drop_mean for r in sel.itertuples()}
+    base = oracle_drops(lb, board)  # empty without an oracle: raw drops
+    lookup = {(r.model, r.shift, r.severity, r.split):
+              r.drop_mean - base.get((r.shift, float(r.severity), r.split), np.nan if base else 0.0)
+              for r in sel.itertuples()}
     grid = np.array([[lookup.get((m, c.shift, c.severity, c.split), np.nan) for c in conds]
                      for m in board.models], dtype=float)
     fig = Figure(figsize=(1.1 * len(conds) + 2.5, 0.35 * len(board.models) + 1.8), layout="constrained")
@@ -238,8 +348,9 @@ def drop_heatmap(lb: Leaderboard, board: TaskBoard) -> Figure | None:
             face = (cmap(image.norm(value)) if np.isfinite(value) else (0.87, 0.87, 0.87, 1.0))
             ax.text(j, i, "—" if not np.isfinite(value) else f"{value:.2f}",
                     ha="center", va="center", fontsize=8, color=text_color(tuple(face)))
-    fig.colorbar(image, ax=ax, label=_safe(f"drop in {board.metric}"))
-    ax.set_title(_safe(f"{board.task}: drop in {board.metric} (ID − OOD, oriented)"))
+    beyond = f" beyond {board.oracle}'s" if base else ""
+    fig.colorbar(image, ax=ax, label=_safe(f"drop in {board.metric}{beyond}"))
+    ax.set_title(_safe(f"{board.task}: drop in {board.metric}{beyond} (ID − OOD, oriented)"))
     return fig
 
 
@@ -249,7 +360,10 @@ def task_figures(lb: Leaderboard, board: TaskBoard) -> list[tuple[str, str, Figu
         made = [("degradation", "Degradation curves", degradation_figure(lb, board)),
                 ("risk_coverage", "Risk–coverage curves", curve_figure(lb, board, "risk_coverage")),
                 ("reliability", "Reliability diagrams", curve_figure(lb, board, "reliability")),
-                ("drop_heatmap", "Drop heatmap", drop_heatmap(lb, board))]
+                ("drop_heatmap", "Drop heatmap" + (" (beyond the oracle)" if board.oracle else ""),
+                 drop_heatmap(lb, board)),
+                ("effective_robustness", "Effective robustness: OOD vs ID with the fitted line",
+                 effective_figure(board))]
         from regshift_bench.leaderboard.interpretation import KEY, interpretation_figure
 
         made += [("interpretation", "Interpretation: site auROC", interpretation_figure(t))

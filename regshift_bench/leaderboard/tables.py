@@ -23,6 +23,13 @@ COLLAPSE_MARGIN = 0.15
 #: matches what the table shows.
 MARKS = {"collapse": "⚠", "helps": "▲", "hurts": "▼"}
 UNDERTRAINED = "†"
+#: Splits with fewer test examples are flagged: a 95% interval on a coverage of 0.9 from
+#: n = 100 is ± 0.06, on Pearson r = 0.5 about ± 0.15 (Fisher z), too wide to rank on.
+SMALL_N = 100
+SMALL_N_MARK = "⚠n"
+SMALL_N_NOTE = (f"{SMALL_N_MARK} marks a split with fewer than {SMALL_N} test examples: its "
+                "intervals are wide (e.g. ± 0.06 on a coverage of 0.9, about ± 0.15 on a Pearson "
+                "r of 0.5).")
 UNDERTRAINED_NOTE = (f"{UNDERTRAINED} undertrained: a step or time budget stopped training while the "
                      "validation loss was still improving (best epoch = last epoch), in the seeds "
                      "counted next to the mark; its numbers understate the model.")
@@ -195,11 +202,44 @@ def _matrix(key: str, task: str, title: str, look: Lookup, models: list[str],
                  look.frame.reset_index(drop=True), _groups(conds))
 
 
+def _n_text(row: dict[str, Any] | None) -> str:
+    if row is None or not math.isfinite(float(row.get("n", math.nan))):
+        return ""
+    n = int(round(float(row["n"])))
+    return f"n {n}" + (f" {SMALL_N_MARK}" if n < SMALL_N else "")
+
+
+def _oracle_text(look: Lookup, oracle: str, cond: Condition, metric: str, row: dict[str, Any],
+                 hib: bool, spec: str) -> str:
+    """The value relative to the oracle on the same examples, and the drop beyond its drop."""
+    ref = look.ref(oracle, cond, metric) if oracle else None
+    if ref is None:
+        return ""
+    rel = (f"÷ oracle {fmt(row['mean'] / ref['mean'])}" if hib and ref["mean"]
+           else f"− oracle {fmt(row['mean'] - ref['mean'], spec)}")
+    if cond.is_reference:
+        return rel
+    ident = look.ref(oracle, Condition(cond.shift, cond.severity, "test_id"), metric)
+    if ident is None:
+        return rel
+    ref_drop = (ident["mean"] - ref["mean"]) if hib else (ref["mean"] - ident["mean"])
+    return _join(rel, f"drop beyond oracle {fmt(row['drop_mean'] - ref_drop, spec)}")
+
+
 def accuracy_table(agg: Aggregate, task: str, metric: str, models: list[str],
-                   conds: list[Condition], info: MetricInfo | None = None) -> Table:
-    """(a) OOD value, ID value of the same cells and the drop, per model and shift."""
-    look = Lookup(agg, task, [metric])
+                   conds: list[Condition], info: MetricInfo | None = None,
+                   oracle: str = "") -> Table:
+    """(a) OOD value, ID value of the same cells and the drop, per model and shift.
+
+    Beside them: the mse of the same cells (when ``metric`` is another), the number of
+    test examples (flagged under :data:`SMALL_N`) and, on a task with an ``oracle``
+    reference, the value relative to the oracle on the same examples (÷ for a
+    higher-is-better metric, − otherwise) and the drop beyond the oracle's drop.
+    """
+    second = "mse" if metric != "mse" else ""
+    look = Lookup(agg, task, [metric, *([second] if second else [])])
     spec = info.number_format if info else ""
+    hib = agg.higher_is_better(metric)
 
     def make(model: str, cond: Condition) -> Cell:
         row = look.get(model, cond, metric)
@@ -207,11 +247,15 @@ def accuracy_table(agg: Aggregate, task: str, metric: str, models: list[str],
             return look.absent(model, cond, metric)
         note = _seed_note(row)
         flag = "partial" if note else ""
+        other = look.get(model, cond, second) if second else None
+        extra = _join(f"{second} {fmt(other['mean'])}" if other else "", _n_text(row),
+                      _oracle_text(look, oracle, cond, metric, row, hib, spec))
         if cond.is_reference:
-            return Cell(pm(row["mean"], row["sd"], spec), _join("in-distribution", note), flag)
+            return Cell(pm(row["mean"], row["sd"], spec), _join("in-distribution", extra, note),
+                        flag)
         return Cell(pm(row["mean"], row["sd"], spec),
                     _join(f"ID {fmt(row['id_mean'], spec)}", f"drop {fmt(row['drop_mean'], spec)}",
-                          note), flag)
+                          extra, note), flag)
 
     def make_ref(name: str, cond: Condition) -> Cell:
         row = look.ref(name, cond, metric)
@@ -221,7 +265,17 @@ def accuracy_table(agg: Aggregate, task: str, metric: str, models: list[str],
     direction = "higher" if agg.higher_is_better(metric) else "lower"
     what = f"{metric} ({info.summary})" if info and info.summary else metric
     notes = [f"{what} on the OOD test split ({direction} is better), mean ± sd over seeds; "
-             "ID = test_id of the same cells; drop > 0 means worse out of distribution."]
+             "ID = test_id of the same cells; drop > 0 means worse out of distribution"
+             + (f"; {second} of the same cells beside it" if second else "")
+             + "; n = test examples of the split (mean over seeds)."]
+    if oracle:
+        notes.append(f"Oracle-relative ({oracle}: the source mechanism applied to the same test "
+                     "sequences): " + ("÷ oracle = value / the oracle's" if hib else
+                                       "− oracle = value − the oracle's")
+                     + "; drop beyond oracle = the model's drop minus the oracle's drop on the "
+                     "same cells (> 0: the model loses more than the shift costs the oracle).")
+    if any(SMALL_N_MARK in _n_text(r) for r in look.rows.values()):
+        notes.append(SMALL_N_NOTE)
     return _matrix("accuracy", task, f"Accuracy — {metric}", look, models, conds, make,
                    make_ref, notes)
 
@@ -231,8 +285,13 @@ def _collapses(info: MetricInfo) -> bool:
 
 
 def metric_table(key: str, title: str, agg: Aggregate, task: str, infos: list[MetricInfo],
-                 models: list[str], conds: list[Condition]) -> Table:
-    """A table of several metrics per cell (the first with ± sd), as their plugins declare."""
+                 models: list[str], conds: list[Condition],
+                 label_shifts: frozenset[str] = frozenset()) -> Table:
+    """A table of several metrics per cell (the first with ± sd), as their plugins declare.
+
+    A shift-detection metric (:attr:`MetricInfo.detects_shift`) is left out on
+    ``label_shifts`` (shifts that keep the test inputs: nothing to detect).
+    """
     look = Lookup(agg, task, [i.name for i in infos])
     if not infos:
         return Table(key, task, title, ["model"], [[Cell(m)] for m in models],
@@ -246,6 +305,8 @@ def metric_table(key: str, title: str, agg: Aggregate, task: str, infos: list[Me
         texts: list[str] = []
         flag, note = "", ""
         for info in infos:
+            if info.detects_shift and cond.shift in label_shifts:
+                continue  # the inputs did not move: σ² cannot tell the splits apart
             row = get(info.name)
             if row is None:
                 if (cond.shift, cond.severity, cond.split, info.name) in found or not texts:
@@ -270,6 +331,11 @@ def metric_table(key: str, title: str, agg: Aggregate, task: str, infos: list[Me
         return Cell(texts[0], _join(*texts[1:]), "reference")
 
     notes = ["; ".join(f"{i.label} = {i.summary or i.name}" for i in infos) + "."]
+    hidden = [i.label for i in infos if i.detects_shift]
+    if hidden and label_shifts & {c.shift for c in conds}:
+        notes.append(f"{', '.join(hidden)} is shown for shifts that change the test inputs only: "
+                     "under a label shift the inputs are the source's, so no uncertainty can "
+                     "flag them.")
     for info in filter(_collapses, infos):
         notes.append(f"{MARKS['collapse']} marks {info.label} more than {COLLAPSE_MARGIN:g} "
                      f"below its calibrated value {info.target:g}.")

@@ -55,3 +55,71 @@ def test_validate_reports_unknown_names_with_suggestions(tmp_path):
 def test_shipped_suites_are_valid():
     for suite in tasks.shipped_suites():
         assert tasks.validate_suite(suite) == [], suite.path
+
+
+# -- unknown keys anywhere are errors --------------------------------------------------------
+
+
+@pytest.mark.parametrize(("body", "where", "hint"), [
+    ('shifts = ["none", { name = "gc_shift", severites = [0.5] }]',
+     r"tasks\[0\]\.shifts\[1\]: unknown key\(s\) 'severites' \(did you mean 'severities'\?\)",
+     "severities"),
+    ('shifts = [{ name = "gc_shift", parms = {} }]',
+     r"tasks\[0\]\.shifts\[0\]: unknown key\(s\) 'parms' \(did you mean 'params'\?\)", "params"),
+    ('metric = ["pearson"]', r"tasks\[0\]: unknown key\(s\) 'metric' \(did you mean 'metrics'\?\)",
+     "metrics"),
+])
+def test_unknown_key_in_any_table_is_an_error_with_did_you_mean(tmp_path, body, where, hint):
+    text = f'version = 1\nname = "x"\n[[tasks]]\ntask = "sim"\n{body}\n'
+    with pytest.raises(TaskFileError, match=where):
+        tasks.load_suite(write(tmp_path, text))
+
+
+def test_tasks_validate_reports_an_inline_table_typo(tmp_path, capsys, monkeypatch):
+    from regshift_bench.cli import console
+    from regshift_bench.cli.main import main
+
+    console.err_console.width = 300
+    path = write(tmp_path, 'version = 1\nname = "x"\n[[tasks]]\ntask = "sim"\n'
+                           'shifts = ["none", { name = "gc_shift", severites = [0.5] }]\n')
+    monkeypatch.setattr("sys.argv", ["rsbench", "tasks", "validate", str(path)])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    out = capsys.readouterr()
+    assert exit_.value.code == 1 and "valid" not in out.out
+    (line,) = out.err.strip().splitlines()
+    assert "shifts[1]: unknown key(s) 'severites' (did you mean 'severities'?)" in line
+
+
+def test_validate_reports_a_model_parameter_of_the_wrong_type(tmp_path):
+    plugins.configure(())
+    suite = tasks.load_suite(write(tmp_path, (
+        'version = 1\nname = "x"\n[[tasks]]\ntask = "sim"\n[presets.smoke]\n'
+        'models = ["mean", "cnn(channels=abc)", {name = "cnn", params = {dropout = "high"}}]\n')))
+    problems = tasks.validate_suite(suite)
+    assert len(problems) == 2, problems
+    assert "'channels'" in problems[0] and "expects int" in problems[0]
+    assert "'dropout'" in problems[1] and "expects float" in problems[1]
+
+
+# -- the smoke preset is bounded ----------------------------------------------------------------
+
+
+def test_every_shipped_smoke_preset_lists_a_short_model_list():
+    # Without a list the smoke preset would run every registered model (14 and rising).
+    for suite in tasks.shipped_suites():
+        models = suite.preset("smoke").models
+        assert models is not None and 1 <= len(models) <= 4, (suite.name, models)
+
+
+def test_smoke_plan_of_all_suites_without_data_is_small():
+    # `rsbench run --all --preset smoke` on a machine without data runs the sim suite:
+    # one severity per shift and the short model list keep it at about a minute.
+    from regshift_bench import plan as planning
+
+    plugins.configure(())
+    sim = next(s for s in tasks.shipped_suites() if s.name == "sim")
+    cells = planning.expand([sim], "smoke").cells
+    n_shifts = len(sim.tasks[0].shifts)
+    assert {c.severity for c in cells if c.shift != "none"} == {1.0}
+    assert len(cells) == n_shifts * 4 <= 60

@@ -8,6 +8,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -229,3 +230,22 @@ def test_cli_prints_one_verdict(published, tmp_path):
     failed = CliRunner().invoke(app, ["submission", "check", str(copy)])
     assert failed.exit_code == 1
     assert failed.output.startswith("FAIL ") and "model_meta.toml is missing" in failed.output
+
+
+def test_republishing_adds_only_rescored_submission_rows(published, tmp_path):
+    from regshift_bench.leaderboard import build_leaderboard, publish
+    from regshift_bench.submission.check import check_submission
+
+    root, sub, _ = published
+    publish(build_leaderboard([root / "leaderboard", sub], n_boot=10), tmp_path / "lb",
+            plots=False, formats=("json",))
+    bundle = tmp_path / "lb" / "bundle"
+    assert len(list((bundle / "predictions").glob("*.parquet"))) == 18
+    rows = pd.read_parquet(bundle / "results.parquet")
+    mine = rows.loc[rows["model"] == "example_cnn"]
+    verified = check_submission(sub).rescored.verified
+    assert len(mine) == len(verified) and (mine["reference"] == "").all()
+    merged = mine.merge(verified, on=["cell", "split", "metric"], suffixes=("", "_again"))
+    np.testing.assert_array_equal(merged["value"], merged["value_again"])
+    # The built-ins' rows are carried over whole, references included.
+    assert (rows.loc[rows["model"] == "kmer_ridge", "reference"] != "").any()

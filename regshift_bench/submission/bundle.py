@@ -111,6 +111,29 @@ def _digests(runs: Any, chosen: list[tuple[int, str, dict[str, Any]]]) -> dict[s
             "missing": sorted(set(missing) - set(settings))}
 
 
+def _source_rows(runs: Any, src: int, cells: list[str], name: str, folder: str,
+                 schema: pa.Schema) -> pa.Table:
+    """Rows of ``cells`` from one input: its per-cell files, else its consolidated file
+    (a bundle has only that); a submission's results only as re-scored for boards."""
+    run_dir = runs.dirs[src]
+    files = [p for c in cells if (p := run_dir / folder / f"{c}.parquet").exists()]
+    if files:
+        table = pa.concat_tables([rs._conform(pq.read_table(p), schema) for p in files])
+    elif (run_dir / f"{name}.parquet").exists():
+        table = rs._conform(pq.read_table(run_dir / f"{name}.parquet"), schema)
+        table = table.filter(pc.is_in(table["cell"], pa.array(cells, pa.string())))
+    else:
+        return schema.empty_table()
+    if name == "results":
+        from regshift_bench.submission.board import board_view
+
+        # The board relabelled its manifest in memory; the file on disk has the run's labels.
+        frame = board_view(run_dir, rs.read_manifest(run_dir), table.to_pandas())
+        if len(frame) != len(table) or not frame["model"].equals(table["model"].to_pandas()):
+            table = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
+    return table
+
+
 def write_bundle(runs: Any, to: str | Path) -> list[Path]:
     """Write ``to/bundle/`` from the runs a leaderboard was built from.
 
@@ -150,8 +173,8 @@ def write_bundle(runs: Any, to: str | Path) -> list[Path]:
         by_src.setdefault(src, []).append(cell)
     for name, folder, schema in (("results", "cells", rs.RESULTS_SCHEMA),
                                  ("curves", "curves", rs.CURVES_SCHEMA)):
-        parts = [rs._conform(pq.read_table(p), schema) for src, cells in sorted(by_src.items())
-                 for c in cells if (p := runs.dirs[src] / folder / f"{c}.parquet").exists()]
+        parts = [_source_rows(runs, src, cells, name, folder, schema)
+                 for src, cells in sorted(by_src.items())]
         table = pa.concat_tables(parts) if parts else schema.empty_table()
         _write(table, out / f"{name}.parquet")
         written.append(out / f"{name}.parquet")

@@ -231,3 +231,28 @@ def test_deletion_keeps_the_flanks_in_order():
     rng = np.random.default_rng(11)
     out = evoaug.delete(seq, 8, rng)
     assert out.shape == seq.shape
+
+
+def test_neural_models_train_on_augmented_batches_then_fine_tune(one_torch_thread):
+    from regshift_bench.api import Budget
+    from regshift_bench.api.model import supports_augmentation
+
+    model = get_plugin("model", "cnn")
+    assert supports_augmentation(model)
+    assert not supports_augmentation(get_plugin("model", "kmer_ridge"))
+    iv = get_plugin("intervention", "evoaug", finetune_epochs=2)
+    seen = []
+
+    def augment(codes, rng):
+        out = iv.augment(codes, rng)
+        seen.append(float((out != codes).any(axis=1).mean()))
+        return out
+
+    model.fit_augmented(toy_dataset(256, 40, 1), toy_dataset(64, 40, 2), augment=augment,
+                        finetune_epochs=2, rng=np.random.default_rng(0),
+                        budget=Budget(max_epochs=3))
+    assert len(seen) == 3 * (256 // 128) and min(seen) > 0.9  # every augmented batch
+    report = model.fit_report_
+    assert report.epochs_run == 3 + 2 and report.train_steps == 5 * 2  # both phases
+    pred = model.predict(toy_dataset(20, 40, 3))
+    assert np.isfinite(pred.mean).all() and (pred.var > 0).all()

@@ -7,6 +7,8 @@ in :mod:`rsbench_models.trainer`, so every architecture is trained the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -90,6 +92,42 @@ class NeuralModel(Model):
     # -- Model API ------------------------------------------------------------------------
     def fit(self, train: SeqDataset, val: SeqDataset, *, rng: np.random.Generator,
             device: str = "cpu", budget: Budget | None = None) -> NeuralModel:
+        return self._fit(train, val, rng=rng, device=device, budget=budget)
+
+    def fit_augmented(self, train: SeqDataset, val: SeqDataset, *,
+                      augment: Callable[[np.ndarray, np.random.Generator], np.ndarray],
+                      finetune_epochs: int, rng: np.random.Generator, device: str = "cpu",
+                      budget: Budget | None = None) -> NeuralModel:
+        """Train on batches passed through ``augment``, then fine-tune on the unperturbed data.
+
+        The fine-tuning runs ``finetune_epochs`` epochs at a tenth of the learning rate
+        (EvoAug's recipe), from the augmented fit's best weights, still early-stopped on
+        validation; ``fit_report_`` counts both phases.
+        """
+        aug_rng = np.random.default_rng(rng.integers(0, 2**63 - 1))
+
+        def on_batch(codes: torch.Tensor) -> torch.Tensor:
+            out = augment(codes.cpu().numpy(), aug_rng)
+            return torch.as_tensor(np.ascontiguousarray(out, dtype=np.uint8), device=codes.device)
+
+        self._fit(train, val, rng=rng, device=device, budget=budget, augment=on_batch)
+        first = self.fit_report_
+        if finetune_epochs > 0:
+            cfg = replace(self._train_config(), epochs=int(finetune_epochs),
+                          lr=float(self.lr) / 10)
+            tune = Budget(max_epochs=int(finetune_epochs),
+                          max_seconds=budget.max_seconds if budget else None)
+            second = trainer.fit_network(self.net_, *self._encoded_, cfg, seed=self.seed_,
+                                         budget=tune, label=f"{self.name} fine-tuning")
+            self.fit_report_ = replace(first, epochs_run=first.epochs_run + second.epochs_run,
+                                       train_steps=first.train_steps + second.train_steps,
+                                       best_val_loss=second.best_val_loss)
+        del self._encoded_
+        return self
+
+    def _fit(self, train: SeqDataset, val: SeqDataset, *, rng: np.random.Generator,
+             device: str, budget: Budget | None,
+             augment: Callable[[torch.Tensor], torch.Tensor] | None = None) -> NeuralModel:
         if len(train) < 2:
             raise DataError(f"{type(self).__name__}.fit: need at least 2 training sequences, "
                             f"got {len(train)}")
@@ -112,7 +150,11 @@ class NeuralModel(Model):
         tr = trainer.encode(train, dev, self._prior_features(train), scale(train))
         va = trainer.encode(val, dev, self._prior_features(val) if len(val) else None,
                             scale(val))
-        self.fit_report_ = trainer.fit_network(self.net_, tr, va, self._train_config(),
+        cfg = self._train_config()
+        if augment is not None:
+            cfg = replace(cfg, augment=augment)
+            self._encoded_ = (tr, va)  # fit_augmented fine-tunes on the same tensors
+        self.fit_report_ = trainer.fit_network(self.net_, tr, va, cfg,
                                            seed=int(seeds[1]), budget=budget,
                                            label=self.name or type(self).__name__)
         return self

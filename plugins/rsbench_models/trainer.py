@@ -31,7 +31,7 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -60,6 +60,9 @@ class TrainConfig:
     grad_clip: float = 1.0
     eval_batch_size: int = 512
     precision: str = "auto"
+    #: Optional transform of each training batch of codes (B, L) -> (B, L) before the
+    #: forward pass: a train-stage intervention's augmentation (``Model.fit_augmented``).
+    augment: Callable[[torch.Tensor], torch.Tensor] | None = None
 
 
 @dataclass
@@ -154,12 +157,15 @@ def autocast(device: torch.device, precision: str = "auto"
 
 
 def _forward(net: nn.Module, data: Encoded, idx: torch.Tensor, rc: torch.Tensor | bool,
-             device: torch.device, precision: str = "auto"
+             device: torch.device, precision: str = "auto",
+             augment: Callable[[torch.Tensor], torch.Tensor] | None = None
              ) -> tuple[torch.Tensor, torch.Tensor]:
     if isinstance(rc, bool):
         codes = data.rc[idx] if rc else data.codes[idx]
     else:
         codes = torch.where(rc.unsqueeze(1), data.rc[idx], data.codes[idx])
+    if augment is not None:
+        codes = augment(codes)
     prior = None if data.prior is None else data.prior[idx]
     return _forward_rows(net, codes, prior, device, precision)
 
@@ -304,7 +310,7 @@ def fit_network(net: nn.Module, train: Encoded, val: Encoded, cfg: TrainConfig, 
                 rc = flips[chunk] if flips is not None else False
                 for group in opt.param_groups:
                     group["lr"] = cfg.lr * one_cycle(step, total, cfg.pct_start)
-                mean, logvar = _forward(net, train, idx, rc, device, cfg.precision)
+                mean, logvar = _forward(net, train, idx, rc, device, cfg.precision, cfg.augment)
                 assert train.y is not None
                 loss = gaussian_nll(mean, logvar, train.y[idx], floor=cfg.var_floor,
                                     beta=cfg.beta)

@@ -144,7 +144,9 @@ def _cell_tables(cell: Any, sets: dict[str, SeqDataset], preds: dict[str, Predic
         columns[name] = [r.get(name) for r in rows]
     columns["explainer"] = [r.get("explainer", "") for r in rows]
     results = rs.columns_table(columns, len(rows), schema)
-    return results, predictions_table(sets, preds), curves_table(curves, common)
+    # No curve metric scored: an empty table (curves_table needs at least one curve).
+    curve_table = curves_table(curves, common) if curves else rs.CURVES_SCHEMA.empty_table()
+    return results, predictions_table(sets, preds), curve_table
 
 
 def _oracle_table(sets: dict[str, SeqDataset], y_src: dict[str, np.ndarray]) -> pa.Table:

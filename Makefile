@@ -10,7 +10,7 @@ WORKERS ?= 2
 # The stamp is rebuilt when packaging changes, so `make install` is idempotent and cheap.
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench docs clean
 
 install: $(STAMP)
 
@@ -28,8 +28,12 @@ run: install
 test: install
 	$(BIN)/python -m pytest -q
 
+# The documentation site (docs/, mkdocs.yml) into site/; --strict fails on any warning.
+docs: install
+	$(BIN)/python -m mkdocs build --strict --site-dir site
+
 bench: install
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) runs build *.egg-info
+	rm -rf $(VENV) runs build site *.egg-info

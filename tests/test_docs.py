@@ -77,6 +77,18 @@ def test_metric_example_refuses_nan_with_a_regshift_error(examples_on_path):
         metric(data, Prediction(mean, np.ones(len(data))))
 
 
+def test_the_guides_check_command_loads_an_example_as_a_local_plugin():
+    """The command the plugin overview shows, as a user runs it."""
+    rsbench = Path(sys.executable).with_name("rsbench")
+    if not rsbench.exists():
+        pytest.skip("the rsbench console script is not installed next to this Python")
+    env = {**os.environ, "PYTHONPATH": str(EXAMPLES), "RSBENCH_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    res = subprocess.run([str(rsbench), "--plugin", "metric_plugin", "check", "scaled_mae"],
+                         capture_output=True, text=True, timeout=300, env=env, check=False)
+    assert res.returncode == 0, (res.stdout + res.stderr)[-2000:]
+    assert "PASS nan_refused" in res.stdout
+
+
 def test_readme_is_short_and_starts_with_the_two_commands():
     lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     assert len(lines) <= 200

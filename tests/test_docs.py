@@ -96,6 +96,14 @@ def test_readme_is_short_and_starts_with_the_two_commands():
     assert "make run" in first_block and "make test" in first_block
 
 
+def test_readme_links_point_at_files_that_exist():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = [t for t in re.findall(r"\]\(([^)#\s]+)", text) if "://" not in t]
+    assert targets
+    missing = [t for t in targets if not (ROOT / t).exists()]
+    assert not missing, missing
+
+
 def test_product_docs_carry_no_commit_hashes_or_issue_numbers():
     texts = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
     # A commit of this project in backticks; an upstream source pinned as

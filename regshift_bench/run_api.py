@@ -113,7 +113,7 @@ class RunOptions:
             raise RegshiftError(f"--cell-timeout {timeout}: a cell's time limit must be a "
                                 "positive number of seconds; omit it for no limit")
         if self.executor not in EXECUTORS:
-            raise RegshiftError(f"--executor {self.executor!r}: unknown executor; use "
+            raise RegshiftError(f"--executor {self.executor}: unknown executor; use "
                                 f"{' or '.join(EXECUTORS)}")
 
 

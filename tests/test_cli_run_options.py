@@ -122,3 +122,20 @@ def test_prepare_checks_everything_and_writes_nothing(tmp_path):
 def test_library_run_unknown_option_gets_did_you_mean():
     with pytest.raises(RegshiftError, match="did you mean 'workers'"):
         regshift_bench.run(tasks=[TOY_SUITE], wrokers=2)
+
+
+def test_failed_cell_keeps_its_traceback_and_debug_prints_it(cli, tmp_path):
+    import json
+
+    code, _, err = cli(*TOY, "--debug", "run", "--task", TOY_SUITE, "--preset", "smoke",
+                       "--model", "toy_raises", "--seeds", "1", "--out", str(tmp_path / "r"))
+    assert code == 1
+    assert "Traceback (most recent call last)" in err and "toy_plugin.py" in err
+    cells = json.loads((tmp_path / "r" / "manifest.json").read_text())["cells"]
+    failed = [c for c in cells.values() if c["status"] == "failed"]
+    assert failed and all("Traceback (most recent call last)" in c["traceback"] for c in failed)
+    # Without --debug the same failures are one line each.
+    code, _, err = cli(*TOY, "run", "--task", TOY_SUITE, "--preset", "smoke", "--model",
+                       "toy_raises", "--seeds", "1", "--out", str(tmp_path / "r2"))
+    assert code == 1 and "Traceback" not in err
+    assert all(line.startswith("failed ") for line in err.strip().splitlines()[-len(failed):])

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from regshift_bench.cli.console import console, err_console, esc, plural
+from regshift_bench.cli.console import console, err_console, esc, plural, state
 
 if TYPE_CHECKING:
     from regshift_bench.run_api import PreparedRun
@@ -125,6 +125,8 @@ def _print_summary(prepared: PreparedRun, summary: Any) -> None:
             what = o.error or f"{o.failed_rows} metric row(s) failed"
             err_console.print(f"[red]failed[/red] {esc(cell.task)}/{esc(cell.shift)}@{cell.severity:g}/"
                               f"{esc(cell.model)}/seed{cell.seed}: {esc(what)}", soft_wrap=True)
+            if state.debug and o.traceback:  # also kept in the manifest's cell record
+                err_console.print(esc(o.traceback.rstrip()), soft_wrap=True)
         raise typer.Exit(1)
 
 

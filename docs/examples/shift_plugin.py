@@ -21,6 +21,7 @@ class HighGCTest(Shift):
 
     name = "high_gc_test"
     kind = "selection"            # covariate | mechanism | measurement | selection
+    changes_inputs = True         # the test sequences differ from the training ones
     changes_train = False         # train/val/test_id are exactly the `none` shift's
     default_severities = (0.5, 1.0)
 

@@ -36,5 +36,13 @@ def rsbench_register_interventions(register) -> None:  # type: ignore[no-untyped
                  stage=cls.stage)
 
 
+@hookimpl
+def rsbench_register_claims(register) -> None:  # type: ignore[no-untyped-def]
+    from rsbench_interventions.claims import CLAIMS  # late: the leaderboard is needed only here
+
+    for claim in CLAIMS:
+        register(claim.name, claim)
+
+
 __all__ = ["INTERVENTIONS", "EvoAug", "KshotRecalibrate", "RCAverage", "Recalibrate",
            "SplitConformal", "WeightedConformal"]

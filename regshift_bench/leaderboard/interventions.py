@@ -23,6 +23,7 @@ measurement: ``p(y | x)`` moves).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -72,9 +73,18 @@ def read_rows(run_dirs: list[Path]) -> pd.DataFrame:
     return rows.sort_values("src", kind="stable").drop_duplicates(_KEY, keep="last")
 
 
-def _units(rows: pd.DataFrame, task: str) -> pd.DataFrame:
+Family = Callable[[str, str], str]
+
+
+def kind_family(shift: str, kind: str) -> str:
+    """``input`` or ``label`` from the shift kind alone (when nothing else is declared)."""
+    return FAMILIES.get(kind, "label")
+
+
+def units_of(rows: pd.DataFrame, task: str, family: Family = kind_family) -> pd.DataFrame:
     """One row per (model, intervention, seed, shift, severity, split) scored, with its
-    column (``ID`` or a shift kind) and cell hash; each shift at its largest severity."""
+    column (``ID`` or a shift kind), family (``ID``, ``input``, ``label``) and cell
+    hash; each shift at its largest severity."""
     part = rows.loc[rows["task"] == task].drop_duplicates(
         ["model", "intervention", "seed", "shift", "severity", "split"])
     is_id = (part["shift"] == NONE) & (part["split"] == "test_id")
@@ -83,8 +93,10 @@ def _units(rows: pd.DataFrame, task: str) -> pd.DataFrame:
               & (part["severity"] == part["shift"].map(top)))
     units = part.loc[is_id | is_ood].copy()
     units["column"] = np.where(units["shift"] == NONE, "ID", units["shift_kind"].replace("", "other"))
+    units["family"] = ["ID" if sh == NONE else family(sh, k)
+                       for sh, k in zip(units["shift"], units["shift_kind"])]
     return units[["model", "intervention", "seed", "shift", "severity", "split", "column",
-                  "cell", "src"]]
+                  "family", "cell", "src"]]
 
 
 def _columns(units: pd.DataFrame) -> list[str]:
@@ -93,8 +105,8 @@ def _columns(units: pd.DataFrame) -> list[str]:
     return (["ID"] if "ID" in present else []) + kinds
 
 
-def _band(column: str) -> str:
-    return "ID" if column == "ID" else FAMILIES.get(column, "")
+def _band(units: pd.DataFrame, column: str) -> str:
+    return "/".join(sorted(set(units.loc[units["column"] == column, "family"])))
 
 
 # -- paired differences ------------------------------------------------------------------
@@ -113,6 +125,52 @@ def _pearson(y: np.ndarray, mean: np.ndarray, var: np.ndarray) -> np.ndarray:
 
 
 STATS = {"gap": _coverage_gap, "r": _pearson}
+
+
+def paired_units(units: pd.DataFrame, runs: list[Path], model: str, intervention: str,
+                 cache: dict[tuple[int, str, str], pd.DataFrame]) -> list[tuple[Any, ...]]:
+    """(seed, y, mean_iv, var_iv, mean_none, var_none) per unit of ``units`` of one model
+    and intervention, on the examples both its cell and the ``none`` cell scored."""
+    ref = units.loc[(units["intervention"] == NONE) & (units["model"] == model)].set_index(
+        ["seed", "shift", "severity", "split"])
+    out = []
+    for u in units.loc[(units["intervention"] == intervention)
+                       & (units["model"] == model)].itertuples():
+        key = (u.seed, u.shift, u.severity, u.split)
+        if key in ref.index:
+            got = _paired(runs, u, ref.loc[key], u.split, cache)
+            if got is not None:
+                out.append((int(u.seed), *got))
+    return out
+
+
+def estimate(pairs: list[tuple[Any, ...]], fn: Callable[..., np.ndarray], *, n_boot: int,
+             rng: np.random.Generator) -> tuple[float, np.ndarray, int]:
+    """Mean over units of ``fn(y, m_iv, v_iv, m_none, v_none)`` and its bootstrap samples.
+
+    Examples are resampled within each unit (both predictions on the same indices);
+    the resampled unit values are averaged over units. Returns the point value, the
+    (n_boot,) samples and the number of seeds.
+    """
+    point, boots = [], []
+    for _, y, m1, v1, m0, v0 in pairs:
+        point.append(float(fn(y, m1, v1, m0, v0)))
+        idx = rng.integers(0, len(y), size=(n_boot, len(y)))
+        boots.append(fn(y[idx], m1[idx], v1[idx], m0[idx], v0[idx]))
+    samples = np.nanmean(np.vstack(boots), axis=0) if boots else np.full(n_boot, np.nan)
+    return float(np.nanmean(point)) if point else math.nan, samples, len({p[0] for p in pairs})
+
+
+def coverage_of_iv(y: np.ndarray, m1: np.ndarray, v1: np.ndarray, m0: np.ndarray,
+                   v0: np.ndarray) -> np.ndarray:
+    """Coverage of the intervention's 90% interval along the last axis."""
+    return (np.abs(y - m1) <= _Z90 * np.sqrt(v1)).mean(axis=-1)
+
+
+def delta(stat: str) -> Callable[..., np.ndarray]:
+    """``stat(intervention) − stat(none)`` as an :func:`estimate` function."""
+    fn = STATS[stat]
+    return lambda y, m1, v1, m0, v0: fn(y, m1, v1) - fn(y, m0, v0)
 
 
 def _paired(runs: list[Path], iv: Any, ref: Any, split: str,
@@ -145,7 +203,7 @@ def paired_difference(pairs: list[tuple[np.ndarray, ...]], stat: str, *, n_boot:
 
     Parameters
     ----------
-    pairs : list of (y, mean_iv, var_iv, mean_none, var_none), each array (n_u,)
+    pairs : list of (seed, y, mean_iv, var_iv, mean_none, var_none), arrays (n_u,)
         One unit per (condition, seed); examples are resampled within each unit
         (both predictions on the same indices) and the unit differences averaged.
     stat : {"gap", "r"}
@@ -157,19 +215,12 @@ def paired_difference(pairs: list[tuple[np.ndarray, ...]], stat: str, *, n_boot:
     -------
     estimate, low, high : float
     """
-    fn = STATS[stat]
-    est, boots = [], []
-    for y, m1, v1, m0, v0 in pairs:
-        est.append(float(fn(y, m1, v1) - fn(y, m0, v0)))
-        idx = rng.integers(0, len(y), size=(n_boot, len(y)))
-        boots.append(fn(y[idx], m1[idx], v1[idx]) - fn(y[idx], m0[idx], v0[idx]))
-    samples = np.nanmean(np.vstack(boots), axis=0)
+    point, samples, _ = estimate(pairs, delta(stat), n_boot=n_boot, rng=rng)
     alpha = (1 - ci) / 2
     good = samples[np.isfinite(samples)]
     if not good.size:
-        return float(np.nanmean(est)), math.nan, math.nan
-    return (float(np.nanmean(est)), float(np.quantile(good, alpha)),
-            float(np.quantile(good, 1 - alpha)))
+        return point, math.nan, math.nan
+    return point, float(np.quantile(good, alpha)), float(np.quantile(good, 1 - alpha))
 
 
 def _diff_cell(gap: tuple[float, float, float], r: tuple[float, float, float]) -> Cell:
@@ -181,28 +232,22 @@ def _diff_cell(gap: tuple[float, float, float], r: tuple[float, float, float]) -
 
 
 def interventions_table(rows: pd.DataFrame, runs: list[Path], task: str, *, n_boot: int = 200,
-                        random_state: int = 0, ci: float = 0.95) -> Table | None:
+                        random_state: int = 0, ci: float = 0.95,
+                        family: Family = kind_family) -> Table | None:
     """The paired-difference table of ``task`` (None when it ran no intervention)."""
-    units = _units(rows, task)
+    units = units_of(rows, task, family)
     if units.empty or not (units["intervention"] != NONE).any():
         return None
     columns = _columns(units)
-    ref = units.loc[units["intervention"] == NONE].set_index(
-        ["model", "seed", "shift", "severity", "split"])
     rng = np.random.default_rng(random_state)
     cache: dict[tuple[int, str, str], pd.DataFrame] = {}
     out_rows, data = [], []
     ivs = units.loc[units["intervention"] != NONE]
-    for (model, iv_name), part in ivs.groupby(["model", "intervention"], sort=True):
+    for (model, iv_name), _ in ivs.groupby(["model", "intervention"], sort=True):
         cells = [Cell(str(model)), Cell(str(iv_name))]
         for col in columns:
-            pairs = []
-            for u in part.loc[part["column"] == col].itertuples():
-                key = (u.model, u.seed, u.shift, u.severity, u.split)
-                if key in ref.index:
-                    got = _paired(runs, u, ref.loc[key], u.split, cache)
-                    if got is not None:
-                        pairs.append(got)
+            pairs = paired_units(units.loc[units["column"] == col], runs, str(model),
+                                 str(iv_name), cache)
             if not pairs:
                 cells.append(Cell("—", flag="missing"))
                 continue
@@ -224,12 +269,12 @@ def interventions_table(rows: pd.DataFrame, runs: list[Path], task: str, *, n_bo
              "scored set and of the none rows it is compared with."]
     return Table("interventions", task, "Interventions (paired Δ vs none)",
                  ["model", "intervention", *columns], out_rows, notes, pd.DataFrame(data),
-                 ["", "", *(_band(c) for c in columns)])
+                 ["", "", *(_band(units, c) for c in columns)])
 
 
-def coverage_table(rows: pd.DataFrame, task: str) -> Table | None:
+def coverage_table(rows: pd.DataFrame, task: str, family: Family = kind_family) -> Table | None:
     """Coverage, width and worst-group coverage per model and intervention."""
-    units = _units(rows, task)
+    units = units_of(rows, task, family)
     if units.empty or not (units["intervention"] != NONE).any():
         return None
     columns = _columns(units)
@@ -257,22 +302,27 @@ def coverage_table(rows: pd.DataFrame, task: str) -> Table | None:
              f"⚠ coverage more than {COLLAPSE_MARGIN:g} below 0.9."]
     data = mean.reset_index().assign(task=task)
     return Table("coverage", task, "Coverage under shift", ["model", "intervention", *columns],
-                 out_rows, notes, data, ["", "", *(_band(c) for c in columns)])
+                 out_rows, notes, data, ["", "", *(_band(units, c) for c in columns)])
 
 
-def add_tables(run_dirs: list[Path], boards: list[Any], *, n_boot: int = 200,
+def add_tables(runs: Any, boards: list[Any], *, n_boot: int = 200,
                random_state: int = 0, ci: float = 0.95) -> None:
     """Append the Interventions and Coverage tables to each board that ran interventions.
 
-    Called by :func:`regshift_bench.leaderboard.build.build_leaderboard`; every
-    renderer then shows them like the other tables.
+    Called by :func:`regshift_bench.leaderboard.build.build_leaderboard` with its
+    :class:`~regshift_bench.leaderboard.load.RunSet`; every renderer then shows them
+    like the other tables. Shift families are the runs' declared ones (a shift that
+    changes the test inputs is an input shift).
     """
-    rows = read_rows(run_dirs)
+    from regshift_bench.leaderboard.declared import declared
+
+    rows = read_rows(runs.dirs)
     if rows.empty or not (rows["intervention"] != NONE).any():
         return
+    family = declared(runs).family
     for board in boards:
-        for table in (interventions_table(rows, run_dirs, board.task, n_boot=n_boot,
-                                          random_state=random_state, ci=ci),
-                      coverage_table(rows, board.task)):
+        for table in (interventions_table(rows, runs.dirs, board.task, n_boot=n_boot,
+                                          random_state=random_state, ci=ci, family=family),
+                      coverage_table(rows, board.task, family)):
             if table is not None:
                 board.tables.append(table)

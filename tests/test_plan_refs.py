@@ -125,7 +125,8 @@ def test_standard_plans_every_shipped_shift_of_the_runnable_suites():
 
 
 def test_standard_sim_preset_keeps_the_mild_severity_only_where_findings_read_it():
-    from regshift_bench.leaderboard.findings import MILD_GC_SHIFT, MILD_SEVERITY, NOISE_LOW, NOISE_SHIFT
+    from rsbench_sim.claims import MILD_SEVERITY, NOISE_LOW, NOISE_SHIFT
+    from rsbench_sim.claims import MILD_SHIFT as MILD_GC_SHIFT
 
     plugins.configure(())
     sim = next(s for s in tasks.shipped_suites() if s.name == "sim")

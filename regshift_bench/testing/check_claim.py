@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from regshift_bench.api.claim import ANCHOR_FIELDS, VERDICTS, Anchor, Claim
+from regshift_bench import plugins
 from regshift_bench.plugins import get_plugin
 from regshift_bench.testing.report import CheckReport
 
@@ -54,9 +55,14 @@ def check_claim(target: str | Claim, *, strict: bool = False) -> CheckReport:
 
         claim: Claim = state["claim"]
         shifts = {"none": (0.0,), **{s: (1.0,) for s in claim.reads.shifts if s != "none"}}
+        registry = plugins.current().registry
+        # The registered shifts' own declaration: which of them keep the inputs.
+        label = [s for s in shifts if s in registry.names("shift")
+                 and getattr(registry.get("shift", s).factory, "changes_inputs", True) is False]
         with tempfile.TemporaryDirectory() as tmp:
             run = write_synthetic_run(Path(tmp) / "run", shifts=shifts, seeds=2, n_test=64,
                                       models=("mean", "cnn"), references=("source_oracle",),
+                                      label_shifts=label,
                                       metrics=sorted({"mse", "coverage_90",
                                                       *claim.reads.metrics}))
             lb = build_leaderboard([run], n_boot=20, findings=False)

@@ -122,11 +122,29 @@ def _local(groups: list[list[Cell]], run_dir: Path, device: str, timeout: float 
 _WORKER_QUEUE: Any = None  # in a pool worker: where each finished cell is announced
 
 
-def _worker_init(queue: Any) -> None:
-    """Pool worker set-up: Ctrl-C is the parent's to handle; outcomes go to ``queue``."""
+def _worker_init(queue: Any, counter: Any = None, device: str = "cpu") -> None:
+    """Pool worker set-up: Ctrl-C is the parent's to handle; outcomes go to ``queue``.
+
+    On ``device="cuda"`` each worker (a spawned process with its own CUDA context)
+    takes the next visible GPU in turn, so ``--workers N`` spreads over every local
+    GPU and shares them when N exceeds their number.
+    """
     global _WORKER_QUEUE
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER_QUEUE = queue
+    if counter is not None and device == "cuda":
+        import torch
+
+        with counter.get_lock():
+            index, counter.value = counter.value, counter.value + 1
+        gpu = worker_gpu(index, torch.cuda.device_count())
+        if gpu is not None:
+            torch.cuda.set_device(gpu)
+
+
+def worker_gpu(index: int, count: int) -> int | None:
+    """The GPU of pool worker ``index`` among ``count`` visible ones (None: none visible)."""
+    return index % count if count > 0 else None
 
 
 def _announce(outcome: CellOutcome) -> None:
@@ -157,8 +175,9 @@ def _pool(groups: list[list[Cell]], args: tuple[Any, ...], workers: int,
             on_outcome(by_id[outcome.cell], outcome)
 
     threads = pool_threads(workers)
+    device = str(args[2])
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
-                               initargs=(announced,))
+                               initargs=(announced, ctx.Value("i", 0), device))
     try:
         job = functools.partial(run_group, threads=threads, on_outcome=_announce)
         futures = {pool.submit(job, cells, *args): cells for cells in groups}
@@ -184,7 +203,7 @@ def _pool(groups: list[list[Cell]], args: tuple[Any, ...], workers: int,
 
 
 def _ray(groups: list[list[Cell]], run_dir: Path, device: str, timeout: float | None,
-         address: str | None, on_outcome: OnOutcome) -> None:
+         address: str | None, on_outcome: OnOutcome, gpus_per_group: float = 1.0) -> None:
     try:
         import ray
     except ImportError:
@@ -195,8 +214,7 @@ def _ray(groups: list[list[Cell]], run_dir: Path, device: str, timeout: float | 
                  ignore_reinit_error=True)
         started = True
     try:
-        # One GPU per group when the cells run on CUDA, so Ray spreads them over GPUs.
-        remote = ray.remote(num_gpus=1 if device.startswith("cuda") else 0, num_cpus=1)(run_group)
+        remote = ray.remote(**ray_resources(device, gpus_per_group))(run_group)
         args = (str(run_dir.resolve()), run_dir.name, device, timeout,
                 plugins.configured_modules(), str(paths.data_dir(required=False) or "") or None)
         refs = {remote.remote(cells, *args): cells for cells in groups}  # type: ignore[call-arg]
@@ -211,9 +229,19 @@ def _ray(groups: list[list[Cell]], run_dir: Path, device: str, timeout: float | 
             ray.shutdown()
 
 
+def ray_resources(device: str, gpus_per_group: float = 1.0) -> dict[str, float]:
+    """What one cell group asks Ray for: a CPU, and on CUDA ``gpus_per_group`` of a GPU.
+
+    Ray spreads the groups over the cluster's GPUs and packs ``1 / gpus_per_group``
+    onto each (it sets ``CUDA_VISIBLE_DEVICES`` per task, so ``cuda`` is the share's GPU).
+    """
+    return {"num_cpus": 1, "num_gpus": float(gpus_per_group) if device.startswith("cuda") else 0}
+
+
 def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor: str = "local",
              overwrite: bool = False, workers: int = 1, ray_address: str | None = None,
              timeout: float | None = None, merge: bool = False,
+             gpus_per_group: float = 1.0,
              on_start: Callable[[int, int], None] | None = None,
              on_outcome: OnOutcome | None = None,
              previous: dict[str, Any] | None | str = "check") -> RunSummary:
@@ -229,11 +257,16 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
     overwrite : bool
         Delete ``run_dir`` (a run directory) first instead of resuming.
     workers : int
-        Local executor: process-pool size (1 = in this process, in order).
+        Local executor: process-pool size (1 = in this process, in order). With
+        ``device="cuda"`` the workers take the visible GPUs in turn (several per GPU
+        when ``workers`` exceeds them), each with its own CUDA context.
     timeout : float, optional
         Seconds per cell before it is failed with a timeout.
     merge : bool
         Allow adding cells to a run directory that holds another plan.
+    gpus_per_group : float
+        Ray executor on CUDA: the GPU share each cell group asks for (0.25 packs four
+        groups on one GPU); must be in (0, 1] or a whole number.
     on_start : callable(total, already_done), optional
     on_outcome : callable(Cell, CellOutcome), optional
         Progress callbacks (the CLI draws its bars with them), called once per cell.
@@ -252,6 +285,9 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
     """
     run_dir = Path(run_dir)
     device = provenance.resolve_device(device)
+    if not (0 < gpus_per_group <= 1 or float(gpus_per_group).is_integer() and gpus_per_group > 0):
+        raise RegshiftError(f"gpus_per_group must be in (0, 1] or a whole number, got "
+                            f"{gpus_per_group!r}; e.g. 0.25 runs four groups per GPU")
     if isinstance(previous, str):  # not checked by the caller
         previous = check_run_dir(plan, run_dir, overwrite, merge)
     if previous:
@@ -314,7 +350,7 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
         if executor == "local":
             _local(groups, run_dir, device, timeout, workers, record)
         elif executor == "ray":
-            _ray(groups, run_dir, device, timeout, ray_address, record)
+            _ray(groups, run_dir, device, timeout, ray_address, record, gpus_per_group)
         else:
             raise RegshiftError(f"unknown executor {executor!r}; use local or ray")
     except KeyboardInterrupt:

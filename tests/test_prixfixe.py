@@ -91,7 +91,7 @@ def test_dream_models_build_at_the_published_widths():
     assert n_params(cnn) < n_params(rnn) < n_params(attn)
 
 
-@pytest.mark.parametrize("cls", [DreamCNN, DreamRNN, DreamAttn])
+@pytest.mark.parametrize("cls", [PrixFixe, DreamCNN, DreamRNN, DreamAttn])
 def test_dream_models_stop_at_the_first_step_past_max_seconds(cls, one_torch_thread):
     # 40 sequences at the published batch of 1024 form one step per epoch; a budget
     # that is over before the first step ends must stop training right after it.

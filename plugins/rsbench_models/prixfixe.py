@@ -117,8 +117,10 @@ class PrixFixe(NeuralModel):
 
     Parameters
     ----------
-    first, core, final : str, defaults "bhi", "legnet", "autosome" (DREAM-CNN)
-        Registered block names (``rsbench list blocks``) for each role.
+    first, core, final : str, defaults "legnet", "bilstm", "gaussian"
+        Registered block names (``rsbench list blocks``) for each role. The default
+        is a composition none of the DREAM models uses (they are registered on their
+        own), so ``prixfixe`` in a grid is not a second copy of one of them.
     first_params, core_params, final_params : dict, optional
         Keyword parameters of each block.
     prior : Prior, str or None
@@ -129,7 +131,7 @@ class PrixFixe(NeuralModel):
         0.01, batch 1024, 80 epochs.
     """
 
-    def __init__(self, first: str = "bhi", core: str = "legnet", final: str = "autosome",
+    def __init__(self, first: str = "legnet", core: str = "bilstm", final: str = "gaussian",
                  first_params: dict[str, Any] | None = None,
                  core_params: dict[str, Any] | None = None,
                  final_params: dict[str, Any] | None = None, prior: Prior | str | None = None,
@@ -180,9 +182,11 @@ def composed(class_name: str, doc: str, **defaults: Any) -> type[PrixFixe]:
 
 
 DreamCNN = composed("DreamCNN", "DREAM-CNN: BHI first layers, LegNet core, autosome final "
-                    "layers (Rafi et al. 2025), Gaussian output.")
+                    "layers (Rafi et al. 2025), Gaussian output.", first="bhi", core="legnet",
+                    final="autosome")
 DreamRNN = composed("DreamRNN", "DREAM-RNN: BHI first layers, BiLSTM core, autosome final "
-                    "layers (Rafi et al. 2025), Gaussian output.", core="bilstm")
+                    "layers (Rafi et al. 2025), Gaussian output.", first="bhi", core="bilstm",
+                    final="autosome")
 DreamAttn = composed("DreamAttn", "DREAM-Attn: LegNet stem, conformer core, autosome final "
                      "layers (Rafi et al. 2025), Gaussian output.", first="legnet",
-                     core="attention", lr=0.001)
+                     core="attention", final="autosome", lr=0.001)

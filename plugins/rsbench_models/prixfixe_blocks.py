@@ -187,14 +187,16 @@ class GaussianFinal(nn.Module):
 
 def legnet_block(role: str, in_channels: int, n_prior: int, **params: Any) -> nn.Module:
     """``legnet``: the stem (role first) or the stages (role core), DREAM configuration."""
-    if role == "first":
-        return LegNetStem(in_channels, **params)
     arch = {k: DREAM_CONFIG[k] for k in ("block_channels", "kernel_size", "resize_factor",
                                          "filter_per_group", "se_width", "pool_sizes")}
     arch["se_reduction"] = 4
-    unknown = set(params) - set(arch)
+    accepted = ["channels", "kernel"] if role == "first" else list(arch)
+    unknown = sorted(set(params) - set(accepted))
     if unknown:
-        raise TypeError(f"unexpected keyword argument(s) {sorted(unknown)}")
+        raise RegshiftError(f"no parameter(s) {unknown} as {role}; its parameters: "
+                            f"{', '.join(accepted)}")
+    if role == "first":
+        return LegNetStem(in_channels, **params)
     arch.update(params)
     if "block_channels" in params and "pool_sizes" not in params:
         arch["pool_sizes"] = [1] * len(arch["block_channels"])

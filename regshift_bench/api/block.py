@@ -23,7 +23,11 @@ A block plugin contributes one such part, for one or more roles::
 The first block receives the one-hot sequence (``in_channels`` = 4). ``params`` are
 the keyword parameters the user gives as ``first_params={...}`` etc.; a factory
 raises :class:`~regshift_bench.errors.RegshiftError` (one line, naming the fix) for
-values it cannot build. Torch is needed only by the blocks themselves.
+values it cannot build. Setting ``make_my_conv.block_class`` to the module class lets
+the planner refuse a misspelt parameter by name before anything is built (its
+``__init__`` parameters other than ``in_channels`` / ``n_prior`` are the block's).
+``rsbench check NAME`` composes the block with small built-in partners in each of its
+roles and runs the model checks. Torch is needed only by the blocks themselves.
 """
 
 from __future__ import annotations

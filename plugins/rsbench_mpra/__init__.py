@@ -21,6 +21,7 @@ from rsbench_mpra.shifts import ElementClass, GCExtremes, RandomSplit
 from rsbench_mpra.shifts_domain import CellType, RandomToNative
 from rsbench_mpra.table_task import TableTask
 from rsbench_mpra.kircher import KircherSatMut
+from rsbench_mpra.full import LentiMPRAK562Full
 from rsbench_mpra.variants_task import VariantEffect, VariantsTask
 
 __all__ = ["CellType", "DreamYeastTask", "ElementClass", "GCExtremes", "LentiMPRAHepG2",
@@ -45,6 +46,8 @@ def rsbench_register_tasks(register) -> None:  # type: ignore[no-untyped-def]
     register("kircher_satmut", KircherSatMut, summary="Kircher 2019 saturation mutagenesis: "
              "variant effects in 6 HepG2 experiments (model trained on mpra_hepg2)",
              data="kircher_satmut")
+    register("mpra_k562", LentiMPRAK562Full, summary="Agarwal lentiMPRA K562, all 196,664 "
+             "constructs (230 nt; optional full-size data, lentimpra_full)", data="lentimpra_full")
 
 
 @hookimpl

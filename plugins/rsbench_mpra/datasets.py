@@ -17,6 +17,7 @@ from regshift_bench.datasets import DataFile, Dataset
 from regshift_bench.datasets import locate as _locate
 from regshift_bench.errors import UnknownNameError
 from rsbench_mpra.derive import dream_yeast, kircher, lentimpra, motifs, sharpr
+from rsbench_mpra.full import FULL_DATASETS
 
 __all__ = ["DATASETS", "DataFile", "Dataset", "get_dataset", "locate"]
 
@@ -119,8 +120,10 @@ MOTIFS = Dataset(
              "Res (2024) doi:10.1093/nar/gkad1059; Vorontsov IE, et al. HOCOMOCO v12. Nucleic "
              "Acids Res (2024) doi:10.1093/nar/gkad1077")
 
+#: Every catalogued dataset: the five the shipped suites read, then the optional
+#: full-size tables (:mod:`rsbench_mpra.full`, not fetched by ``--all``).
 DATASETS: dict[str, Dataset] = {d.name: d for d in (
-    LENTIMPRA, SHARPR_PILOT, DREAM_YEAST, KIRCHER_SATMUT, MOTIFS)}
+    LENTIMPRA, SHARPR_PILOT, DREAM_YEAST, KIRCHER_SATMUT, MOTIFS, *FULL_DATASETS.values())}
 
 
 def get_dataset(name: str) -> Dataset:

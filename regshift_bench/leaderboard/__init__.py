@@ -10,7 +10,10 @@ Modules: :mod:`.load` (read and merge runs), :mod:`.aggregate` (seed aggregation
 drops, reference rows), :mod:`.ranks` (paired bootstrap through the metric plugins
 via :mod:`regshift_bench.bootstrap`, rank intervals, tie groups, prior effect),
 :mod:`.metric_info` (what the metric plugins declare about display), :mod:`.tables` /
-:mod:`.tables_boot` (the five tables), :mod:`.render_text` (terminal, Markdown,
+:mod:`.tables_boot` (the five tables), :mod:`.effective` (effective robustness),
+:mod:`.declared` (what shifts and tasks declare: input vs label shifts, oracles),
+:mod:`.findings` / :mod:`.findings_claims` / :mod:`.findings_breaks` (the registered
+claims and each model's "what breaks it"), :mod:`.anchors` (registered published numbers), :mod:`.render_text` (terminal, Markdown,
 CSV, JSON), :mod:`.html`, :mod:`.plots`, :mod:`.publish`, :mod:`.run_summary`
 (``rsbench runs show``). A synthetic run for tests and benchmarks is
 :mod:`regshift_bench.testing.synthetic_run`.

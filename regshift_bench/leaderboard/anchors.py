@@ -9,6 +9,8 @@ learned model's in-distribution value.
 
 from __future__ import annotations
 
+from typing import cast
+
 from regshift_bench.api.claim import Anchor
 from regshift_bench.errors import RegshiftError
 from regshift_bench.leaderboard.aggregate import REFERENCE
@@ -23,7 +25,8 @@ def registered_anchors() -> list[tuple[str, Anchor]]:
     """(owner plugin, anchor) of every registered anchor, in registration order."""
     from regshift_bench import plugins
 
-    return [(e.owner, e.factory) for e in plugins.current().registry.in_order("anchor")]
+    entries = plugins.current().registry.in_order("anchor")
+    return [(e.owner, cast(Anchor, e.factory)) for e in entries if isinstance(e.factory, Anchor)]
 
 
 def our_train_size(task: str, presets: list[str]) -> str:

@@ -26,6 +26,7 @@ from regshift_bench.leaderboard.ranks import (BootScores, boot_scores, ceiling_r
                                               prior_effect, prior_pairs, robustness)
 from regshift_bench.leaderboard.tables import Table, accuracy_table, metric_table
 from regshift_bench.leaderboard.tables_boot import prior_table, robustness_table
+from regshift_bench.submission.board import ranked_in_tracks
 
 TABLE_KEYS = ("accuracy", "calibration", "selective", "robustness", "prior", "effective",
               "other")
@@ -187,7 +188,7 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
         # metric, nothing is ranked; a run of the ID condition alone ranks on it.
         has_ood = any(not c.is_reference for c in conds)
         ood_scored = [c for c in scored if not c.is_reference] if has_ood else scored
-        ranks = robustness(ranked, models, ood_scored)
+        ranks = ranked_in_tracks(robustness, ranked, models, ood_scored)  # external data apart
         prior = prior_effect(bs, prior_pairs(models), scored)
         note = ""
         if ceiling is not None:
@@ -218,13 +219,14 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
     from regshift_bench.leaderboard import interpretation, interventions
 
     interpretation.add_tables(runset.dirs, boards)  # per-task Interpretation table, if any
-    interventions.add_tables(runset.dirs, boards, n_boot=min(n_boot, 200),
+    interventions.add_tables(runset, boards, n_boot=min(n_boot, 200),
                              random_state=random_state, ci=ci)  # if the runs have any
     options = {"metric": metric, "n_boot": n_boot, "random_state": random_state, "ci": ci,
                "severity": severity, "tasks_without_results": pending}
     lb = Leaderboard(runset, agg, boards, runset.provenance(), options)
     if findings:
         lb.findings = evaluate(lb)
-        lb.sections = [findings_table(lb.findings, ci, lb.options.get("controls")),
+        lb.sections = [findings_table(lb.findings, ci, lb.options.get("controls"),
+                                      lb.options.get("declaration_notes")),
                        anchors_table(lb)]
     return lb

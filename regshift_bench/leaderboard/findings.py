@@ -24,10 +24,11 @@ Yardsticks
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
-from regshift_bench.api.claim import FAILS, HOLDS, UNSURE
+from regshift_bench.api.claim import FAILS, HOLDS, UNSURE, Reads
 from regshift_bench.leaderboard.aggregate import Condition
 from regshift_bench.leaderboard.board import Leaderboard
 from regshift_bench.leaderboard.declared import Declared, declared
@@ -123,6 +124,9 @@ class TaskView:
     oracle: str = ""    # the task's declared oracle reference ("" = none)
     controls: list[str] = field(default_factory=list)
     decl: Declared = field(default_factory=Declared)
+    #: The runs themselves, for claims that read beyond the models' own rows (the
+    #: intervention cells: regshift_bench.leaderboard.interventions).
+    runs: Any = None
 
     @property
     def has_oracle(self) -> bool:
@@ -206,19 +210,19 @@ CORE_METRICS = ("mse", "coverage_90")
 
 
 def _wanted(lb: Leaderboard, task: str, conds: list[Condition], decl: Declared,
-            reads: list[object]) -> dict[str, set[Condition]]:
+            reads: list[Reads]) -> dict[str, set[Condition]]:
     """Per metric, the conditions (and their ID twins) some claim or the core reads."""
     everywhere = set(conds) | {id_twin(c) for c in conds if not c.is_reference}
     wanted: dict[str, set[Condition]] = {m: set(everywhere) for m in CORE_METRICS}
     for r in reads:
-        if getattr(r, "tasks", ()) and task not in r.tasks:  # type: ignore[attr-defined]
+        if r.tasks and task not in r.tasks:
             continue
         picked = {c for c in conds
-                  if (not r.shifts or c.shift in r.shifts)  # type: ignore[attr-defined]
-                  and (not r.families or c.is_reference  # type: ignore[attr-defined]
-                       or decl.family(c.shift, c.kind) in r.families)}  # type: ignore[attr-defined]
+                  if (not r.shifts or c.shift in r.shifts)
+                  and (not r.families or c.is_reference
+                       or decl.family(c.shift, c.kind) in r.families)}
         picked |= {id_twin(c) for c in picked if not c.is_reference}
-        for m in r.metrics:  # type: ignore[attr-defined]
+        for m in r.metrics:
             wanted.setdefault(m, set()).update(picked)
     # An OOD split only where the runner recorded the metric (Aggregate.recorded).
     agg = lb.agg
@@ -230,7 +234,7 @@ def _wanted(lb: Leaderboard, task: str, conds: list[Condition], decl: Declared,
     return out
 
 
-def view(lb: Leaderboard, task: str, *, reads: list[object] | None = None,
+def view(lb: Leaderboard, task: str, *, reads: list[Reads] | None = None,
          controls: list[str] | None = None, decl: Declared | None = None) -> TaskView:
     """Collect the findings' evidence for ``task`` of a built leaderboard.
 
@@ -252,4 +256,4 @@ def view(lb: Leaderboard, task: str, *, reads: list[object] | None = None,
     if oracle:
         ev.oracle = oracle_values(lb.runs, task, oracle, set(wanted), set().union(*wanted.values()))
     return TaskView(task, models, conds, ev, agg.references, float(opts.get("ci", 0.95)),
-                    oracle, ctl, decl)
+                    oracle, ctl, decl, lb.runs)

@@ -101,7 +101,8 @@ def breaks(v: TaskView, model: str) -> Finding:
     claim = f"A shift in this run breaks {model} ({v.task})"
     tests = [h for c in v.ood() for h in _tests(v, model, c)]
     scored = [h for h in tests if h.est is not None and h.est.n_seeds >= MIN_SEEDS]
-    for h, p in zip(scored, holm([exceed_pvalue(h.est.samples, h.threshold) for h in scored])):
+    pvalues = [exceed_pvalue(h.est.samples, h.threshold) for h in scored if h.est is not None]
+    for h, p in zip(scored, holm(pvalues)):
         h.p = float(p)
     alpha = (1 - v.ci) / 2
     hits = [h for h in scored if h.p < alpha]

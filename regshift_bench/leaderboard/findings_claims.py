@@ -9,6 +9,8 @@ other findings are kept.
 
 from __future__ import annotations
 
+from typing import cast
+
 from regshift_bench.api.claim import Claim
 from regshift_bench.bootstrap import METHOD
 from regshift_bench.leaderboard.board import Leaderboard
@@ -23,7 +25,8 @@ def registered_claims() -> list[tuple[str, Claim]]:
     """(owner plugin, claim) of every registered claim, in registration order."""
     from regshift_bench import plugins
 
-    return [(e.owner, e.factory) for e in plugins.current().registry.in_order("claim")]
+    entries = plugins.current().registry.in_order("claim")
+    return [(e.owner, cast(Claim, e.factory)) for e in entries if isinstance(e.factory, Claim)]
 
 
 def _finding(claim: Claim, checks: list[Check], reason: str) -> Finding:
@@ -76,6 +79,7 @@ def evaluate(lb: Leaderboard, claims: list[tuple[str, Claim]] | None = None) -> 
                        f.controls) for f in out]
     lb.options["controls"] = controls
     lb.options["statistics"] = METHOD
+    lb.options["declaration_notes"] = list(decl.notes)
     return out
 
 
@@ -84,7 +88,8 @@ SHOWN_EVIDENCE = 6
 _FLAG = {HOLDS: "helps", FAILS: "hurts", UNSURE: "partial"}
 
 
-def findings_table(findings: list[Finding], ci: float, controls: list[str] | None = None) -> Table:
+def findings_table(findings: list[Finding], ci: float, controls: list[str] | None = None,
+                   extra_notes: list[str] | None = None) -> Table:
     """The Findings section as a table: claim, verdict, statement with its evidence."""
     rows = []
     for f in findings:
@@ -108,7 +113,8 @@ def findings_table(findings: list[Finding], ci: float, controls: list[str] | Non
              "p-values Holm-adjusted over the model's conditions of the task (one family); the "
              "first severity with a break, and the largest break there, is named.",
              "Each claim, its thresholds (with their reasons) and its controls are declared by the "
-             "plugin that registers it: `rsbench list claims`; docs/findings.md."]
+             "plugin that registers it: `rsbench list claims`; docs/findings.md.",
+             *(extra_notes or [])]
     return Table("findings", "", "Findings", ["claim", "verdict", "evidence"], rows, notes)
 
 

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from regshift_bench.bootstrap import (Examples, paired_scores, resolve_metric, seed_average,
                                       seed_draws)
@@ -116,13 +117,13 @@ class Evidence:
         return Est(float(np.mean([self.point[k] for k in keys])), samples, len(use))
 
 
-def _with_oracle(runs: RunSet, group: object, split: str, examples: dict[str, Examples],
+def _with_oracle(runs: RunSet, group: pd.DataFrame, split: str, examples: dict[str, Examples],
                  oracle: str) -> dict[str, Examples]:
     """``examples`` plus the oracle's, on the same rows, when the run stored them."""
     if not oracle or not examples:
         return examples
     first = next(iter(examples.values()))
-    for src, cell in group[["src", "cell"]].itertuples(index=False):  # type: ignore[attr-defined]
+    for src, cell in group[["src", "cell"]].itertuples(index=False):
         ref = runs.reference_predictions(int(src), str(cell), split, oracle)
         if ref is None or len(ref["row"]) != len(first.y):
             continue

@@ -61,6 +61,15 @@ def test_ood_detection_is_shown_for_input_shifts_only(sim_lb):
     assert "OOD AUROC" not in label.text + label.sub
     assert "OOD AUROC" in moved.text + moved.sub
     assert any("shifts that change the test inputs only" in n for n in cal.notes)
+    # Coverage beside the oracle's on the same examples (it collapses under the label shift).
+    refs = sim_lb.agg.references
+    oracle_cov = refs.loc[(refs["reference"] == "source_oracle") & (refs["split"] == "test_ood")
+                          & (refs["shift"] == "motif_rewiring") & (refs["metric"] == "coverage_90"),
+                          "mean"].iloc[0]
+    values = sim_lb.agg.values
+    cov = values.loc[(values["model"] == "cnn") & (values["shift"] == "motif_rewiring")
+                     & (values["metric"] == "coverage_90"), "mean"].iloc[0]
+    assert f"cov90 − oracle {cov - oracle_cov:.3f}" in label.sub
 
 
 def test_effective_robustness_is_a_residual_from_the_line_on_fisher_z(sim_lb):

@@ -199,7 +199,8 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
         controls = _controls()
         tables = [accuracy_table(agg, task, name, models, conds, info, oracle),
                   *(metric_table(key, title, agg, task, table_metrics(infos, key, recorded),
-                                 models, conds, label_shifts) for key, title in METRIC_TABLES),
+                                 models, conds, label_shifts, oracle)
+                    for key, title in METRIC_TABLES),
                   robustness_table(agg, task, name, ranks, ranked, ood_scored, note,
                                    _reference_scores(agg, task, name, scored, ceiling, hib)),
                   prior_table(task, name, prior, bs, scored),

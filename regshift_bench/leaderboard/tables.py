@@ -286,11 +286,13 @@ def _collapses(info: MetricInfo) -> bool:
 
 def metric_table(key: str, title: str, agg: Aggregate, task: str, infos: list[MetricInfo],
                  models: list[str], conds: list[Condition],
-                 label_shifts: frozenset[str] = frozenset()) -> Table:
+                 label_shifts: frozenset[str] = frozenset(), oracle: str = "") -> Table:
     """A table of several metrics per cell (the first with ± sd), as their plugins declare.
 
     A shift-detection metric (:attr:`MetricInfo.detects_shift`) is left out on
-    ``label_shifts`` (shifts that keep the test inputs: nothing to detect).
+    ``label_shifts`` (shifts that keep the test inputs: nothing to detect). On a task
+    with an ``oracle`` reference, the first metric's difference to the oracle's value
+    on the same examples is shown beside it.
     """
     look = Lookup(agg, task, [i.name for i in infos])
     if not infos:
@@ -320,17 +322,28 @@ def metric_table(key: str, title: str, agg: Aggregate, task: str, infos: list[Me
                 flag = "collapse"
         return texts, flag, note
 
+    def versus_oracle(model: str, cond: Condition) -> str:
+        first = infos[0]
+        row, ref = look.get(model, cond, first.name), look.ref(oracle, cond, first.name)
+        if not oracle or row is None or ref is None:
+            return ""
+        return f"{first.label} − oracle {fmt(row['mean'] - ref['mean'], first.number_format)}"
+
     def make(model: str, cond: Condition) -> Cell:
         texts, flag, note = texts_of(lambda m: look.get(model, cond, m), cond)
         if all(t.endswith("—") for t in texts):
             return look.absent(model, cond, infos[0].name)
-        return Cell(texts[0], _join(*texts[1:], note), flag or ("partial" if note else ""))
+        return Cell(texts[0], _join(*texts[1:], versus_oracle(model, cond), note),
+                    flag or ("partial" if note else ""))
 
     def make_ref(name: str, cond: Condition) -> Cell:
         texts, _, _ = texts_of(lambda m: look.ref(name, cond, m), cond)
         return Cell(texts[0], _join(*texts[1:]), "reference")
 
     notes = ["; ".join(f"{i.label} = {i.summary or i.name}" for i in infos) + "."]
+    if oracle and look.reference_names and oracle in look.reference_names:
+        notes.append(f"{infos[0].label} − oracle: the model's value minus {oracle}'s on the same "
+                     "examples (e.g. a coverage the oracle also loses under a label shift).")
     hidden = [i.label for i in infos if i.detects_shift]
     if hidden and label_shifts & {c.shift for c in conds}:
         notes.append(f"{', '.join(hidden)} is shown for shifts that change the test inputs only: "

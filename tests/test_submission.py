@@ -211,8 +211,15 @@ def test_model_declaring_pretrained_is_labelled_external(published, tmp_path, mo
 
     monkeypatch.setattr(TinyCNN, "pretrained", True)
     lb = build_leaderboard([root / "leaderboard", run_dir], n_boot=10)
-    models = set(lb.boards[0].ranks["model"])
-    assert "example_cnn (external data)" in models and "example_cnn" not in models
+    ranks = lb.boards[0].ranks
+    assert "example_cnn" not in set(ranks["model"])
+    # A track of its own: ranked after the task-data models, first among its own.
+    last = ranks.iloc[-1]
+    assert last["model"] == "example_cnn (external data)" and last["rank"] == 1.0
+    assert last["rank_high"] == 1.0 and last["tie_group"] == 1
+    # kmer_ridge is alone in the task-data track (mean's constant predictions are not
+    # ranked); in one track the two learned models would hold ranks 1 and 2.
+    assert ranks.iloc[:-1]["rank"].max() == 1.0
 
 
 def test_cli_prints_one_verdict(published, tmp_path):

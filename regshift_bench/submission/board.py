@@ -8,12 +8,13 @@
   value — never a submitted number it did not recompute.
 * A model trained on data beyond the task's training split (``pretrained = True``
   on its class, or ``training_data = "external"`` in ``model_meta.toml``) is
-  labelled ``NAME (external data)`` on every row, so it is never ranked as if it
-  had seen only the task's training split.
+  labelled ``NAME (external data)`` on every row and ranked in a track of its own
+  (:func:`ranked_in_tracks`), never against models that saw only the task's split.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -100,3 +101,31 @@ def board_view(run_dir: Path, manifest: dict[str, Any], frame: pd.DataFrame) -> 
         meta, _ = read_meta(run_dir)
         declared = bool(meta and meta.external)
     return _relabel(manifest, frame, external_models(manifest, declared))
+
+
+def ranked_in_tracks(rank: Callable[..., pd.DataFrame], scores: Any, models: list[str],
+                     conditions: list[Any]) -> pd.DataFrame:
+    """Rank models trained on the task's split only and those with external data apart.
+
+    Parameters
+    ----------
+    rank : callable
+        ``rank(scores, models, conditions) -> DataFrame`` with one row per model
+        (:func:`regshift_bench.leaderboard.ranks.robustness`).
+    scores, conditions
+        Passed through.
+    models : list of str
+        Labels; those ending in ``" (external data)"`` form the second track.
+
+    Returns
+    -------
+    DataFrame
+        The task-data track's rows, then the external track's, each ranked (ranks,
+        intervals and tie groups) among its own models only.
+    """
+    external = [m for m in models if m.endswith(EXTERNAL_SUFFIX)]
+    standard = [m for m in models if m not in external]
+    if not external or not standard:
+        return rank(scores, models, conditions)
+    return pd.concat([rank(scores, standard, conditions), rank(scores, external, conditions)],
+                     ignore_index=True)

@@ -63,7 +63,10 @@ ANCHORS: tuple[Anchor, ...] = (
         source='MPRA-MNIST benchmark, LegNet',
         train_size='MPRA-MNIST train splits (HepG2: folds ≤ 8, 98,336 rows per SOURCE.md)',
         our_task='mpra_hepg2',
-        data="our HepG2 rows are MPRA-MNIST's val + test files (folds 9, 10); its train file is not in our copy (SOURCE.md)",
+        data=(
+            "our HepG2 rows are MPRA-MNIST's val + test files (folds 9, 10); its train file is "
+            'not in our copy (SOURCE.md)'
+        ),
         incomparable=(
             'Their model trains on folds ≤ 8 (98,336 HepG2 rows) and tests on fold 10; we split '
             'folds 9–10 into our own train/val/test, so the test sets and training sizes differ.'
@@ -94,7 +97,11 @@ ANCHORS: tuple[Anchor, ...] = (
             'LDLR 0.93, SORT1 0.94, SORT1-flip 0.93, PKLR 24 h vs 48 h 0.67, TERT-GAa vs -GSc '
             '0.74, TERT-HEK vs -GBM 0.47'
         ),
-        source="Kircher et al., Nat Commun 2019: computed from their released data (kircherlab/MPRA_SaturationMutagenesis) in our SOURCE.md; the paper's own per-element correlations are not in our sources",
+        source=(
+            'Kircher et al., Nat Commun 2019: computed from their released data '
+            "(kircherlab/MPRA_SaturationMutagenesis) in our SOURCE.md; the paper's own "
+            'per-element correlations are not in our sources'
+        ),
         train_size=(
             'not a model: replicate-experiment agreement, a ceiling for per-element effect '
             'correlation'

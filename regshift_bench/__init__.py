@@ -17,7 +17,6 @@ from regshift_bench.errors import (  # noqa: E402
     UnknownNameError,
 )
 from regshift_bench.hookspecs import hookimpl  # noqa: E402
-from regshift_bench.plugins import get_plugin  # noqa: E402
 
 __all__ = [
     "CellTimeout", "DataError", "DataMissingError", "MetricSkipped", "PluginError",
@@ -28,9 +27,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # ``regshift_bench.run`` loads the run machinery (torch, pandas) only when called.
+    # Loaded on first use, so `rsbench --help` does not import torch, pandas or scipy.
     if name == "run":
         from regshift_bench.run_api import run
 
         return run
+    if name == "get_plugin":
+        from regshift_bench.plugins import get_plugin
+
+        return get_plugin
     raise AttributeError(f"module 'regshift_bench' has no attribute {name!r}")

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from regshift_bench import plugins
 from regshift_bench.cli.console import console, esc, print_json
 from regshift_bench.kinds import KINDS
 
@@ -53,19 +52,43 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List registered tasks, shifts, models, metrics, priors or datasets."""
+    from regshift_bench import plugins
+
     entries = plugins.current().registry.entries(kind.value[:-1])
     rows = [{"name": e.name, "plugin": e.owner, "summary": e.summary, **_extra(e)}
             for e in entries]
     if as_json:
         print_json(rows)
         return
-    table = Table(title=f"{len(rows)} {kind.value}")
-    columns = list(rows[0]) if rows else ["name", "plugin", "summary"]
-    for col in columns:
-        table.add_column(col)
+    console.print(_table(f"{len(rows)} {kind.value}", rows))
+
+
+def _table(title: str, rows: list[dict[str, object]]) -> Table:
+    """Name, plugin, summary and one ``details`` column holding the kind's extra fields.
+
+    Names are what a user types next: never cut, whatever the terminal's width. The
+    summary and details wrap instead (``--json`` has every field as its own key).
+    """
+    table = Table(title=title)
+    width = max((len(str(r["name"])) for r in rows), default=4)
+    table.add_column("name", no_wrap=True, min_width=width)
+    table.add_column("plugin", no_wrap=True)
+    table.add_column("summary", overflow="fold", ratio=3)
+    extras = [c for c in (rows[0] if rows else {}) if c not in ("name", "plugin", "summary")]
+    if extras:
+        table.add_column("details", overflow="fold", ratio=2)
     for row in rows:
-        table.add_row(*(esc(row[c]) for c in columns))
-    console.print(table)
+        cells = [esc(row["name"]), esc(row["plugin"]), esc(row["summary"])]
+        if extras:
+            cells.append(esc("; ".join(f"{c}: {_text(row[c])}" for c in extras)))
+        table.add_row(*cells)
+    return table
+
+
+def _text(value: object) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value)) or "-"
+    return str(value) if value not in ("", None) else "-"
 
 
 def register(app: typer.Typer) -> None:

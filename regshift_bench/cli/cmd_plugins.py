@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from regshift_bench import plugins
 from regshift_bench.cli.console import console, esc, print_json
 
 
@@ -16,6 +15,8 @@ def plugins_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List loaded plugins; a plugin that failed to load is shown with its error."""
+    from regshift_bench import plugins
+
     records = plugins.current().records
     if as_json:
         print_json([asdict(r) for r in records])

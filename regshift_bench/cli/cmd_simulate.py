@@ -9,7 +9,6 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from regshift_bench import split_export
 from regshift_bench.cli.console import console, esc
 from regshift_bench.errors import DataError
 
@@ -54,6 +53,8 @@ def simulate(
 
         task = default_task("generative")
     started = time.time()
+    from regshift_bench import split_export  # on use: `rsbench --help` stays light
+
     data, provenance = split_export.draw_split(task, _parse_params(param), shift, severity,
                                                n, seed, split)
     split_export.export_split(out, data, provenance)

@@ -8,7 +8,6 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.table import Table
 
-from regshift_bench import tasks
 from regshift_bench.cli.console import console, error_line, esc, print_json
 
 tasks_app = typer.Typer(help="Task and suite files.", no_args_is_help=True, rich_markup_mode=None)
@@ -17,6 +16,8 @@ tasks_app = typer.Typer(help="Task and suite files.", no_args_is_help=True, rich
 @tasks_app.command("list")
 def list_suites(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List shipped suites, their tasks, shifts and presets."""
+    from regshift_bench import tasks
+
     rows: list[dict[str, Any]] = [{"suite": s.name, "version": s.version, "file": str(s.path),
              "tasks": [t.label for t in s.tasks], "presets": sorted(s.presets),
              "shifts": sorted({sh.name for t in s.tasks for sh in (t.shifts or ())})}
@@ -37,6 +38,8 @@ def list_suites(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
 @tasks_app.command("validate")
 def validate(files: Annotated[Optional[list[Path]], typer.Argument(help="Files (default: shipped).")] = None) -> None:
     """Check every name in the files against the registries, without touching data."""
+    from regshift_bench import tasks
+
     suites = [tasks.load_suite(f) for f in files] if files else tasks.shipped_suites()
     problems = [p for s in suites for p in tasks.validate_suite(s)]
     for p in problems:

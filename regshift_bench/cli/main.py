@@ -16,7 +16,6 @@ from typing import Annotated, Optional
 import typer
 
 import regshift_bench
-from regshift_bench import paths, plugins
 from regshift_bench.cli.console import err_console, error_line, esc, state
 from regshift_bench.errors import RegshiftError
 
@@ -49,6 +48,8 @@ def _global(
         "--data-dir",
         help="Data directory (default: $RSBENCH_DATA_DIR, else the per-user data folder).")] = None,
 ) -> None:
+    from regshift_bench import paths, plugins  # on use: `rsbench --help` stays light
+
     state.debug = debug
     if plugin:
         plugins.configure(tuple(plugin))
@@ -79,6 +80,11 @@ def main() -> None:
             raise
         error_line(exc)
         sys.exit(1)
+    except BrokenPipeError:
+        # `rsbench list models | head`: the reader left; nothing is wrong and nothing
+        # more can be said. Point stdout at /dev/null so the final flush stays quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
     except KeyboardInterrupt as exc:
         # `rsbench run` says how many cells were kept; anything else has nothing to keep.
         err_console.print(f"[yellow]{esc(exc) or 'interrupted'}[/yellow]", soft_wrap=True)

@@ -8,6 +8,7 @@ module only parses options and presents results.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -66,12 +67,15 @@ def _print_about(registered: list[Dataset]) -> None:
 
 
 class _Bar:
-    """A pooch progress bar drawn as a rich task; closing it prints one line with the size."""
+    """A pooch progress bar drawn as a rich task; closing it prints one line with the size.
+
+    Without a terminal (``progress=None``) nothing is drawn: only that line is printed.
+    """
 
     def __init__(self, progress: Any, label: str, size: int) -> None:
         self._progress, self._label = progress, label
         self._total, self._done, self._closed = size, 0, False
-        self._task = progress.add_task(label, total=size or None)
+        self._task = progress.add_task(label, total=size or None) if progress else None
 
     @property
     def total(self) -> int:
@@ -80,21 +84,25 @@ class _Bar:
     @total.setter
     def total(self, value: int) -> None:
         self._total = value
-        self._progress.update(self._task, total=value or None)
+        if self._progress:
+            self._progress.update(self._task, total=value or None)
 
     def update(self, n: int) -> None:
         self._done += n
-        self._progress.advance(self._task, n)
+        if self._progress:
+            self._progress.advance(self._task, n)
 
     def reset(self) -> None:
         self._done = 0
-        self._progress.reset(self._task, total=self._total or None)
+        if self._progress:
+            self._progress.reset(self._task, total=self._total or None)
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
-        self._progress.remove_task(self._task)
+        if self._progress:
+            self._progress.remove_task(self._task)
         size = self._total or self._done
         console.print(f"{'downloaded':>10}  {esc(self._label)}  ({_size(size)})", soft_wrap=True)
 
@@ -171,7 +179,10 @@ def register(app: typer.Typer) -> None:
         mirror = datasets.mirror_base(url)
         console.print(f"data directory: {esc(root)}", soft_wrap=True)
         columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn())
-        with Progress(*columns, console=err_console, transient=True) as progress:
+        # Bars only on a terminal: a log or a pipe gets one line per file, nothing else.
+        live = Progress(*columns, console=err_console, transient=True) \
+            if err_console.is_terminal else contextlib.nullcontext(None)
+        with live as progress:
             bars = _progress_factory(progress, root)
             for d in chosen:
                 if d.fetchable:

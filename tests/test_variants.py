@@ -177,3 +177,38 @@ def test_task_reads_both_layouts_and_rejects_ambiguous_ones():
     with pytest.raises(DataError, match=r"no column 'effct' \(for effect_column\)"):
         get_plugin("task", "variants", alt_column="alt_seq",
                    **{**common, "effect_column": "effct"}).variants()
+
+
+def _variable_length_training_table(tmp_path):
+    train = pd.read_csv(FIX / "train.tsv", sep="\t")
+    cut = np.random.default_rng(0).integers(30, 41, len(train))
+    train["seq"] = [s[:n] for s, n in zip(train["seq"], cut)]  # 30-40 nt, like dream_yeast
+    train.to_csv(tmp_path / "train_var.tsv", sep="\t", index=False)
+    return {"path": str(tmp_path / "train_var.tsv"), "sequence_column": "seq",
+            "activity_column": "activity"}
+
+
+def test_window_is_the_table_length_when_training_lengths_vary(tmp_path):
+    # Training sequences of several lengths, reference sequences of one (60 nt): no
+    # `window` needed in the task file.
+    task = get_plugin("task", "variants", path=str(FIX / "variants.tsv"), train_task="table",
+                      ref_column="ref_seq", alt_column="alt_seq", effect_column="effect",
+                      group_column="element", train_params=_variable_length_training_table(tmp_path))
+    refs = {len(r) for r in task.variants().references.values()}
+    assert refs == {60} and task.load().lengths is not None
+    assert task.width() == 60
+    assert get_plugin("task", "variants", **{**task.get_params(), "window": 40}).width() == 40
+
+
+def test_window_still_asked_for_when_both_sides_have_several_lengths(tmp_path):
+    table = pd.read_csv(FIX / "variants.tsv", sep="\t")
+    short = table["element"] == table["element"].iloc[0]
+    for col in ("ref_seq", "alt_seq"):  # one element 5 nt shorter (its edits stay inside)
+        table.loc[short, col] = table.loc[short, col].str[:-5]
+    table = table[~short | (table["pos"] < 50)]
+    table.to_csv(tmp_path / "v.tsv", sep="\t", index=False)
+    task = get_plugin("task", "variants", path=str(tmp_path / "v.tsv"), train_task="table",
+                      ref_column="ref_seq", alt_column="alt_seq", effect_column="effect",
+                      group_column="element", train_params=_variable_length_training_table(tmp_path))
+    with pytest.raises(DataError, match=r"reference sequences \(55, 60\); set window = <length>"):
+        task.width()

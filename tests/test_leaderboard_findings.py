@@ -92,6 +92,14 @@ def test_a_task_with_excess_mse_but_no_oracle_is_not_simulated(tmp_path):
     for name in ("sim_mild_gc_shift", "sim_severe_shifts_break", "sim_selective_id"):
         assert found[name].verdict == UNSURE and "oracle" in found[name].statement
     assert "oracle" not in found[f"{BREAKS} cnn (sim)"].statement
+    # Oracle rows without per-example predictions: the yardstick is used, and said to be unpaired.
+    unpaired = _run(tmp_path / "unpaired", shifts={"none": (0.0,), "gc_shift": (1.0,)},
+                    models=("mean", "cnn"))
+    for sidecar in (unpaired / "predictions").glob("*.references.parquet"):
+        sidecar.unlink()
+    lb = build_leaderboard([unpaired], n_boot=N_BOOT)
+    assert view(lb, "sim").has_oracle
+    assert any("resampled over seeds only" in n for n in lb.sections[0].notes)
 
 
 def test_breaks_first_names_the_largest_break_not_the_first_name(tmp_path):

@@ -127,6 +127,8 @@ class TaskView:
     #: The runs themselves, for claims that read beyond the models' own rows (the
     #: intervention cells: regshift_bench.leaderboard.interventions).
     runs: Any = None
+    #: What the reader should know about this task's evidence (e.g. an unpaired oracle).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def has_oracle(self) -> bool:
@@ -253,7 +255,12 @@ def view(lb: Leaderboard, task: str, *, reads: list[Reads] | None = None,
     oracle = decl.oracle_of(task)
     ev, _ = collect(lb.runs, task, wanted, present, n_boot=int(opts.get("n_boot", 1000)),
                     random_state=int(opts.get("random_state", 0)), oracle=oracle)
+    notes = []
     if oracle:
         ev.oracle = oracle_values(lb.runs, task, oracle, set(wanted), set().union(*wanted.values()))
+        if not any(key[1] == oracle for key in ev.point):
+            notes.append(f"{task}: the run stored no per-example {oracle} predictions, so the "
+                         "oracle is resampled over seeds only and differences to it are not "
+                         "paired by example (wider intervals)")
     return TaskView(task, models, conds, ev, agg.references, float(opts.get("ci", 0.95)),
-                    oracle, ctl, decl, lb.runs)
+                    oracle, ctl, decl, lb.runs, notes)

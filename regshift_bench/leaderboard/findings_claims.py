@@ -79,7 +79,7 @@ def evaluate(lb: Leaderboard, claims: list[tuple[str, Claim]] | None = None) -> 
                        f.controls) for f in out]
     lb.options["controls"] = controls
     lb.options["statistics"] = METHOD
-    lb.options["declaration_notes"] = list(decl.notes)
+    lb.options["declaration_notes"] = [*decl.notes, *(n for v in views for n in v.notes)]
     return out
 
 

@@ -49,7 +49,7 @@ def _wrap(text: str, width: int = 28) -> str:
     """Break a long panel title after ``/``, a space or ``_``, so it stays over its panel.
 
     A panel is about 2.3 in wide; at 9 pt about 30 characters fit before a title
-    runs into its neighbour's (``gc_extremes/high_gc/enhancer_candidate @1``).
+    runs into its neighbour's (e.g. ``<shift>/<set>/<class> @1`` with long names).
     """
     if len(text) <= width:
         return text

@@ -256,3 +256,17 @@ def test_republishing_adds_only_rescored_submission_rows(published, tmp_path):
     np.testing.assert_array_equal(merged["value"], merged["value_again"])
     # The built-ins' rows are carried over whole, references included.
     assert (rows.loc[rows["model"] == "kmer_ridge", "reference"] != "").any()
+
+
+def test_changed_curve_point_fails_with_one_reason(published, tmp_path):
+    from regshift_bench.submission.check import check_submission
+
+    _, sub, _ = published
+    copy = _copy(sub, tmp_path)
+    path = sorted((copy / "curves").glob("*.parquet"))[0]
+    frame = pd.read_parquet(path)
+    frame.loc[3, "y"] += 0.5
+    frame.to_parquet(path, index=False)
+    reasons = check_submission(copy).reasons
+    assert len(reasons) == 1, reasons
+    assert f" {frame.loc[3, 'split']}: its {frame.loc[3, 'curve']} curve points differ" in reasons[0]

@@ -9,8 +9,8 @@ Checks, each failure one reason line:
 * with a bundle: the same preset and suite versions, every data setting of the
   bundle's tasks covered, and every split the run saw has the bundle's digest;
 * the labels stored beside the predictions have the digest the run recorded;
-* every metric value re-scored from the predictions by the registered metric
-  plugins equals the submitted one (:mod:`.rescore`).
+* every metric value and curve point re-scored from the predictions by the
+  registered metric plugins equals the submitted one (:mod:`.rescore`).
 """
 
 from __future__ import annotations

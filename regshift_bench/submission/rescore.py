@@ -1,4 +1,4 @@
-"""Re-score a run's metrics from its per-example predictions with the metric plugins.
+"""Re-score a run's metrics and curves from its per-example predictions with the metric plugins.
 
 Only the model's own metric rows can be recomputed from predictions: rows of the
 task's own score (e.g. DREAM's weighted score), of references (noise ceiling) and
@@ -9,7 +9,7 @@ recomputed rows only (:func:`regshift_bench.submission.check.board_rows`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -146,11 +146,14 @@ class Rescored:
     unverifiable : int
         Submitted ok rows no metric plugin recomputes (task scores, references,
         interpretation rows).
+    metrics : dict
+        The metric instances used, by name (None: reads sequences, not re-scored).
     """
 
     verified: pd.DataFrame
     mismatches: list[str]
     unverifiable: int
+    metrics: dict[str, Any] = field(default_factory=dict)
 
 
 def _differs(submitted: float, recomputed: float) -> bool:
@@ -159,9 +162,20 @@ def _differs(submitted: float, recomputed: float) -> bool:
     return not np.isclose(submitted, recomputed, rtol=RTOL, atol=ATOL)
 
 
+def _split_line(where: str, bad: list[str], n: int, curves: list[str]) -> str:
+    """One reason for a split: its differing metric values and curves."""
+    parts = []
+    if bad:
+        shown = "; ".join(bad[:2]) + (f"; ... {len(bad) - 2} more" if len(bad) > 2 else "")
+        parts.append(f"{len(bad)} of {n} metric values differ from the predictions' ({shown})")
+    if curves:
+        parts.append(f"its {', '.join(curves)} curve points differ from the predictions'")
+    return f"{where}: {'; '.join(parts)}"
+
+
 def rescore_run(run_dir: Path, results: pd.DataFrame, plan: dict[str, dict[str, Any]],
                 label: dict[str, str]) -> Rescored:
-    """Compare every submitted metric row of ``results`` with its recomputed value.
+    """Compare every submitted metric row and curve of ``results`` with its recomputed value.
 
     Parameters
     ----------
@@ -184,8 +198,11 @@ def rescore_run(run_dir: Path, results: pd.DataFrame, plan: dict[str, dict[str, 
         path = run_dir / "predictions" / f"{cell}.parquet"
         if not path.exists():
             continue  # completeness names it
-        again = rescore_cell(path, list(plan.get(str(cell), {}).get("metrics") or []), cache)
-        for split, sub in part.groupby("split", sort=True):
+        metrics = list(plan.get(str(cell), {}).get("metrics") or [])
+        again = rescore_cell(path, metrics, cache)
+        curves = curve_differences(run_dir, str(cell), metrics, cache)
+        for split in sorted(set(part["split"]) | set(curves)):
+            sub = part.loc[part["split"] == split]
             bad = []
             for r in sub.itertuples():
                 key = (str(split), str(r.metric))
@@ -196,9 +213,53 @@ def rescore_run(run_dir: Path, results: pd.DataFrame, plan: dict[str, dict[str, 
                                f"recomputed {again[key]:.6g}")
                 else:
                     verified.append((cell, split, r.metric, again[key]))
-            if bad:
-                shown = "; ".join(bad[:2]) + (f"; ... {len(bad) - 2} more" if len(bad) > 2 else "")
-                mismatches.append(f"{label.get(str(cell), cell)} {split}: {len(bad)} of {len(sub)} "
-                                  f"metric values differ from the predictions' ({shown})")
+            if bad or curves.get(split):
+                mismatches.append(_split_line(f"{label.get(str(cell), cell)} {split}", bad,
+                                              len(sub), curves.get(split, [])))
     frame = pd.DataFrame(verified, columns=["cell", "split", "metric", "value"])
-    return Rescored(frame, mismatches, unverifiable)
+    return Rescored(frame, mismatches, unverifiable, cache)
+
+
+def _curve_frames(path: Path, metrics: list[str], cache: dict[str, Any]) -> dict[tuple[str, str, str], pd.DataFrame]:
+    """``(split, metric, curve) -> points (x, y)`` recomputed from one predictions file."""
+    sets = split_examples(path)
+    out: dict[tuple[str, str, str], pd.DataFrame] = {}
+    for name in metrics:
+        metric = cache.get(name)
+        if metric is None:
+            continue  # not re-scored (reads sequences) or not yet seen
+        for split, ex in sets.items():
+            if "reference" in getattr(metric, "needs", ()) and not split.startswith("test_ood"):
+                continue
+            try:
+                frame = metric.curve(ex.dataset(), ex.prediction())
+            except MetricSkipped:
+                continue
+            if frame is None or not len(frame):
+                continue
+            kinds = frame["curve"] if "curve" in frame.columns else pd.Series(name, index=frame.index)
+            for kind, part in frame.groupby(kinds.to_numpy(), sort=False):
+                out[(split, name, str(kind))] = part[["x", "y"]].reset_index(drop=True)
+    return out
+
+
+def curve_differences(run_dir: Path, cell: str, metrics: list[str],
+                      cache: dict[str, Any]) -> dict[str, list[str]]:
+    """Split -> kinds of curve (``risk_coverage``, ...) whose submitted points the
+    predictions of ``cell`` do not reproduce; metrics not re-scored are skipped."""
+    path = run_dir / "curves" / f"{cell}.parquet"
+    if not path.exists():
+        return {}
+    again = _curve_frames(run_dir / "predictions" / f"{cell}.parquet", metrics, cache)
+    submitted = pq.read_table(path).to_pandas()
+    out: dict[str, list[str]] = {}
+    for (split, metric, kind), part in submitted.groupby(["split", "metric", "curve"], sort=True):
+        if cache.get(str(metric)) is None:
+            continue  # a metric this check does not re-score
+        mine = again.get((str(split), str(metric), str(kind)))
+        same = (mine is not None and len(mine) == len(part)
+                and all(np.allclose(part[c].to_numpy(float), mine[c].to_numpy(float),
+                                    rtol=RTOL, atol=ATOL, equal_nan=True) for c in ("x", "y")))
+        if not same:
+            out.setdefault(str(split), []).append(str(kind))
+    return out

@@ -11,6 +11,8 @@ Layout of the published folder (``leaderboard/`` in the repository)::
     prior_effect.csv/.parquet paired prior-vs-base differences
     leaderboard.json          the tables and numbers as JSON
     provenance.json           what produced them (presets, seeds, devices, versions)
+    bundle/                   per-example predictions and split digests of every cell
+                              (regshift_bench.submission.bundle; written with json)
 """
 
 from __future__ import annotations

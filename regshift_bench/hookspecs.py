@@ -91,5 +91,44 @@ def rsbench_register_datasets(register: Register) -> Any:
     """
 
 
+@hookspec
+def rsbench_register_interventions(register: Register) -> Any:
+    """Register interventions (remedies under shift): ``register(name, InterventionClass)``.
+
+    The class sets ``stage`` to ``"train"``, ``"posthoc"`` or ``"test_time"``
+    (:class:`regshift_bench.api.Intervention`); it is checked when registering.
+    """
+
+
+@hookspec
+def rsbench_register_claims(register: Register) -> Any:
+    """Register claims the Findings judge: ``register(name, Claim(...))``.
+
+    The object is a :class:`regshift_bench.api.Claim` instance registered under its
+    own ``name`` (its statement, what it reads, thresholds, controls and judge; see
+    ``docs/findings.md``).
+    """
+
+
+@hookspec
+def rsbench_register_anchors(register: Register) -> Any:
+    """Register published reference numbers: ``register(name, Anchor(...))``.
+
+    The object is a :class:`regshift_bench.api.Anchor` instance registered under its
+    own ``name``; the leaderboard's Anchors section shows it beside this run's value.
+    """
+
+
+@hookspec
+def rsbench_register_blocks(register: Register) -> Any:
+    """Register Prix Fixe network blocks: ``register(name, factory, roles=(...))``.
+
+    ``roles`` names what the block can be: ``"first"``, ``"core"`` and/or ``"final"``
+    (checked when registering); ``factory(role, in_channels, n_prior, **params)``
+    returns a ``torch.nn.Module`` (contract in :mod:`regshift_bench.api.block`). The
+    model ``prixfixe(first=..., core=..., final=...)`` composes registered blocks.
+    """
+
+
 #: Hook name -> registry kind, one per :data:`regshift_bench.kinds.KINDS`.
 HOOK_KINDS = {hook_name(kind): kind for kind in KINDS}

@@ -8,7 +8,9 @@ registry, hookspecs, CLI) can read it without an import cycle.
 from __future__ import annotations
 
 #: Plugin kinds in listing order; each is filled by the hook :func:`hook_name`.
-KINDS: tuple[str, ...] = ("task", "shift", "model", "metric", "prior", "dataset", "explainer")
+KINDS: tuple[str, ...] = ("task", "shift", "model", "metric", "prior", "dataset", "explainer",
+                         "claim", "anchor", "intervention",
+                         "block")
 
 
 def hook_name(kind: str) -> str:

@@ -40,6 +40,7 @@ class Entry:
     def summary(self) -> str:
         """One-line description: ``summary=`` info, else the docstring's or title's first line."""
         fallback = (self.factory.title if isinstance(self.factory, Dataset)
+                    else getattr(self.factory, "summary", "") if self.kind in ("claim", "anchor")
                     else getattr(self.factory, "__doc__", None))
         text = self.info.get("summary") or fallback or ""
         return text.strip().splitlines()[0] if text.strip() else ""
@@ -72,6 +73,8 @@ class Registry:
                 "letters, digits and _ . + -"
             )
         _check_registered(kind, owner, hook, name, factory)
+        if kind == "block":
+            _check_block_roles(f"plugin {owner!r}, hook {hook}", name, info.get("roles"))
         table = self._tables[kind]
         if name in table:
             raise RegistryError(
@@ -125,6 +128,11 @@ class Registry:
         is returned as is; datasets take no parameters.
         """
         entry = self.get(kind, name)
+        if kind == "block":
+            raise RegistryError(f"block {name!r} is built by a composed model, not created "
+                                "alone; use it as prixfixe(first=..., core=..., final=...)")
+        if kind in ("claim", "anchor") and not params:
+            return entry.factory  # registered as instances, like datasets
         if isinstance(entry.factory, Dataset):
             if params:
                 raise RegistryError(
@@ -132,7 +140,8 @@ class Registry:
                     "is a fixed description, drop the parameters")
             return entry.factory
         base = {"task": api.Task, "shift": api.Shift, "model": api.Model,
-                "metric": api.Metric, "prior": api.Prior, "explainer": api.Explainer}[kind]
+                "metric": api.Metric, "prior": api.Prior, "explainer": api.Explainer,
+                "intervention": api.Intervention}[kind]
         try:
             obj = entry.factory(**params)
         except TypeError as exc:
@@ -159,6 +168,8 @@ def _check_registered(kind: str, owner: str, hook: str, name: str, obj: Any) -> 
             raise RegistryError(
                 f"{where}: dataset registered as {name!r} is named {obj.name!r}; register "
                 "it under its own name (Dataset.name)")
+    elif kind in ("claim", "anchor"):
+        _check_instance(kind, where, name, obj)
     elif not callable(obj):
         raise RegistryError(
             f"{where}: factory for {name!r} is not callable ({type(obj).__name__}); "
@@ -171,3 +182,75 @@ def _check_registered(kind: str, owner: str, hook: str, name: str, obj: Any) -> 
             raise RegistryError(
                 f"{where}: shift {name!r} declares kind {shift_kind!r}; set the class "
                 f"attribute kind to one of {', '.join(SHIFT_KINDS)}")
+    elif kind == "metric":
+        _check_metric_factory(where, name, obj)
+    elif kind == "intervention":
+        from regshift_bench.api.intervention import STAGES
+
+        stage = getattr(obj, "stage", None)
+        if stage not in STAGES:
+            raise RegistryError(
+                f"{where}: intervention {name!r} declares stage {stage!r}; set the class "
+                f"attribute stage to one of {', '.join(STAGES)}")
+
+
+def _check_metric_factory(where: str, name: str, obj: Any) -> None:
+    """A metric factory is an api.Metric subclass, or a function building one with no
+    required arguments: a plain scoring function would fail every cell it runs in."""
+    import inspect
+
+    fix = ("register a subclass of regshift_bench.api.Metric with __call__(self, data, pred) "
+           "and higher_is_better (see the metric plugin guide)")
+    if isinstance(obj, type):
+        if not issubclass(obj, api.Metric):
+            raise RegistryError(f"{where}: metric {name!r} is class {obj.__name__}, not a "
+                                f"subclass of regshift_bench.api.Metric; {fix}")
+        return
+    try:
+        required = [p.name for p in inspect.signature(obj).parameters.values()
+                    if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):  # a builtin without a signature: checked at creation
+        return
+    if required:
+        raise RegistryError(f"{where}: metric {name!r} is a plain function taking "
+                            f"({', '.join(required)}), so it cannot build a metric; {fix}")
+
+
+def _check_instance(kind: str, where: str, name: str, registered: Any) -> None:
+    """A claim or anchor is registered as an instance named ``name``; a claim's parts are checked."""
+    obj: Any = registered
+    from regshift_bench.api.claim import FAMILIES, Anchor, Claim
+
+    cls: type = {"claim": Claim, "anchor": Anchor}[kind]
+    if not isinstance(registered, cls):
+        raise RegistryError(
+            f"{where}: {kind} {name!r} is a {type(obj).__name__}, not a "
+            f"regshift_bench.api.{cls.__name__}; register a {cls.__name__} instance")
+    if kind == "claim":
+        if obj.name != name:
+            raise RegistryError(f"{where}: claim registered as {name!r} is named {obj.name!r}; "
+                                "register it under its own name (Claim.name)")
+        if not callable(obj.judge):
+            raise RegistryError(f"{where}: claim {name!r} has a judge that is not callable; "
+                                "pass a function judge(views) -> (checks, reason)")
+        bad = [f for f in obj.reads.families if f not in FAMILIES]
+        if bad:
+            raise RegistryError(f"{where}: claim {name!r} reads shift families {bad}; use "
+                                f"{' / '.join(FAMILIES)}")
+        if not obj.statement.strip():
+            raise RegistryError(f"{where}: claim {name!r} has no statement; say what it claims")
+        unexplained = [t.name for t in obj.thresholds if not str(t.reason).strip()]
+        if unexplained:
+            raise RegistryError(f"{where}: claim {name!r} threshold(s) {unexplained} give no "
+                                "reason; say why each value was chosen")
+
+
+def _check_block_roles(where: str, name: str, roles: Any) -> None:
+    """A block declares the roles it can take: a non-empty subset of BLOCK_ROLES."""
+    from regshift_bench.api.block import BLOCK_ROLES
+
+    if (not isinstance(roles, (tuple, list)) or not roles
+            or any(r not in BLOCK_ROLES for r in roles)):
+        raise RegistryError(
+            f"{where}: block {name!r} declares roles {roles!r}; pass roles=(...) with one or "
+            f"more of {', '.join(BLOCK_ROLES)}")

@@ -302,8 +302,12 @@ def check_dataset(target: str | Dataset, *, strict: bool = False,
 
 
 from regshift_bench.testing.check_explainer import check_explainer  # noqa: E402
+from regshift_bench.testing.check_intervention import check_intervention  # noqa: E402
+from regshift_bench.testing.check_block import check_block  # noqa: E402
+from regshift_bench.testing.check_claim import check_anchor, check_claim  # noqa: E402
 
 CHECKS: dict[str, Callable[..., CheckReport]] = {
     "model": check_model, "shift": check_shift, "metric": check_metric,
     "prior": check_prior, "task": check_task, "dataset": check_dataset,
-    "explainer": check_explainer}
+    "explainer": check_explainer, "intervention": check_intervention,
+    "block": check_block, "claim": check_claim, "anchor": check_anchor}

@@ -211,10 +211,39 @@ def project(full: planning.Plan, costs: dict[tuple[str, str, str], float],
             "uncovered_task_models": sorted(f"{t}/{m}" for t, m in pairs)}
 
 
+def run_slice(sl: planning.Plan, run_dir: Path, args: argparse.Namespace
+              ) -> tuple[list[Any], float, float]:
+    """Run the slice, stopped after ``--slice-budget`` s: (outcomes, start, wall seconds).
+
+    The budget interrupts the run like Ctrl-C (finished cells are kept on disk); the
+    projection then uses the cells finished so far.
+    """
+    import _thread
+
+    from regshift_bench.execute import RunInterrupted, run_plan
+
+    outcomes: list[Any] = []
+    timer = (threading.Timer(args.slice_budget, _thread.interrupt_main)
+             if args.slice_budget else None)
+    start = time.perf_counter()
+    if timer:
+        timer.start()
+    try:
+        run_plan(sl, run_dir, device=args.device, workers=args.workers, overwrite=True,
+                 on_outcome=lambda cell, outcome: outcomes.append(outcome))
+    except KeyboardInterrupt as exc:  # the budget (RunInterrupted once inside run_plan)
+        print(f"grid slice stopped by --slice-budget {args.slice_budget:g} s: "
+              f"{exc if isinstance(exc, RunInterrupted) else 'before its first cell'}",
+              flush=True)
+    finally:
+        if timer:
+            timer.cancel()
+    return outcomes, start, time.perf_counter() - start
+
+
 def grid_slice(args: argparse.Namespace, sampler: UtilSampler) -> dict[str, Any]:
     """Run the slice into ``--out/run`` and project the whole grid of the preset."""
     from regshift_bench.availability import runnable_suites
-    from regshift_bench.execute import run_plan
 
     tasks_ = [t for t in args.slice_tasks.split(",") if t]
     suites, skipped = runnable_suites(planning.select_suites(False, tasks_, []))
@@ -222,22 +251,20 @@ def grid_slice(args: argparse.Namespace, sampler: UtilSampler) -> dict[str, Any]
     shifts = [s for s in args.slice_shifts.split(",") if s]
     sl = planning.expand(suites, args.preset, models=models, shifts=shifts,
                          seeds=args.slice_seeds)
-    run_dir = Path(args.out) / "run"
-    start = time.perf_counter()
-    summary = run_plan(sl, run_dir, device=args.device, workers=args.workers, overwrite=True)
-    wall = time.perf_counter() - start
+    outcomes, start, wall = run_slice(sl, Path(args.out) / "run", args)
     cells = {c.cell: c for c in sl.cells}
-    costs = _cell_seconds(summary.outcomes, cells)
+    costs = _cell_seconds(outcomes, cells)
     slice_cost = sum(costs[(cells[o.cell].task, cells[o.cell].model,
                             f"{cells[o.cell].shift}@{cells[o.cell].severity:g}")]
-                     for o in summary.outcomes)
+                     for o in outcomes)
     everything, _ = runnable_suites(planning.select_suites(True, [], []))
     full = planning.expand(everything, args.preset)
-    out = {"preset": args.preset, "slice_tasks": [s.name for s in suites],
+    out = {"preset": args.preset, "slice_tasks": sorted({c.task for c in sl.cells}),
            "skipped_suites": [g.line() for g in skipped], "slice_models": models,
            "slice_seeds": args.slice_seeds, "slice_shifts": args.slice_shifts or "all",
            "workers": args.workers,
-           "slice_cells": len(sl.cells), "slice_failed": len(summary.failed),
+           "slice_cells": len(sl.cells), "slice_cells_done": len(outcomes),
+           "slice_failed": sum(o.status == "failed" or bool(o.failed_rows) for o in outcomes),
            "slice_wall_s": wall, **sampler.summary(start, start + wall),
            **project(full, costs, wall, slice_cost)}
     return out
@@ -270,8 +297,8 @@ def print_grid(grid: dict[str, Any]) -> None:
     proj = grid["projected_seconds_covered"]
     print(f"\ngrid slice ({grid['preset']}): tasks {', '.join(grid['slice_tasks'])}; models "
           f"{', '.join(grid['slice_models'])}; {grid['slice_seeds']} seed(s); shifts "
-          f"{grid['slice_shifts']}; {grid['workers']} worker(s): {grid['slice_cells']} cells "
-          f"({grid['slice_failed']} failed) in {grid['slice_wall_s']:.1f} s; GPU util mean "
+          f"{grid['slice_shifts']}; {grid['workers']} worker(s): {grid['slice_cells_done']} of "
+          f"{grid['slice_cells']} cells ({grid['slice_failed']} failed) in {grid['slice_wall_s']:.1f} s; GPU util mean "
           f"{_fmt(grid['util_mean'])} %, > 70 % in {_fmt(grid['util_busy_frac'])} of "
           f"{grid['util_samples']} samples")
     print(f"projection for the whole {grid['preset']} grid: "
@@ -299,12 +326,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                     help="shifts of the slice, comma-separated (default: every shift)")
     ap.add_argument("--slice-seeds", type=int, default=1)
     ap.add_argument("--workers", type=int, default=1, help="process pool of the grid slice")
+    ap.add_argument("--slice-budget", type=float, default=None,
+                    help="stop the slice after this many seconds and project from the "
+                         "cells finished (default 240; tiny: none)")
     ap.add_argument("--no-grid", action="store_true", help="skip the grid slice")
     args = ap.parse_args(argv)
     tiny = args.tiny
     for key, full, small in (("n_train", 20000, 512), ("n_test", 8192, 256), ("length", 200, 60),
                              ("epochs", 2, 1), ("preset", "full", "smoke"),
-                             ("slice_models", "cnn,kmer_ridge", "mean,cnn")):
+                             ("slice_models", "cnn,kmer_ridge", "mean,cnn"),
+                             ("slice_budget", 240.0, None)):
         if getattr(args, key) is None:
             setattr(args, key, small if tiny else full)
     return args

@@ -20,9 +20,9 @@ pip install -q --no-deps --no-build-isolation -e . > "$out/install.log" 2>&1 || 
   nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
   python -c "import torch; print('torch', torch.__version__, 'cuda', torch.cuda.is_available())"
   echo "RSBENCH_DATA_DIR=${RSBENCH_DATA_DIR:-unset}"
-  timeout 240 python -m pytest -q -m gpu -p no:cacheprovider tests/test_gpu_precision.py \
+  timeout 120 python -m pytest -q -m gpu -p no:cacheprovider tests/test_gpu_precision.py \
     tests/test_gpu_workers.py 2>&1 | tail -3
-  timeout "${BENCH_TIMEOUT:-420}" python benchmarks/gpu_bench.py --device cuda --out "$out" \
+  timeout "${BENCH_TIMEOUT:-430}" python benchmarks/gpu_bench.py --device cuda --out "$out" \
     --workers "${WORKERS:-2}" "$@" 2>&1
   echo "gpu_bench exit $?"
 } | tee "$out/bench.txt"

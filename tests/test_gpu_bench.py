@@ -55,3 +55,13 @@ def test_sampler_summary_without_samples(bench):
     got = sampler.summary(1.5, 3.5)
     assert got == {"util_mean": 92.5, "util_busy_frac": 1.0, "util_samples": 2}
     assert sampler.summary(5, 6)["util_mean"] is None
+
+
+def test_grid_slice_stops_at_its_budget(bench, tmp_path, capsys, one_torch_thread):
+    report = bench.main(["--device", "cpu", "--tiny", "--models", "", "--slice-models", "cnn",
+                         "--slice-budget", "0.01", "--out", str(tmp_path)])
+    grid = report["grid"]
+    assert grid["slice_cells_done"] == 0 and grid["slice_cells"] > 0
+    assert grid["projected_seconds_covered"] is None  # nothing measured, nothing projected
+    assert grid["full_cells_covered"] == 0
+    assert "stopped by --slice-budget" in capsys.readouterr().out

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 from regshift_bench import results as rs
 from regshift_bench.errors import DataError
 from regshift_bench.submission.digests import METADATA_KEY, setting_key
+from regshift_bench.submission.meta import is_submission
 
 BUNDLE_DIR = "bundle"
 BUNDLE_FORMAT = 1
@@ -131,7 +132,7 @@ def _source_rows(runs: Any, src: int, cells: list[str], name: str, folder: str,
 
         # The board relabelled its manifest in memory; the file on disk has the run's labels.
         frame = board_view(run_dir, rs.read_manifest(run_dir), table.to_pandas())
-        if len(frame) != len(table) or not frame["model"].equals(table["model"].to_pandas()):
+        if is_submission(run_dir) or not frame["model"].equals(table["model"].to_pandas()):
             table = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
     return table
 

@@ -270,3 +270,15 @@ def test_changed_curve_point_fails_with_one_reason(published, tmp_path):
     reasons = check_submission(copy).reasons
     assert len(reasons) == 1, reasons
     assert f" {frame.loc[3, 'split']}: its {frame.loc[3, 'curve']} curve points differ" in reasons[0]
+
+
+def test_a_broken_bundle_is_one_clear_error(published, tmp_path):
+    from regshift_bench.submission.bundle import read_digests
+
+    with pytest.raises(DataError, match="holds no reference bundle"):
+        read_digests(tmp_path)
+    root, _, _ = published
+    shutil.copytree(root / "leaderboard" / "bundle", tmp_path / "lb" / "bundle")
+    (tmp_path / "lb" / "bundle" / "digests.json").write_text("{not json")
+    with pytest.raises(DataError, match="digests.json is not valid JSON"):
+        read_digests(tmp_path / "lb")

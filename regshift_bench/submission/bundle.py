@@ -205,8 +205,16 @@ def read_digests(bundle: str | Path) -> dict[str, Any]:
     if found is None:
         raise DataError(f"{bundle} holds no reference bundle (no {BUNDLE_DIR}/{DIGESTS_FILE}); "
                         "pass a leaderboard folder written by `rsbench leaderboard publish`")
-    with open(found / DIGESTS_FILE) as fh:
-        return json.load(fh)
+    try:
+        with open(found / DIGESTS_FILE, encoding="utf-8") as fh:
+            digests: dict[str, Any] = json.load(fh)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"{found / DIGESTS_FILE} is not valid JSON ({exc}); restore it from the "
+                        "published leaderboard or publish it again") from None
+    if not isinstance(digests, dict) or not isinstance(digests.get("settings"), dict):
+        raise DataError(f"{found / DIGESTS_FILE} has no 'settings' table; restore it from the "
+                        "published leaderboard or publish it again")
+    return digests
 
 
 def bundle_bytes(bundle: str | Path) -> int:

@@ -145,7 +145,7 @@ def test_model_parameters_on_the_command_line_enter_the_cell_key(tmp_path):
     # Without parameters a cell hashes exactly as it did before parameters existed.
     old = asdict(plain[0])
     for key in ("cell", "preset", "model_name", "model_args", "task_files", "task_data",
-                "explainers", "explain_n"):
+                "explainers", "explain_n", "intervention", "intervention_args"):
         old.pop(key)
     assert planning.stable_hash(old) == plain[0].cell
     run_plan(planning.Plan(plain + shifted, "smoke", {"toy": 1}), tmp_path / "r")

@@ -164,7 +164,7 @@ def _remove_if_empty(folder: Path | None) -> None:
 
 
 def fetch_file(url: str, dest: Path, sha256: str | None, *, md5: str | None = None,
-               bar: Any = None) -> Path:
+               accept: tuple[str, ...] = (), bar: Any = None) -> Path:
     """Download ``url`` to ``dest`` through pooch and verify its checksum.
 
     pooch writes to a temporary file next to ``dest`` and renames it into place
@@ -182,6 +182,8 @@ def fetch_file(url: str, dest: Path, sha256: str | None, *, md5: str | None = No
         The pinned SHA-256; ``None`` only with ``md5``.
     md5 : str, optional
         The publisher's MD5 sum, checked when ``sha256`` is ``None``.
+    accept : tuple of str
+        Further SHA-256 sums that are valid too (see :class:`DataFile`).
     bar : object, optional
         A progress bar (``total``, ``update(n)``, ``reset()``, ``close()``).
 
@@ -200,8 +202,11 @@ def fetch_file(url: str, dest: Path, sha256: str | None, *, md5: str | None = No
     known = f"sha256:{sha256}" if sha256 is not None else f"md5:{md5}"
     created = _first_missing(dest.parent)
     try:
-        pooch.retrieve(url, known_hash=known, fname=dest.name, path=dest.parent,
-                       downloader=downloader, progressbar=False)
+        if accept:  # several valid sums: pooch checks one, so fetch aside and check here
+            _retrieve_any(url, dest, (sha256 or "", *accept), downloader)
+        else:
+            pooch.retrieve(url, known_hash=known, fname=dest.name, path=dest.parent,
+                           downloader=downloader, progressbar=False)
     except ValueError as exc:
         _remove_if_empty(created)
         if "hash" not in str(exc).lower():
@@ -218,9 +223,24 @@ def fetch_file(url: str, dest: Path, sha256: str | None, *, md5: str | None = No
     return dest
 
 
+def _retrieve_any(url: str, dest: Path, valid: tuple[str, ...], downloader: Any) -> None:
+    """Download to a hidden name beside ``dest``; rename it only if its SHA-256 is valid."""
+    import pooch
+
+    part = dest.with_name(f".{dest.name}.part")
+    try:
+        pooch.retrieve(url, known_hash=None, fname=part.name, path=dest.parent,
+                       downloader=downloader, progressbar=False)
+        if sha256_of(part) not in valid:
+            raise ValueError(f"SHA256 hash of {dest.name} matches none of the pinned sums")
+        os.replace(part, dest)
+    finally:
+        part.unlink(missing_ok=True)
+
+
 def _download(f: DataFile, src: str, dest: Path, progress: ProgressFactory | None) -> None:
     bar = progress(str(dest), f.size) if progress is not None else None
-    fetch_file(src, dest, f.sha256, md5=f.md5, bar=bar)
+    fetch_file(src, dest, f.sha256, md5=f.md5, accept=f.accept, bar=bar)
 
 
 def _folder_mirror(url: str, dataset: Dataset, f: DataFile) -> str:

@@ -233,3 +233,21 @@ def test_every_real_task_loads_from_the_fetched_directory(fetched, monkeypatch) 
         loaded.append(entry.name)
     assert {"mpra_hepg2", "mpra_wtc11", "sharpr_pilot", "dream_yeast", "kircher_satmut"} <= set(
         loaded)
+
+
+def test_an_accepted_older_copy_is_fetched_and_anything_else_refused(tmp_path: Path) -> None:
+    old, new = b"x\t0.123456789012345\n", b"x\t0.123456789012\n"
+    (tmp_path / "mirror").mkdir()
+    (tmp_path / "mirror/t.tsv").write_bytes(old)
+    pinned = DataFile("t.tsv", hashlib.sha256(new).hexdigest(), len(new),
+                      accept=(hashlib.sha256(old).hexdigest(),))
+    ds = Dataset("acc", "acc", "t", (pinned,))
+    data = tmp_path / "data"
+    assert datasets.fetch(ds, data, url=(tmp_path / "mirror/t.tsv").as_uri()) == [
+        ("t.tsv", "downloaded")]
+    assert datasets.status(data, [ds])[0]["checksum_ok"] is True
+    (tmp_path / "mirror/t.tsv").write_bytes(b"neither\n")
+    other = tmp_path / "other"
+    with pytest.raises(DataError, match="checksum mismatch for t.tsv"):
+        datasets.fetch(ds, other, url=(tmp_path / "mirror/t.tsv").as_uri())
+    assert _files(other) == [] if other.exists() else True

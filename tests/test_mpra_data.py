@@ -124,9 +124,9 @@ def test_real_checksums_and_fetch_from_file_url(data_dir: Path, tmp_path: Path) 
             assert r["present"] and r["checksum_ok"], r["file"]
     sharpr = plugins.get_dataset("sharpr_pilot")
     mirror = (data_dir / sharpr.folder).as_uri()
-    done = datasets.fetch(sharpr, tmp_path, url=mirror)
-    assert [s for _, s in done] == ["downloaded"] * 6
-    assert [s for _, s in datasets.fetch(sharpr, tmp_path, url=mirror)] == ["present"] * 6
+    done = datasets.fetch(sharpr, tmp_path, url=mirror)  # 6 GEO files + 2 derived tables
+    assert [s for _, s in done] == ["downloaded"] * 8
+    assert [s for _, s in datasets.fetch(sharpr, tmp_path, url=mirror)] == ["present"] * 8
     assert check_dataset("sharpr_pilot", root=tmp_path).ok
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 __version__ = "0.1.0"
 
 from regshift_bench.errors import (  # noqa: E402
@@ -17,6 +19,10 @@ from regshift_bench.errors import (  # noqa: E402
     UnknownNameError,
 )
 from regshift_bench.hookspecs import hookimpl  # noqa: E402
+
+if TYPE_CHECKING:  # loaded on first use (see __getattr__); static tools see them here
+    from regshift_bench.plugins import get_plugin
+    from regshift_bench.run_api import run
 
 __all__ = [
     "CellTimeout", "DataError", "DataMissingError", "MetricSkipped", "PluginError",

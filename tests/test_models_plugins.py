@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from rsbench_models.ensemble import _member_budget
 
 import regshift_bench
 from regshift_bench.api import Budget
 from regshift_bench.errors import PluginError
 from regshift_bench.testing import check_model, toy_dataset
+from rsbench_models.ensemble import _member_budget
 
 SMALL = {"cnn": dict(channels=8, n_blocks=2), "bilstm": dict(channels=8, hidden=8),
          "transformer": dict(d_model=8, layers=1, heads=2)}

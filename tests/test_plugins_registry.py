@@ -9,8 +9,7 @@ import pytest
 
 import regshift_bench
 from regshift_bench import plugins
-from regshift_bench.api import Model
-from regshift_bench.api import DataFile, Dataset
+from regshift_bench.api import DataFile, Dataset, Model
 from regshift_bench.errors import PluginError, RegistryError, UnknownNameError
 from regshift_bench.registry import KINDS, Registry
 

@@ -28,7 +28,6 @@ def _statuses(run_dir: Path) -> tuple[dict[str, str], set[str]]:
 
 def test_interrupt_keeps_finished_cells_and_says_so(tmp_path, capsys):
     from plugins import ux_plugin
-
     from regshift_bench.cli.main import main
 
     ux_plugin.Interrupting.fits = 0

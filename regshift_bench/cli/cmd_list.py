@@ -11,7 +11,6 @@ from rich.table import Table
 from regshift_bench.cli.console import console, esc, print_json
 from regshift_bench.kinds import KINDS
 
-
 #: ``tasks``, ``shifts``, ...: one choice per plugin kind, from the single declaration.
 Kind = Enum("Kind", {f"{k}s": f"{k}s" for k in KINDS}, type=str)  # type: ignore[misc]
 

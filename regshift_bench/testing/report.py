@@ -65,7 +65,7 @@ class CheckReport:
                               plugin=self.name)
 
 
-def construct_check(make: Callable[[], Any], base: type, state: dict[str, Any],
+def construct_check(make: Callable[[], Any], base: type[Any], state: dict[str, Any],
                     key: str) -> Callable[[], str]:
     """The ``construct`` check: ``make()`` gives a ``base`` whose ``get_params`` works.
 

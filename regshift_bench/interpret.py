@@ -5,7 +5,9 @@ the runner calls :func:`explain_rows` after scoring the predictions. It draws up
 ``cell.explain_n`` sequences that carry at least one planted site (the same ones for
 every model and explainer, so comparisons are paired), runs the explainer and scores
 ``|importance|`` against the sites (:mod:`regshift_bench.sites`). Rows carry the
-``explainer`` column and metrics ``site_auroc``, ``site_auprc``, ``site_topk`` plus
+``explainer`` column and metrics ``site_auroc``, ``site_auprc``, ``site_topk``, the
+signed ``site_sign_agreement`` and ``site_sign_auroc`` (only when the sites carry
+signs, as the simulator's do, and for the auROC when both signs occur) plus
 ``explain_seconds``. An explainer that does not apply to the model (no
 differentiable view) or a task without planted sites gives ``skipped`` rows with the
 reason; an explainer that raises fails its own rows only.
@@ -23,10 +25,12 @@ from regshift_bench.api.explainer import check_importance
 from regshift_bench.errors import PluginError
 from regshift_bench.plan import Cell, stable_hash
 from regshift_bench.plugins import get_plugin
-from regshift_bench.sites import SITE_METRICS, score_sites, site_mask
+from regshift_bench.sites import (SIGN_METRICS, SITE_METRICS, functional_sites, score_signs,
+                                  score_sites, site_mask)
 
 #: Metric -> higher_is_better for interpretation rows.
-HIGHER = {"site_auroc": True, "site_auprc": True, "site_topk": True, "explain_seconds": False}
+HIGHER = {"site_auroc": True, "site_auprc": True, "site_topk": True,
+          "site_sign_agreement": True, "site_sign_auroc": True, "explain_seconds": False}
 #: Sequences explained per split when a preset does not say (``explain_n``).
 DEFAULT_EXPLAIN_N = 200
 
@@ -47,10 +51,21 @@ def subsample(data: SeqDataset, n: int, rng: np.random.Generator) -> SeqDataset:
 
 def _rows(split: str, explainer: str, status: str, error: str, n: int,
           values: dict[str, float] | None = None) -> list[dict[str, Any]]:
-    names = list(HIGHER) if values is not None else list(SITE_METRICS)
-    return [{"split": split, "metric": m, "explainer": explainer, "n": n,
-             "value": float(values[m]) if values is not None else np.nan,
-             "higher_is_better": HIGHER[m], "status": status, "error": error} for m in names]
+    if values is None:
+        return [{"split": split, "metric": m, "explainer": explainer, "n": n, "value": np.nan,
+                 "higher_is_better": HIGHER[m], "status": status, "error": error}
+                for m in SITE_METRICS]
+    rows = []
+    for m in (m for m in HIGHER if m in values):
+        row = {"split": split, "metric": m, "explainer": explainer, "n": n,
+               "value": float(values[m]), "higher_is_better": HIGHER[m], "status": status,
+               "error": error}
+        if m in SIGN_METRICS:
+            # No signed sites (not simulator data), or one sign only (no auROC): no row.
+            if not values.get("n_signed") or np.isnan(row["value"]):
+                continue
+        rows.append(row)
+    return rows
 
 
 def explain_split(explainer: Explainer, model: Model, data: SeqDataset, *,
@@ -60,13 +75,17 @@ def explain_split(explainer: Explainer, model: Model, data: SeqDataset, *,
     Returns
     -------
     dict
-        :func:`regshift_bench.sites.score_sites`'s output plus ``explain_seconds``.
+        :func:`regshift_bench.sites.score_sites`'s and
+        :func:`regshift_bench.sites.score_signs`'s outputs plus ``explain_seconds``.
     """
     start = time.perf_counter()
     importance = explainer.explain(model, data, rng=rng, device=device)
     seconds = time.perf_counter() - start
     importance = check_importance(importance, len(data), data.seq_len, explainer.name)
-    scores = score_sites(importance, site_mask(data), data.seqs < 4)
+    called = data.seqs < 4
+    sites = functional_sites(data)
+    scores = score_sites(importance, site_mask(data), called)
+    scores.update(score_signs(importance, sites, called))
     scores["explain_seconds"] = seconds
     return scores
 

@@ -85,7 +85,9 @@ def test_run_writes_interpretation_rows_and_leaderboard_table(tmp_path, one_torc
     skipped = rows.loc[rows["status"] == "skipped"]
     assert skipped["error"].str.contains("not applicable").all()
     ok = rows.loc[(rows["status"] == "ok") & rows["metric"].str.startswith("site_")]
-    assert set(ok["metric"]) == {"site_auroc", "site_auprc", "site_topk"}
+    assert {"site_auroc", "site_auprc", "site_topk", "site_sign_agreement"} <= set(ok["metric"])
+    assert set(ok["metric"]) <= {"site_auroc", "site_auprc", "site_topk", "site_sign_agreement",
+                                 "site_sign_auroc"}
     assert set(ok["split"]) == {"test_id", "test_ood"} and "val" not in set(rows["split"])
     assert ok["value"].between(0, 1).all() and (ok["n"] <= 6).all() and (ok["n"] > 0).all()
     # test_id is explained once per model and reused by the shift's cell (same numbers).

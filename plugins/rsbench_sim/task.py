@@ -20,6 +20,7 @@ from rsbench_sim.config import SimConfig
 from rsbench_sim.planting import plant
 from rsbench_sim.programs import gc_term, program_matrix, readout
 from rsbench_sim.references import noise_ceiling, source_oracle
+from rsbench_sim.site_truth import site_records
 
 #: Sequences generated per chunk; fixed (not derived from n) so results do not depend
 #: on the machine, and memory stays bounded for any n.
@@ -244,7 +245,8 @@ def activity(config: SimConfig, seqs: np.ndarray, gc: np.ndarray) -> dict[str, n
     Returns
     -------
     dict with ``activity`` (n,) log2, ``z`` (n,) activation energy, ``occupancy``
-    (n, m) expected bound sites per TF and ``coop`` (n, k) co-bound pairs.
+    (n, m) expected bound sites per TF, ``coop`` (n, k) co-bound pairs and
+    ``profile`` (torch, (n, m, P)) the occupancy of each TF at each start position.
     """
     with torch.no_grad():
         occ = occupancy_profile(seqs, config.motifs, np.asarray(config.thresholds), config.binding_scale)
@@ -254,7 +256,7 @@ def activity(config: SimConfig, seqs: np.ndarray, gc: np.ndarray) -> dict[str, n
          + coop @ np.asarray(config.coop_strength, dtype=np.float64).reshape(-1)
          + gc_term(gc, config.gc_coef, config.gc_ref))
     return {"activity": readout(z, config.dynamic_range, config.saturation), "z": z,
-            "occupancy": occ_sum, "coop": coop}
+            "occupancy": occ_sum, "coop": coop, "profile": occ}
 
 
 def simulate_chunk(config: SimConfig, n: int, rng: np.random.Generator) -> SeqDataset:
@@ -264,6 +266,7 @@ def simulate_chunk(config: SimConfig, n: int, rng: np.random.Generator) -> SeqDa
     seqs, sites = plant(config, seqs, r_plant)
     gc = ((seqs == 1) | (seqs == 2)).mean(axis=1)
     act = activity(config, seqs, gc)
+    site_occupancy, site_effect = site_records(act["profile"], config, sites)
     batch, abundance = meas.design(config, n, r_design)
     y_true, dna_mean, rna_mean = meas.expected(config, act["activity"], gc, batch, abundance)
     noise_var = meas.noise_variance(dna_mean, rna_mean, config.dna_dispersion, config.rna_dispersion,
@@ -275,6 +278,7 @@ def simulate_chunk(config: SimConfig, n: int, rng: np.random.Generator) -> SeqDa
         "depth": dna_mean, "abundance": abundance, "activity": act["activity"],
         "dna_mean": dna_mean, "rna_mean": rna_mean, "dna_count": dna, "rna_count": rna,
         "n_sites": [len(s) for s in sites], "sites": sites,
+        "site_occupancy": site_occupancy, "site_effect": site_effect,
     })
     return SeqDataset(seqs, y, y_true=y_true, noise_var=noise_var, meta=meta)
 

@@ -53,17 +53,15 @@ class UnknownNameError(RegistryError):
 
     def __init__(self, kind: str, name: str, known: list[str], listing: str | None = None,
                  note: str = "") -> None:
-        import difflib
+        from regshift_bench.names import did_you_mean
 
         self.kind, self.name = kind, name
-        close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
-        if close:
-            hint = f"; did you mean {', '.join(repr(c) for c in close)}?"
-        elif known:  # nothing close: name a few real ones so the line is still actionable
+        hint = did_you_mean(name, known)
+        if not hint and known:  # nothing close: name a few real ones, still actionable
             few = sorted(known)[:6]
             more = f", ... ({len(known)} in all)" if len(known) > len(few) else ""
             hint = f"; known: {', '.join(few)}{more}"
-        else:
+        elif not hint:
             hint = "; none is registered"
         from regshift_bench.kinds import listing as default_listing
 

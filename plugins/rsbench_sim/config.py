@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -10,6 +9,7 @@ import numpy as np
 
 from regshift_bench.errors import DataError
 from regshift_bench.motifs import MotifSet
+from regshift_bench.names import did_you_mean
 
 #: Per-TF fields: tuples of length m (one value per motif).
 PER_TF = ("site_rate", "thresholds", "effects")
@@ -144,8 +144,7 @@ class SimConfig:
         known = [f.name for f in fields(self)]
         for key in changes:
             if key not in known:
-                close = difflib.get_close_matches(key, known, n=3)
-                hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+                hint = did_you_mean(key, known, cutoff=0.6)
                 raise DataError(f"SimConfig has no parameter {key!r}{hint}")
         return replace(self, **changes)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import overload
@@ -10,6 +9,7 @@ from typing import overload
 import numpy as np
 
 from regshift_bench.errors import DataError
+from regshift_bench.names import did_you_mean
 
 _IUPAC = {
     "A": "A", "C": "C", "G": "G", "T": "T", "R": "AG", "Y": "CT", "S": "CG", "W": "AT",
@@ -173,8 +173,7 @@ class MotifSet(Sequence[Motif]):
         for key in names_or_ids:
             found = lookup.get(key) or lookup.get(key.lower())
             if found is None:
-                close = difflib.get_close_matches(key, list(self.names) + list(self.ids), n=3, cutoff=0.6)
-                hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+                hint = did_you_mean(key, [*self.names, *self.ids], cutoff=0.6)
                 raise DataError(
                     f"motif {key!r} not found in {self.source or 'the motif set'} "
                     f"({len(self)} motifs){hint}"

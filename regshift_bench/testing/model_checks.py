@@ -58,60 +58,82 @@ def run_model_checks(name: str, make: Callable[[], Any], report: CheckReport) ->
     same prediction; predictions do not depend on batch size or order; padded,
     variable-length input (N-padded ``seqs`` with ``lengths``) is accepted and extra
     padding does not change a prediction; a fit under ``Budget(max_seconds=1)``
-    returns within a few seconds; a saved state loads into a fresh instance and
+    stops within a few CPU-seconds; a saved state loads into a fresh instance and
     predicts identically (skipped, with the consequence, for a model without
     ``get_state``).
     """
-    train, val = toy_dataset(64, 40, 1), toy_dataset(32, 40, 2)
-    test = toy_dataset(48, 40, 3)
-    state: dict[str, Any] = {}
+    checks = _ModelChecks(name, make)
+    construct = construct_check(make, api.Model, checks.state, "model")
+    if report.run("construct", construct) and report.run("fit_predict", checks.fit_predict):
+        report.run("deterministic", checks.deterministic)
+        report.run("batch_and_order_invariant", checks.batch_invariant)
+        report.run("variable_length_padded", checks.variable_length)
+        report.run("budget_respected", checks.budget_respected)
+        report.run("save_load_roundtrip", checks.save_load)
 
-    construct = construct_check(make, api.Model, state, "model")
 
-    def fit_predict() -> str:
-        model = state["model"]
-        out = model.fit(train, val, rng=np.random.default_rng(0), device="cpu", budget=CHECK_BUDGET)
+class _ModelChecks:
+    """The model checks after ``construct``, sharing toy data and the first fit.
+
+    ``state["model"]`` is the constructed instance (set by ``construct``), and
+    ``state["pred"]`` its prediction on ``test`` (set by :meth:`fit_predict`).
+    """
+
+    def __init__(self, name: str, make: Callable[[], Any]) -> None:
+        self.name, self.make = name, make
+        self.train, self.val = toy_dataset(64, 40, 1), toy_dataset(32, 40, 2)
+        self.test = toy_dataset(48, 40, 3)
+        self.state: dict[str, Any] = {}
+
+    def _fit(self, model: Any, train: SeqDataset, val: SeqDataset,
+             budget: Budget = CHECK_BUDGET) -> Any:
+        return model.fit(train, val, rng=np.random.default_rng(0), budget=budget)
+
+    def fit_predict(self) -> str:
+        model = self.state["model"]
+        out = model.fit(self.train, self.val, rng=np.random.default_rng(0), device="cpu",
+                        budget=CHECK_BUDGET)
         assert out is model, "fit must return self"
-        state["pred"] = _predict_checked(model, test, name)
-        return f"mean var {state['pred'].var.mean():.3g}"
+        self.state["pred"] = _predict_checked(model, self.test, self.name)
+        return f"mean var {self.state['pred'].var.mean():.3g}"
 
-    def deterministic() -> None:
-        other = make().fit(train, val, rng=np.random.default_rng(0), budget=CHECK_BUDGET)
-        again = _predict_checked(other, test, name)
-        np.testing.assert_allclose(again.mean, state["pred"].mean, rtol=1e-5, atol=1e-6,
+    def deterministic(self) -> None:
+        other = self._fit(self.make(), self.train, self.val)
+        again = _predict_checked(other, self.test, self.name)
+        np.testing.assert_allclose(again.mean, self.state["pred"].mean, rtol=1e-5, atol=1e-6,
                                    err_msg="same seed gave a different mean")
-        np.testing.assert_allclose(again.var, state["pred"].var, rtol=1e-5, atol=1e-6,
+        np.testing.assert_allclose(again.var, self.state["pred"].var, rtol=1e-5, atol=1e-6,
                                    err_msg="same seed gave a different variance")
 
-    def batch_invariant() -> None:
-        model, pred = state["model"], state["pred"]
+    def batch_invariant(self) -> None:
+        model, pred, test = self.state["model"], self.state["pred"], self.test
         perm = np.random.default_rng(5).permutation(len(test))
-        shuffled = _predict_checked(model, test.subset(perm), name)
+        shuffled = _predict_checked(model, test.subset(perm), self.name)
         np.testing.assert_allclose(shuffled.mean, pred.mean[perm], rtol=1e-4, atol=1e-5,
                                    err_msg="prediction depends on input order")
-        parts = [_predict_checked(model, test.subset(np.arange(i, min(i + 7, len(test)))), name)
-                 for i in range(0, len(test), 7)]
+        parts = [_predict_checked(model, test.subset(np.arange(i, min(i + 7, len(test)))),
+                                  self.name) for i in range(0, len(test), 7)]
         np.testing.assert_allclose(np.concatenate([p.mean for p in parts]), pred.mean,
                                    rtol=1e-4, atol=1e-5,
                                    err_msg="prediction depends on batch size")
 
-    def variable_length() -> str:
+    def variable_length(self) -> str:
         rng = np.random.default_rng(9)
-        vtrain = padded(train, rng.integers(24, 41, len(train)), 40)
-        vval = padded(val, rng.integers(24, 41, len(val)), 40)
-        lengths = rng.integers(24, 41, len(test))
-        vtest = padded(test, lengths, 40)
-        model = make().fit(vtrain, vval, rng=np.random.default_rng(0), budget=CHECK_BUDGET)
-        pred = _predict_checked(model, vtest, name)
-        wider = _predict_checked(model, padded(vtest, lengths, 52), name)
+        vtrain = padded(self.train, rng.integers(24, 41, len(self.train)), 40)
+        vval = padded(self.val, rng.integers(24, 41, len(self.val)), 40)
+        lengths = rng.integers(24, 41, len(self.test))
+        vtest = padded(self.test, lengths, 40)
+        model = self._fit(self.make(), vtrain, vval)
+        pred = _predict_checked(model, vtest, self.name)
+        wider = _predict_checked(model, padded(vtest, lengths, 52), self.name)
         np.testing.assert_allclose(
             wider.mean, pred.mean, rtol=1e-4, atol=1e-4,
             err_msg="12 more columns of N padding changed the prediction; mask padded "
                     "positions (data.lengths, or N = code 4 / all-zero one-hot columns)")
         return f"lengths {lengths.min()}-{lengths.max()} padded to 40 and 52"
 
-    def budget_respected() -> str:
-        if getattr(state["model"], "closed_form", False):
+    def budget_respected(self) -> str:
+        if getattr(self.state["model"], "closed_form", False):
             # The plugin guide lets a closed-form fit ignore the budget.
             raise CheckSkipped("closed-form fit (closed_form = True): the budget caps "
                                "iterative training only, so the time is not asserted")
@@ -120,7 +142,7 @@ def run_model_checks(name: str, make: Callable[[], Any], report: CheckReport) ->
         # Timed in CPU seconds (plus seconds slept) on a clock the model reads too:
         # other processes' load stretches neither, so only the model can fail this.
         with CpuClock() as clock:
-            make().fit(big, val, rng=np.random.default_rng(0), budget=budget)
+            self._fit(self.make(), big, self.val, budget)
             took = clock.elapsed
         allowed = BUDGET_SECONDS + BUDGET_GRACE
         assert took <= allowed, (
@@ -129,24 +151,17 @@ def run_model_checks(name: str, make: Callable[[], Any], report: CheckReport) ->
             "(read time.perf_counter())")
         return f"{took:.2f} CPU-s under max_seconds={BUDGET_SECONDS:g}"
 
-    def save_load() -> str:
-        model = state["model"]
+    def save_load(self) -> str:
+        model = self.state["model"]
         if not saves_state(model):
             raise CheckSkipped("no get_state/set_state: the runner cannot cache it, so it is "
                                "retrained for each cell group")
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "model.pt"
             model.save(path)
-            fresh = make().load(path)
-        again = _predict_checked(fresh, test, name)
-        np.testing.assert_allclose(again.mean, state["pred"].mean, rtol=1e-6, atol=1e-7,
+            fresh = self.make().load(path)
+        again = _predict_checked(fresh, self.test, self.name)
+        np.testing.assert_allclose(again.mean, self.state["pred"].mean, rtol=1e-6, atol=1e-7,
                                    err_msg="loaded model predicts differently")
-        np.testing.assert_allclose(again.var, state["pred"].var, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(again.var, self.state["pred"].var, rtol=1e-6, atol=1e-7)
         return ""
-
-    if report.run("construct", construct) and report.run("fit_predict", fit_predict):
-        report.run("deterministic", deterministic)
-        report.run("batch_and_order_invariant", batch_invariant)
-        report.run("variable_length_padded", variable_length)
-        report.run("budget_respected", budget_respected)
-        report.run("save_load_roundtrip", save_load)

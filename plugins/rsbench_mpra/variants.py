@@ -134,44 +134,14 @@ def from_positions(elements: np.ndarray, references: dict[str, str], positions: 
     """
     n = len(elements)
     pos = pd.to_numeric(pd.Series(positions), errors="coerce").to_numpy(np.float64)
-    out_pos = np.empty(n, dtype=np.int64)
-    ref_len = np.empty(n, dtype=np.int64)
-    refs_out, alts_out = [], []
-    shift = 1 if one_based else 0
-    for i in range(n):
-        row = i + 1
-        raw = pos[i]
-        if not np.isfinite(raw) or raw != int(raw):
-            raise DataError(f"{source}: row {row}: position {positions[i]!r} in column "
-                            f"{position_column!r} is not an integer")
-        element = elements[i]
-        ref = references[element]
-        p = int(raw) - shift
-        alt = _allele(alt_alleles[i], source=source, row=row, column=alt_allele_column)
-        if ref_alleles is None:
-            k = 1
-            ref_allele = ref[p:p + 1] if 0 <= p < len(ref) else ""
-        else:
-            ref_allele = _allele(ref_alleles[i], source=source, row=row, column=ref_allele_column)
-            k = len(ref_allele)
-        # An insertion (k = 0) may sit at the very end; everything else needs p < len.
-        if p < 0 or p + k > len(ref):
-            base = "1-based" if one_based else "0-based"
-            raise DataError(f"{source}: row {row}: position {int(raw)} ({base}) is out of range "
-                            f"for element {element!r} of length {len(ref)}"
-                            + ("" if one_based else "; set one_based = true if positions "
-                               "count from 1"))
-        if ref_alleles is not None and ref[p:p + k] != ref_allele:
-            raise DataError(f"{source}: row {row}: ref allele {ref_allele!r} does not match "
-                            f"the reference of element {element!r} at position {int(raw)} "
-                            f"({ref[p:p + k] or '-'!r}); check the position, its base "
-                            "(one_based) and the strand")
-        if alt == ref_allele:
-            raise DataError(f"{source}: row {row}: alt allele equals the ref allele "
-                            f"{ref_allele or '-'!r}; the row changes nothing")
-        out_pos[i], ref_len[i] = p, k
-        refs_out.append(ref_allele)
-        alts_out.append(alt)
+    columns = (position_column, ref_allele_column, alt_allele_column)
+    edits = [_position_edit(i + 1, elements[i], references[elements[i]], pos[i], positions[i],
+                            None if ref_alleles is None else ref_alleles[i], alt_alleles[i],
+                            source=source, columns=columns, one_based=one_based)
+             for i in range(n)]
+    out_pos = np.asarray([e[0] for e in edits], dtype=np.int64).reshape(n)
+    ref_len = np.asarray([e[1] for e in edits], dtype=np.int64).reshape(n)
+    refs_out, alts_out = [e[2] for e in edits], [e[3] for e in edits]
     frame = pd.DataFrame({
         "element": np.asarray(elements, dtype=object), "pos": out_pos, "ref_len": ref_len,
         "ref_allele": refs_out, "alt_allele": alts_out,
@@ -189,6 +159,44 @@ def from_positions(elements: np.ndarray, references: dict[str, str], positions: 
                         "listed twice; keep one row per variant (or give id_column)")
     used = set(frame["element"])
     return Variants(frame, {k: v for k, v in references.items() if k in used}, source)
+
+
+def _position_edit(row: int, element: str, ref: str, raw: float, given: object,
+                   ref_allele_raw: object | None, alt_raw: object, *, source: str,
+                   columns: tuple[str, str, str], one_based: bool) -> tuple[int, int, str, str]:
+    """One position-style row checked against its reference: (p, k, ref_allele, alt).
+
+    ``raw`` is the position as a float (NaN when not a number), ``given`` as written;
+    ``columns`` names the position, ref-allele and alt-allele columns for messages.
+    """
+    position_column, ref_allele_column, alt_allele_column = columns
+    if not np.isfinite(raw) or raw != int(raw):
+        raise DataError(f"{source}: row {row}: position {given!r} in column "
+                        f"{position_column!r} is not an integer")
+    p = int(raw) - (1 if one_based else 0)
+    alt = _allele(alt_raw, source=source, row=row, column=alt_allele_column)
+    if ref_allele_raw is None:
+        k = 1
+        ref_allele = ref[p:p + 1] if 0 <= p < len(ref) else ""
+    else:
+        ref_allele = _allele(ref_allele_raw, source=source, row=row, column=ref_allele_column)
+        k = len(ref_allele)
+    # An insertion (k = 0) may sit at the very end; everything else needs p < len.
+    if p < 0 or p + k > len(ref):
+        base = "1-based" if one_based else "0-based"
+        raise DataError(f"{source}: row {row}: position {int(raw)} ({base}) is out of range "
+                        f"for element {element!r} of length {len(ref)}"
+                        + ("" if one_based else "; set one_based = true if positions "
+                           "count from 1"))
+    if ref_allele_raw is not None and ref[p:p + k] != ref_allele:
+        raise DataError(f"{source}: row {row}: ref allele {ref_allele!r} does not match "
+                        f"the reference of element {element!r} at position {int(raw)} "
+                        f"({ref[p:p + k] or '-'!r}); check the position, its base "
+                        "(one_based) and the strand")
+    if alt == ref_allele:
+        raise DataError(f"{source}: row {row}: alt allele equals the ref allele "
+                        f"{ref_allele or '-'!r}; the row changes nothing")
+    return p, k, ref_allele, alt
 
 
 def edit_of(ref: str, alt: str) -> tuple[int, int, str]:

@@ -67,16 +67,7 @@ def read_meme(path: str | Path, names: Iterable[str] | None = None) -> MotifSet:
             if alphabet.split()[0] != "ACGT":
                 raise DataError(f"{path}: line {lineno}: alphabet {alphabet!r} is not ACGT (DNA)")
         elif line.startswith("Background letter frequencies"):
-            while i < len(lines) and not lines[i].strip():
-                i += 1
-            toks = lines[i].split() if i < len(lines) else []
-            freqs = dict(zip(toks[::2], toks[1::2]))
-            try:
-                background = tuple(float(freqs[b]) for b in "ACGT")
-            except (KeyError, ValueError):
-                raise DataError(f"{path}: line {i + 1}: background line {' '.join(toks)[:40]!r} "
-                                "is not 'A p C p G p T p'") from None
-            i += 1
+            background, i = _background(path, lines, i)
         elif line.startswith("MOTIF"):
             parts = line.split()
             if len(parts) < 2:
@@ -85,39 +76,7 @@ def read_meme(path: str | Path, names: Iterable[str] | None = None) -> MotifSet:
         elif line.startswith("letter-probability matrix"):
             if current is None:
                 raise DataError(f"{path}: line {lineno}: matrix before any MOTIF line")
-            info = _kv(line)
-            if info.get("alength", "4") != "4":
-                raise DataError(f"{path}: line {lineno}: alength={info['alength']}, expected 4 (ACGT)")
-            try:
-                width = int(info["w"]) if "w" in info else None
-            except ValueError:
-                raise DataError(f"{path}: line {lineno}: w={info['w']!r} is not an integer") from None
-            rows: list[list[float]] = []
-            while i < len(lines) and (width is None or len(rows) < width):
-                row_line = lines[i].strip()
-                if not row_line:
-                    if width is None and rows:
-                        break
-                    i += 1
-                    continue
-                try:
-                    row = [float(v) for v in row_line.split()]
-                except ValueError:
-                    if width is None and rows:
-                        break
-                    raise DataError(
-                        f"{path}: line {i + 1}: motif {current[0]}: expected {width} rows of 4 "
-                        f"probabilities, got {row_line[:40]!r}") from None
-                if len(row) != 4:
-                    raise DataError(f"{path}: line {i + 1}: motif {current[0]}: {len(row)} values, expected 4")
-                if abs(sum(row) - 1.0) > 0.02:
-                    raise DataError(f"{path}: line {i + 1}: motif {current[0]}: row sums to {sum(row):.3f}, "
-                                    "expected 1 (probabilities, not counts)")
-                rows.append(row)
-                i += 1
-            if not rows or (width is not None and len(rows) < width):
-                raise DataError(f"{path}: line {lineno}: motif {current[0]}: matrix has "
-                                f"{len(rows)} rows, header says w={width}")
+            rows, i = _matrix(path, lines, i, lineno, _width(path, lineno, line), current[0])
             motifs.append(Motif(current[1], current[0], np.array(rows)))
             current = None
     if not motifs:
@@ -126,3 +85,60 @@ def read_meme(path: str | Path, names: Iterable[str] | None = None) -> MotifSet:
     return mset.select(names) if names is not None else mset
 
 
+
+
+def _background(path: Path, lines: list[str], i: int) -> tuple[tuple[float, ...], int]:
+    """The A C G T frequencies on the first non-blank line from ``i``; the next index."""
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    toks = lines[i].split() if i < len(lines) else []
+    freqs = dict(zip(toks[::2], toks[1::2]))
+    try:
+        return tuple(float(freqs[b]) for b in "ACGT"), i + 1
+    except (KeyError, ValueError):
+        raise DataError(f"{path}: line {i + 1}: background line {' '.join(toks)[:40]!r} "
+                        "is not 'A p C p G p T p'") from None
+
+
+def _width(path: Path, lineno: int, header: str) -> int | None:
+    """The ``w=`` of a ``letter-probability matrix`` header (None when absent)."""
+    info = _kv(header)
+    if info.get("alength", "4") != "4":
+        raise DataError(f"{path}: line {lineno}: alength={info['alength']}, expected 4 (ACGT)")
+    try:
+        return int(info["w"]) if "w" in info else None
+    except ValueError:
+        raise DataError(f"{path}: line {lineno}: w={info['w']!r} is not an integer") from None
+
+
+def _matrix(path: Path, lines: list[str], i: int, lineno: int, width: int | None,
+            motif: str) -> tuple[list[list[float]], int]:
+    """The probability rows from line index ``i`` (``width`` of them, or up to a blank or
+    non-numeric line when the header gives none); the index after them."""
+    rows: list[list[float]] = []
+    while i < len(lines) and (width is None or len(rows) < width):
+        row_line = lines[i].strip()
+        if not row_line:
+            if width is None and rows:
+                break
+            i += 1
+            continue
+        try:
+            row = [float(v) for v in row_line.split()]
+        except ValueError:
+            if width is None and rows:
+                break
+            raise DataError(
+                f"{path}: line {i + 1}: motif {motif}: expected {width} rows of 4 "
+                f"probabilities, got {row_line[:40]!r}") from None
+        if len(row) != 4:
+            raise DataError(f"{path}: line {i + 1}: motif {motif}: {len(row)} values, expected 4")
+        if abs(sum(row) - 1.0) > 0.02:
+            raise DataError(f"{path}: line {i + 1}: motif {motif}: row sums to {sum(row):.3f}, "
+                            "expected 1 (probabilities, not counts)")
+        rows.append(row)
+        i += 1
+    if not rows or (width is not None and len(rows) < width):
+        raise DataError(f"{path}: line {lineno}: motif {motif}: matrix has "
+                        f"{len(rows)} rows, header says w={width}")
+    return rows, i

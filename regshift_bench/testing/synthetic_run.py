@@ -19,6 +19,7 @@ from __future__ import annotations
 import platform
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -234,101 +235,159 @@ def write_synthetic_run(
         Training variance: each (model, seed) gets its skill moved by ``seed_sd * N(0, 1)``
         in every condition, as one trained model per seed would.
     """
-    out = Path(out)
-    keyset = {name: {(t, s, float(v), m, int(e)) for t, s, v, m, e in keys}
-              for name, keys in (("failed", failed), ("missing", missing),
-                                 ("undertrained", undertrained))}
-    names = _metric_names(metrics)
-    cache: dict[str, Any] = {}
-    run = run_name or out.name
-    plan: list[dict[str, object]] = []
-    statuses: dict[str, dict[str, object]] = {}
-    tables: list[pa.Table] = []
-    curve_tables: list[pa.Table] = []
-    schema = results_schema()
+    story = _Story(
+        out=Path(out), run=run_name or Path(out).name, suite=suite, suite_version=suite_version,
+        preset=preset, seeds=seeds, models=tuple(models), n_test=n_test, n_val=n_val,
+        names=_metric_names(metrics), keyset=_keyset(failed, missing, undertrained),
+        shift_kinds=dict(shift_kinds or {}), references=tuple(references),
+        explainer_rows=explainer_rows, per_cell_files=per_cell_files,
+        random_state=random_state, profiles=profiles, label_shifts=tuple(label_shifts),
+        seed_sd=seed_sd, label_move=label_move, shift_strength=dict(shift_strength or {}))
     for task in tasks:
         for shift, shift_severities in shifts.items():
             for severity in shift_severities:
                 for seed in range(seeds):
-                    ss = [random_state, _crc(task), _crc(shift), int(severity * 1000), seed]
-                    data_rng = np.random.default_rng(ss)
-                    strength = float((shift_strength or {}).get(shift, 1.0)) * float(severity)
-                    sev = {"val": 0.0, "test_id": 0.0, **{s: strength for s in _ood_splits(shift)}}
-                    sizes = {"val": n_val, "test_id": n_test, **{s: n_test for s in _ood_splits(shift)}}
-                    drawn = {s: _draw_split(data_rng, n, sev[s], task.startswith("sim"),
-                                            shift in label_shifts and s.startswith("test_ood"),
-                                            label_move)
-                             for s, n in sizes.items() if n}
-                    sets = {s: d for s, (d, _) in drawn.items()}
-                    y_src = {s: y for s, (_, y) in drawn.items()}
-                    # Inputs of a label shift are the source's: models see no shift.
-                    seen = {s: 0.0 if shift in label_shifts else v for s, v in sev.items()}
-                    for model in models:
-                        key: Key = (task, shift, float(severity), model, seed)
-                        cell = f"{_crc(repr((key, random_state))):08x}{_crc(repr((random_state, key))):08x}"
-                        plan.append({"cell": cell, "task": task, "shift": shift,
-                                     "severity": float(severity), "model": model, "seed": seed,
-                                     "suite": suite, "changes_train": False})
-                        if key in keyset["missing"]:
-                            continue
-                        common = {"run": run, "suite": suite, "suite_version": suite_version,
-                                  "preset": preset, "task": task, "shift": shift,
-                                  "severity": float(severity), "model": model, "seed": seed,
-                                  "cell": cell, "model_key": f"m{_crc(repr((task, model, seed))):08x}",
-                                  "task_params": "{}", "shift_params": f'{{"severity": {severity}}}',
-                                  "model_params": "{}", "device": "cpu", "fit_seconds": 1.0,
-                                  "predict_seconds": 0.1, "explainer": "",
-                                  "shift_kind": (shift_kinds or {}).get(shift, ""),
-                                  "undertrained": key in keyset["undertrained"]}
-                        curve = None
-                        if key in keyset["failed"]:
-                            error = "RuntimeError: synthetic failure"
-                            statuses[cell] = {"status": "failed", "seconds": 0.5, "error": error}
-                            table = rs.columns_table({**common, "split": "", "metric": "",
-                                                      "value": np.nan, "n": 0, "reference": "",
-                                                      "higher_is_better": False,
-                                                      "status": "failed", "error": error},
-                                                     1, schema)
-                        else:
-                            statuses[cell] = {"status": "ok", "error": "", "seconds": 1.1}
-                            # The base model's stream: base+prior shares its base's noise.
-                            model_rng = np.random.default_rng(ss + [_crc(model.partition("+")[0])])
-                            profile = _seeded(model_profile(model, profiles), seed_sd,
-                                              random_state, task, model, seed)
-                            preds = {s: _predict(model_rng, profile, d, seen[s], y_src[s])
-                                     for s, d in sets.items()}
-                            spec = SimpleNamespace(metrics=names, task_name=task)
-                            table, pred_table, curve = _cell_tables(
-                                spec, sets, preds, common, cache, references, explainer_rows,
-                                y_src)
-                            rs.write_parquet_atomic(pred_table, out / "predictions" / f"{cell}.parquet")
-                            if "source_oracle" in references and task.startswith("sim"):
-                                rs.write_parquet_atomic(_oracle_table(sets, y_src),
-                                                        out / "predictions" / f"{cell}{REFERENCE_PREDICTIONS}")
-                            curve_tables.append(curve)
-                        tables.append(table)
-                        if per_cell_files:
-                            rs.write_parquet_atomic(table, out / "cells" / f"{cell}.parquet")
-                            if curve is not None:
-                                rs.write_parquet_atomic(curve, out / "curves" / f"{cell}.parquet")
-    manifest = {
-        "schema_version": rs.SCHEMA_VERSION, "run": run, "created": "2025-01-01T00:00:00+00:00",
-        "finished": "2025-01-01T01:00:00+00:00", "preset": preset, "suites": {suite: suite_version},
-        "provenance": {"rsbench": "synthetic", "plugins": {}, "git_commit": "",
-                       "torch": "none (synthetic run)", "numpy": np.__version__,
-                       "python": platform.python_version(), "platform": platform.platform(),
-                       "device": "cpu", "device_name": "synthetic CPU",
-                       "seeds": list(range(seeds))},
-        "plan": plan, "cells": statuses,
-        # What the plugins would declare (regshift_bench.leaderboard.declared).
-        "declared": {
-            "shifts": {s: {"changes_inputs": s not in label_shifts} for s in shifts if s != "none"},
-            "tasks": {t: {"has_oracle": t.startswith("sim") and "source_oracle" in references,
-                          "oracle_reference": "source_oracle"} for t in tasks}},
-    }
-    if consolidated:
-        for name, parts, sch in (("results", tables, schema), ("curves", curve_tables, rs.CURVES_SCHEMA)):
-            table = pa.concat_tables(parts) if parts else sch.empty_table()
-            rs.write_parquet_atomic(table, out / f"{name}.parquet", {"run": run})
-    rs.write_json_atomic(manifest, out / "manifest.json")
-    return out
+                    story.condition(task, shift, severity, seed)
+    story.finish(tasks, list(shifts), consolidated)
+    return story.out
+
+
+def _keyset(failed: Iterable[Key], missing: Iterable[Key], undertrained: Iterable[Key]
+            ) -> dict[str, set[Key]]:
+    return {name: {(t, s, float(v), m, int(e)) for t, s, v, m, e in keys}
+            for name, keys in (("failed", failed), ("missing", missing),
+                               ("undertrained", undertrained))}
+
+
+@dataclass
+class _Story:
+    """The arguments of :func:`write_synthetic_run` and what it has written so far."""
+
+    out: Path
+    run: str
+    suite: str
+    suite_version: int
+    preset: str
+    seeds: int
+    models: tuple[str, ...]
+    n_test: int
+    n_val: int
+    names: tuple[str, ...]
+    keyset: dict[str, set[Key]]
+    shift_kinds: dict[str, str]
+    references: tuple[str, ...]
+    explainer_rows: bool
+    per_cell_files: bool
+    random_state: int
+    profiles: Mapping[str, Profile] | None
+    label_shifts: tuple[str, ...]
+    seed_sd: float
+    label_move: float
+    shift_strength: dict[str, float]
+    plan: list[dict[str, object]] = field(default_factory=list)
+    statuses: dict[str, dict[str, object]] = field(default_factory=dict)
+    tables: list[pa.Table] = field(default_factory=list)
+    curve_tables: list[pa.Table] = field(default_factory=list)
+    cache: dict[str, Any] = field(default_factory=dict)
+    schema: pa.Schema = field(default_factory=results_schema)
+
+    def condition(self, task: str, shift: str, severity: float, seed: int) -> None:
+        """Draw the splits of one (task, shift, severity, seed); write every model's cell."""
+        ss = [self.random_state, _crc(task), _crc(shift), int(severity * 1000), seed]
+        data_rng = np.random.default_rng(ss)
+        strength = float(self.shift_strength.get(shift, 1.0)) * float(severity)
+        sev = {"val": 0.0, "test_id": 0.0, **{s: strength for s in _ood_splits(shift)}}
+        sizes = {"val": self.n_val, "test_id": self.n_test,
+                 **{s: self.n_test for s in _ood_splits(shift)}}
+        drawn = {s: _draw_split(data_rng, n, sev[s], task.startswith("sim"),
+                                shift in self.label_shifts and s.startswith("test_ood"),
+                                self.label_move)
+                 for s, n in sizes.items() if n}
+        sets = {s: d for s, (d, _) in drawn.items()}
+        y_src = {s: y for s, (_, y) in drawn.items()}
+        # Inputs of a label shift are the source's: models see no shift.
+        seen = {s: 0.0 if shift in self.label_shifts else v for s, v in sev.items()}
+        for model in self.models:
+            self.cell((task, shift, float(severity), model, seed), severity, ss, sets, y_src, seen)
+
+    def cell(self, key: Key, severity: float, ss: list[int], sets: dict[str, SeqDataset],
+             y_src: dict[str, np.ndarray], seen: dict[str, float]) -> None:
+        """Plan one cell and, unless it is missing, write its files."""
+        task, shift, _, model, seed = key
+        rs_ = self.random_state
+        cell = f"{_crc(repr((key, rs_))):08x}{_crc(repr((rs_, key))):08x}"
+        self.plan.append({"cell": cell, "task": task, "shift": shift, "severity": float(severity),
+                          "model": model, "seed": seed, "suite": self.suite,
+                          "changes_train": False})
+        if key in self.keyset["missing"]:
+            return
+        common = {"run": self.run, "suite": self.suite, "suite_version": self.suite_version,
+                  "preset": self.preset, "task": task, "shift": shift,
+                  "severity": float(severity), "model": model, "seed": seed,
+                  "cell": cell, "model_key": f"m{_crc(repr((task, model, seed))):08x}",
+                  "task_params": "{}", "shift_params": f'{{"severity": {severity}}}',
+                  "model_params": "{}", "device": "cpu", "fit_seconds": 1.0,
+                  "predict_seconds": 0.1, "explainer": "",
+                  "shift_kind": self.shift_kinds.get(shift, ""),
+                  "undertrained": key in self.keyset["undertrained"]}
+        curve = None
+        if key in self.keyset["failed"]:
+            error = "RuntimeError: synthetic failure"
+            self.statuses[cell] = {"status": "failed", "seconds": 0.5, "error": error}
+            table = rs.columns_table({**common, "split": "", "metric": "", "value": np.nan,
+                                      "n": 0, "reference": "", "higher_is_better": False,
+                                      "status": "failed", "error": error}, 1, self.schema)
+        else:
+            self.statuses[cell] = {"status": "ok", "error": "", "seconds": 1.1}
+            table, curve = self._scored(key, ss, sets, y_src, seen, common, cell)
+        self.tables.append(table)
+        if self.per_cell_files:
+            rs.write_parquet_atomic(table, self.out / "cells" / f"{cell}.parquet")
+            if curve is not None:
+                rs.write_parquet_atomic(curve, self.out / "curves" / f"{cell}.parquet")
+
+    def _scored(self, key: Key, ss: list[int], sets: dict[str, SeqDataset],
+                y_src: dict[str, np.ndarray], seen: dict[str, float], common: dict[str, Any],
+                cell: str) -> tuple[pa.Table, pa.Table | None]:
+        """A finished cell's result table and curves; its predictions are written."""
+        task, _, _, model, seed = key
+        # The base model's stream: base+prior shares its base's noise.
+        model_rng = np.random.default_rng(ss + [_crc(model.partition("+")[0])])
+        profile = _seeded(model_profile(model, self.profiles), self.seed_sd,
+                          self.random_state, task, model, seed)
+        preds = {s: _predict(model_rng, profile, d, seen[s], y_src[s]) for s, d in sets.items()}
+        spec = SimpleNamespace(metrics=self.names, task_name=task)
+        table, pred_table, curve = _cell_tables(spec, sets, preds, common, self.cache,
+                                                self.references, self.explainer_rows, y_src)
+        rs.write_parquet_atomic(pred_table, self.out / "predictions" / f"{cell}.parquet")
+        if "source_oracle" in self.references and task.startswith("sim"):
+            rs.write_parquet_atomic(_oracle_table(sets, y_src),
+                                    self.out / "predictions" / f"{cell}{REFERENCE_PREDICTIONS}")
+        self.curve_tables.append(curve)
+        return table, curve
+
+    def finish(self, tasks: Sequence[str], shifts: Sequence[str], consolidated: bool) -> None:
+        """Write the manifest and, when asked, the consolidated results and curves."""
+        manifest = {
+            "schema_version": rs.SCHEMA_VERSION, "run": self.run,
+            "created": "2025-01-01T00:00:00+00:00", "finished": "2025-01-01T01:00:00+00:00",
+            "preset": self.preset, "suites": {self.suite: self.suite_version},
+            "provenance": {"rsbench": "synthetic", "plugins": {}, "git_commit": "",
+                           "torch": "none (synthetic run)", "numpy": np.__version__,
+                           "python": platform.python_version(), "platform": platform.platform(),
+                           "device": "cpu", "device_name": "synthetic CPU",
+                           "seeds": list(range(self.seeds))},
+            "plan": self.plan, "cells": self.statuses,
+            # What the plugins would declare (regshift_bench.leaderboard.declared).
+            "declared": {
+                "shifts": {s: {"changes_inputs": s not in self.label_shifts}
+                           for s in shifts if s != "none"},
+                "tasks": {t: {"has_oracle": t.startswith("sim") and "source_oracle" in self.references,
+                              "oracle_reference": "source_oracle"} for t in tasks}},
+        }
+        if consolidated:
+            for name, parts, sch in (("results", self.tables, self.schema),
+                                     ("curves", self.curve_tables, rs.CURVES_SCHEMA)):
+                table = pa.concat_tables(parts) if parts else sch.empty_table()
+                rs.write_parquet_atomic(table, self.out / f"{name}.parquet", {"run": self.run})
+        rs.write_json_atomic(manifest, self.out / "manifest.json")

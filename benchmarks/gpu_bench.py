@@ -38,7 +38,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from regshift_bench import get_plugin, plan as planning
+from regshift_bench import get_plugin
+from regshift_bench import plan as planning
 from regshift_bench.api import Budget, SeqDataset
 from rsbench_models import trainer
 from rsbench_models.heads import gaussian_nll

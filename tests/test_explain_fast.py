@@ -7,9 +7,8 @@ import pytest
 import torch
 
 from regshift_bench import get_plugin
-from regshift_bench.api import Model, Prediction, SeqDataset
+from regshift_bench.api import Model, Prediction, SeqDataset, revcomp
 from regshift_bench.api import onehot as onehot_np
-from regshift_bench.api import revcomp
 from regshift_bench.testing.toy import toy_dataset
 
 

@@ -92,8 +92,9 @@ def encode(data: SeqDataset, device: torch.device, prior: np.ndarray | None = No
            y: np.ndarray | None = None) -> Encoded:
     """Move ``data`` (plus standardised prior features / targets) onto ``device``."""
     rc = revcomp(data.seqs, data.lengths)
-    as_t = (lambda a: None if a is None
-            else torch.as_tensor(np.ascontiguousarray(a, dtype=np.float32), device=device))
+    def as_t(a: np.ndarray | None) -> torch.Tensor | None:
+        return (None if a is None
+                else torch.as_tensor(np.ascontiguousarray(a, dtype=np.float32), device=device))
     return Encoded(torch.tensor(np.asarray(data.seqs), device=device),
                    torch.as_tensor(rc, device=device), as_t(prior), as_t(y))
 

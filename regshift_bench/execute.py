@@ -214,7 +214,8 @@ def _ray(groups: list[list[Cell]], run_dir: Path, device: str, timeout: float | 
                  ignore_reinit_error=True)
         started = True
     try:
-        remote = ray.remote(**ray_resources(device, gpus_per_group))(run_group)
+        share = ray_resources(device, gpus_per_group)
+        remote = ray.remote(num_cpus=share["num_cpus"], num_gpus=share["num_gpus"])(run_group)
         args = (str(run_dir.resolve()), run_dir.name, device, timeout,
                 plugins.configured_modules(), str(paths.data_dir(required=False) or "") or None)
         refs = {remote.remote(cells, *args): cells for cells in groups}  # type: ignore[call-arg]

@@ -17,7 +17,7 @@ import pandas as pd
 
 from regshift_bench.api import Claim, Reads, Threshold
 from regshift_bench.leaderboard import interventions as ivs
-from regshift_bench.leaderboard.findings import UNSURE, Check, TaskView, all_of, judge
+from regshift_bench.leaderboard.findings import Check, TaskView, all_of, judge
 from regshift_bench.leaderboard.findings_evidence import Est
 
 N_BOOT = 400

@@ -34,7 +34,7 @@ def _with_motifs(data: SeqDataset, names: list[str]) -> SeqDataset:
 
 def test_motif_prior_oracle_uses_task_motifs_and_has_two_features_per_motif() -> None:
     train = _with_motifs(toy_dataset(20, 60, 1), ["GATA", "AP1", "CTCF"])
-    prior = MotifPrior(oracle=True, scaling="none").fit(train)
+    prior = MotifPrior(source="oracle", scaling="none").fit(train)
     f = prior.features(train)
     assert f.shape == (20, 6) and np.isfinite(f).all() and prior.n_features == 6
     assert (f[:, :3] <= 1.0).all() and (f[:, 3:] >= f[:, :3] - 1e-6).all()  # sum >= max
@@ -47,7 +47,7 @@ def test_planting_a_motif_raises_its_max_occupancy() -> None:
     base = _with_motifs(SeqDataset(codes, np.zeros(30)), ["AP1", "CREB"])
     planted = codes.copy()
     planted[:, 30:37] = [3, 2, 0, 1, 3, 1, 0]  # TGACTCA, an AP-1 site
-    prior = MotifPrior(oracle=True, scaling="none").fit(base)
+    prior = MotifPrior(source="oracle", scaling="none").fit(base)
     before = prior.features(base)
     after = prior.features(SeqDataset(planted, np.zeros(30)))
     assert (after[:, 0] >= before[:, 0]).all() and after[:, 0].min() > 0.9
@@ -142,7 +142,7 @@ def test_sim_prior_without_data_is_still_not_the_simulators(monkeypatch) -> None
     prior = MotifPrior().fit(train)
     assert prior.chosen_["database"].startswith("builtin (specificity")
     _assert_independent(prior, train.info["motifs"])
-    oracle = MotifPrior(oracle=True).fit(train)
+    oracle = MotifPrior(source="oracle").fit(train)
     assert oracle.motifs_ == train.info["motifs"]
 
 

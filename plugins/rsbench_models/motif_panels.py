@@ -101,7 +101,7 @@ def to_jaspar(name: str) -> str:
 
 
 def independent_panel(sim_names: tuple[str, ...], sim_source: str, sim_ids: tuple[str, ...],
-                      n_decoys: int) -> tuple[str, tuple[str, ...]]:
+                      n_decoys: int, decoys_only: bool = False) -> tuple[str, tuple[str, ...]]:
     """(database, TF names) for a simulated task: its TFs from another database + decoys.
 
     Parameters
@@ -112,6 +112,8 @@ def independent_panel(sim_names: tuple[str, ...], sim_source: str, sim_ids: tupl
         Where the simulator's motifs came from (``"builtin"`` or a file path).
     n_decoys : int
         How many of :data:`DECOYS` to add (those the simulator does not use).
+    decoys_only : bool
+        Only the decoys (the ``decoys`` rung of the prior's quality ladder).
     """
     from_hocomoco = "hocomoco" in sim_source.lower() or any(".H12CORE." in i for i in sim_ids)
     if from_hocomoco:
@@ -124,4 +126,4 @@ def independent_panel(sim_names: tuple[str, ...], sim_source: str, sim_ids: tupl
         database = "hocomoco"
     used = {n.upper() for n in names}
     extra = [d for d in decoys if d.upper() not in used][: max(int(n_decoys), 0)]
-    return database, tuple(dict.fromkeys(names + extra))
+    return database, tuple(dict.fromkeys(([] if decoys_only else names) + extra))

@@ -18,6 +18,7 @@ from regshift_bench.api import Prior, SeqDataset
 from regshift_bench.errors import DataError, PluginError
 from regshift_bench.motifs import Motif, MotifSet, builtin_motifs, occupancy, read_meme, scan
 from regshift_bench.motifs import databases
+from regshift_bench.motifs.calibrate import pvalue_threshold, trimmed
 from rsbench_models import motif_panels
 
 #: The file of the ``jaspar_vertebrates`` database (kept for old imports).
@@ -74,6 +75,16 @@ class GCPrior(Prior):
 #: flatter matrices — weaker than an independent database, but never the same PWMs.
 FALLBACK_SPECIFICITY = 0.6
 SCALINGS = ("robust", "log1p", "none")
+#: Rungs of the prior's quality ladder on simulated tasks (parameter ``source``).
+SOURCES = ("database", "oracle", "decoys")
+
+
+def base_composition(seqs: np.ndarray) -> np.ndarray:
+    """A, C, G, T frequencies (4,) of the called bases of ``seqs`` (n, L), averaged over
+    both strands (A = T, C = G) since both are scanned; uniform when nothing is called."""
+    counts = np.bincount(np.asarray(seqs).ravel(), minlength=5)[:4].astype(np.float64)
+    counts = counts + counts[::-1]
+    return counts / counts.sum() if counts.sum() > 0 else np.full(4, 0.25)
 
 
 class MotifPrior(Prior):
@@ -94,17 +105,30 @@ class MotifPrior(Prior):
         A MEME file to read instead of a database (all motifs unless ``names``).
     decoys : int, default 8
         Simulated tasks: decoy TFs added to the simulator's TFs.
-    oracle : bool, default False
-        Simulated tasks: scan the simulator's own PWMs (``train.info["motifs"]``) —
-        an oracle, for measuring what a perfect prior would give.
+    source : {"database", "oracle", "decoys"}, default "database"
+        Simulated tasks, the quality ladder: ``database`` reads the simulator's TFs
+        from an independent database (plus ``decoys``); ``oracle`` scans the
+        simulator's own PWMs (``train.info["motifs"]``), what a perfect prior would
+        give; ``decoys`` scans only TFs the simulator does not use (a prior that
+        knows nothing relevant). Real tasks accept ``database`` only.
     scaling : {"robust", "log1p", "none"}
         ``robust``: log1p of summed occupancy, then every feature clipped to its
         training [q, 1 - q] quantiles and mapped to [0, 1], so no test row can leave
         the training range; ``log1p``: log1p only; ``none``: raw occupancies.
     clip_quantile : float, default 0.005
         q of ``robust`` scaling.
-    margin : float, default 4.0
-        A site is half occupied at ``max_score - margin`` nats.
+    pvalue : float, default 0.02
+        Per-matrix threshold: a site is half occupied at the score a random site of
+        the training data's base composition reaches with probability ``pvalue``
+        (exact score distribution; :func:`regshift_bench.motifs.calibrate.pvalue_threshold`,
+        as FIMO's ``--thresh``), so every matrix has the same false-positive rate
+        whatever its width and information.
+    margin : float, optional
+        Instead of ``pvalue``: half occupied at ``max_score - margin`` nats (the old,
+        uncalibrated rule).
+    trim_bits : float, default 0.5
+        End columns with less information than this (bits) are trimmed before
+        scanning; 0 keeps every column.
 
     Notes
     -----
@@ -126,11 +150,13 @@ class MotifPrior(Prior):
 
     def __init__(self, database: str = "auto", panel: str = "auto",
                  names: tuple[str, ...] | None = None, meme_path: str | None = None,
-                 decoys: int = 8, oracle: bool = False, scaling: str = "robust",
-                 clip_quantile: float = 0.005, margin: float = 4.0) -> None:
+                 decoys: int = 8, source: str = "database", scaling: str = "robust",
+                 clip_quantile: float = 0.005, pvalue: float = 0.02,
+                 margin: float | None = None, trim_bits: float = 0.5) -> None:
         self.database, self.panel, self.names, self.meme_path = database, panel, names, meme_path
-        self.decoys, self.oracle, self.scaling = decoys, oracle, scaling
-        self.clip_quantile, self.margin = clip_quantile, margin
+        self.decoys, self.source, self.scaling = decoys, source, scaling
+        self.clip_quantile, self.pvalue, self.margin = clip_quantile, pvalue, margin
+        self.trim_bits = trim_bits
 
     # -- choosing the motifs ------------------------------------------------------------
     def _choose(self, train: SeqDataset) -> tuple[MotifSet, dict[str, Any]]:
@@ -141,14 +167,20 @@ class MotifPrior(Prior):
                             "regshift_bench.motifs.MotifSet")
         organism, cell = info.get("organism"), info.get("cell_type")
         chosen: dict[str, Any] = {"organism": organism, "cell_type": cell}
+        if self.source not in SOURCES:
+            raise DataError(f"motif prior: source={self.source!r}; use one of {SOURCES}")
+        if self.source != "database" and (sim is None or self.names or self.meme_path):
+            raise DataError(f"motif prior: source={self.source!r} needs a simulated task "
+                            "(train.info['motifs']) and no names= / meme_path=; use "
+                            "source='database' here")
         if self.meme_path is not None:
             names = tuple(self.names) if self.names else None
             return read_meme(self.meme_path, names=names), {**chosen, "database": str(
                 self.meme_path), "panel": "names" if names else "all"}
         if sim is not None and self.names is None and self.database == "auto":
-            if self.oracle:
+            if self.source == "oracle":
                 return sim, {**chosen, "database": "simulator (oracle)", "panel": "simulator"}
-            return self._independent(sim, chosen)
+            return self._independent(sim, chosen, decoys_only=self.source == "decoys")
         database, panel = motif_panels.choose_panel(organism, cell)
         if self.database != "auto":
             database = self.database
@@ -180,31 +212,34 @@ class MotifPrior(Prior):
             reason = f"builtin ({databases.DATABASES[database]} not in the data directory)"
         return base, {**chosen, "database": reason, "panel": "builtin"}
 
-    def _independent(self, sim: MotifSet, chosen: dict[str, Any]
+    def _independent(self, sim: MotifSet, chosen: dict[str, Any], decoys_only: bool = False
                      ) -> tuple[MotifSet, dict[str, Any]]:
+        n_decoys = len(motif_panels.DECOYS) if decoys_only else self.decoys
         database, names = motif_panels.independent_panel(sim.names, sim.source, sim.ids,
-                                                         self.decoys)
+                                                         n_decoys, decoys_only=decoys_only)
+        panel = "decoys only" if decoys_only else "simulator TFs + decoys"
         if databases.database_path(database) is not None:
             got = databases.load(database, names, missing="skip")
             if len(got):
-                return got, {**chosen, "database": database, "panel": "simulator TFs + decoys"}
+                return got, {**chosen, "database": database, "panel": panel}
         # No data directory: flatter built-in consensus of the same TFs plus unused ones.
         soft = builtin_motifs(FALLBACK_SPECIFICITY)
         have = {n.upper() for n in soft.names}
-        same = [n for n in sim.names if n.upper() in have]
-        decoys = [n for n in soft.names if n not in sim.names][: max(int(self.decoys), 0)]
+        same = [] if decoys_only else [n for n in sim.names if n.upper() in have]
+        decoys = [n for n in soft.names if n not in sim.names][: max(int(n_decoys), 0)]
         if not same + decoys:
             raise DataError("motif prior: no independent motifs for the simulator's TFs "
                             f"{list(sim.names)[:5]}; set RSBENCH_DATA_DIR or pass names=")
         return soft.select(same + decoys), {
             **chosen, "database": f"builtin (specificity {FALLBACK_SPECIFICITY}, no data "
-                                  "directory)", "panel": "simulator TFs + decoys"}
+                                  "directory)", "panel": panel}
 
     def fit(self, train: SeqDataset) -> MotifPrior:
         if self.scaling not in SCALINGS:
             raise DataError(f"motif prior: scaling={self.scaling!r}; use one of {SCALINGS}")
         motifs, chosen = self._choose(train)
-        self._set_motifs(motifs)
+        self.background_ = base_composition(train.seqs)
+        self._set_motifs(trimmed(motifs, self.trim_bits) if self.trim_bits > 0 else motifs)
         self.chosen_ = {**chosen, "names": list(motifs.names)}
         raw = self._raw(train)
         q = float(self.clip_quantile)
@@ -222,8 +257,12 @@ class MotifPrior(Prior):
         if len(motifs) == 0:
             raise DataError("motif prior: the motif set is empty; pass names= that exist")
         self.motifs_ = motifs
-        self.thresholds_ = np.array([m.max_score() - float(self.margin) for m in motifs],
-                                    dtype=np.float32)
+        bg = tuple(getattr(self, "background_", (0.25,) * 4))
+        if self.margin is not None:
+            thr = [m.max_score(bg) - float(self.margin) for m in motifs]
+        else:
+            thr = [pvalue_threshold(m, float(self.pvalue), bg) for m in motifs]
+        self.thresholds_ = np.array(thr, dtype=np.float32)
 
     @property
     def n_features(self) -> int | None:
@@ -237,7 +276,7 @@ class MotifPrior(Prior):
             return out  # no motif fits: nothing can be bound
         for start in range(0, len(data), _ROWS_PER_SCAN):
             rows = slice(start, start + _ROWS_PER_SCAN)
-            scores = scan(data.seqs[rows], self.motifs_)
+            scores = scan(data.seqs[rows], self.motifs_, tuple(self.background_))
             if data.lengths is not None:
                 # A window reaching into the N padding is no site (N scores 0, not -inf),
                 # so padding a batch wider must not add expected sites.
@@ -269,6 +308,7 @@ class MotifPrior(Prior):
         state: dict[str, Any] = {
             "names": list(self.motifs_.names), "ids": list(self.motifs_.ids),
             "pwms": [np.array(mo.pwm, dtype=np.float64) for mo in self.motifs_],
+            "background": np.asarray(self.background_, dtype=np.float64),
             "chosen": {k: ("" if v is None else v) for k, v in
                        getattr(self, "chosen_", {}).items()}}
         if hasattr(self, "lo_"):
@@ -278,6 +318,7 @@ class MotifPrior(Prior):
     def set_state(self, state: dict[str, Any]) -> None:
         if not state:
             return
+        self.background_ = np.asarray(state.get("background", (0.25,) * 4), dtype=np.float64)
         self._set_motifs(MotifSet([Motif(n, i, np.asarray(p)) for n, i, p in
                                    zip(state["names"], state["ids"], state["pwms"])],
                                   source="saved state"))

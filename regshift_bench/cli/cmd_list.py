@@ -26,6 +26,8 @@ def _extra(entry: object) -> dict[str, object]:
         out["changes_train"] = bool(getattr(factory, "changes_train", False))
         out["changes_inputs"] = getattr(factory, "changes_inputs", None)
         out["default_severities"] = list(getattr(factory, "default_severities", ()))
+    if getattr(entry, "kind") == "model" and hasattr(factory, "prior_params"):
+        out["prior_params"] = dict(factory.prior_params)  # e.g. the motif prior's ladder rung
     if getattr(entry, "kind") == "task":
         out["task_kind"] = getattr(factory, "kind", "")
         out["has_oracle"] = bool(getattr(factory, "has_oracle", False))

@@ -338,6 +338,8 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
                                         last_cell=_now())
         if outcome.warning:  # recorded, never silent (e.g. a cached model retrained)
             manifest["cells"][cell.cell]["warning"] = outcome.warning
+        if outcome.traceback:  # where a failed cell failed, for `runs show` and bug reports
+            manifest["cells"][cell.cell]["traceback"] = outcome.traceback
         # The manifest holds the whole plan, so it is rewritten at most every few
         # seconds; the per-cell files stay the ground truth if a kill beats it.
         if time.perf_counter() - last_write[0] > MANIFEST_INTERVAL_S:

@@ -13,6 +13,7 @@ import json
 import signal
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +22,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from regshift_bench import interpret, results, scoring
-from regshift_bench.api import FitReport, Model, Prediction, SeqDataset, Splits, fit_report
+from regshift_bench import intervene, interpret, results, scoring
+from regshift_bench.api import (FitReport, Intervention, Model, Prediction, SeqDataset, Splits,
+                                fit_report)
 from regshift_bench.api.fit_report import COLUMNS as FIT_COLUMNS
 from regshift_bench.errors import CellTimeout, PluginError
 from regshift_bench.plan import Cell, canonical_json, stable_hash
 from regshift_bench.plugins import get_plugin
+from regshift_bench.submission.digests import splits_digests
 
 
 __all__ = ["CellOutcome", "CellTimeout", "GroupContext", "run_cell", "run_group"]
@@ -46,6 +49,7 @@ class CellOutcome:
     reused_model: bool
     failed_rows: int = 0
     warning: str = ""    # e.g. a cached model that failed to load and was retrained
+    traceback: str = ""  # of a failed cell: kept in the manifest, printed by --debug
 
 
 def _name_seed(*parts: str) -> list[int]:
@@ -130,14 +134,22 @@ class GroupContext:
             self.tasks[key] = get_plugin("task", cell.task_name, **dict(cell.task_params))
         return self.tasks[key]
 
-    def model(self, cell: Cell, splits: Splits) -> tuple[Model, str, float, bool]:
-        """Train, or load a cached model trained on the same data; return timing."""
+    def model(self, cell: Cell, splits: Splits, iv: Intervention | None = None
+              ) -> tuple[Model, str, float, bool]:
+        """Train, or load a cached model trained on the same data; return timing.
+
+        A ``posthoc`` / ``test_time`` intervention gets the model of the ``none`` cell
+        (same key); a ``train`` one trains its own through ``fit_augmented``.
+        """
         model_name, model_kwargs = cell.model_factory_args()
         model = get_plugin("model", model_name, **model_kwargs)
+        if iv is not None and iv.stage == "train":
+            intervene.check_trainable(model, iv, cell.model)
         key = stable_hash({"model": cell.model, "params": model.params_json(), "seed": cell.seed,
                            "train": splits.train.fingerprint(), "val": splits.val.fingerprint(),
                            "budget": cell.budget.identity(),
-                           "device": self.device.split(":")[0]}, 16)
+                           "device": self.device.split(":")[0],
+                           **intervene.model_key_extra(cell, iv)}, 16)
         if self._model is not None and self._model[0] == key:
             return self._model[1], key, 0.0, True  # the same training data: reuse in memory
         path = self.run_dir / "models" / f"{key}.pt"
@@ -152,8 +164,13 @@ class GroupContext:
                 path.unlink(missing_ok=True)
                 model = get_plugin("model", model_name, **model_kwargs)
         start = time.perf_counter()
-        model.fit(splits.train, splits.val, rng=model_rng(cell), device=self.device,
-                  budget=cell.budget)
+        if iv is not None and iv.stage == "train":
+            model.fit_augmented(splits.train, splits.val, augment=iv.augment,
+                                finetune_epochs=int(iv.finetune_epochs), rng=model_rng(cell),
+                                device=self.device, budget=cell.budget)
+        else:
+            model.fit(splits.train, splits.val, rng=model_rng(cell), device=self.device,
+                      budget=cell.budget)
         seconds = time.perf_counter() - start
         self.reports[key] = fit_report(model)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -192,13 +209,13 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
     """Run one cell and write its files; failures are recorded, never raised."""
     start = time.perf_counter()
     fit_s = predict_s = split_s = 0.0
-    reused, key = False, ""
+    reused, key, trace = False, "", ""
     common = {"run": run_name, "suite": cell.suite, "suite_version": cell.suite_version,
               "preset": cell.preset, "task": cell.task, "shift": cell.shift,
               "severity": cell.severity, "model": cell.model, "seed": cell.seed,
               "task_params": canonical_json(cell.public_task_params()),
               "shift_params": canonical_json(dict(cell.shift_params)),
-              "cell": cell.cell, "device": group.device}
+              "cell": cell.cell, "device": group.device, "intervention": cell.intervention}
     try:
         with time_limit(timeout):
             task = group.task(cell)
@@ -208,27 +225,41 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
             splits = shift.split(task, split_rng(cell), cell.sizes)
             split_s = time.perf_counter() - t0
             common["shift_params"] = shift.params_json()
-            model, key, fit_s, reused = group.model(cell, splits)
+            iv = intervene.create(cell)
+            model, key, fit_s, reused = group.model(cell, splits, iv)
             common["model_params"] = model.params_json()
             sets = splits.evaluation_sets()
             t0 = time.perf_counter()
             preds: dict[str, Prediction] = {}
             for split, data in sets.items():
                 preds[split] = group.predict(model, key, data, cell.model)
+            adjusted = intervene.apply(cell, iv, model, group.device, sets, preds)
+            sets, preds = adjusted.sets, adjusted.preds
             predict_s = time.perf_counter() - t0
-        rows, curves = scoring.score(cell, task, sets, preds, group.metrics, splits)
+        # References (ceilings, oracles) do not depend on the intervention: scored once,
+        # in the `none` cell.
+        rows, curves = scoring.score(cell, task, sets, preds, group.metrics,
+                                     splits if iv is None else None)
+        rows += intervene.held_out_rows(adjusted)
         for row in rows:
             row.setdefault("explainer", "")
         rows += interpret.explain_rows(cell, model, key, sets, group.device, group.explained)
         status, error = "ok", ""
-        results.write_parquet_atomic(scoring.predictions_table(sets, preds),
+        results.write_parquet_atomic(scoring.predictions_table(sets, preds, adjusted.rows),
                                      group.run_dir / "predictions" / f"{cell.cell}.parquet",
-                                     {**common, "model_key": key})
+                                     {**common, "model_key": key,
+                                      **intervene.held_out_metadata(adjusted),
+                                      # which examples it saw: checked by submissions
+                                      "split_digests": splits_digests(splits)})
         if curves:
             results.write_parquet_atomic(scoring.curves_table(curves, common),
                                          group.run_dir / "curves" / f"{cell.cell}.parquet")
+    except intervene.InterventionSkipped as exc:
+        status, error = "skipped", str(exc)
+        rows = [{"split": "", "metric": "", "value": np.nan, "n": 0, "status": "skipped",
+                 "error": error}]
     except Exception as exc:  # CellTimeout included
-        status = "failed"
+        status, trace = "failed", traceback.format_exc()
         error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, PluginError) else str(exc)
         rows = [{"split": "", "metric": "", "value": np.nan, "n": 0, "status": "failed",
                  "error": error}]
@@ -241,7 +272,7 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
     failed_rows = sum(row["status"] == "failed" for row in rows)
     warning, group.warning = group.warning, ""
     return CellOutcome(cell.cell, status, error, time.perf_counter() - start, fit_s, predict_s,
-                       split_s, reused, failed_rows, warning)
+                       split_s, reused, failed_rows, warning, trace)
 
 
 def run_group(cells: list[Cell], run_dir: str, run_name: str, device: str,

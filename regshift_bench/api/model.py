@@ -143,6 +143,11 @@ class Model(Configurable):
 
     #: True for a fit without epochs that the budget does not cap (see above).
     closed_form: ClassVar[bool] = False
+    #: True for a model trained (in part) outside the task, e.g. weights downloaded from
+    #: a path or URL (checking their checksum is the plugin's business); ``fit`` may then
+    #: skip training or fine-tune. Its leaderboard rows are labelled "(external data)" and
+    #: ranked in a track of their own (docs/submit.md).
+    pretrained: ClassVar[bool] = False
 
     def fit(
         self,
@@ -159,6 +164,17 @@ class Model(Configurable):
     def predict(self, data: SeqDataset, *, device: str = "cpu") -> Prediction:
         """Predict mean and variance, arrays of shape (len(data),)."""
         raise NotImplementedError
+
+    @classmethod
+    def validate_params(cls, params: dict[str, Any]) -> None:
+        """Refuse parameters that cannot work, at plan time, before any cell runs (optional).
+
+        The planner calls it with the keyword parameters of a model reference (``{}``
+        for a bare name) after their names and types were checked. Raise
+        :class:`~regshift_bench.errors.RegshiftError` with one line naming the cause
+        and the fix (e.g. a composed model whose blocks do not fit together). It may
+        build the network, but must not train or read data. The default accepts all.
+        """
 
     def predict_mean(self, data: SeqDataset, *, device: str = "cpu") -> np.ndarray:
         """A deterministic point prediction, float64 of shape (len(data),) (optional).

@@ -37,6 +37,7 @@ def drop_stale(previous: dict[str, Any], stale: set[str], run_dir: Path) -> None
     for cell in stale:
         for folder in ("cells", "predictions", "curves"):
             (run_dir / folder / f"{cell}.parquet").unlink(missing_ok=True)
+        (run_dir / "predictions" / f"{cell}.references.parquet").unlink(missing_ok=True)
 
 
 def check_run_dir(plan: Plan, run_dir: Path, overwrite: bool, merge: bool

@@ -238,8 +238,9 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
             predict_s = time.perf_counter() - t0
         # References (ceilings, oracles) do not depend on the intervention: scored once,
         # in the `none` cell.
+        ref_preds: dict[str, dict[str, Prediction]] = {}
         rows, curves = scoring.score(cell, task, sets, preds, group.metrics,
-                                     splits if iv is None else None)
+                                     splits if iv is None else None, ref_preds)
         rows += intervene.held_out_rows(adjusted)
         for row in rows:
             row.setdefault("explainer", "")
@@ -251,6 +252,10 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
                                       **intervene.held_out_metadata(adjusted),
                                       # which examples it saw: checked by submissions
                                       "split_digests": splits_digests(splits)})
+        if ref_preds:  # the oracle paired with the model example by example
+            results.write_parquet_atomic(
+                scoring.reference_predictions_table(sets, ref_preds),
+                group.run_dir / "predictions" / f"{cell.cell}.references.parquet", common)
         if curves:
             results.write_parquet_atomic(scoring.curves_table(curves, common),
                                          group.run_dir / "curves" / f"{cell.cell}.parquet")

@@ -25,8 +25,9 @@ CurvePart = tuple[str, str, pd.DataFrame]
 
 
 def score(cell: Cell, task: Any, sets: dict[str, SeqDataset], preds: dict[str, Prediction],
-          metrics: dict[str, Any] | None = None,
-          splits: Splits | None = None) -> tuple[list[dict[str, Any]], list[CurvePart]]:
+          metrics: dict[str, Any] | None = None, splits: Splits | None = None,
+          reference_preds: dict[str, dict[str, Prediction]] | None = None,
+          ) -> tuple[list[dict[str, Any]], list[CurvePart]]:
     """Metric rows and curves for every evaluated split of one cell.
 
     Parameters
@@ -44,6 +45,9 @@ def score(cell: Cell, task: Any, sets: dict[str, SeqDataset], preds: dict[str, P
     splits : Splits, optional
         Given: the task's references (:meth:`Task.reference_predictions`) are scored
         too, see :func:`reference_rows`.
+    reference_preds : dict, optional
+        Filled with the references' predictions, reference -> split -> Prediction,
+        so the caller can store them beside the model's (paired resampling).
 
     Returns
     -------
@@ -116,7 +120,7 @@ def score(cell: Cell, task: Any, sets: dict[str, SeqDataset], preds: dict[str, P
                          "higher_is_better": bool(hib), "status": "ok", "error": "",
                          "reference": ref})
     if splits is not None:
-        rows += reference_rows(cell, task, sets, splits, cache)
+        rows += reference_rows(cell, task, sets, splits, cache, reference_preds)
     return rows, curves
 
 
@@ -130,14 +134,16 @@ class _NoTaskScores:
 
 
 def reference_rows(cell: Cell, task: Any, sets: dict[str, SeqDataset], splits: Splits,
-                   metrics: dict[str, Any]) -> list[dict[str, Any]]:
+                   metrics: dict[str, Any],
+                   out: dict[str, dict[str, Prediction]] | None = None) -> list[dict[str, Any]]:
     """Rows of the task's references, scored by the cell's metrics exactly as a model's.
 
     Each reference ``ref`` that :meth:`Task.reference_predictions` returns is scored
     by :func:`score` (the same code path as a model), its rows renamed
     ``f"{ref}_{metric}"`` and marked ``reference = ref``; curves are not kept. A
     failing ``reference_predictions`` fails that split's rows of every declared
-    reference, never the model's rows.
+    reference, never the model's rows. ``out``, when given, receives the checked
+    predictions (reference -> split -> Prediction).
     """
     names = tuple(getattr(task, "reference_names", ()))
     if not names:
@@ -157,6 +163,8 @@ def reference_rows(cell: Cell, task: Any, sets: dict[str, SeqDataset], splits: S
                       "status": "failed", "reference": ref,
                       "error": f"task reference_predictions: {type(exc).__name__}: {exc}"}
                      for ref in names]
+    if out is not None:
+        out.update(by_ref)
     for ref, preds in by_ref.items():
         ref_rows, _ = score(cell, _NoTaskScores(), {s: sets[s] for s in preds}, preds, metrics)
         rows += [{**row, "metric": f"{ref}_{row['metric']}", "reference": ref} for row in ref_rows]
@@ -202,6 +210,28 @@ def predictions_table(sets: dict[str, SeqDataset], preds: dict[str, Prediction],
         "y_true": stacked(lambda d, p: d.y_true), "noise_var": stacked(lambda d, p: d.noise_var),
     }
     return results.columns_table(columns, len(columns["row"]), results.PREDICTIONS_SCHEMA)
+
+
+def reference_predictions_table(sets: dict[str, SeqDataset],
+                                by_ref: dict[str, dict[str, Prediction]]) -> pa.Table:
+    """Per-example predictions of the task's references (oracles, ceilings).
+
+    Columns ``split, row, reference, mean, var``; ``row`` indexes the split as drawn,
+    the same rows as the model's predictions file, so a leaderboard can resample a
+    model and a reference paired example by example.
+    """
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("split", "row", "reference",
+                                                            "mean", "var")}
+    for ref, preds in by_ref.items():
+        for split, pred in preds.items():
+            n = len(sets[split])
+            parts["split"].append(np.full(n, split, dtype=object))
+            parts["row"].append(np.arange(n, dtype=np.int64))
+            parts["reference"].append(np.full(n, ref, dtype=object))
+            parts["mean"].append(np.asarray(pred.mean, dtype=np.float64))
+            parts["var"].append(np.asarray(pred.var, dtype=np.float64))
+    return pa.table({k: pa.array(np.concatenate(v)) if v else pa.array([], pa.string())
+                     for k, v in parts.items()})
 
 
 def curves_table(curves: list[CurvePart], constant: dict[str, Any]) -> pa.Table:

@@ -1,4 +1,4 @@
-"""Frozen copy of the leaderboard's bootstrap before issue 15 (commit 828382d).
+"""Frozen copy of the leaderboard's bootstrap before metric plugins scored the bootstrap.
 
 ``regshift_bench/leaderboard/moments.py`` and ``resample.py`` re-implemented ten
 metrics as weighted means for speed. They were deleted: the leaderboard now scores

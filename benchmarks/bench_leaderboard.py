@@ -13,7 +13,7 @@ scored through the plugins; untimed, reused on later calls) and then timed:
 * ``read``: reading every Parquet file of the run (results, curves, all predictions);
 * ``bootstrap``: :func:`regshift_bench.leaderboard.ranks.boot_scores` (the paired
   bootstrap through the metric plugins) for several ranking metrics, against the
-  leaderboard's own moment formulas before issue 15 (``_legacy_bootstrap.py``) on the
+  leaderboard's former moment formulas (``_legacy_bootstrap.py``) on the
   same predictions; printed with their ratio (new / old);
 * ``tables``: loading, seed aggregation, bootstrap and the five tables of every task in
   four text formats; ``publish``: plus every plot and the HTML report.
@@ -120,7 +120,7 @@ def main() -> None:
                     n_boot=args.n_boot)
         t_new = time.perf_counter() - t0
         t_old = legacy_boot(runs, task, metric, conds, models, args.n_boot)
-        print(f"  {metric:<10} plugins {t_new:7.2f} s   before issue 15 {t_old:7.2f} s   "
+        print(f"  {metric:<10} plugins {t_new:7.2f} s   former       {t_old:7.2f} s   "
               f"ratio {t_new / t_old:5.2f}")
 
     t0 = time.perf_counter()

@@ -1,4 +1,4 @@
-"""The seed's interpretation findings as a check (issue 16, item 5), with bootstrap intervals.
+"""The seed's interpretation findings as a check, with bootstrap intervals.
 
 Trains ``cnn`` on the simulator twice — first-layer kernel 9 (default) and a short
 one (3) — explains the same in-distribution test sequences (those with planted

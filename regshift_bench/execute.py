@@ -92,7 +92,7 @@ def pool_threads(workers: int) -> int:
 
 
 def session_threads(executor: str, workers: int) -> int | None:
-    """Torch threads a cell of this session trains with (None: decided by Ray).
+    """Torch threads each cell of a run session trains with (None: decided by Ray).
 
     CPU float reductions depend on the thread count, so a run is bit-identical to
     another only at the same count; the manifest records it per session.

@@ -1,4 +1,4 @@
-"""The public plugin API of regshift-bench (DESIGN.md §3)."""
+"""The public plugin API of regshift-bench."""
 
 from __future__ import annotations
 

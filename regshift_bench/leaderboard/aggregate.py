@@ -32,7 +32,7 @@ from regshift_bench.leaderboard.load import KEY, RunSet
 
 GROUP = ["task", "shift", "severity", "split", "model", "metric"]
 REFERENCE = "none"
-#: Column order of the shift kinds (DESIGN.md); unknown kinds come last.
+#: Column order of the shift kinds; unknown kinds come last.
 KIND_ORDER = ("covariate", "mechanism", "measurement", "selection")
 
 

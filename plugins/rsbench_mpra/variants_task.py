@@ -150,15 +150,21 @@ class VariantsTask(Task):
         return data
 
     def width(self, data: SeqDataset | None = None) -> int:
-        """Window length: ``window`` or the (uniform) training sequence length."""
+        """Window length: ``window``, else the (uniform) training sequence length, else
+        the one length of the table's reference sequences (training data of several
+        lengths, e.g. ``dream_yeast``: the model reads padded sequences anyway)."""
         if self.window is not None:
             return int(self.window)
         data = data if data is not None else self.training_task().load()
-        if data.lengths is not None:
-            raise DataError(f"task {self.name or 'variants'!r}: training task "
-                            f"{self.train_task!r} has sequences of several lengths; set "
-                            "window = <length> in the task file")
-        return data.seq_len
+        if data.lengths is None:
+            return data.seq_len
+        lengths = sorted({len(r) for r in self.variants().references.values()})
+        if len(lengths) == 1:
+            return lengths[0]
+        shown = ", ".join(map(str, lengths[:5])) + (", ..." if len(lengths) > 5 else "")
+        raise DataError(f"task {self.name or 'variants'!r}: training task {self.train_task!r} "
+                        f"has sequences of several lengths, and so do the table's reference "
+                        f"sequences ({shown}); set window = <length> in the task file")
 
     # -- the variant side ----------------------------------------------------------------
     def variants(self) -> Variants:

@@ -11,7 +11,6 @@ file read in place); it runs the ``variant_effect`` shift unless it names shifts
 from __future__ import annotations
 
 import ast
-import difflib
 import json
 import re
 import tomllib
@@ -22,6 +21,7 @@ from typing import Any
 from regshift_bench import paths
 from regshift_bench.api import Budget, SplitSizes
 from regshift_bench.errors import RegshiftError, TaskFileError
+from regshift_bench.names import close_matches
 
 PRESET_NAMES = ("smoke", "quick", "standard", "full")
 #: Presets of a task file that declares none (a user's table). Budgets are in optimizer
@@ -38,6 +38,7 @@ DEFAULT_PRESETS: dict[str, dict[str, Any]] = {
 _SUITE_KEYS = {"version", "name", "description", "tasks", "presets"}
 _TASK_KEYS = {"task", "name", "params", "shifts", "metrics", "explainers"}
 #: Budget fields a preset may set (see regshift_bench.api.Budget).
+_SHIFT_TABLE_KEYS = {"name", "severities", "params"}
 _BUDGET_KEYS = ("max_epochs", "max_seconds", "min_steps", "max_steps", "patience")
 _PRESET_KEYS = {"sizes", "seeds", "models", "severities", "shift_severities", "skip_shifts",
                 "explain_n", "interventions", *_BUDGET_KEYS}
@@ -197,7 +198,7 @@ def unknown_keys_error(path: Path | str, where: str, unknown: set[str],
     """The error for misspelt keys: each with its closest allowed key, then the list."""
     hints = []
     for key in sorted(unknown):
-        close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+        close = close_matches(key, sorted(allowed), n=1, cutoff=0.6)
         hints.append(f"{key!r} (did you mean {close[0]!r}?)" if close else repr(key))
     return TaskFileError(f"{path}: {where}: unknown key(s) {', '.join(hints)}; "
                          f"allowed: {', '.join(sorted(allowed))}")
@@ -296,6 +297,7 @@ def _parse_shifts(path: Path, where: str, raw: Any) -> tuple[ShiftSpec, ...]:
         if not isinstance(item, dict) or "name" not in item:
             raise _err(path, f"{where}[{i}]", f"{item!r} is neither a name nor a table with `name`",
                        'write "gc_shift" or {name = "gc_shift", severities = [1.0]}')
+        _unknown_keys(path, f"{where}[{i}]", item, _SHIFT_TABLE_KEYS)
         sev = item.get("severities")
         if sev is not None and not all(isinstance(s, (int, float)) and 0 <= s <= 1 for s in sev):
             raise _err(path, f"{where}[{i}].severities", f"{sev!r}", "severities are numbers in [0, 1]")
@@ -427,10 +429,24 @@ def validate_suite(suite: Suite) -> list[str]:
     for p in suite.presets.values():
         for m in p.models or ():
             lookup("model", parse_model_ref(m).name, f"presets.{p.name}.models")
+            _check_model_ref(suite, p.name, m, problems)
         for ref in p.interventions:
             if parse_model_ref(ref).name != "none":
                 lookup("intervention", parse_model_ref(ref).name, f"presets.{p.name}.interventions")
     return problems
+
+
+def _check_model_ref(suite: Suite, preset: str, ref: str, problems: list[str]) -> None:
+    """Add a problem for a preset model's unknown parameter or mistyped value."""
+    from regshift_bench import plugins
+    from regshift_bench.model_params import check_model_params
+
+    spec = parse_model_ref(ref)
+    if spec.name in plugins.current().registry.names("model"):
+        try:
+            check_model_params(spec, f"{suite.path}: presets.{preset}.models")
+        except RegshiftError as exc:
+            problems.append(str(exc))
 
 
 #: Keys of a table task file that are not task parameters.

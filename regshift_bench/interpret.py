@@ -62,7 +62,7 @@ def _rows(split: str, explainer: str, status: str, error: str, n: int,
                "error": error}
         if m in SIGN_METRICS:
             # No signed sites (not simulator data), or one sign only (no auROC): no row.
-            if not values.get("n_signed") or np.isnan(row["value"]):
+            if not values.get("n_signed") or np.isnan(float(values[m])):
                 continue
         rows.append(row)
     return rows

@@ -125,3 +125,22 @@ def test_per_site_rule_needs_binding_and_effect():
     bad = SeqDataset(seqs, np.zeros(1), meta=meta.assign(site_effect=[[1.0]]))
     with pytest.raises(Exception, match="no value per site"):
         functional_sites(bad, widths=4)
+
+
+def test_cooperative_gain_is_the_derivative_of_the_pair_term(task):
+    """With one pair (a, b) of strength c: sum_p occ_a(p) * gain_a(p) equals the
+    simulator's own pair term c * cooperative_occupancy, and likewise for b."""
+    import torch
+
+    from rsbench_sim.binding import cooperative_occupancy, occupancy_profile
+    from rsbench_sim.site_truth import cooperative_gain
+
+    config = task.config().changed(coop_pairs=((0, 2),), coop_strength=(2.0,))
+    data = task.sample(config, 64, np.random.default_rng(1))
+    occ = occupancy_profile(data.seqs, config.motifs, np.asarray(config.thresholds),
+                            config.binding_scale)
+    gain = cooperative_gain(occ, config)
+    term = 2.0 * cooperative_occupancy(occ, config.coop_pairs, config.coop_window)[:, 0]
+    for j in (0, 2):
+        torch.testing.assert_close((occ[:, j] * gain[:, j]).sum(dim=1), term, rtol=1e-4, atol=1e-4)
+    assert float(gain[:, 1].abs().max()) == 0.0  # a TF in no pair gains nothing

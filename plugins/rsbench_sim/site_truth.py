@@ -37,12 +37,19 @@ def cooperative_gain(occ: torch.Tensor, config: SimConfig) -> torch.Tensor:
     torch.Tensor, shape (n, m, P)
     """
     gain = torch.zeros_like(occ)
-    window = int(config.coop_window)
-    box = torch.ones(1, 1, 2 * window + 1)
+    if not config.coop_pairs:
+        return gain
+    window, n_pos = int(config.coop_window), occ.shape[2]
+    # Box sums over |p - q| <= window for every TF at once, from a cumulative sum
+    # (O(n m P), where a convolution per pair would cost O(n P window)).
+    csum = torch.nn.functional.pad(occ.double().cumsum(dim=2), (1, 0))
+    pos = torch.arange(n_pos)
+    hi = (pos + window + 1).clamp(max=n_pos)
+    lo = (pos - window).clamp(min=0)
+    near = (csum[:, :, hi] - csum[:, :, lo]).to(occ.dtype)  # (n, m, P)
     for (a, b), strength in zip(config.coop_pairs, config.coop_strength):
-        for j, partner in ((a, b), (b, a)):
-            near = torch.nn.functional.conv1d(occ[:, partner:partner + 1], box, padding=window)
-            gain[:, j] += float(strength) * near[:, 0]
+        gain[:, a] += float(strength) * near[:, b]
+        gain[:, b] += float(strength) * near[:, a]
     return gain
 
 

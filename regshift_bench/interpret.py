@@ -25,8 +25,7 @@ from regshift_bench.api.explainer import check_importance
 from regshift_bench.errors import PluginError
 from regshift_bench.plan import Cell, stable_hash
 from regshift_bench.plugins import get_plugin
-from regshift_bench.sites import (SIGN_METRICS, SITE_METRICS, functional_sites, score_signs,
-                                  score_sites, site_mask)
+from regshift_bench.sites import SIGN_METRICS, SITE_METRICS, functional_sites, score_signs, score_sites, site_mask
 
 #: Metric -> higher_is_better for interpretation rows.
 HIGHER = {"site_auroc": True, "site_auprc": True, "site_topk": True,

@@ -8,8 +8,7 @@ import pytest
 
 from regshift_bench import get_plugin
 from regshift_bench.api import SeqDataset, SplitSizes
-from regshift_bench.sites import (MIN_EFFECT, MIN_OCCUPANCY, functional_sites, score_signs,
-                                  score_sites, site_mask)
+from regshift_bench.sites import MIN_EFFECT, MIN_OCCUPANCY, functional_sites, score_signs, score_sites, site_mask
 from rsbench_sim.planting import Site
 
 SIZES = SplitSizes(train=50, val=50, test=400)

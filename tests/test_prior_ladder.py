@@ -11,8 +11,7 @@ from regshift_bench import get_plugin
 from regshift_bench.api import SeqDataset
 from regshift_bench.errors import DataError
 from regshift_bench.motifs import Motif, builtin_motifs, scan
-from regshift_bench.motifs.calibrate import (information, pvalue_threshold, score_distribution,
-                                             trim_flanks)
+from regshift_bench.motifs.calibrate import information, pvalue_threshold, score_distribution, trim_flanks
 from rsbench_models.motif_panels import DECOYS, to_hocomoco
 from rsbench_models.priors import MotifPrior
 

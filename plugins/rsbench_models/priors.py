@@ -16,8 +16,7 @@ import numpy as np
 from regshift_bench import paths
 from regshift_bench.api import Prior, SeqDataset
 from regshift_bench.errors import DataError, PluginError
-from regshift_bench.motifs import Motif, MotifSet, builtin_motifs, occupancy, read_meme, scan
-from regshift_bench.motifs import databases
+from regshift_bench.motifs import Motif, MotifSet, builtin_motifs, databases, occupancy, read_meme, scan
 from regshift_bench.motifs.calibrate import pvalue_threshold, trimmed
 from rsbench_models import motif_panels
 

@@ -266,7 +266,7 @@ def simulate_chunk(config: SimConfig, n: int, rng: np.random.Generator) -> SeqDa
     seqs, sites = plant(config, seqs, r_plant)
     gc = ((seqs == 1) | (seqs == 2)).mean(axis=1)
     act = activity(config, seqs, gc)
-    site_occupancy, site_effect = site_records(act["profile"], config, sites)
+    site_occupancy, site_effect = site_records(torch.as_tensor(act["profile"]), config, sites)
     batch, abundance = meas.design(config, n, r_design)
     y_true, dna_mean, rna_mean = meas.expected(config, act["activity"], gc, batch, abundance)
     noise_var = meas.noise_variance(dna_mean, rna_mean, config.dna_dispersion, config.rna_dispersion,

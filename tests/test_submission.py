@@ -77,8 +77,11 @@ def test_bundle_holds_float32_predictions_and_digests(published):
                                            for k in range(3)]
     one = digests["settings"]["sim/none@0/seed0"]
     assert set(one) == {"train", "val", "test_id", "test_ood"} and one["test_id"]["n"] == 128
-    files = sorted((bundle / "predictions").glob("*.parquet"))
+    files = sorted(p for p in (bundle / "predictions").glob("*.parquet")
+                   if not p.name.endswith(".references.parquet"))
     assert len(files) == 12  # 2 models x 2 settings x 3 seeds
+    # The oracle and noise ceiling of every cell travel with it, paired by row.
+    assert len(list((bundle / "predictions").glob("*.references.parquet"))) == 12
     schema = pq.read_schema(files[0])
     assert schema.field("mean").type == pa.float32()
     assert pq.ParquetFile(files[0]).metadata.row_group(0).column(3).compression == "ZSTD"
@@ -247,7 +250,8 @@ def test_republishing_adds_only_rescored_submission_rows(published, tmp_path):
     publish(build_leaderboard([root / "leaderboard", sub], n_boot=10), tmp_path / "lb",
             plots=False, formats=("json",))
     bundle = tmp_path / "lb" / "bundle"
-    assert len(list((bundle / "predictions").glob("*.parquet"))) == 18
+    assert len([p for p in (bundle / "predictions").glob("*.parquet")
+                if not p.name.endswith(".references.parquet")]) == 18
     rows = pd.read_parquet(bundle / "results.parquet")
     mine = rows.loc[rows["model"] == "example_cnn"]
     verified = check_submission(sub).rescored.verified
@@ -273,7 +277,7 @@ def test_changed_curve_point_fails_with_one_reason(published, tmp_path):
 
 
 def test_a_broken_bundle_is_one_clear_error(published, tmp_path):
-    from regshift_bench.submission.bundle import read_digests
+    from regshift_bench.submission.layout import read_digests
 
     with pytest.raises(DataError, match="holds no reference bundle"):
         read_digests(tmp_path)

@@ -31,25 +31,16 @@ import numpy as np
 import pandas as pd
 
 from regshift_bench import results as rs
+from regshift_bench.leaderboard.load import NO_INTERVENTION as NONE
+from regshift_bench.leaderboard.load import model_view  # noqa: F401  (re-exported)
 from regshift_bench.leaderboard.tables import COLLAPSE_MARGIN, Cell, Table, fmt
 
-NONE = "none"
 #: Shift kinds in column order, each with its family (the header band).
 FAMILIES = {"covariate": "input", "selection": "input", "mechanism": "label",
             "measurement": "label"}
 _KEY = ["task", "shift", "severity", "model", "seed", "intervention", "split", "metric"]
 LEVEL = 0.9
 _Z90 = 1.6448536269514722
-
-
-def model_view(res: pd.DataFrame) -> pd.DataFrame:
-    """The rows of the models as trained (``intervention`` none or unrecorded)."""
-    if "intervention" not in res.columns:
-        return res
-    kept = res["intervention"].fillna(NONE).isin([NONE, ""])
-    # Re-infer dtypes: a dropped row (a skipped intervention cell) may have held the
-    # only null of a column, which must read as it would in a run without interventions.
-    return res if kept.all() else res.loc[kept].infer_objects()
 
 
 def read_rows(run_dirs: list[Path]) -> pd.DataFrame:

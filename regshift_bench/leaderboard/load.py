@@ -49,6 +49,20 @@ _PRED_COLUMNS = ["split", "row", "y", "mean", "var", "y_true", "noise_var"]
 _STATUS_ORDER = {"ok": 0, "skipped": 1, "failed": 2, "missing": 3}
 
 
+#: The intervention value of a model as trained (today's behaviour).
+NO_INTERVENTION = "none"
+
+
+def model_view(res: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the models as trained (``intervention`` none or unrecorded)."""
+    if "intervention" not in res.columns:
+        return res
+    kept = res["intervention"].fillna(NO_INTERVENTION).isin([NO_INTERVENTION, ""])
+    # Re-infer dtypes: a dropped row (a skipped intervention cell) may have held the
+    # only null of a column, which must read as it would in a run without interventions.
+    return res if kept.all() else res.loc[kept].infer_objects()
+
+
 def _fresh(consolidated: Path, per_cell: Path) -> bool:
     """Whether the consolidated file reflects every per-cell file.
 
@@ -281,8 +295,6 @@ def load_runs(run_dirs: Sequence[str | Path]) -> RunSet:
         res = _read_table(run_dir, "results", "cells", results_schema(),
                           _RESULT_COLUMNS + [f.name for f in OPTIONAL_RESULT_FIELDS])
         res = board_view(run_dir, manifests[src], res.assign(src=src))  # submissions: rescored
-        from regshift_bench.leaderboard.interventions import model_view  # (import cycle)
-
         res = model_view(res)  # intervention rows: leaderboard.interventions reads them
         frames.append(res)
         plans.append(_plan_of(src, manifests[src], res))

@@ -9,12 +9,15 @@ what differs.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from regshift_bench.errors import DataError
-from regshift_bench.submission.bundle import read_digests
-from regshift_bench.submission.digests import difference, plan_digests, setting_key
+from regshift_bench.plugins import get_plugin
+from regshift_bench.runner import split_rng
+from regshift_bench.submission.digests import difference, setting_key, splits_digests
+from regshift_bench.submission.layout import read_digests
 
 
 def _same_grid(plan: Any, bundle: dict[str, Any], where: Path) -> None:
@@ -75,3 +78,30 @@ def check_against(plan: Any, against: str | Path) -> int:
             if line:
                 raise DataError(f"--against {where}: {line}; nothing was trained")
     return len(ours)
+
+
+def plan_digests(cells: Iterable[Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Draw each distinct data setting of ``cells`` once and digest its splits.
+
+    Parameters
+    ----------
+    cells : iterable of regshift_bench.plan.Cell
+
+    Returns
+    -------
+    dict
+        ``{setting_key: {split: digest}}``. Nothing is trained: only the shifts'
+        ``split`` runs, with the runner's own random stream.
+    """
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    tasks: dict[str, Any] = {}
+    for cell in cells:
+        key = setting_key(cell.task, cell.shift, cell.severity, cell.seed)
+        if key in out:
+            continue
+        task_id = repr((cell.task_name, cell.task_params))
+        if task_id not in tasks:
+            tasks[task_id] = get_plugin("task", cell.task_name, **dict(cell.task_params))
+        shift = get_plugin("shift", cell.shift, severity=cell.severity, **dict(cell.shift_params))
+        out[key] = splits_digests(shift.split(tasks[task_id], split_rng(cell), cell.sizes))
+    return out

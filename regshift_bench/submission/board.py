@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from regshift_bench.errors import DataError
-from regshift_bench.submission.bundle import find_bundle
+from regshift_bench.submission.layout import find_bundle
 from regshift_bench.submission.meta import is_submission
 
 EXTERNAL_SUFFIX = " (external data)"

@@ -18,7 +18,6 @@ examples a new model is scored on; the digests prove a new run saw them.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +28,10 @@ import pyarrow.parquet as pq
 from regshift_bench import results as rs
 from regshift_bench.errors import DataError
 from regshift_bench.submission.digests import METADATA_KEY, setting_key
+from regshift_bench.submission.layout import BUNDLE_DIR, DIGESTS_FILE
 from regshift_bench.submission.meta import is_submission
 
-BUNDLE_DIR = "bundle"
 BUNDLE_FORMAT = 1
-DIGESTS_FILE = "digests.json"
 #: Suffix of a cell's optional reference-predictions file (``leaderboard.load``).
 REFERENCE_PREDICTIONS = ".references.parquet"
 #: Predictions columns stored as float32 in the bundle (the rest keep their type).
@@ -188,33 +186,6 @@ def write_bundle(runs: Any, to: str | Path) -> list[Path]:
     for path in written:
         path.chmod(0o644)
     return written
-
-
-def find_bundle(path: str | Path) -> Path | None:
-    """The bundle of a published leaderboard folder (or the bundle folder itself)."""
-    path = Path(path)
-    for candidate in (path / BUNDLE_DIR, path):
-        if (candidate / DIGESTS_FILE).is_file() and (candidate / "manifest.json").is_file():
-            return candidate
-    return None
-
-
-def read_digests(bundle: str | Path) -> dict[str, Any]:
-    """The bundle's ``digests.json``; a folder without a bundle is one clear error."""
-    found = find_bundle(bundle)
-    if found is None:
-        raise DataError(f"{bundle} holds no reference bundle (no {BUNDLE_DIR}/{DIGESTS_FILE}); "
-                        "pass a leaderboard folder written by `rsbench leaderboard publish`")
-    try:
-        with open(found / DIGESTS_FILE, encoding="utf-8") as fh:
-            digests: dict[str, Any] = json.load(fh)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise DataError(f"{found / DIGESTS_FILE} is not valid JSON ({exc}); restore it from the "
-                        "published leaderboard or publish it again") from None
-    if not isinstance(digests, dict) or not isinstance(digests.get("settings"), dict):
-        raise DataError(f"{found / DIGESTS_FILE} has no 'settings' table; restore it from the "
-                        "published leaderboard or publish it again")
-    return digests
 
 
 def bundle_bytes(bundle: str | Path) -> int:

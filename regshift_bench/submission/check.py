@@ -24,8 +24,8 @@ import pyarrow.parquet as pq
 
 from regshift_bench import results as rs
 from regshift_bench.errors import DataError
-from regshift_bench.submission.bundle import read_digests
 from regshift_bench.submission.digests import METADATA_KEY, difference, labels_digest, setting_key
+from regshift_bench.submission.layout import read_digests
 from regshift_bench.submission.meta import ModelMeta, read_meta
 from regshift_bench.submission.rescore import Rescored, rescore_run
 

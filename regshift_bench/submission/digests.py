@@ -5,14 +5,15 @@ its labels (``y`` as float32), in order. It is kept as three hex strings so a
 mismatch can say what differs: the number of examples, the sequences, or only the
 labels. The runner records the digests of every split a cell trained or scored on
 (``train``, ``val``, ``test_id``, ``test_ood[/NAME]``) in the metadata of the cell's
-predictions file; :func:`plan_digests` recomputes them by drawing a plan's splits
-without training anything.
+predictions file; :func:`regshift_bench.submission.against.plan_digests` recomputes
+them by drawing a plan's splits without training anything. This module imports no
+runner code: the runner imports it.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -83,32 +84,3 @@ def difference(split: str, setting: str, ours: Mapping[str, Any],
         return f"{where}: the labels (y) differ from the bundle's; the sequences are the same"
     return ""
 
-
-def plan_digests(cells: Iterable[Any]) -> dict[str, dict[str, dict[str, Any]]]:
-    """Draw each distinct data setting of ``cells`` once and digest its splits.
-
-    Parameters
-    ----------
-    cells : iterable of regshift_bench.plan.Cell
-
-    Returns
-    -------
-    dict
-        ``{setting_key: {split: digest}}``. Nothing is trained: only the shifts'
-        ``split`` runs, with the runner's own random stream.
-    """
-    from regshift_bench.plugins import get_plugin
-    from regshift_bench.runner import split_rng
-
-    out: dict[str, dict[str, dict[str, Any]]] = {}
-    tasks: dict[str, Any] = {}
-    for cell in cells:
-        key = setting_key(cell.task, cell.shift, cell.severity, cell.seed)
-        if key in out:
-            continue
-        task_id = repr((cell.task_name, cell.task_params))
-        if task_id not in tasks:
-            tasks[task_id] = get_plugin("task", cell.task_name, **dict(cell.task_params))
-        shift = get_plugin("shift", cell.shift, severity=cell.severity, **dict(cell.shift_params))
-        out[key] = splits_digests(shift.split(tasks[task_id], split_rng(cell), cell.sizes))
-    return out

@@ -389,6 +389,8 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
                     continue
                 for severity in severities:
                     for m in specs:
+                        if not model_specs and not preset.runs_model_on(m.label, spec.label):
+                            continue  # the preset runs this model on other tasks only
                         for seed, iv in itertools.product(range(n_seeds), iv_specs):
                             cells.append(make_cell(
                                 suite=suite.name, suite_version=suite.version,

@@ -150,6 +150,13 @@ class Preset:
     skip_shifts: tuple[str, ...] = ()
     # Intervention references run beside the model as trained ("none", always run).
     interventions: tuple[str, ...] = ()
+    # Model label -> the task labels it runs on; a model not listed runs on every task.
+    model_tasks: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def runs_model_on(self, model: str, task: str) -> bool:
+        """Whether this preset runs ``model`` (a label) on ``task`` (a task label)."""
+        only = dict(self.model_tasks).get(model)
+        return only is None or task in only
 
     def severities_for(self, shift: str) -> tuple[float, ...] | None:
         """The severities this preset keeps for ``shift`` (None: every declared one)."""
@@ -220,7 +227,7 @@ def _parse_preset(path: Path, name: str, raw: dict[str, Any]) -> Preset:
     seeds = raw.get("seeds", 1)
     if not isinstance(seeds, int) or seeds < 1:
         raise _err(path, f"{where}.seeds", f"{seeds!r} is not a positive integer", "set seeds = 1 or more")
-    models = raw.get("models")
+    models = models_raw = raw.get("models")
     if models is not None:
         models = _parse_models(path, f"{where}.models", models)
     sev = raw.get("severities")
@@ -255,7 +262,8 @@ def _parse_preset(path: Path, name: str, raw: dict[str, Any]) -> Preset:
                   tuple(float(v) for v in sev) if sev is not None else None, explain_n,
                   tuple(sorted((k, tuple(float(v) for v in vs)) for k, vs in per_shift.items())),
                   tuple(skip), tuple(parse_model_ref(v, f"{path}: {where}.interventions").label
-                                     for v in interventions))
+                                     for v in interventions),
+                  _parse_model_tasks(path, f"{where}.models", models_raw or []))
 
 
 def _is_severity_list(raw: Any) -> bool:
@@ -276,14 +284,43 @@ def _parse_models(path: Path, where: str, raw: Any) -> list[str]:
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             raise _err(path, f"{where}[{i}]", f"{item!r} is neither a name nor a table with `name`",
                        example)
-        if set(item) - {"name", "params"}:
-            raise unknown_keys_error(path, f"{where}[{i}]", set(item) - {"name", "params"},
-                                     {"name", "params"})
+        if set(item) - {"name", "params", "tasks"}:
+            raise unknown_keys_error(path, f"{where}[{i}]", set(item) - {"name", "params", "tasks"},
+                                     {"name", "params", "tasks"})
         params = item.get("params", {})
         if not isinstance(params, dict):
             raise _err(path, f"{where}[{i}].params", "must be a table", example)
         out.append(ModelSpec(item["name"], tuple(sorted(params.items()))).label)
     return out
+
+
+def _parse_model_tasks(path: Path, where: str, raw: list[Any]
+                       ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Model label -> task labels, for the model tables that set ``tasks = [...]``."""
+    out = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or "tasks" not in item:
+            continue
+        tasks = item["tasks"]
+        if not (isinstance(tasks, list) and tasks and all(isinstance(t, str) for t in tasks)):
+            raise _err(path, f"{where}[{i}].tasks", f"{tasks!r}",
+                       'give a list of task labels of this suite, e.g. tasks = ["mpra_hepg2"]')
+        label = ModelSpec(item["name"], tuple(sorted(item.get("params", {}).items()))).label
+        out.append((label, tuple(tasks)))
+    return tuple(out)
+
+
+def _check_model_tasks(path: Path, presets: dict[str, Preset], tasks: tuple[TaskSpec, ...]
+                       ) -> None:
+    """Every task a preset restricts a model to is a task of this suite."""
+    labels = [t.label for t in tasks]
+    for preset in presets.values():
+        for model, only in preset.model_tasks:
+            unknown = [t for t in only if t not in labels]
+            if unknown:
+                raise _err(path, f"presets.{preset.name}.models ({model})",
+                           f"tasks {unknown} are not tasks of this suite",
+                           f"use task labels from: {', '.join(labels)}")
 
 
 def _parse_shifts(path: Path, where: str, raw: Any) -> tuple[ShiftSpec, ...]:
@@ -394,6 +431,7 @@ def load_suite(path: str | Path) -> Suite:
                                   tuple(t["metrics"]) if t.get("metrics") else None,
                                   explainers=tuple(explainers) if explainers else None))
         tasks = tuple(specs)
+    _check_model_tasks(path, presets, tasks)
     return Suite(raw["name"], version, raw.get("description", ""), path, tasks, presets)
 
 

@@ -6,7 +6,7 @@ and in-distribution test data are the training task's (:meth:`VariantsTask.load`
 returns that task's data, grouped by its ``group_column``), so the ``none`` shift
 gives the model's in-distribution reference. The ``variant_effect`` shift keeps those
 parts and adds one OOD set per element, ``test_ood/<element>``, holding the ref and
-alt windows of its variants on both strands (:mod:`rsbench_mpra.variant_effects`);
+alt windows of its variants (:mod:`rsbench_mpra.variant_effects`);
 :meth:`VariantsTask.score` turns their predictions into effect metrics.
 
 A task file alone describes a user's table::
@@ -272,6 +272,7 @@ class VariantEffect(Shift):
 
     kind = "covariate"
     changes_train = False
+    changes_inputs = True  # variant sequences
     default_severities = (1.0,)
 
     def applies_to(self, task: Task) -> bool:

@@ -301,10 +301,10 @@ def check_dataset(target: str | Dataset, *, strict: bool = False,
     return _finish(report, strict)
 
 
-from regshift_bench.testing.check_explainer import check_explainer  # noqa: E402
-from regshift_bench.testing.check_intervention import check_intervention  # noqa: E402
 from regshift_bench.testing.check_block import check_block  # noqa: E402
 from regshift_bench.testing.check_claim import check_anchor, check_claim  # noqa: E402
+from regshift_bench.testing.check_explainer import check_explainer  # noqa: E402
+from regshift_bench.testing.check_intervention import check_intervention  # noqa: E402
 
 CHECKS: dict[str, Callable[..., CheckReport]] = {
     "model": check_model, "shift": check_shift, "metric": check_metric,

@@ -37,9 +37,15 @@ import pyarrow.parquet as pq  # noqa: E402
 from rich.console import Console  # noqa: E402
 
 from regshift_bench.bootstrap import resolve_metric  # noqa: E402
-from regshift_bench.leaderboard import (build_leaderboard, load_runs, publish,  # noqa: E402
-                                        render_csv, render_json, render_markdown,
-                                        terminal_renderables)
+from regshift_bench.leaderboard import (  # noqa: E402
+    build_leaderboard,
+    load_runs,
+    publish,
+    render_csv,
+    render_json,
+    render_markdown,
+    terminal_renderables,
+)
 from regshift_bench.leaderboard.aggregate import aggregate  # noqa: E402
 from regshift_bench.leaderboard.ranks import boot_scores, group_rng  # noqa: E402
 from regshift_bench.testing.synthetic_run import write_synthetic_run  # noqa: E402

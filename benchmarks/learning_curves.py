@@ -34,7 +34,6 @@ import numpy as np
 import regshift_bench
 from regshift_bench.api import Budget, SeqDataset, SplitSizes, fit_report
 
-
 BASELINES = ("kmer_ridge", "gc_linear", "mean", "prior_ridge")  # no optimizer steps
 
 

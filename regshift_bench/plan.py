@@ -19,6 +19,7 @@ from regshift_bench import plugins
 from regshift_bench.api import Budget, SplitSizes
 from regshift_bench.errors import RegshiftError
 from regshift_bench.model_params import check_model_params
+from regshift_bench.names import did_you_mean
 from regshift_bench.tasks import (
     ModelSpec,
     Preset,
@@ -203,8 +204,6 @@ def check_interventions(refs: Sequence[str], where: str = "--intervention") -> l
     RegshiftError
         For a parameter the intervention does not take.
     """
-    import difflib
-
     specs = [parse_model_ref(r, where) for r in refs]
     for spec in specs:
         if spec.name == "none":
@@ -212,13 +211,14 @@ def check_interventions(refs: Sequence[str], where: str = "--intervention") -> l
                 raise RegshiftError(f"{where} {spec.label!r}: 'none' takes no parameters")
             continue
         factory = plugins.current().registry.get("intervention", spec.name).factory
-        accepted = factory._param_names() if hasattr(factory, "_param_names") else None
-        for key, _ in spec.params if accepted is not None else ():
+        if not hasattr(factory, "_param_names"):
+            continue  # parameters are checked when the intervention is built
+        accepted: list[str] = list(factory._param_names())
+        for key, _ in spec.params:
             if key not in accepted:
-                close = difflib.get_close_matches(key, accepted, n=1, cutoff=0.6)
-                hint = f"did you mean {close[0]!r}? " if close else ""
+                hint = did_you_mean(key, accepted, n=1)
                 raise RegshiftError(f"{where} {spec.label!r}: intervention {spec.name!r} has no "
-                                    f"parameter {key!r}; {hint}its parameters: "
+                                    f"parameter {key!r}{hint}; its parameters: "
                                     f"{', '.join(accepted) or 'none'}")
     chosen = {"none": ModelSpec("none")}
     chosen.update({s.label: s for s in specs})

@@ -22,15 +22,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from regshift_bench import intervene, interpret, results, scoring
-from regshift_bench.api import (FitReport, Intervention, Model, Prediction, SeqDataset, Splits,
-                                fit_report)
+from regshift_bench import interpret, intervene, results, scoring
+from regshift_bench.api import FitReport, Intervention, Model, Prediction, SeqDataset, Splits, fit_report
 from regshift_bench.api.fit_report import COLUMNS as FIT_COLUMNS
 from regshift_bench.errors import CellTimeout, PluginError
 from regshift_bench.plan import Cell, canonical_json, stable_hash
 from regshift_bench.plugins import get_plugin
 from regshift_bench.submission.digests import splits_digests
-
 
 __all__ = ["CellOutcome", "CellTimeout", "GroupContext", "run_cell", "run_group"]
 

@@ -17,8 +17,6 @@ from rsbench_metrics import METRICS
 from rsbench_metrics import create as metric
 
 
-
-
 class MeanOfY(Metric):
     """A third-party-style metric with only ``compute`` (the loop path)."""
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+from plugins.toy_plugin import ToyMean
 
 from regshift_bench import plugins
 from regshift_bench.api import Prediction
 from regshift_bench.testing import check_model, check_shift, check_task
-from plugins.toy_plugin import ToyMean
 
 
 class OrderDependent(ToyMean):

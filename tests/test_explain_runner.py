@@ -9,11 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from regshift_bench import plugins, results, tasks
+from regshift_bench import results, tasks
 from regshift_bench.errors import TaskFileError, UnknownNameError
 from regshift_bench.execute import run_plan
 from regshift_bench.plan import expand

@@ -11,10 +11,9 @@ import pytest
 from regshift_bench import results as rs
 from regshift_bench.errors import DataError
 from regshift_bench.leaderboard import build_leaderboard, load_runs
-from regshift_bench.leaderboard.aggregate import aggregate
-from regshift_bench.leaderboard.render_text import render_markdown
-from regshift_bench.leaderboard.aggregate import Condition
+from regshift_bench.leaderboard.aggregate import Condition, aggregate
 from regshift_bench.leaderboard.ranks import BootScores, robustness, tie_groups
+from regshift_bench.leaderboard.render_text import render_markdown
 from regshift_bench.testing.synthetic_run import write_synthetic_run
 
 FAILED = ("sim", "motif_loss", 1.0, "bilstm", 1)

@@ -9,11 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from regshift_bench.cli.main import app
-from regshift_bench.leaderboard import (build_leaderboard, render_csv, render_html, render_json,
-                                        render_markdown)
+from regshift_bench.leaderboard import build_leaderboard, render_csv, render_html, render_json, render_markdown
 from regshift_bench.leaderboard.anchors import registered_anchors
-from regshift_bench.leaderboard.findings import (FAILS, HOLDS, MIN_SEEDS, UNSURE, Est, judge,
-                                                 view)
+from regshift_bench.leaderboard.findings import FAILS, HOLDS, MIN_SEEDS, UNSURE, Est, judge, view
 from regshift_bench.testing.synthetic_run import write_synthetic_run
 
 KINDS = {"none": "selection", "gc_shift": "covariate", "motif_rewiring": "mechanism",

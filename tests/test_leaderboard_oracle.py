@@ -7,11 +7,11 @@ import pytest
 
 from regshift_bench.bootstrap import holm, seed_average, seed_draws
 from regshift_bench.leaderboard import build_leaderboard, render_markdown
-from regshift_bench.leaderboard.plots import task_figures
 from regshift_bench.leaderboard.aggregate import aggregate
 from regshift_bench.leaderboard.declared import declared
 from regshift_bench.leaderboard.effective import fisher_z
 from regshift_bench.leaderboard.load import load_runs
+from regshift_bench.leaderboard.plots import task_figures
 from regshift_bench.leaderboard.ranks import boot_scores, robustness
 from regshift_bench.testing.synthetic_run import write_synthetic_run
 

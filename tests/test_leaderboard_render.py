@@ -14,8 +14,15 @@ from typer.testing import CliRunner
 
 from regshift_bench.cli.main import app
 from regshift_bench.errors import DataError
-from regshift_bench.leaderboard import (build_leaderboard, publish, render_csv, render_html,
-                                        render_json, render_markdown, terminal_renderables)
+from regshift_bench.leaderboard import (
+    build_leaderboard,
+    publish,
+    render_csv,
+    render_html,
+    render_json,
+    render_markdown,
+    terminal_renderables,
+)
 from regshift_bench.testing.synthetic_run import write_synthetic_run
 
 EVIL = "<script>alert(1)</script>[bold]x|y"

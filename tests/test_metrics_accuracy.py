@@ -11,10 +11,7 @@ from scipy import stats
 from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 
 from regshift_bench.errors import MetricSkipped
-from rsbench_metrics import METRICS
 from rsbench_metrics import create as metric
-
-
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,8 @@ from scipy import stats
 
 from regshift_bench.api import Prediction
 from regshift_bench.testing import toy_dataset
-from rsbench_metrics import METRICS
 from rsbench_metrics import create as metric
 from rsbench_metrics.calibration import LEVELS
-
-
 
 
 @pytest.fixture(scope="module")

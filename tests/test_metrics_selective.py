@@ -9,11 +9,7 @@ from hypothesis import strategies as st
 
 from regshift_bench.api import Prediction
 from regshift_bench.testing import toy_dataset
-from rsbench_metrics import METRICS
 from rsbench_metrics import create as metric
-
-
-
 
 Y4 = np.array([0.0, 1.0, 2.0, 3.0])  # squared errors 0, 1, 4, 9 against μ = 0
 

@@ -8,8 +8,7 @@ import torch
 
 from regshift_bench.api import Budget, SeqDataset
 from regshift_bench.testing import toy_dataset
-from rsbench_models import CNN, BiLSTM, Transformer
-from rsbench_models import trainer
+from rsbench_models import CNN, BiLSTM, Transformer, trainer
 
 TINY = dict(epochs=2, batch_size=32)
 ARCH = {CNN: dict(channels=8, n_blocks=2), BiLSTM: dict(channels=8, hidden=8),

@@ -11,7 +11,13 @@ import pytest
 
 from regshift_bench.errors import DataError
 from regshift_bench.motifs import (
-    Motif, MotifSet, builtin_motifs, from_iupac, occupancy, read_meme, scan,
+    Motif,
+    MotifSet,
+    builtin_motifs,
+    from_iupac,
+    occupancy,
+    read_meme,
+    scan,
 )
 
 FIX = Path(__file__).parent / "fixtures" / "motifs"

@@ -14,8 +14,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from regshift_bench import (DataError, DataMissingError, UnknownNameError, datasets, get_plugin,
-                            paths, plugins)
+from regshift_bench import DataError, DataMissingError, UnknownNameError, datasets, get_plugin, paths, plugins
 from regshift_bench.api import Prediction, SplitSizes
 from regshift_bench.cli.main import app
 from regshift_bench.datasets import DataFile, Dataset

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from regshift_bench import DataError, get_plugin
 from regshift_bench.motifs import MotifSet, from_iupac, occupancy, scan

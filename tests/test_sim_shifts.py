@@ -6,7 +6,6 @@ from dataclasses import fields
 
 import numpy as np
 import pytest
-import torch
 
 from regshift_bench import get_plugin
 from regshift_bench.api import SplitSizes

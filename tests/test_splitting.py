@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from regshift_bench.api import SplitSizes, group_split, source_splits
-from regshift_bench.api import splitting
+from regshift_bench.api import SplitSizes, group_split, source_splits, splitting
 from regshift_bench.testing import ToyTableTask, ToyTask
 
 SIZES = SplitSizes(40, 10, 20)

@@ -16,9 +16,8 @@ References (``reference=``) for the methods that take one:
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
 import warnings
+from typing import Any, ClassVar
 
 import numpy as np
 import torch

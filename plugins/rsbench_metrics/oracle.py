@@ -10,8 +10,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from rsbench_metrics._base import Array, ArrayMetric, MomentMetric, correlation
 from regshift_bench.errors import MetricSkipped
+from rsbench_metrics._base import Array, ArrayMetric, MomentMetric, correlation
 from rsbench_metrics.calibration import gaussian_nll
 
 

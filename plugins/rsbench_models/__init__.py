@@ -23,9 +23,9 @@ from rsbench_models.ensemble import Ensemble
 from rsbench_models.legnet import LegNet
 from rsbench_models.neural import NeuralModel
 from rsbench_models.prior_ridge import PriorRidge
+from rsbench_models.priors import GCPrior, MotifPrior
 from rsbench_models.prixfixe import DreamAttn, DreamCNN, DreamRNN, PrixFixe
 from rsbench_models.prixfixe_blocks import BUILTIN_BLOCKS
-from rsbench_models.priors import GCPrior, MotifPrior
 from rsbench_models.transformer import Transformer
 
 __all__ = ["BiLSTM", "CNN", "DreamAttn", "DreamCNN", "DreamRNN", "Ensemble", "GCLinear", "GCPrior",

@@ -13,10 +13,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from regshift_bench.api import Prior
 from rsbench_models.blocks import ConvStem
 from rsbench_models.heads import GaussianHead
 from rsbench_models.neural import NeuralModel, masked_pool
-from regshift_bench.api import Prior
 
 
 class CNNNet(ConvStem):

@@ -20,6 +20,7 @@ from regshift_bench.api import Budget, Model, Prediction, Prior, SeqDataset
 from regshift_bench.errors import DataError, PluginError
 from rsbench_models import trainer
 
+
 class NeuralModel(Model):
     """Base class: a torch network with a Gaussian head trained by the shared trainer.
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 from regshift_bench import hookimpl
 from rsbench_mpra.datasets import DATASETS
 from rsbench_mpra.dream import DreamYeastTask
+from rsbench_mpra.full import LentiMPRAK562Full
+from rsbench_mpra.kircher import KircherSatMut
 from rsbench_mpra.lentimpra import LentiMPRAHepG2, LentiMPRAWTC11
 from rsbench_mpra.sharpr import SharprPilotTask
 from rsbench_mpra.shifts import ElementClass, GCExtremes, RandomSplit
 from rsbench_mpra.shifts_domain import CellType, RandomToNative
 from rsbench_mpra.table_task import TableTask
-from rsbench_mpra.kircher import KircherSatMut
-from rsbench_mpra.full import LentiMPRAK562Full
 from rsbench_mpra.variants_task import VariantEffect, VariantsTask
 
 __all__ = ["CellType", "DreamYeastTask", "ElementClass", "GCExtremes", "LentiMPRAHepG2",

@@ -21,7 +21,15 @@ import numpy as np
 import pandas as pd
 
 from regshift_bench.api import (
-    SeqDataset, Shift, Splits, SplitSizes, Task, cap, group_labels, group_split, source_splits,
+    SeqDataset,
+    Shift,
+    Splits,
+    SplitSizes,
+    Task,
+    cap,
+    group_labels,
+    group_split,
+    source_splits,
 )
 from regshift_bench.errors import RegshiftError
 

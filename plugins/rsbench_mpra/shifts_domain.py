@@ -7,7 +7,14 @@ from __future__ import annotations
 import numpy as np
 
 from regshift_bench.api import (
-    SeqDataset, Shift, Splits, SplitSizes, Task, cap, group_split, source_splits,
+    SeqDataset,
+    Shift,
+    Splits,
+    SplitSizes,
+    Task,
+    cap,
+    group_split,
+    source_splits,
 )
 from regshift_bench.errors import RegshiftError
 from rsbench_mpra.shifts import by_class, group_codes

@@ -9,8 +9,7 @@ constant predictor, and ``gc_linear``, GC content alone). Registered through
 from __future__ import annotations
 
 from regshift_bench.api import Claim, Reads, Threshold
-from regshift_bench.leaderboard.findings import (FAILS, HOLDS, UNSURE, Check, TaskView, all_of,
-                                                 judge)
+from regshift_bench.leaderboard.findings import FAILS, HOLDS, UNSURE, Check, TaskView, all_of, judge
 from regshift_bench.leaderboard.findings_evidence import Est, mean_of
 from regshift_bench.leaderboard.ranks import prior_pairs
 

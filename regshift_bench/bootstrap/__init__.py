@@ -48,8 +48,14 @@ True
 from __future__ import annotations
 
 from regshift_bench.bootstrap.examples import Examples, call_metric
-from regshift_bench.bootstrap.hierarchical import (METHOD, exceed_pvalue, holm, seed_average,
-                                                   seed_draws, two_sided_pvalue)
+from regshift_bench.bootstrap.hierarchical import (
+                                                   METHOD,
+                                                   exceed_pvalue,
+                                                   holm,
+                                                   seed_average,
+                                                   seed_draws,
+                                                   two_sided_pvalue,
+)
 from regshift_bench.bootstrap.indices import bootstrap_indices, iter_bootstrap_indices
 from regshift_bench.bootstrap.intervals import BootstrapResult, bootstrap_metric, paired_bootstrap
 from regshift_bench.bootstrap.paired import paired_scores, resolve_metric

@@ -14,7 +14,6 @@ With ``--out`` both forms write files: every format unless ``--format`` names on
 
 from __future__ import annotations
 
-import json
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional

@@ -26,8 +26,7 @@ from regshift_bench.leaderboard.html import render_html
 from regshift_bench.leaderboard.load import RunSet, load_runs
 from regshift_bench.leaderboard.publish import FORMATS as publish_formats
 from regshift_bench.leaderboard.publish import inline_svgs, publish
-from regshift_bench.leaderboard.render_text import (render_csv, render_json, render_markdown,
-                                                    terminal_renderables)
+from regshift_bench.leaderboard.render_text import render_csv, render_json, render_markdown, terminal_renderables
 
 __all__ = ["Leaderboard", "RunSet", "TaskBoard", "build_leaderboard", "inline_svgs", "load_runs",
            "publish", "publish_formats", "render_csv", "render_html", "render_json", "render_markdown",

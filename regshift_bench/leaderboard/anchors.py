@@ -14,8 +14,8 @@ from typing import cast
 from regshift_bench.api.claim import Anchor
 from regshift_bench.errors import RegshiftError
 from regshift_bench.leaderboard.aggregate import REFERENCE
-from regshift_bench.leaderboard.tables import Cell, Table, fmt
 from regshift_bench.leaderboard.board import Leaderboard
+from regshift_bench.leaderboard.tables import Cell, Table, fmt
 
 #: Per-split values listed for an anchor whose metric is not recorded in distribution.
 SPLITS_SHOWN = 4

@@ -5,11 +5,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
 
 from regshift_bench.errors import DataError
 from regshift_bench.leaderboard.aggregate import Aggregate, Condition, aggregate
@@ -19,12 +15,22 @@ from regshift_bench.leaderboard.declared import declared
 from regshift_bench.leaderboard.effective import effective_robustness, effective_table
 from regshift_bench.leaderboard.findings_claims import evaluate, findings_table
 from regshift_bench.leaderboard.load import RunSet, load_runs
-from regshift_bench.leaderboard.metric_info import (OTHER_SHOWN, MetricInfo, default_metric,
-                                                    registered_infos, table_metrics,
-                                                    undeclared_infos)
-from regshift_bench.leaderboard.ranks import (BootScores, boot_scores, ceiling_relative,
-                                              prior_effect, prior_pairs, robustness)
-from regshift_bench.leaderboard.tables import Table, accuracy_table, metric_table
+from regshift_bench.leaderboard.metric_info import (
+    OTHER_SHOWN,
+    MetricInfo,
+    default_metric,
+    registered_infos,
+    table_metrics,
+    undeclared_infos,
+)
+from regshift_bench.leaderboard.ranks import (
+    boot_scores,
+    ceiling_relative,
+    prior_effect,
+    prior_pairs,
+    robustness,
+)
+from regshift_bench.leaderboard.tables import accuracy_table, metric_table
 from regshift_bench.leaderboard.tables_boot import prior_table, robustness_table
 from regshift_bench.submission.board import ranked_in_tracks
 

@@ -24,8 +24,7 @@ from dataclasses import dataclass
 
 from regshift_bench.bootstrap import exceed_pvalue, holm
 from regshift_bench.leaderboard.aggregate import Condition
-from regshift_bench.leaderboard.findings import (FAILS, HOLDS, MIN_SEEDS, UNSURE, Est, Finding,
-                                                 TaskView, judge)
+from regshift_bench.leaderboard.findings import FAILS, HOLDS, MIN_SEEDS, UNSURE, Est, Finding, TaskView, judge
 from regshift_bench.leaderboard.tables import fmt
 
 #: An error rise beyond the oracle's of a quarter of the model's own ID mse: well above

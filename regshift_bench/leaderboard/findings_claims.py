@@ -15,8 +15,7 @@ from regshift_bench.api.claim import Claim
 from regshift_bench.bootstrap import METHOD
 from regshift_bench.leaderboard.board import Leaderboard
 from regshift_bench.leaderboard.declared import declared
-from regshift_bench.leaderboard.findings import (FAILS, HOLDS, MIN_SEEDS, UNSURE, Check, Finding,
-                                                 TaskView, all_of, view)
+from regshift_bench.leaderboard.findings import FAILS, HOLDS, MIN_SEEDS, UNSURE, Check, Finding, TaskView, all_of, view
 from regshift_bench.leaderboard.findings_breaks import BREAK_COVERAGE_DROP, BREAK_MSE_RISE, breaks
 from regshift_bench.leaderboard.tables import Cell, Table
 

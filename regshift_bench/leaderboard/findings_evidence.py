@@ -26,8 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from regshift_bench.bootstrap import (Examples, paired_scores, resolve_metric, seed_average,
-                                      seed_draws)
+from regshift_bench.bootstrap import Examples, paired_scores, resolve_metric, seed_average, seed_draws
 from regshift_bench.errors import BootstrapUnavailable, MetricSkipped
 from regshift_bench.leaderboard.aggregate import Condition
 from regshift_bench.leaderboard.load import RunSet

@@ -41,12 +41,19 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from regshift_bench.leaderboard.aggregate import Condition
-from regshift_bench.leaderboard.load import RunSet
-from regshift_bench.bootstrap import (Examples, holm, paired_scores, resolve_metric,
-                                      seed_average, seed_draws, two_sided_pvalue)
+from regshift_bench.bootstrap import (
+    Examples,
+    holm,
+    paired_scores,
+    resolve_metric,
+    seed_average,
+    seed_draws,
+    two_sided_pvalue,
+)
 from regshift_bench.bootstrap.paired import resample_path
 from regshift_bench.errors import BootstrapUnavailable, MetricSkipped
+from regshift_bench.leaderboard.aggregate import Condition
+from regshift_bench.leaderboard.load import RunSet
 
 Entry = tuple[str, Condition, int]  # model, condition, seed
 #: Most resamples for a metric scored only through its ``__call__`` (one Python call

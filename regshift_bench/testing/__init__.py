@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+from regshift_bench.testing.check_claim import check_anchor, check_claim
+from regshift_bench.testing.check_explainer import check_explainer
+from regshift_bench.testing.check_intervention import check_intervention
 from regshift_bench.testing.checks import (
     CHECKS,
     check_dataset,
@@ -15,9 +18,6 @@ from regshift_bench.testing.checks import (
     check_shift,
     check_task,
 )
-from regshift_bench.testing.check_claim import check_anchor, check_claim
-from regshift_bench.testing.check_explainer import check_explainer
-from regshift_bench.testing.check_intervention import check_intervention
 from regshift_bench.testing.report import CheckReport, CheckResult, CheckSkipped
 from regshift_bench.testing.toy import ToyConfig, ToyTableTask, ToyTask, toy_dataset
 

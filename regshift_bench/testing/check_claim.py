@@ -13,8 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from regshift_bench.api.claim import ANCHOR_FIELDS, VERDICTS, Anchor, Claim
 from regshift_bench import plugins
+from regshift_bench.api.claim import ANCHOR_FIELDS, VERDICTS, Anchor, Claim
 from regshift_bench.plugins import get_plugin
 from regshift_bench.testing.report import CheckReport
 
@@ -49,8 +49,8 @@ def check_claim(target: str | Claim, *, strict: bool = False) -> CheckReport:
 
     def synthetic_run() -> str:
         from regshift_bench.leaderboard import build_leaderboard
-        from regshift_bench.leaderboard.findings_claims import judge_claim
         from regshift_bench.leaderboard.findings import view
+        from regshift_bench.leaderboard.findings_claims import judge_claim
         from regshift_bench.testing.synthetic_run import write_synthetic_run
 
         claim: Claim = state["claim"]

@@ -10,9 +10,8 @@ the :class:`Budget` and ``get_state``/``set_state``.
 
 from __future__ import annotations
 
-from rsbench_example_model.model import TinyCNN
-
 from regshift_bench import hookimpl
+from rsbench_example_model.model import TinyCNN
 
 __all__ = ["TinyCNN", "rsbench_register_models"]
 

@@ -33,8 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rsbench_mpra.derive.tables import (gc_fraction, original, require, reverse_complement,
-                                        write_tsv_gz)
+from rsbench_mpra.derive.tables import gc_fraction, original, require, reverse_complement, write_tsv_gz
 
 _MNIST = "autosome-imtf/MPRA-MNIST/0a4b122102a076e52c14dbfc1c38f9ca55988fb4/datasets/Vikram_splited"
 _LEGNET = "autosome-ru/human_legnet/1f167828678d55949078306e1d2a77576d268920/tutorial/dataset"

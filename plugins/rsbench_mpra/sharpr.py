@@ -37,15 +37,8 @@ import pandas as pd
 from regshift_bench.api import SeqDataset, Task
 from regshift_bench.errors import DataError
 from rsbench_mpra import ceilings, datasets, overlap, references, table
+from rsbench_mpra.derive.sharpr import LIBRARIES  # library column -> GEO sample file stem
 
-LIBRARIES = {
-    "hepg2_rep1": "GSM1831777_HepG2_PilotDesign_SV40P_mRNA_Rep1",
-    "hepg2_rep2": "GSM1831778_HepG2_PilotDesign_SV40P_mRNA_Rep2",
-    "k562_rep1": "GSM1831779_K562_PilotDesign_SV40P_mRNA_Rep1",
-    "k562_rep2": "GSM1831780_K562_PilotDesign_SV40P_mRNA_Rep2",
-    "plasmid_rep1": "GSM1831781_PilotDesign_SV40P_Plasmid_Rep1",
-    "plasmid_rep2": "GSM1831782_PilotDesign_SV40P_Plasmid_Rep2",
-}
 CELLS = {"HepG2": "hepg2", "K562": "k562"}
 
 

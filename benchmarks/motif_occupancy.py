@@ -11,7 +11,7 @@ chance level a site must stand out from.
 Run::
 
     RSBENCH_DATA_DIR=/path/to/data OMP_NUM_THREADS=1 \\
-        python benchmarks/motif_occupancy.py --n 2000 --seed 0 [--pvalue 0.02] [--markdown]
+        python benchmarks/motif_occupancy.py --n 2000 --seed 0 [--pvalue 1e-4] [--markdown]
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def _matching(prior: MotifPrior, tf: str, source: str) -> np.ndarray:
 
 
 def occupancy_table(task, data: SeqDataset, background: SeqDataset, pvalue: float,
-                    rng: np.random.Generator, trim_bits: float = 0.5
+                    rng: np.random.Generator, trim_bits: float = 0.25
                     ) -> dict[str, dict[str, dict[str, float]]]:
     """rung -> TF -> {"planted", "chance", "n_sites"} (means over sites / random windows)."""
     out: dict[str, dict[str, dict[str, float]]] = {}
@@ -102,8 +102,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000, help="sequences with planted sites")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--pvalue", type=float, default=0.02, help="the prior's p-value threshold")
-    parser.add_argument("--trim-bits", type=float, default=0.5,
+    parser.add_argument("--pvalue", type=float, default=1e-4, help="the prior's p-value threshold")
+    parser.add_argument("--trim-bits", type=float, default=0.25,
                         help="the prior's flank-trimming threshold (bits)")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = parser.parse_args()

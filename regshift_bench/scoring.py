@@ -100,6 +100,25 @@ def score(cell: Cell, task: Any, sets: dict[str, SeqDataset], preds: dict[str, P
             except Exception as exc:  # a broken metric fails its own rows only
                 rows.append({**base, "value": np.nan, "status": "failed",
                              "error": f"metric {name!r}: {type(exc).__name__}: {exc}"})
+    rows += _task_rows(cell, task, sets, preds)
+    if splits is not None:
+        rows += reference_rows(cell, task, sets, splits, cache, reference_preds)
+    return rows, curves
+
+
+class _NoTaskScores:
+    """Stands in for the task when references are scored: no task-specific rows."""
+
+    reference_names: tuple[str, ...] = ()
+
+    def score(self, split: str, data: SeqDataset, pred: Prediction) -> dict[str, float]:
+        return {}
+
+
+def _task_rows(cell: Cell, task: Any, sets: dict[str, SeqDataset],
+               preds: dict[str, Prediction]) -> list[dict[str, Any]]:
+    """The task's own rows (:meth:`Task.score`) for every split; a failure fails its split."""
+    rows: list[dict[str, Any]] = []
     for split, data in sets.items():
         try:
             extra = task.score(split, data, preds[split]) or {}
@@ -119,18 +138,7 @@ def score(cell: Cell, task: Any, sets: dict[str, SeqDataset], preds: dict[str, P
             rows.append({"split": split, "metric": key, "value": float(value), "n": len(data),
                          "higher_is_better": bool(hib), "status": "ok", "error": "",
                          "reference": ref})
-    if splits is not None:
-        rows += reference_rows(cell, task, sets, splits, cache, reference_preds)
-    return rows, curves
-
-
-class _NoTaskScores:
-    """Stands in for the task when references are scored: no task-specific rows."""
-
-    reference_names: tuple[str, ...] = ()
-
-    def score(self, split: str, data: SeqDataset, pred: Prediction) -> dict[str, float]:
-        return {}
+    return rows
 
 
 def reference_rows(cell: Cell, task: Any, sets: dict[str, SeqDataset], splits: Splits,

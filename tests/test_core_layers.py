@@ -159,7 +159,7 @@ def test_builtins_come_only_through_their_entry_points(monkeypatch):
     monkeypatch.setenv(plugins.AUTOLOAD_ENV, "1")
     loaded = plugins.load()
     builtins = {r.name: r for r in loaded.records if r.name != "core"}
-    assert set(builtins) == {"sim", "mpra", "models", "metrics", "explain"}
+    assert set(builtins) == {"sim", "mpra", "models", "metrics", "explain", "interventions"}
     assert all(r.source == "builtin" and r.distribution == "regshift-bench" and r.status == "ok"
                for r in builtins.values())
     # Without entry points the core has nothing but its own plugin: it names no built-in.

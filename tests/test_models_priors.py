@@ -11,6 +11,7 @@ from regshift_bench import get_plugin
 from regshift_bench.api import SeqDataset
 from regshift_bench.errors import DataError
 from regshift_bench.motifs import MotifSet, builtin_motifs
+from regshift_bench.motifs.calibrate import trimmed
 from regshift_bench.plan import expand
 from regshift_bench.tasks import shipped_suites
 from regshift_bench.testing import check_model, check_prior, toy_dataset
@@ -50,7 +51,11 @@ def test_planting_a_motif_raises_its_max_occupancy() -> None:
     prior = MotifPrior(source="oracle", scaling="none").fit(base)
     before = prior.features(base)
     after = prior.features(SeqDataset(planted, np.zeros(30)))
-    assert (after[:, 0] >= before[:, 0]).all() and after[:, 0].min() > 0.9
+    # At pvalue 1e-4 a 7-bp matrix's threshold sits near its consensus score (only a
+    # few of the 16,384 7-mers reach it), so a perfect site is about half occupied,
+    # far above any chance site.
+    assert (after[:, 0] >= before[:, 0]).all() and after[:, 0].min() > 0.45
+    assert after[:, 0].min() > 5 * np.median(before[:, 0])
     assert np.median(before[:, 0]) < 0.5
     assert (after[:, 2] > before[:, 2]).all()  # summed occupancy of AP1 rises too
 
@@ -143,7 +148,9 @@ def test_sim_prior_without_data_is_still_not_the_simulators(monkeypatch) -> None
     assert prior.chosen_["database"].startswith("builtin (specificity")
     _assert_independent(prior, train.info["motifs"])
     oracle = MotifPrior(source="oracle").fit(train)
-    assert oracle.motifs_ == train.info["motifs"]
+    # The oracle rung scans the simulator's own matrices, low-information flanks trimmed.
+    assert oracle.motifs_ == trimmed(train.info["motifs"], oracle.trim_bits)
+    assert oracle.motifs_ != MotifPrior(source="database").fit(train).motifs_
 
 
 def test_prior_ridge_is_registered_in_the_default_grid_and_conforms() -> None:

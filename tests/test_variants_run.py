@@ -98,7 +98,7 @@ def test_kircher_satmut_scores_hepg2_elements_and_skips_the_rest(data_dir):
     sets = task.variant_sets(np.random.default_rng(0), 50)
     scored = {k for k, d in sets.items() if not d.info.get("skipped")}
     assert scored == {"F9", "LDLR", "LDLR.2", "SORT1", "SORT1.2", "SORT1-flip"}
-    assert len(sets) == 29 and all(len(sets[k]) == 200 for k in scored)
+    assert len(sets) == 29 and all(len(sets[k]) == 100 for k in scored)  # 50 variants x (ref, alt), + strand
     assert sets["F9"].seq_len == task.width() == 200
     out = task.score("test_ood/PKLR-48h", sets["PKLR-48h"], None)
     assert "measured in K562" in str(out["effect_pearson"])

@@ -91,7 +91,7 @@ class WorstGroupCoverage90(Metric):
 
     higher_is_better: ClassVar[bool] = True
     target: ClassVar[float | None] = 0.9
-    needs: ClassVar[frozenset[str]] = frozenset({"var"})
+    needs: ClassVar[frozenset[str]] = frozenset({"var", "seqs", "meta"})  # groups: GC, meta columns
 
     def __init__(self, min_group: int = 10) -> None:
         self.min_group = min_group

@@ -116,16 +116,18 @@ class MotifPrior(Prior):
         the training range; ``log1p``: log1p only; ``none``: raw occupancies.
     clip_quantile : float, default 0.005
         q of ``robust`` scaling.
-    pvalue : float, default 0.02
+    pvalue : float, default 1e-4
         Per-matrix threshold: a site is half occupied at the score a random site of
         the training data's base composition reaches with probability ``pvalue``
+        (FIMO's default; a more permissive threshold buries the one planted site
+        under chance hits summed over a whole sequence, docs/priors.md)
         (exact score distribution; :func:`regshift_bench.motifs.calibrate.pvalue_threshold`,
         as FIMO's ``--thresh``), so every matrix has the same false-positive rate
         whatever its width and information.
     margin : float, optional
         Instead of ``pvalue``: half occupied at ``max_score - margin`` nats (the old,
         uncalibrated rule).
-    trim_bits : float, default 0.5
+    trim_bits : float, default 0.25
         End columns with less information than this (bits) are trimmed before
         scanning; 0 keeps every column.
 
@@ -150,8 +152,8 @@ class MotifPrior(Prior):
     def __init__(self, database: str = "auto", panel: str = "auto",
                  names: tuple[str, ...] | None = None, meme_path: str | None = None,
                  decoys: int = 8, source: str = "database", scaling: str = "robust",
-                 clip_quantile: float = 0.005, pvalue: float = 0.02,
-                 margin: float | None = None, trim_bits: float = 0.5) -> None:
+                 clip_quantile: float = 0.005, pvalue: float = 1e-4,
+                 margin: float | None = None, trim_bits: float = 0.25) -> None:
         self.database, self.panel, self.names, self.meme_path = database, panel, names, meme_path
         self.decoys, self.source, self.scaling = decoys, source, scaling
         self.clip_quantile, self.pvalue, self.margin = clip_quantile, pvalue, margin

@@ -12,8 +12,13 @@ from regshift_bench.api.prediction import Prediction
 from regshift_bench.errors import MetricSkipped
 
 #: Fields a metric may need besides ``y`` and ``mean``; "reference" means the
-#: in-distribution split and its prediction (``ood_auroc``).
-KNOWN_NEEDS = frozenset({"var", "y_true", "noise_var", "reference"})
+#: in-distribution split and its prediction (``ood_auroc``); "seqs" and "meta" mean
+#: the sequences or the per-example table (e.g. groups by GC or element class), which
+#: stored predictions do not hold: such a metric is scored by the runner only, and the
+#: leaderboard shows its recorded values without bootstrap intervals.
+KNOWN_NEEDS = frozenset({"var", "y_true", "noise_var", "reference", "seqs", "meta"})
+#: The needs that stored per-example predictions cannot satisfy.
+BEYOND_PREDICTIONS = frozenset({"seqs", "meta"})
 
 
 class Metric(Configurable):
@@ -25,7 +30,7 @@ class Metric(Configurable):
         Direction of "better" (for target metrics: the direction a shift usually breaks).
     target : float or None
     needs : frozenset of str
-        Subset of ``{"var", "y_true", "noise_var", "reference"}``.
+        Subset of ``{"var", "y_true", "noise_var", "reference", "seqs", "meta"}``.
     table, label, table_order, number_format
         Where and how the leaderboard shows the metric (optional).
     """

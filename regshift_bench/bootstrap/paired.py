@@ -32,15 +32,22 @@ from regshift_bench.errors import BootstrapUnavailable, MetricSkipped, RegshiftE
 
 def resolve_metric(name: str) -> Any:
     """The registered metric plugin ``name`` (BootstrapUnavailable when none is)."""
+    from regshift_bench.api.metric import BEYOND_PREDICTIONS
     from regshift_bench.plugins import get_plugin
 
     try:
-        return get_plugin("metric", name)
+        metric = get_plugin("metric", name)
     except RegshiftError as exc:
         raise BootstrapUnavailable(
             f"{name!r} is a recorded value but no registered metric plugin computes it, so it "
             f"cannot be bootstrapped or ranked ({exc}); choose a metric from `rsbench list "
             "metrics`") from exc
+    beyond = sorted(set(getattr(metric, "needs", ())) & BEYOND_PREDICTIONS)
+    if beyond:
+        raise BootstrapUnavailable(
+            f"{name!r} reads {' and '.join(beyond)}, which the stored predictions do not hold, "
+            "so it cannot be bootstrapped or ranked; its recorded values are shown as they are")
+    return metric
 
 
 def resample_path(metric: Any, needs_ref: bool) -> str:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from regshift_bench.api.metric import BEYOND_PREDICTIONS
 from regshift_bench.bootstrap.examples import Examples
 from regshift_bench.errors import MetricSkipped
 from regshift_bench.plugins import get_plugin
@@ -52,8 +53,6 @@ def _values(metric: Any, ex: Examples, reference: Examples | None) -> dict[str, 
     return {str(k): float(v) for k, v in values.items()}
 
 
-#: ``needs`` a metric may declare when it reads more than predictions and labels.
-BEYOND_PREDICTIONS = frozenset({"seqs", "meta"})
 
 
 def _placeholder(ex: Examples, seed: int) -> Any:

@@ -22,7 +22,7 @@ from regshift_bench.datasets import Dataset
 from regshift_bench.errors import DataError, DataMissingError
 from regshift_bench.plugins import get_plugin
 from regshift_bench.testing.model_checks import CHECK_BUDGET, run_model_checks
-from regshift_bench.testing.report import CheckReport
+from regshift_bench.testing.report import CheckReport, CheckSkipped
 from regshift_bench.testing.toy import ToyTableTask, ToyTask, toy_dataset
 
 Factory = str | Callable[[], Any]
@@ -282,6 +282,9 @@ def check_dataset(target: str | Dataset, *, strict: bool = False,
         # One pass over the files: presence and checksums as `rsbench data list` reports them.
         state["rows"] = rows = datasets.status(base, [dataset])
         missing = [r["file"] for r in rows if not r["present"]]
+        if missing and len(missing) == len(rows) and getattr(dataset, "optional", False):
+            raise CheckSkipped(f"optional dataset {name!r} is not in {base}; "
+                               f"{datasets.missing_hint(dataset)} to check it")
         if missing:
             raise DataMissingError(
                 f"dataset {name!r}: {len(missing)} of {len(rows)} files missing from "

@@ -8,7 +8,7 @@ controls. Registered through ``rsbench_register_claims`` / ``rsbench_register_an
 from __future__ import annotations
 
 from regshift_bench.api import Claim, Reads, Threshold
-from regshift_bench.leaderboard.findings import Check, TaskView, judge
+from regshift_bench.leaderboard.findings import Check, TaskView, selective_gain_checks
 
 #: Constant and GC-only predictors: quoted beside every model, never judged.
 CONTROLS = ("mean", "gc_linear")
@@ -22,13 +22,8 @@ def selective_gc_extremes(views: list[TaskView]) -> tuple[list[Check], str]:
     checks = []
     for v in views:
         top = max((c.severity for c in v.ood() if c.shift == GC_EXTREMES), default=None)
-        for c in (c for c in v.ood() if c.shift == GC_EXTREMES and c.severity == top):
-            for m in v.models:
-                e = v.est("selective_gain", m, c)
-                if e is not None and e.point == 1.0 and (e.samples == 1.0).all():
-                    continue  # constant σ²: abstaining is random, nothing to test
-                checks.append(judge(f"{m} {v.task} {c.label}: selective_gain (mse / risk@50)",
-                                    e, v.ci, above=NO_GAIN.value))
+        conds = [c for c in v.ood() if c.shift == GC_EXTREMES and c.severity == top]
+        checks += selective_gain_checks(v, conds, NO_GAIN.value)
     return checks, f"no real-data {GC_EXTREMES} cells in this run"
 
 

@@ -9,7 +9,16 @@ constant predictor, and ``gc_linear``, GC content alone). Registered through
 from __future__ import annotations
 
 from regshift_bench.api import Claim, Reads, Threshold
-from regshift_bench.leaderboard.findings import FAILS, HOLDS, UNSURE, Check, TaskView, all_of, judge
+from regshift_bench.leaderboard.findings import (
+    FAILS,
+    HOLDS,
+    UNSURE,
+    Check,
+    TaskView,
+    all_of,
+    judge,
+    selective_gain_checks,
+)
 from regshift_bench.leaderboard.findings_evidence import Est, mean_of
 from regshift_bench.leaderboard.ranks import prior_pairs
 
@@ -132,15 +141,8 @@ def prior(views: list[TaskView]) -> tuple[list[Check], str]:
 
 
 def selective(views: list[TaskView]) -> tuple[list[Check], str]:
-    checks = []
-    for v in views:
-        for c in (c for c in v.conds if c.is_reference):
-            for m in v.models:
-                e = v.est("selective_gain", m, c)
-                if e is not None and e.point == 1.0 and (e.samples == 1.0).all():
-                    continue  # constant σ²: abstaining is random, nothing to test
-                checks.append(judge(f"{m} {v.task} {c.label}: selective_gain (mse / risk@50)",
-                                    e, v.ci, above=NO_GAIN.value))
+    checks = [check for v in views for check in selective_gain_checks(
+        v, [c for c in v.conds if c.is_reference], NO_GAIN.value)]
     return checks, "no in-distribution cells on a task with an oracle"
 
 

@@ -93,6 +93,23 @@ def judge(label: str, e: Est | None, ci: float, *, below: float | None = None,
     return Check(HOLDS if ok else FAILS if bad else UNSURE, value, rule)
 
 
+
+def selective_gain_checks(v: TaskView, conds: Any, floor: float) -> list[Check]:
+    """One check per model and condition: ``selective_gain`` above ``floor``.
+
+    A model whose σ² is constant (every resample exactly 1) is left out: abstaining
+    on it is random, so there is nothing to test.
+    """
+    checks = []
+    for c in conds:
+        for m in v.models:
+            e = v.est("selective_gain", m, c)
+            if e is not None and e.point == 1.0 and (e.samples == 1.0).all():
+                continue
+            checks.append(judge(f"{m} {v.task} {c.label}: selective_gain (mse / risk@50)",
+                                e, v.ci, above=floor))
+    return checks
+
 def all_of(checks: list[Check]) -> str:
     """AND of several checks: any failure fails, all holding holds, else inconclusive."""
     if not checks:

@@ -2,7 +2,7 @@
 
 Intervention rows (``intervention`` other than ``none``; :mod:`regshift_bench.intervene`)
 are kept out of every other table: the loader drops them
-(:func:`model_view`), and this module reads them straight from each run's
+(:func:`regshift_bench.leaderboard.load.model_view`), and this module reads them straight from each run's
 per-cell results and predictions.
 
 Columns: ``ID`` (the ``none`` shift's ``test_id``), then one column per shift kind
@@ -32,7 +32,6 @@ import pandas as pd
 
 from regshift_bench import results as rs
 from regshift_bench.leaderboard.load import NO_INTERVENTION as NONE
-from regshift_bench.leaderboard.load import model_view  # noqa: F401  (re-exported)
 from regshift_bench.leaderboard.tables import COLLAPSE_MARGIN, Cell, Table, fmt
 
 #: Shift kinds in column order, each with its family (the header band).

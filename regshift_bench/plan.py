@@ -360,6 +360,7 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
         # A misspelt trim is an error, not a silently untrimmed grid.
         _check_names("shift", [name for name, _ in preset.shift_severities])
         _check_names("shift", list(preset.skip_shifts))
+        _check_names("shift", [s for _, only in preset.model_shifts for s in only])
         for spec in suite.tasks:
             check_task_params(suite, spec)
             task = registry.create("task", spec.task, **dict(spec.params))
@@ -389,8 +390,9 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
                     continue
                 for severity in severities:
                     for m in specs:
-                        if not model_specs and not preset.runs_model_on(m.label, spec.label):
-                            continue  # the preset runs this model on other tasks only
+                        if not model_specs and not preset.runs_model_on(m.label, spec.label,
+                                                                        sspec.name):
+                            continue  # the preset runs this model on other tasks / shifts only
                         for seed, iv in itertools.product(range(n_seeds), iv_specs):
                             cells.append(make_cell(
                                 suite=suite.name, suite_version=suite.version,

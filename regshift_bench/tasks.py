@@ -152,11 +152,17 @@ class Preset:
     interventions: tuple[str, ...] = ()
     # Model label -> the task labels it runs on; a model not listed runs on every task.
     model_tasks: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Model label -> the shift names it runs under (``none`` always); default: every shift.
+    model_shifts: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
-    def runs_model_on(self, model: str, task: str) -> bool:
-        """Whether this preset runs ``model`` (a label) on ``task`` (a task label)."""
+    def runs_model_on(self, model: str, task: str, shift: str = "none") -> bool:
+        """Whether this preset runs ``model`` (a label) on ``task`` (a task label)
+        under ``shift`` (a shift name; ``none`` runs wherever the task does)."""
         only = dict(self.model_tasks).get(model)
-        return only is None or task in only
+        if only is not None and task not in only:
+            return False
+        shifts = dict(self.model_shifts).get(model)
+        return shift == "none" or shifts is None or shift in shifts
 
     def severities_for(self, shift: str) -> tuple[float, ...] | None:
         """The severities this preset keeps for ``shift`` (None: every declared one)."""
@@ -263,7 +269,8 @@ def _parse_preset(path: Path, name: str, raw: dict[str, Any]) -> Preset:
                   tuple(sorted((k, tuple(float(v) for v in vs)) for k, vs in per_shift.items())),
                   tuple(skip), tuple(parse_model_ref(v, f"{path}: {where}.interventions").label
                                      for v in interventions),
-                  _parse_model_tasks(path, f"{where}.models", models_raw or []))
+                  _parse_model_tasks(path, f"{where}.models", models_raw or []),
+                  _parse_model_shifts(path, f"{where}.models", models_raw or []))
 
 
 def _is_severity_list(raw: Any) -> bool:
@@ -284,14 +291,38 @@ def _parse_models(path: Path, where: str, raw: Any) -> list[str]:
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             raise _err(path, f"{where}[{i}]", f"{item!r} is neither a name nor a table with `name`",
                        example)
-        if set(item) - {"name", "params", "tasks"}:
-            raise unknown_keys_error(path, f"{where}[{i}]", set(item) - {"name", "params", "tasks"},
-                                     {"name", "params", "tasks"})
+        if set(item) - _MODEL_TABLE_KEYS:
+            raise unknown_keys_error(path, f"{where}[{i}]", set(item) - _MODEL_TABLE_KEYS,
+                                     _MODEL_TABLE_KEYS)
         params = item.get("params", {})
         if not isinstance(params, dict):
             raise _err(path, f"{where}[{i}].params", "must be a table", example)
         out.append(ModelSpec(item["name"], tuple(sorted(params.items()))).label)
     return out
+
+
+#: The keys of a preset's model table: ``{name, params, tasks, shifts}``.
+_MODEL_TABLE_KEYS = {"name", "params", "tasks", "shifts"}
+
+
+def _parse_model_shifts(path: Path, where: str, raw: list[Any]
+                        ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Model label -> shift names, for the model tables that set ``shifts = [...]``.
+
+    A model restricted this way still runs under ``none`` (the reference every shift
+    is read against); names are checked against the registry when the plan expands.
+    """
+    out = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or "shifts" not in item:
+            continue
+        shifts = item["shifts"]
+        if not (isinstance(shifts, list) and shifts and all(isinstance(t, str) and t for t in shifts)):
+            raise _err(path, f"{where}[{i}].shifts", f"{shifts!r}",
+                       'give a list of shift names, e.g. shifts = ["cell_type", "random"]')
+        label = ModelSpec(item["name"], tuple(sorted(item.get("params", {}).items()))).label
+        out.append((label, tuple(shifts)))
+    return tuple(out)
 
 
 def _parse_model_tasks(path: Path, where: str, raw: list[Any]

@@ -34,7 +34,7 @@ from rsbench_metrics.calibration import (
 from rsbench_metrics.intervals import CoverageGap90, WidthNorm90, WorstGroupCoverage90
 from rsbench_metrics.oracle import ExcessMSE, NLLGap, SignalPearson, VarRatio
 from rsbench_metrics.selective import AURC, ExcessAURC, RiskAt50, RiskAt80, SelectiveGain
-from rsbench_metrics.shift_detection import OodAUROC
+from rsbench_metrics.shift_detection import OodAUROC, OodAUROCEpistemic
 
 #: Registered name -> class; the order is the order of ``rsbench list metrics``' sections.
 METRICS: dict[str, type[ArrayMetric]] = {
@@ -60,6 +60,11 @@ METRICS: dict[str, type[ArrayMetric]] = {
 #: scores their resamples through ``__call__``.
 GROUP_METRICS: dict[str, type[Any]] = {"worst_group_coverage_90": WorstGroupCoverage90}
 
+#: Metrics that read a part of the predictive variance (``Prediction.epistemic``), which
+#: the bootstrap's per-example arrays do not hold: recorded by the runner, shown without
+#: an interval.
+PART_METRICS: dict[str, type[Any]] = {"ood_auroc_epistemic": OodAUROCEpistemic}
+
 #: Metrics that also write a curve to ``curves.parquet``.
 CURVE_METRICS = ("aurc", "miscal_area")
 
@@ -77,7 +82,7 @@ def create(name: str, **params: Any) -> ArrayMetric:
 
 @hookimpl
 def rsbench_register_metrics(register) -> None:  # type: ignore[no-untyped-def]
-    for name, cls in {**METRICS, **GROUP_METRICS}.items():
+    for name, cls in {**METRICS, **GROUP_METRICS, **PART_METRICS}.items():
         doc = (cls.__doc__ or "").strip().splitlines()[0]
         # Defaults only: __init__ does no work, so instantiating to read `target` is cheap.
         register(name, cls, summary=doc, target=cls().target)
@@ -86,6 +91,6 @@ def rsbench_register_metrics(register) -> None:  # type: ignore[no-untyped-def]
 __all__ = [
     "AURC", "CRPS", "CURVE_METRICS", "ENCE", "METRICS", "MAE", "MSE", "NLL", "R2", "RMSE", "Z2",
     "ArrayMetric", "Coverage", "create", "ExcessAURC", "ExcessMSE", "MiscalibrationArea", "MomentMetric",
-    "NLLGap", "OodAUROC", "Pearson", "RiskAt50", "RiskAt80", "SelectiveGain", "SignalPearson",
-    "Spearman", "VarRatio", "Width90",
+    "NLLGap", "OodAUROC", "OodAUROCEpistemic", "PART_METRICS", "Pearson", "RiskAt50",
+    "RiskAt80", "SelectiveGain", "SignalPearson", "Spearman", "VarRatio", "Width90",
 ]

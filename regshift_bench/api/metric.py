@@ -15,10 +15,12 @@ from regshift_bench.errors import MetricSkipped
 #: in-distribution split and its prediction (``ood_auroc``); "seqs" and "meta" mean
 #: the sequences or the per-example table (e.g. groups by GC or element class), which
 #: stored predictions do not hold: such a metric is scored by the runner only, and the
-#: leaderboard shows its recorded values without bootstrap intervals.
-KNOWN_NEEDS = frozenset({"var", "y_true", "noise_var", "reference", "seqs", "meta"})
-#: The needs that stored per-example predictions cannot satisfy.
-BEYOND_PREDICTIONS = frozenset({"seqs", "meta"})
+#: leaderboard shows its recorded values without bootstrap intervals. "epistemic" means
+#: the prediction's epistemic part (``ood_auroc_epistemic``), which the bootstrap's
+#: per-example arrays (y, mean, total variance) do not carry either.
+KNOWN_NEEDS = frozenset({"var", "y_true", "noise_var", "reference", "seqs", "meta", "epistemic"})
+#: The needs that the bootstrap's stored per-example arrays cannot satisfy.
+BEYOND_PREDICTIONS = frozenset({"seqs", "meta", "epistemic"})
 
 
 class Metric(Configurable):
@@ -30,7 +32,8 @@ class Metric(Configurable):
         Direction of "better" (for target metrics: the direction a shift usually breaks).
     target : float or None
     needs : frozenset of str
-        Subset of ``{"var", "y_true", "noise_var", "reference", "seqs", "meta"}``.
+        Subset of ``{"var", "y_true", "noise_var", "reference", "seqs", "meta",
+        "epistemic"}``.
     table, label, table_order, number_format
         Where and how the leaderboard shows the metric (optional).
     """

@@ -11,7 +11,8 @@ import pytest
 from regshift_bench import get_plugin
 from regshift_bench.api import SplitSizes
 from regshift_bench.testing import ToyTask, check_shift
-from rsbench_mpra.shifts import MIN_CLASS_ROWS, by_class, tail_quantile
+from rsbench_mpra import shifts as mpra_shifts
+from rsbench_mpra.shifts import by_class, tail_quantile
 
 
 @pytest.fixture
@@ -86,7 +87,9 @@ def test_gc_extremes_on_a_generative_task_and_caps() -> None:
     assert low.gc().mean() + 0.05 < splits.test_id.gc().mean() < high.gc().mean() - 0.05
 
 
-def test_cell_type_tests_other_domain_on_measured_rows(grouped_task) -> None:
+def test_cell_type_tests_other_domain_on_measured_rows(grouped_task, monkeypatch) -> None:
+    # The toy table's test set holds 60 rows; per-class subsets at its scale.
+    monkeypatch.setattr(mpra_shifts, "MIN_CLASS_ROWS", 20)
     splits = get_plugin("shift", "cell_type").split(grouped_task, np.random.default_rng(0),
                                                     SplitSizes())
     assert isinstance(splits.test_ood, dict)  # the table has element classes
@@ -97,13 +100,14 @@ def test_cell_type_tests_other_domain_on_measured_rows(grouped_task) -> None:
     for name, part in splits.test_ood.items():
         if name != "K562":  # per-class subsets: one class each, rows of the whole set
             cls = name.split("/", 1)[1]
-            assert set(part.meta["element_class"]) == {cls} and len(part) >= MIN_CLASS_ROWS
+            assert set(part.meta["element_class"]) == {cls} and len(part) >= mpra_shifts.MIN_CLASS_ROWS
             assert (ood.meta["element_class"] == cls).sum() == len(part)
     assert set(splits.test_id.meta["cell_type"]) == {"HepG2"}
     assert len(_groups(splits.test_id)) == 20  # 20 % of 100 groups
 
 
-def test_gc_extremes_reports_each_element_class(grouped_task) -> None:
+def test_gc_extremes_reports_each_element_class(grouped_task, monkeypatch) -> None:
+    monkeypatch.setattr(mpra_shifts, "MIN_CLASS_ROWS", 20)  # the toy table's scale
     splits = get_plugin("shift", "gc_extremes", severity=0.0).split(
         grouped_task, np.random.default_rng(0), SplitSizes())
     for name, part in splits.test_ood.items():
@@ -114,7 +118,7 @@ def test_gc_extremes_reports_each_element_class(grouped_task) -> None:
     data = grouped_task.load()
     sets = by_class({"all": data})
     counts = data.meta["element_class"].value_counts()
-    assert set(sets) == {"all", *(f"all/{c}" for c in counts.index if counts[c] >= MIN_CLASS_ROWS)}
+    assert set(sets) == {"all", *(f"all/{c}" for c in counts.index if counts[c] >= mpra_shifts.MIN_CLASS_ROWS)}
     assert sum(len(v) for k, v in sets.items() if k != "all") == len(data)
     one = data.subset(np.flatnonzero(data.meta["element_class"].to_numpy() == "promoter"))
     assert set(by_class({"p": one})) == {"p"}  # one class: nothing added

@@ -17,7 +17,7 @@ from regshift_bench.api import (
     source_splits,
 )
 from regshift_bench.errors import RegshiftError
-from rsbench_mpra.shifts import by_class, group_codes
+from rsbench_mpra.shifts import by_class, group_codes, merged_classes
 
 TEST_FRACTION = 0.2
 
@@ -40,7 +40,8 @@ class CellType(Shift):
 
     Where the sequences carry element classes (lentiMPRA), ``test_ood`` is a dict:
     ``<target>`` (all rows) plus ``<target>/<class>`` per class (see
-    :func:`rsbench_mpra.shifts.by_class`), e.g. ``test_ood/WTC11/promoter``.
+    :func:`rsbench_mpra.shifts.by_class`), e.g. ``test_ood/WTC11/promoter``; a class
+    under :data:`rsbench_mpra.shifts.MIN_CLASS_ROWS` rows stays in ``<target>`` only.
     The task's ``source_label`` reference (each sequence's measured source activity as
     the prediction) is scored on every OOD set.
 
@@ -90,7 +91,7 @@ class CellType(Shift):
             data.subset(cap(rest[va_part], sizes.val, r_val)),
             data.subset(te), test_ood, True,
             f"train in {task.domains[0]}, test_ood: the held-out test sequences' activity "
-            f"in {target}")
+            f"in {target}{merged_classes({target: target_set})}")
 
 
 class RandomToNative(Shift):

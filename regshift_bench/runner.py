@@ -114,10 +114,15 @@ class GroupContext:
         self.explained: dict[Any, list[dict[str, Any]]] = {}  # interpretation rows by model+data
 
     def predict(self, model: Model, key: str, data: SeqDataset, plugin: str) -> Prediction:
-        """``model.predict`` checked against the contract, memoised per model and data."""
+        """``model.predict`` checked against the contract, memoised per model and data.
+
+        Memoised by what the model sees (:meth:`SeqDataset.input_fingerprint`): a
+        shift that moves only the labels hands over the same sequences, and their
+        prediction is not recomputed.
+        """
         if key != self._pred_key:
             self._pred_key, self._preds = key, {}
-        fp = data.fingerprint()
+        fp = data.input_fingerprint()
         if fp not in self._preds:
             pred = model.predict(data, device=self.device)
             if not isinstance(pred, Prediction):

@@ -162,7 +162,13 @@ class Model(Configurable):
         raise NotImplementedError
 
     def predict(self, data: SeqDataset, *, device: str = "cpu") -> Prediction:
-        """Predict mean and variance, arrays of shape (len(data),)."""
+        """Predict mean and variance, arrays of shape (len(data),).
+
+        The prediction is a function of the sequences, their lengths and the scalar
+        entries of ``data.info`` only (never of labels or ``meta``, which holds
+        measurement columns): the harness reuses it for another split holding the
+        same inputs (:meth:`SeqDataset.input_fingerprint`).
+        """
         raise NotImplementedError
 
     @classmethod

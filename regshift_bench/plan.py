@@ -360,7 +360,8 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
         # A misspelt trim is an error, not a silently untrimmed grid.
         _check_names("shift", [name for name, _ in preset.shift_severities])
         _check_names("shift", list(preset.skip_shifts))
-        _check_names("shift", [s for _, only in preset.model_shifts for s in only])
+        _check_names("shift", [s for _, only in (*preset.model_shifts, *preset.model_skip_shifts)
+                               for s in only])
         for spec in suite.tasks:
             check_task_params(suite, spec)
             task = registry.create("task", spec.task, **dict(spec.params))

@@ -154,6 +154,8 @@ class Preset:
     model_tasks: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Model label -> the shift names it runs under (``none`` always); default: every shift.
     model_shifts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Model label -> the shift names it does not run under (e.g. those that retrain).
+    model_skip_shifts: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def runs_model_on(self, model: str, task: str, shift: str = "none") -> bool:
         """Whether this preset runs ``model`` (a label) on ``task`` (a task label)
@@ -162,7 +164,8 @@ class Preset:
         if only is not None and task not in only:
             return False
         shifts = dict(self.model_shifts).get(model)
-        return shift == "none" or shifts is None or shift in shifts
+        skipped = dict(self.model_skip_shifts).get(model, ())
+        return shift == "none" or ((shifts is None or shift in shifts) and shift not in skipped)
 
     def severities_for(self, shift: str) -> tuple[float, ...] | None:
         """The severities this preset keeps for ``shift`` (None: every declared one)."""
@@ -270,7 +273,8 @@ def _parse_preset(path: Path, name: str, raw: dict[str, Any]) -> Preset:
                   tuple(skip), tuple(parse_model_ref(v, f"{path}: {where}.interventions").label
                                      for v in interventions),
                   _parse_model_tasks(path, f"{where}.models", models_raw or []),
-                  _parse_model_shifts(path, f"{where}.models", models_raw or []))
+                  _parse_model_shifts(path, f"{where}.models", models_raw or [], "shifts"),
+                  _parse_model_shifts(path, f"{where}.models", models_raw or [], "skip_shifts"))
 
 
 def _is_severity_list(raw: Any) -> bool:
@@ -301,25 +305,27 @@ def _parse_models(path: Path, where: str, raw: Any) -> list[str]:
     return out
 
 
-#: The keys of a preset's model table: ``{name, params, tasks, shifts}``.
-_MODEL_TABLE_KEYS = {"name", "params", "tasks", "shifts"}
+#: The keys of a preset's model table.
+_MODEL_TABLE_KEYS = {"name", "params", "tasks", "shifts", "skip_shifts"}
 
 
-def _parse_model_shifts(path: Path, where: str, raw: list[Any]
+def _parse_model_shifts(path: Path, where: str, raw: list[Any], key: str
                         ) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Model label -> shift names, for the model tables that set ``shifts = [...]``.
+    """Model label -> shift names, for the model tables that set ``key`` (``shifts``
+    or ``skip_shifts``).
 
-    A model restricted this way still runs under ``none`` (the reference every shift
-    is read against); names are checked against the registry when the plan expands.
+    A model restricted either way still runs under ``none`` (the reference every
+    shift is read against); names are checked against the registry when the plan
+    expands.
     """
     out = []
     for i, item in enumerate(raw):
-        if not isinstance(item, dict) or "shifts" not in item:
+        if not isinstance(item, dict) or key not in item:
             continue
-        shifts = item["shifts"]
+        shifts = item[key]
         if not (isinstance(shifts, list) and shifts and all(isinstance(t, str) and t for t in shifts)):
-            raise _err(path, f"{where}[{i}].shifts", f"{shifts!r}",
-                       'give a list of shift names, e.g. shifts = ["cell_type", "random"]')
+            raise _err(path, f"{where}[{i}].{key}", f"{shifts!r}",
+                       f'give a list of shift names, e.g. {key} = ["cell_type", "random"]')
         label = ModelSpec(item["name"], tuple(sorted(item.get("params", {}).items()))).label
         out.append((label, tuple(shifts)))
     return tuple(out)

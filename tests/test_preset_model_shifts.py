@@ -36,6 +36,13 @@ def test_a_model_restricted_to_shifts_runs_there_and_under_none(tmp_path):
     assert {c.shift for c in asked} == {"none", "gc_shift", "noise_inflation"}
 
 
+def test_a_model_can_skip_shifts_but_never_none(tmp_path):
+    suite = tasks.load_suite(_suite(
+        tmp_path, '["mean", { name = "gc_linear", skip_shifts = ["gc_shift"] }]'))
+    cells = plan.expand([suite], "smoke").cells
+    assert {c.shift for c in cells if c.model == "gc_linear"} == {"none", "noise_inflation"}
+
+
 def test_a_misspelt_shift_in_a_model_table_is_refused_at_plan_time(tmp_path):
     suite = tasks.load_suite(_suite(tmp_path, '[{ name = "mean", shifts = ["gc_shfit"] }]'))
     with pytest.raises(RegshiftError, match="gc_shfit.*did you mean 'gc_shift'"):
@@ -44,5 +51,6 @@ def test_a_misspelt_shift_in_a_model_table_is_refused_at_plan_time(tmp_path):
 
 @pytest.mark.parametrize("value", ['"gc_shift"', "[]", "[1]"])
 def test_a_malformed_shift_list_is_one_line_with_an_example(tmp_path, value):
-    with pytest.raises(TaskFileError, match=r"models\[0\]\.shifts.*shifts = \["):
-        tasks.load_suite(_suite(tmp_path, f'[{{ name = "mean", shifts = {value} }}]'))
+    for key in ("shifts", "skip_shifts"):
+        with pytest.raises(TaskFileError, match=rf"models\[0\]\.{key}.*{key} = \["):
+            tasks.load_suite(_suite(tmp_path, f'[{{ name = "mean", {key} = {value} }}]'))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -334,90 +334,133 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
     RegshiftError
         For ``seeds < 1``, an unknown parameter, or an empty plan.
     """
-    registry = plugins.current().registry
     if seeds is not None and seeds < 1:
         raise RegshiftError(f"--seeds {seeds}: the number of seeds must be at least 1 "
                             "(seeds run as 0..N-1)")
     model_specs, shift_refs = check_selection(models, shifts)
-    asked_severity = {name for name, sev in shift_refs if sev}
     _check_names("explainer", explainers)
     cells: list[Cell] = []
     for suite in suites:
-        preset: Preset = suite.preset(preset_name)
-        budget = preset_budget(preset, max_steps)
-        specs = model_specs or [parse_model_ref(m, f"{suite.path}: presets.{preset_name}.models")
-                                for m in (preset.models or registry.names("model"))]
-        specs = list({m.label: m for m in specs}.values())
-        _check_names("model", [m.name for m in specs])
-        for m in specs:
-            _check_model_params(m, f"{suite.path}: presets.{preset_name}.models")
-        model_params = {m.label: registry.create("model", m.name, **dict(m.params)).params_json()
-                        for m in specs}
-        n_seeds = seeds if seeds is not None else preset.seeds
-        iv_specs = check_interventions(
-            interventions or preset.interventions,
-            "--intervention" if interventions else f"{suite.path}: presets.{preset_name}.interventions")
-        # A misspelt trim is an error, not a silently untrimmed grid.
-        _check_names("shift", [name for name, _ in preset.shift_severities])
-        _check_names("shift", list(preset.skip_shifts))
-        _check_names("shift", [s for _, only in (*preset.model_shifts, *preset.model_skip_shifts)
-                               for s in only])
+        grid = _SuiteGrid.of(suite, preset_name, model_specs, seeds, max_steps, interventions)
         for spec in suite.tasks:
-            check_task_params(suite, spec)
-            task = registry.create("task", spec.task, **dict(spec.params))
-            if task.kind == "fixed":
-                # Malformed or missing data is one error before any work, not one per cell.
-                task.load()
-            task_data = _task_data(spec) if spec.files else ""
-            metric_names = list(spec.metrics or registry.names("metric"))
-            _check_names("metric", metric_names)
-            explainer_names = tuple(explainers or spec.explainers or ())
-            _check_names("explainer", explainer_names)
-            for sspec in _shift_specs(spec, shift_refs, preset.skip_shifts):
-                cls = registry.get("shift", sspec.name).factory
-                severities = sspec.severities or tuple(getattr(cls, "default_severities", (1.0,)))
-                if sspec.name not in asked_severity:  # NAME@SEVERITY beats the preset's trim
-                    severities = trim_severities(severities, preset.severities_for(sspec.name))
-                if sspec.name == "none":
-                    severities = (0.0,)
-                probe = registry.create("shift", sspec.name, severity=severities[0],
-                                        **dict(sspec.params))
-                try:
-                    applies = probe.applies_to(task)
-                except Exception as exc:  # a broken applies_to must not stop planning
-                    raise RegshiftError(f"shift {sspec.name!r}: applies_to failed on task "
-                                        f"{spec.label!r}: {exc}") from exc
-                if not applies:
-                    continue
+            task, task_fields, explainer_names = _task_fields(suite, spec, explainers)
+            for sspec, severities in _task_shifts(spec, task, shift_refs, grid.preset):
                 for severity in severities:
-                    for m in specs:
-                        if not model_specs and not preset.runs_model_on(m.label, spec.label,
-                                                                        sspec.name):
+                    for m in grid.specs:
+                        if not model_specs and not grid.preset.runs_model_on(
+                                m.label, spec.label, sspec.name):
                             continue  # the preset runs this model on other tasks / shifts only
-                        for seed, iv in itertools.product(range(n_seeds), iv_specs):
-                            cells.append(make_cell(
-                                suite=suite.name, suite_version=suite.version,
-                                preset=preset_name, task=spec.label, task_name=spec.task,
-                                task_params=spec.params, shift=sspec.name,
-                                severity=float(severity), shift_params=sspec.params,
-                                model=m.label, model_params=model_params[m.label],
-                                seed=seed, sizes=preset.sizes,
-                                budget=budget, metrics=tuple(metric_names),
-                                model_name=m.name if m.params else "",
-                                model_args=m.params, task_files=spec.files,
-                                # Attributions explain the model as trained: once, in
-                                # its `none` cell, never again per intervention.
-                                task_data=task_data,
-                                explainers=explainer_names if iv.name == "none" else (),
-                                explain_n=(preset.explain_n if explainer_names
-                                           and iv.name == "none" else 0),
-                                intervention=iv.label, intervention_args=iv.params))
+                        cells.extend(grid.cells(task_fields, explainer_names, sspec,
+                                                float(severity), m))
     if not cells:
         raise RegshiftError("the plan is empty: no shift applies to the selected tasks; "
                             "check --task/--shift (see `rsbench list shifts`)")
     # Order so a group's cells are contiguous and the `none` shift (the reference) runs first.
     ordered = sorted(cells, key=lambda c: (c.suite, c.task, c.seed, c.model, c.shift != "none"))
     return Plan(tuple(ordered), preset_name, {s.name: s.version for s in suites})
+
+
+@dataclass(frozen=True)
+class _SuiteGrid:
+    """What one suite's preset contributes to every cell: models, seeds, budget, remedies."""
+
+    suite: Suite
+    preset: Preset
+    specs: list[ModelSpec]
+    model_params: dict[str, str]
+    n_seeds: int
+    budget: Budget
+    iv_specs: list[ModelSpec]
+
+    @classmethod
+    def of(cls, suite: Suite, preset_name: str, model_specs: Sequence[ModelSpec],
+           seeds: int | None, max_steps: int | None, interventions: Sequence[str]
+           ) -> _SuiteGrid:
+        """Check the preset's names (models, interventions, shift trims) and build it."""
+        registry = plugins.current().registry
+        preset: Preset = suite.preset(preset_name)
+        where = f"{suite.path}: presets.{preset_name}"
+        specs = list(model_specs) or [parse_model_ref(m, f"{where}.models")
+                                      for m in (preset.models or registry.names("model"))]
+        specs = list({m.label: m for m in specs}.values())
+        _check_names("model", [m.name for m in specs])
+        for m in specs:
+            _check_model_params(m, f"{where}.models")
+        model_params = {m.label: registry.create("model", m.name, **dict(m.params)).params_json()
+                        for m in specs}
+        iv_specs = check_interventions(interventions or preset.interventions,
+                                       "--intervention" if interventions else f"{where}.interventions")
+        # A misspelt trim is an error, not a silently untrimmed grid.
+        _check_names("shift", [name for name, _ in preset.shift_severities])
+        _check_names("shift", list(preset.skip_shifts))
+        _check_names("shift", [s for _, only in (*preset.model_shifts, *preset.model_skip_shifts)
+                               for s in only])
+        return cls(suite, preset, specs, model_params,
+                   seeds if seeds is not None else preset.seeds,
+                   preset_budget(preset, max_steps), iv_specs)
+
+    def cells(self, task_fields: dict[str, Any], explainer_names: tuple[str, ...],
+              sspec: ShiftSpec, severity: float, m: ModelSpec) -> list[Cell]:
+        """The cells of one task, shift setting and model: every seed x intervention."""
+        out = []
+        for seed, iv in itertools.product(range(self.n_seeds), self.iv_specs):
+            out.append(make_cell(
+                suite=self.suite.name, suite_version=self.suite.version,
+                preset=self.preset.name, **task_fields, shift=sspec.name,
+                severity=severity, shift_params=sspec.params,
+                model=m.label, model_params=self.model_params[m.label],
+                seed=seed, sizes=self.preset.sizes, budget=self.budget,
+                model_name=m.name if m.params else "", model_args=m.params,
+                # Attributions explain the model as trained: once, in its `none`
+                # cell, never again per intervention.
+                explainers=explainer_names if iv.name == "none" else (),
+                explain_n=(self.preset.explain_n if explainer_names and iv.name == "none"
+                           else 0),
+                intervention=iv.label, intervention_args=iv.params))
+        return out
+
+
+def _task_fields(suite: Suite, spec: TaskSpec, explainers: Sequence[str]
+                 ) -> tuple[Any, dict[str, Any], tuple[str, ...]]:
+    """Check one task of a suite (parameters, data, metric and explainer names);
+    return the task instance, the cell fields it fixes and its explainers."""
+    registry = plugins.current().registry
+    check_task_params(suite, spec)
+    task = registry.create("task", spec.task, **dict(spec.params))
+    if task.kind == "fixed":
+        # Malformed or missing data is one error before any work, not one per cell.
+        task.load()
+    metric_names = list(spec.metrics or registry.names("metric"))
+    _check_names("metric", metric_names)
+    explainer_names = tuple(explainers or spec.explainers or ())
+    _check_names("explainer", explainer_names)
+    fields = {"task": spec.label, "task_name": spec.task, "task_params": spec.params,
+              "metrics": tuple(metric_names), "task_files": spec.files,
+              "task_data": _task_data(spec) if spec.files else ""}
+    return task, fields, explainer_names
+
+
+def _task_shifts(spec: TaskSpec, task: Any,
+                 shift_refs: Sequence[tuple[str, tuple[float, ...] | None]],
+                 preset: Preset) -> Iterator[tuple[ShiftSpec, tuple[float, ...]]]:
+    """The shifts that apply to one task, each with the severities this plan runs."""
+    registry = plugins.current().registry
+    asked_severity = {name for name, sev in shift_refs if sev}
+    for sspec in _shift_specs(spec, shift_refs, preset.skip_shifts):
+        cls = registry.get("shift", sspec.name).factory
+        severities = sspec.severities or tuple(getattr(cls, "default_severities", (1.0,)))
+        if sspec.name not in asked_severity:  # NAME@SEVERITY beats the preset's trim
+            severities = trim_severities(severities, preset.severities_for(sspec.name))
+        if sspec.name == "none":
+            severities = (0.0,)
+        probe = registry.create("shift", sspec.name, severity=severities[0], **dict(sspec.params))
+        try:
+            applies = probe.applies_to(task)
+        except Exception as exc:  # a broken applies_to must not stop planning
+            raise RegshiftError(f"shift {sspec.name!r}: applies_to failed on task "
+                                f"{spec.label!r}: {exc}") from exc
+        if applies:
+            yield sspec, severities
 
 
 def select_suites(all_: bool, task_refs: Sequence[str] = (),

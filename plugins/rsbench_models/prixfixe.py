@@ -17,7 +17,6 @@ challenge's composed models with the published block choices and training recipe
 
 from __future__ import annotations
 
-import difflib
 import inspect
 from typing import Any
 
@@ -27,6 +26,7 @@ from torch import nn
 from regshift_bench.api import Prior
 from regshift_bench.api.block import BLOCK_ROLES
 from regshift_bench.errors import RegshiftError
+from regshift_bench.names import close_matches
 from rsbench_models.neural import NeuralModel
 
 
@@ -53,7 +53,7 @@ def block_entry(role: str, name: Any) -> Any:
     if not isinstance(name, str):
         raise RegshiftError(f"{role}={name!r} is not a block name; use one of {', '.join(fits)}")
     if name not in registry.names("block"):
-        close = difflib.get_close_matches(name, fits, n=1, cutoff=0.6)
+        close = close_matches(name, fits, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
         raise RegshiftError(f"{role}={name!r}: unknown block {name!r}; {hint}a {role} block is "
                             f"one of {', '.join(fits)} (see `rsbench list blocks`)")

@@ -12,6 +12,7 @@ import torch
 from regshift_bench.api import Prediction, SeqDataset, Splits, Task
 from regshift_bench.errors import DataError
 from regshift_bench.motifs import MotifSet, builtin_motifs, read_meme
+from regshift_bench.names import did_you_mean
 from regshift_bench.paths import data_dir
 from rsbench_sim import measurement as meas
 from rsbench_sim.background import background
@@ -183,10 +184,7 @@ class SimTask(Task):
         if domain is None:
             return 0
         if domain not in self.cell_types:
-            import difflib
-
-            close = difflib.get_close_matches(domain, self.cell_types, n=2, cutoff=0.4)
-            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            hint = did_you_mean(domain, self.cell_types, n=2, cutoff=0.4)
             raise DataError(f"task sim: unknown cell type {domain!r} (known: {', '.join(self.cell_types)}){hint}")
         return self.cell_types.index(domain)
 

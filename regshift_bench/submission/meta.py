@@ -19,11 +19,12 @@ Layout of a submission (``submissions/<model>/<version>/``): the run directory o
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from regshift_bench.names import close_matches
 
 META_FILE = "model_meta.toml"
 TRAINING_DATA = ("task", "external")
@@ -58,7 +59,7 @@ def _problems(raw: dict[str, Any]) -> list[str]:
     allowed = {**_REQUIRED, **_OPTIONAL}
     for key in raw:
         if key not in allowed:
-            close = difflib.get_close_matches(key, list(allowed), n=1)
+            close = close_matches(key, allowed, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             problems.append(f"unknown key {key!r}{hint}")
     for key, kind in _REQUIRED.items():

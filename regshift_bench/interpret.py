@@ -22,8 +22,8 @@ import numpy as np
 
 from regshift_bench.api import Explainer, Model, NotApplicable, SeqDataset
 from regshift_bench.api.explainer import check_importance
+from regshift_bench.cell import Cell, stable_hash
 from regshift_bench.errors import PluginError
-from regshift_bench.plan import Cell, stable_hash
 from regshift_bench.plugins import get_plugin
 from regshift_bench.sites import SIGN_METRICS, SITE_METRICS, functional_sites, score_signs, score_sites, site_mask
 

@@ -17,8 +17,8 @@ import numpy as np
 from regshift_bench.api import Context, Intervention, Prediction, SeqDataset, Support
 from regshift_bench.api.intervention import unlabelled
 from regshift_bench.api.model import supports_augmentation
+from regshift_bench.cell import Cell, stable_hash
 from regshift_bench.errors import PluginError, RegshiftError
-from regshift_bench.plan import Cell, stable_hash
 from regshift_bench.plugins import get_plugin
 
 NONE = "none"

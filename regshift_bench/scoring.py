@@ -16,8 +16,8 @@ import pyarrow as pa
 
 from regshift_bench import results
 from regshift_bench.api import Prediction, SeqDataset, Splits
+from regshift_bench.cell import Cell
 from regshift_bench.errors import MetricSkipped, PluginError
-from regshift_bench.plan import Cell
 from regshift_bench.plugins import get_plugin
 
 #: A curve as scored: (split, metric name, frame with ``x``, ``y`` and maybe ``curve``).

@@ -17,7 +17,7 @@ from regshift_bench import paths, plugins, provenance, results
 from regshift_bench.errors import RegshiftError
 from regshift_bench.plan import Cell, Plan
 from regshift_bench.rundir import check_run_dir, drop_stale, extension_note, reconcile, stale_cells
-from regshift_bench.runner import CellOutcome, GroupContext, cell_done, run_cell, run_group
+from regshift_bench.runner import CellOutcome, cell_done, run_group
 
 __all__ = ["RunInterrupted", "RunSummary", "check_run_dir", "extension_note", "iter_failures",
            "run_plan", "stale_cells"]
@@ -64,6 +64,10 @@ def _now() -> str:
 def _manifest(plan: Plan, run_dir: Path, device: str, executor: str,
               previous: dict[str, Any] | None) -> dict[str, Any]:
     cells = dict(previous.get("cells", {})) if previous else {}
+    earlier = ((previous or {}).get("provenance") or {}).get("git_commit")
+    for key, entry in cells.items():  # cells of a run from before cells recorded it
+        if entry.get("status") == "ok" and not entry.get("commit") and earlier:
+            cells[key] = {**entry, "commit": earlier}
     for c in plan.cells:
         cells.setdefault(c.cell, {"status": "pending", "error": "", "seconds": None})
     # The plan of a directory only grows: a resumed subset or a --merge keeps the rest.
@@ -91,14 +95,26 @@ def pool_threads(workers: int) -> int:
     return max(1, (os.cpu_count() or 1) // workers)
 
 
-def session_threads(executor: str, workers: int) -> int | None:
-    """Torch threads each cell of a run session trains with (None: decided by Ray).
+def pinned_threads() -> int | None:
+    """The thread count pinned by ``OMP_NUM_THREADS`` (None when unset or not a count)."""
+    raw = os.environ.get("OMP_NUM_THREADS", "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else None
 
+
+def session_threads(executor: str, workers: int) -> int:
+    """Torch (and BLAS) threads each cell of a run session computes with, by default.
+
+    ``OMP_NUM_THREADS`` when set; otherwise torch's default in this process for one
+    local worker, the cores shared out for a pool, and 1 on Ray (one CPU per group).
+    Every executor sets it for every group, and the manifest records it per session:
     CPU float reductions depend on the thread count, so a run is bit-identical to
-    another only at the same count; the manifest records it per session.
+    another only at the same count.
     """
-    if executor != "local":
-        return None
+    pinned = pinned_threads()
+    if pinned:
+        return pinned
+    if executor == "ray":
+        return 1
     if workers > 1:
         return pool_threads(workers)
     import torch
@@ -107,16 +123,21 @@ def session_threads(executor: str, workers: int) -> int | None:
 
 
 def _local(groups: list[list[Cell]], run_dir: Path, device: str, timeout: float | None,
-           workers: int, on_outcome: OnOutcome) -> None:
+           workers: int, threads: int, on_outcome: OnOutcome) -> None:
     args = (str(run_dir), run_dir.name, device, timeout, plugins.configured_modules(),
             str(paths.data_dir(required=False) or "") or None)
     if workers <= 1:
+        by_id = {c.cell: c for cells in groups for c in cells}
+
+        def announce(outcome: CellOutcome) -> None:
+            on_outcome(by_id[outcome.cell], outcome)
+
         for cells in groups:
-            context = GroupContext(run_dir, device)  # reuses the task and trained models
-            for cell in cells:
-                on_outcome(cell, run_cell(cell, context, run_dir.name, timeout))
+            # In this process: the data directory is already set; each group gets a
+            # fresh context (task, trained models) and the run's thread count.
+            run_group(cells, *args[:5], threads=threads, on_outcome=announce)
         return
-    _pool(groups, args, workers, on_outcome)
+    _pool(groups, args, workers, threads, on_outcome)
 
 
 _WORKER_QUEUE: Any = None  # in a pool worker: where each finished cell is announced
@@ -151,7 +172,7 @@ def _announce(outcome: CellOutcome) -> None:
     _WORKER_QUEUE.put(outcome)
 
 
-def _pool(groups: list[list[Cell]], args: tuple[Any, ...], workers: int,
+def _pool(groups: list[list[Cell]], args: tuple[Any, ...], workers: int, threads: int,
           on_outcome: OnOutcome) -> None:
     """Groups on a spawned process pool; each cell is reported as it finishes.
 
@@ -174,7 +195,6 @@ def _pool(groups: list[list[Cell]], args: tuple[Any, ...], workers: int,
             seen.add(outcome.cell)
             on_outcome(by_id[outcome.cell], outcome)
 
-    threads = pool_threads(workers)
     device = str(args[2])
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
                                initargs=(announced, ctx.Value("i", 0), device))
@@ -203,7 +223,8 @@ def _pool(groups: list[list[Cell]], args: tuple[Any, ...], workers: int,
 
 
 def _ray(groups: list[list[Cell]], run_dir: Path, device: str, timeout: float | None,
-         address: str | None, on_outcome: OnOutcome, gpus_per_group: float = 1.0) -> None:
+         address: str | None, threads: int, on_outcome: OnOutcome,
+         gpus_per_group: float = 1.0) -> None:
     try:
         import ray
     except ImportError:
@@ -218,7 +239,8 @@ def _ray(groups: list[list[Cell]], run_dir: Path, device: str, timeout: float | 
         remote = ray.remote(num_cpus=share["num_cpus"], num_gpus=share["num_gpus"])(run_group)
         args = (str(run_dir.resolve()), run_dir.name, device, timeout,
                 plugins.configured_modules(), str(paths.data_dir(required=False) or "") or None)
-        refs = {remote.remote(cells, *args): cells for cells in groups}  # type: ignore[call-arg]
+        refs = {remote.remote(cells, *args, threads=threads): cells  # type: ignore[call-arg]
+                for cells in groups}
         pending = list(refs)
         while pending:
             done, pending = ray.wait(pending, num_returns=1)
@@ -242,7 +264,7 @@ def ray_resources(device: str, gpus_per_group: float = 1.0) -> dict[str, float]:
 def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor: str = "local",
              overwrite: bool = False, workers: int = 1, ray_address: str | None = None,
              timeout: float | None = None, merge: bool = False,
-             gpus_per_group: float = 1.0,
+             gpus_per_group: float = 1.0, threads: int | None = None,
              on_start: Callable[[int, int], None] | None = None,
              on_outcome: OnOutcome | None = None,
              previous: dict[str, Any] | None | str = "check") -> RunSummary:
@@ -268,6 +290,9 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
     gpus_per_group : float
         Ray executor on CUDA: the GPU share each cell group asks for (0.25 packs four
         groups on one GPU); must be in (0, 1] or a whole number.
+    threads : int, optional
+        Torch and BLAS threads of every cell group, on every executor; default
+        :func:`session_threads`. Recorded as the session's ``torch_threads``.
     on_start : callable(total, already_done), optional
     on_outcome : callable(Cell, CellOutcome), optional
         Progress callbacks (the CLI draws its bars with them), called once per cell.
@@ -289,6 +314,9 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
     if not (0 < gpus_per_group <= 1 or float(gpus_per_group).is_integer() and gpus_per_group > 0):
         raise RegshiftError(f"gpus_per_group must be in (0, 1] or a whole number, got "
                             f"{gpus_per_group!r}; e.g. 0.25 runs four groups per GPU")
+    if threads is not None and int(threads) < 1:
+        raise RegshiftError(f"threads must be at least 1, got {threads!r}; e.g. threads=1")
+    threads = int(threads) if threads else session_threads(executor, workers)
     if isinstance(previous, str):  # not checked by the caller
         previous = check_run_dir(plan, run_dir, overwrite, merge)
     if previous:
@@ -310,7 +338,7 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
     manifest["sessions"] = [*(previous or {}).get("sessions", []),
                             {"started": _now(), "finished": None, "seconds": None, "cells_run": 0,
                              "workers": workers,
-                             "torch_threads": session_threads(executor, workers)}]
+                             "torch_threads": threads}]
     results.write_json_atomic(manifest, run_dir / "manifest.json")
     if on_start:
         on_start(len(plan.cells), summary.skipped_done)
@@ -331,7 +359,8 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
         manifest["cells"][cell.cell] = {"status": outcome.status, "error": outcome.error,
                                         "seconds": round(outcome.seconds, 3),
                                         "failed_rows": outcome.failed_rows,
-                                        "session": len(manifest["sessions"]) - 1}
+                                        "session": len(manifest["sessions"]) - 1,
+                                        "commit": outcome.commit or None}
         # A killed session never reaches `finally`: its progress is kept here, so its
         # wall time still counts (started -> last_cell) in `wall_seconds`.
         manifest["sessions"][-1].update(cells_run=manifest["sessions"][-1]["cells_run"] + 1,
@@ -351,9 +380,9 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
     interrupted = False
     try:
         if executor == "local":
-            _local(groups, run_dir, device, timeout, workers, record)
+            _local(groups, run_dir, device, timeout, workers, threads, record)
         elif executor == "ray":
-            _ray(groups, run_dir, device, timeout, ray_address, record, gpus_per_group)
+            _ray(groups, run_dir, device, timeout, ray_address, threads, record, gpus_per_group)
         else:
             raise RegshiftError(f"unknown executor {executor!r}; use local or ray")
     except KeyboardInterrupt:
@@ -361,6 +390,8 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
     finally:
         summary.seconds = time.perf_counter() - start
         kept = reconcile(manifest, plan, run_dir, seen)
+        # The commits the finished cells were computed at (several after a resume).
+        manifest["provenance"]["commits"] = provenance.cell_commits(manifest)
         manifest["finished"] = _now() if len(summary.outcomes) == len(todo) else None
         manifest["seconds"] = round(summary.seconds, 3)
         manifest["sessions"][-1].update(finished=_now(), seconds=round(summary.seconds, 3),

@@ -1,4 +1,4 @@
-"""Provenance stamped into every results file: versions, commit, device, times."""
+"""Provenance stamped into every results file: versions, commits, device, times."""
 
 from __future__ import annotations
 
@@ -64,3 +64,25 @@ def collect(device: str) -> dict[str, Any]:
         "device": device,
         "device_name": device_name(device),
     }
+
+
+def cell_commits(manifest: dict[str, Any]) -> list[str]:
+    """The distinct git commits the finished cells of a run manifest were computed at.
+
+    Each cell entry records its ``commit``; an entry without one (a cell of a run
+    from before cells recorded it) counts the manifest's ``git_commit``. A resumed
+    run lists several when its sessions ran at different commits.
+    """
+    fallback = (manifest.get("provenance") or {}).get("git_commit")
+    found = {entry.get("commit") or fallback
+             for entry in (manifest.get("cells") or {}).values() if entry.get("status") == "ok"}
+    return sorted(str(c) for c in found if c)
+
+
+def run_commits(manifests: list[dict[str, Any]]) -> list[str]:
+    """The distinct git commits behind the cells of several run manifests."""
+    found: set[str] = set()
+    for man in manifests:
+        prov = man.get("provenance") or {}
+        found.update(prov.get("commits") or cell_commits(man))
+    return sorted(found)

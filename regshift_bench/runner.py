@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import random
 import signal
 import threading
 import time
@@ -48,6 +49,7 @@ class CellOutcome:
     failed_rows: int = 0
     warning: str = ""    # e.g. a cached model that failed to load and was retrained
     traceback: str = ""  # of a failed cell: kept in the manifest, printed by --debug
+    commit: str = ""     # the git commit the cell was computed at ("" outside a checkout)
 
 
 def _name_seed(*parts: str) -> list[int]:
@@ -66,6 +68,67 @@ def model_rng(cell: Cell) -> np.random.Generator:
     """The generator for training: depends on task, model and seed."""
     ss = np.random.SeedSequence(cell.seed, spawn_key=_name_seed(cell.task, cell.model, "fit"))
     return np.random.Generator(np.random.PCG64(ss))
+
+
+def cell_global_seed(cell: Cell) -> int:
+    """A 32-bit seed of the cell for the process-wide generators (see :func:`cell_random_state`)."""
+    ss = np.random.SeedSequence(cell.seed, spawn_key=_name_seed(cell.cell, "global"))
+    return int(ss.generate_state(1)[0])
+
+
+@contextlib.contextmanager
+def cell_random_state(cell: Cell) -> Iterator[None]:
+    """Seed torch's, numpy's and Python's global generators from ``cell``; restore after.
+
+    Built-in models draw from their own seeded generators; this makes a plugin that
+    draws from a global one give the same numbers whichever cells its worker ran before.
+    """
+    import torch
+
+    seed = cell_global_seed(cell)
+    np_state, py_state = np.random.get_state(), random.getstate()
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        np.random.seed(seed)
+        random.seed(seed)
+        try:
+            yield
+        finally:
+            np.random.set_state(np_state)
+            random.setstate(py_state)
+
+
+@contextlib.contextmanager
+def group_threads(threads: int | None, device: str) -> Iterator[None]:
+    """Run a group at ``threads`` torch and BLAS threads, deterministic kernels on CPU.
+
+    CPU float reductions depend on the thread count, so every executor sets it for
+    every group (None leaves the process's settings alone); the previous settings
+    are restored after.
+    """
+    import torch
+
+    before, det = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
+    with contextlib.ExitStack() as stack:
+        if threads:
+            torch.set_num_threads(int(threads))
+            stack.enter_context(_blas_threads(int(threads)))
+        if device == "cpu":
+            torch.use_deterministic_algorithms(True, warn_only=True)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(before)
+            torch.use_deterministic_algorithms(det)
+
+
+def _blas_threads(threads: int) -> contextlib.AbstractContextManager[Any]:
+    """numpy's BLAS at ``threads`` threads (a no-op without threadpoolctl)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=threads, user_api="blas")
 
 
 @contextlib.contextmanager
@@ -112,6 +175,7 @@ class GroupContext:
         self.warning = ""  # set by model(), taken by the cell that triggered it
         self.reports: dict[str, FitReport | None] = {}  # fit diagnostics by model key
         self.explained: dict[Any, list[dict[str, Any]]] = {}  # interpretation rows by model+data
+        self.commit = ""  # the git commit the group's cells are computed at
 
     def predict(self, model: Model, key: str, data: SeqDataset, plugin: str) -> Prediction:
         """``model.predict`` checked against the contract, memoised per model and data.
@@ -209,7 +273,17 @@ def _read_report(path: Path) -> FitReport | None:
 
 
 def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | None) -> CellOutcome:
-    """Run one cell and write its files; failures are recorded, never raised."""
+    """Run one cell and write its files; failures are recorded, never raised.
+
+    The global generators are seeded from the cell for its duration, so its numbers
+    do not depend on the cells run before it in this process.
+    """
+    with cell_random_state(cell):
+        return _run_cell(cell, group, run_name, timeout)
+
+
+def _run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | None
+              ) -> CellOutcome:
     start = time.perf_counter()
     fit_s = predict_s = split_s = 0.0
     reused, key, trace = False, "", ""
@@ -251,7 +325,7 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
         status, error = "ok", ""
         results.write_parquet_atomic(scoring.predictions_table(sets, preds, adjusted.rows),
                                      group.run_dir / "predictions" / f"{cell.cell}.parquet",
-                                     {**common, "model_key": key,
+                                     {**common, "model_key": key, "git_commit": group.commit,
                                       **intervene.held_out_metadata(adjusted),
                                       # which examples it saw: checked by submissions
                                       "split_digests": splits_digests(splits)})
@@ -280,7 +354,7 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
     failed_rows = sum(row["status"] == "failed" for row in rows)
     warning, group.warning = group.warning, ""
     return CellOutcome(cell.cell, status, error, time.perf_counter() - start, fit_s, predict_s,
-                       split_s, reused, failed_rows, warning, trace)
+                       split_s, reused, failed_rows, warning, trace, group.commit)
 
 
 def run_group(cells: list[Cell], run_dir: str, run_name: str, device: str,
@@ -290,23 +364,24 @@ def run_group(cells: list[Cell], run_dir: str, run_name: str, device: str,
     """Run the cells of one group in order (the unit every executor ships).
 
     ``extra_plugins`` and ``data_dir`` re-create the parent's configuration in a
-    fresh worker process (process pool, Ray); ``on_outcome`` hears of each cell as
-    it finishes (the process pool's per-cell progress).
+    fresh worker process (process pool, Ray); ``threads`` is the run's torch (and
+    BLAS) thread count, set for this group whatever ran before in the process
+    (:func:`group_threads`); ``on_outcome`` hears of each cell as it finishes (the
+    process pool's per-cell progress).
     """
-    from regshift_bench import paths, plugins
+    from regshift_bench import paths, plugins, provenance
 
     if tuple(extra_plugins) != plugins.configured_modules():
         plugins.configure(tuple(extra_plugins))
     if data_dir is not None:
         paths.set_data_dir(data_dir)
-    if threads:
-        import torch
-
-        torch.set_num_threads(threads)  # a pool's workers share the cores
+    # A fresh context per group: no model, prediction or task instance crosses groups.
     group = GroupContext(Path(run_dir), device)
+    group.commit = provenance.git_commit() or ""
     outcomes = []
-    for c in cells:
-        outcomes.append(run_cell(c, group, run_name, timeout))
-        if on_outcome is not None:
-            on_outcome(outcomes[-1])
+    with group_threads(threads, device.split(":")[0]):
+        for c in cells:
+            outcomes.append(run_cell(c, group, run_name, timeout))
+            if on_outcome is not None:
+                on_outcome(outcomes[-1])
     return outcomes

@@ -16,13 +16,12 @@ References (``reference=``) for the methods that take one:
 
 from __future__ import annotations
 
+import functools
 import warnings
 from typing import Any, ClassVar
 
 import numpy as np
 import torch
-from captum.attr import DeepLift, InputXGradient, IntegratedGradients, LayerAttribution, LayerGradCam
-from captum.attr._core import deep_lift as _captum_deep_lift
 from torch import nn
 
 from regshift_bench.api import Explainer, Model, NotApplicable, SeqDataset, onehot
@@ -31,11 +30,23 @@ from rsbench_explain.shuffle import dinuc_shuffle_batch
 
 REFERENCES = ("zeros", "uniform", "shuffled")
 
-# DeepLIFT's rescale rule, (f(x) - f(x')) / (x - x'), holds for any elementwise
-# nonlinearity; Captum lists only a few, and falls back to plain gradients for the
-# SiLU / GELU the built-in networks use. Register them so DeepLIFT is DeepLIFT.
-for _act in (nn.SiLU, nn.GELU):
-    _captum_deep_lift.SUPPORTED_NON_LINEAR.setdefault(_act, _captum_deep_lift.nonlinear)
+
+
+@functools.cache
+def captum_attr() -> Any:
+    """``captum.attr``, imported on first use (it imports matplotlib: over a second
+    that every ``rsbench`` command would otherwise pay at plugin load).
+
+    DeepLIFT's rescale rule, (f(x) - f(x')) / (x - x'), holds for any elementwise
+    nonlinearity; Captum lists only a few, and falls back to plain gradients for the
+    SiLU / GELU the built-in networks use. They are registered here so DeepLIFT is DeepLIFT.
+    """
+    import captum.attr
+    from captum.attr._core import deep_lift
+
+    for act in (nn.SiLU, nn.GELU):
+        deep_lift.SUPPORTED_NON_LINEAR.setdefault(act, deep_lift.nonlinear)
+    return captum.attr
 
 
 class GradientExplainer(Explainer):
@@ -125,7 +136,7 @@ class GradXInput(GradientExplainer):
 
     def _attribute(self, module: nn.Module, x: torch.Tensor, codes: np.ndarray,
                    rng: np.random.Generator) -> torch.Tensor:
-        return InputXGradient(module).attribute(x)
+        return captum_attr().InputXGradient(module).attribute(x)
 
 
 class IntegratedGrads(GradientExplainer):
@@ -150,7 +161,7 @@ class IntegratedGrads(GradientExplainer):
                    rng: np.random.Generator) -> torch.Tensor:
         refs = references(self.reference, x, codes, rng, self.n_refs)
         inputs, base = _paired(x, refs)
-        attr = IntegratedGradients(module).attribute(
+        attr = captum_attr().IntegratedGradients(module).attribute(
             inputs, baselines=base, n_steps=int(self.n_steps),
             internal_batch_size=max(1, len(inputs)) * 4)
         return attr.reshape(len(x), refs.shape[1], *x.shape[1:]).mean(dim=1)
@@ -178,7 +189,7 @@ class DeepLiftShap(GradientExplainer):
                    rng: np.random.Generator) -> torch.Tensor:
         refs = references(self.reference, x, codes, rng, self.n_refs)
         inputs, base = _paired(x, refs)
-        attr = DeepLift(module, multiply_by_inputs=True).attribute(inputs, baselines=base)
+        attr = captum_attr().DeepLift(module, multiply_by_inputs=True).attribute(inputs, baselines=base)
         return attr.reshape(len(x), refs.shape[1], *x.shape[1:]).mean(dim=1)
 
 
@@ -205,7 +216,7 @@ class GradCam(GradientExplainer):
         if layer is None:
             raise NotApplicable(f"explainer {self.name!r}: the model's view has no "
                                 "convolutional layer")
-        cam = LayerGradCam(module, layer).attribute(x, relu_attributions=bool(self.relu))
+        cam = captum_attr().LayerGradCam(module, layer).attribute(x, relu_attributions=bool(self.relu))
         if cam.shape[-1] != x.shape[-1]:
-            cam = LayerAttribution.interpolate(cam, (x.shape[-1],), interpolate_mode="linear")
+            cam = captum_attr().LayerAttribution.interpolate(cam, (x.shape[-1],), interpolate_mode="linear")
         return cam.reshape(len(x), -1)

@@ -105,6 +105,7 @@ def publish(lb: Leaderboard, to: str | Path, *, plots: bool = True,
     # The numbers come from the runs (their commits are in `provenance`); the tables,
     # Findings and Anchors are drawn by the code that publishes them.
     meta = {"provenance": lb.provenance, "options": lb.options,
+            "commits": provenance.run_commits(lb.runs.manifests),  # every cell's, all runs
             "rendered_by": {"rsbench": regshift_bench.__version__,
                             "git_commit": provenance.git_commit()}}
     if "csv" in formats:

@@ -205,3 +205,45 @@ def test_the_browser_measurement_finds_overlapping_titles(tmp_path):
     result = _measure(exe, html, tmp_path)
     assert result["figures"] == 1
     assert any(o[0] == "bad" for o in result["overlaps"]), result
+
+
+@pytest.fixture(scope="module")
+def two_family_report(tmp_path_factory) -> Path:
+    """A published report of a simulator task (with its oracle) and a real-data task whose
+    runs record no selective-prediction metric: that table has nothing scored."""
+    tmp = tmp_path_factory.mktemp("overview")
+    run = write_synthetic_run(tmp / "run", tasks=("sim", "real"), seeds=2, n_test=60,
+                              models=("mean", "cnn", "bilstm"), references=("source_oracle",),
+                              shifts={"none": (0.0,), "gc_shift": (1.0,), "motif_loss": (1.0,)},
+                              metrics=("mse", "pearson", "coverage_90", "z2"))
+    publish(build_leaderboard([run], n_boot=20), tmp / "site", plots=False)
+    return tmp / "site"
+
+
+@pytest.mark.browser
+def test_overview_comes_first_and_unscored_tables_are_absent_in_chromium(two_family_report,
+                                                                       tmp_path):
+    """As the browser lays the page out: Findings, then the overview, then the task sections;
+    no table made only of unscored cells."""
+    exe = _chromium()
+    url = (two_family_report / "index.html").resolve().as_uri()
+    dom = _run(exe, tmp_path / "profile", "--dump-dom", url)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    html = dom.stdout
+    order = re.findall(r'<section id="[^"]+" data-(section|task)="([^"]+)"', html)
+    assert [v for _, v in order[:2]] == ["findings", "overview"], order
+    assert {v for k, v in order if k == "task"} == {"sim", "real"}
+    first_task = next(i for i, (k, _) in enumerate(order) if k == "task")
+    assert all(k == "section" for k, _ in order[:first_task]) and first_task == 2
+    assert html.count('data-table="overview"') == 1
+    assert 'data-table="selective"' not in html  # nothing scored: the table is left out
+    assert "Not shown, nothing scored on this task: Selective prediction" in html
+    cells = re.findall(r"<td[^>]*>([^<]*)<", html)
+    assert "not scored" not in cells
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "leaderboard-overview.png"
+    shot.unlink(missing_ok=True)
+    res = _run(exe, tmp_path / "profile", "--window-size=1400,2400", "--hide-scrollbars",
+               f"--screenshot={shot}", url)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000

@@ -49,9 +49,13 @@ class Leaderboard:
     boards: list[TaskBoard]
     provenance: dict[str, Any]
     options: dict[str, Any] = field(default_factory=dict)
-    #: Run-wide sections shown after the tasks (Findings, Anchors), and the findings themselves.
+    #: Run-wide sections (Findings first, before the tasks; Anchors after them), and the findings themselves.
     sections: list[Table] = field(default_factory=list)
     findings: list[Any] = field(default_factory=list)
+    #: Run-wide tables shown after the Findings and before the tasks (the overview).
+    overview: list[Table] = field(default_factory=list)
+    #: Fit diagnostics: one row per task, model, seed and training set (see ``fit``).
+    fits: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def aggregated(self) -> pd.DataFrame:
         """Seed-aggregated numbers of every shown task, condition, model and metric."""

@@ -236,4 +236,29 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
         lb.sections = [findings_table(lb.findings, ci, lb.options.get("controls"),
                                       lb.options.get("declaration_notes")),
                        anchors_table(lb)]
+    _add_overview_and_training(lb)
     return lb
+
+
+def _add_overview_and_training(lb: Leaderboard) -> None:
+    """The overview across tasks, each task's Training table, and no unscored table or column."""
+    from regshift_bench.leaderboard.fit import fit_frame, starved_models, training_table
+    from regshift_bench.leaderboard.overview import overview_table, prune_boards
+
+    lb.fits = fit_frame(lb.runs, [b.task for b in lb.boards])
+    for board in lb.boards:
+        table = training_table(board.task, lb.fits, board.models)
+        if not any(row[-1].flag != "n/a" for row in table.rows):
+            continue  # no model reported how its fit ended
+        # After the task's own tables (their order is stable), before interpretation and
+        # interventions; the accuracy table names the starved models on top.
+        at = max(i for i, t in enumerate(board.tables) if t.key in TABLE_KEYS) + 1
+        board.tables.insert(at, table)
+        starved = starved_models(lb.fits, board.task)
+        if starved and board.tables[0].key == "accuracy":
+            board.tables[0].notes.append(
+                f"Starved (a step or time budget stopped training, see Training): "
+                f"{', '.join(starved)}; their numbers show the budget, not the model.")
+    overview = overview_table(lb, _controls())
+    lb.overview = [overview] if overview is not None else []
+    prune_boards(lb, _controls())

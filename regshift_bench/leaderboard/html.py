@@ -11,6 +11,7 @@ import html
 import re
 
 from regshift_bench.leaderboard.build import Leaderboard
+from regshift_bench.leaderboard.overview import leading, trailing
 from regshift_bench.leaderboard.render_text import preset_warning, provenance_lines
 from regshift_bench.leaderboard.tables import Cell, Table
 
@@ -76,6 +77,14 @@ def html_table(table: Table) -> str:
     return f"<h3>{esc(table.title)}</h3>{grid}{notes}"
 
 
+def _run_wide(table: Table, index: int, nav: list[str]) -> str:
+    """A run-wide table as its own section (its link appended to ``nav``)."""
+    slug = _slug(table.key, index)
+    nav.append(f'<a href="#{slug}">{esc(table.title)}</a>')
+    return (f'<section id="{slug}" data-section="{esc(table.key)}"><h2>{esc(table.title)}</h2>'
+            f"{html_table(table).split('</h3>', 1)[1]}</section>")
+
+
 def render_html(lb: Leaderboard, svgs: dict[str, list[tuple[str, str, str]]] | None = None) -> str:
     """The report; ``svgs`` maps task -> [(slug, caption, inline SVG text)].
 
@@ -85,11 +94,15 @@ def render_html(lb: Leaderboard, svgs: dict[str, list[tuple[str, str, str]]] | N
     prov = "".join(f"<tr><td>{esc(k)}</td><td>{esc(v)}</td></tr>" for k, v in provenance_lines(lb))
     text = preset_warning(lb)
     warning = f'<p class="warning">{esc(text)}</p>' if text else ""
-    nav, sections = [], []
+    nav: list[str] = []
+    sections: list[str] = []
+    first = leading(lb)  # Findings, then the overview across tasks
+    for i, table in enumerate(first):
+        sections.append(_run_wide(table, len(lb.boards) + i, nav))
     for i, board in enumerate(lb.boards):
         slug = _slug(board.task, i)
         nav.append(f'<a href="#{slug}">{esc(board.task)}</a>')
-        parts = [f'<section id="{slug}"><h2>{esc(board.task)}</h2>',
+        parts = [f'<section id="{slug}" data-task="{esc(board.task)}"><h2>{esc(board.task)}</h2>',
                  f'<p class="note">Accuracy metric: {esc(board.metric)}.</p>']
         parts += [html_table(t) for t in board.tables]
         for plot, caption, svg in (svgs or {}).get(board.task, []):
@@ -98,11 +111,8 @@ def render_html(lb: Leaderboard, svgs: dict[str, list[tuple[str, str, str]]] | N
                          f"<figcaption>{esc(caption)} — {esc(board.task)}</figcaption>{svg}</figure>")
         parts.append("</section>")
         sections.append("".join(parts))
-    for i, table in enumerate(lb.sections):  # run-wide: Findings, Anchors
-        slug = _slug(table.key, len(lb.boards) + i)
-        nav.append(f'<a href="#{slug}">{esc(table.title)}</a>')
-        sections.append(f'<section id="{slug}"><h2>{esc(table.title)}</h2>'
-                        f"{html_table(table).split('</h3>', 1)[1]}</section>")
+    for i, table in enumerate(trailing(lb)):  # run-wide, after the tasks: Anchors
+        sections.append(_run_wide(table, len(lb.boards) + len(first) + i, nav))
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'

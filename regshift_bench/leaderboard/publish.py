@@ -2,13 +2,15 @@
 
 Layout of the published folder (``leaderboard/`` in the repository)::
 
-    README.md            provenance header + every task's five tables + plot links
+    README.md            provenance header, Findings, the overview across tasks, then
+                         every task's tables + plot links, then Anchors
     index.html           the self-contained report (inline SVG plots)
     (``rsbench leaderboard -f md|html|json --out DIR`` writes the same file names)
     plots/<task>-<kind>.svg / .png
     aggregated.csv/.parquet   seed-aggregated numbers (every metric and condition)
     ranks.csv/.parquet        robustness scores, bootstrap rank intervals, tie groups
     prior_effect.csv/.parquet paired prior-vs-base differences
+    fit_diagnostics.csv/.parquet how each fit ended (task × model × seed × training set)
     leaderboard.json          the tables and numbers as JSON
     provenance.json           what produced them (presets, seeds, devices, versions)
     bundle/                   per-example predictions and split digests of every cell

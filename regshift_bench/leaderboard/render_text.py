@@ -24,6 +24,8 @@ from rich.text import Text
 import regshift_bench
 from regshift_bench import provenance
 from regshift_bench.leaderboard.build import Leaderboard
+from regshift_bench.leaderboard.fit import fit_records
+from regshift_bench.leaderboard.overview import leading, trailing
 from regshift_bench.leaderboard.tables import MARKS, Cell, Table
 
 __all__ = ["MARKS", "md_escape", "md_table", "preset_warning", "provenance_lines",
@@ -113,8 +115,10 @@ def terminal_renderables(lb: Leaderboard) -> list[RenderableType]:
     warning = preset_warning(lb)
     if warning:
         out.insert(0, Text(warning, style="bold yellow"))
-    shown = [(f"{b.task} · ", t) for b in lb.boards for t in b.tables]
-    for prefix, table in shown + [("", t) for t in lb.sections]:  # then Findings, Anchors
+    shown = ([("", t) for t in leading(lb)]  # Findings and the overview first
+             + [(f"{b.task} · ", t) for b in lb.boards for t in b.tables]
+             + [("", t) for t in trailing(lb)])  # then Anchors
+    for prefix, table in shown:
         rt = RichTable(title=Text(f"{prefix}{table.title}"), show_lines=True)
         groups = table.groups or [""] * len(table.columns)
         for col, group in zip(table.columns, groups):
@@ -165,6 +169,8 @@ def render_markdown(lb: Leaderboard, plots: dict[str, list[tuple[str, str]]] | N
     parts = ["# regshift-bench leaderboard", "",
              *([f"> **{md_escape(warning)}**", ""] if warning else []),
              *(f"- **{md_escape(k)}**: {md_escape(v)}" for k, v in provenance_lines(lb)), ""]
+    for table in leading(lb):  # run-wide, read first: Findings, then the overview
+        parts += _md_section(table)
     for board in lb.boards:
         parts += [f"## {md_escape(board.task)}", "",
                   f"Accuracy metric: `{md_escape(board.metric)}`; columns show each shift at "
@@ -177,11 +183,16 @@ def render_markdown(lb: Leaderboard, plots: dict[str, list[tuple[str, str]]] | N
             parts += [f"*{md_escape(n)}*" for n in table.notes] + [""]
         for caption, path in (plots or {}).get(board.task, []):
             parts += [f"![{md_escape(caption)}]({path})", ""]
-    for table in lb.sections:  # run-wide: Findings, Anchors
-        parts += [f"## {md_escape(table.title)}", ""]
-        parts += ([md_table(table), ""] if table.rows else [])
-        parts += [f"*{md_escape(n)}*" for n in table.notes] + [""]
+    for table in trailing(lb):  # run-wide, after the tasks: Anchors
+        parts += _md_section(table)
     return "\n".join(parts)
+
+
+def _md_section(table: Table) -> list[str]:
+    """Lines of one run-wide table as its own ``##`` section."""
+    parts = [f"## {md_escape(table.title)}", ""]
+    parts += ([md_table(table), ""] if table.rows else [])
+    return parts + [f"*{md_escape(n)}*" for n in table.notes] + [""]
 
 
 # ---------------------------------------------------------------- csv / json
@@ -192,6 +203,8 @@ def tidy_frames(lb: Leaderboard) -> dict[str, pd.DataFrame]:
     out = {"aggregated": lb.aggregated(),
            "ranks": pd.concat(ranks, ignore_index=True) if ranks else pd.DataFrame(),
            "prior_effect": pd.concat(prior, ignore_index=True) if prior else pd.DataFrame()}
+    if len(lb.fits.columns):  # one row per task, model, seed and training set
+        out["fit_diagnostics"] = lb.fits
     if lb.findings:  # one row per finding; evidence lines joined with " | "
         out["findings"] = pd.DataFrame([{"claim": f.claim, "name": getattr(f, "name", ""),
                                          "verdict": f.verdict,
@@ -244,6 +257,10 @@ def render_json(lb: Leaderboard) -> dict[str, Any]:
     sections = [{"key": t.key, "title": t.title, "columns": t.columns, "notes": t.notes,
                  "rows": [[{"text": c.text, "sub": c.sub, "flag": c.flag} for c in row]
                           for row in t.rows]} for t in lb.sections]
+    overview = [{"key": t.key, "title": t.title, "columns": t.columns, "notes": t.notes,
+                 "groups": t.groups,
+                 "rows": [[{"text": c.text, "sub": c.sub, "flag": c.flag, "mark": c.mark}
+                           for c in row] for row in t.rows]} for t in lb.overview]
     findings = [{"claim": f.claim, "name": getattr(f, "name", ""), "verdict": f.verdict,
                  "statement": f.statement, "evidence": f.evidence} for f in lb.findings]
     from regshift_bench.bootstrap import METHOD
@@ -252,4 +269,5 @@ def render_json(lb: Leaderboard) -> dict[str, Any]:
                    "statistics": lb.options.get("statistics") or METHOD,
                    "controls": lb.options.get("controls") or [],
                    "warning": preset_warning(lb), "tasks": tasks, "findings": findings,
-                   "sections": sections})
+                   "sections": sections, "overview": overview,
+                   "fit_diagnostics": fit_records(lb.fits)})

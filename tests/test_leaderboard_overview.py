@@ -1,0 +1,131 @@
+"""The overview across tasks, unscored tables left out, and fit diagnostics beside the tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from regshift_bench.leaderboard import build_leaderboard, publish
+from regshift_bench.leaderboard.overview import prune
+from regshift_bench.leaderboard.render_text import render_markdown
+from regshift_bench.leaderboard.tables import Cell, Table
+from regshift_bench.testing.synthetic_run import write_synthetic_run
+
+SHIFTS = {"none": (0.0,), "gc_shift": (0.5, 1.0), "motif_loss": (1.0,)}
+#: How each model's fits end in the run below (written into its result rows).
+STOPS = {"cnn": ("max_steps", 4, 4), "bilstm": ("early_stopping", 9, 6)}
+
+
+def _add_fit_columns(run) -> None:
+    """Write fit diagnostics into the run's results, as the runner does for iterative models."""
+    path = run / "results.parquet"
+    frame = pq.read_table(path).to_pandas()
+    for col in ("stopped_by", "epochs_run", "best_epoch", "train_steps"):
+        frame[col] = None
+    for model, (stop, epochs, best) in STOPS.items():
+        rows = frame["model"] == model
+        frame.loc[rows, "stopped_by"] = stop
+        frame.loc[rows, "epochs_run"] = epochs
+        frame.loc[rows, "best_epoch"] = best
+        frame.loc[rows, "train_steps"] = epochs * 10
+        frame.loc[rows, "undertrained"] = epochs == best and stop == "max_steps"
+    for col in ("epochs_run", "best_epoch", "train_steps"):
+        frame[col] = frame[col].astype("Int64")
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """A simulator task with its oracle and a real-data task, the mean control included."""
+    out = write_synthetic_run(tmp_path_factory.mktemp("overview") / "run", tasks=("sim", "real"),
+                              seeds=2, n_test=60, models=("mean", "cnn", "bilstm"),
+                              references=("source_oracle",), shifts=SHIFTS,
+                              metrics=("mse", "pearson", "coverage_90", "z2"),
+                              per_cell_files=False)
+    _add_fit_columns(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def lb(run):
+    return build_leaderboard([run], n_boot=20)
+
+
+def test_findings_then_overview_then_tasks_in_markdown(lb):
+    text = render_markdown(lb)
+    at = {h: text.index(h) for h in ("## Findings", "## Overview", "## real", "## sim",
+                                     "## Anchors")}
+    assert at["## Findings"] < at["## Overview"] < min(at["## real"], at["## sim"])
+    assert max(at["## real"], at["## sim"]) < at["## Anchors"]
+
+
+def test_overview_measures_against_the_oracle_and_the_mean_control(lb):
+    (table,) = lb.overview
+    assert table.key == "overview" and "oracle" in table.title and "mean control" in table.title
+    # Per task: its worst shift (largest severity) and the mean over its shifts.
+    assert table.groups[1:] == ["sim · vs oracle"] * 2 + ["real · vs mean"] * 2
+    assert table.columns[1].startswith("worst: ") and table.columns[2] == "mean of 2"
+    assert table.columns[1].endswith("@1") and table.columns[3].endswith("@1")
+    rows = {r[0].text: r[1:] for r in table.rows}
+    assert [c.text for c in rows["mean"][2:]] == ["0.000 ± 0.000"] * 2  # the control itself
+    assert all(float(c.text.split()[0]) < 0 for c in rows["cnn"][2:])  # a model beats it
+    assert all(float(c.text.split()[0]) > 0 for c in rows["mean"][:2])  # worse than the oracle
+    # The worst column is the shift where the learned models lose most beyond the oracle.
+    vals = lb.agg.values.query("task == 'sim' and metric == 'mse' and split == 'test_ood' "
+                               "and severity == 1.0 and model in ['cnn', 'bilstm']")
+    refs = lb.agg.references.query("task == 'sim' and metric == 'mse' and split == 'test_ood' "
+                                   "and severity == 1.0").set_index("shift")["mean"]
+    beyond = {f"{shift} @1": float((part["mean"] - refs[shift]).sum())
+              for shift, part in vals.groupby("shift")}
+    assert table.columns[1] == f"worst: {max(beyond, key=beyond.get)}"
+
+
+def test_prune_drops_unscored_columns_rows_and_tables():
+    def row(name, *texts):
+        return [Cell(name), *(Cell(t, "", "n/a") if t in ("n/a", "not scored") else Cell(t)
+                              for t in texts)]
+
+    table = Table("accuracy", "t", "Accuracy", ["model", "a", "b", "c"],
+                  [row("cnn", "0.5", "not scored", "n/a"), row("mean", "n/a", "not scored", "n/a"),
+                   row("odd", "n/a", "not scored", "n/a")], groups=["", "x", "y", "z"])
+    pruned = prune(table, frozenset({"mean"}))
+    assert pruned is not None and pruned.columns == ["model", "a"] and pruned.groups == ["", "x"]
+    assert [r[0].text for r in pruned.rows] == ["cnn", "mean"]  # the control stays
+    assert any("b, c" in n for n in pruned.notes) and any("odd" in n for n in pruned.notes)
+    empty = Table("other", "t", "Other", ["model", "a"], [row("cnn", "not scored")])
+    assert prune(empty) is None
+    ranks = Table("robustness", "t", "Robustness", ["rank", "model"], [row("1", "n/a")])
+    assert prune(ranks) is ranks  # not a model × condition table: left as it is
+
+
+def test_unscored_tables_are_left_out_and_named(lb):
+    for board in lb.boards:  # no selective metric was recorded: that table is omitted
+        keys = [t.key for t in board.tables]
+        assert "selective" not in keys and "calibration" in keys
+        assert any("Selective prediction" in n for n in board.tables[0].notes)
+
+
+def test_fit_diagnostics_published_and_starved_model_shown(lb, tmp_path):
+    publish(lb, tmp_path / "site", plots=False)
+    fits = pd.read_csv(tmp_path / "site" / "fit_diagnostics.csv")
+    assert set(pq.read_schema(tmp_path / "site" / "fit_diagnostics.parquet").names) >= {
+        "stopped_by", "best_epoch", "train_steps", "epochs_run", "undertrained"}
+    # One row per task, model, seed and training set.
+    assert len(fits) == len(fits.drop_duplicates(["task", "model", "seed", "model_key"])) == 12
+    cnn = fits.loc[fits["model"] == "cnn"]
+    assert set(cnn["stopped_by"]) == {"max_steps"} and cnn["undertrained"].all()
+    for board in lb.boards:
+        training = next(t for t in board.tables if t.key == "training")
+        verdict = {r[0].text: r[-1] for r in training.rows}
+        assert verdict["cnn"].text == "starved" and verdict["cnn"].flag == "collapse"
+        assert verdict["bilstm"].text == "trained"
+        assert verdict["mean"].text == "no fit report"
+        assert any("starved" in n for n in training.notes)
+    readme = (tmp_path / "site" / "README.md").read_text(encoding="utf-8")
+    assert "### Training" in readme and "**starved ⚠**" in readme
+    assert any("Starved" in n and "cnn" in n for n in lb.boards[0].tables[0].notes)
+    names = {r[0].text: r[0] for r in lb.overview[0].rows}
+    assert names["cnn"].flag == "collapse" and "starved" in names["cnn"].sub
+    assert names["bilstm"].flag == "" and "starved" not in names["bilstm"].sub

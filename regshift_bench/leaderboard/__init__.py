@@ -13,7 +13,9 @@ via :mod:`regshift_bench.bootstrap`, rank intervals, tie groups, prior effect),
 :mod:`.tables_boot` (the five tables), :mod:`.effective` (effective robustness),
 :mod:`.declared` (what shifts and tasks declare: input vs label shifts, oracles),
 :mod:`.findings` / :mod:`.findings_claims` / :mod:`.findings_breaks` (the registered
-claims and each model's "what breaks it"), :mod:`.anchors` (registered published numbers), :mod:`.render_text` (terminal, Markdown,
+claims and each model's "what breaks it"), :mod:`.anchors` (registered published numbers),
+:mod:`.overview` (the table across tasks read before them, and leaving out what nothing
+scored), :mod:`.fit` (fit diagnostics and each task's Training table), :mod:`.render_text` (terminal, Markdown,
 CSV, JSON), :mod:`.html`, :mod:`.plots`, :mod:`.publish`, :mod:`.run_summary`
 (``rsbench runs show``). A synthetic run for tests and benchmarks is
 :mod:`regshift_bench.testing.synthetic_run`.

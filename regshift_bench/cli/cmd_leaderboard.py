@@ -54,7 +54,7 @@ def leaderboard_command(
         "--all-severities", help="One column per severity instead of each shift's largest.")] = False,
     no_plots: Annotated[bool, typer.Option("--no-plots", help="Skip plots (html, publish).")] = False,
 ) -> None:
-    """Aggregate runs into accuracy, calibration, selective, robustness and prior-effect tables."""
+    """Aggregate runs: Findings, an overview across tasks, then per task its tables and fits."""
     from regshift_bench import leaderboard as lbm
     from regshift_bench.leaderboard.publish import check_out_dir
 

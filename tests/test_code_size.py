@@ -9,7 +9,6 @@ ROOT = Path(__file__).parent.parent
 LIMIT = 80
 #: Known long functions, to be split (path:name -> lines at most). The list only shrinks.
 KNOWN = {
-    "regshift_bench/execute.py:run_plan": 140,
     "regshift_bench/leaderboard/build.py:build_leaderboard": 110,
     "regshift_bench/scoring.py:score": 95,
     "plugins/rsbench_models/trainer.py:fit_network": 95,

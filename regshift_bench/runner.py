@@ -26,8 +26,8 @@ import pandas as pd
 from regshift_bench import interpret, intervene, results, scoring
 from regshift_bench.api import FitReport, Intervention, Model, Prediction, SeqDataset, Splits, fit_report
 from regshift_bench.api.fit_report import COLUMNS as FIT_COLUMNS
+from regshift_bench.cell import Cell, canonical_json, stable_hash
 from regshift_bench.errors import CellTimeout, PluginError
-from regshift_bench.plan import Cell, canonical_json, stable_hash
 from regshift_bench.plugins import get_plugin
 from regshift_bench.submission.digests import splits_digests
 

@@ -11,7 +11,6 @@ LIMIT = 80
 KNOWN = {
     "regshift_bench/leaderboard/build.py:build_leaderboard": 110,
     "regshift_bench/scoring.py:score": 95,
-    "plugins/rsbench_models/trainer.py:fit_network": 95,
 }
 
 

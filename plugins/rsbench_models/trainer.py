@@ -290,9 +290,7 @@ def fit_network(net: nn.Module, train: Encoded, val: Encoded, cfg: TrainConfig, 
     device = train.codes.device
     n = len(train)
     steps = max(1, n // cfg.batch_size)  # near-equal batches; none of size 1 (BatchNorm)
-    epochs, total = budget.schedule(steps, cfg.epochs)
-    uncapped = replace(budget, max_steps=None).schedule(steps, cfg.epochs)[1]
-    cut = "max_steps" if total < uncapped else ""  # the reason the plan ends early, if any
+    epochs, total, cut = _schedule(budget, steps, cfg.epochs)
     patience = budget.patience or cfg.patience
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     gen = torch.Generator().manual_seed(seed)
@@ -303,23 +301,12 @@ def fit_network(net: nn.Module, train: Encoded, val: Encoded, cfg: TrainConfig, 
         task = progress.add_task(label, total=total) if progress else None
         for epoch in range(1, epochs + 1):
             net.train()
-            perm = torch.randperm(n, generator=gen)
-            flips = torch.rand(n, generator=gen) < 0.5 if cfg.rc_augment else None
-            perm, flips = perm.to(device), None if flips is None else flips.to(device)
+            perm, flips = _epoch_order(n, gen, cfg.rc_augment, device)
             for chunk in torch.arange(n, device=device).tensor_split(steps):
                 idx = perm[chunk]
                 rc = flips[chunk] if flips is not None else False
-                for group in opt.param_groups:
-                    group["lr"] = cfg.lr * one_cycle(step, total, cfg.pct_start)
-                mean, logvar = _forward(net, train, idx, rc, device, cfg.precision, cfg.augment)
-                assert train.y is not None
-                loss = gaussian_nll(mean, logvar, train.y[idx], floor=cfg.var_floor,
-                                    beta=cfg.beta)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                if cfg.grad_clip:
-                    nn.utils.clip_grad_norm_(net.parameters(), cfg.grad_clip)
-                opt.step()
+                _train_step(net, opt, train, idx, rc, cfg,
+                            cfg.lr * one_cycle(step, total, cfg.pct_start))
                 step += 1
                 if progress is not None:
                     progress.update(task, advance=1, description=f"{label} epoch {epoch}")
@@ -349,6 +336,36 @@ def fit_network(net: nn.Module, train: Encoded, val: Encoded, cfg: TrainConfig, 
     net.eval()
     return FitReport(epoch, step, best_epoch, stopped or "epochs",
                      best_loss if len(val) else None, time.perf_counter() - start)
+
+
+def _schedule(budget: Budget, steps: int, epochs: int) -> tuple[int, int, str]:
+    """(epochs, total steps, why the plan ends early: "max_steps" or "") of a budget."""
+    planned_epochs, total = budget.schedule(steps, epochs)
+    uncapped = replace(budget, max_steps=None).schedule(steps, epochs)[1]
+    return planned_epochs, total, "max_steps" if total < uncapped else ""
+
+
+def _epoch_order(n: int, gen: torch.Generator, rc_augment: bool, device: torch.device
+                 ) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """One epoch's batch order (n,) and reverse-complement flips (n,) bool or None."""
+    perm = torch.randperm(n, generator=gen)
+    flips = torch.rand(n, generator=gen) < 0.5 if rc_augment else None
+    return perm.to(device), None if flips is None else flips.to(device)
+
+
+def _train_step(net: nn.Module, opt: torch.optim.Optimizer, train: Encoded, idx: torch.Tensor,
+                rc: torch.Tensor | bool, cfg: TrainConfig, lr: float) -> None:
+    """One optimizer step at learning rate ``lr`` on the rows ``idx`` of ``train``."""
+    for group in opt.param_groups:
+        group["lr"] = lr
+    mean, logvar = _forward(net, train, idx, rc, train.codes.device, cfg.precision, cfg.augment)
+    assert train.y is not None
+    loss = gaussian_nll(mean, logvar, train.y[idx], floor=cfg.var_floor, beta=cfg.beta)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    if cfg.grad_clip:
+        nn.utils.clip_grad_norm_(net.parameters(), cfg.grad_clip)
+    opt.step()
 
 
 def _progress(show: bool):  # type: ignore[no-untyped-def]

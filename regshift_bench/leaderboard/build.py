@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from regshift_bench.errors import DataError
 from regshift_bench.leaderboard.aggregate import Aggregate, Condition, aggregate
@@ -32,6 +32,7 @@ from regshift_bench.leaderboard.ranks import (
 )
 from regshift_bench.leaderboard.tables import accuracy_table, metric_table
 from regshift_bench.leaderboard.tables_boot import prior_table, robustness_table
+from regshift_bench.names import did_you_mean
 from regshift_bench.submission.board import ranked_in_tracks
 
 TABLE_KEYS = ("accuracy", "calibration", "selective", "robustness", "prior", "effective",
@@ -56,9 +57,7 @@ def _pick_tasks(agg: Aggregate, wanted: list[str] | None) -> tuple[list[str], li
         raise DataError("the run directories hold no cells; run `rsbench run` first")
     for task in wanted or []:
         if task not in known:
-            close = difflib.get_close_matches(task, known, n=3)
-            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-            raise DataError(f"task {task!r} is not in these runs{hint} (runs hold: "
+            raise DataError(f"task {task!r} is not in these runs{did_you_mean(task, known)} (runs hold: "
                             f"{', '.join(known)})")
     # A run still going (or killed) plans tasks none of whose cells has finished: they have
     # nothing to show yet, and must not stop the tasks that do.
@@ -162,67 +161,15 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
     chosen, pending = _pick_tasks(agg, tasks)
     if metric is not None and not any(metric in agg.metrics(t) for t in chosen):
         present = sorted(set().union(*(agg.metrics(t) for t in chosen)))
-        close = difflib.get_close_matches(metric, present, n=3)
-        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-        raise DataError(f"metric {metric!r} was not recorded for {', '.join(chosen)}{hint}")
+        raise DataError(f"metric {metric!r} was not recorded for {', '.join(chosen)}"
+                        f"{did_you_mean(metric, present)}")
     infos = registered_infos()
     decl = declared(runset)
     label_shifts = frozenset(s for s in set(runset.plan["shift"])
                              if not decl.input_shift(s, agg.kinds.get(s, "")))
-    boards = []
-    for task in chosen:
-        oracle = decl.oracle_of(task)
-        name = _pick_metric(agg, task, metric, infos)
-        hib = agg.higher_is_better(name)
-        models = agg.models(task)
-        conds = agg.conditions(task, severity)
-        # Rank only where the runner recorded the metric: a split it does not score that
-        # way (a variant-effect set) has predictions, but the metric means nothing there.
-        keys = agg.recorded(task, name)
-        scored = [c for c in conds if (c.shift, c.severity, c.split) in keys]
-        bs = boot_scores(runset, task, name, hib, scored, models, n_boot=n_boot,
-                         random_state=random_state, ci=ci)
-        if len(scored) < len(conds):
-            bs.notes.append(f"{len(conds) - len(scored)} condition(s) record no {name} and are "
-                            "not ranked on it (see 'Other recorded metrics')")
-        info = infos.get(name)
-        # A ceiling bounds accuracy; it means nothing for e.g. a shift detector's AUROC.
-        ceiling = (ceiling_of(agg, task, name, hib, conds, oracle)
-                   if info is not None and info.table == "accuracy" else None)
-        ranked = bs if ceiling is None else ceiling_relative(bs, ceiling[1])
-        # Robustness is a score across shifts: where OOD splits exist but none records the
-        # metric, nothing is ranked; a run of the ID condition alone ranks on it.
-        has_ood = any(not c.is_reference for c in conds)
-        ood_scored = [c for c in scored if not c.is_reference] if has_ood else scored
-        ranks = ranked_in_tracks(robustness, ranked, models, ood_scored)  # external data apart
-        prior = prior_effect(bs, prior_pairs(models), scored)
-        note = ""
-        if ceiling is not None:
-            what = "the oracle, on the same examples" if oracle else "the ceiling"
-            note = (f"{name} / {ceiling[0]} {name} (1 = as good as {what})" if hib else
-                    f"{name} − {ceiling[0]} {name} (excess over {what}; 0 = as good)")
-        recorded = agg.metrics(task)
-        controls = _controls()
-        tables = [accuracy_table(agg, task, name, models, conds, info, oracle),
-                  *(metric_table(key, title, agg, task, table_metrics(infos, key, recorded),
-                                 models, conds, label_shifts, oracle)
-                    for key, title in METRIC_TABLES),
-                  robustness_table(agg, task, name, ranks, ranked, ood_scored, note,
-                                   _reference_scores(agg, task, name, scored, ceiling, hib)),
-                  prior_table(task, name, prior, bs, scored),
-                  effective_table(task, name, effective_robustness(
-                      runset, task, name, hib, scored, controls), models, scored)]
-        others = undeclared_infos(infos, recorded,
-                                  {m: agg.higher_is_better(m) for m in recorded - set(infos)})
-        if others:
-            table = metric_table("other", "Other recorded metrics", agg, task, others, models, conds)
-            left = len(recorded - set(infos)) - len(others)
-            if left:
-                table.notes.append(f"the first {OTHER_SHOWN} by name; {left} more in aggregated.csv "
-                                   "and leaderboard.json")
-            tables.append(table)
-        boards.append(TaskBoard(task, name, models, conds, tables, ranks, prior, bs, scored,
-                                oracle))
+    boards = [_task_board(runset, agg, task, decl.oracle_of(task), metric, infos, label_shifts,
+                          severity, n_boot=n_boot, random_state=random_state, ci=ci)
+              for task in chosen]
     from regshift_bench.leaderboard import interpretation, interventions
 
     interpretation.add_tables(runset.dirs, boards)  # per-task Interpretation table, if any
@@ -238,6 +185,64 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
                        anchors_table(lb)]
     _add_overview_and_training(lb)
     return lb
+
+
+def _task_board(runset: RunSet, agg: Aggregate, task: str, oracle: Any, metric: str | None,
+                infos: dict[str, Any], label_shifts: frozenset[str], severity: str, *,
+                n_boot: int, random_state: int, ci: float) -> TaskBoard:
+    """One task's tables: accuracy, the metric tables, robustness, prior effect,
+    effective robustness and the recorded metrics no plugin declares (``oracle``: the
+    task's oracle reference model, None on real data)."""
+    name = _pick_metric(agg, task, metric, infos)
+    hib = agg.higher_is_better(name)
+    models = agg.models(task)
+    conds = agg.conditions(task, severity)
+    # Rank only where the runner recorded the metric: a split it does not score that
+    # way (a variant-effect set) has predictions, but the metric means nothing there.
+    keys = agg.recorded(task, name)
+    scored = [c for c in conds if (c.shift, c.severity, c.split) in keys]
+    bs = boot_scores(runset, task, name, hib, scored, models, n_boot=n_boot,
+                     random_state=random_state, ci=ci)
+    if len(scored) < len(conds):
+        bs.notes.append(f"{len(conds) - len(scored)} condition(s) record no {name} and are "
+                        "not ranked on it (see 'Other recorded metrics')")
+    info = infos.get(name)
+    # A ceiling bounds accuracy; it means nothing for e.g. a shift detector's AUROC.
+    ceiling = (ceiling_of(agg, task, name, hib, conds, oracle)
+               if info is not None and info.table == "accuracy" else None)
+    ranked = bs if ceiling is None else ceiling_relative(bs, ceiling[1])
+    # Robustness is a score across shifts: where OOD splits exist but none records the
+    # metric, nothing is ranked; a run of the ID condition alone ranks on it.
+    has_ood = any(not c.is_reference for c in conds)
+    ood_scored = [c for c in scored if not c.is_reference] if has_ood else scored
+    ranks = ranked_in_tracks(robustness, ranked, models, ood_scored)  # external data apart
+    prior = prior_effect(bs, prior_pairs(models), scored)
+    note = ""
+    if ceiling is not None:
+        what = "the oracle, on the same examples" if oracle else "the ceiling"
+        note = (f"{name} / {ceiling[0]} {name} (1 = as good as {what})" if hib else
+                f"{name} − {ceiling[0]} {name} (excess over {what}; 0 = as good)")
+    recorded = agg.metrics(task)
+    controls = _controls()
+    tables = [accuracy_table(agg, task, name, models, conds, info, oracle),
+              *(metric_table(key, title, agg, task, table_metrics(infos, key, recorded),
+                             models, conds, label_shifts, oracle)
+                for key, title in METRIC_TABLES),
+              robustness_table(agg, task, name, ranks, ranked, ood_scored, note,
+                               _reference_scores(agg, task, name, scored, ceiling, hib)),
+              prior_table(task, name, prior, bs, scored),
+              effective_table(task, name, effective_robustness(
+                  runset, task, name, hib, scored, controls), models, scored)]
+    others = undeclared_infos(infos, recorded,
+                              {m: agg.higher_is_better(m) for m in recorded - set(infos)})
+    if others:
+        table = metric_table("other", "Other recorded metrics", agg, task, others, models, conds)
+        left = len(recorded - set(infos)) - len(others)
+        if left:
+            table.notes.append(f"the first {OTHER_SHOWN} by name; {left} more in aggregated.csv "
+                               "and leaderboard.json")
+        tables.append(table)
+    return TaskBoard(task, name, models, conds, tables, ranks, prior, bs, scored, oracle)
 
 
 def _add_overview_and_training(lb: Leaderboard) -> None:

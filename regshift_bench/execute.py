@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
 import signal
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from regshift_bench import paths, plugins, provenance, results
+from regshift_bench.cell import Cell
 from regshift_bench.errors import RegshiftError
-from regshift_bench.plan import Cell, Plan
+from regshift_bench.plan import Plan
 from regshift_bench.rundir import check_run_dir, drop_stale, extension_note, reconcile, stale_cells
 from regshift_bench.runner import CellOutcome, cell_done, run_group
 
@@ -325,12 +328,9 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
     recorder = _Recorder(manifest, run_dir, summary, on_outcome)
     interrupted = False
     try:
-        if executor == "local":
-            _local(groups, run_dir, device, timeout, workers, threads, recorder)
-        elif executor == "ray":
-            _ray(groups, run_dir, device, timeout, ray_address, threads, recorder, gpus_per_group)
-        else:
-            raise RegshiftError(f"unknown executor {executor!r}; use local or ray")
+        with _sigterm_as_interrupt():
+            _execute(executor, groups, run_dir, device, timeout, workers, threads, recorder,
+                     ray_address, gpus_per_group)
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -339,6 +339,36 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
     if interrupted:
         raise RunInterrupted(run_dir, kept, len(plan.cells))
     return summary
+
+
+def _execute(executor: str, groups: list[list[Cell]], run_dir: Path, device: str,
+             timeout: float | None, workers: int, threads: int, recorder: OnOutcome,
+             ray_address: str | None, gpus_per_group: float) -> None:
+    """Run ``groups`` on the chosen executor, each finished cell told to ``recorder``."""
+    if executor == "local":
+        _local(groups, run_dir, device, timeout, workers, threads, recorder)
+    elif executor == "ray":
+        _ray(groups, run_dir, device, timeout, ray_address, threads, recorder, gpus_per_group)
+    else:
+        raise RegshiftError(f"unknown executor {executor!r}; use local or ray")
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """A SIGTERM (``kill``, a scheduler's stop) ends the run as Ctrl-C does: pool workers
+    are terminated, not left to finish their groups, and the manifest is written."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _largest_first(plan: Plan, todo: list[Cell]) -> list[list[Cell]]:

@@ -29,6 +29,7 @@ from regshift_bench.api.fit_report import COLUMNS as FIT_COLUMNS
 from regshift_bench.cell import Cell, canonical_json, stable_hash
 from regshift_bench.errors import CellTimeout, PluginError
 from regshift_bench.plugins import get_plugin
+from regshift_bench.split_cache import cached_splits
 from regshift_bench.submission.digests import splits_digests
 
 __all__ = ["CellOutcome", "CellTimeout", "GroupContext", "run_cell", "run_group"]
@@ -299,7 +300,8 @@ def _run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | N
             shift = get_plugin("shift", cell.shift, severity=cell.severity, **dict(cell.shift_params))
             common["shift_kind"] = getattr(shift, "kind", "")
             t0 = time.perf_counter()
-            splits = shift.split(task, split_rng(cell), cell.sizes)
+            splits = cached_splits(group.run_dir, cell, task, shift, group.commit,
+                                   lambda: shift.split(task, split_rng(cell), cell.sizes))
             split_s = time.perf_counter() - t0
             common["shift_params"] = shift.params_json()
             iv = intervene.create(cell)

@@ -151,3 +151,42 @@ def test_a_resumed_run_records_each_sessions_progress_and_the_total(tmp_path):
 
     assert first["workers"] == 1 and first["torch_threads"] == torch.get_num_threads()
     assert manifest["wall_seconds"] == pytest.approx(first["seconds"] + second["seconds"], abs=1e-3)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_sigterm_to_the_run_stops_its_workers_and_keeps_a_true_manifest(tmp_path):
+    # `kill PID` (a scheduler's stop) reaches the parent alone: without handling it, the
+    # pool's workers were orphaned and went on to finish their groups.
+    out = tmp_path / "r"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests"), "COLUMNS": "200",
+           "RSBENCH_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "regshift_bench.cli", "--plugin", "plugins.toy_plugin", "run",
+         "--task", TOY_SUITE, "--preset", "smoke", "--model", "toy_slow", "--workers", "2",
+         "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        start_new_session=True)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None:
+        if list((out / "cells").glob("*.parquet")):
+            break
+        time.sleep(0.1)
+    assert proc.poll() is None, proc.communicate()
+    proc.terminate()  # SIGTERM to the parent only
+    stdout, stderr = proc.communicate(timeout=120)  # a hang guard, not a measurement
+    assert proc.returncode == 130, stderr
+    assert "run the same command to resume" in " ".join(stderr.split())
+    deadline = time.monotonic() + 60  # hang guard: the workers are gone, not waited for
+    while _group_alive(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _group_alive(proc.pid), "a pool worker outlived the stopped run"
+    status, files = _statuses(out)
+    assert {k for k, v in status.items() if v == "ok"} == files
+    assert 1 <= len(files) < 6

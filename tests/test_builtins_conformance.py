@@ -9,22 +9,13 @@ import pytest
 from regshift_bench import plugins
 from regshift_bench.testing import CHECKS
 
-#: The ensemble fits five members, each at least one epoch, so its timed
-#: ``budget_respected`` check measures the machine's load; its time sharing is tested
-#: without a clock in tests/test_models_plugins.py
-#: (test_ensemble_members_share_max_seconds). Closed-form fits skip that check in the
-#: kit itself (regshift_bench.testing.model_checks).
 #: The DREAM models (and ``prixfixe``, composed from the same blocks) train with the
 #: published batch of 1024 full-resolution sequences: one optimizer step of a
 #: 2.7-6.2M-parameter network takes minutes of CPU on the kit's 1,024-sequence budget
 #: set, and a step cannot be cut. They are checked here at batch 32 (the network is the
-#: same; only the step size differs), which keeps each kit run under about a minute;
-#: their timing is still not asserted, and that they stop after the first step past
-#: ``max_seconds`` is tested without a clock in tests/test_prixfixe.py
-#: (test_dream_models_stop_at_the_first_step_past_max_seconds).
+#: same; only the step size differs), which keeps each kit run under about a minute.
 DREAM_MODELS = {f"dream_{core}{prior}" for core in ("cnn", "rnn", "attn")
                 for prior in ("", "+motif", "+gc")}
-TIMING_NOT_ASSERTED = {"ensemble", "prixfixe", *DREAM_MODELS}
 #: Parameters the kit gets for these models in this suite (``rsbench check NAME`` runs
 #: them as registered).
 CHECK_PARAMS = {name: {"batch_size": 32} for name in ("prixfixe", *DREAM_MODELS)}
@@ -52,7 +43,22 @@ def test_builtins_load_cleanly():
     assert all(r.status == "ok" for r in plugins.load().records)
 
 
-@pytest.mark.parametrize("kind,name", _builtin_entries(), ids=lambda v: str(v))
+#: Known gaps of the kit, each a strict xfail (it fails the suite once it passes).
+#: The metric kit hands metrics a prediction with a total variance only, so a metric
+#: that needs the epistemic part (``needs = {"epistemic"}``) is refused its
+#: ``finite_value`` check; the metric itself is tested against scikit-learn in
+#: tests/test_ood_auroc_epistemic.py.
+KIT_GAPS = {("metric", "ood_auroc_epistemic"): "the metric kit's predictions carry no epistemic part"}
+
+
+def _params() -> list:
+    return [pytest.param(kind, name, marks=pytest.mark.xfail(reason=KIT_GAPS[(kind, name)],
+                                                             strict=True))
+            if (kind, name) in KIT_GAPS else pytest.param(kind, name)
+            for kind, name in _builtin_entries()]
+
+
+@pytest.mark.parametrize("kind,name", _params(), ids=lambda v: str(v))
 def test_builtin_passes_conformance(kind, name):
     report = CHECKS[kind](name, **(CHECK_PARAMS.get(name, {}) if kind == "model" else {}))
     failed = [f"{r.check}: {r.detail}" for r in report.results if not r.passed]
@@ -64,8 +70,10 @@ def test_builtin_passes_conformance(kind, name):
     if kind == "model" and name in SIM_ONLY:
         assert failed and all("needs a simulated task" in f for f in failed), failed
         return
-    if name in TIMING_NOT_ASSERTED:
-        failed = [f for f in failed if not f.startswith("budget_respected")]
-        assert not failed, failed
-        return
-    assert report.ok, failed
+    # `budget_respected` times a real fit against max_seconds: on a loaded machine it
+    # measures the load, and the suite asserts no wall time. The rule it checks (stop at
+    # the first step past max_seconds) is tested without a clock for the shared trainer
+    # and every published-recipe model in tests/test_prixfixe.py, for the ensemble in
+    # tests/test_models_plugins.py, and the check itself in tests/test_checks.py.
+    failed = [f for f in failed if not f.startswith("budget_respected")]
+    assert not failed, failed

@@ -60,7 +60,10 @@ def test_grid_slice_stops_at_its_budget(bench, tmp_path, capsys, one_torch_threa
     report = bench.main(["--device", "cpu", "--tiny", "--models", "", "--slice-models", "cnn",
                          "--slice-budget", "0.01", "--out", str(tmp_path)])
     grid = report["grid"]
-    assert grid["slice_cells_done"] == 0 and grid["slice_cells"] > 0
-    assert grid["projected_seconds_covered"] is None  # nothing measured, nothing projected
-    assert grid["full_cells_covered"] == 0
+    # The budget's timer fires at once; on a loaded machine a tiny cell may still finish
+    # before it is served, so what is asserted is the stop and its consequence, not a count.
     assert "stopped by --slice-budget" in capsys.readouterr().out
+    assert grid["slice_cells_done"] < grid["slice_cells"]
+    if grid["slice_cells_done"] == 0:
+        assert grid["projected_seconds_covered"] is None  # nothing measured, nothing projected
+        assert grid["full_cells_covered"] == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -57,8 +58,14 @@ def test_sampler_summary_without_samples(bench):
 
 
 def test_grid_slice_stops_at_its_budget(bench, tmp_path, capsys, one_torch_thread):
-    report = bench.main(["--device", "cpu", "--tiny", "--models", "", "--slice-models", "cnn",
-                         "--slice-budget", "0.01", "--out", str(tmp_path)])
+    # The budget interrupts like Ctrl-C (_thread.interrupt_main), which does nothing when
+    # SIGINT is ignored, as it is for a job a non-interactive shell starts in the background.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        report = bench.main(["--device", "cpu", "--tiny", "--models", "", "--slice-models", "cnn",
+                             "--slice-budget", "0.01", "--out", str(tmp_path)])
+    finally:
+        signal.signal(signal.SIGINT, previous)
     grid = report["grid"]
     # The budget's timer fires at once; on a loaded machine a tiny cell may still finish
     # before it is served, so what is asserted is the stop and its consequence, not a count.

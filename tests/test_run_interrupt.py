@@ -26,6 +26,28 @@ def _statuses(run_dir: Path) -> tuple[dict[str, str], set[str]]:
     return {k: v["status"] for k, v in manifest["cells"].items()}, files
 
 
+def _start_slow_run(out: Path) -> subprocess.Popen:
+    """`rsbench run` of the slow toy model on two workers, returned once a cell is on disk."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests"), "COLUMNS": "200",
+           "RSBENCH_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "regshift_bench.cli", "--plugin", "plugins.toy_plugin", "run",
+         "--task", TOY_SUITE, "--preset", "smoke", "--model", "toy_slow", "--workers", "2",
+         "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches
+        # A shell's background job (`pytest ... &`) ignores SIGINT and its children
+        # inherit that; a terminal's foreground run, which this test plays, does not.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 240  # a hang guard, not a measurement
+    while time.monotonic() < deadline and proc.poll() is None:
+        if list((out / "cells").glob("*.parquet")):
+            break
+        time.sleep(0.1)
+    assert proc.poll() is None, proc.communicate()
+    return proc
+
+
 def test_interrupt_keeps_finished_cells_and_says_so(tmp_path, capsys):
     from plugins import ux_plugin
     from regshift_bench.cli.main import main
@@ -86,23 +108,7 @@ def test_pool_reports_each_cell_as_it_finishes(tmp_path):
 
 def test_ctrl_c_with_two_workers_exits_promptly_with_a_true_manifest(tmp_path):
     out = tmp_path / "r"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests"), "COLUMNS": "200",
-           "RSBENCH_DISABLE_PLUGIN_AUTOLOAD": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "regshift_bench.cli", "--plugin", "plugins.toy_plugin", "run",
-         "--task", TOY_SUITE, "--preset", "smoke", "--model", "toy_slow", "--workers", "2",
-         "--out", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches
-        # A shell's background job (`pytest ... &`) ignores SIGINT and its children
-        # inherit that; a terminal's foreground run, which this test plays, does not.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline and proc.poll() is None:
-        if list((out / "cells").glob("*.parquet")):
-            break
-        time.sleep(0.1)
-    assert proc.poll() is None, proc.communicate()
+    proc = _start_slow_run(out)
     os.killpg(proc.pid, signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=120)  # a hang guard, not a measurement
     assert proc.returncode == 130, stderr
@@ -165,20 +171,7 @@ def test_sigterm_to_the_run_stops_its_workers_and_keeps_a_true_manifest(tmp_path
     # `kill PID` (a scheduler's stop) reaches the parent alone: without handling it, the
     # pool's workers were orphaned and went on to finish their groups.
     out = tmp_path / "r"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests"), "COLUMNS": "200",
-           "RSBENCH_DISABLE_PLUGIN_AUTOLOAD": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "regshift_bench.cli", "--plugin", "plugins.toy_plugin", "run",
-         "--task", TOY_SUITE, "--preset", "smoke", "--model", "toy_slow", "--workers", "2",
-         "--out", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        start_new_session=True)
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline and proc.poll() is None:
-        if list((out / "cells").glob("*.parquet")):
-            break
-        time.sleep(0.1)
-    assert proc.poll() is None, proc.communicate()
+    proc = _start_slow_run(out)
     proc.terminate()  # SIGTERM to the parent only
     stdout, stderr = proc.communicate(timeout=120)  # a hang guard, not a measurement
     assert proc.returncode == 130, stderr

@@ -16,6 +16,7 @@ from regshift_bench.testing.synthetic_run import write_synthetic_run
 SHIFTS = {"none": (0.0,), "gc_shift": (0.5, 1.0), "motif_loss": (1.0,)}
 #: How each model's fits end in the run below (written into its result rows).
 STOPS = {"cnn": ("max_steps", 4, 4), "bilstm": ("early_stopping", 9, 6)}
+FIT_SECONDS = 12.5
 
 
 def _add_fit_columns(run) -> None:
@@ -33,6 +34,12 @@ def _add_fit_columns(run) -> None:
         frame.loc[rows, "undertrained"] = epochs == best and stop == "max_steps"
     for col in ("epochs_run", "best_epoch", "train_steps"):
         frame[col] = frame[col].astype("Int64")
+    # As the runner records it: the one cell that trained a model spent the fit time,
+    # the cells reusing that model record 0 (listed first here, so "first" would be 0).
+    frame["fit_seconds"] = 0.0
+    cells = frame.drop_duplicates("cell").sort_values("cell")
+    trained = cells.groupby(["task", "model", "seed", "model_key"])["cell"].last()
+    frame.loc[frame["cell"].isin(trained), "fit_seconds"] = FIT_SECONDS
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
 
 
@@ -116,6 +123,7 @@ def test_fit_diagnostics_published_and_starved_model_shown(lb, tmp_path):
     assert len(fits) == len(fits.drop_duplicates(["task", "model", "seed", "model_key"])) == 12
     cnn = fits.loc[fits["model"] == "cnn"]
     assert set(cnn["stopped_by"]) == {"max_steps"} and cnn["undertrained"].all()
+    assert (fits["fit_seconds"] == FIT_SECONDS).all()  # the training cell's, not a reuser's 0
     for board in lb.boards:
         training = next(t for t in board.tables if t.key == "training")
         verdict = {r[0].text: r[-1] for r in training.rows}

@@ -205,13 +205,26 @@ class RunSet:
 
 
 def _timing(manifest: dict[str, Any]) -> dict[str, Any]:
-    """Wall seconds over the run's sessions (None when a killed session left no progress
-    record, as runs before session progress did) and seconds inside cells, summed."""
+    """Wall seconds over the run's sessions and seconds inside cells, summed.
+
+    Parameters
+    ----------
+    manifest : dict
+        A run's ``manifest.json``.
+
+    Returns
+    -------
+    dict
+        ``sessions`` (count), ``wall_seconds`` (None only for a run that predates
+        session records: no ``sessions``), ``killed_early`` (sessions killed before any
+        cell finished: neither ``seconds`` nor ``last_cell``; they kept no work and
+        count 0 in ``wall_seconds``) and ``cell_seconds``.
+    """
     sessions = manifest.get("sessions") or []
-    known = all(s.get("seconds") is not None or s.get("last_cell") for s in sessions)
+    early = sum(1 for s in sessions if s.get("seconds") is None and not s.get("last_cell"))
     cells = [c.get("seconds") for c in (manifest.get("cells") or {}).values()]
-    return {"sessions": len(sessions),
-            "wall_seconds": rs.wall_seconds(sessions) if sessions and known else None,
+    return {"sessions": len(sessions), "killed_early": early,
+            "wall_seconds": rs.wall_seconds(sessions) if sessions else None,
             "cell_seconds": round(sum(float(c) for c in cells if c is not None), 3)}
 
 

@@ -257,6 +257,10 @@ def test_republishing_adds_only_rescored_submission_rows(published, tmp_path):
     # The submission's cells share their settings' examples and references.
     assert len(list((bundle / "predictions" / "settings").glob("*.parquet"))) == 12
     assert bundle_notes(bundle) == []
+    # The built-ins' cells keep their split digests through the first bundle.
+    digests = json.loads((bundle / "digests.json").read_text())
+    first = json.loads((root / "leaderboard" / "bundle" / "digests.json").read_text())
+    assert digests["missing"] == [] and digests["settings"] == first["settings"]
     rows = pd.read_parquet(bundle / "results.parquet")
     mine = rows.loc[rows["model"] == "example_cnn"]
     verified = check_submission(sub).rescored.verified

@@ -94,13 +94,12 @@ def report(tmp_path_factory) -> tuple[Path, object]:
     return tmp / "site", board
 
 
-def test_plot_titles_and_labels_do_not_overlap(report):
-    """Every figure's suptitle, panel titles, axis labels and legend sit apart, inside it."""
+def _check_figures(board) -> int:
+    """Assert every figure's texts sit apart and inside it; returns how many were measured."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     from regshift_bench.leaderboard.plots import task_figures
 
-    _, board = report
     checked = 0
     for task_board in board.boards:
         for slug, _, fig in task_figures(board, task_board):
@@ -122,7 +121,20 @@ def test_plot_titles_and_labels_do_not_overlap(report):
                 assert not a.overlaps(b) or _area(a, b) <= 1.0, (
                     f"{slug}: {ta!r} overlaps {tb!r}")
             checked += len(boxes)
-    assert checked > 20  # the grid above draws dozens of titles and labels
+    return checked
+
+
+def test_plot_titles_and_labels_do_not_overlap(report):
+    """Every figure's suptitle, panel titles, axis labels and legend sit apart, inside it."""
+    _, board = report
+    assert _check_figures(board) > 20  # the grid above draws dozens of titles and labels
+
+
+def test_single_panel_titles_stay_clear_of_the_legend(tmp_path):
+    """With one shift every figure has one panel, and its long title still fits beside the legend."""
+    run = write_synthetic_run(tmp_path / "run", seeds=2, n_test=60, models=("cnn", "kmer_ridge"),
+                              shifts={"none": (0.0,), "gc_shift": (1.0,)})
+    assert _check_figures(build_leaderboard([run], n_boot=20)) >= 20
 
 
 def _area(a, b) -> float:

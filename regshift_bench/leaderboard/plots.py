@@ -75,7 +75,12 @@ def _panels(n: int, title: str, models: list[str]) -> tuple[Figure, list]:  # ty
     ncols = max(1, min(4, n))
     nrows = max(1, math.ceil(n / ncols))
     legend_in = 0.5 + 0.075 * max((len(m) for m in models), default=8)
-    width, height = 2.9 * ncols + 0.5 + legend_in, 2.4 * nrows + 0.65
+    panels_in = 2.9 * ncols - 0.12  # from the left margin to the legend's column
+    # The suptitle stays over the panels, clear of the legend in the top-right corner:
+    # wrapped to their width (about 0.09 in a character at its 10.8 pt), left-aligned.
+    title = _wrap(_safe(title), max(20, int(panels_in / 0.09)))
+    extra_in = 0.2 * title.count("\n")
+    width, height = 2.9 * ncols + 0.5 + legend_in, 2.4 * nrows + 0.65 + extra_in
     fig = Figure(figsize=(width, height))
     FigureCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel().tolist()
@@ -85,8 +90,8 @@ def _panels(n: int, title: str, models: list[str]) -> tuple[Figure, list]:  # ty
     # is pinned 0.1 in from the top edge (a fractional y drifts into the panel titles
     # of a tall figure).
     fig.subplots_adjust(left=0.62 / width, right=1 - (legend_in + 0.1) / width,
-                        bottom=0.45 / height, top=1 - 0.75 / height, wspace=0.35, hspace=0.7)
-    fig.suptitle(_safe(title), y=1 - 0.1 / height, va="top")
+                        bottom=0.45 / height, top=1 - (0.75 + extra_in) / height, wspace=0.35, hspace=0.7)
+    fig.suptitle(title, x=0.62 / width, ha="left", y=1 - 0.1 / height, va="top")
     return fig, axes[:n]
 
 

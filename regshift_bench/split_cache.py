@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ def split_key(cell: Cell, shift: Shift, commit: str) -> str:
 
 
 def cached_splits(run_dir: Path, cell: Cell, task: Any, shift: Shift, commit: str,
-                  draw: Any) -> Splits:
+                  draw: Callable[[], Splits]) -> Splits:
     """The cell's splits from ``run_dir/splits``, or ``draw()`` written there first.
 
     Parameters

@@ -43,22 +43,7 @@ def test_builtins_load_cleanly():
     assert all(r.status == "ok" for r in plugins.load().records)
 
 
-#: Known gaps of the kit, each a strict xfail (it fails the suite once it passes).
-#: The metric kit hands metrics a prediction with a total variance only, so a metric
-#: that needs the epistemic part (``needs = {"epistemic"}``) is refused its
-#: ``finite_value`` check; the metric itself is tested against scikit-learn in
-#: tests/test_ood_auroc_epistemic.py.
-KIT_GAPS = {("metric", "ood_auroc_epistemic"): "the metric kit's predictions carry no epistemic part"}
-
-
-def _params() -> list:
-    return [pytest.param(kind, name, marks=pytest.mark.xfail(reason=KIT_GAPS[(kind, name)],
-                                                             strict=True))
-            if (kind, name) in KIT_GAPS else pytest.param(kind, name)
-            for kind, name in _builtin_entries()]
-
-
-@pytest.mark.parametrize("kind,name", _params(), ids=lambda v: str(v))
+@pytest.mark.parametrize("kind,name", _builtin_entries(), ids=lambda v: str(v))
 def test_builtin_passes_conformance(kind, name):
     report = CHECKS[kind](name, **(CHECK_PARAMS.get(name, {}) if kind == "model" else {}))
     failed = [f"{r.check}: {r.detail}" for r in report.results if not r.passed]

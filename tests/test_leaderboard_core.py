@@ -305,3 +305,40 @@ def test_a_split_scored_by_its_own_metrics_is_shown_not_ranked_on_rows(tmp_path)
     assert ours.startswith(f"{by_model.idxmax()} effect_pearson: test_ood {by_model.max():.3f}")
     default = anchors_table(lb, [Anchor("n", "m", "1", "s", "t", "sim", "d", "i")])
     assert " pearson = " in default.rows[0][4].text and "(ID," in default.rows[0][4].text
+
+
+def test_an_id_that_is_not_the_none_column_is_called_own_id(tmp_path):
+    from regshift_bench.leaderboard.tables import OWN_ID_NOTE, accuracy_table, fmt
+
+    run = write_synthetic_run(tmp_path / "run", seeds=2, n_test=80, models=("cnn", "bilstm"),
+                              shifts={"none": (0.0,), "gc_shift": (1.0,), "gc_split": (1.0,)},
+                              shift_kinds={"gc_shift": "covariate", "gc_split": "selection"},
+                              metrics=("mse", "pearson"))
+    agg = aggregate(load_runs([run]))
+    # The synthetic run draws a test_id per condition; a runner's covariate shift keeps the
+    # source split and model, so its ID is the none cells' value: make gc_shift so.
+    vals = agg.values
+    none = vals.loc[vals["shift"] == "none"].set_index(["model", "metric"])["mean"]
+    shared = vals["shift"] == "gc_shift"
+    vals.loc[shared, "id_mean"] = [none[(m, k)] for m, k in
+                                   zip(vals.loc[shared, "model"], vals.loc[shared, "metric"])]
+    own = agg.own_id("sim", "pearson")
+    assert {k[1] for k in own} == {"gc_split"} and {k[0] for k in own} == {"cnn", "bilstm"}
+    conds = agg.conditions("sim")
+    table = accuracy_table(agg, "sim", "pearson", ["cnn", "bilstm"], conds)
+    col = {c: i for i, c in enumerate(table.columns)}
+    tails = ["gc_split/low_gc @1", "gc_split/high_gc @1"]  # the selection's two OOD sets
+    assert set(tails) <= set(col)
+    for row in table.rows:
+        # One name, one number: "ID x" is the none (ID) column's x; another value is "own ID".
+        ident = row[col["none (ID)"]].text.split(" ")[0]
+        assert row[col["gc_shift @1"]].sub.startswith(f"ID {ident} · drop")
+        got = vals.loc[(vals["model"] == row[0].text) & (vals["metric"] == "pearson")
+                       & (vals["shift"] == "gc_split"), "id_mean"].iloc[0]
+        for tail in tails:
+            assert row[col[tail]].sub.startswith(f"own ID {fmt(got)} · drop")
+        assert fmt(got) != ident
+    assert OWN_ID_NOTE in table.notes
+    only_shared = accuracy_table(agg, "sim", "pearson", ["cnn"],
+                                 [c for c in conds if c.shift != "gc_split"])
+    assert OWN_ID_NOTE not in only_shared.notes

@@ -12,6 +12,7 @@ from regshift_bench.cli.main import app
 from regshift_bench.leaderboard import build_leaderboard, render_csv, render_html, render_json, render_markdown
 from regshift_bench.leaderboard.anchors import registered_anchors
 from regshift_bench.leaderboard.findings import FAILS, HOLDS, MIN_SEEDS, UNSURE, Est, judge, view
+from regshift_bench.leaderboard.render_text import md_escape
 from regshift_bench.testing.synthetic_run import write_synthetic_run
 
 KINDS = {"none": "selection", "gc_shift": "covariate", "motif_rewiring": "mechanism",
@@ -150,11 +151,37 @@ def test_smoke_like_runs_are_inconclusive(tmp_path):
     assert all(f.statement.startswith("smoke preset") for f in smoke.values())
 
 
-def test_every_format_has_findings_anchors_and_the_method(default_run):
-    lb = build_leaderboard([default_run], n_boot=N_BOOT)
+#: Every task an anchor names: a run of all of them shows every anchor (the published board).
+ANCHORED = ("sim", "mpra_hepg2", "mpra_wtc11", "dream_yeast", "kircher_satmut")
+
+
+@pytest.fixture(scope="module")
+def all_tasks_run(tmp_path_factory):
+    return _run(tmp_path_factory.mktemp("all") / "run", tasks=ANCHORED, seeds=1,
+                shifts={"none": (0.0,), "gc_shift": (1.0,)}, models=("mean", "cnn"), n_test=60)
+
+
+def _terminal(lb) -> str:
+    import io
+
+    from rich.console import Console
+
+    from regshift_bench.leaderboard import terminal_renderables
+
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    for item in terminal_renderables(lb):
+        console.print(item)
+    return console.file.getvalue()
+
+
+def test_every_format_has_findings_anchors_and_the_method(all_tasks_run):
+    lb = build_leaderboard([all_tasks_run], n_boot=20)
     md = render_markdown(lb)
     assert "## Findings" in md and "## Anchors" in md and "0.829 / 0.860" in md
     assert "hierarchical bootstrap" in md and "issue #" not in md.lower()
+    # A run of every anchored task tabulates every registered anchor, the one of no task too.
+    assert len(lb.sections[1].rows) == len(registered_anchors())
+    assert not any("anchor(s) for tasks not in this run" in n for n in lb.sections[1].notes)
     html = render_html(lb)
     assert 'data-table="findings"' in html and 'data-table="anchors"' in html
     doc = render_json(lb)
@@ -164,19 +191,75 @@ def test_every_format_has_findings_anchors_and_the_method(default_run):
     assert [s["key"] for s in doc["sections"]] == ["findings", "anchors"]
     json.dumps(doc)
     assert "verdict" in render_csv(lb)["findings"].splitlines()[0]
-    res = CliRunner().invoke(app, ["leaderboard", str(default_run), "--n-boot", "50"])
+    res = CliRunner().invoke(app, ["leaderboard", str(all_tasks_run), "--n-boot", "20"])
     assert res.exit_code == 0, res.output
     assert "Findings" in res.output and "Anchors" in res.output
 
 
-def test_anchors_are_plugin_contributions_with_sources_and_our_size(default_run):
+def test_anchors_are_plugin_contributions_with_sources_and_our_size(all_tasks_run):
     anchors = {a.name: (owner, a) for owner, a in registered_anchors()}
     owner, dream = next(v for n, v in anchors.items() if n.startswith("DREAM"))
     assert owner == "mpra" and dream.value == "0.829 / 0.860" and "6.7M" in dream.train_size
     _, hepg2 = anchors["lentiMPRA HepG2"]
     assert "0.83" in hepg2.value and "120k" in hepg2.train_size and hepg2.our_task == "mpra_hepg2"
-    lb = build_leaderboard([default_run], n_boot=20, findings=True)
+    lb = build_leaderboard([all_tasks_run], n_boot=20, findings=True)
     table = lb.sections[1]
     row = next(r for r in table.rows if r[0].text == "lentiMPRA HepG2")
     assert "quick: 2,000" in row[3].sub  # tasks/mpra.toml's quick train size
-    assert row[4].text == "not in this run"
+    assert row[4].text.startswith("cnn pearson = ")  # the learned model, not a control
+
+
+def test_a_small_run_tabulates_only_the_anchors_of_its_tasks(default_run, tmp_path):
+    # sim alone: no anchor names it, so no table, one line counting them.
+    lb = build_leaderboard([default_run], n_boot=20)
+    anchors = lb.sections[1]
+    n = len(registered_anchors())
+    line = f"{n} published anchor(s) for tasks not in this run (1 of them for no task of ours)"
+    assert anchors.rows == [] and anchors.notes[0].startswith(line)
+    assert "rsbench list anchors" in anchors.notes[0]
+    md, html, text = render_markdown(lb), render_html(lb), _terminal(lb)
+    assert "## Anchors" not in md and 'data-table="anchors"' not in html
+    assert line in md and line in html and line in text.replace("\n", " ")
+    assert "published result" not in text  # no table header
+    # mpra_hepg2 alone: its two anchors, the other four counted.
+    hepg2 = _run(tmp_path / "hepg2", tasks=("mpra_hepg2",), seeds=1, models=("mean", "cnn"),
+                 shifts={"none": (0.0,), "gc_shift": (1.0,)}, n_test=60)
+    table = build_leaderboard([hepg2], n_boot=20).sections[1]
+    assert {r[3].text for r in table.rows} == {"mpra_hepg2"} and len(table.rows) == 2
+    assert table.notes[0].startswith(f"{n - 2} published anchor(s) for tasks not in this run")
+
+
+def test_claims_a_run_does_not_read_are_one_line_not_rows(default_run):
+    lb = build_leaderboard([default_run], n_boot=N_BOOT)
+    unread = ["conformal_covers_id", "weighted_conformal_input_shift", "kshot_label_shift",
+              "evoaug_ood_r", "real_selective_gc_extremes"]
+    found = {f.name: f for f in lb.findings if f.name}
+    assert sorted(n for n, f in found.items() if f.unread) == sorted(unread)
+    table = lb.sections[0]
+    assert not {r[0].sub for r in table.rows} & set(unread)  # no row of theirs
+    assert "sim_severe_shifts_break" in {r[0].sub for r in table.rows}  # read: a row
+    line = "Claims not read by this run (no cells they need): " + ", ".join(unread)
+    assert table.notes[0].startswith(line) and "rsbench list claims" in table.notes[0]
+    assert md_escape(line) in render_markdown(lb) and line in render_html(lb)
+    assert line in " ".join(_terminal(lb).split())
+    # The files keep every claim with its verdict and reason.
+    doc = render_json(lb)
+    assert {f["name"] for f in doc["findings"]} >= set(found)
+    csv = render_csv(lb)["findings"]
+    assert all(name in csv for name in unread) and "no evoaug cells in this run" in csv
+
+
+def test_a_run_that_reads_no_claim_shows_one_line_and_no_findings_table(tmp_path):
+    # Controls alone: no learned model to judge, no cell any claim reads.
+    run = _run(tmp_path / "run", models=("mean",), seeds=1, shifts={"none": (0.0,),
+                                                                     "gc_shift": (1.0,)})
+    lb = build_leaderboard([run], n_boot=20)
+    assert lb.findings and all(f.unread for f in lb.findings)
+    table = lb.sections[0]
+    assert table.rows == [] and len(table.notes) == 1
+    assert table.notes[0].startswith("Claims not read by this run (no cells they need): ")
+    md, html, text = render_markdown(lb), render_html(lb), _terminal(lb)
+    assert "## Findings" not in md and 'data-table="findings"' not in html
+    assert "┃ claim" not in text and "Values: seed-averaged" not in text
+    assert "Claims not read by this run" in md and "Claims not read by this run" in html
+    assert len(render_json(lb)["findings"]) == len(lb.findings)

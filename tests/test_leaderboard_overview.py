@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from regshift_bench.leaderboard import build_leaderboard, publish
-from regshift_bench.leaderboard.overview import prune
+from regshift_bench.leaderboard.overview import prune, prune_boards
 from regshift_bench.leaderboard.render_text import render_markdown
 from regshift_bench.leaderboard.tables import Cell, Table
 from regshift_bench.testing.synthetic_run import write_synthetic_run
@@ -16,6 +18,7 @@ from regshift_bench.testing.synthetic_run import write_synthetic_run
 SHIFTS = {"none": (0.0,), "gc_shift": (0.5, 1.0), "motif_loss": (1.0,)}
 #: How each model's fits end in the run below (written into its result rows).
 STOPS = {"cnn": ("max_steps", 4, 4), "bilstm": ("early_stopping", 9, 6)}
+FIT_SECONDS = 12.5
 
 
 def _add_fit_columns(run) -> None:
@@ -33,6 +36,12 @@ def _add_fit_columns(run) -> None:
         frame.loc[rows, "undertrained"] = epochs == best and stop == "max_steps"
     for col in ("epochs_run", "best_epoch", "train_steps"):
         frame[col] = frame[col].astype("Int64")
+    # As the runner records it: the one cell that trained a model spent the fit time,
+    # the cells reusing that model record 0 (listed first here, so "first" would be 0).
+    frame["fit_seconds"] = 0.0
+    cells = frame.drop_duplicates("cell").sort_values("cell")
+    trained = cells.groupby(["task", "model", "seed", "model_key"])["cell"].last()
+    frame.loc[frame["cell"].isin(trained), "fit_seconds"] = FIT_SECONDS
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
 
 
@@ -55,10 +64,11 @@ def lb(run):
 
 def test_findings_then_overview_then_tasks_in_markdown(lb):
     text = render_markdown(lb)
-    at = {h: text.index(h) for h in ("## Findings", "## Overview", "## real", "## sim",
-                                     "## Anchors")}
+    # No anchor names these tasks: the Anchors section is the line that counts them.
+    anchors = "published anchor(s) for tasks not in this run"
+    at = {h: text.index(h) for h in ("## Findings", "## Overview", "## real", "## sim", anchors)}
     assert at["## Findings"] < at["## Overview"] < min(at["## real"], at["## sim"])
-    assert max(at["## real"], at["## sim"]) < at["## Anchors"]
+    assert max(at["## real"], at["## sim"]) < at[anchors] and "## Anchors" not in text
 
 
 def test_overview_measures_against_the_oracle_and_the_mean_control(lb):
@@ -116,6 +126,7 @@ def test_fit_diagnostics_published_and_starved_model_shown(lb, tmp_path):
     assert len(fits) == len(fits.drop_duplicates(["task", "model", "seed", "model_key"])) == 12
     cnn = fits.loc[fits["model"] == "cnn"]
     assert set(cnn["stopped_by"]) == {"max_steps"} and cnn["undertrained"].all()
+    assert (fits["fit_seconds"] == FIT_SECONDS).all()  # the training cell's, not a reuser's 0
     for board in lb.boards:
         training = next(t for t in board.tables if t.key == "training")
         verdict = {r[0].text: r[-1] for r in training.rows}
@@ -129,3 +140,38 @@ def test_fit_diagnostics_published_and_starved_model_shown(lb, tmp_path):
     names = {r[0].text: r[0] for r in lb.overview[0].rows}
     assert names["cnn"].flag == "collapse" and "starved" in names["cnn"].sub
     assert names["bilstm"].flag == "" and "starved" not in names["bilstm"].sub
+
+
+def test_a_prior_effect_without_pairs_is_left_out_and_said_in_one_line(lb):
+    # mean, cnn and bilstm: no base+prior model with its base.
+    for board in lb.boards:
+        assert "prior" not in [t.key for t in board.tables]
+        lines = [n for t in board.tables for n in t.notes if n.startswith("Not shown")]
+        assert len(lines) == 1 and lines[0] in board.tables[0].notes
+        assert "Prior effect (no base+prior model with its base in these runs)" in lines[0]
+    assert "Prior effect" not in render_markdown(lb).replace(lines[0], "")
+
+
+def test_interpretation_and_robustness_with_nothing_scored_are_left_out():
+    na = Cell("n/a", "not applicable", "n/a")
+
+    def interp(cell):
+        return Table("interpretation", "t", "Interpretation: do explanations find the sites?",
+                     ["model", "explainer", "ID"], [[Cell("cnn"), Cell("ism"), cell]])
+
+    def robust(score):
+        return Table("robustness", "t", "Robustness summary", ["rank", "model", "score"],
+                     [[Cell("—"), Cell("cnn", "not ranked", "incomplete"), Cell(score)],
+                      [Cell("—"), Cell("oracle", "reference", "reference"), Cell("1.000")]])
+
+    acc = Table("accuracy", "t", "Accuracy — pearson", ["model", "none (ID)"],
+                [[Cell("cnn"), Cell("0.5")]])
+    board = SimpleNamespace(task="t", tables=[acc, robust("—"), interp(na)])
+    prune_boards(SimpleNamespace(boards=[board]), [])
+    assert [t.key for t in board.tables] == ["accuracy"]
+    assert board.tables[0].notes == ["Not shown, nothing scored on this task: Robustness "
+                                     "summary (no model has a score), Interpretation (no explainer "
+                                     "applies to these models)."]
+    kept = SimpleNamespace(task="t", tables=[robust("0.9"), interp(Cell("0.7"))])
+    prune_boards(SimpleNamespace(boards=[kept]), [])
+    assert [t.key for t in kept.tables] == ["robustness", "interpretation"]

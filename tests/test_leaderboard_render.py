@@ -73,7 +73,9 @@ def test_html_escapes_and_is_self_contained(lb):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "http://" not in page and "https://" not in page
     assert "script-src" not in page and "default-src 'none'" in page
-    assert page.count('<table class="lb"') == 6 + 2  # six per task, then Findings, Anchors
+    # Six per task, then Findings; no anchor names sim, so Anchors is one line, no table.
+    assert page.count('<table class="lb"') == 6 + 1
+    assert 'data-table="anchors"' not in page and "anchor(s) for tasks not in this run" in page
 
 
 def test_csv_and_json_hold_the_numbers(lb):
@@ -324,3 +326,58 @@ def test_heatmap_annotation_colour_follows_background():
     assert text_color((0.02, 0.19, 0.38, 1.0)) == "white"  # dark blue
     assert text_color((0.97, 0.97, 0.97, 1.0)) == "black"  # the white middle
     assert text_color((0.87, 0.87, 0.87, 1.0)) == "black"  # missing-value grey
+
+
+def test_degradation_plot_draws_the_id_its_drop_is_from(tmp_path):
+    from regshift_bench.leaderboard.plots import degradation_figure
+
+    shifts = {"none": (0.0,), "gc_shift": (0.5, 1.0), "gc_split": (1.0,)}
+    run = write_synthetic_run(tmp_path / "run", seeds=2, n_test=60, models=("cnn", "mean"),
+                              shifts=shifts, metrics=("mse", "pearson"))
+    lb = build_leaderboard([run], n_boot=10, findings=False)
+    vals = lb.agg.values
+    none = vals.loc[vals["shift"] == "none"].set_index(["model", "metric"])["mean"]
+    shared = vals["shift"] == "gc_shift"  # as a runner's covariate shift: the none cells' ID
+    vals.loc[shared, "id_mean"] = [none[(m, k)] for m, k in
+                                   zip(vals.loc[shared, "model"], vals.loc[shared, "metric"])]
+    fig = degradation_figure(lb, lb.boards[0])
+    assert "0: none (ID)" in fig._suptitle.get_text()
+    panels = {ax.get_title(): ax for ax in fig.axes}
+    own, kept = panels["gc_split / low_gc"], panels["gc_shift"]
+    assert "dotted: own ID" in [t.get_text() for t in fig.legends[0].get_texts()]
+    dotted = [ln for ln in own.get_lines() if ln.get_linestyle() == ":"]
+    cnn = vals.loc[(vals["model"] == "cnn") & (vals["metric"] == "pearson")
+                   & (vals["shift"] == "gc_split"), "id_mean"].iloc[0]
+    assert any(np.isclose(ln.get_ydata()[0], cnn) for ln in dotted)  # cnn's own ID, drawn
+    assert not any(0.0 in ln.get_xdata() for ln in own.get_lines())  # no none point there
+    assert not [ln for ln in kept.get_lines() if ln.get_linestyle() == ":"]
+    assert any(0.0 in ln.get_xdata() for ln in kept.get_lines())  # starts at none (ID)
+    oracle = write_synthetic_run(tmp_path / "oracle", seeds=2, n_test=60, models=("cnn",),
+                                 shifts=shifts, references=("source_oracle",),
+                                 metrics=("mse", "pearson"))
+    lbo = build_leaderboard([oracle], n_boot=10, findings=False)
+    title = degradation_figure(lbo, lbo.boards[0])._suptitle.get_text()
+    assert "drop from cells' ID" in title and "source_oracle" in title
+
+
+def test_wall_time_counts_sessions_killed_before_any_cell(tmp_path):
+    from regshift_bench.leaderboard.render_text import provenance_lines
+
+    run = write_synthetic_run(tmp_path / "run", seeds=1, n_test=40, models=("cnn",),
+                              shifts={"none": (0.0,)}, metrics=("mse", "pearson"))
+    path = run / "manifest.json"
+    manifest = json.loads(path.read_text())
+    t0 = "2026-01-01T00:00:00+00:00"
+    manifest["sessions"] = [
+        {"started": t0, "finished": t0, "seconds": 3600.0, "cells_run": 3},
+        {"started": t0, "finished": None, "seconds": None, "cells_run": 2,
+         "last_cell": "2026-01-01T00:30:00+00:00"},  # killed after a cell: counted to it
+        {"started": t0, "finished": None, "seconds": None, "cells_run": 0}]  # kept nothing
+    path.write_text(json.dumps(manifest))
+    wall = dict(provenance_lines(build_leaderboard([run], n_boot=10, findings=False)))
+    assert wall["wall time"].startswith(
+        "run: 1.50 h over 3 session(s) (1 killed before any cell finished, not counted)")
+    del manifest["sessions"]  # a run from before session records
+    path.write_text(json.dumps(manifest))
+    wall = dict(provenance_lines(build_leaderboard([run], n_boot=10, findings=False)))
+    assert wall["wall time"].startswith("run: not recorded")

@@ -174,3 +174,24 @@ def test_leaderboard_metadata_is_declared_by_the_metrics():
         assert len({o for o, _ in entries}) == len(entries), table  # a total order
         assert len({lab for _, lab in entries}) == len(entries), table
     assert METRICS["ood_auroc"].table == "calibration"  # issue 12: σ² flags the shift
+
+
+def test_kit_scores_a_metric_of_the_epistemic_part():
+    check_metric("ood_auroc_epistemic").raise_if_failed()  # by name, as `rsbench check` does
+
+
+class _EpistemicMeanIgnoringNaN(Metric):
+    """Mean epistemic variance, with NaN silently dropped (a contract breach)."""
+
+    higher_is_better = False
+    needs = frozenset({"epistemic"})
+
+    def __call__(self, data, pred, reference=None):
+        return float(np.nanmean(pred.epistemic))
+
+
+def test_kit_puts_nan_where_an_epistemic_metric_reads():
+    report = check_metric(_EpistemicMeanIgnoringNaN)
+    failed = {r.check: r.detail for r in report.results if not r.passed}
+    assert set(failed) == {"nan_refused"}, failed
+    assert "accepted silently" in failed["nan_refused"]

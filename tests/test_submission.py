@@ -77,11 +77,13 @@ def test_bundle_holds_float32_predictions_and_digests(published):
                                            for k in range(3)]
     one = digests["settings"]["sim/none@0/seed0"]
     assert set(one) == {"train", "val", "test_id", "test_ood"} and one["test_id"]["n"] == 128
-    files = sorted(p for p in (bundle / "predictions").glob("*.parquet")
-                   if not p.name.endswith(".references.parquet"))
+    files = sorted((bundle / "predictions").glob("*.parquet"))
     assert len(files) == 12  # 2 models x 2 settings x 3 seeds
-    # The oracle and noise ceiling of every cell travel with it, paired by row.
-    assert len(list((bundle / "predictions").glob("*.references.parquet"))) == 12
+    # The examples, oracle and noise ceiling of every data setting are kept once for
+    # its cells, paired by row.
+    shared = bundle / "predictions" / "settings"
+    assert len(list(shared.glob("*.examples.parquet"))) == 6
+    assert len(list(shared.glob("*.references.parquet"))) == 6
     schema = pq.read_schema(files[0])
     assert schema.field("mean").type == pa.float32()
     assert pq.ParquetFile(files[0]).metadata.row_group(0).column(3).compression == "ZSTD"
@@ -244,14 +246,21 @@ def test_cli_prints_one_verdict(published, tmp_path):
 
 def test_republishing_adds_only_rescored_submission_rows(published, tmp_path):
     from regshift_bench.leaderboard import build_leaderboard, publish
+    from regshift_bench.submission.bundle import bundle_notes
     from regshift_bench.submission.check import check_submission
 
     root, sub, _ = published
     publish(build_leaderboard([root / "leaderboard", sub], n_boot=10), tmp_path / "lb",
             plots=False, formats=("json",))
     bundle = tmp_path / "lb" / "bundle"
-    assert len([p for p in (bundle / "predictions").glob("*.parquet")
-                if not p.name.endswith(".references.parquet")]) == 18
+    assert len(list((bundle / "predictions").glob("*.parquet"))) == 18
+    # The submission's cells share their settings' examples and references.
+    assert len(list((bundle / "predictions" / "settings").glob("*.parquet"))) == 12
+    assert bundle_notes(bundle) == []
+    # The built-ins' cells keep their split digests through the first bundle.
+    digests = json.loads((bundle / "digests.json").read_text())
+    first = json.loads((root / "leaderboard" / "bundle" / "digests.json").read_text())
+    assert digests["missing"] == [] and digests["settings"] == first["settings"]
     rows = pd.read_parquet(bundle / "results.parquet")
     mine = rows.loc[rows["model"] == "example_cnn"]
     verified = check_submission(sub).rescored.verified

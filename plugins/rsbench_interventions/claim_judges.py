@@ -24,6 +24,7 @@ class _Evidence:
     def __init__(self, view: TaskView) -> None:
         self.view = view
         runs = getattr(view, "runs", None)
+        self.runs = runs  # a RunSet: it reads a bundle's cells as well as a run's
         self.dirs: list[Path] = list(runs.dirs) if runs is not None else []
         rows = ivs.read_rows(self.dirs) if self.dirs else pd.DataFrame()
         self.units = (ivs.units_of(rows, view.task, view.decl.family) if len(rows)
@@ -39,7 +40,7 @@ class _Evidence:
 
     def est(self, model: str, intervention: str, fn: Callable[..., np.ndarray],
             where: pd.Series) -> Est | None:
-        pairs = ivs.paired_units(self.units.loc[where], self.dirs, model, intervention,
+        pairs = ivs.paired_units(self.units.loc[where], self.runs, model, intervention,
                                  self.cache)
         if not pairs:
             return None

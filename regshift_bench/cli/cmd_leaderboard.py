@@ -78,8 +78,20 @@ def leaderboard_command(
         shown = ", ".join(sorted({p.name for p in files if p.parent == out}))
         noun = "file" if len(files) == 1 else "files"
         console.print(Text(f"wrote {len(files)} {noun} to {out}: {shown}"))
+        _print_bundle_notes(Path(out), files)
         return
     _print(lb, fmt or Format.terminal, plots=not no_plots)
+
+
+def _print_bundle_notes(out: Path, files: list[Path]) -> None:
+    """Say which cells of the bundle just written keep files of their own."""
+    from regshift_bench.submission.bundle import bundle_notes
+    from regshift_bench.submission.layout import BUNDLE_DIR
+
+    bundle = out / BUNDLE_DIR
+    if bundle / "manifest.json" in files:
+        for line in bundle_notes(bundle):
+            console.print(Text(f"bundle: {line}"))
 
 
 def _print(lb: object, fmt: Format, *, plots: bool) -> None:

@@ -112,6 +112,40 @@ class Aggregate:
         sel = vals.loc[(vals["task"] == task) & (vals["metric"] == metric)]
         return set(zip(sel["shift"], sel["severity"], sel["split"]))
 
+    def own_id(self, task: str, metric: str) -> set[tuple[str, str, float, str]]:
+        """(model, shift, severity, split) whose ID value is not the ``none`` cells' value.
+
+        The ID value of a condition is the ``test_id`` value of the same cells. A shift
+        that keeps the source split shares it with the ``none`` cells (same examples, same
+        trained model); one that re-splits the data and retrains (a selection shift such
+        as ``gc_extremes``) tests in distribution on a split of its own, and so does a
+        condition whose finished seeds differ from the ``none`` cells'. Tables label
+        those "own ID", so that one name never stands for two numbers.
+
+        Parameters
+        ----------
+        task, metric : str
+            The task and the metric whose values are compared.
+
+        Returns
+        -------
+        set of tuple
+            The OOD conditions (per model) whose ID mean differs from the model's
+            ``none`` mean, or whose model has no ``none`` value.
+        """
+        vals = self.values
+        sel = vals.loc[(vals["task"] == task) & (vals["metric"] == metric)]
+        base = dict(zip(sel.loc[sel["shift"] == REFERENCE, "model"],
+                        sel.loc[sel["shift"] == REFERENCE, "mean"]))
+        ood = sel.loc[sel["shift"] != REFERENCE]
+        out = set()
+        for model, shift, sev, split, ident in zip(ood["model"], ood["shift"], ood["severity"],
+                                                   ood["split"], ood["id_mean"]):
+            ref = base.get(model)
+            if ref is None or not np.isclose(float(ident), float(ref), rtol=1e-9, atol=1e-12):
+                out.add((str(model), str(shift), float(sev), str(split)))
+        return out
+
     def higher_is_better(self, metric: str) -> bool:
         rows = self.values.loc[self.values["metric"] == metric, "higher_is_better"]
         return bool(rows.iloc[0]) if len(rows) else False

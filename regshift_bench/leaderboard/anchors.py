@@ -76,27 +76,66 @@ def _ours(lb: Leaderboard, task: str, metric: str = "", controls: tuple[str, ...
             f"({int(rows['n_seeds'].min())} seed(s))")
 
 
+def shown_anchors(anchors: list[Anchor], tasks: list[str]) -> tuple[list[Anchor], list[Anchor]]:
+    """The anchors to tabulate for a run of ``tasks``, and those left to one line.
+
+    A run of every task some anchor names shows them all (the published board); a
+    smaller run shows only the anchors of its own tasks: the others, and those of no
+    task of ours, are counted, not tabulated.
+    """
+    named = {a.our_task for a in anchors if a.our_task}
+    if named <= set(tasks):
+        return list(anchors), []
+    return ([a for a in anchors if a.our_task in tasks],
+            [a for a in anchors if a.our_task not in tasks])
+
+
+def _left_line(left: list[Anchor]) -> str:
+    """One line counting the anchors of tasks this run does not have."""
+    none = sum(1 for a in left if not a.our_task)
+    what = f" ({none} of them for no task of ours)" if none else ""
+    return (f"{len(left)} published anchor(s) for tasks not in this run{what}: "
+            "`rsbench list anchors`")
+
+
 def anchors_table(lb: Leaderboard, anchors: list[Anchor] | None = None) -> Table:
     """The Anchors section: published number, source and size beside ours (this run).
 
-    ``anchors`` defaults to every registered anchor; controls (``lb.options["controls"]``,
-    from the registered claims) are not "ours".
+    Parameters
+    ----------
+    lb : Leaderboard
+        The built leaderboard (its tasks, values, presets and controls).
+    anchors : list of Anchor, optional
+        Default: every registered anchor. Only the anchors of the run's tasks are
+        tabulated unless the run has every anchored task (:func:`shown_anchors`); the
+        rest are counted in one note. Controls (``lb.options["controls"]``, from the
+        registered claims) are not "ours".
+
+    Returns
+    -------
+    Table
+        One row per shown anchor; with none shown, no rows and one line of notes.
     """
     presets = sorted({str(r.get("preset", "")) for r in lb.provenance["runs"]} - {""})
     controls = tuple(lb.options.get("controls") or ())
-    rows = []
     owners = {a.name: owner for owner, a in registered_anchors()}
-    for a in anchors if anchors is not None else [a for _, a in registered_anchors()]:
+    every = anchors if anchors is not None else [a for _, a in registered_anchors()]
+    shown, left = shown_anchors(every, [b.task for b in lb.boards])
+    rows = []
+    for a in shown:
         size = our_train_size(a.our_task, presets) if a.our_task else "—"
         rows.append([Cell(a.name, a.source), Cell(a.value, a.metric), Cell(a.train_size),
                      Cell(a.our_task or "—", f"train {size} · data: {a.data}"),
                      Cell(_ours(lb, a.our_task, a.our_metric, controls)),
                      Cell(a.incomparable, owners.get(a.name, ""))])
-    notes = ["Published numbers as stated in their sources, registered by the plugins that ship "
-             "the tasks (`rsbench list anchors`); ours are this run's, on the subsets and "
-             "training sizes shown, so the last column says where they are not comparable."]
-    if not rows:
-        notes.insert(0, "no plugin registers an anchor")
+    notes = [_left_line(left)] if left else []
+    if rows:
+        notes.append("Published numbers as stated in their sources, registered by the plugins "
+                     "that ship the tasks (`rsbench list anchors`); ours are this run's, on the "
+                     "subsets and training sizes shown, so the last column says where they are "
+                     "not comparable.")
+    elif not every:
+        notes.append("no plugin registers an anchor")
     return Table("anchors", "", "Anchors: published reference numbers",
                  ["published result", "value", "their training set", "our task",
                   "ours (this run)", "comparable?"], rows, notes)

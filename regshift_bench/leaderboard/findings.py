@@ -53,6 +53,9 @@ class Finding:
     evidence: list[str] = field(default_factory=list)
     name: str = ""        # the registered claim ("" for a model's "what breaks it" line)
     controls: str = ""    # the controls' values quoted with it
+    #: The claim found nothing to check in this run (no cell it reads): the tables
+    #: name it in one line instead of a row; the JSON and CSV keep it in full.
+    unread: bool = False
 
 
 @dataclass

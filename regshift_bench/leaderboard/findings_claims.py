@@ -31,7 +31,8 @@ def registered_claims() -> list[tuple[str, Claim]]:
 def _finding(claim: Claim, checks: list[Check], reason: str) -> Finding:
     ctl = ", ".join(claim.controls)
     if not checks:
-        return Finding(claim.statement, UNSURE, reason, name=claim.name, controls=ctl)
+        return Finding(claim.statement, UNSURE, reason, name=claim.name, controls=ctl,
+                       unread=True)
     verdict = all_of(checks)
     evidence = [f"{c.verdict}: {c.text}" for c in checks]
     if verdict == HOLDS:
@@ -75,7 +76,7 @@ def evaluate(lb: Leaderboard, claims: list[tuple[str, Claim]] | None = None) -> 
     smoke = smoke_reason(lb)
     if smoke:  # the values are shown, but no verdict rests on untrained models
         out = [Finding(f.claim, UNSURE, f"{smoke}; measured: {f.statement}", f.evidence, f.name,
-                       f.controls) for f in out]
+                       f.controls, f.unread) for f in out]
     lb.options["controls"] = controls
     lb.options["statistics"] = METHOD
     lb.options["declaration_notes"] = [*decl.notes, *(n for v in views for n in v.notes)]
@@ -87,35 +88,72 @@ SHOWN_EVIDENCE = 6
 _FLAG = {HOLDS: "helps", FAILS: "hurts", UNSURE: "partial"}
 
 
+def unread_line(names: list[str]) -> str:
+    """The one line naming the claims this run does not read (they get no row)."""
+    return (f"Claims not read by this run (no cells they need): {', '.join(names)} — "
+            "`rsbench list claims`")
+
+
+def _row(f: Finding) -> list[Cell]:
+    """One finding as a table row: claim, verdict, statement with its first evidence lines."""
+    shown = f.evidence[:SHOWN_EVIDENCE]
+    more = len(f.evidence) - len(shown)
+    sub = " · ".join(shown) + (f" · (+{more} more in leaderboard.json)" if more else "")
+    return [Cell(f.claim, f.name), Cell(f.verdict, "", _FLAG[f.verdict]),
+            Cell(f.statement, sub if len(f.evidence) > 1 else "", title="\n".join(f.evidence))]
+
+
+def _method_notes(ci: float, controls: list[str] | None) -> list[str]:
+    """How the Findings are judged (the notes under the table)."""
+    ctl = ", ".join(controls or []) or "none in this run"
+    return [f"Values: seed-averaged point [{round(100 * ci)}% interval of a {METHOD}]. On a task "
+            "with an oracle (the source mechanism applied to the same test sequences) a model is "
+            "judged by what it loses beyond the oracle; criteria are relative to the model's own "
+            f"in-distribution value. Controls ({ctl}) are quoted beside every model and never "
+            "judged: a loss they show as strongly is a shift of the label distribution. A claim "
+            "holds when its interval clears the threshold for every learned model, does not hold "
+            "when it fails for any, and is inconclusive when cells are missing, an interval "
+            f"straddles a threshold, or fewer than {MIN_SEEDS} seeds were run.",
+            f"'What breaks it': mse rise > {BREAK_MSE_RISE:g} of the model's ID mse or coverage_90 "
+            f"drop > {BREAK_COVERAGE_DROP:g} (beyond the oracle's where the task has one), with "
+            "p-values Holm-adjusted over the model's conditions of the task (one family); the "
+            "first severity with a break, and the largest break there, is named.",
+            "Each claim, its thresholds (with their reasons) and its controls are declared by the "
+            "plugin that registers it: `rsbench list claims`; docs/findings.md."]
+
+
 def findings_table(findings: list[Finding], ci: float, controls: list[str] | None = None,
                    extra_notes: list[str] | None = None) -> Table:
-    """The Findings section as a table: claim, verdict, statement with its evidence."""
-    rows = []
-    for f in findings:
-        shown = f.evidence[:SHOWN_EVIDENCE]
-        more = len(f.evidence) - len(shown)
-        sub = " · ".join(shown) + (f" · (+{more} more in leaderboard.json)" if more else "")
-        rows.append([Cell(f.claim, f.name), Cell(f.verdict, "", _FLAG[f.verdict]),
-                     Cell(f.statement, sub if len(f.evidence) > 1 else "",
-                          title="\n".join(f.evidence))])
-    ctl = ", ".join(controls or []) or "none in this run"
-    notes = [f"Values: seed-averaged point [{round(100 * ci)}% interval of a {METHOD}]. On a task "
-             "with an oracle (the source mechanism applied to the same test sequences) a model is "
-             "judged by what it loses beyond the oracle; criteria are relative to the model's own "
-             f"in-distribution value. Controls ({ctl}) are quoted beside every model and never "
-             "judged: a loss they show as strongly is a shift of the label distribution. A claim "
-             "holds when its interval clears the threshold for every learned model, does not hold "
-             "when it fails for any, and is inconclusive when cells are missing, an interval "
-             f"straddles a threshold, or fewer than {MIN_SEEDS} seeds were run.",
-             f"'What breaks it': mse rise > {BREAK_MSE_RISE:g} of the model's ID mse or coverage_90 "
-             f"drop > {BREAK_COVERAGE_DROP:g} (beyond the oracle's where the task has one), with "
-             "p-values Holm-adjusted over the model's conditions of the task (one family); the "
-             "first severity with a break, and the largest break there, is named.",
-             "Each claim, its thresholds (with their reasons) and its controls are declared by the "
-             "plugin that registers it: `rsbench list claims`; docs/findings.md.",
-             *(extra_notes or [])]
-    return Table("findings", "", "Findings", ["claim", "verdict", "evidence"], rows, notes)
+    """The Findings section as a table: claim, verdict, statement with its evidence.
+
+    Parameters
+    ----------
+    findings : list of Finding
+        Every finding (:func:`evaluate`).
+    ci : float
+        The interval level, named in the notes.
+    controls : list of str, optional
+        The control models the claims quote.
+    extra_notes : list of str, optional
+        Notes on the run's declarations and evidence, after the method notes.
+
+    Returns
+    -------
+    Table
+        One row per finding with evidence; the claims this run does not read
+        (:attr:`Finding.unread`) are named in one line after the table instead. When no
+        finding has evidence the table has no rows and that line is its only note
+        (renderers then show the line alone).
+    """
+    unread = [f.name or f.claim for f in findings if f.unread]
+    rows = [_row(f) for f in findings if not f.unread]
+    line = [unread_line(unread)] if unread else []
+    columns = ["claim", "verdict", "evidence"]
+    if unread and not rows:
+        return Table("findings", "", "Findings", columns, [], line)
+    return Table("findings", "", "Findings", columns, rows,
+                 [*line, *_method_notes(ci, controls), *(extra_notes or [])])
 
 
 __all__ = ["FAILS", "HOLDS", "UNSURE", "evaluate", "findings_table", "judge_claim",
-           "registered_claims", "smoke_reason"]
+           "registered_claims", "smoke_reason", "unread_line"]

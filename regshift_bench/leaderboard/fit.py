@@ -70,7 +70,9 @@ def fit_frame(runs: RunSet, tasks: list[str]) -> pd.DataFrame:
     for (task, model, seed, key), part in rows.groupby(["task", "model", "seed", "model_key"],
                                                        sort=True):
         # One trained model: its cells carry one report (the first recorded value of each).
-        first = {c: next(iter(part[c].dropna()), None) for c in [*FIT_COLUMNS, "fit_seconds"]}
+        first = {c: next(iter(part[c].dropna()), None) for c in FIT_COLUMNS}
+        # Only the cell that trained spent fit time; the cells reusing its model record 0.
+        first["fit_seconds"] = pd.to_numeric(part["fit_seconds"], errors="coerce").max()
         first["undertrained"] = bool(part["undertrained"].fillna(False).astype(bool).any())
         out.append({"task": task, "model": model, "seed": int(seed), "model_key": key,
                     "shifts": ", ".join(sorted(set(part["label"]))), "cells": len(part),

@@ -78,8 +78,13 @@ def html_table(table: Table) -> str:
 
 
 def _run_wide(table: Table, index: int, nav: list[str]) -> str:
-    """A run-wide table as its own section (its link appended to ``nav``)."""
+    """A run-wide table as its own section (its link appended to ``nav``); a table
+    without rows is its notes alone, with no heading and no link."""
     slug = _slug(table.key, index)
+    if not table.rows:
+        notes = "".join(f'<p class="note">{esc(n)}</p>' for n in table.notes)
+        return f'<section id="{slug}" data-section="{esc(table.key)}">{notes}</section>'
+
     nav.append(f'<a href="#{slug}">{esc(table.title)}</a>')
     return (f'<section id="{slug}" data-section="{esc(table.key)}"><h2>{esc(table.title)}</h2>'
             f"{html_table(table).split('</h3>', 1)[1]}</section>")

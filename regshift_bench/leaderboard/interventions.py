@@ -32,6 +32,7 @@ import pandas as pd
 
 from regshift_bench import results as rs
 from regshift_bench.leaderboard.load import NO_INTERVENTION as NONE
+from regshift_bench.leaderboard.load import RunSet
 from regshift_bench.leaderboard.tables import COLLAPSE_MARGIN, Cell, Table, fmt
 
 #: Shift kinds in column order, each with its family (the header band).
@@ -117,7 +118,7 @@ def _pearson(y: np.ndarray, mean: np.ndarray, var: np.ndarray) -> np.ndarray:
 STATS = {"gap": _coverage_gap, "r": _pearson}
 
 
-def paired_units(units: pd.DataFrame, runs: list[Path], model: str, intervention: str,
+def paired_units(units: pd.DataFrame, runs: RunSet, model: str, intervention: str,
                  cache: dict[tuple[int, str, str], pd.DataFrame]) -> list[tuple[Any, ...]]:
     """(seed, y, mean_iv, var_iv, mean_none, var_none) per unit of ``units`` of one model
     and intervention, on the examples both its cell and the ``none`` cell scored."""
@@ -163,17 +164,18 @@ def delta(stat: str) -> Callable[..., np.ndarray]:
     return lambda y, m1, v1, m0, v0: fn(y, m1, v1) - fn(y, m0, v0)
 
 
-def _paired(runs: list[Path], iv: Any, ref: Any, split: str,
+def _paired(runs: RunSet, iv: Any, ref: Any, split: str,
             cache: dict[tuple[int, str, str], pd.DataFrame]) -> tuple[np.ndarray, ...] | None:
     """y and both predictions (mean, var) on the examples both cells scored, by row."""
     def read(src: int, cell: str) -> pd.DataFrame | None:
         key = (src, cell, split)
         if key not in cache:
-            path = runs[src] / "predictions" / f"{cell}.parquet"
-            if not path.exists():
+            # Through the run set: a bundle keeps y once per data setting.
+            table = runs.files(src).predictions(cell, ["split", "row", "y", "mean", "var"],
+                                                split)
+            if table is None:
                 return None
-            frame = pd.read_parquet(path, columns=["split", "row", "y", "mean", "var"])
-            cache[key] = frame.loc[frame["split"] == split].set_index("row")
+            cache[key] = table.to_pandas().set_index("row")
         return cache[key]
 
     a, b = read(int(iv.src), str(iv.cell)), read(int(ref.src), str(ref.cell))
@@ -221,7 +223,7 @@ def _diff_cell(gap: tuple[float, float, float], r: tuple[float, float, float]) -
                       "same model, seed and examples")
 
 
-def interventions_table(rows: pd.DataFrame, runs: list[Path], task: str, *, n_boot: int = 200,
+def interventions_table(rows: pd.DataFrame, runs: RunSet, task: str, *, n_boot: int = 200,
                         random_state: int = 0, ci: float = 0.95,
                         family: Family = kind_family) -> Table | None:
     """The paired-difference table of ``task`` (None when it ran no intervention)."""
@@ -311,7 +313,7 @@ def add_tables(runs: Any, boards: list[Any], *, n_boot: int = 200,
         return
     family = declared(runs).family
     for board in boards:
-        for table in (interventions_table(rows, runs.dirs, board.task, n_boot=n_boot,
+        for table in (interventions_table(rows, runs, board.task, n_boot=n_boot,
                                           random_state=random_state, ci=ci, family=family),
                       coverage_table(rows, board.task, family)):
             if table is not None:

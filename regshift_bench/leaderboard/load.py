@@ -24,13 +24,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from regshift_bench import results as rs
 from regshift_bench.errors import DataError
 from regshift_bench.submission.board import board_view, resolve_input
+from regshift_bench.submission.cell_files import CellFiles
+from regshift_bench.submission.layout import REFERENCES_SUFFIX
 
 KEY = ["task", "shift", "severity", "model", "seed"]
 _RESULT_COLUMNS = ["suite", "task", "shift", "severity", "model", "seed", "split", "metric", "value",
@@ -44,7 +45,7 @@ OPTIONAL_RESULT_FIELDS = (pa.field("reference", pa.string()), pa.field("shift_ki
 _OPTIONAL_DEFAULTS: dict[str, Any] = {"reference": "", "shift_kind": "", "undertrained": False,
                                       "explainer": "", "intervention": "none"}
 #: Suffix of the optional per-cell file of reference predictions (e.g. the source oracle).
-REFERENCE_PREDICTIONS = ".references.parquet"
+REFERENCE_PREDICTIONS = REFERENCES_SUFFIX
 _PRED_COLUMNS = ["split", "row", "y", "mean", "var", "y_true", "noise_var"]
 _STATUS_ORDER = {"ok": 0, "skipped": 1, "failed": 2, "missing": 3}
 
@@ -130,6 +131,13 @@ class RunSet:
     plan: pd.DataFrame
     _curves: pd.DataFrame | None = field(default=None, repr=False)
     prediction_rows_read: int = 0
+    _files: dict[int, CellFiles] = field(default_factory=dict, repr=False)
+
+    def files(self, src: int) -> CellFiles:
+        """The predictions files of input ``src`` (a run directory or a bundle)."""
+        if src not in self._files:
+            self._files[src] = CellFiles.of(self.dirs[src], self.manifests[src])
+        return self._files[src]
 
     def curves(self) -> pd.DataFrame:
         """Curve points of the chosen cells (read on first use)."""
@@ -148,16 +156,13 @@ class RunSet:
         """``row, y, mean, var, y_true, noise_var`` arrays (n,) of one split of one cell,
         by row; None if absent. ``y_true`` / ``noise_var`` are NaN on real data.
 
-        Nothing is cached: a full run's test sets can be large, and each caller
-        (the bootstrap, the curve fallback) reads each split once.
+        Nothing is cached but a bundle's shared example files: a full run's test sets
+        can be large, and each caller (the bootstrap, the curve fallback) reads each
+        split once.
         """
-        path = self.dirs[src] / "predictions" / f"{cell}.parquet"
-        if not path.exists():
+        table = self.files(src).predictions(cell, _PRED_COLUMNS, split)
+        if table is None:
             return None
-        # ParquetFile.read skips the dataset machinery of read_table (several times
-        # faster on thousands of small files).
-        table = pq.ParquetFile(path).read(columns=_PRED_COLUMNS, use_threads=False)
-        table = table.filter(pc.equal(table["split"], split))
         out = {c: table[c].to_numpy() for c in _PRED_COLUMNS[1:]}
         out["row"] = out["row"].astype(np.int64, copy=False)
         if len(out["row"]) > 1 and not (np.diff(out["row"]) > 0).all():
@@ -171,16 +176,12 @@ class RunSet:
         """``row, mean, var`` (n,) of a reference's per-example predictions, or None.
 
         Read from ``predictions/<cell>.references.parquet`` (columns ``split, row,
-        reference, mean, var``) when the run wrote it; a reference scored on the same
-        rows as the models can then be resampled paired with them.
+        reference, mean, var``) when the run wrote it, or from the bundle's file of the
+        cell's data setting; a reference scored on the same rows as the models can then
+        be resampled paired with them.
         """
-        path = self.dirs[src] / "predictions" / f"{cell}{REFERENCE_PREDICTIONS}"
-        if not path.exists():
-            return None
-        table = pq.ParquetFile(path).read(use_threads=False)
-        table = table.filter(pc.and_(pc.equal(table["split"], split),
-                                     pc.equal(table["reference"], reference)))
-        if not table.num_rows:
+        table = self.files(src).references(cell, split, reference)
+        if table is None or not table.num_rows:
             return None
         out = {c: table[c].to_numpy() for c in ("row", "mean", "var")}
         order = np.argsort(out["row"], kind="stable")
@@ -205,13 +206,26 @@ class RunSet:
 
 
 def _timing(manifest: dict[str, Any]) -> dict[str, Any]:
-    """Wall seconds over the run's sessions (None when a killed session left no progress
-    record, as runs before session progress did) and seconds inside cells, summed."""
+    """Wall seconds over the run's sessions and seconds inside cells, summed.
+
+    Parameters
+    ----------
+    manifest : dict
+        A run's ``manifest.json``.
+
+    Returns
+    -------
+    dict
+        ``sessions`` (count), ``wall_seconds`` (None only for a run that predates
+        session records: no ``sessions``), ``killed_early`` (sessions killed before any
+        cell finished: neither ``seconds`` nor ``last_cell``; they kept no work and
+        count 0 in ``wall_seconds``) and ``cell_seconds``.
+    """
     sessions = manifest.get("sessions") or []
-    known = all(s.get("seconds") is not None or s.get("last_cell") for s in sessions)
+    early = sum(1 for s in sessions if s.get("seconds") is None and not s.get("last_cell"))
     cells = [c.get("seconds") for c in (manifest.get("cells") or {}).values()]
-    return {"sessions": len(sessions),
-            "wall_seconds": rs.wall_seconds(sessions) if sessions and known else None,
+    return {"sessions": len(sessions), "killed_early": early,
+            "wall_seconds": rs.wall_seconds(sessions) if sessions else None,
             "cell_seconds": round(sum(float(c) for c in cells if c is not None), 3)}
 
 
@@ -289,6 +303,7 @@ def load_runs(run_dirs: Sequence[str | Path]) -> RunSet:
         raise DataError("no run directory given; pass the --out directory of `rsbench run`")
     dirs = [resolve_input(d) for d in run_dirs]  # a published folder stands for its bundle
     manifests = [rs.read_manifest(d) for d in dirs]
+    files = {src: CellFiles.of(d, m) for src, (d, m) in enumerate(zip(dirs, manifests))}
     _check_suites(dirs, manifests)
     plans, frames = [], []
     for src, run_dir in enumerate(dirs):
@@ -309,4 +324,4 @@ def load_runs(run_dirs: Sequence[str | Path]) -> RunSet:
         chosen = plan.loc[plan["status"] != "missing", ["cell", "src"]]
         results = results.merge(chosen, on=["cell", "src"], how="inner")
     results["severity"] = results["severity"].astype(float)
-    return RunSet(dirs=dirs, manifests=manifests, results=results, plan=plan)
+    return RunSet(dirs=dirs, manifests=manifests, results=results, plan=plan, _files=files)

@@ -78,15 +78,36 @@ def prune(table: Table, keep_rows: frozenset[str] = frozenset()) -> Table | None
                                groups=groups)
 
 
+def _left_out(table: Table, keep: frozenset[str]) -> tuple[Table | None, str]:
+    """``table`` pruned, or None and why it is left out ("": nothing scored).
+
+    Beside the model × condition tables (:func:`prune`), a table with no rows (no
+    base+prior pair), an Interpretation table whose every explainer is not applicable,
+    and a Robustness summary where no model has a score are left out.
+    """
+    from regshift_bench.leaderboard.interpretation import KEY as INTERPRETATION
+    from regshift_bench.leaderboard.tables_boot import NO_PAIRS
+
+    if not table.rows:
+        return None, NO_PAIRS if table.key == "prior" else ""
+    if table.key == INTERPRETATION and all(unscored(c) for r in table.rows for c in r[2:]):
+        return None, "no explainer applies to these models"
+    if table.key == "robustness" and all(unscored(r[2]) for r in table.rows
+                                         if r[1].flag != "reference"):
+        return None, "no model has a score"
+    return prune(table, keep), ""
+
+
 def prune_boards(lb: Leaderboard, controls: list[str]) -> None:
     """Prune every task table in place; a task's omitted tables are named in its first one."""
     keep = frozenset(controls) | {CONTROL}
     for board in lb.boards:
         kept, omitted = [], []
         for table in board.tables:
-            pruned = prune(table, keep)
+            pruned, why = _left_out(table, keep)
             if pruned is None:
-                omitted.append(table.title)
+                # "Interpretation: do explanations ...?" is named by its head alone.
+                omitted.append(table.title.partition(":")[0] + (f" ({why})" if why else ""))
             else:
                 kept.append(pruned)
         if omitted and kept:

@@ -6,13 +6,15 @@ nothing global changes and nothing opens a window. Text is drawn as glyph paths
 plugin-provided text; ``$`` is escaped so names never turn into mathtext.
 
 Per task: degradation curves (metric vs severity, one panel per shift; severity 0
-is the ``none`` reference), risk–coverage curves and reliability diagrams at the
-severities shown in the tables (from ``curves.parquet``; recomputed from the
-predictions when a run has none), a model × shift heatmap of the drop, and the
-effective-robustness scatter (OOD vs ID per condition with the fitted line). On a
-task with an oracle the degradation curves and the heatmap draw the drop beyond the
-oracle's drop on the same cells: what the model loses that the shift does not cost
-the source mechanism itself.
+is the ``none`` reference, and a shift whose cells test in distribution on a split of
+their own draws that own ID dotted instead: the ID the tables' drop is from),
+risk–coverage curves and reliability diagrams at the severities shown in the tables
+(from ``curves.parquet``; recomputed from the predictions when a run has none), a
+model × shift heatmap of the drop, and the effective-robustness scatter (OOD vs ID per
+condition with the fitted line). On a task with an oracle the degradation curves and
+the heatmap draw the drop beyond the oracle's drop on the same cells (each drop from
+the ID of the same cells, as in the tables): what the model loses that the shift does
+not cost the source mechanism itself.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from regshift_bench.bootstrap import Examples
 from regshift_bench.errors import RegshiftError
@@ -87,13 +90,18 @@ def _panels(n: int, title: str, models: list[str]) -> tuple[Figure, list]:  # ty
     return fig, axes[:n]
 
 
-def _legend(fig: Figure, axes: list, models: list[str]) -> None:  # type: ignore[type-arg]
+def _legend(fig: Figure, axes: list, models: list[str],  # type: ignore[type-arg]
+            extra: list[tuple[Any, str]] | None = None) -> None:
+    """One figure legend of the panels' labelled lines, then the ``extra`` (handle, label)s."""
     handles, labels = [], []
     for ax in axes:
         for h, lab in zip(*ax.get_legend_handles_labels()):
             if lab not in labels:
                 handles.append(h)
                 labels.append(lab)
+    for handle, label in extra or []:
+        handles.append(handle)
+        labels.append(label)
     if handles:
         fig.legend(handles, labels, loc="upper right", fontsize=9, frameon=False)
 
@@ -116,11 +124,19 @@ def oracle_drops(lb: Leaderboard, board: TaskBoard) -> dict[tuple[str, float, st
             if k[2] != "test_id" and (k[0], k[1], "test_id") in value}
 
 
+#: The legend key of the dotted lines that draw a series' own ID (see degradation_figure).
+OWN_ID_KEY = "dotted: own ID"
+
+
 def degradation_figure(lb: Leaderboard, board: TaskBoard) -> Figure | None:
     """Metric vs severity, one panel per shift (and named OOD set).
 
-    On a task with an oracle: the drop beyond the oracle's drop vs severity (0 = the
-    model loses what the shift costs the oracle, no more).
+    Severity 0 is the ``none (ID)`` value. A series whose cells test in distribution on
+    a split of their own (:meth:`~regshift_bench.leaderboard.aggregate.Aggregate.own_id`,
+    e.g. a selection shift) starts at no such point: its own ID is drawn dotted at each
+    severity instead, so the gap drawn is the drop the table shows. On a task with an
+    oracle: the drop beyond the oracle's drop vs severity (0 = the model loses what the
+    shift costs the oracle, no more).
     """
     if board.oracle and oracle_drops(lb, board):
         return _beyond_figure(lb, board)
@@ -131,27 +147,41 @@ def degradation_figure(lb: Leaderboard, board: TaskBoard) -> Figure | None:
     panels = sorted(other[["shift", "split"]].drop_duplicates().itertuples(index=False))
     if not panels:
         return None
+    own = lb.agg.own_id(board.task, board.metric)
     colors = _colors(board.models)
-    fig, axes = _panels(len(panels), f"{board.task}: {board.metric} vs shift severity",
-                        board.models)
+    keyed = [*board.models, OWN_ID_KEY] if own else board.models  # the legend's width
+    fig, axes = _panels(len(panels), f"{board.task}: {board.metric} vs severity (0: none (ID))",
+                        keyed)
     for ax, (shift, split) in zip(axes, panels):
         part = other.loc[(other["shift"] == shift) & (other["split"] == split)]
         for model in board.models:
             pts = part.loc[part["model"] == model].sort_values("severity")
-            x, y, e = list(pts["severity"]), list(pts["mean"]), list(pts["sd"].fillna(0))
-            if model in ref.index:
-                x, y, e = [0.0, *x], [float(ref.loc[model, "mean"]), *y], [
-                    float(np.nan_to_num(ref.loc[model, "sd"])), *e]
-            if x:
-                ax.errorbar(x, y, yerr=e, marker="o", ms=3, lw=1, capsize=2,
-                            color=colors[model], label=_safe(model))
+            mine = any((model, shift, float(v), split) in own for v in pts["severity"])
+            _series(ax, pts, None if mine or model not in ref.index else ref.loc[model],
+                    colors[model], model, mine)
         name = split.partition("/")[2]
         ax.set_title(_wrap(_safe(shift + (f" / {name}" if name else ""))))
         ax.set_xlabel("severity")
         ax.set_ylabel(_safe(board.metric))
         ax.grid(alpha=0.3)
-    _legend(fig, axes, board.models)
+    # One legend key for every dotted own-ID line (a handle drawn in no panel).
+    key = Line2D([], [], ls=":", marker="o", ms=3, lw=1, mfc="none", color="0.4")
+    _legend(fig, axes, board.models, [(key, OWN_ID_KEY)] if own else [])
     return fig
+
+
+def _series(ax: Any, pts: pd.DataFrame, ident: Any, color: Any, model: str, own: bool) -> None:
+    """One model's OOD values by severity, from its ``none`` value (``ident``) at 0, or
+    with its own ID dotted at each severity (``own``)."""
+    x, y, e = list(pts["severity"]), list(pts["mean"]), list(pts["sd"].fillna(0))
+    if ident is not None:
+        x, y, e = [0.0, *x], [float(ident["mean"]), *y], [float(np.nan_to_num(ident["sd"])), *e]
+    if not x:
+        return
+    ax.errorbar(x, y, yerr=e, marker="o", ms=3, lw=1, capsize=2, color=color, label=_safe(model))
+    if own:
+        ax.plot(list(pts["severity"]), list(pts["id_mean"]), ls=":", marker="o", ms=3, lw=1,
+                mfc="none", color=color)
 
 
 def _beyond_figure(lb: Leaderboard, board: TaskBoard) -> Figure | None:
@@ -166,8 +196,10 @@ def _beyond_figure(lb: Leaderboard, board: TaskBoard) -> Figure | None:
     if not panels:
         return None
     colors = _colors(board.models)
-    fig, axes = _panels(len(panels), f"{board.task}: drop in {board.metric} beyond "
-                        f"{board.oracle}'s vs severity", board.models)
+    # The drop is the table's: from the ID of the same cells (their own test_id), for the
+    # model and the oracle alike.
+    fig, axes = _panels(len(panels), f"{board.task}: {board.metric} drop from cells' ID, "
+                        f"beyond {board.oracle}'s", board.models)
     for ax, (shift, split) in zip(axes, panels):
         part = sel.loc[(sel["shift"] == shift) & (sel["split"] == split)]
         for model in board.models:

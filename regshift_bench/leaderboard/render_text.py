@@ -83,15 +83,21 @@ def provenance_lines(lb: Leaderboard) -> list[tuple[str, str]]:
 
 
 def _wall_text(runs: list[dict[str, Any]]) -> str:
-    """Wall time over each run's sessions, beside the time inside cells (all workers)."""
+    """Wall time over each run's sessions, beside the time inside cells (all workers).
+
+    A session killed before any cell finished kept no work: it is counted (named) but
+    adds no time. Only a run that predates session records says "not recorded".
+    """
     parts = []
     for r in runs:
         cells = r.get("cell_seconds")
         inside = f"{cells / 3600:.2f} h in cells" if cells else ""
         wall = r.get("wall_seconds")
         n = int(r.get("sessions") or 0)
-        what = (f"{wall / 3600:.2f} h over {n} session(s)" if wall is not None
-                else "not recorded (a killed session left no progress record)")
+        early = int(r.get("killed_early") or 0)
+        killed = f" ({early} killed before any cell finished, not counted)" if early else ""
+        what = (f"{wall / 3600:.2f} h over {n} session(s){killed}" if wall is not None
+                else "not recorded (the run predates session records)")
         parts.append(f"{r['run']}: {what}" + (f", {inside}" if inside else ""))
     return "; ".join(parts) or "unknown"
 
@@ -119,6 +125,9 @@ def terminal_renderables(lb: Leaderboard) -> list[RenderableType]:
              + [(f"{b.task} · ", t) for b in lb.boards for t in b.tables]
              + [("", t) for t in trailing(lb)])  # then Anchors
     for prefix, table in shown:
+        if not table.rows:  # nothing to tabulate (e.g. no claim read): its lines alone
+            out.append(Group(*(Text(n) for n in table.notes), Text("")))
+            continue
         rt = RichTable(title=Text(f"{prefix}{table.title}"), show_lines=True)
         groups = table.groups or [""] * len(table.columns)
         for col, group in zip(table.columns, groups):
@@ -189,9 +198,11 @@ def render_markdown(lb: Leaderboard, plots: dict[str, list[tuple[str, str]]] | N
 
 
 def _md_section(table: Table) -> list[str]:
-    """Lines of one run-wide table as its own ``##`` section."""
-    parts = [f"## {md_escape(table.title)}", ""]
-    parts += ([md_table(table), ""] if table.rows else [])
+    """Lines of one run-wide table as its own ``##`` section (a table without rows: its
+    notes alone, e.g. the claims this run does not read)."""
+    if not table.rows:
+        return [f"*{md_escape(n)}*" for n in table.notes] + [""]
+    parts = [f"## {md_escape(table.title)}", "", md_table(table), ""]
     return parts + [f"*{md_escape(n)}*" for n in table.notes] + [""]
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from regshift_bench.leaderboard.aggregate import Aggregate, Condition
+from regshift_bench.leaderboard.aggregate import REFERENCE, Aggregate, Condition
 from regshift_bench.leaderboard.metric_info import MetricInfo
 
 #: A metric with a calibrated value (``target``) where under-shooting is the failure
@@ -33,6 +33,14 @@ SMALL_N_NOTE = (f"{SMALL_N_MARK} marks a split with fewer than {SMALL_N} test ex
 UNDERTRAINED_NOTE = (f"{UNDERTRAINED} undertrained: a step or time budget stopped training while the "
                      "validation loss was still improving (best epoch = last epoch), in the seeds "
                      "counted next to the mark; its numbers understate the model.")
+#: The label of a cell's in-distribution value where it is not the ``none`` cells' value
+#: (:meth:`~regshift_bench.leaderboard.aggregate.Aggregate.own_id`).
+OWN_ID = "own ID"
+REFERENCE_LABEL = Condition(REFERENCE, 0.0, "test_id").label
+OWN_ID_NOTE = (f"{OWN_ID} = test_id of the same cells where it is not the {REFERENCE_LABEL} "
+               "column's value: a shift that re-splits the data and retrains (a selection "
+               "shift) tests in distribution on a split of its own, and a condition whose "
+               "finished seeds differ averages other seeds; its drop is from that own ID.")
 
 
 @dataclass
@@ -240,6 +248,8 @@ def accuracy_table(agg: Aggregate, task: str, metric: str, models: list[str],
     look = Lookup(agg, task, [metric, *([second] if second else [])])
     spec = info.number_format if info else ""
     hib = agg.higher_is_better(metric)
+    own = agg.own_id(task, metric)
+    shown_own = any((m, c.shift, c.severity, c.split) in own for m in models for c in conds)
 
     def make(model: str, cond: Condition) -> Cell:
         row = look.get(model, cond, metric)
@@ -253,9 +263,10 @@ def accuracy_table(agg: Aggregate, task: str, metric: str, models: list[str],
         if cond.is_reference:
             return Cell(pm(row["mean"], row["sd"], spec), _join("in-distribution", extra, note),
                         flag)
+        ident = OWN_ID if (model, cond.shift, cond.severity, cond.split) in own else "ID"
         return Cell(pm(row["mean"], row["sd"], spec),
-                    _join(f"ID {fmt(row['id_mean'], spec)}", f"drop {fmt(row['drop_mean'], spec)}",
-                          extra, note), flag)
+                    _join(f"{ident} {fmt(row['id_mean'], spec)}",
+                          f"drop {fmt(row['drop_mean'], spec)}", extra, note), flag)
 
     def make_ref(name: str, cond: Condition) -> Cell:
         row = look.ref(name, cond, metric)
@@ -265,9 +276,12 @@ def accuracy_table(agg: Aggregate, task: str, metric: str, models: list[str],
     direction = "higher" if agg.higher_is_better(metric) else "lower"
     what = f"{metric} ({info.summary})" if info and info.summary else metric
     notes = [f"{what} on the OOD test split ({direction} is better), mean ± sd over seeds; "
-             "ID = test_id of the same cells; drop > 0 means worse out of distribution"
+             f"ID = test_id of the same cells, the value in the {REFERENCE_LABEL} column; drop "
+             "> 0 means worse out of distribution"
              + (f"; {second} of the same cells beside it" if second else "")
              + "; n = test examples of the split (mean over seeds)."]
+    if shown_own:
+        notes.append(OWN_ID_NOTE)
     if oracle:
         notes.append(f"Oracle-relative ({oracle}: the source mechanism applied to the same test "
                      "sequences): " + ("÷ oracle = value / the oracle's" if hib else

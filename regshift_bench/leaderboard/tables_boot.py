@@ -12,6 +12,9 @@ from regshift_bench.leaderboard.aggregate import Aggregate, Condition
 from regshift_bench.leaderboard.ranks import BootScores
 from regshift_bench.leaderboard.tables import UNDERTRAINED, UNDERTRAINED_NOTE, Cell, Lookup, Table, fmt
 
+#: Why the Prior effect table is empty (and left out of the task's section).
+NO_PAIRS = "no base+prior model with its base in these runs"
+
 
 def _rank_text(rank: float) -> str:
     return "—" if not math.isfinite(rank) else f"{rank:g}"
@@ -77,7 +80,7 @@ def prior_table(task: str, metric: str, frame: pd.DataFrame, bs: BootScores,
              f"{len(conds)} condition(s), one family since they share models and inputs, is below "
              f"{1 - bs.ci:.2g}.", *bs.notes]
     if frame.empty:
-        notes.insert(0, "no base+prior model with its base in these runs")
+        notes.insert(0, NO_PAIRS)
         return Table("prior", task, "Prior effect", ["model"], [], notes, frame)
     index = {(r["model"], r["condition"]): r for r in frame.to_dict("records")}
     rows = []

@@ -140,10 +140,9 @@ def check_metric(target: Factory, *, strict: bool = False, **params: Any) -> Che
     report = CheckReport("metric", name)
     data = toy_dataset(200, 30, 11)
     rng = np.random.default_rng(0)
-    good = Prediction(np.asarray(data.y_true, float), np.full(len(data), 0.09))
+    good = _split_variance(np.asarray(data.y_true, float), 0.09, rng)
     ood = toy_dataset(200, 30, 12, gc_mean=0.7)
-    ood_pred = Prediction(np.asarray(ood.y_true, float) + rng.normal(0, 0.5, len(ood)),
-                          np.full(len(ood), 0.5))
+    ood_pred = _split_variance(np.asarray(ood.y_true, float) + rng.normal(0, 0.5, len(ood)), 0.5, rng)
     state: dict[str, Any] = {}
 
     def attributes() -> str:
@@ -168,7 +167,7 @@ def check_metric(target: Factory, *, strict: bool = False, **params: Any) -> Che
 
     def nan_refused() -> None:
         metric = state["metric"]
-        bad = Prediction(np.where(np.arange(len(data)) == 3, np.nan, good.mean), good.var)
+        bad = _with_nan(good, row=3, epistemic="epistemic" in metric.needs)
         try:
             if "reference" in metric.needs:
                 metric(ood, bad.subset(np.arange(len(ood))), reference=(data, bad))
@@ -186,6 +185,40 @@ def check_metric(target: Factory, *, strict: bool = False, **params: Any) -> Che
         report.run("finite_value", finite)
         report.run("nan_refused", nan_refused)
     return _finish(report, strict)
+
+
+def _split_variance(mean: np.ndarray, var: float, rng: np.random.Generator) -> Prediction:
+    """A toy prediction whose total variance ``var`` has aleatoric and epistemic parts.
+
+    The epistemic share varies per example (20-40% of ``var``) so a metric of the
+    epistemic part alone (e.g. ``ood_auroc_epistemic``) has something to rank.
+
+    Parameters
+    ----------
+    mean : numpy.ndarray, float64, shape (n,)
+    var : float
+        Total variance of every example.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    Prediction
+        ``var`` = ``aleatoric`` + ``epistemic``, all shape (n,).
+    """
+    epistemic = var * rng.uniform(0.2, 0.4, len(mean))
+    total = np.full(len(mean), var)
+    return Prediction(mean, total, aleatoric=total - epistemic, epistemic=epistemic)
+
+
+def _with_nan(pred: Prediction, *, row: int, epistemic: bool) -> Prediction:
+    """``pred`` with a NaN at ``row`` of its mean (and of its epistemic part when
+    ``epistemic``, for a metric that reads only that part)."""
+    def poisoned(a: np.ndarray) -> np.ndarray:
+        return np.where(np.arange(len(a)) == row, np.nan, a)
+
+    part = pred.epistemic
+    return Prediction(poisoned(pred.mean), pred.var, pred.aleatoric,
+                      poisoned(part) if epistemic and part is not None else part)
 
 
 def check_prior(target: Factory, *, strict: bool = False, **params: Any) -> CheckReport:

@@ -18,6 +18,12 @@ Rules checked when a plugin registers (errors name plugin, hook and rule):
   ``name`` is ``name``;
 * a hook may be called once per plugin; it must not raise.
 
+A ``factory`` may be :func:`regshift_bench.api.lazy` (``"package.module:Class"`` plus
+the attributes ``rsbench list`` shows): the class is imported on first use, so
+building the plugin set stays light. What it declares is checked when registering;
+the rest, and that the declarations match the class, when it first loads (the same
+errors, raised then).
+
 A plugin that breaks a rule is recorded as failed and everything it registered is
 dropped; the other plugins still load (see ``rsbench plugins``).
 

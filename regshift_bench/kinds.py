@@ -12,6 +12,14 @@ KINDS: tuple[str, ...] = ("task", "shift", "model", "metric", "prior", "dataset"
                          "claim", "anchor", "intervention",
                          "block")
 
+#: What a shift changes, declared by every shift as ``kind`` (see
+#: :class:`regshift_bench.api.Shift`); here so the registry checks it without numpy.
+SHIFT_KINDS: tuple[str, ...] = ("covariate", "mechanism", "measurement", "selection")
+
+#: When an intervention acts, declared as ``stage`` (see
+#: :class:`regshift_bench.api.Intervention`).
+STAGES: tuple[str, ...] = ("train", "posthoc", "test_time")
+
 
 def hook_name(kind: str) -> str:
     """The hook a plugin implements to register ``kind`` (``rsbench_register_<kind>s``)."""

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from regshift_bench import api
 from regshift_bench.api.datafiles import Dataset
+from regshift_bench.api.lazy_factory import LazyFactory, declared, resolve
 from regshift_bench.errors import PluginError, RegistryError, UnknownNameError
-from regshift_bench.kinds import KINDS, hook_name
+from regshift_bench.kinds import KINDS, SHIFT_KINDS, STAGES, hook_name
 
 __all__ = ["KINDS", "Entry", "Registry"]
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.+\-]*$")
@@ -27,7 +28,9 @@ class Entry:
     """One registered name.
 
     ``factory`` is what the plugin registered: a class or callable for most kinds,
-    the :class:`~regshift_bench.api.Dataset` itself for kind ``dataset``.
+    the :class:`~regshift_bench.api.Dataset` itself for kind ``dataset``. A
+    :func:`~regshift_bench.api.lazy` factory stays one in :meth:`Registry.entries`
+    until :meth:`Registry.get` loads it and keeps the class in its place.
     """
 
     kind: str
@@ -39,8 +42,10 @@ class Entry:
     @property
     def summary(self) -> str:
         """One-line description: ``summary=`` info, else the docstring's or title's first line."""
+        # A lazy factory's docstring would need an import: without summary= it has none.
         fallback = (self.factory.title if isinstance(self.factory, Dataset)
                     else getattr(self.factory, "summary", "") if self.kind in ("claim", "anchor")
+                    else None if isinstance(self.factory, LazyFactory)
                     else getattr(self.factory, "__doc__", None))
         text = self.info.get("summary") or fallback or ""
         return text.strip().splitlines()[0] if text.strip() else ""
@@ -63,6 +68,8 @@ class Registry:
         kind; ``factory`` is callable, except for kind ``dataset``, where it is a
         :class:`~regshift_bench.api.Dataset` whose ``name`` is ``name``; a shift
         factory has a ``kind`` attribute in :data:`regshift_bench.api.shift.SHIFT_KINDS`.
+        A :func:`~regshift_bench.api.lazy` factory is not imported here: what it
+        declares is checked now, the rest when :meth:`get` first loads it.
         """
         if kind not in self._tables:
             raise UnknownNameError("plugin kind", kind, list(KINDS))
@@ -92,15 +99,42 @@ class Registry:
                 del table[name]
 
     def get(self, kind: str, name: str) -> Entry:
-        """The entry for ``name``; unknown names raise with close matches."""
+        """The entry for ``name``; unknown names raise with close matches.
+
+        A :func:`~regshift_bench.api.lazy` factory is imported here, checked as a
+        registered class is when registering, and kept in its place (its entry's
+        ``factory`` is the class from then on).
+
+        Raises
+        ------
+        UnknownNameError
+            For an unregistered name.
+        RegistryError
+            When a lazy factory cannot be imported or breaks a registration rule,
+            naming plugin, hook and rule.
+        """
         if kind not in self._tables:
             raise UnknownNameError("plugin kind", kind, list(KINDS))
         try:
-            return self._tables[kind][name]
+            entry = self._tables[kind][name]
         except KeyError:
             note = "".join(f"; it may come from plugin {p!r}, which failed to load: {err}"
                            for p, err in self.failures.items())
             raise UnknownNameError(kind, name, sorted(self._tables[kind]), note=note) from None
+        return self._load(entry) if isinstance(entry.factory, LazyFactory) else entry
+
+    def _load(self, entry: Entry) -> Entry:
+        """Import a lazy entry's factory, check it and keep the loaded entry."""
+        hook = hook_name(entry.kind)
+        try:
+            real = resolve(entry.factory)
+        except RegistryError as exc:
+            raise RegistryError(f"plugin {entry.owner!r}, hook {hook}: {entry.kind} "
+                                f"{entry.name!r}: {exc}") from exc
+        _check_registered(entry.kind, entry.owner, hook, entry.name, real)
+        loaded = replace(entry, factory=real)
+        self._tables[entry.kind][entry.name] = loaded  # same key: registration order stays
+        return loaded
 
     def names(self, kind: str) -> list[str]:
         """Registered names of ``kind``, sorted."""
@@ -170,28 +204,41 @@ def _check_registered(kind: str, owner: str, hook: str, name: str, obj: Any) -> 
                 "it under its own name (Dataset.name)")
     elif kind in ("claim", "anchor"):
         _check_instance(kind, where, name, obj)
+    elif isinstance(obj, LazyFactory):
+        _check_declared(kind, where, name, obj)  # the rest when it loads (Registry.get)
     elif not callable(obj):
         raise RegistryError(
             f"{where}: factory for {name!r} is not callable ({type(obj).__name__}); "
             "register a class or a function")
     elif kind == "shift":
-        from regshift_bench.api.shift import SHIFT_KINDS
-
-        shift_kind = getattr(obj, "kind", None)
-        if shift_kind not in SHIFT_KINDS:
-            raise RegistryError(
-                f"{where}: shift {name!r} declares kind {shift_kind!r}; set the class "
-                f"attribute kind to one of {', '.join(SHIFT_KINDS)}")
+        _check_shift_kind(where, name, getattr(obj, "kind", None))
     elif kind == "metric":
         _check_metric_factory(where, name, obj)
     elif kind == "intervention":
-        from regshift_bench.api.intervention import STAGES
+        _check_stage(where, name, getattr(obj, "stage", None))
 
-        stage = getattr(obj, "stage", None)
-        if stage not in STAGES:
-            raise RegistryError(
-                f"{where}: intervention {name!r} declares stage {stage!r}; set the class "
-                f"attribute stage to one of {', '.join(STAGES)}")
+
+def _check_declared(kind: str, where: str, name: str, obj: LazyFactory) -> None:
+    """The rules a lazy factory's declared attributes can answer without an import."""
+    absent = object()
+    if kind == "shift" and declared(obj, "kind", absent) is not absent:
+        _check_shift_kind(where, name, declared(obj, "kind"))
+    if kind == "intervention" and declared(obj, "stage", absent) is not absent:
+        _check_stage(where, name, declared(obj, "stage"))
+
+
+def _check_shift_kind(where: str, name: str, shift_kind: Any) -> None:
+    if shift_kind not in SHIFT_KINDS:
+        raise RegistryError(
+            f"{where}: shift {name!r} declares kind {shift_kind!r}; set the class "
+            f"attribute kind to one of {', '.join(SHIFT_KINDS)}")
+
+
+def _check_stage(where: str, name: str, stage: Any) -> None:
+    if stage not in STAGES:
+        raise RegistryError(
+            f"{where}: intervention {name!r} declares stage {stage!r}; set the class "
+            f"attribute stage to one of {', '.join(STAGES)}")
 
 
 def _check_metric_factory(where: str, name: str, obj: Any) -> None:

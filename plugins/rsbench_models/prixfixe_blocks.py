@@ -211,18 +211,11 @@ def _role_only(cls: Callable[..., nn.Module], final: bool = False) -> Callable[.
     return factory
 
 
-#: name -> (factory, roles, summary) of the built-in blocks.
-BUILTIN_BLOCKS: dict[str, tuple[Callable[..., nn.Module], tuple[str, ...], str]] = {
-    "legnet": (legnet_block, ("first", "core"),
-               "LegNet stem (first) or EfficientNet+SE stages (core), DREAM configuration"),
-    "bhi": (_role_only(DualConv), ("first",),
-            "two parallel convolutions k=9,15 (320 channels) + ReLU + dropout (team BHI)"),
-    "bilstm": (_role_only(BiLSTMCore), ("core",),
-               "BiLSTM (320 per direction) then two parallel convolutions (team BHI)"),
-    "attention": (_role_only(AttentionCore), ("core",),
-                  "4 conformer blocks, 8 heads, conv k=15 (DREAM-Attn's core)"),
-    "autosome": (_role_only(AutosomeFinal, final=True), ("final",),
-                 "conv 1x1 to 256, mean over positions, Gaussian head (autosome.org)"),
-    "gaussian": (_role_only(GaussianFinal, final=True), ("final",),
-                 "masked mean+max pooling and the Gaussian head of the built-in cnn"),
-}
+# The role-only blocks, named so the plugin can register them lazily
+# (``rsbench_models.prixfixe_blocks:bhi_block``); roles and summaries are declared
+# where they are registered (:mod:`rsbench_models`).
+bhi_block = _role_only(DualConv)
+bilstm_block = _role_only(BiLSTMCore)
+attention_block = _role_only(AttentionCore)
+autosome_block = _role_only(AutosomeFinal, final=True)
+gaussian_block = _role_only(GaussianFinal, final=True)

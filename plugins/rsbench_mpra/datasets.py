@@ -17,7 +17,7 @@ from regshift_bench.datasets import DataFile, Dataset
 from regshift_bench.datasets import locate as _locate
 from regshift_bench.errors import UnknownNameError
 from rsbench_mpra.derive import dream_yeast, kircher, lentimpra, motifs, sharpr
-from rsbench_mpra.full import FULL_DATASETS
+from rsbench_mpra.full_datasets import FULL_DATASETS
 
 __all__ = ["DATASETS", "DataFile", "Dataset", "get_dataset", "locate"]
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from regshift_bench.api.encoding import decode, encode, gc_fraction, onehot, revcomp
     from regshift_bench.api.explainer import Explainer, NotApplicable
     from regshift_bench.api.intervention import Context, Intervention, Support
+    from regshift_bench.api.lazy_factory import LazyFactory, lazy
     from regshift_bench.api.metric import Metric
     from regshift_bench.api.model import Budget, Model
     from regshift_bench.api.prediction import Prediction
@@ -35,6 +36,7 @@ __all__ = [
     "FitReport", "fit_report",
     "Anchor", "Claim", "Reads", "Threshold",
     "Budget", "Configurable", "Context", "Intervention", "Support", "DataFile", "Dataset", "Explainer", "Metric", "Model", "NotApplicable",
+    "LazyFactory", "lazy",
     "Prediction", "Prior", "SeqDataset",
     "Shift", "SplitSizes", "Splits", "Task", "decode", "encode", "gc_fraction", "onehot",
     "revcomp", "SourceSplits", "cap", "group_labels", "group_split", "source_splits",

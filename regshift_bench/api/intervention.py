@@ -44,8 +44,9 @@ from regshift_bench.api.base import Configurable
 from regshift_bench.api.dataset import SeqDataset
 from regshift_bench.api.prediction import Prediction
 
-#: The stages an intervention may act at (see the module docstring).
-STAGES: tuple[str, ...] = ("train", "posthoc", "test_time")
+# The stages an intervention may act at (see the module docstring); defined with the
+# plugin kinds so the registry reads them without importing scipy. Re-exported here.
+from regshift_bench.kinds import STAGES as STAGES
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from regshift_bench.api.base import Configurable
 from regshift_bench.api.dataset import Splits, SplitSizes
 from regshift_bench.api.task import Task
 
-#: What a shift changes, declared by every shift as :attr:`Shift.kind`.
-SHIFT_KINDS: tuple[str, ...] = ("covariate", "mechanism", "measurement", "selection")
+# What a shift changes, declared by every shift as :attr:`Shift.kind`; defined with the
+# plugin kinds so the registry reads it without importing numpy. Re-exported here.
+from regshift_bench.kinds import SHIFT_KINDS as SHIFT_KINDS
 
 
 class Shift(Configurable):

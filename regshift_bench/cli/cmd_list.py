@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -15,22 +16,24 @@ from regshift_bench.kinds import KINDS
 Kind = Enum("Kind", {f"{k}s": f"{k}s" for k in KINDS}, type=str)  # type: ignore[misc]
 
 
-def _extra(entry: object) -> dict[str, object]:
+def _extra(entry: object, attr: Callable[[object, str, Any], Any]) -> dict[str, object]:
+    """The kind's own fields of one entry; ``attr(factory, name, default)`` reads them."""
     factory = getattr(entry, "factory")
     out: dict[str, object] = {}
     if getattr(entry, "kind") == "metric":
-        out["higher_is_better"] = bool(getattr(factory, "higher_is_better", False))
-        out["needs"] = sorted(getattr(factory, "needs", ()))
+        out["higher_is_better"] = bool(attr(factory, "higher_is_better", False))
+        out["needs"] = sorted(attr(factory, "needs", ()))
     if getattr(entry, "kind") == "shift":
-        out["kind"] = getattr(factory, "kind", "")
-        out["changes_train"] = bool(getattr(factory, "changes_train", False))
-        out["changes_inputs"] = getattr(factory, "changes_inputs", None)
-        out["default_severities"] = list(getattr(factory, "default_severities", ()))
-    if getattr(entry, "kind") == "model" and hasattr(factory, "prior_params"):
-        out["prior_params"] = dict(factory.prior_params)  # e.g. the motif prior's ladder rung
+        out["kind"] = attr(factory, "kind", "")
+        out["changes_train"] = bool(attr(factory, "changes_train", False))
+        out["changes_inputs"] = attr(factory, "changes_inputs", None)
+        out["default_severities"] = list(attr(factory, "default_severities", ()))
+    prior_params = attr(factory, "prior_params", None) if getattr(entry, "kind") == "model" else None
+    if prior_params is not None:
+        out["prior_params"] = dict(prior_params)  # e.g. a motif prior rung
     if getattr(entry, "kind") == "task":
-        out["task_kind"] = getattr(factory, "kind", "")
-        out["has_oracle"] = bool(getattr(factory, "has_oracle", False))
+        out["task_kind"] = attr(factory, "kind", "")
+        out["has_oracle"] = bool(attr(factory, "has_oracle", False))
     if getattr(entry, "kind") == "claim":
         out["reads"] = ", ".join([*factory.reads.tasks, *factory.reads.shifts,
                                   *(f"{f} shifts" for f in factory.reads.families)]) or "any"
@@ -38,9 +41,9 @@ def _extra(entry: object) -> dict[str, object]:
     if getattr(entry, "kind") == "block":
         out["roles"] = ", ".join(getattr(entry, "info").get("roles", ()))
     if getattr(entry, "kind") == "explainer":
-        out["needs"] = sorted(getattr(factory, "needs", ()))
+        out["needs"] = sorted(attr(factory, "needs", ()))
     if getattr(entry, "kind") == "intervention":
-        out["stage"] = getattr(factory, "stage", "")
+        out["stage"] = attr(factory, "stage", "")
     if getattr(entry, "kind") == "dataset":
         out["folder"] = getattr(factory, "folder", "")
         out["files"] = len(getattr(factory, "files", ()))
@@ -54,9 +57,16 @@ def list_command(
 ) -> None:
     """List registered tasks, shifts, models, metrics, priors or datasets."""
     from regshift_bench import plugins
+    from regshift_bench.api.lazy_factory import declared
 
-    entries = plugins.current().registry.entries(kind.value[:-1])
-    rows = [{"name": e.name, "plugin": e.owner, "summary": e.summary, **_extra(e)}
+    registry = plugins.current().registry
+    entries = registry.entries(kind.value[:-1])
+    # The table shows what lazily registered factories declare and imports none of them
+    # (fast); --json loads each and reads the factory itself.
+    attr: Callable[[object, str, Any], Any] = declared
+    if as_json:
+        entries, attr = [registry.get(e.kind, e.name) for e in entries], getattr
+    rows = [{"name": e.name, "plugin": e.owner, "summary": e.summary, **_extra(e, attr)}
             for e in entries]
     if as_json:
         print_json(rows)

@@ -31,7 +31,6 @@ from regshift_bench import results as rs
 from regshift_bench.errors import DataError
 from regshift_bench.leaderboard.build import Leaderboard
 from regshift_bench.leaderboard.html import render_html
-from regshift_bench.leaderboard.plots import save_figure, svg_text, task_figures
 from regshift_bench.leaderboard.render_text import render_json, render_markdown, tidy_frames
 from regshift_bench.submission.bundle import write_bundle
 
@@ -42,6 +41,8 @@ def _file_slug(text: str) -> str:
 
 def inline_svgs(lb: Leaderboard) -> dict[str, list[tuple[str, str, str]]]:
     """Plots of every task as inline SVG text, for :func:`render_html` alone."""
+    from regshift_bench.leaderboard.plots import svg_text, task_figures  # matplotlib: on use
+
     return {b.task: [(slug, cap, svg_text(fig)) for slug, cap, fig in task_figures(lb, b)]
             for b in lb.boards}
 
@@ -76,6 +77,9 @@ def publish(lb: Leaderboard, to: str | Path, *, plots: bool = True,
     leaderboard no longer has are removed, so the folder always describes exactly
     these runs.
     """
+    # matplotlib on use: importing the leaderboard (a claims plugin does) stays light.
+    from regshift_bench.leaderboard.plots import save_figure, task_figures
+
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
         raise DataError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")

@@ -24,10 +24,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from rsbench_mpra.derive.tables import original, require, write_tsv_gz
+
+if TYPE_CHECKING:  # for annotations; imported where used, so the dataset catalogue loads light
+    import pandas as pd
 
 _REPO = "de-Boer-Lab/random-promoter-dream-challenge-2022/f7b2e197f673319aaae3ef460b7f9980f74304af"
 
@@ -64,17 +66,23 @@ PAIR_COLUMNS = ["subset", "alt_test_index", "ref_test_index", "alt_tag", "ref_ta
 
 
 def _csv(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
 def demo_train(sources: Mapping[str, Path]) -> pd.DataFrame:
     """``demo_train.txt`` with its two columns named."""
+    import pandas as pd
+
     return pd.read_csv(sources["demo_train.txt"], sep="\t", header=None,
                        names=["seq", "expression"], dtype={"seq": str}, keep_default_na=False)
 
 
 def _memberships(sources: Mapping[str, Path]) -> pd.DataFrame:
     """One row per (test index, subset) listing, in tag-precedence order."""
+    import pandas as pd
+
     parts = []
     for subset, name in SINGLE.items():
         rows = _csv(sources[name])
@@ -104,6 +112,8 @@ def labelled(sources: Mapping[str, Path], ground: Mapping[str, float]) -> pd.Dat
 
 def pairs(sources: Mapping[str, Path], ground: Mapping[str, float]) -> pd.DataFrame:
     """Measured (alt, ref) pairs of the motif perturbation and tiling subsets."""
+    import pandas as pd
+
     records = []
     for subset, name in PAIRED.items():
         rows = _csv(sources[name])

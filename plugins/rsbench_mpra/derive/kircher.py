@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from rsbench_mpra.derive.tables import original, require, write_text, write_tsv_gz
+
+if TYPE_CHECKING:  # for annotations; imported where used, so the dataset catalogue loads light
+    import pandas as pd
 
 SOURCES = (
     original("kircherlab/MPRA_SaturationMutagenesis/c5cadb46a3ec9bbeb8f678e8dc2b2335191f121b/"
@@ -40,6 +41,8 @@ _COMPLEMENT = {"A": "T", "C": "G", "G": "C", "T": "A", "-": "-"}
 
 def _strands(new: pd.DataFrame, old: pd.DataFrame) -> dict[str, str]:
     """Element -> ``+`` (same alleles in both assemblies) or ``-`` (complemented)."""
+    import numpy as np
+
     same = (new["Ref"].to_numpy() == old["Ref"].to_numpy()) & (
         new["Alt"].to_numpy() == old["Alt"].to_numpy())
     flipped = np.array([_COMPLEMENT.get(r) == r37 and _COMPLEMENT.get(a) == a37 for r, a, r37, a37
@@ -56,6 +59,8 @@ def _strands(new: pd.DataFrame, old: pd.DataFrame) -> dict[str, str]:
 
 def variants(elements_tsv: Path) -> pd.DataFrame:
     """The GRCh38 variant table with GRCh37 positions, strand and reference offsets."""
+    import pandas as pd
+
     rows = pd.read_csv(elements_tsv, sep="\t", dtype=str, keep_default_na=False)
     new = rows[rows["Release"] == "GRCh38"].reset_index(drop=True)
     old = rows[rows["Release"] == "GRCh37"].reset_index(drop=True)

@@ -29,11 +29,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from rsbench_mpra.derive.tables import gc_fraction, original, require, reverse_complement, write_tsv_gz
+
+if TYPE_CHECKING:  # for annotations; imported where used, so the dataset catalogue loads light
+    import pandas as pd
 
 _MNIST = "autosome-imtf/MPRA-MNIST/0a4b122102a076e52c14dbfc1c38f9ca55988fb4/datasets/Vikram_splited"
 _LEGNET = "autosome-ru/human_legnet/1f167828678d55949078306e1d2a77576d268920/tutorial/dataset"
@@ -97,11 +98,15 @@ def annotate(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.read_csv(path, sep="\t", dtype={"seq_id": str, "seq": str}, keep_default_na=False)
 
 
 def hepg2(sources: Mapping[str, Path]) -> pd.DataFrame:
     """The HepG2 table (24,590 rows): folds 9 and 10, annotated."""
+    import pandas as pd
+
     parts = []
     for name, fold in (("val_HepG2.tsv", 9), ("test_HepG2.tsv", 10)):
         part = pd.read_csv(sources[name], sep="\t", dtype=str, keep_default_na=False)
@@ -114,6 +119,8 @@ def hepg2(sources: Mapping[str, Path]) -> pd.DataFrame:
 
 
 def _legnet_folds(sources: Mapping[str, Path]) -> pd.DataFrame:
+    import pandas as pd
+
     parts = []
     for name, fold, label in (("val_WTC11.tsv", 9, "MPRA-MNIST:val_WTC11"),
                               ("test_WTC11.tsv", 10, "MPRA-MNIST:test_WTC11"),
@@ -130,6 +137,8 @@ def _legnet_folds(sources: Mapping[str, Path]) -> pd.DataFrame:
 
 
 def _dream_sample(sources: Mapping[str, Path]) -> pd.DataFrame:
+    import pandas as pd
+
     parts = []
     for split in ("train", "valid", "test"):
         part = _read(sources[f"sample_{split}.txt"])
@@ -148,6 +157,8 @@ def _dream_sample(sources: Mapping[str, Path]) -> pd.DataFrame:
 
 
 def _merge(legnet: pd.DataFrame, dream: pd.DataFrame) -> pd.DataFrame:
+    import numpy as np
+
     merged = legnet.merge(dream, on="seq", how="outer", suffixes=("", "_d"), indicator=True)
     both = (merged["_merge"] == "both").to_numpy()
     require(bool((merged["mean_value"] == merged["mean_value_d"])[both].all()),

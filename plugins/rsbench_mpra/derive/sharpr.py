@@ -22,11 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from rsbench_mpra.derive.tables import gc_fraction, original, require, write_tsv_gz
+
+if TYPE_CHECKING:  # for annotations; imported where used, so the dataset catalogue loads light
+    import numpy as np
+    import pandas as pd
 
 _RAW = ("diego-calderon-lab/MPRA/f100c49c551fa65f062145840732c2c8f2cab54d/"
         "MPRA_dataset/GSE71279_RAW")
@@ -61,6 +63,8 @@ def raw_name(library: str) -> str:
 
 
 def _read_raw(sources: Mapping[str, Path]) -> dict[str, pd.DataFrame]:
+    import pandas as pd
+
     raw = {lib: pd.read_csv(sources[raw_name(lib)], sep="\t", dtype=str, keep_default_na=False)
            for lib in LIBRARIES}
     first = raw["hepg2_rep1"]
@@ -72,6 +76,9 @@ def _read_raw(sources: Mapping[str, Path]) -> dict[str, pd.DataFrame]:
 
 def barcode_counts(raw: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per tile and barcode with the six libraries' raw counts."""
+    import numpy as np
+    import pandas as pd
+
     first = raw["hepg2_rep1"]
     tags = first["Tags"].str.split(",")
     per_tile = tags.str.len().to_numpy()
@@ -88,12 +95,17 @@ def barcode_counts(raw: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 def _log2_ratio(rna: pd.Series, dna: pd.Series) -> np.ndarray:
     """log2((RNA CPM + 1) / (DNA CPM + 1)), full precision."""
+    import numpy as np
+
     rna_cpm, dna_cpm = rna / rna.sum() * 1e6, dna / dna.sum() * 1e6
     return np.log2((rna_cpm + 1) / (dna_cpm + 1)).to_numpy()
 
 
 def sequence_summary(raw: Mapping[str, pd.DataFrame], counts: pd.DataFrame) -> pd.DataFrame:
     """One row per tile: design fields, summed counts and rounded log2 activities."""
+    import numpy as np
+    import pandas as pd
+
     first = raw["hepg2_rep1"]
     parts = first["ID"].str.rsplit("_", n=2, expand=True)
     out = pd.DataFrame({"seq_id": first["ID"], "category": parts[0],

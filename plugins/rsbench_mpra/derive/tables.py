@@ -5,12 +5,14 @@ from __future__ import annotations
 import gzip
 import io
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from regshift_bench.api.datafiles import DataFile
 from regshift_bench.datasets import GITHUB_RAW
 from regshift_bench.errors import DataError
+
+if TYPE_CHECKING:  # for annotations; imported where used, so the dataset catalogue loads light
+    import pandas as pd
 
 _COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
 

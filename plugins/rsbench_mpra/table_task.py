@@ -160,16 +160,7 @@ def _load_table(key: tuple, mtime: float, values_mtime: float
     """Parse and validate once per process; shifts call ``load`` repeatedly."""
     p = dict(key)
     path = Path(p["path"])
-    source = path.name
-    if table.is_fasta(path):
-        frame = _fasta_with_values(path, p)
-        source = Path(str(p["values_path"])).name
-    else:
-        frame = table.read_table(path, sep=p["sep"])
-    if len(frame) == 0:  # caught here, at plan time, not as a numpy error in every cell
-        where = p["values_path"] if table.is_fasta(path) else path
-        raise DataError(f"{where}: the table has no rows (a header only); add data rows "
-                        "or point path= at the right file")
+    frame, source = _read_frame(path, p)
     reps = list(p["replicate_columns"] or ())
     domains = dict(p["domain_columns"] or ())
     table.require_columns(frame, {
@@ -181,6 +172,49 @@ def _load_table(key: tuple, mtime: float, values_mtime: float
     seqs = table.clean_sequences(frame[p["sequence_column"]], source=source,
                                  column=p["sequence_column"], trim=p["trim"])
     y = table.numeric_column(frame, p["activity_column"], source=source)
+    meta = _row_meta(frame, p, source)
+    noise_var = _noise_var(frame, p, reps, meta, source)
+    keep = table.collapse_duplicates(seqs, y, source=source, column=p["activity_column"])
+    domain_y = {name: table.numeric_column(frame, col, source=source, allow_missing=True)[keep]
+                for name, col in domains.items()}
+    meta = meta.iloc[keep].reset_index(drop=True)
+    if p["domain_columns"]:
+        meta["cell_type"] = p["source_domain"]
+    data = SeqDataset.from_strings([seqs[i] for i in keep], y[keep], source=source,
+                                   noise_var=None if noise_var is None else noise_var[keep],
+                                   meta=meta, info=_info(path, p))
+    return data.with_values(meta=data.meta.assign(gc=data.gc())), domain_y
+
+
+def _read_frame(path: Path, p: dict[str, Any]) -> tuple[pd.DataFrame, str]:
+    """The raw table (a FASTA joined to its values table) and the file name messages use.
+
+    Raises
+    ------
+    DataError
+        For a table without data rows.
+    """
+    source = path.name
+    if table.is_fasta(path):
+        frame = _fasta_with_values(path, p)
+        source = Path(str(p["values_path"])).name
+    else:
+        frame = table.read_table(path, sep=p["sep"])
+    if len(frame) == 0:  # caught here, at plan time, not as a numpy error in every cell
+        where = p["values_path"] if table.is_fasta(path) else path
+        raise DataError(f"{where}: the table has no rows (a header only); add data rows "
+                        "or point path= at the right file")
+    return frame, source
+
+
+def _row_meta(frame: pd.DataFrame, p: dict[str, Any], source: str) -> pd.DataFrame:
+    """Per-row metadata of every table row (before duplicates collapse): id, group, class.
+
+    Raises
+    ------
+    DataError
+        Naming the first row without a group.
+    """
     meta = pd.DataFrame(index=pd.RangeIndex(len(frame)))
     if p["id_column"]:
         meta["id"] = frame[p["id_column"]].astype(str).to_numpy()
@@ -193,6 +227,21 @@ def _load_table(key: tuple, mtime: float, values_mtime: float
         meta[p["group_column"]] = groups.astype(str).to_numpy()
     if p["class_column"]:
         meta["element_class"] = frame[p["class_column"]].fillna("unknown").astype(str).to_numpy()
+    return meta
+
+
+def _noise_var(frame: pd.DataFrame, p: dict[str, Any], reps: list[str], meta: pd.DataFrame,
+               source: str) -> np.ndarray | None:
+    """Each row's measurement-noise variance, shape (n_rows,), or None when the table has none.
+
+    From ``replicate_columns`` (whose values are also added to ``meta`` as ``rep1``,
+    ``rep2``, ... for the replicate ceiling), overridden by ``noise_var_column``.
+
+    Raises
+    ------
+    DataError
+        For fewer than two replicate columns or a negative variance (row named).
+    """
     noise_var = None
     if reps:
         if len(reps) < 2:
@@ -208,21 +257,20 @@ def _load_table(key: tuple, mtime: float, values_mtime: float
             row = int(np.flatnonzero(noise_var < 0)[0]) + 1
             raise DataError(f"{source}: row {row}: negative value in noise_var_column "
                             f"{p['noise_var_column']!r}; it must be a variance")
-    keep = table.collapse_duplicates(seqs, y, source=source, column=p["activity_column"])
-    domain_y = {name: table.numeric_column(frame, col, source=source, allow_missing=True)[keep]
-                for name, col in domains.items()}
-    meta = meta.iloc[keep].reset_index(drop=True)
-    if p["domain_columns"]:
-        meta["cell_type"] = p["source_domain"]
+    return noise_var
+
+
+def _info(path: Path, p: dict[str, Any]) -> dict[str, Any]:
+    """The dataset's ``info``: its file and, when given, organism and source cell type.
+
+    The motif prior reads ``organism`` and ``cell_type`` to pick its database and TF panel.
+    """
     info: dict[str, Any] = {"source": str(path)}
     if p["organism"]:
         info["organism"] = p["organism"]
     if p["source_domain"] != "source":
         info["cell_type"] = p["source_domain"]
-    data = SeqDataset.from_strings([seqs[i] for i in keep], y[keep], source=source,
-                                   noise_var=None if noise_var is None else noise_var[keep],
-                                   meta=meta, info=info)
-    return data.with_values(meta=data.meta.assign(gc=data.gc())), domain_y
+    return info
 
 
 def _fasta_with_values(path: Path, p: dict[str, Any]) -> pd.DataFrame:

@@ -139,6 +139,33 @@ def from_positions(elements: np.ndarray, references: dict[str, str], positions: 
                             None if ref_alleles is None else ref_alleles[i], alt_alleles[i],
                             source=source, columns=columns, one_based=one_based)
              for i in range(n)]
+    frame = _variant_frame(elements, edits, effect, pvalue, ids)
+    _check_unique_ids(frame, source)
+    used = set(frame["element"])
+    return Variants(frame, {k: v for k, v in references.items() if k in used}, source)
+
+
+def _variant_frame(elements: np.ndarray, edits: list[tuple[int, int, str, str]], effect: np.ndarray,
+                   pvalue: np.ndarray | None, ids: Sequence[str] | None) -> pd.DataFrame:
+    """The table of checked variants, one row per input row, in input order.
+
+    Parameters
+    ----------
+    elements : numpy.ndarray of str, shape (n,)
+    edits : list of (pos, ref_len, ref_allele, alt_allele), length n
+        Each row's edit as :func:`_position_edit` checked it (0-based ``pos``).
+    effect, pvalue : numpy.ndarray, shape (n,)
+        A missing ``pvalue`` is NaN in every row.
+    ids : list of str, optional
+        Variant ids; default ``<element>:<pos>:<ref>><alt>`` (``-`` for an empty allele).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``element``, ``pos``, ``ref_len``, ``ref_allele``, ``alt_allele``,
+        ``effect``, ``pvalue``, ``row`` (1-based, for messages) and ``variant_id``.
+    """
+    n = len(elements)
     out_pos = np.asarray([e[0] for e in edits], dtype=np.int64).reshape(n)
     ref_len = np.asarray([e[1] for e in edits], dtype=np.int64).reshape(n)
     refs_out, alts_out = [e[2] for e in edits], [e[3] for e in edits]
@@ -152,13 +179,22 @@ def from_positions(elements: np.ndarray, references: dict[str, str], positions: 
         ids = [f"{e}:{p}:{r or '-'}>{a or '-'}" for e, p, r, a in
                zip(frame["element"], out_pos, refs_out, alts_out)]
     frame["variant_id"] = [str(v) for v in ids]
+    return frame
+
+
+def _check_unique_ids(frame: pd.DataFrame, source: str) -> None:
+    """Refuse a variant id listed twice: the id joins each variant's ref and alt predictions.
+
+    Raises
+    ------
+    DataError
+        Naming the row of the first repeated ``variant_id``.
+    """
     dup = frame["variant_id"].duplicated()
     if dup.any():
         row = int(np.flatnonzero(dup.to_numpy())[0]) + 1
         raise DataError(f"{source}: row {row}: variant {frame['variant_id'][row - 1]!r} is "
                         "listed twice; keep one row per variant (or give id_column)")
-    used = set(frame["element"])
-    return Variants(frame, {k: v for k, v in references.items() if k in used}, source)
 
 
 def _position_edit(row: int, element: str, ref: str, raw: float, given: object,

@@ -159,17 +159,9 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
     runset = runs if isinstance(runs, RunSet) else load_runs(list(runs))
     agg = aggregate(runset)
     chosen, pending = _pick_tasks(agg, tasks)
-    if metric is not None and not any(metric in agg.metrics(t) for t in chosen):
-        present = sorted(set().union(*(agg.metrics(t) for t in chosen)))
-        raise DataError(f"metric {metric!r} was not recorded for {', '.join(chosen)}"
-                        f"{did_you_mean(metric, present)}")
-    infos = registered_infos()
-    decl = declared(runset)
-    label_shifts = frozenset(s for s in set(runset.plan["shift"])
-                             if not decl.input_shift(s, agg.kinds.get(s, "")))
-    boards = [_task_board(runset, agg, task, decl.oracle_of(task), metric, infos, label_shifts,
-                          severity, n_boot=n_boot, random_state=random_state, ci=ci)
-              for task in chosen]
+    _check_metric(agg, chosen, metric)
+    boards = _task_boards(runset, agg, chosen, metric, severity, n_boot=n_boot,
+                          random_state=random_state, ci=ci)
     from regshift_bench.leaderboard import interpretation, interventions
 
     interpretation.add_tables(runset.dirs, boards)  # per-task Interpretation table, if any
@@ -185,6 +177,36 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
                        anchors_table(lb)]
     _add_overview_and_training(lb)
     return lb
+
+
+def _check_metric(agg: Aggregate, chosen: list[str], metric: str | None) -> None:
+    """Refuse a ranking ``metric`` that none of the ``chosen`` tasks recorded.
+
+    Raises
+    ------
+    DataError
+        Naming the tasks and the closest recorded metric.
+    """
+    if metric is not None and not any(metric in agg.metrics(t) for t in chosen):
+        present = sorted(set().union(*(agg.metrics(t) for t in chosen)))
+        raise DataError(f"metric {metric!r} was not recorded for {', '.join(chosen)}"
+                        f"{did_you_mean(metric, present)}")
+
+
+def _task_boards(runset: RunSet, agg: Aggregate, chosen: list[str], metric: str | None,
+                 severity: str, *, n_boot: int, random_state: int, ci: float) -> list[TaskBoard]:
+    """One :class:`TaskBoard` per chosen task, in order (see :func:`build_leaderboard`).
+
+    The label shifts (shifts that keep the test inputs, as the plugins declare) are
+    found once for all tasks: the metric tables leave shift detectors out there.
+    """
+    infos = registered_infos()
+    decl = declared(runset)
+    label_shifts = frozenset(s for s in set(runset.plan["shift"])
+                             if not decl.input_shift(s, agg.kinds.get(s, "")))
+    return [_task_board(runset, agg, task, decl.oracle_of(task), metric, infos, label_shifts,
+                        severity, n_boot=n_boot, random_state=random_state, ci=ci)
+            for task in chosen]
 
 
 def _task_board(runset: RunSet, agg: Aggregate, task: str, oracle: Any, metric: str | None,

@@ -23,6 +23,7 @@ from rich.text import Text
 
 import regshift_bench
 from regshift_bench import provenance
+from regshift_bench.leaderboard.board import TaskBoard
 from regshift_bench.leaderboard.build import Leaderboard
 from regshift_bench.leaderboard.fit import fit_records
 from regshift_bench.leaderboard.overview import leading, trailing
@@ -246,32 +247,62 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
+#: The cell fields each kind of table writes to JSON (part of the JSON format: a
+#: section has no marks and no cell tooltips, an overview no tooltips).
+_TASK_CELL_FIELDS = ("text", "sub", "flag", "title", "mark")
+_SECTION_CELL_FIELDS = ("text", "sub", "flag")
+_OVERVIEW_CELL_FIELDS = ("text", "sub", "flag", "mark")
+
+
+def _table_json(table: Table, cell_fields: tuple[str, ...], groups: bool = True) -> dict[str, Any]:
+    """One table as a JSON-ready dict.
+
+    Parameters
+    ----------
+    table : Table
+    cell_fields : tuple of str
+        The :class:`Cell` attributes written for every cell, in this order.
+    groups : bool
+        Write the table's header band (``groups``); sections have none.
+
+    Returns
+    -------
+    dict
+        ``key``, ``title``, ``columns``, ``notes``, ``groups`` (when asked) and ``rows``
+        (a list of rows, each a list of cell dicts), in that key order.
+    """
+    out: dict[str, Any] = {"key": table.key, "title": table.title, "columns": table.columns,
+                           "notes": table.notes}
+    if groups:
+        out["groups"] = table.groups
+    out["rows"] = [[{name: getattr(c, name) for name in cell_fields} for c in row]
+                   for row in table.rows]
+    return out
+
+
+def _task_json(lb: Leaderboard, board: TaskBoard) -> dict[str, Any]:
+    """One task's JSON entry: conditions, tables, ranks, prior effect and aggregated numbers.
+
+    The aggregated numbers are those of the metrics the task's tables show.
+    """
+    shown = {board.metric, *(m for t in board.tables if not t.data.empty
+                             and "metric" in t.data.columns for m in t.data["metric"])}
+    agg = lb.aggregated()
+    agg = agg.loc[(agg["task"] == board.task) & agg["metric"].isin(shown)]
+    return {
+        "task": board.task, "metric": board.metric, "models": board.models,
+        "conditions": [{"label": c.label, "shift": c.shift, "severity": c.severity,
+                        "split": c.split} for c in board.conditions],
+        "tables": [_table_json(t, _TASK_CELL_FIELDS) for t in board.tables],
+        "ranks": board.ranks.to_dict("records"), "prior_effect": board.prior.to_dict("records"),
+        "aggregated": agg.to_dict("records")}
+
+
 def render_json(lb: Leaderboard) -> dict[str, Any]:
     """A JSON-ready dict: provenance, options, and per task its tables and numbers."""
-    tasks = []
-    for board in lb.boards:
-        shown = {board.metric, *(m for t in board.tables if not t.data.empty
-                                 and "metric" in t.data.columns for m in t.data["metric"])}
-        agg = lb.aggregated()
-        agg = agg.loc[(agg["task"] == board.task) & agg["metric"].isin(shown)]
-        tasks.append({
-            "task": board.task, "metric": board.metric, "models": board.models,
-            "conditions": [{"label": c.label, "shift": c.shift, "severity": c.severity,
-                            "split": c.split} for c in board.conditions],
-            "tables": [{"key": t.key, "title": t.title, "columns": t.columns, "notes": t.notes,
-                        "groups": t.groups,
-                        "rows": [[{"text": c.text, "sub": c.sub, "flag": c.flag, "title": c.title,
-                                   "mark": c.mark}
-                                  for c in row] for row in t.rows]} for t in board.tables],
-            "ranks": board.ranks.to_dict("records"), "prior_effect": board.prior.to_dict("records"),
-            "aggregated": agg.to_dict("records")})
-    sections = [{"key": t.key, "title": t.title, "columns": t.columns, "notes": t.notes,
-                 "rows": [[{"text": c.text, "sub": c.sub, "flag": c.flag} for c in row]
-                          for row in t.rows]} for t in lb.sections]
-    overview = [{"key": t.key, "title": t.title, "columns": t.columns, "notes": t.notes,
-                 "groups": t.groups,
-                 "rows": [[{"text": c.text, "sub": c.sub, "flag": c.flag, "mark": c.mark}
-                           for c in row] for row in t.rows]} for t in lb.overview]
+    tasks = [_task_json(lb, board) for board in lb.boards]
+    sections = [_table_json(t, _SECTION_CELL_FIELDS, groups=False) for t in lb.sections]
+    overview = [_table_json(t, _OVERVIEW_CELL_FIELDS) for t in lb.overview]
     findings = [{"claim": f.claim, "name": getattr(f, "name", ""), "verdict": f.verdict,
                  "statement": f.statement, "evidence": f.evidence} for f in lb.findings]
     from regshift_bench.bootstrap import METHOD

@@ -298,6 +298,76 @@ def _collapses(info: MetricInfo) -> bool:
     return info.target is not None and info.higher_is_better
 
 
+def _metric_texts(infos: list[MetricInfo], found: set[tuple[Any, ...]], label_shifts: frozenset[str],
+                  get: Any, cond: Condition) -> tuple[list[str], str, str]:
+    """The texts of one cell of a several-metric table, its flag and its seed note.
+
+    Parameters
+    ----------
+    infos : list of MetricInfo
+        The table's metrics; the first is shown with ± sd.
+    found : set of (shift, severity, split, metric)
+        Where some model has a value: elsewhere a missing metric is left out, not dashed.
+    label_shifts : frozenset of str
+        Shifts that keep the test inputs (shift detectors are left out there).
+    get : callable
+        Metric name -> aggregated row (dict) or None.
+    cond : Condition
+
+    Returns
+    -------
+    texts : list of str
+        ``"<label> <value>"`` per shown metric (``"<label> —"`` where missing).
+    flag : str
+        ``"collapse"`` or "".
+    note : str
+        The first metric's seed note ("" when every seed finished).
+    """
+    texts: list[str] = []
+    flag, note = "", ""
+    for info in infos:
+        if info.detects_shift and cond.shift in label_shifts:
+            continue  # the inputs did not move: σ² cannot tell the splits apart
+        row = get(info.name)
+        if row is None:
+            if (cond.shift, cond.severity, cond.split, info.name) in found or not texts:
+                texts.append(f"{info.label} —")
+            continue
+        value = (pm(row["mean"], row["sd"], info.number_format) if not texts
+                 else fmt(row["mean"], info.number_format))
+        texts.append(f"{info.label} {value}")
+        note = note or (_seed_note(row) if "status" in row else "")
+        if _collapses(info) and row["mean"] < info.target - COLLAPSE_MARGIN:  # type: ignore[operator]
+            flag = "collapse"
+    return texts, flag, note
+
+
+def _versus_oracle(look: Lookup, oracle: str, first: MetricInfo, model: str, cond: Condition) -> str:
+    """``"<label> − oracle <difference>"`` of the first metric, or "" without an oracle value."""
+    row, ref = look.get(model, cond, first.name), look.ref(oracle, cond, first.name)
+    if not oracle or row is None or ref is None:
+        return ""
+    return f"{first.label} − oracle {fmt(row['mean'] - ref['mean'], first.number_format)}"
+
+
+def _metric_notes(look: Lookup, infos: list[MetricInfo], conds: list[Condition],
+                  label_shifts: frozenset[str], oracle: str) -> list[str]:
+    """The notes of a several-metric table: what each metric is and the rules applied."""
+    notes = ["; ".join(f"{i.label} = {i.summary or i.name}" for i in infos) + "."]
+    if oracle and look.reference_names and oracle in look.reference_names:
+        notes.append(f"{infos[0].label} − oracle: the model's value minus {oracle}'s on the same "
+                     "examples (e.g. a coverage the oracle also loses under a label shift).")
+    hidden = [i.label for i in infos if i.detects_shift]
+    if hidden and label_shifts & {c.shift for c in conds}:
+        notes.append(f"{', '.join(hidden)} is shown for shifts that change the test inputs only: "
+                     "under a label shift the inputs are the source's, so no uncertainty can "
+                     "flag them.")
+    for info in filter(_collapses, infos):
+        notes.append(f"{MARKS['collapse']} marks {info.label} more than {COLLAPSE_MARGIN:g} "
+                     f"below its calibrated value {info.target:g}.")
+    return notes
+
+
 def metric_table(key: str, title: str, agg: Aggregate, task: str, infos: list[MetricInfo],
                  models: list[str], conds: list[Condition],
                  label_shifts: frozenset[str] = frozenset(), oracle: str = "") -> Table:
@@ -317,53 +387,18 @@ def metric_table(key: str, title: str, agg: Aggregate, task: str, infos: list[Me
     # A metric no model has in a condition (e.g. OOD AUROC on the ID split) is left out there.
     found = {(r["shift"], r["severity"], r["split"], r["metric"]) for r in look.rows.values()}
 
-    def texts_of(get: Any, cond: Condition) -> tuple[list[str], str, str]:
-        texts: list[str] = []
-        flag, note = "", ""
-        for info in infos:
-            if info.detects_shift and cond.shift in label_shifts:
-                continue  # the inputs did not move: σ² cannot tell the splits apart
-            row = get(info.name)
-            if row is None:
-                if (cond.shift, cond.severity, cond.split, info.name) in found or not texts:
-                    texts.append(f"{info.label} —")
-                continue
-            value = (pm(row["mean"], row["sd"], info.number_format) if not texts
-                     else fmt(row["mean"], info.number_format))
-            texts.append(f"{info.label} {value}")
-            note = note or (_seed_note(row) if "status" in row else "")
-            if _collapses(info) and row["mean"] < info.target - COLLAPSE_MARGIN:  # type: ignore[operator]
-                flag = "collapse"
-        return texts, flag, note
-
-    def versus_oracle(model: str, cond: Condition) -> str:
-        first = infos[0]
-        row, ref = look.get(model, cond, first.name), look.ref(oracle, cond, first.name)
-        if not oracle or row is None or ref is None:
-            return ""
-        return f"{first.label} − oracle {fmt(row['mean'] - ref['mean'], first.number_format)}"
-
     def make(model: str, cond: Condition) -> Cell:
-        texts, flag, note = texts_of(lambda m: look.get(model, cond, m), cond)
+        texts, flag, note = _metric_texts(infos, found, label_shifts,
+                                          lambda m: look.get(model, cond, m), cond)
         if all(t.endswith("—") for t in texts):
             return look.absent(model, cond, infos[0].name)
-        return Cell(texts[0], _join(*texts[1:], versus_oracle(model, cond), note),
-                    flag or ("partial" if note else ""))
+        sub = _join(*texts[1:], _versus_oracle(look, oracle, infos[0], model, cond), note)
+        return Cell(texts[0], sub, flag or ("partial" if note else ""))
 
     def make_ref(name: str, cond: Condition) -> Cell:
-        texts, _, _ = texts_of(lambda m: look.ref(name, cond, m), cond)
+        texts, _, _ = _metric_texts(infos, found, label_shifts,
+                                    lambda m: look.ref(name, cond, m), cond)
         return Cell(texts[0], _join(*texts[1:]), "reference")
 
-    notes = ["; ".join(f"{i.label} = {i.summary or i.name}" for i in infos) + "."]
-    if oracle and look.reference_names and oracle in look.reference_names:
-        notes.append(f"{infos[0].label} − oracle: the model's value minus {oracle}'s on the same "
-                     "examples (e.g. a coverage the oracle also loses under a label shift).")
-    hidden = [i.label for i in infos if i.detects_shift]
-    if hidden and label_shifts & {c.shift for c in conds}:
-        notes.append(f"{', '.join(hidden)} is shown for shifts that change the test inputs only: "
-                     "under a label shift the inputs are the source's, so no uncertainty can "
-                     "flag them.")
-    for info in filter(_collapses, infos):
-        notes.append(f"{MARKS['collapse']} marks {info.label} more than {COLLAPSE_MARGIN:g} "
-                     f"below its calibrated value {info.target:g}.")
+    notes = _metric_notes(look, infos, conds, label_shifts, oracle)
     return _matrix(key, task, title, look, models, conds, make, make_ref, notes)

@@ -235,20 +235,8 @@ def write_synthetic_run(
         Training variance: each (model, seed) gets its skill moved by ``seed_sd * N(0, 1)``
         in every condition, as one trained model per seed would.
     """
-    story = _Story(
-        out=Path(out), run=run_name or Path(out).name, suite=suite, suite_version=suite_version,
-        preset=preset, seeds=seeds, models=tuple(models), n_test=n_test, n_val=n_val,
-        names=_metric_names(metrics), keyset=_keyset(failed, missing, undertrained),
-        shift_kinds=dict(shift_kinds or {}), references=tuple(references),
-        explainer_rows=explainer_rows, per_cell_files=per_cell_files,
-        random_state=random_state, profiles=profiles, label_shifts=tuple(label_shifts),
-        seed_sd=seed_sd, label_move=label_move, shift_strength=dict(shift_strength or {}))
-    for task in tasks:
-        for shift, shift_severities in shifts.items():
-            for severity in shift_severities:
-                for seed in range(seeds):
-                    story.condition(task, shift, severity, seed)
-    story.finish(tasks, list(shifts), consolidated)
+    story = _Story.from_arguments(locals())  # first: locals() is then exactly the arguments
+    story.write(tasks, shifts, consolidated)
     return story.out
 
 
@@ -290,6 +278,43 @@ class _Story:
     curve_tables: list[pa.Table] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict)
     schema: pa.Schema = field(default_factory=results_schema)
+
+    @classmethod
+    def from_arguments(cls, args: Mapping[str, Any]) -> _Story:
+        """The story of one :func:`write_synthetic_run` call, before anything is written.
+
+        Parameters
+        ----------
+        args : mapping of str to object
+            Every argument of :func:`write_synthetic_run` by its parameter name (its
+            ``locals()``), so its long public signature is spelled out only once.
+        """
+        out = Path(args["out"])
+        return cls(
+            out=out, run=args["run_name"] or out.name, suite=args["suite"],
+            suite_version=args["suite_version"], preset=args["preset"], seeds=args["seeds"],
+            models=tuple(args["models"]), n_test=args["n_test"], n_val=args["n_val"],
+            names=_metric_names(args["metrics"]),
+            keyset=_keyset(args["failed"], args["missing"], args["undertrained"]),
+            shift_kinds=dict(args["shift_kinds"] or {}), references=tuple(args["references"]),
+            explainer_rows=args["explainer_rows"], per_cell_files=args["per_cell_files"],
+            random_state=args["random_state"], profiles=args["profiles"],
+            label_shifts=tuple(args["label_shifts"]), seed_sd=args["seed_sd"],
+            label_move=args["label_move"], shift_strength=dict(args["shift_strength"] or {}))
+
+    def write(self, tasks: Sequence[str], shifts: Mapping[str, Sequence[float]],
+              consolidated: bool) -> None:
+        """Write every condition of the grid, then the manifest and the consolidated files.
+
+        The loop order is the order of the manifest's plan and of the consolidated
+        tables' rows; each condition seeds its own random draws from its key.
+        """
+        for task in tasks:
+            for shift, shift_severities in shifts.items():
+                for severity in shift_severities:
+                    for seed in range(self.seeds):
+                        self.condition(task, shift, severity, seed)
+        self.finish(tasks, list(shifts), consolidated)
 
     def condition(self, task: str, shift: str, severity: float, seed: int) -> None:
         """Draw the splits of one (task, shift, severity, seed); write every model's cell."""

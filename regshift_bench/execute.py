@@ -316,29 +316,89 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
     device = provenance.resolve_device(device)
     threads = _check_shares(gpus_per_group, threads) or session_threads(executor, workers)
     previous = _prepare_dir(plan, run_dir, overwrite, merge, previous)
+    manifest, todo, summary = _begin(plan, run_dir, device, executor, previous, workers, threads)
+    if on_start:
+        on_start(len(plan.cells), summary.skipped_done)
+
+    def execute(groups: list[list[Cell]], recorder: OnOutcome) -> None:
+        _execute(executor, groups, run_dir, device, timeout, workers, threads, recorder,
+                 ray_address, gpus_per_group)
+
+    _run_session(plan, run_dir, manifest, summary, todo, on_outcome, execute)
+    return summary
+
+
+def _begin(plan: Plan, run_dir: Path, device: str, executor: str, previous: dict[str, Any] | None,
+           workers: int, threads: int) -> tuple[dict[str, Any], list[Cell], RunSummary]:
+    """Open this invocation's session in a prepared ``run_dir`` and write the manifest.
+
+    Parameters
+    ----------
+    plan : Plan
+    run_dir : Path
+        Checked and cleared by :func:`_prepare_dir`.
+    device, executor : str
+        The resolved device, and the executor's name (recorded in the manifest).
+    previous : dict or None
+        The directory's previous manifest (None for a new directory).
+    workers, threads : int
+        Recorded in the session's entry.
+
+    Returns
+    -------
+    manifest : dict
+    todo : list of Cell
+        The plan's cells not finished on disk, in plan order.
+    summary : RunSummary
+        Empty but for the counts of planned and already finished cells.
+    """
     manifest = _manifest(plan, run_dir, device, executor, previous)
     todo = [c for c in plan.cells if not cell_done(run_dir, c.cell)]
     summary = RunSummary(run_dir, len(plan.cells), len(plan.cells) - len(todo))
     _open_session(manifest, plan, todo, previous, workers, threads)
     results.write_json_atomic(manifest, run_dir / "manifest.json")
-    if on_start:
-        on_start(len(plan.cells), summary.skipped_done)
+    return manifest, todo, summary
+
+
+def _run_session(plan: Plan, run_dir: Path, manifest: dict[str, Any], summary: RunSummary,
+                 todo: list[Cell], on_outcome: OnOutcome | None,
+                 execute: Callable[[list[list[Cell]], OnOutcome], None]) -> None:
+    """Run the ``todo`` cells through ``execute`` and close the session, interrupted or not.
+
+    Parameters
+    ----------
+    plan : Plan
+    run_dir : Path
+    manifest : dict
+        The open manifest (:func:`_begin`); each finished cell is recorded in it.
+    summary : RunSummary
+        Receives the outcomes and the session's seconds.
+    todo : list of Cell
+    on_outcome : callable(Cell, CellOutcome), optional
+        The caller's progress callback.
+    execute : callable(groups, recorder)
+        Runs the cell groups on the chosen executor, telling ``recorder`` of each cell.
+
+    Raises
+    ------
+    RunInterrupted
+        On Ctrl-C or SIGTERM, after the manifest and ``results.parquet`` match the files.
+    """
     start = time.perf_counter()
     groups = _largest_first(plan, todo)
     recorder = _Recorder(manifest, run_dir, summary, on_outcome)
     interrupted = False
     try:
         with _sigterm_as_interrupt():
-            _execute(executor, groups, run_dir, device, timeout, workers, threads, recorder,
-                     ray_address, gpus_per_group)
+            execute(groups, recorder)
     except KeyboardInterrupt:
         interrupted = True
     finally:
+        # Also on any other error: the manifest and results.parquet match the files.
         summary.seconds = time.perf_counter() - start
         kept = _close_session(manifest, plan, run_dir, recorder.seen, summary, len(todo))
     if interrupted:
         raise RunInterrupted(run_dir, kept, len(plan.cells))
-    return summary
 
 
 def _execute(executor: str, groups: list[list[Cell]], run_dir: Path, device: str,

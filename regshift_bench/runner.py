@@ -288,12 +288,8 @@ def _run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | N
     start = time.perf_counter()
     fit_s = predict_s = split_s = 0.0
     reused, key, trace = False, "", ""
-    common = {"run": run_name, "suite": cell.suite, "suite_version": cell.suite_version,
-              "preset": cell.preset, "task": cell.task, "shift": cell.shift,
-              "severity": cell.severity, "model": cell.model, "seed": cell.seed,
-              "task_params": canonical_json(cell.public_task_params()),
-              "shift_params": canonical_json(dict(cell.shift_params)),
-              "cell": cell.cell, "device": group.device, "intervention": cell.intervention}
+    # Filled in as the cell goes: a failure still records what it got to (shift, model).
+    common = _common_columns(cell, run_name, group.device)
     try:
         with time_limit(timeout):
             task = group.task(cell)
@@ -313,31 +309,9 @@ def _run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | N
             for split, data in sets.items():
                 preds[split] = group.predict(model, key, data, cell.model)
             adjusted = intervene.apply(cell, iv, model, group.device, sets, preds)
-            sets, preds = adjusted.sets, adjusted.preds
             predict_s = time.perf_counter() - t0
-        # References (ceilings, oracles) do not depend on the intervention: scored once,
-        # in the `none` cell.
-        ref_preds: dict[str, dict[str, Prediction]] = {}
-        rows, curves = scoring.score(cell, task, sets, preds, group.metrics,
-                                     splits if iv is None else None, ref_preds)
-        rows += intervene.held_out_rows(adjusted)
-        for row in rows:
-            row.setdefault("explainer", "")
-        rows += interpret.explain_rows(cell, model, key, sets, group.device, group.explained)
         status, error = "ok", ""
-        results.write_parquet_atomic(scoring.predictions_table(sets, preds, adjusted.rows),
-                                     group.run_dir / "predictions" / f"{cell.cell}.parquet",
-                                     {**common, "model_key": key, "git_commit": group.commit,
-                                      **intervene.held_out_metadata(adjusted),
-                                      # which examples it saw: checked by submissions
-                                      "split_digests": splits_digests(splits)})
-        if ref_preds:  # the oracle paired with the model example by example
-            results.write_parquet_atomic(
-                scoring.reference_predictions_table(sets, ref_preds),
-                group.run_dir / "predictions" / f"{cell.cell}.references.parquet", common)
-        if curves:
-            results.write_parquet_atomic(scoring.curves_table(curves, common),
-                                         group.run_dir / "curves" / f"{cell.cell}.parquet")
+        rows = _score_and_write(cell, group, common, task, splits, iv, model, key, adjusted)
     except intervene.InterventionSkipped as exc:
         status, error = "skipped", str(exc)
         rows = [{"split": "", "metric": "", "value": np.nan, "n": 0, "status": "skipped",
@@ -357,6 +331,76 @@ def _run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | N
     warning, group.warning = group.warning, ""
     return CellOutcome(cell.cell, status, error, time.perf_counter() - start, fit_s, predict_s,
                        split_s, reused, failed_rows, warning, trace, group.commit)
+
+
+def _common_columns(cell: Cell, run_name: str, device: str) -> dict[str, Any]:
+    """The columns every file of ``cell`` carries, as known before it runs.
+
+    The shift's and model's own settings (``shift_kind``, ``shift_params``,
+    ``model_params``) are added by :func:`_run_cell` once their plugins are built.
+    """
+    return {"run": run_name, "suite": cell.suite, "suite_version": cell.suite_version,
+            "preset": cell.preset, "task": cell.task, "shift": cell.shift,
+            "severity": cell.severity, "model": cell.model, "seed": cell.seed,
+            "task_params": canonical_json(cell.public_task_params()),
+            "shift_params": canonical_json(dict(cell.shift_params)),
+            "cell": cell.cell, "device": device, "intervention": cell.intervention}
+
+
+def _score_and_write(cell: Cell, group: GroupContext, common: dict[str, Any], task: Any,
+                     splits: Splits, iv: Intervention | None, model: Model, key: str,
+                     adjusted: intervene.Adjusted) -> list[dict[str, Any]]:
+    """Score a predicted cell and write its predictions, references and curves.
+
+    Parameters
+    ----------
+    cell : Cell
+    group : GroupContext
+        Its metric instances, explanations and run directory are used.
+    common : dict
+        The columns every file of the cell carries (:func:`_common_columns`).
+    task : Task
+    splits : Splits
+        The cell's data as drawn (its digests go into the predictions file).
+    iv : Intervention or None
+        The cell's intervention; references are scored only without one.
+    model : Model
+    key : str
+        The trained model's cache key.
+    adjusted : intervene.Adjusted
+        The evaluated sets and predictions after the intervention (per split: n
+        examples, ``adjusted.rows`` each example's index in the split as drawn, (n,)).
+
+    Returns
+    -------
+    list of dict
+        The cell's result rows: metrics, held-out and explainer rows. The cell file
+        itself is left to the caller, which writes it last.
+    """
+    sets, preds = adjusted.sets, adjusted.preds
+    # References (ceilings, oracles) do not depend on the intervention: scored once,
+    # in the `none` cell.
+    ref_preds: dict[str, dict[str, Prediction]] = {}
+    rows, curves = scoring.score(cell, task, sets, preds, group.metrics,
+                                 splits if iv is None else None, ref_preds)
+    rows += intervene.held_out_rows(adjusted)
+    for row in rows:
+        row.setdefault("explainer", "")
+    rows += interpret.explain_rows(cell, model, key, sets, group.device, group.explained)
+    results.write_parquet_atomic(scoring.predictions_table(sets, preds, adjusted.rows),
+                                 group.run_dir / "predictions" / f"{cell.cell}.parquet",
+                                 {**common, "model_key": key, "git_commit": group.commit,
+                                  **intervene.held_out_metadata(adjusted),
+                                  # which examples it saw: checked by submissions
+                                  "split_digests": splits_digests(splits)})
+    if ref_preds:  # the oracle paired with the model example by example
+        results.write_parquet_atomic(
+            scoring.reference_predictions_table(sets, ref_preds),
+            group.run_dir / "predictions" / f"{cell.cell}.references.parquet", common)
+    if curves:
+        results.write_parquet_atomic(scoring.curves_table(curves, common),
+                                     group.run_dir / "curves" / f"{cell.cell}.parquet")
+    return rows
 
 
 def run_group(cells: list[Cell], run_dir: str, run_name: str, device: str,

@@ -71,38 +71,69 @@ def score(cell: Cell, task: Any, sets: dict[str, SeqDataset], preds: dict[str, P
             rows.append({"split": "", "metric": name, "value": np.nan, "status": "failed",
                          "error": f"{type(exc).__name__}: {exc}", "n": 0})
             continue
-        needs_ref = "reference" in metric.needs
-        for split, data in sets.items():
-            if needs_ref and not split.startswith("test_ood"):
-                continue
-            if not data.info.get("row_metrics", True):
-                continue  # a set scored only by Task.score (variant ref/alt rows)
-            base = {"split": split, "metric": name, "n": len(data),
-                    "higher_is_better": bool(metric.higher_is_better)}
-            if needs_ref and reference is None:
-                rows.append({**base, "value": np.nan, "status": "skipped",
-                             "error": "no test_id prediction to compare with"})
-                continue
-            try:
-                # `reference=` only for metrics that declare it: the documented
-                # contract is `metric(data, pred)`.
-                value = (metric(data, preds[split], reference=reference) if needs_ref
-                         else metric(data, preds[split]))
-                values = value if isinstance(value, dict) else {name: value}
-                for key, v in values.items():
-                    rows.append({**base, "metric": key, "value": float(v), "status": "ok",
-                                 "error": ""})
-                curve = metric.curve(data, preds[split])
-                if curve is not None and len(curve):
-                    curves.append((split, name, curve))
-            except MetricSkipped as exc:
-                rows.append({**base, "value": np.nan, "status": "skipped", "error": str(exc)})
-            except Exception as exc:  # a broken metric fails its own rows only
-                rows.append({**base, "value": np.nan, "status": "failed",
-                             "error": f"metric {name!r}: {type(exc).__name__}: {exc}"})
+        metric_rows, metric_curves = _metric_rows(name, metric, sets, preds, reference)
+        rows += metric_rows
+        curves += metric_curves
     rows += _task_rows(cell, task, sets, preds)
     if splits is not None:
         rows += reference_rows(cell, task, sets, splits, cache, reference_preds)
+    return rows, curves
+
+
+def _metric_rows(name: str, metric: Any, sets: dict[str, SeqDataset], preds: dict[str, Prediction],
+                 reference: tuple[SeqDataset, Prediction] | None
+                 ) -> tuple[list[dict[str, Any]], list[CurvePart]]:
+    """The rows and curves of one metric over every split it scores.
+
+    Parameters
+    ----------
+    name : str
+        The metric's name in the cell (a metric returning a dict names its own rows).
+    metric : Metric
+        The metric instance.
+    sets, preds : dict
+        Split name -> evaluated data (n examples), and -> its checked prediction (n,).
+    reference : tuple of (SeqDataset, Prediction) or None
+        The ``test_id`` data and prediction that ID-relative metrics (``"reference"``
+        in ``metric.needs``) compare each OOD split with; None when there is none.
+
+    Returns
+    -------
+    rows : list of dict
+        One per (split, metric row); a failing split fails (or skips) its own rows.
+    curves : list of CurvePart
+    """
+    rows: list[dict[str, Any]] = []
+    curves: list[CurvePart] = []
+    needs_ref = "reference" in metric.needs
+    for split, data in sets.items():
+        if needs_ref and not split.startswith("test_ood"):
+            continue
+        if not data.info.get("row_metrics", True):
+            continue  # a set scored only by Task.score (variant ref/alt rows)
+        base = {"split": split, "metric": name, "n": len(data),
+                "higher_is_better": bool(metric.higher_is_better)}
+        if needs_ref and reference is None:
+            rows.append({**base, "value": np.nan, "status": "skipped",
+                         "error": "no test_id prediction to compare with"})
+            continue
+        try:
+            # `reference=` only for metrics that declare it: the documented
+            # contract is `metric(data, pred)`.
+            value = (metric(data, preds[split], reference=reference) if needs_ref
+                     else metric(data, preds[split]))
+            values = value if isinstance(value, dict) else {name: value}
+            for key, v in values.items():
+                rows.append({**base, "metric": key, "value": float(v), "status": "ok",
+                             "error": ""})
+            curve = metric.curve(data, preds[split])
+            if curve is not None and len(curve):
+                curves.append((split, name, curve))
+        except MetricSkipped as exc:
+            rows.append({**base, "value": np.nan, "status": "skipped", "error": str(exc)})
+        except Exception as exc:  # a broken metric fails its own rows only
+            rows.append({**base, "value": np.nan, "status": "failed",
+                         "error": f"metric {name!r}: {type(exc).__name__}: {exc}"})
     return rows, curves
 
 

@@ -29,10 +29,12 @@ disagreement plus the dropout posterior's spread).
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import torch
@@ -300,21 +302,8 @@ def fit_network(net: nn.Module, train: Encoded, val: Encoded, cfg: TrainConfig, 
     with seeded(seed, device), (progress or contextlib.nullcontext()):
         task = progress.add_task(label, total=total) if progress else None
         for epoch in range(1, epochs + 1):
-            net.train()
-            perm, flips = _epoch_order(n, gen, cfg.rc_augment, device)
-            for chunk in torch.arange(n, device=device).tensor_split(steps):
-                idx = perm[chunk]
-                rc = flips[chunk] if flips is not None else False
-                _train_step(net, opt, train, idx, rc, cfg,
-                            cfg.lr * one_cycle(step, total, cfg.pct_start))
-                step += 1
-                if progress is not None:
-                    progress.update(task, advance=1, description=f"{label} epoch {epoch}")
-                if budget.max_seconds and time.perf_counter() - start > budget.max_seconds:
-                    stopped = "max_seconds"
-                    break
-                if step >= total:  # max_steps (or a clock-shortened horizon) ends mid-epoch
-                    break
+            tick = _ticker(progress, task, f"{label} epoch {epoch}")
+            step, stopped = _train_epoch(net, opt, train, cfg, gen, steps, step, total, budget, start, tick)
             if epoch == 1 and budget.max_seconds and not stopped:
                 fit_steps = int(budget.max_seconds / ((time.perf_counter() - start) / step))
                 if fit_steps < total:
@@ -323,19 +312,86 @@ def fit_network(net: nn.Module, train: Encoded, val: Encoded, cfg: TrainConfig, 
             if loss_v < best_loss:
                 best_loss, best_epoch = loss_v, epoch
                 best = {k: v.detach().clone() for k, v in net.state_dict().items()}
+            # A step-level stop (max_seconds) wins over the end-of-epoch reasons.
+            stopped = stopped or _stop_reason(epoch, step, total, cut, best_epoch, steps, cfg.pct_start, patience)
             if stopped:
-                break
-            if step >= total:
-                stopped = cut or "epochs"
-                break
-            if epoch - max(best_epoch, settle_epoch(total, steps, cfg.pct_start)) >= patience:
-                stopped = "early_stopping"
                 break
     if best is not None:
         net.load_state_dict(best)
     net.eval()
     return FitReport(epoch, step, best_epoch, stopped or "epochs",
                      best_loss if len(val) else None, time.perf_counter() - start)
+
+
+def _train_epoch(net: nn.Module, opt: torch.optim.Optimizer, train: Encoded, cfg: TrainConfig,
+                 gen: torch.Generator, steps: int, step: int, total: int, budget: Budget, start: float,
+                 tick: Callable[[], None]) -> tuple[int, str]:
+    """One epoch of optimizer steps, cut short by the step horizon or the clock.
+
+    Parameters
+    ----------
+    net : torch.nn.Module
+    opt : torch.optim.Optimizer
+    train : Encoded
+        The n training examples, resident on the device.
+    cfg : TrainConfig
+    gen : torch.Generator
+        Draws the epoch's batch order (n,) and reverse-complement flips (n,).
+    steps : int
+        Mini-batches per epoch (the n examples split into near-equal batches).
+    step, total : int
+        Optimizer steps taken before this epoch, and the one-cycle horizon.
+    budget : Budget
+        Its ``max_seconds``, counted from ``start`` (``time.perf_counter()``), stops
+        at the first step past it.
+    tick : callable
+        Called after every step (the progress bar).
+
+    Returns
+    -------
+    step : int
+        Optimizer steps taken, this epoch included.
+    stopped : str
+        ``"max_seconds"`` when the clock stopped training, else ``""`` (reaching
+        ``total`` mid-epoch is left to the caller's end-of-epoch check).
+    """
+    n, device = len(train), train.codes.device
+    net.train()
+    perm, flips = _epoch_order(n, gen, cfg.rc_augment, device)
+    for chunk in torch.arange(n, device=device).tensor_split(steps):
+        idx = perm[chunk]
+        rc = flips[chunk] if flips is not None else False
+        _train_step(net, opt, train, idx, rc, cfg, cfg.lr * one_cycle(step, total, cfg.pct_start))
+        step += 1
+        tick()
+        if budget.max_seconds and time.perf_counter() - start > budget.max_seconds:
+            return step, "max_seconds"
+        if step >= total:  # max_steps (or a clock-shortened horizon) ends mid-epoch
+            break
+    return step, ""
+
+
+def _ticker(progress: Any, task: Any, description: str) -> Callable[[], None]:
+    """Advance the rich progress bar ``progress`` by one step (nothing when it is None)."""
+    if progress is None:
+        return lambda: None
+    return functools.partial(progress.update, task, advance=1, description=description)
+
+
+def _stop_reason(epoch: int, step: int, total: int, cut: str, best_epoch: int, steps: int,
+                 pct_start: float, patience: int) -> str:
+    """Why training ends after ``epoch`` ("" to go on).
+
+    ``cut or "epochs"`` when the ``total`` planned steps are taken (``cut`` says why
+    the plan ends early, if it does); ``"early_stopping"`` when validation NLL has
+    not improved for ``patience`` epochs, counted from :func:`settle_epoch` at the
+    earliest.
+    """
+    if step >= total:
+        return cut or "epochs"
+    if epoch - max(best_epoch, settle_epoch(total, steps, pct_start)) >= patience:
+        return "early_stopping"
+    return ""
 
 
 def _schedule(budget: Budget, steps: int, epochs: int) -> tuple[int, int, str]:

@@ -127,69 +127,71 @@ def _report(root: Path, dataset: Dataset, done: list[tuple[str, str]]) -> None:
                       soft_wrap=True)
 
 
+def list_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Which datasets are present, their checksums, sources, licences and citations."""
+    root = paths.data_dir(required=False)
+    registered = plugins.registered_datasets()
+    rows = datasets.status(root, registered)
+    if as_json:
+        print_json({"data_dir": str(root), "data_dir_source": paths.data_dir_source(),
+                    "files": rows, "datasets": [_about(d) for d in registered]})
+        return
+    _print_files(root, rows)
+    if not rows:
+        console.print("no datasets registered: no loaded plugin implements "
+                      "rsbench_register_datasets (see `rsbench plugins`)")
+        return
+    _print_about(registered)
+
+
+def fetch_command(
+    names: Annotated[Optional[list[str]], typer.Argument(
+        help="Dataset name(s) (see `rsbench data list`).", show_default=False)] = None,
+    all_: Annotated[bool, typer.Option(
+        "--all", help="Every dataset except the optional full-size ones.")] = False,
+    url: Annotated[Optional[str], typer.Option(
+        "--url", help="Mirror base replacing https://raw.githubusercontent.com/ in every "
+                      f"URL (file:// works; default ${datasets.MIRROR_ENV}). For a dataset "
+                      "with no public original: the URL of its folder (or file).")] = None,
+    dest: Annotated[Optional[Path], typer.Option(
+        "--dest", help="Data directory to write into (default: the configured one).")] = None,
+) -> None:
+    """Download datasets from their pinned public originals, derive and verify them."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    if not names and not all_:
+        raise RegshiftError("name a dataset to fetch (see `rsbench data list`) or use "
+                            "`rsbench data fetch --all`")
+    chosen = [plugins.get_dataset(n) for n in names or []]  # unknown names fail first
+    if all_:
+        chosen += [d for d in plugins.registered_datasets()
+                   if not d.optional and d not in chosen]
+    root = Path(dest if dest is not None else paths.data_dir())
+    mirror = datasets.mirror_base(url)
+    console.print(f"data directory: {esc(root)}", soft_wrap=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn())
+    # Bars only on a terminal: a log or a pipe gets one line per file, nothing else.
+    live = Progress(*columns, console=err_console, transient=True) \
+        if err_console.is_terminal else contextlib.nullcontext(None)
+    with live as progress:
+        bars = _progress_factory(progress, root)
+        for d in chosen:
+            if d.fetchable:
+                done = datasets.fetch(d, root, mirror=mirror, progress=bars)
+            else:  # published nowhere: --url is a mirror of its folder
+                done = datasets.fetch(d, root, url=url, progress=bars)
+            _report(root, d, done)
+    if len(chosen) > 1:
+        console.print(f"{len(chosen)} datasets present and verified in {esc(root)}",
+                      soft_wrap=True)
+
+
 def register(app: typer.Typer) -> None:
     data_app = typer.Typer(
         help="List and fetch the registered datasets (lentiMPRA, Sharpr, DREAM, ...).",
         no_args_is_help=True, rich_markup_mode=None)
     app.add_typer(data_app, name="data")
-
-    @data_app.command("list")
-    def list_(
-        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    ) -> None:
-        """Which datasets are present, their checksums, sources, licences and citations."""
-        root = paths.data_dir(required=False)
-        registered = plugins.registered_datasets()
-        rows = datasets.status(root, registered)
-        if as_json:
-            print_json({"data_dir": str(root), "data_dir_source": paths.data_dir_source(),
-                        "files": rows, "datasets": [_about(d) for d in registered]})
-            return
-        _print_files(root, rows)
-        if not rows:
-            console.print("no datasets registered: no loaded plugin implements "
-                          "rsbench_register_datasets (see `rsbench plugins`)")
-            return
-        _print_about(registered)
-
-    @data_app.command("fetch")
-    def fetch(
-        names: Annotated[Optional[list[str]], typer.Argument(
-            help="Dataset name(s) (see `rsbench data list`).", show_default=False)] = None,
-        all_: Annotated[bool, typer.Option(
-            "--all", help="Every dataset except the optional full-size ones.")] = False,
-        url: Annotated[Optional[str], typer.Option(
-            "--url", help="Mirror base replacing https://raw.githubusercontent.com/ in every "
-                          f"URL (file:// works; default ${datasets.MIRROR_ENV}). For a dataset "
-                          "with no public original: the URL of its folder (or file).")] = None,
-        dest: Annotated[Optional[Path], typer.Option(
-            "--dest", help="Data directory to write into (default: the configured one).")] = None,
-    ) -> None:
-        """Download datasets from their pinned public originals, derive and verify them."""
-        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
-
-        if not names and not all_:
-            raise RegshiftError("name a dataset to fetch (see `rsbench data list`) or use "
-                                "`rsbench data fetch --all`")
-        chosen = [plugins.get_dataset(n) for n in names or []]  # unknown names fail first
-        if all_:
-            chosen += [d for d in plugins.registered_datasets()
-                       if not d.optional and d not in chosen]
-        root = Path(dest if dest is not None else paths.data_dir())
-        mirror = datasets.mirror_base(url)
-        console.print(f"data directory: {esc(root)}", soft_wrap=True)
-        columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn())
-        # Bars only on a terminal: a log or a pipe gets one line per file, nothing else.
-        live = Progress(*columns, console=err_console, transient=True) \
-            if err_console.is_terminal else contextlib.nullcontext(None)
-        with live as progress:
-            bars = _progress_factory(progress, root)
-            for d in chosen:
-                if d.fetchable:
-                    done = datasets.fetch(d, root, mirror=mirror, progress=bars)
-                else:  # published nowhere: --url is a mirror of its folder
-                    done = datasets.fetch(d, root, url=url, progress=bars)
-                _report(root, d, done)
-        if len(chosen) > 1:
-            console.print(f"{len(chosen)} datasets present and verified in {esc(root)}",
-                          soft_wrap=True)
+    data_app.command("list")(list_command)
+    data_app.command("fetch")(fetch_command)

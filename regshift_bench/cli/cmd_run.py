@@ -14,37 +14,62 @@ if TYPE_CHECKING:
     from regshift_bench.run_api import PreparedRun
 
 
+# The options of `rsbench run`, one alias each: the command reads as a list of names, and stays
+# short enough to read at a glance.
+_All = Annotated[bool, typer.Option("--all", help="Every shipped suite.")]
+_Tasks = Annotated[Optional[list[str]], typer.Option("--task", help="Task name or task-file path (repeatable).")]
+_Suites = Annotated[Optional[list[str]], typer.Option("--suite", help="Suite name or file (repeatable).")]
+_Models = Annotated[Optional[list[str]], typer.Option(
+    "--model", help="Only this model (repeatable): NAME or NAME(key=value, ...), "
+                    "e.g. 'cnn(channels=32)'.")]
+_Shifts = Annotated[Optional[list[str]], typer.Option(
+    "--shift", help="Only this shift (repeatable; `none` is kept): NAME or "
+                    "NAME@SEVERITY, e.g. gc_shift@0.5.")]
+_Explainers = Annotated[Optional[list[str]], typer.Option(
+    "--explainer", help="Run this explainer, scored on planted sites (repeatable).")]
+_Interventions = Annotated[Optional[list[str]], typer.Option(
+    "--intervention", help="Also run this robustness intervention on every model "
+                           "(repeatable; `none` is kept): NAME or NAME(key=value, ...), "
+                           "see `rsbench list interventions`.")]
+_Seeds = Annotated[Optional[int], typer.Option("--seeds", help="Number of seeds (default: the preset's).")]
+_Preset = Annotated[str, typer.Option("--preset", help="smoke | quick | standard | full.")]
+_MaxSteps = Annotated[Optional[int], typer.Option(
+    "--max-steps", help="Cap every model's optimizer steps (overrides the preset; starved cells "
+                        "are marked undertrained).")]
+_Device = Annotated[str, typer.Option("--device", help="auto | cpu | cuda.")]
+_Out = Annotated[Optional[Path], typer.Option("--out", help="Run directory (default runs/<preset>).")]
+_Executor = Annotated[str, typer.Option("--executor", help="local | ray.")]
+_Workers = Annotated[int, typer.Option("--workers", help="Local process pool size on CPU.")]
+_RayAddress = Annotated[Optional[str], typer.Option("--ray-address", help="Ray cluster address.")]
+_Timeout = Annotated[Optional[float], typer.Option("--cell-timeout", help="Seconds before a cell is failed.")]
+_Resume = Annotated[bool, typer.Option("--resume/--overwrite", help="Skip finished cells (default) or start over.")]
+_Merge = Annotated[bool, typer.Option(
+    "--merge", help="Add this plan's cells to an --out that holds another plan.")]
+_Against = Annotated[Optional[Path], typer.Option(
+    "--against", help="A published leaderboard folder: run only the --model cells, after "
+                      "checking every split against its bundle's digests (docs/submit.md).")]
+
+
 def run_command(
-    all_: Annotated[bool, typer.Option("--all", help="Every shipped suite.")] = False,
-    task: Annotated[Optional[list[str]], typer.Option("--task", help="Task name or task-file path (repeatable).")] = None,
-    suite: Annotated[Optional[list[str]], typer.Option("--suite", help="Suite name or file (repeatable).")] = None,
-    model: Annotated[Optional[list[str]], typer.Option(
-        "--model", help="Only this model (repeatable): NAME or NAME(key=value, ...), "
-                        "e.g. 'cnn(channels=32)'.")] = None,
-    shift: Annotated[Optional[list[str]], typer.Option(
-        "--shift", help="Only this shift (repeatable; `none` is kept): NAME or "
-                        "NAME@SEVERITY, e.g. gc_shift@0.5.")] = None,
-    explainer: Annotated[Optional[list[str]], typer.Option(
-        "--explainer", help="Run this explainer, scored on planted sites (repeatable).")] = None,
-    intervention: Annotated[Optional[list[str]], typer.Option(
-        "--intervention", help="Also run this robustness intervention on every model "
-                               "(repeatable; `none` is kept): NAME or NAME(key=value, ...), "
-                               "see `rsbench list interventions`.")] = None,
-    seeds: Annotated[Optional[int], typer.Option("--seeds", help="Number of seeds (default: the preset's).")] = None,
-    preset: Annotated[str, typer.Option("--preset", help="smoke | quick | standard | full.")] = "quick",
-    max_steps: Annotated[Optional[int], typer.Option("--max-steps", help="Cap every model's optimizer steps (overrides the preset; starved cells are marked undertrained).")] = None,
-    device: Annotated[str, typer.Option("--device", help="auto | cpu | cuda.")] = "auto",
-    out: Annotated[Optional[Path], typer.Option("--out", help="Run directory (default runs/<preset>).")] = None,
-    executor: Annotated[str, typer.Option("--executor", help="local | ray.")] = "local",
-    workers: Annotated[int, typer.Option("--workers", help="Local process pool size on CPU.")] = 1,
-    ray_address: Annotated[Optional[str], typer.Option("--ray-address", help="Ray cluster address.")] = None,
-    timeout: Annotated[Optional[float], typer.Option("--cell-timeout", help="Seconds before a cell is failed.")] = None,
-    resume: Annotated[bool, typer.Option("--resume/--overwrite", help="Skip finished cells (default) or start over.")] = True,
-    merge: Annotated[bool, typer.Option(
-        "--merge", help="Add this plan's cells to an --out that holds another plan.")] = False,
-    against: Annotated[Optional[Path], typer.Option(
-        "--against", help="A published leaderboard folder: run only the --model cells, after "
-                          "checking every split against its bundle's digests (docs/submit.md).")] = None,
+    all_: _All = False,
+    task: _Tasks = None,
+    suite: _Suites = None,
+    model: _Models = None,
+    shift: _Shifts = None,
+    explainer: _Explainers = None,
+    intervention: _Interventions = None,
+    seeds: _Seeds = None,
+    preset: _Preset = "quick",
+    max_steps: _MaxSteps = None,
+    device: _Device = "auto",
+    out: _Out = None,
+    executor: _Executor = "local",
+    workers: _Workers = 1,
+    ray_address: _RayAddress = None,
+    timeout: _Timeout = None,
+    resume: _Resume = True,
+    merge: _Merge = False,
+    against: _Against = None,
 ) -> None:
     """Run every model x shift x seed of the chosen tasks into Parquet."""
     from regshift_bench.execute import RunInterrupted  # the library loads on use: a quick --help

@@ -69,12 +69,11 @@ _FIXED: dict[str, MomentMetric] = {
     "rmse": MomentMetric(lambda y, m, v: ((y - m) ** 2)[:, None], lambda s: np.sqrt(s[:, 0])),
     "mae": MomentMetric(lambda y, m, v: np.abs(y - m)[:, None], lambda s: s[:, 0]),
     "nll": MomentMetric(
-        lambda y, m, v: (0.5 * np.log(2.0 * np.pi * v) + 0.5 * (y - m) ** 2 / v)[:, None],
-        lambda s: s[:, 0]),
+        lambda y, m, v: (0.5 * np.log(2.0 * np.pi * v) + 0.5 * (y - m) ** 2 / v)[:, None], lambda s: s[:, 0]
+    ),
     "z2": MomentMetric(lambda y, m, v: ((y - m) ** 2 / v)[:, None], lambda s: s[:, 0]),
     "crps": MomentMetric(_crps_terms, lambda s: s[:, 0]),
-    "pearson": MomentMetric(
-        lambda y, m, v: np.stack([y, m, y * y, m * m, y * m], axis=1), _pearson_finish),
+    "pearson": MomentMetric(lambda y, m, v: np.stack([y, m, y * y, m * m, y * m], axis=1), _pearson_finish),
     "r2": MomentMetric(lambda y, m, v: np.stack([y, y * y, (y - m) ** 2], axis=1), _r2_finish),
 }
 
@@ -95,14 +94,14 @@ def moment_metric(name: str) -> MomentMetric | None:
     z = _z(int(match.group(2)) / 100.0)
     if match.group(1) == "coverage":
         return MomentMetric(
-            lambda y, m, v: (np.abs(y - m) <= z * np.sqrt(v)).astype(np.float64)[:, None],
-            lambda s: s[:, 0])
+            lambda y, m, v: (np.abs(y - m) <= z * np.sqrt(v)).astype(np.float64)[:, None], lambda s: s[:, 0]
+        )
     return MomentMetric(lambda y, m, v: (2.0 * z * np.sqrt(v))[:, None], lambda s: s[:, 0])
 
 
-
-def paired_bootstrap(data: Mapping[str, Arrays], metric: str, *, n_boot: int,
-                     rng: np.random.Generator) -> dict[str, tuple[float, np.ndarray]]:
+def paired_bootstrap(
+    data: Mapping[str, Arrays], metric: str, *, n_boot: int, rng: np.random.Generator
+) -> dict[str, tuple[float, np.ndarray]]:
     """Point value and ``n_boot`` paired bootstrap values of ``metric`` per model.
 
     Parameters
@@ -130,8 +129,7 @@ def paired_bootstrap(data: Mapping[str, Arrays], metric: str, *, n_boot: int,
         stacked = np.hstack(terms)  # (n, sum k): one product serves every model
         edges = np.cumsum([0, *widths])
         points = stacked.mean(axis=0, keepdims=True)
-        out_point = {m: float(moment.finish(points[:, edges[i]:edges[i + 1]])[0])
-                     for i, m in enumerate(models)}
+        out_point = {m: float(moment.finish(points[:, edges[i] : edges[i + 1]])[0]) for i, m in enumerate(models)}
         parts: dict[str, list[np.ndarray]] = {m: [] for m in models}
         for start in range(0, n_boot, block):
             b = min(block, n_boot - start)
@@ -139,13 +137,14 @@ def paired_bootstrap(data: Mapping[str, Arrays], metric: str, *, n_boot: int,
             counts = np.bincount((idx + (np.arange(b) * n)[:, None]).ravel(), minlength=b * n)
             means = (counts.reshape(b, n).astype(np.float64) @ stacked) / n
             for i, m in enumerate(models):
-                parts[m].append(moment.finish(means[:, edges[i]:edges[i + 1]]))
+                parts[m].append(moment.finish(means[:, edges[i] : edges[i + 1]]))
         return {m: (out_point[m], np.concatenate(parts[m])) for m in models}
     import regshift_bench
 
     batched = regshift_bench.get_plugin("metric", metric).batched
     result: dict[str, tuple[float, list[np.ndarray]]] = {
-        m: (float(np.asarray(batched(*(a[None, :] for a in data[m])))[0]), []) for m in models}
+        m: (float(np.asarray(batched(*(a[None, :] for a in data[m])))[0]), []) for m in models
+    }
     for start in range(0, n_boot, block):
         idx = rng.integers(0, n, size=(min(block, n_boot - start), n))
         for m in models:

@@ -42,8 +42,7 @@ def main() -> None:
 
     print(f"n={args.n} n_boot={args.n_boot}")
     # CPU seconds are printed too: wall time on a shared machine overstates the cost.
-    print(f"{'metric':<14}{'boot wall s':>12}{'boot cpu s':>11}{'single s':>10}{'ratio':>8}"
-          "  estimate [95% CI]")
+    print(f"{'metric':<14}{'boot wall s':>12}{'boot cpu s':>11}{'single s':>10}{'ratio':>8}  estimate [95% CI]")
     for name in args.metrics.split(","):
         metric = regshift_bench.get_plugin("metric", name)
         t0 = time.perf_counter()
@@ -53,8 +52,10 @@ def main() -> None:
         res = bootstrap_metric(metric, y, mean, var, n_boot=args.n_boot, random_state=args.seed)
         t_boot, c_boot = time.perf_counter() - t0, time.process_time() - c0
         assert np.isclose(res.estimate, single)
-        print(f"{name:<14}{t_boot:>12.2f}{c_boot:>11.2f}{t_single:>10.4f}{t_boot / t_single:>8.0f}  "
-              f"{res.estimate:.4f} [{res.low:.4f}, {res.high:.4f}]")
+        print(
+            f"{name:<14}{t_boot:>12.2f}{c_boot:>11.2f}{t_single:>10.4f}{t_boot / t_single:>8.0f}  "
+            f"{res.estimate:.4f} [{res.low:.4f}, {res.high:.4f}]"
+        )
 
 
 if __name__ == "__main__":

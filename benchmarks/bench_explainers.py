@@ -43,8 +43,7 @@ def main() -> None:
             start = time.perf_counter()
             explainer.explain(model, test, rng=np.random.default_rng(0))
             rate = args.n / (time.perf_counter() - start)
-            print(f"{model_name:<12} {name:<22} {rate:8.1f} {args.explain_n / rate:10.1f}",
-                  flush=True)
+            print(f"{model_name:<12} {name:<22} {rate:8.1f} {args.explain_n / rate:10.1f}", flush=True)
 
 
 if __name__ == "__main__":

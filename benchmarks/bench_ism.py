@@ -55,8 +55,10 @@ def main() -> None:
     before, _ = _time(ism, _PredictOnly(model), data, args.repeats)
     after, _ = _time(ism, model, data, args.repeats)
     mutants = args.n * 3 * args.length
-    print(f"ism on default cnn (mc_dropout={model.mc_dropout}), {args.n} x {args.length} bp "
-          f"= {mutants} mutants, torch {torch.__version__}, {args.threads} thread(s)")
+    print(
+        f"ism on default cnn (mc_dropout={model.mc_dropout}), {args.n} x {args.length} bp "
+        f"= {mutants} mutants, torch {torch.__version__}, {args.threads} thread(s)"
+    )
     print(f"before (predict):      {before:8.2f} s  ({mutants / before:8.0f} mutants/s)")
     print(f"after  (predict_mean): {after:8.2f} s  ({mutants / after:8.0f} mutants/s)")
     print(f"speed-up before/after: {before / after:.2f}x")

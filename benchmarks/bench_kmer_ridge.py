@@ -46,15 +46,17 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=4000, help="training sequences")
     ap.add_argument("--length", type=int, default=200, help="sequence length")
     args = ap.parse_args()
-    train, val, test = (toy_dataset(args.n, args.length, 0), toy_dataset(50, args.length, 1),
-                        toy_dataset(500, args.length, 2))
+    train, val, test = (
+        toy_dataset(args.n, args.length, 0),
+        toy_dataset(50, args.length, 1),
+        toy_dataset(500, args.length, 2),
+    )
     before, m_before = _fit(LegacyKmerRidge, train, val, test)
     after, m_after = _fit(KmerRidge, train, val, test)
     print(f"kmer_ridge fit (k = 1..6, 2772 features), {args.n} sequences x {args.length} bp")
     print(f"before (RidgeCV + Ridge per fold): {before:7.2f} s")
     print(f"after  (one eigendecomposition):   {after:7.2f} s")
-    print(f"speed-up before/after: {before / after:.2f}x; "
-          f"max |mean difference| {np.abs(m_before - m_after).max():.2e}")
+    print(f"speed-up before/after: {before / after:.2f}x; max |mean difference| {np.abs(m_before - m_after).max():.2e}")
 
 
 if __name__ == "__main__":

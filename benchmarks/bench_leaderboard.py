@@ -53,23 +53,40 @@ from regshift_bench.testing.synthetic_run import write_synthetic_run  # noqa: E4
 sys.path.insert(0, str(Path(__file__).parent))
 import _legacy_bootstrap as legacy  # noqa: E402
 
-MODELS = ("mean", "cnn", "cnn+motif", "cnn+gc", "bilstm", "bilstm+motif", "transformer",
-          "transformer+motif", "ridge", "gbm")
+MODELS = (
+    "mean",
+    "cnn",
+    "cnn+motif",
+    "cnn+gc",
+    "bilstm",
+    "bilstm+motif",
+    "transformer",
+    "transformer+motif",
+    "ridge",
+    "gbm",
+)
 SHIFTS = {"none": (0.0,), **{f"shift_{c}": (0.25, 0.5, 1.0) for c in "abcdefgh"}}
 RANK_METRICS = ("pearson", "mse", "nll", "spearman", "aurc")
 
 
 def build_run(path: Path, tasks: int, seeds: int, scale: float) -> None:
     """Write (or reuse) the synthetic run."""
-    params = {"n_test": int(1020 * scale), "n_val": int(250 * scale), "seeds": seeds,
-              "tasks": tasks, "v": 2}
+    params = {"n_test": int(1020 * scale), "n_val": int(250 * scale), "seeds": seeds, "tasks": tasks, "v": 2}
     stamp = path / "bench.json"
     if stamp.exists() and json.loads(stamp.read_text()) == params:
         return
     t0 = time.perf_counter()
-    write_synthetic_run(path, tasks=tuple(f"sim_{i}" for i in range(tasks)), shifts=SHIFTS,
-                        models=MODELS, seeds=seeds, n_test=params["n_test"],
-                        n_val=params["n_val"], per_cell_files=False, run_name="bench")
+    write_synthetic_run(
+        path,
+        tasks=tuple(f"sim_{i}" for i in range(tasks)),
+        shifts=SHIFTS,
+        models=MODELS,
+        seeds=seeds,
+        n_test=params["n_test"],
+        n_val=params["n_val"],
+        per_cell_files=False,
+        run_name="bench",
+    )
     stamp.write_text(json.dumps(params))
     print(f"wrote synthetic run in {time.perf_counter() - t0:.1f} s (untimed)")
 
@@ -117,17 +134,17 @@ def main() -> None:
     agg = aggregate(runs)
     task = agg.tasks()[0]
     conds, models = agg.conditions(task), agg.models(task)
-    print(f"bootstrap of one task ({len(conds)} conditions x {len(models)} models x "
-          f"{args.seeds} seeds, n_boot {args.n_boot}):")
+    print(
+        f"bootstrap of one task ({len(conds)} conditions x {len(models)} models x "
+        f"{args.seeds} seeds, n_boot {args.n_boot}):"
+    )
     resolve_metric(RANK_METRICS[0])  # load the plugin set (imports torch) before timing
     for metric in RANK_METRICS:
         t0 = time.perf_counter()
-        boot_scores(runs, task, metric, agg.higher_is_better(metric), conds, models,
-                    n_boot=args.n_boot)
+        boot_scores(runs, task, metric, agg.higher_is_better(metric), conds, models, n_boot=args.n_boot)
         t_new = time.perf_counter() - t0
         t_old = legacy_boot(runs, task, metric, conds, models, args.n_boot)
-        print(f"  {metric:<10} plugins {t_new:7.2f} s   former       {t_old:7.2f} s   "
-              f"ratio {t_new / t_old:5.2f}")
+        print(f"  {metric:<10} plugins {t_new:7.2f} s   former       {t_old:7.2f} s   ratio {t_new / t_old:5.2f}")
 
     t0 = time.perf_counter()
     lb = build_leaderboard([args.dir], n_boot=args.n_boot)
@@ -146,8 +163,7 @@ def main() -> None:
     print(f"read all Parquet files      {t_read:7.2f} s   (ratio 1.00)")
     print(f"load+aggregate+bootstrap    {t_build:7.2f} s   (ratio {t_build / t_read:.2f})")
     print(f"tables in 4 text formats    {t_tables:7.2f} s   (ratio {t_tables / t_read:.2f})")
-    print(f"publish (plots, html, ...)  {t_tables + t_plots:7.2f} s   "
-          f"(ratio {(t_tables + t_plots) / t_read:.2f})")
+    print(f"publish (plots, html, ...)  {t_tables + t_plots:7.2f} s   (ratio {(t_tables + t_plots) / t_read:.2f})")
 
 
 if __name__ == "__main__":

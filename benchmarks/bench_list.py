@@ -29,8 +29,13 @@ def wall_times(args: list[str], repeat: int) -> list[float]:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "regshift_bench.cli", *args], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        subprocess.run(
+            [sys.executable, "-m", "regshift_bench.cli", *args],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
         times.append(time.perf_counter() - start)
     return times
 
@@ -47,8 +52,10 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}, {opts.repeat} runs each, wall seconds")
     for args in commands:
         times = wall_times(args, opts.repeat)
-        print(f"rsbench {' '.join(args):<24} median {statistics.median(times):6.3f}  "
-              f"min {min(times):6.3f}  max {max(times):6.3f}")
+        print(
+            f"rsbench {' '.join(args):<24} median {statistics.median(times):6.3f}  "
+            f"min {min(times):6.3f}  max {max(times):6.3f}"
+        )
 
 
 if __name__ == "__main__":

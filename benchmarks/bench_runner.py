@@ -51,13 +51,16 @@ def main() -> None:
     overhead = 1.0 - model_time / wall
     harness = (wall - model_time - data_time) / wall
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"suite={args.suite} preset={args.preset} cells={len(plan.cells)} "
-          f"failed={len(summary.failed)}")
-    print(f"wall {wall:.1f}s  model fit+predict {model_time:.1f}s  data generation/splits "
-          f"{data_time:.1f}s  peak RSS {rss_mb:.0f} MB")
-    print(f"outside fit/predict: {overhead:.3f} of the whole; of which harness (planning, "
-          f"caching, evaluation, writing) {harness:.3f} (target < 0.05), "
-          f"data generation {data_time / wall:.3f}")
+    print(f"suite={args.suite} preset={args.preset} cells={len(plan.cells)} failed={len(summary.failed)}")
+    print(
+        f"wall {wall:.1f}s  model fit+predict {model_time:.1f}s  data generation/splits "
+        f"{data_time:.1f}s  peak RSS {rss_mb:.0f} MB"
+    )
+    print(
+        f"outside fit/predict: {overhead:.3f} of the whole; of which harness (planning, "
+        f"caching, evaluation, writing) {harness:.3f} (target < 0.05), "
+        f"data generation {data_time / wall:.3f}"
+    )
 
 
 def report_existing(run_dir: Path) -> None:
@@ -72,9 +75,11 @@ def report_existing(run_dir: Path) -> None:
     ran = [k for k, v in manifest["cells"].items() if v.get("session") == session]
     model_time = float(per_cell.loc[per_cell.index.isin(ran)].to_numpy().sum())
     wall = float(manifest["sessions"][-1]["seconds"])
-    print(f"run={run_dir} cells={len(per_cell)} wall(last session) {wall:.1f}s "
-          f"model fit+predict {model_time:.1f}s overhead fraction {1 - model_time / wall:.3f} "
-          "(target < 0.05)")
+    print(
+        f"run={run_dir} cells={len(per_cell)} wall(last session) {wall:.1f}s "
+        f"model fit+predict {model_time:.1f}s overhead fraction {1 - model_time / wall:.3f} "
+        "(target < 0.05)"
+    )
 
 
 if __name__ == "__main__":

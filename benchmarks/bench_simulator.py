@@ -56,8 +56,10 @@ def main() -> None:
     task.sample(task.config(), 64, np.random.default_rng(0))  # warm-up: thresholds, noise tables
     rss0 = peak_rss_mb()
     secs = simulate_stream(task, args.n, args.batch, seed=1)
-    print(f"simulate: {args.n} sequences (L={args.seq_len}, {args.motifs} motifs, batches of {args.batch}, "
-          f"{args.threads} thread(s)) in {secs:.1f} s = {args.n / secs:,.0f} seq/s")
+    print(
+        f"simulate: {args.n} sequences (L={args.seq_len}, {args.motifs} motifs, batches of {args.batch}, "
+        f"{args.threads} thread(s)) in {secs:.1f} s = {args.n / secs:,.0f} seq/s"
+    )
     print(f"peak RSS: {peak_rss_mb():.0f} MiB (before the run {rss0:.0f} MiB)")
 
     data = None
@@ -74,8 +76,10 @@ def main() -> None:
     model.fit(data, val, rng=np.random.default_rng(0), budget=Budget(max_epochs=1))
     epoch_secs = time.perf_counter() - t0
     ratio = sim_secs / epoch_secs
-    print(f"ratio: simulating {args.ratio_n} sequences {sim_secs:.2f} s / one cnn epoch on them "
-          f"{epoch_secs:.2f} s = {ratio:.3f} (target < 0.1: {'met' if ratio < 0.1 else 'NOT met'})")
+    print(
+        f"ratio: simulating {args.ratio_n} sequences {sim_secs:.2f} s / one cnn epoch on them "
+        f"{epoch_secs:.2f} s = {ratio:.3f} (target < 0.1: {'met' if ratio < 0.1 else 'NOT met'})"
+    )
 
 
 if __name__ == "__main__":

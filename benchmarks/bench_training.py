@@ -41,8 +41,9 @@ def bare_loop(model: CNN, train: SeqDataset, epochs: int, device: torch.device, 
     y = torch.as_tensor((train.y - train.y.mean()) / train.y.std(), device=device)
     steps = max(1, len(train) // model.batch_size)
     opt = torch.optim.AdamW(net.parameters(), lr=model.lr, weight_decay=model.weight_decay)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=model.lr, total_steps=epochs * steps,
-                                                pct_start=0.25, cycle_momentum=False)
+    sched = torch.optim.lr_scheduler.OneCycleLR(
+        opt, max_lr=model.lr, total_steps=epochs * steps, pct_start=0.25, cycle_momentum=False
+    )
     gen = torch.Generator().manual_seed(seed)
     net.train()
     for _ in range(epochs):
@@ -82,15 +83,21 @@ def main() -> None:
     model = CNN(epochs=args.epochs, patience=args.epochs + 1)
     harness, bare = [], []
     for _ in range(args.repeats):  # alternate so load changes hit both alike
-        harness.append(timed(lambda: model.fit(train, val, rng=np.random.default_rng(0),
-                                               device=args.device,
-                                               budget=Budget(max_epochs=args.epochs))))
+        harness.append(
+            timed(
+                lambda: model.fit(
+                    train, val, rng=np.random.default_rng(0), device=args.device, budget=Budget(max_epochs=args.epochs)
+                )
+            )
+        )
         bare.append(timed(lambda: bare_loop(model, train, args.epochs, dev, 0)))
     hw, hc = min(h[0] for h in harness), min(h[1] for h in harness)
     bw, bc = min(b[0] for b in bare), min(b[1] for b in bare)
     steps = model.fit_report_.train_steps
-    print(f"device {args.device}, {args.threads} thread(s), n={args.n}, val={args.val}, "
-          f"L={args.length}, epochs={args.epochs}, steps={steps}")
+    print(
+        f"device {args.device}, {args.threads} thread(s), n={args.n}, val={args.val}, "
+        f"L={args.length}, epochs={args.epochs}, steps={steps}"
+    )
     print(f"harness fit: {hw:.2f} s wall ({hc:.2f} s CPU), {args.n * args.epochs / hw:.0f} seqs/s")
     print(f"bare loop:   {bw:.2f} s wall ({bc:.2f} s CPU), {args.n * args.epochs / bw:.0f} seqs/s")
     print(f"ratio harness/bare: wall {hw / bw:.3f}, CPU {hc / bc:.3f} (target <= 1.10)")
@@ -99,8 +106,10 @@ def main() -> None:
     for samples in (0, model.mc_dropout):
         model.mc_dropout = samples
         pw, pc = timed(lambda: model.predict(test, device=args.device))
-        print(f"predict {args.predict} seqs, mc_dropout={samples}: {pw:.2f} s wall "
-              f"({pc:.2f} s CPU), {1e3 * pc / args.predict:.2f} ms CPU per sequence")
+        print(
+            f"predict {args.predict} seqs, mc_dropout={samples}: {pw:.2f} s wall "
+            f"({pc:.2f} s CPU), {1e3 * pc / args.predict:.2f} ms CPU per sequence"
+        )
 
 
 if __name__ == "__main__":

@@ -34,8 +34,9 @@ DEFAULT_PATHS = ("regshift_bench", "plugins", "tasks")
 
 def changed_files(repo: Path, a: str, b: str, paths: list[str]) -> list[str]:
     """Paths (relative to ``repo``) whose text differs between commits ``a`` and ``b``."""
-    out = subprocess.run(["git", "-C", str(repo), "diff", "--name-only", a, b, "--", *paths],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["git", "-C", str(repo), "diff", "--name-only", a, b, "--", *paths], check=True, capture_output=True, text=True
+    ).stdout
     return [line for line in out.splitlines() if line]
 
 
@@ -50,8 +51,12 @@ def _without_docstrings(tree: ast.AST) -> ast.AST:
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                    and isinstance(body[0].value.value, str):
+            if (
+                body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
                 # An emptied body would not be valid Python; `pass` keeps the two sides equal.
                 node.body = body[1:] or [ast.Pass()]
     return tree
@@ -86,8 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("a", help="the earlier commit, e.g. the one a published run names")
     parser.add_argument("b", nargs="?", default="HEAD", help="the later commit (default HEAD)")
-    parser.add_argument("--paths", nargs="+", default=list(DEFAULT_PATHS),
-                        help=f"paths to compare (default: {' '.join(DEFAULT_PATHS)})")
+    parser.add_argument(
+        "--paths", nargs="+", default=list(DEFAULT_PATHS), help=f"paths to compare (default: {' '.join(DEFAULT_PATHS)})"
+    )
     parser.add_argument("--repo", type=Path, default=Path(__file__).resolve().parent.parent)
     args = parser.parse_args(argv)
     try:
@@ -98,8 +104,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for path in code:
         print(f"code differs: {path}")
-    print(f"{args.a}..{args.b} under {' '.join(args.paths)}: {len(text_only) + len(code)} files differ "
-          f"in text, {len(text_only)} only in formatting, comments or docstrings, {len(code)} in code")
+    print(
+        f"{args.a}..{args.b} under {' '.join(args.paths)}: {len(text_only) + len(code)} files differ "
+        f"in text, {len(text_only)} only in formatting, comments or docstrings, {len(code)} in code"
+    )
     return 1 if code else 0
 
 

@@ -26,8 +26,16 @@ import numpy as np
 import pandas as pd
 
 #: Columns that say when, where and at which commit a cell ran, not what it computed.
-CONTEXT = {"run", "fit_seconds", "predict_seconds", "split_seconds", "device", "commit",
-           "rsbench_version", "torch_threads"}
+CONTEXT = {
+    "run",
+    "fit_seconds",
+    "predict_seconds",
+    "split_seconds",
+    "device",
+    "commit",
+    "rsbench_version",
+    "torch_threads",
+}
 FOLDERS = ("cells", "predictions")
 
 
@@ -37,8 +45,11 @@ def _frame(path: Path) -> pd.DataFrame:
     if "metric" in frame:  # explain_seconds and the like time the cell
         frame = frame[~frame["metric"].astype(str).str.endswith("_seconds")]
     frame = frame.drop(columns=[c for c in frame.columns if c in CONTEXT])
-    keys = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c])
-            or isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    keys = [
+        c
+        for c in frame.columns
+        if pd.api.types.is_string_dtype(frame[c]) or isinstance(frame[c].dtype, pd.CategoricalDtype)
+    ]
     keys += [c for c in ("row", "severity", "seed") if c in frame.columns and c not in keys]
     return frame.sort_values(keys, kind="stable").reset_index(drop=True) if keys else frame
 
@@ -60,8 +71,12 @@ def _differences(a: pd.DataFrame, b: pd.DataFrame, atol: float) -> tuple[int, fl
             worst = max(worst, gap)
             if gap > atol and not first:
                 first = f"{col}: largest difference {gap:.3g}"
-        elif not (pd.Series(x).fillna("<NA>").astype(str).to_numpy()
-                  == pd.Series(y).fillna("<NA>").astype(str).to_numpy()).all() and not first:
+        elif (
+            not (
+                pd.Series(x).fillna("<NA>").astype(str).to_numpy() == pd.Series(y).fillna("<NA>").astype(str).to_numpy()
+            ).all()
+            and not first
+        ):
             first = f"{col}: values differ"
             worst = float("inf")
     return n, worst, first
@@ -76,8 +91,9 @@ def compare(first: Path, second: Path, atol: float = 0.0) -> dict[str, object]:
         ``cells`` (shared cell ids compared), ``values``, ``max_abs_diff`` and
         ``mismatches`` (list of "folder/cell: what differs").
     """
-    shared = sorted({p.stem for p in (first / "cells").glob("*.parquet")}
-                    & {p.stem for p in (second / "cells").glob("*.parquet")})
+    shared = sorted(
+        {p.stem for p in (first / "cells").glob("*.parquet")} & {p.stem for p in (second / "cells").glob("*.parquet")}
+    )
     values, worst, mismatches = 0, 0.0, []
     for cell in shared:
         for folder in FOLDERS:
@@ -92,8 +108,7 @@ def compare(first: Path, second: Path, atol: float = 0.0) -> dict[str, object]:
             worst = max(worst, gap)
             if what:
                 mismatches.append(f"{folder}/{cell}: {what}")
-    return {"cells": len(shared), "values": values, "max_abs_diff": worst,
-            "mismatches": mismatches}
+    return {"cells": len(shared), "values": values, "max_abs_diff": worst, "mismatches": mismatches}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,12 +119,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for run in (args.first, args.second):
         if not (run / "cells").is_dir():
-            print(f"{run}: not a run directory (no cells/); give the --out of `rsbench run`",
-                  file=sys.stderr)
+            print(f"{run}: not a run directory (no cells/); give the --out of `rsbench run`", file=sys.stderr)
             return 2
     out = compare(args.first, args.second, args.atol)
-    print(f"{out['cells']} shared cells, {out['values']} values compared, largest absolute "
-          f"difference {out['max_abs_diff']:.3g}")
+    print(
+        f"{out['cells']} shared cells, {out['values']} values compared, largest absolute "
+        f"difference {out['max_abs_diff']:.3g}"
+    )
     for line in out["mismatches"][:20]:
         print(f"  differs: {line}")
     if not out["cells"]:

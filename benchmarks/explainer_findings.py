@@ -46,8 +46,7 @@ COMPARISONS = (  # (label, a, b): the interval is of mean(a - b) over sequences
 )
 
 
-def paired_bootstrap(a: np.ndarray, b: np.ndarray, n_boot: int, rng: np.random.Generator
-                     ) -> tuple[float, float, float]:
+def paired_bootstrap(a: np.ndarray, b: np.ndarray, n_boot: int, rng: np.random.Generator) -> tuple[float, float, float]:
     """Mean of a - b over sequences scored by both, and its percentile 95% interval."""
     keep = ~(np.isnan(a) | np.isnan(b))
     d = a[keep] - b[keep]
@@ -56,8 +55,9 @@ def paired_bootstrap(a: np.ndarray, b: np.ndarray, n_boot: int, rng: np.random.G
     return float(d.mean()), float(np.quantile(boots, 0.025)), float(np.quantile(boots, 0.975))
 
 
-def per_sequence(model: object, data: SeqDataset, names: tuple[str, ...], seed: int,
-                 all_sites: bool = False) -> dict[str, tuple[np.ndarray, float]]:
+def per_sequence(
+    model: object, data: SeqDataset, names: tuple[str, ...], seed: int, all_sites: bool = False
+) -> dict[str, tuple[np.ndarray, float]]:
     """Explainer -> (per-sequence site_auroc (n,), seconds)."""
     mask = site_mask(data, min_effect=None) if all_sites else site_mask(data)
     out = {}
@@ -65,8 +65,7 @@ def per_sequence(model: object, data: SeqDataset, names: tuple[str, ...], seed: 
         explainer = get_plugin("explainer", name)
         start = time.perf_counter()
         imp = explainer.explain(model, data, rng=np.random.default_rng(seed))
-        out[name] = (score_sites(imp, mask)["per_sequence"]["site_auroc"],
-                     time.perf_counter() - start)
+        out[name] = (score_sites(imp, mask)["per_sequence"]["site_auroc"], time.perf_counter() - start)
     return out
 
 
@@ -82,8 +81,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", default="")
     ap.add_argument("--cache", default="", help="directory keeping the trained models")
-    ap.add_argument("--all-sites", action="store_true",
-                    help="score against every planted site, not only those of TFs with effect")
+    ap.add_argument(
+        "--all-sites", action="store_true", help="score against every planted site, not only those of TFs with effect"
+    )
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     task = get_plugin("task", "sim")
@@ -94,6 +94,7 @@ def main() -> None:
     sets = {"test_id": task.sample(cfg, 2 * args.explain, r_test)}
     if args.shift:
         from regshift_bench.api import SplitSizes
+
         shift = get_plugin("shift", args.shift, severity=1.0)
         splits = shift.split(task, np.random.default_rng(args.seed), SplitSizes(64, 32, 2 * args.explain))
         for name, data in splits.evaluation_sets().items():
@@ -117,18 +118,23 @@ def main() -> None:
         fit_s = time.perf_counter() - start
         pred = model.predict(sets["test_id"])
         r = float(np.corrcoef(pred.mean, sets["test_id"].y)[0, 1])
-        report["models"][f"k{k}"] = {"fit_seconds": fit_s, "pearson_test_id": r,
-                                     "report": repr(getattr(model, "report_", ""))}
+        report["models"][f"k{k}"] = {
+            "fit_seconds": fit_s,
+            "pearson_test_id": r,
+            "report": repr(getattr(model, "report_", "")),
+        }
         print(f"cnn stem_kernel={k}: fit {fit_s:.0f}s, test_id pearson {r:.3f}", flush=True)
         # ISM costs 3L+1 predictions a sequence: only the first kernel gets it.
         names = EXPLAINERS if k == args.kernels[0] else tuple(e for e in EXPLAINERS if e != "ism")
         for split, data in sets.items():
-            for name, (per, secs) in per_sequence(model, data, names, args.seed,
-                                                  args.all_sites).items():
+            for name, (per, secs) in per_sequence(model, data, names, args.seed, args.all_sites).items():
                 scores[split][f"k{k}/{name}"] = per
                 report["means"][f"{split}/k{k}/{name}"] = float(np.nanmean(per))
-                print(f"  {split:<32} {name:<22} site_auroc {np.nanmean(per):.3f} "
-                      f"({secs:.1f}s, {len(data) / secs:.1f} seq/s)", flush=True)
+                print(
+                    f"  {split:<32} {name:<22} site_auroc {np.nanmean(per):.3f} "
+                    f"({secs:.1f}s, {len(data) / secs:.1f} seq/s)",
+                    flush=True,
+                )
     for split, per in scores.items():
         for label, a, b in COMPARISONS:
             if a in per and b in per:

@@ -45,8 +45,11 @@ from rsbench_models import trainer
 from rsbench_models.heads import gaussian_nll
 
 FULL_MODELS = {"cnn": {}, "bilstm": {}, "transformer": {}}
-TINY_MODELS = {"cnn": dict(channels=16, n_blocks=2), "bilstm": dict(channels=8, hidden=8),
-               "transformer": dict(d_model=16, layers=1, heads=2)}
+TINY_MODELS = {
+    "cnn": dict(channels=16, n_blocks=2),
+    "bilstm": dict(channels=8, hidden=8),
+    "transformer": dict(d_model=16, layers=1, heads=2),
+}
 
 
 class UtilSampler(threading.Thread):
@@ -59,8 +62,7 @@ class UtilSampler(threading.Thread):
         self._stop = threading.Event()
 
     def run(self) -> None:
-        cmd = ["nvidia-smi", "--query-gpu=utilization.gpu,memory.used",
-               "--format=csv,noheader,nounits"]
+        cmd = ["nvidia-smi", "--query-gpu=utilization.gpu,memory.used", "--format=csv,noheader,nounits"]
         while self.available and not self._stop.is_set():
             try:
                 line = subprocess.run(cmd, capture_output=True, text=True, timeout=5).stdout
@@ -78,9 +80,11 @@ class UtilSampler(threading.Thread):
         util = np.array([u for t, u, _ in self.samples if start <= t <= end])
         if not len(util):
             return {"util_mean": None, "util_busy_frac": None, "util_samples": 0}
-        return {"util_mean": round(float(util.mean()), 1),
-                "util_busy_frac": round(float((util > 70).mean()), 3),
-                "util_samples": int(len(util))}
+        return {
+            "util_mean": round(float(util.mean()), 1),
+            "util_busy_frac": round(float((util > 70).mean()), 3),
+            "util_samples": int(len(util)),
+        }
 
 
 def sync(device: torch.device) -> None:
@@ -96,8 +100,9 @@ def random_data(n: int, length: int, seed: int) -> SeqDataset:
     return SeqDataset(seqs, (4 * gc + rng.normal(0, 0.3, n)).astype(np.float32))
 
 
-def bare_fit(net: torch.nn.Module, train: SeqDataset, steps: int, batch: int, lr: float,
-             device: torch.device, precision: str) -> float:
+def bare_fit(
+    net: torch.nn.Module, train: SeqDataset, steps: int, batch: int, lr: float, device: torch.device, precision: str
+) -> float:
     """Seconds of ``steps`` plain AdamW steps on resident one-hot tensors."""
     x = torch.as_tensor(train.onehot(), device=device)
     mask = torch.ones(len(train), 1, train.seq_len, device=device)
@@ -119,8 +124,9 @@ def bare_fit(net: torch.nn.Module, train: SeqDataset, steps: int, batch: int, lr
 
 
 @torch.no_grad()
-def bare_predict(net: torch.nn.Module, test: SeqDataset, rows_per_seq: int, batch: int,
-                 device: torch.device, precision: str) -> float:
+def bare_predict(
+    net: torch.nn.Module, test: SeqDataset, rows_per_seq: int, batch: int, device: torch.device, precision: str
+) -> float:
     """Seconds of eval forward passes over ``rows_per_seq`` rows per test sequence."""
     x = torch.as_tensor(test.onehot(), device=device)
     mask = torch.ones(len(test), 1, test.seq_len, device=device)
@@ -129,9 +135,9 @@ def bare_predict(net: torch.nn.Module, test: SeqDataset, rows_per_seq: int, batc
     sync(device)
     start = time.perf_counter()
     for lo in range(0, len(test), chunk):
-        xb = x[lo:lo + chunk].repeat(rows_per_seq, 1, 1)
+        xb = x[lo : lo + chunk].repeat(rows_per_seq, 1, 1)
         with trainer.autocast(device, precision):
-            net(xb, mask[lo:lo + chunk].repeat(rows_per_seq, 1, 1), None)
+            net(xb, mask[lo : lo + chunk].repeat(rows_per_seq, 1, 1), None)
     sync(device)
     return time.perf_counter() - start
 
@@ -144,22 +150,33 @@ def timed(fn: Callable[[], Any], device: torch.device) -> float:
     return time.perf_counter() - start
 
 
-def bench_model(name: str, params: dict[str, Any], data: tuple[SeqDataset, ...],
-                args: argparse.Namespace, sampler: UtilSampler) -> dict[str, Any]:
+def bench_model(
+    name: str, params: dict[str, Any], data: tuple[SeqDataset, ...], args: argparse.Namespace, sampler: UtilSampler
+) -> dict[str, Any]:
     """One model's row: harness and bare sequences/s for fit and predict, memory, util."""
     train, val, test = data
     dev = torch.device(args.device)
-    make = lambda: get_plugin("model", name, **params, epochs=args.epochs,  # noqa: E731
-                              patience=args.epochs + 1)
+
+    def make() -> Any:
+        return get_plugin("model", name, **params, epochs=args.epochs, patience=args.epochs + 1)
+
     warm = make()  # first CUDA / cuDNN calls initialise lazily: not timed
-    warm.fit(train.subset(np.arange(min(256, len(train)))), val, rng=np.random.default_rng(1),
-             device=args.device, budget=Budget(max_steps=3))
+    warm.fit(
+        train.subset(np.arange(min(256, len(train)))),
+        val,
+        rng=np.random.default_rng(1),
+        device=args.device,
+        budget=Budget(max_steps=3),
+    )
     if dev.type == "cuda":
         torch.cuda.reset_peak_memory_stats(dev)
     model, start = make(), time.perf_counter()
-    fit_s = timed(lambda: model.fit(train, val, rng=np.random.default_rng(0),
-                                    device=args.device, budget=Budget(max_epochs=args.epochs)),
-                  dev)
+    fit_s = timed(
+        lambda: model.fit(
+            train, val, rng=np.random.default_rng(0), device=args.device, budget=Budget(max_epochs=args.epochs)
+        ),
+        dev,
+    )
     steps, batch = model.fit_report_.train_steps, int(model.batch_size)
     with trainer.seeded(0, dev):
         net = model.build(0).to(dev)
@@ -170,14 +187,21 @@ def bench_model(name: str, params: dict[str, Any], data: tuple[SeqDataset, ...],
     mean_s = timed(lambda: model.predict_mean(test, device=args.device), dev)
     bare_mean_s = bare_predict(model.net_, test, 2, 512 * 2, dev, str(model.precision))
     seqs = steps * batch
-    row = {"model": name, "params": model.params_json(), "train_steps": steps, "batch": batch,
-           "fit_seqs_s": seqs / fit_s, "bare_fit_seqs_s": seqs / bare_s,
-           "fit_ratio": fit_s / bare_s,
-           "predict_seqs_s": len(test) / pred_s, "bare_predict_seqs_s": len(test) / bare_pred_s,
-           "predict_ratio": pred_s / bare_pred_s,
-           "predict_mean_seqs_s": len(test) / mean_s, "predict_mean_ratio": mean_s / bare_mean_s,
-           "peak_mem_mib": (torch.cuda.max_memory_allocated(dev) / 2**20
-                            if dev.type == "cuda" else None)}
+    row = {
+        "model": name,
+        "params": model.params_json(),
+        "train_steps": steps,
+        "batch": batch,
+        "fit_seqs_s": seqs / fit_s,
+        "bare_fit_seqs_s": seqs / bare_s,
+        "fit_ratio": fit_s / bare_s,
+        "predict_seqs_s": len(test) / pred_s,
+        "bare_predict_seqs_s": len(test) / bare_pred_s,
+        "predict_ratio": pred_s / bare_pred_s,
+        "predict_mean_seqs_s": len(test) / mean_s,
+        "predict_mean_ratio": mean_s / bare_mean_s,
+        "peak_mem_mib": (torch.cuda.max_memory_allocated(dev) / 2**20 if dev.type == "cuda" else None),
+    }
     row.update(sampler.summary(start, time.perf_counter()))
     return row
 
@@ -191,8 +215,9 @@ def _cell_seconds(outcomes: list[Any], cells: dict[str, Any]) -> dict[tuple[str,
     return {k: float(np.mean(v)) for k, v in by.items()}
 
 
-def project(full: planning.Plan, costs: dict[tuple[str, str, str], float],
-            slice_wall: float, slice_cost: float) -> dict[str, Any]:
+def project(
+    full: planning.Plan, costs: dict[tuple[str, str, str], float], slice_wall: float, slice_cost: float
+) -> dict[str, Any]:
     """Projected wall seconds of ``full`` from the slice's per-cell costs.
 
     The slice's own parallel efficiency carries over: projection = slice wall x
@@ -207,13 +232,15 @@ def project(full: planning.Plan, costs: dict[tuple[str, str, str], float],
         else:
             covered += cost
     seconds = slice_wall * covered / slice_cost if slice_cost > 0 else None
-    return {"full_cells": len(full.cells), "full_cells_covered": len(full.cells) - missing,
-            "projected_seconds_covered": seconds,
-            "uncovered_task_models": sorted(f"{t}/{m}" for t, m in pairs)}
+    return {
+        "full_cells": len(full.cells),
+        "full_cells_covered": len(full.cells) - missing,
+        "projected_seconds_covered": seconds,
+        "uncovered_task_models": sorted(f"{t}/{m}" for t, m in pairs),
+    }
 
 
-def run_slice(sl: planning.Plan, run_dir: Path, args: argparse.Namespace
-              ) -> tuple[list[Any], float, float]:
+def run_slice(sl: planning.Plan, run_dir: Path, args: argparse.Namespace) -> tuple[list[Any], float, float]:
     """Run the slice, stopped after ``--slice-budget`` s: (outcomes, start, wall seconds).
 
     The budget interrupts the run like Ctrl-C (finished cells are kept on disk); the
@@ -224,18 +251,25 @@ def run_slice(sl: planning.Plan, run_dir: Path, args: argparse.Namespace
     from regshift_bench.execute import RunInterrupted, run_plan
 
     outcomes: list[Any] = []
-    timer = (threading.Timer(args.slice_budget, _thread.interrupt_main)
-             if args.slice_budget else None)
+    timer = threading.Timer(args.slice_budget, _thread.interrupt_main) if args.slice_budget else None
     start = time.perf_counter()
     if timer:
         timer.start()
     try:
-        run_plan(sl, run_dir, device=args.device, workers=args.workers, overwrite=True,
-                 on_outcome=lambda cell, outcome: outcomes.append(outcome))
+        run_plan(
+            sl,
+            run_dir,
+            device=args.device,
+            workers=args.workers,
+            overwrite=True,
+            on_outcome=lambda cell, outcome: outcomes.append(outcome),
+        )
     except KeyboardInterrupt as exc:  # the budget (RunInterrupted once inside run_plan)
-        print(f"grid slice stopped by --slice-budget {args.slice_budget:g} s: "
-              f"{exc if isinstance(exc, RunInterrupted) else 'before its first cell'}",
-              flush=True)
+        print(
+            f"grid slice stopped by --slice-budget {args.slice_budget:g} s: "
+            f"{exc if isinstance(exc, RunInterrupted) else 'before its first cell'}",
+            flush=True,
+        )
     finally:
         if timer:
             timer.cancel()
@@ -250,24 +284,31 @@ def grid_slice(args: argparse.Namespace, sampler: UtilSampler) -> dict[str, Any]
     suites, skipped = runnable_suites(planning.select_suites(False, tasks_, []))
     models = [m for m in args.slice_models.split(",") if m]
     shifts = [s for s in args.slice_shifts.split(",") if s]
-    sl = planning.expand(suites, args.preset, models=models, shifts=shifts,
-                         seeds=args.slice_seeds)
+    sl = planning.expand(suites, args.preset, models=models, shifts=shifts, seeds=args.slice_seeds)
     outcomes, start, wall = run_slice(sl, Path(args.out) / "run", args)
     cells = {c.cell: c for c in sl.cells}
     costs = _cell_seconds(outcomes, cells)
-    slice_cost = sum(costs[(cells[o.cell].task, cells[o.cell].model,
-                            f"{cells[o.cell].shift}@{cells[o.cell].severity:g}")]
-                     for o in outcomes)
+    slice_cost = sum(
+        costs[(cells[o.cell].task, cells[o.cell].model, f"{cells[o.cell].shift}@{cells[o.cell].severity:g}")]
+        for o in outcomes
+    )
     everything, _ = runnable_suites(planning.select_suites(True, [], []))
     full = planning.expand(everything, args.preset)
-    out = {"preset": args.preset, "slice_tasks": sorted({c.task for c in sl.cells}),
-           "skipped_suites": [g.line() for g in skipped], "slice_models": models,
-           "slice_seeds": args.slice_seeds, "slice_shifts": args.slice_shifts or "all",
-           "workers": args.workers,
-           "slice_cells": len(sl.cells), "slice_cells_done": len(outcomes),
-           "slice_failed": sum(o.status == "failed" or bool(o.failed_rows) for o in outcomes),
-           "slice_wall_s": wall, **sampler.summary(start, start + wall),
-           **project(full, costs, wall, slice_cost)}
+    out = {
+        "preset": args.preset,
+        "slice_tasks": sorted({c.task for c in sl.cells}),
+        "skipped_suites": [g.line() for g in skipped],
+        "slice_models": models,
+        "slice_seeds": args.slice_seeds,
+        "slice_shifts": args.slice_shifts or "all",
+        "workers": args.workers,
+        "slice_cells": len(sl.cells),
+        "slice_cells_done": len(outcomes),
+        "slice_failed": sum(o.status == "failed" or bool(o.failed_rows) for o in outcomes),
+        "slice_wall_s": wall,
+        **sampler.summary(start, start + wall),
+        **project(full, costs, wall, slice_cost),
+    }
     return out
 
 
@@ -279,33 +320,48 @@ def print_models(env: dict[str, Any], rows: list[dict[str, Any]]) -> None:
     """The per-model table (GitHub Markdown, as pasted into docs/gpu.md)."""
     from tabulate import tabulate
 
-    print(f"device: {env['device_name']} ({env['device']}); torch {env['torch']}; "
-          f"{env['cpu_count']} CPU cores; precision {env['precision']}")
-    cols = [("model", "model"), ("fit seq/s", "fit_seqs_s"), ("bare fit seq/s", "bare_fit_seqs_s"),
-            ("fit harness/bare", "fit_ratio"), ("predict seq/s", "predict_seqs_s"),
-            ("bare predict seq/s", "bare_predict_seqs_s"),
-            ("predict harness/bare", "predict_ratio"),
-            ("predict_mean seq/s", "predict_mean_seqs_s"),
-            ("predict_mean harness/bare", "predict_mean_ratio"), ("peak MiB", "peak_mem_mib"),
-            ("GPU util % (mean)", "util_mean"), ("util > 70 %", "util_busy_frac")]
+    print(
+        f"device: {env['device_name']} ({env['device']}); torch {env['torch']}; "
+        f"{env['cpu_count']} CPU cores; precision {env['precision']}"
+    )
+    cols = [
+        ("model", "model"),
+        ("fit seq/s", "fit_seqs_s"),
+        ("bare fit seq/s", "bare_fit_seqs_s"),
+        ("fit harness/bare", "fit_ratio"),
+        ("predict seq/s", "predict_seqs_s"),
+        ("bare predict seq/s", "bare_predict_seqs_s"),
+        ("predict harness/bare", "predict_ratio"),
+        ("predict_mean seq/s", "predict_mean_seqs_s"),
+        ("predict_mean harness/bare", "predict_mean_ratio"),
+        ("peak MiB", "peak_mem_mib"),
+        ("GPU util % (mean)", "util_mean"),
+        ("util > 70 %", "util_busy_frac"),
+    ]
     table = [[r.get(k) for _, k in cols] for r in rows]
-    print(tabulate(table, headers=[h for h, _ in cols], floatfmt=".3g", missingval="n/a",
-                   tablefmt="github"), flush=True)
+    print(
+        tabulate(table, headers=[h for h, _ in cols], floatfmt=".3g", missingval="n/a", tablefmt="github"), flush=True
+    )
 
 
 def print_grid(grid: dict[str, Any]) -> None:
     """The grid slice's wall time and utilisation, and the projection."""
     proj = grid["projected_seconds_covered"]
-    print(f"\ngrid slice ({grid['preset']}): tasks {', '.join(grid['slice_tasks'])}; models "
-          f"{', '.join(grid['slice_models'])}; {grid['slice_seeds']} seed(s); shifts "
-          f"{grid['slice_shifts']}; {grid['workers']} worker(s): {grid['slice_cells_done']} of "
-          f"{grid['slice_cells']} cells ({grid['slice_failed']} failed) in {grid['slice_wall_s']:.1f} s; GPU util mean "
-          f"{_fmt(grid['util_mean'])} %, > 70 % in {_fmt(grid['util_busy_frac'])} of "
-          f"{grid['util_samples']} samples")
-    print(f"projection for the whole {grid['preset']} grid: "
-          f"{'n/a' if proj is None else f'{proj:.0f} s ({proj / 60:.1f} min)'} for "
-          f"{grid['full_cells_covered']} of {grid['full_cells']} cells; not measured: "
-          f"{', '.join(grid['uncovered_task_models']) or 'none'}", flush=True)
+    print(
+        f"\ngrid slice ({grid['preset']}): tasks {', '.join(grid['slice_tasks'])}; models "
+        f"{', '.join(grid['slice_models'])}; {grid['slice_seeds']} seed(s); shifts "
+        f"{grid['slice_shifts']}; {grid['workers']} worker(s): {grid['slice_cells_done']} of "
+        f"{grid['slice_cells']} cells ({grid['slice_failed']} failed) in {grid['slice_wall_s']:.1f} s; GPU util mean "
+        f"{_fmt(grid['util_mean'])} %, > 70 % in {_fmt(grid['util_busy_frac'])} of "
+        f"{grid['util_samples']} samples"
+    )
+    print(
+        f"projection for the whole {grid['preset']} grid: "
+        f"{'n/a' if proj is None else f'{proj:.0f} s ({proj / 60:.1f} min)'} for "
+        f"{grid['full_cells_covered']} of {grid['full_cells']} cells; not measured: "
+        f"{', '.join(grid['uncovered_task_models']) or 'none'}",
+        flush=True,
+    )
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -319,24 +375,31 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--length", type=int, default=None, help="default 200 (tiny 60)")
     ap.add_argument("--epochs", type=int, default=None, help="default 2 (tiny 1)")
     ap.add_argument("--preset", default=None, help="grid preset: default full (tiny smoke)")
-    ap.add_argument("--slice-tasks", default="sim,mpra_hepg2",
-                    help="tasks of the grid slice (those without data are skipped)")
-    ap.add_argument("--slice-models", default=None,
-                    help="models of the slice (default cnn,kmer_ridge; tiny mean,cnn)")
-    ap.add_argument("--slice-shifts", default="",
-                    help="shifts of the slice, comma-separated (default: every shift)")
+    ap.add_argument(
+        "--slice-tasks", default="sim,mpra_hepg2", help="tasks of the grid slice (those without data are skipped)"
+    )
+    ap.add_argument("--slice-models", default=None, help="models of the slice (default cnn,kmer_ridge; tiny mean,cnn)")
+    ap.add_argument("--slice-shifts", default="", help="shifts of the slice, comma-separated (default: every shift)")
     ap.add_argument("--slice-seeds", type=int, default=1)
     ap.add_argument("--workers", type=int, default=1, help="process pool of the grid slice")
-    ap.add_argument("--slice-budget", type=float, default=None,
-                    help="stop the slice after this many seconds and project from the "
-                         "cells finished (default 240; tiny: none)")
+    ap.add_argument(
+        "--slice-budget",
+        type=float,
+        default=None,
+        help="stop the slice after this many seconds and project from the cells finished (default 240; tiny: none)",
+    )
     ap.add_argument("--no-grid", action="store_true", help="skip the grid slice")
     args = ap.parse_args(argv)
     tiny = args.tiny
-    for key, full, small in (("n_train", 20000, 512), ("n_test", 8192, 256), ("length", 200, 60),
-                             ("epochs", 2, 1), ("preset", "full", "smoke"),
-                             ("slice_models", "cnn,kmer_ridge", "mean,cnn"),
-                             ("slice_budget", 240.0, None)):
+    for key, full, small in (
+        ("n_train", 20000, 512),
+        ("n_test", 8192, 256),
+        ("length", 200, 60),
+        ("epochs", 2, 1),
+        ("preset", "full", "smoke"),
+        ("slice_models", "cnn,kmer_ridge", "mean,cnn"),
+        ("slice_budget", 240.0, None),
+    ):
         if getattr(args, key) is None:
             setattr(args, key, small if tiny else full)
     return args
@@ -348,14 +411,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise SystemExit("--device cuda: torch sees no CUDA device; use --device cpu --tiny")
     Path(args.out).mkdir(parents=True, exist_ok=True)
-    env = {"device": args.device, "torch": torch.__version__, "cpu_count": os.cpu_count(),
-           "device_name": (torch.cuda.get_device_name(dev) if dev.type == "cuda"
-                           else platform.processor() or platform.machine()),
-           "precision": "bf16 autocast" if dev.type == "cuda" else "fp32", "args": vars(args)}
+    env = {
+        "device": args.device,
+        "torch": torch.__version__,
+        "cpu_count": os.cpu_count(),
+        "device_name": (
+            torch.cuda.get_device_name(dev) if dev.type == "cuda" else platform.processor() or platform.machine()
+        ),
+        "precision": "bf16 autocast" if dev.type == "cuda" else "fp32",
+        "args": vars(args),
+    }
     sampler = UtilSampler()
     sampler.start()
-    data = (random_data(args.n_train, args.length, 0), random_data(256, args.length, 1),
-            random_data(args.n_test, args.length, 2))
+    data = (
+        random_data(args.n_train, args.length, 0),
+        random_data(256, args.length, 1),
+        random_data(args.n_test, args.length, 2),
+    )
     arch = TINY_MODELS if args.tiny else FULL_MODELS
     rows = [bench_model(m, arch[m], data, args, sampler) for m in args.models.split(",") if m]
     report: dict[str, Any] = {"env": env, "models": rows, "grid": None}

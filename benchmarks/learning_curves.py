@@ -37,18 +37,19 @@ from regshift_bench.api import Budget, SeqDataset, SplitSizes, fit_report
 BASELINES = ("kmer_ridge", "gc_linear", "mean", "prior_ridge")  # no optimizer steps
 
 
-def source_parts(task_name: str, n_train: int, n_val: int, n_test: int, seed: int
-                 ) -> tuple[SeqDataset, SeqDataset, SeqDataset]:
+def source_parts(
+    task_name: str, n_train: int, n_val: int, n_test: int, seed: int
+) -> tuple[SeqDataset, SeqDataset, SeqDataset]:
     """The ``none`` split of ``task_name`` (train capped at ``n_train``) for ``seed``."""
     task = regshift_bench.get_plugin("task", task_name)
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
-    splits = regshift_bench.get_plugin("shift", "none").split(
-        task, rng, SplitSizes(n_train, n_val, n_test))
+    splits = regshift_bench.get_plugin("shift", "none").split(task, rng, SplitSizes(n_train, n_val, n_test))
     return splits.train, splits.val, splits.test_id
 
 
-def fit_once(model_name: str, train: SeqDataset, val: SeqDataset, test: SeqDataset,
-             budget: Budget, seed: int) -> dict[str, Any]:
+def fit_once(
+    model_name: str, train: SeqDataset, val: SeqDataset, test: SeqDataset, budget: Budget, seed: int
+) -> dict[str, Any]:
     """Fit one model, return test Pearson, fit seconds and the fit diagnostics."""
     model = regshift_bench.get_plugin("model", model_name)
     start, cpu = time.perf_counter(), time.process_time()
@@ -56,17 +57,33 @@ def fit_once(model_name: str, train: SeqDataset, val: SeqDataset, test: SeqDatas
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     pred = model.predict(test)
     report = fit_report(model)
-    row: dict[str, Any] = {"pearson": float(np.corrcoef(pred.mean, test.y)[0, 1]),
-                           "fit_seconds": round(seconds, 2), "fit_cpu_seconds": round(cpu, 2)}
+    row: dict[str, Any] = {
+        "pearson": float(np.corrcoef(pred.mean, test.y)[0, 1]),
+        "fit_seconds": round(seconds, 2),
+        "fit_cpu_seconds": round(cpu, 2),
+    }
     cols = report.columns() if report else {}
     for key in ("epochs_run", "train_steps", "best_epoch", "stopped_by", "undertrained"):
         row[key] = cols.get(key, "")
     return row
 
 
-FIELDS = ["task", "sweep", "model", "seed", "n_train", "steps_budget", "pearson", "fit_seconds",
-          "fit_cpu_seconds", "epochs_run", "train_steps", "best_epoch", "stopped_by",
-          "undertrained"]
+FIELDS = [
+    "task",
+    "sweep",
+    "model",
+    "seed",
+    "n_train",
+    "steps_budget",
+    "pearson",
+    "fit_seconds",
+    "fit_cpu_seconds",
+    "epochs_run",
+    "train_steps",
+    "best_epoch",
+    "stopped_by",
+    "undertrained",
+]
 
 
 class Rows(list):  # type: ignore[type-arg]
@@ -100,16 +117,33 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                 sub = train.subset(np.sort(order[:size]))
                 for model in args.models:
                     row = fit_once(model, sub, val, test, budget, seed)
-                    rows.append({"task": task_name, "sweep": "size", "model": model,
-                                 "seed": seed, "n_train": size, "steps_budget": "", **row})
+                    rows.append(
+                        {
+                            "task": task_name,
+                            "sweep": "size",
+                            "model": model,
+                            "seed": seed,
+                            "n_train": size,
+                            "steps_budget": "",
+                            **row,
+                        }
+                    )
             size = min(args.steps_size, len(train))
             sub = train.subset(np.sort(order[:size]))
             for steps in args.steps:
                 for model in args.steps_models or [m for m in args.models if m not in BASELINES]:
-                    row = fit_once(model, sub, val, test, Budget(min_steps=steps, max_steps=steps),
-                                   seed)
-                    rows.append({"task": task_name, "sweep": "steps", "model": model,
-                                 "seed": seed, "n_train": size, "steps_budget": steps, **row})
+                    row = fit_once(model, sub, val, test, Budget(min_steps=steps, max_steps=steps), seed)
+                    rows.append(
+                        {
+                            "task": task_name,
+                            "sweep": "steps",
+                            "model": model,
+                            "seed": seed,
+                            "n_train": size,
+                            "steps_budget": steps,
+                            **row,
+                        }
+                    )
     return rows
 
 
@@ -119,14 +153,12 @@ def markdown(rows: list[dict[str, Any]], sweep: str, column: str) -> str:
     if not picked:
         return ""
     values = sorted({r[column] for r in picked})
-    lines = [f"| task | model | {' | '.join(str(v) for v in values)} |",
-             "| --- | --- |" + " --- |" * len(values)]
+    lines = [f"| task | model | {' | '.join(str(v) for v in values)} |", "| --- | --- |" + " --- |" * len(values)]
     for task in dict.fromkeys(r["task"] for r in picked):
         for model in dict.fromkeys(r["model"] for r in picked if r["task"] == task):
             cells = []
             for v in values:
-                got = [r for r in picked if r["task"] == task and r["model"] == model
-                       and r[column] == v]
+                got = [r for r in picked if r["task"] == task and r["model"] == model and r[column] == v]
                 if not got:
                     cells.append("")
                     continue
@@ -140,13 +172,16 @@ def markdown(rows: list[dict[str, Any]], sweep: str, column: str) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tasks", nargs="+", default=["sim", "mpra_hepg2"])
-    ap.add_argument("--models", nargs="+",
-                    default=["cnn", "bilstm", "transformer", "kmer_ridge", "cnn+gc"])
+    ap.add_argument("--models", nargs="+", default=["cnn", "bilstm", "transformer", "kmer_ridge", "cnn+gc"])
     ap.add_argument("--sizes", nargs="*", type=int, default=[1000, 2000, 4000, 8000, 16000])
     ap.add_argument("--steps", nargs="*", type=int, default=[100, 200, 400, 800])
     ap.add_argument("--steps-size", type=int, default=4000)
-    ap.add_argument("--steps-models", nargs="*", default=None,
-                    help="models of the steps sweep (default: every non-baseline of --models)")
+    ap.add_argument(
+        "--steps-models",
+        nargs="*",
+        default=None,
+        help="models of the steps sweep (default: every non-baseline of --models)",
+    )
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     ap.add_argument("--val", type=int, default=1000)
     ap.add_argument("--test", type=int, default=2000)
@@ -159,8 +194,10 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     rows = run(args)
-    print(f"\nPearson r (test_id) by training size (min_steps {args.min_steps}, "
-          f"max_steps {args.max_steps}; † = undertrained):\n")
+    print(
+        f"\nPearson r (test_id) by training size (min_steps {args.min_steps}, "
+        f"max_steps {args.max_steps}; † = undertrained):\n"
+    )
     print(markdown(rows, "size", "n_train"))
     print(f"\nPearson r (test_id) by optimizer steps ({args.steps_size} training sequences):\n")
     print(markdown(rows, "steps", "steps_budget"))

@@ -39,7 +39,7 @@ def _window_occupancy(occ: np.ndarray, widths: np.ndarray, start: int, width: in
         need = int(np.ceil(MIN_OVERLAP * min(wk, width)))
         lo, hi = max(0, start + need - wk), min(occ.shape[1] - 1, start + width - need)
         if hi >= lo:
-            best = max(best, float(occ[k, lo:hi + 1].max()))
+            best = max(best, float(occ[k, lo : hi + 1].max()))
     return best
 
 
@@ -52,9 +52,9 @@ def _matching(prior: MotifPrior, tf: str, source: str) -> np.ndarray:
     return np.array([k for k, n in enumerate(names) if n in want], dtype=int)
 
 
-def occupancy_table(task, data: SeqDataset, background: SeqDataset, pvalue: float,
-                    rng: np.random.Generator, trim_bits: float = 0.25
-                    ) -> dict[str, dict[str, dict[str, float]]]:
+def occupancy_table(
+    task, data: SeqDataset, background: SeqDataset, pvalue: float, rng: np.random.Generator, trim_bits: float = 0.25
+) -> dict[str, dict[str, dict[str, float]]]:
     """rung -> TF -> {"planted", "chance", "n_sites"} (means over sites / random windows)."""
     out: dict[str, dict[str, dict[str, float]]] = {}
     sim_widths = {m.name: m.width for m in task.motif_set}
@@ -78,10 +78,8 @@ def occupancy_table(task, data: SeqDataset, background: SeqDataset, pvalue: floa
                 continue
             planted = [_window_occupancy(occ[i][idx], widths[idx], st, w) for i, st in sites]
             starts = rng.integers(0, data.seq_len - w + 1, size=len(background))
-            chance = [_window_occupancy(occ_bg[i][idx], widths[idx], int(st), w)
-                      for i, st in enumerate(starts)]
-            rows[tf] = {"planted": float(np.mean(planted)), "chance": float(np.mean(chance)),
-                        "n_sites": len(sites)}
+            chance = [_window_occupancy(occ_bg[i][idx], widths[idx], int(st), w) for i, st in enumerate(starts)]
+            rows[tf] = {"planted": float(np.mean(planted)), "chance": float(np.mean(chance)), "n_sites": len(sites)}
         out[source] = rows
     return out
 
@@ -89,11 +87,17 @@ def occupancy_table(task, data: SeqDataset, background: SeqDataset, pvalue: floa
 def markdown(table: dict[str, dict[str, dict[str, float]]]) -> str:
     """The table as Markdown: one row per TF, planted (chance) per rung."""
     rungs = list(table)
-    lines = ["| TF | sites | " + " | ".join(f"{r}: planted (chance)" for r in rungs) + " |",
-             "|---|---:|" + "---:|" * len(rungs)]
+    lines = [
+        "| TF | sites | " + " | ".join(f"{r}: planted (chance)" for r in rungs) + " |",
+        "|---|---:|" + "---:|" * len(rungs),
+    ]
     for tf in table[rungs[0]]:
-        cells = [f"{table[r][tf]['planted']:.2f} ({table[r][tf]['chance']:.2f})"
-                 if np.isfinite(table[r][tf]["planted"]) else "n/a" for r in rungs]
+        cells = [
+            f"{table[r][tf]['planted']:.2f} ({table[r][tf]['chance']:.2f})"
+            if np.isfinite(table[r][tf]["planted"])
+            else "n/a"
+            for r in rungs
+        ]
         lines.append(f"| {tf} | {table[rungs[0]][tf]['n_sites']} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -103,8 +107,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=2000, help="sequences with planted sites")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--pvalue", type=float, default=1e-4, help="the prior's p-value threshold")
-    parser.add_argument("--trim-bits", type=float, default=0.25,
-                        help="the prior's flank-trimming threshold (bits)")
+    parser.add_argument("--trim-bits", type=float, default=0.25, help="the prior's flank-trimming threshold (bits)")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = parser.parse_args()
     task = get_plugin("task", "sim")
@@ -118,8 +121,12 @@ def main() -> None:
     if args.markdown:
         print(markdown(table))
     else:
-        print(json.dumps({"n": args.n, "seed": args.seed, "pvalue": args.pvalue,
-                          "trim_bits": args.trim_bits, "table": table}, indent=1))
+        print(
+            json.dumps(
+                {"n": args.n, "seed": args.seed, "pvalue": args.pvalue, "trim_bits": args.trim_bits, "table": table},
+                indent=1,
+            )
+        )
 
 
 if __name__ == "__main__":

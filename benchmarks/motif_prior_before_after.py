@@ -48,8 +48,7 @@ def main() -> None:
     for task_name in ("dream_yeast", "mpra_wtc11"):
         task = regshift_bench.get_plugin("task", task_name)
         shift = "random_to_native" if task_name == "dream_yeast" else "none"
-        splits = regshift_bench.get_plugin("shift", shift).split(
-            task, np.random.default_rng(args.seed), sizes)
+        splits = regshift_bench.get_plugin("shift", shift).split(task, np.random.default_rng(args.seed), sizes)
         tests = {"test_id": splits.test_id}
         if isinstance(splits.test_ood, dict) and "public" in splits.test_ood:
             tests["public"] = splits.test_ood["public"]
@@ -59,14 +58,18 @@ def main() -> None:
             xtr = prior.features(splits.train).astype(np.float64)
             mu, sd = xtr.mean(0), np.where(xtr.std(0) > 1e-8, xtr.std(0), 1.0)
             ridge = RidgeCV(alphas=np.logspace(-1, 4, 11)).fit((xtr - mu) / sd, splits.train.y)
-            out = [f"{task_name:12s} {label:6s} {prior.chosen_['database']:18s} "
-                   f"{prior.chosen_['panel']:7s} m={len(prior.motifs_):2d}"]
+            out = [
+                f"{task_name:12s} {label:6s} {prior.chosen_['database']:18s} "
+                f"{prior.chosen_['panel']:7s} m={len(prior.motifs_):2d}"
+            ]
             out.append(f"train max|z| {np.abs((xtr - mu) / sd).max():6.1f}")
             for name, data in tests.items():
                 z = (prior.features(data) - mu) / sd
-                out.append(f"{name}: ridge r {_r(ridge.predict(z), data.y):+.3f} "
-                           f"max|z| {np.abs(z).max():6.1f} "
-                           f">10: {100 * (np.abs(z) > 10).any(1).mean():4.1f}%")
+                out.append(
+                    f"{name}: ridge r {_r(ridge.predict(z), data.y):+.3f} "
+                    f"max|z| {np.abs(z).max():6.1f} "
+                    f">10: {100 * (np.abs(z) > 10).any(1).mean():4.1f}%"
+                )
             print(" | ".join(out), f"({time.perf_counter() - t0:.0f}s)", flush=True)
         if args.no_cnn:
             continue
@@ -75,13 +78,12 @@ def main() -> None:
             t0 = time.perf_counter()
             params = {} if prior is None else {"prior": prior}
             model = regshift_bench.get_plugin("model", "cnn", **params)
-            model.fit(splits.train, splits.val, rng=np.random.default_rng(args.seed),
-                      budget=Budget(max_epochs=args.epochs))
-            scores = " ".join(f"{n} r {_r(model.predict(d).mean, d.y):+.3f}"
-                              for n, d in tests.items())
+            model.fit(
+                splits.train, splits.val, rng=np.random.default_rng(args.seed), budget=Budget(max_epochs=args.epochs)
+            )
+            scores = " ".join(f"{n} r {_r(model.predict(d).mean, d.y):+.3f}" for n, d in tests.items())
             name = "cnn" if prior is None else f"cnn+motif ({label})"
-            print(f"{task_name:12s} {name:20s} {scores} ({time.perf_counter() - t0:.0f}s)",
-                  flush=True)
+            print(f"{task_name:12s} {name:20s} {scores} ({time.perf_counter() - t0:.0f}s)", flush=True)
 
 
 if __name__ == "__main__":

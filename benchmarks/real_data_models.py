@@ -32,22 +32,27 @@ def load_splits(seed: int, train: int | None) -> tuple[SeqDataset, SeqDataset, S
     """(train, val, test_id) of ``mpra_hepg2`` as the runner builds them (locus-grouped)."""
     task = regshift_bench.get_plugin("task", "mpra_hepg2")
     splits = regshift_bench.get_plugin("shift", "none").split(
-        task, np.random.default_rng(seed), SplitSizes(train, None, None))
+        task, np.random.default_rng(seed), SplitSizes(train, None, None)
+    )
     return splits.train, splits.val, splits.test_id
 
 
 def scores(data: SeqDataset, pred: regshift_bench.api.Prediction) -> dict[str, float]:
     """Pearson r, mean z^2 and 90% interval coverage."""
     z2 = (data.y - pred.mean) ** 2 / pred.var
-    return {"r": float(np.corrcoef(pred.mean, data.y)[0, 1]), "z2": float(z2.mean()),
-            "cov90": float((z2 <= 1.6448536**2).mean())}
+    return {
+        "r": float(np.corrcoef(pred.mean, data.y)[0, 1]),
+        "z2": float(z2.mean()),
+        "cov90": float((z2 <= 1.6448536**2).mean()),
+    }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", nargs="+", default=["kmer_ridge", "cnn", "bilstm", "transformer"])
-    ap.add_argument("--params", default="{}",
-                    help='JSON: model name -> constructor params, e.g. \'{"cnn": {"epochs": 8}}\'')
+    ap.add_argument(
+        "--params", default="{}", help='JSON: model name -> constructor params, e.g. \'{"cnn": {"epochs": 8}}\''
+    )
     ap.add_argument("--seed", type=int, default=0, help="training seed")
     ap.add_argument("--split-seed", type=int, default=0)
     ap.add_argument("--train", type=int, default=None, help="cap on training examples")
@@ -58,25 +63,41 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     params = json.loads(args.params)
     train, val, test = load_splits(args.split_seed, args.train)
-    print(f"# HepG2 lentiMPRA: train {len(train)}, val {len(val)}, test {len(test)}; "
-          f"device {args.device}, {args.threads} threads", flush=True)
+    print(
+        f"# HepG2 lentiMPRA: train {len(train)}, val {len(val)}, test {len(test)}; "
+        f"device {args.device}, {args.threads} threads",
+        flush=True,
+    )
     print("| model | params | val r | test r | test z2 | test cov90 | seconds |", flush=True)
     print("| --- | --- | --- | --- | --- | --- | --- |", flush=True)
     for name in args.models:
         model = regshift_bench.get_plugin("model", name, **params.get(name, {}))
         t0 = time.perf_counter()
-        model.fit(train, val, rng=np.random.default_rng(args.seed), device=args.device,
-                  budget=Budget(max_seconds=args.max_seconds))
+        model.fit(
+            train,
+            val,
+            rng=np.random.default_rng(args.seed),
+            device=args.device,
+            budget=Budget(max_seconds=args.max_seconds),
+        )
         seconds = time.perf_counter() - t0
         sv = scores(val, model.predict(val, device=args.device))
         st = scores(test, model.predict(test, device=args.device))
         report = fit_report(model)
-        extra = "" if report is None else (
-            f"{report.epochs_run} epochs, {report.train_steps} steps, best epoch "
-            f"{report.best_epoch}, stopped by {report.stopped_by}"
-            + (" (UNDERTRAINED)" if report.undertrained else ""))
-        print(f"| {name} | {json.dumps(params.get(name, {}))} | {sv['r']:.3f} | {st['r']:.3f} | "
-              f"{st['z2']:.2f} | {st['cov90']:.3f} | {seconds:.0f} |", flush=True)
+        extra = (
+            ""
+            if report is None
+            else (
+                f"{report.epochs_run} epochs, {report.train_steps} steps, best epoch "
+                f"{report.best_epoch}, stopped by {report.stopped_by}"
+                + (" (UNDERTRAINED)" if report.undertrained else "")
+            )
+        )
+        print(
+            f"| {name} | {json.dumps(params.get(name, {}))} | {sv['r']:.3f} | {st['r']:.3f} | "
+            f"{st['z2']:.2f} | {st['cov90']:.3f} | {seconds:.0f} |",
+            flush=True,
+        )
         if extra:
             print(f"#   {name}: {extra}", flush=True)
 

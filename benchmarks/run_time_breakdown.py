@@ -59,15 +59,24 @@ def breakdown(run_dir: Path) -> pd.DataFrame:
         total = mine["seconds"].sum()
         parts = {p: mine[p].fillna(0).sum() for p in PARTS}
         finished = g[g.finished]
-        per_group = (mine[mine.seed.isin(finished.seed)]["seconds"].sum() / len(finished)
-                     if len(finished) else float("nan"))
+        per_group = (
+            mine[mine.seed.isin(finished.seed)]["seconds"].sum() / len(finished) if len(finished) else float("nan")
+        )
         left = float((g["planned"] - g["done"]).clip(lower=0).sum() / g["planned"].iloc[0])
-        out.append({"task": task, "model": model, "groups": f"{len(finished)}/{len(g)}",
-                    "trainings": mine["model_key"].nunique(), "cell_h": total / 3600,
-                    "fit_h": parts["fit_seconds"] / 3600, "predict_h": parts["predict_seconds"] / 3600,
-                    "split_h": parts["split_seconds"] / 3600,
-                    "other_h": (total - sum(parts.values())) / 3600,
-                    "projected_left_h": per_group * left / 3600})
+        out.append(
+            {
+                "task": task,
+                "model": model,
+                "groups": f"{len(finished)}/{len(g)}",
+                "trainings": mine["model_key"].nunique(),
+                "cell_h": total / 3600,
+                "fit_h": parts["fit_seconds"] / 3600,
+                "predict_h": parts["predict_seconds"] / 3600,
+                "split_h": parts["split_seconds"] / 3600,
+                "other_h": (total - sum(parts.values())) / 3600,
+                "projected_left_h": per_group * left / 3600,
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -78,10 +87,12 @@ def main() -> None:
     table = breakdown(args.run_dir)
     pd.set_option("display.width", 200)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
-    print(f"\ncell time so far: {table['cell_h'].sum():.2f} h; projected remaining cell time "
-          f"(task x model with a finished group): {table['projected_left_h'].sum(min_count=1):.2f} h; "
-          f"task x model with no finished group yet: "
-          f"{int(table['projected_left_h'].isna().sum())}")
+    print(
+        f"\ncell time so far: {table['cell_h'].sum():.2f} h; projected remaining cell time "
+        f"(task x model with a finished group): {table['projected_left_h'].sum(min_count=1):.2f} h; "
+        f"task x model with no finished group yet: "
+        f"{int(table['projected_left_h'].isna().sum())}"
+    )
 
 
 if __name__ == "__main__":

@@ -36,10 +36,13 @@ def session_walls(run_dir: Path) -> dict[str, Any]:
     sessions: list[dict[str, Any]] = []
     for index, session in enumerate(manifest["sessions"]):
         started = datetime.fromisoformat(session["started"])
-        mtimes = [(run_dir / "cells" / f"{key}.parquet").stat().st_mtime
-                  for key, cell in cells.items()
-                  if cell.get("session") == index and cell.get("status") == "ok"
-                  and (run_dir / "cells" / f"{key}.parquet").exists()]
+        mtimes = [
+            (run_dir / "cells" / f"{key}.parquet").stat().st_mtime
+            for key, cell in cells.items()
+            if cell.get("session") == index
+            and cell.get("status") == "ok"
+            and (run_dir / "cells" / f"{key}.parquet").exists()
+        ]
         if session.get("finished"):
             end, how = datetime.fromisoformat(session["finished"]), "manifest finished"
         elif mtimes:
@@ -47,40 +50,49 @@ def session_walls(run_dir: Path) -> dict[str, Any]:
             how = "killed: last cell file written"
         else:
             end, how = started, "killed before any cell finished"
-        sessions.append({
-            "session": index, "started": started.isoformat(), "ended": end.isoformat(),
-            "end_from": how, "wall_seconds": round((end - started).total_seconds(), 1),
-            "cells_finished": len(mtimes)})
-    in_cells = sum(cell.get("seconds") or 0.0 for cell in cells.values()
-                   if cell.get("status") == "ok")
-    return {"sessions": sessions,
-            "wall_seconds": round(sum(s["wall_seconds"] for s in sessions), 1),
-            "cell_seconds_summed_over_workers": round(in_cells, 1),
-            "cells_ok": sum(cell.get("status") == "ok" for cell in cells.values()),
-            "cells_planned": len(cells)}
+        sessions.append(
+            {
+                "session": index,
+                "started": started.isoformat(),
+                "ended": end.isoformat(),
+                "end_from": how,
+                "wall_seconds": round((end - started).total_seconds(), 1),
+                "cells_finished": len(mtimes),
+            }
+        )
+    in_cells = sum(cell.get("seconds") or 0.0 for cell in cells.values() if cell.get("status") == "ok")
+    return {
+        "sessions": sessions,
+        "wall_seconds": round(sum(s["wall_seconds"] for s in sessions), 1),
+        "cell_seconds_summed_over_workers": round(in_cells, 1),
+        "cells_ok": sum(cell.get("status") == "ok" for cell in cells.values()),
+        "cells_planned": len(cells),
+    }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("run_dir", type=Path)
-    ap.add_argument("--into", type=Path, default=None,
-                    help="a published provenance.json to add the figures to")
+    ap.add_argument("--into", type=Path, default=None, help="a published provenance.json to add the figures to")
     args = ap.parse_args()
     if args.into is not None and not args.into.is_file():
-        sys.exit(f"--into {args.into}: no such file; pass the provenance.json that "
-                 "`rsbench leaderboard publish` wrote")
+        sys.exit(f"--into {args.into}: no such file; pass the provenance.json that `rsbench leaderboard publish` wrote")
     try:
         walls = session_walls(args.run_dir)
     except RegshiftError as exc:
         sys.exit(str(exc))
     for s in walls["sessions"]:
-        print(f"session {s['session']}: {s['started']} -> {s['ended']} "
-              f"({s['end_from']}): {s['wall_seconds'] / 3600:.2f} h, "
-              f"{s['cells_finished']} cells")
-    print(f"wall, summed over sessions: {walls['wall_seconds'] / 3600:.2f} h; "
-          f"time inside cells summed over workers: "
-          f"{walls['cell_seconds_summed_over_workers'] / 3600:.2f} h; "
-          f"{walls['cells_ok']} of {walls['cells_planned']} cells ok")
+        print(
+            f"session {s['session']}: {s['started']} -> {s['ended']} "
+            f"({s['end_from']}): {s['wall_seconds'] / 3600:.2f} h, "
+            f"{s['cells_finished']} cells"
+        )
+    print(
+        f"wall, summed over sessions: {walls['wall_seconds'] / 3600:.2f} h; "
+        f"time inside cells summed over workers: "
+        f"{walls['cell_seconds_summed_over_workers'] / 3600:.2f} h; "
+        f"{walls['cells_ok']} of {walls['cells_planned']} cells ok"
+    )
     if args.into is not None:
         published = json.loads(args.into.read_text())
         published["wall_time"] = {**walls, "computed_by": "benchmarks/run_wall_time.py"}

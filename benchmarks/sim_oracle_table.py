@@ -41,8 +41,7 @@ def main() -> None:
         print("  ".join(f"{c:>18}" for c in cols))
     for r in rows:
         cells = [r["shift"], r["kind"]] + [f"{r[c]:.3f}" for c in cols[2:]]
-        print(("| " + " | ".join(cells) + " |") if args.markdown
-              else "  ".join(f"{c:>18}" for c in cells))
+        print(("| " + " | ".join(cells) + " |") if args.markdown else "  ".join(f"{c:>18}" for c in cells))
 
 
 if __name__ == "__main__":

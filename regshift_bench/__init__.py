@@ -25,10 +25,20 @@ if TYPE_CHECKING:  # loaded on first use (see __getattr__); static tools see the
     from regshift_bench.run_api import run
 
 __all__ = [
-    "CellTimeout", "DataError", "DataMissingError", "MetricSkipped", "PluginError",
-    "PluginLoadError", "RegistryError",
-    "RegshiftError", "TaskFileError", "UnknownNameError", "__version__", "get_plugin",
-    "hookimpl", "run",
+    "CellTimeout",
+    "DataError",
+    "DataMissingError",
+    "MetricSkipped",
+    "PluginError",
+    "PluginLoadError",
+    "RegistryError",
+    "RegshiftError",
+    "TaskFileError",
+    "UnknownNameError",
+    "__version__",
+    "get_plugin",
+    "hookimpl",
+    "run",
 ]
 
 

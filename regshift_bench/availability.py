@@ -52,17 +52,19 @@ class Skipped:
         get it with `rsbench data fetch NAME```.
         """
         tasks = ", ".join(self.tasks)
-        what = (f"suite {self.suite} (tasks {tasks})" if self.whole_suite
-                else f"task(s) {tasks} of suite {self.suite}")
+        what = f"suite {self.suite} (tasks {tasks})" if self.whole_suite else f"task(s) {tasks} of suite {self.suite}"
         how = []
         if self.fixes:
             # `rsbench data fetch` takes several names: one command per suite, then the rest.
-            plain = [c for c in self.fixes if c.startswith("rsbench data fetch ") and
-                     len(c.split()) == 4]
-            commands = ([f"rsbench data fetch {' '.join(c.split()[3] for c in plain)}"]
-                        if plain else []) + [c for c in self.fixes if c not in plain]
-            how.append("get it with " + "; ".join(f"`{c}`" for c in commands)
-                       + " (or every dataset: `rsbench data fetch --all`)")
+            plain = [c for c in self.fixes if c.startswith("rsbench data fetch ") and len(c.split()) == 4]
+            commands = ([f"rsbench data fetch {' '.join(c.split()[3] for c in plain)}"] if plain else []) + [
+                c for c in self.fixes if c not in plain
+            ]
+            how.append(
+                "get it with "
+                + "; ".join(f"`{c}`" for c in commands)
+                + " (or every dataset: `rsbench data fetch --all`)"
+            )
         how.extend(self.reasons)
         return f"{what}: no data in {paths.data_dir()}; {'; '.join(how)}"
 

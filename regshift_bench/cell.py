@@ -35,24 +35,24 @@ class Cell:
     suite: str
     suite_version: int
     preset: str
-    task: str                 # label shown in results
-    task_name: str            # registered task
+    task: str  # label shown in results
+    task_name: str  # registered task
     task_params: tuple[tuple[str, Any], ...]
     shift: str
     severity: float
     shift_params: tuple[tuple[str, Any], ...]
     model: str
-    model_params: str         # canonical JSON; a changed default is a different cell
+    model_params: str  # canonical JSON; a changed default is a different cell
     seed: int
     sizes: SplitSizes
     budget: Budget
     metrics: tuple[str, ...]
     explainers: tuple[str, ...] = ()  # interpretation (regshift_bench.interpret)
-    explain_n: int = 0                # sequences explained per split
+    explain_n: int = 0  # sequences explained per split
     cell: str = field(default="", compare=False)
     # Set only when ``model`` is a label with parameters, e.g. "cnn(channels=32)".
-    model_name: str = ""                                # the registered model
-    model_args: tuple[tuple[str, Any], ...] = ()       # the parameters given to it
+    model_name: str = ""  # the registered model
+    model_args: tuple[tuple[str, Any], ...] = ()  # the parameters given to it
     # Set only for tasks reading user files (a task file's table): ``task_files`` are
     # the keys of ``task_params`` holding paths, ``task_data`` a digest of the files.
     task_files: tuple[str, ...] = ()

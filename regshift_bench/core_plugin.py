@@ -12,6 +12,14 @@ from regshift_bench.hookspecs import Register, hookimpl
 
 @hookimpl
 def rsbench_register_shifts(register: Register) -> None:
-    register("none", lazy("regshift_bench.no_shift:NoShift", kind="selection", changes_train=False,
-                          changes_inputs=False, default_severities=(0.0,)),
-             summary="identity: the in-distribution reference")
+    register(
+        "none",
+        lazy(
+            "regshift_bench.no_shift:NoShift",
+            kind="selection",
+            changes_train=False,
+            changes_inputs=False,
+            default_severities=(0.0,),
+        ),
+        summary="identity: the in-distribution reference",
+    )

@@ -40,9 +40,22 @@ from regshift_bench.api.datafiles import DataFile, Dataset
 from regshift_bench.errors import DataError, DataMissingError
 from regshift_bench.paths import dataset_path
 
-__all__ = ["DataFile", "Dataset", "GITHUB_RAW", "MIRROR_ENV", "UPSTREAM_DIR", "fetch",
-           "fetch_all", "fetch_file", "locate", "mirror_base", "mirrored", "missing_hint",
-           "sha256_of", "status"]
+__all__ = [
+    "DataFile",
+    "Dataset",
+    "GITHUB_RAW",
+    "MIRROR_ENV",
+    "UPSTREAM_DIR",
+    "fetch",
+    "fetch_all",
+    "fetch_file",
+    "locate",
+    "mirror_base",
+    "mirrored",
+    "missing_hint",
+    "sha256_of",
+    "status",
+]
 
 #: The public host every pinned original is served from; a mirror replaces it.
 GITHUB_RAW = "https://raw.githubusercontent.com/"
@@ -94,7 +107,7 @@ def mirrored(url: str, base: str | None) -> str:
         return url
     base = base if base.endswith("/") else base + "/"
     if url.startswith(GITHUB_RAW):
-        return base + url[len(GITHUB_RAW):]
+        return base + url[len(GITHUB_RAW) :]
     parsed = urllib.parse.urlparse(url)
     return base + parsed.netloc + parsed.path
 
@@ -110,8 +123,7 @@ def missing_hint(dataset: Dataset) -> str:
     """How to get ``dataset``, for one-line DataMissingError messages."""
     if dataset.fetchable:
         return f"run `{fetch_command(dataset)}`"
-    return (f"copy the folder {dataset.folder}/ from a data mirror or run "
-            f"`{fetch_command(dataset)}`")
+    return f"copy the folder {dataset.folder}/ from a data mirror or run `{fetch_command(dataset)}`"
 
 
 class _LocalCopy:
@@ -158,13 +170,13 @@ def _first_missing(path: Path) -> Path | None:
 
 def _remove_if_empty(folder: Path | None) -> None:
     """Remove a folder this call created, if no file ended up in it."""
-    if folder is not None and folder.is_dir() and not any(
-            p.is_file() for p in folder.rglob("*")):
+    if folder is not None and folder.is_dir() and not any(p.is_file() for p in folder.rglob("*")):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def fetch_file(url: str, dest: Path, sha256: str | None, *, md5: str | None = None,
-               accept: tuple[str, ...] = (), bar: Any = None) -> Path:
+def fetch_file(
+    url: str, dest: Path, sha256: str | None, *, md5: str | None = None, accept: tuple[str, ...] = (), bar: Any = None
+) -> Path:
     """Download ``url`` to ``dest`` through pooch and verify its checksum.
 
     pooch writes to a temporary file next to ``dest`` and renames it into place
@@ -205,21 +217,27 @@ def fetch_file(url: str, dest: Path, sha256: str | None, *, md5: str | None = No
         if accept:  # several valid sums: pooch checks one, so fetch aside and check here
             _retrieve_any(url, dest, (sha256 or "", *accept), downloader)
         else:
-            pooch.retrieve(url, known_hash=known, fname=dest.name, path=dest.parent,
-                           downloader=downloader, progressbar=False)
+            pooch.retrieve(
+                url, known_hash=known, fname=dest.name, path=dest.parent, downloader=downloader, progressbar=False
+            )
     except ValueError as exc:
         _remove_if_empty(created)
         if "hash" not in str(exc).lower():
-            raise DataError(f"cannot download {dest.name} from {url}: {_short(exc)}; "
-                            "check the URL, nothing was written") from exc
-        raise DataError(f"checksum mismatch for {dest.name} from {url}: expected "
-                        f"{known[:23]}...; the URL serves a different or corrupt file, "
-                        "nothing was written") from exc
+            raise DataError(
+                f"cannot download {dest.name} from {url}: {_short(exc)}; check the URL, nothing was written"
+            ) from exc
+        raise DataError(
+            f"checksum mismatch for {dest.name} from {url}: expected "
+            f"{known[:23]}...; the URL serves a different or corrupt file, "
+            "nothing was written"
+        ) from exc
     except Exception as exc:  # requests, ftp and OS errors alike: one line, nothing written
         _remove_if_empty(created)
-        raise DataError(f"cannot download {dest.name} from {url} ({_short(exc)}); check "
-                        f"your network, or read every file from a mirror with `rsbench data "
-                        f"fetch --url BASE` or {MIRROR_ENV}=BASE; nothing was written") from exc
+        raise DataError(
+            f"cannot download {dest.name} from {url} ({_short(exc)}); check "
+            f"your network, or read every file from a mirror with `rsbench data "
+            f"fetch --url BASE` or {MIRROR_ENV}=BASE; nothing was written"
+        ) from exc
     return dest
 
 
@@ -229,8 +247,9 @@ def _retrieve_any(url: str, dest: Path, valid: tuple[str, ...], downloader: Any)
 
     part = dest.with_name(f".{dest.name}.part")
     try:
-        pooch.retrieve(url, known_hash=None, fname=part.name, path=dest.parent,
-                       downloader=downloader, progressbar=False)
+        pooch.retrieve(
+            url, known_hash=None, fname=part.name, path=dest.parent, downloader=downloader, progressbar=False
+        )
         if sha256_of(part) not in valid:
             raise ValueError(f"SHA256 hash of {dest.name} matches none of the pinned sums")
         os.replace(part, dest)
@@ -248,8 +267,14 @@ def _folder_mirror(url: str, dataset: Dataset, f: DataFile) -> str:
     return url if len(dataset.files) == 1 else f"{url.rstrip('/')}/{f.path}"
 
 
-def fetch(dataset: Dataset, root: Path, url: str | None = None, *, mirror: str | None = None,
-          progress: ProgressFactory | None = None) -> list[tuple[str, str]]:
+def fetch(
+    dataset: Dataset,
+    root: Path,
+    url: str | None = None,
+    *,
+    mirror: str | None = None,
+    progress: ProgressFactory | None = None,
+) -> list[tuple[str, str]]:
     """Get every file of ``dataset`` into ``root/<folder>``: download, derive, verify.
 
     Files already present with a valid checksum are kept. Public originals are
@@ -305,8 +330,9 @@ def fetch(dataset: Dataset, root: Path, url: str | None = None, *, mirror: str |
     return sorted(done, key=lambda item: order[item[0]])
 
 
-def _fetch_derived(dataset: Dataset, root: Path, mirror: str | None,
-                   progress: ProgressFactory | None) -> list[tuple[str, str]]:
+def _fetch_derived(
+    dataset: Dataset, root: Path, mirror: str | None, progress: ProgressFactory | None
+) -> list[tuple[str, str]]:
     """Derive the dataset's URL-less files that are missing or invalid."""
     folder = root / dataset.folder
     present = [(f.path, "present") for f in dataset.derived if _valid(f, folder / f.path)]
@@ -314,22 +340,25 @@ def _fetch_derived(dataset: Dataset, root: Path, mirror: str | None,
     if not todo:
         return present
     if dataset.derive is None:
-        raise DataMissingError(f"dataset {dataset.name!r}: {todo[0].path} is derived and has "
-                               f"no public URL; {missing_hint(dataset)}")
+        raise DataMissingError(
+            f"dataset {dataset.name!r}: {todo[0].path} is derived and has no public URL; {missing_hint(dataset)}"
+        )
     sources = _fetch_sources(dataset, root, mirror, progress)
     _derive_into(dataset, todo, sources, root)
     return present + [(f.path, "derived") for f in todo]
 
 
-def _fetch_sources(dataset: Dataset, root: Path, mirror: str | None,
-                   progress: ProgressFactory | None) -> dict[str, Path]:
+def _fetch_sources(
+    dataset: Dataset, root: Path, mirror: str | None, progress: ProgressFactory | None
+) -> dict[str, Path]:
     """Verified local copies of the dataset's sources, by file name.
 
     A source that is also one of the dataset's own files (same checksum, already
     fetched) is read from there instead of being downloaded twice.
     """
-    own = {f.sha256: root / dataset.folder / f.path for f in dataset.files
-           if f.url is not None and f.sha256 is not None}
+    own = {
+        f.sha256: root / dataset.folder / f.path for f in dataset.files if f.url is not None and f.sha256 is not None
+    }
     local: dict[str, Path] = {}
     for s in dataset.sources:
         name = PurePosixPath(s.path).name
@@ -344,8 +373,7 @@ def _fetch_sources(dataset: Dataset, root: Path, mirror: str | None,
     return local
 
 
-def _derive_into(dataset: Dataset, todo: list[DataFile], sources: dict[str, Path],
-                 root: Path) -> None:
+def _derive_into(dataset: Dataset, todo: list[DataFile], sources: dict[str, Path], root: Path) -> None:
     """Run ``dataset.derive`` in a temporary folder; move verified files into place."""
     folder = root / dataset.folder
     root.mkdir(parents=True, exist_ok=True)
@@ -356,19 +384,20 @@ def _derive_into(dataset: Dataset, todo: list[DataFile], sources: dict[str, Path
         except DataError:
             raise
         except Exception as exc:
-            raise DataError(f"dataset {dataset.name!r}: deriving its tables failed "
-                            f"({_short(exc)}); nothing was written") from exc
+            raise DataError(
+                f"dataset {dataset.name!r}: deriving its tables failed ({_short(exc)}); nothing was written"
+            ) from exc
         for f in todo:
             made = scratch / f.path
             if not made.is_file():
-                raise DataError(f"dataset {dataset.name!r}: the derivation wrote no "
-                                f"{f.path}; nothing was written")
+                raise DataError(f"dataset {dataset.name!r}: the derivation wrote no {f.path}; nothing was written")
             if not _valid(f, made):
                 raise DataError(
                     f"dataset {dataset.name!r}: derived {f.path} has sha256 "
                     f"{sha256_of(made)[:16]}..., not the pinned {str(f.sha256)[:16]}...; "
                     "the derivation or its library versions changed the bytes, nothing "
-                    "was written")
+                    "was written"
+                )
         for f in todo:
             (folder / f.path).parent.mkdir(parents=True, exist_ok=True)
             os.replace(scratch / f.path, folder / f.path)
@@ -376,10 +405,14 @@ def _derive_into(dataset: Dataset, todo: list[DataFile], sources: dict[str, Path
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def fetch_all(datasets: Iterable[Dataset], root: Path, *, mirror: str | None = None,
-              progress: ProgressFactory | None = None,
-              on_dataset: Callable[[Dataset, list[tuple[str, str]]], None] | None = None,
-              ) -> dict[str, list[tuple[str, str]]]:
+def fetch_all(
+    datasets: Iterable[Dataset],
+    root: Path,
+    *,
+    mirror: str | None = None,
+    progress: ProgressFactory | None = None,
+    on_dataset: Callable[[Dataset, list[tuple[str, str]]], None] | None = None,
+) -> dict[str, list[tuple[str, str]]]:
     """:func:`fetch` every non-optional dataset of ``datasets``, in order.
 
     Parameters
@@ -432,12 +465,18 @@ def status(root: Path | None, datasets: Iterable[Dataset]) -> list[dict[str, Any
             present = path is not None and path.is_file()
             sha = sha256_of(path) if path is not None and present else None
             size = path.stat().st_size if path is not None and present else None
-            rows.append({
-                "dataset": d.name, "file": f"{d.folder}/{f.path}", "present": present,
-                "size": size, "sha256": sha,
-                "checksum_ok": _valid(f, path) if present and path is not None else None,
-                "fetchable": f.url is not None or d.derive is not None, "tasks": list(d.tasks),
-            })
+            rows.append(
+                {
+                    "dataset": d.name,
+                    "file": f"{d.folder}/{f.path}",
+                    "present": present,
+                    "size": size,
+                    "sha256": sha,
+                    "checksum_ok": _valid(f, path) if present and path is not None else None,
+                    "fetchable": f.url is not None or d.derive is not None,
+                    "tasks": list(d.tasks),
+                }
+            )
     return rows
 
 
@@ -450,9 +489,9 @@ def locate(dataset: Dataset, path: str) -> Path:
         One line naming where it looked and how to get the dataset.
     """
     try:
-        return dataset_path(f"{dataset.folder}/{path}",
-                            what=f"dataset {dataset.name!r} file {path} ({missing_hint(dataset)})")
+        return dataset_path(
+            f"{dataset.folder}/{path}", what=f"dataset {dataset.name!r} file {path} ({missing_hint(dataset)})"
+        )
     except DataMissingError as exc:
         # Structured too, so a planner can name the dataset and its command once.
-        raise DataMissingError(str(exc), dataset=dataset.name,
-                               fix=fetch_command(dataset)) from None
+        raise DataMissingError(str(exc), dataset=dataset.name, fix=fetch_command(dataset)) from None

@@ -29,8 +29,7 @@ class DataMissingError(DataError):
         name each missing dataset once instead of repeating the message per task.
     """
 
-    def __init__(self, message: str, *, dataset: str | None = None, fix: str | None = None
-                 ) -> None:
+    def __init__(self, message: str, *, dataset: str | None = None, fix: str | None = None) -> None:
         self.dataset, self.fix = dataset, fix
         super().__init__(message)
 
@@ -51,8 +50,7 @@ class RegistryError(RegshiftError):
 class UnknownNameError(RegistryError):
     """A name was looked up that no plugin registered."""
 
-    def __init__(self, kind: str, name: str, known: list[str], listing: str | None = None,
-                 note: str = "") -> None:
+    def __init__(self, kind: str, name: str, known: list[str], listing: str | None = None, note: str = "") -> None:
         from regshift_bench.names import did_you_mean
 
         self.kind, self.name = kind, name

@@ -22,8 +22,15 @@ from regshift_bench.plan import Plan
 from regshift_bench.rundir import check_run_dir, drop_stale, extension_note, reconcile, stale_cells
 from regshift_bench.runner import CellOutcome, cell_done, run_group
 
-__all__ = ["RunInterrupted", "RunSummary", "check_run_dir", "extension_note", "iter_failures",
-           "run_plan", "stale_cells"]
+__all__ = [
+    "RunInterrupted",
+    "RunSummary",
+    "check_run_dir",
+    "extension_note",
+    "iter_failures",
+    "run_plan",
+    "stale_cells",
+]
 
 OnOutcome = Callable[[Cell, CellOutcome], None]
 MANIFEST_INTERVAL_S = 5.0
@@ -41,8 +48,7 @@ class RunInterrupted(KeyboardInterrupt):
 
     def __init__(self, run_dir: Path, kept: int, total: int) -> None:
         self.run_dir, self.kept, self.total = run_dir, kept, total
-        super().__init__(f"interrupted: {kept} of {total} cells kept in {run_dir}; "
-                         "run the same command to resume")
+        super().__init__(f"interrupted: {kept} of {total} cells kept in {run_dir}; run the same command to resume")
 
 
 @dataclass
@@ -64,8 +70,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _manifest(plan: Plan, run_dir: Path, device: str, executor: str,
-              previous: dict[str, Any] | None) -> dict[str, Any]:
+def _manifest(plan: Plan, run_dir: Path, device: str, executor: str, previous: dict[str, Any] | None) -> dict[str, Any]:
     cells = dict(previous.get("cells", {})) if previous else {}
     earlier = ((previous or {}).get("provenance") or {}).get("git_commit")
     for key, entry in cells.items():  # cells of a run from before cells recorded it
@@ -74,8 +79,7 @@ def _manifest(plan: Plan, run_dir: Path, device: str, executor: str,
     for c in plan.cells:
         cells.setdefault(c.cell, {"status": "pending", "error": "", "seconds": None})
     # The plan of a directory only grows: a resumed subset or a --merge keeps the rest.
-    entries = [{"cell": c.cell, **{k: v for k, v in asdict(c).items() if k != "cell"}}
-               for c in plan.cells]
+    entries = [{"cell": c.cell, **{k: v for k, v in asdict(c).items() if k != "cell"}} for c in plan.cells]
     ids = {c.cell for c in plan.cells}
     kept = [e for e in (previous or {}).get("plan", []) if e.get("cell") not in ids]
     return {
@@ -86,8 +90,7 @@ def _manifest(plan: Plan, run_dir: Path, device: str, executor: str,
         "preset": plan.preset,
         "suites": {**(previous or {}).get("suites", {}), **plan.suites},
         "executor": executor,
-        "provenance": {**provenance.collect(device),
-                       "seeds": sorted({c.seed for c in plan.cells})},
+        "provenance": {**provenance.collect(device), "seeds": sorted({c.seed for c in plan.cells})},
         "plan": kept + entries,
         "cells": cells,
     }
@@ -125,10 +128,23 @@ def session_threads(executor: str, workers: int) -> int:
     return torch.get_num_threads()
 
 
-def _local(groups: list[list[Cell]], run_dir: Path, device: str, timeout: float | None,
-           workers: int, threads: int, on_outcome: OnOutcome) -> None:
-    args = (str(run_dir), run_dir.name, device, timeout, plugins.configured_modules(),
-            str(paths.data_dir(required=False) or "") or None)
+def _local(
+    groups: list[list[Cell]],
+    run_dir: Path,
+    device: str,
+    timeout: float | None,
+    workers: int,
+    threads: int,
+    on_outcome: OnOutcome,
+) -> None:
+    args = (
+        str(run_dir),
+        run_dir.name,
+        device,
+        timeout,
+        plugins.configured_modules(),
+        str(paths.data_dir(required=False) or "") or None,
+    )
     if workers <= 1:
         by_id = {c.cell: c for cells in groups for c in cells}
 
@@ -175,8 +191,7 @@ def _announce(outcome: CellOutcome) -> None:
     _WORKER_QUEUE.put(outcome)
 
 
-def _pool(groups: list[list[Cell]], args: tuple[Any, ...], workers: int, threads: int,
-          on_outcome: OnOutcome) -> None:
+def _pool(groups: list[list[Cell]], args: tuple[Any, ...], workers: int, threads: int, on_outcome: OnOutcome) -> None:
     """Groups on a spawned process pool; each cell is reported as it finishes.
 
     Workers ignore SIGINT: on Ctrl-C the parent terminates them at once (every file
@@ -199,8 +214,9 @@ def _pool(groups: list[list[Cell]], args: tuple[Any, ...], workers: int, threads
             on_outcome(by_id[outcome.cell], outcome)
 
     device = str(args[2])
-    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
-                               initargs=(announced, ctx.Value("i", 0), device))
+    pool = ProcessPoolExecutor(
+        workers, mp_context=ctx, initializer=_worker_init, initargs=(announced, ctx.Value("i", 0), device)
+    )
     try:
         job = functools.partial(run_group, threads=threads, on_outcome=_announce)
         futures = {pool.submit(job, cells, *args): cells for cells in groups}
@@ -225,25 +241,39 @@ def _pool(groups: list[list[Cell]], args: tuple[Any, ...], workers: int, threads
     pool.shutdown(wait=True)
 
 
-def _ray(groups: list[list[Cell]], run_dir: Path, device: str, timeout: float | None,
-         address: str | None, threads: int, on_outcome: OnOutcome,
-         gpus_per_group: float = 1.0) -> None:
+def _ray(
+    groups: list[list[Cell]],
+    run_dir: Path,
+    device: str,
+    timeout: float | None,
+    address: str | None,
+    threads: int,
+    on_outcome: OnOutcome,
+    gpus_per_group: float = 1.0,
+) -> None:
     try:
         import ray
     except ImportError:
         raise RegshiftError("--executor ray needs Ray: pip install 'regshift-bench[ray]'") from None
     started = False
     if not ray.is_initialized():
-        ray.init(address=address, include_dashboard=False, log_to_driver=False,
-                 ignore_reinit_error=True)
+        ray.init(address=address, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
         started = True
     try:
         share = ray_resources(device, gpus_per_group)
         remote = ray.remote(num_cpus=share["num_cpus"], num_gpus=share["num_gpus"])(run_group)
-        args = (str(run_dir.resolve()), run_dir.name, device, timeout,
-                plugins.configured_modules(), str(paths.data_dir(required=False) or "") or None)
-        refs = {remote.remote(cells, *args, threads=threads): cells  # type: ignore[call-arg]
-                for cells in groups}
+        args = (
+            str(run_dir.resolve()),
+            run_dir.name,
+            device,
+            timeout,
+            plugins.configured_modules(),
+            str(paths.data_dir(required=False) or "") or None,
+        )
+        refs = {
+            remote.remote(cells, *args, threads=threads): cells  # type: ignore[call-arg]
+            for cells in groups
+        }
         pending = list(refs)
         while pending:
             done, pending = ray.wait(pending, num_returns=1)
@@ -264,13 +294,23 @@ def ray_resources(device: str, gpus_per_group: float = 1.0) -> dict[str, float]:
     return {"num_cpus": 1, "num_gpus": float(gpus_per_group) if device.startswith("cuda") else 0}
 
 
-def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor: str = "local",
-             overwrite: bool = False, workers: int = 1, ray_address: str | None = None,
-             timeout: float | None = None, merge: bool = False,
-             gpus_per_group: float = 1.0, threads: int | None = None,
-             on_start: Callable[[int, int], None] | None = None,
-             on_outcome: OnOutcome | None = None,
-             previous: dict[str, Any] | None | str = "check") -> RunSummary:
+def run_plan(
+    plan: Plan,
+    run_dir: str | Path,
+    *,
+    device: str = "auto",
+    executor: str = "local",
+    overwrite: bool = False,
+    workers: int = 1,
+    ray_address: str | None = None,
+    timeout: float | None = None,
+    merge: bool = False,
+    gpus_per_group: float = 1.0,
+    threads: int | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+    on_outcome: OnOutcome | None = None,
+    previous: dict[str, Any] | None | str = "check",
+) -> RunSummary:
     """Run every cell of ``plan`` not already finished in ``run_dir``.
 
     Parameters
@@ -321,15 +361,15 @@ def run_plan(plan: Plan, run_dir: str | Path, *, device: str = "auto", executor:
         on_start(len(plan.cells), summary.skipped_done)
 
     def execute(groups: list[list[Cell]], recorder: OnOutcome) -> None:
-        _execute(executor, groups, run_dir, device, timeout, workers, threads, recorder,
-                 ray_address, gpus_per_group)
+        _execute(executor, groups, run_dir, device, timeout, workers, threads, recorder, ray_address, gpus_per_group)
 
     _run_session(plan, run_dir, manifest, summary, todo, on_outcome, execute)
     return summary
 
 
-def _begin(plan: Plan, run_dir: Path, device: str, executor: str, previous: dict[str, Any] | None,
-           workers: int, threads: int) -> tuple[dict[str, Any], list[Cell], RunSummary]:
+def _begin(
+    plan: Plan, run_dir: Path, device: str, executor: str, previous: dict[str, Any] | None, workers: int, threads: int
+) -> tuple[dict[str, Any], list[Cell], RunSummary]:
     """Open this invocation's session in a prepared ``run_dir`` and write the manifest.
 
     Parameters
@@ -360,9 +400,15 @@ def _begin(plan: Plan, run_dir: Path, device: str, executor: str, previous: dict
     return manifest, todo, summary
 
 
-def _run_session(plan: Plan, run_dir: Path, manifest: dict[str, Any], summary: RunSummary,
-                 todo: list[Cell], on_outcome: OnOutcome | None,
-                 execute: Callable[[list[list[Cell]], OnOutcome], None]) -> None:
+def _run_session(
+    plan: Plan,
+    run_dir: Path,
+    manifest: dict[str, Any],
+    summary: RunSummary,
+    todo: list[Cell],
+    on_outcome: OnOutcome | None,
+    execute: Callable[[list[list[Cell]], OnOutcome], None],
+) -> None:
     """Run the ``todo`` cells through ``execute`` and close the session, interrupted or not.
 
     Parameters
@@ -401,9 +447,18 @@ def _run_session(plan: Plan, run_dir: Path, manifest: dict[str, Any], summary: R
         raise RunInterrupted(run_dir, kept, len(plan.cells))
 
 
-def _execute(executor: str, groups: list[list[Cell]], run_dir: Path, device: str,
-             timeout: float | None, workers: int, threads: int, recorder: OnOutcome,
-             ray_address: str | None, gpus_per_group: float) -> None:
+def _execute(
+    executor: str,
+    groups: list[list[Cell]],
+    run_dir: Path,
+    device: str,
+    timeout: float | None,
+    workers: int,
+    threads: int,
+    recorder: OnOutcome,
+    ray_address: str | None,
+    gpus_per_group: float,
+) -> None:
     """Run ``groups`` on the chosen executor, each finished cell told to ``recorder``."""
     if executor == "local":
         _local(groups, run_dir, device, timeout, workers, threads, recorder)
@@ -446,15 +501,18 @@ def _largest_first(plan: Plan, todo: list[Cell]) -> list[list[Cell]]:
 def _check_shares(gpus_per_group: float, threads: int | None) -> int | None:
     """Refuse a GPU share or thread count that cannot work; the thread count as int."""
     if not (0 < gpus_per_group <= 1 or float(gpus_per_group).is_integer() and gpus_per_group > 0):
-        raise RegshiftError(f"gpus_per_group must be in (0, 1] or a whole number, got "
-                            f"{gpus_per_group!r}; e.g. 0.25 runs four groups per GPU")
+        raise RegshiftError(
+            f"gpus_per_group must be in (0, 1] or a whole number, got "
+            f"{gpus_per_group!r}; e.g. 0.25 runs four groups per GPU"
+        )
     if threads is not None and int(threads) < 1:
         raise RegshiftError(f"threads must be at least 1, got {threads!r}; e.g. threads=1")
     return int(threads) if threads else None
 
 
-def _prepare_dir(plan: Plan, run_dir: Path, overwrite: bool, merge: bool,
-                 previous: dict[str, Any] | None | str) -> dict[str, Any] | None:
+def _prepare_dir(
+    plan: Plan, run_dir: Path, overwrite: bool, merge: bool, previous: dict[str, Any] | None | str
+) -> dict[str, Any] | None:
     """Check ``run_dir`` for ``plan`` (unless the caller did), drop cells of other plans
     (``merge``), clear it (``overwrite``) and the half-written files of a killed run;
     return the previous manifest (None for a new directory)."""
@@ -470,8 +528,9 @@ def _prepare_dir(plan: Plan, run_dir: Path, overwrite: bool, merge: bool,
     return previous
 
 
-def _open_session(manifest: dict[str, Any], plan: Plan, todo: list[Cell],
-                  previous: dict[str, Any] | None, workers: int, threads: int) -> None:
+def _open_session(
+    manifest: dict[str, Any], plan: Plan, todo: list[Cell], previous: dict[str, Any] | None, workers: int, threads: int
+) -> None:
     """Mark finished and pending cells and add this invocation's session entry."""
     pending = {c.cell for c in todo}
     for c in plan.cells:
@@ -480,18 +539,26 @@ def _open_session(manifest: dict[str, Any], plan: Plan, todo: list[Cell],
         elif manifest["cells"][c.cell]["status"] == "ok":  # its file is gone or failed
             manifest["cells"][c.cell]["status"] = "pending"
     # One entry per invocation, so a resumed run keeps the timing of each part.
-    manifest["sessions"] = [*(previous or {}).get("sessions", []),
-                            {"started": _now(), "finished": None, "seconds": None, "cells_run": 0,
-                             "workers": workers,
-                             "torch_threads": threads}]
+    manifest["sessions"] = [
+        *(previous or {}).get("sessions", []),
+        {
+            "started": _now(),
+            "finished": None,
+            "seconds": None,
+            "cells_run": 0,
+            "workers": workers,
+            "torch_threads": threads,
+        },
+    ]
 
 
 class _Recorder:
     """Records each finished cell in the manifest (rewritten every few seconds) and the
     summary, and passes it on to the caller's progress callback."""
 
-    def __init__(self, manifest: dict[str, Any], run_dir: Path, summary: RunSummary,
-                 on_outcome: OnOutcome | None) -> None:
+    def __init__(
+        self, manifest: dict[str, Any], run_dir: Path, summary: RunSummary, on_outcome: OnOutcome | None
+    ) -> None:
         self.manifest, self.run_dir, self.summary = manifest, run_dir, summary
         self.on_outcome = on_outcome
         self.seen: set[str] = set()
@@ -501,15 +568,17 @@ class _Recorder:
         manifest = self.manifest
         self.summary.outcomes.append(outcome)
         self.seen.add(cell.cell)
-        manifest["cells"][cell.cell] = {"status": outcome.status, "error": outcome.error,
-                                        "seconds": round(outcome.seconds, 3),
-                                        "failed_rows": outcome.failed_rows,
-                                        "session": len(manifest["sessions"]) - 1,
-                                        "commit": outcome.commit or None}
+        manifest["cells"][cell.cell] = {
+            "status": outcome.status,
+            "error": outcome.error,
+            "seconds": round(outcome.seconds, 3),
+            "failed_rows": outcome.failed_rows,
+            "session": len(manifest["sessions"]) - 1,
+            "commit": outcome.commit or None,
+        }
         # A killed session never reaches `finally`: its progress is kept here, so its
         # wall time still counts (started -> last_cell) in `wall_seconds`.
-        manifest["sessions"][-1].update(cells_run=manifest["sessions"][-1]["cells_run"] + 1,
-                                        last_cell=_now())
+        manifest["sessions"][-1].update(cells_run=manifest["sessions"][-1]["cells_run"] + 1, last_cell=_now())
         if outcome.warning:  # recorded, never silent (e.g. a cached model retrained)
             manifest["cells"][cell.cell]["warning"] = outcome.warning
         if outcome.traceback:  # where a failed cell failed, for `runs show` and bug reports
@@ -523,8 +592,9 @@ class _Recorder:
             self.on_outcome(cell, outcome)
 
 
-def _close_session(manifest: dict[str, Any], plan: Plan, run_dir: Path, seen: set[str],
-                   summary: RunSummary, n_todo: int) -> int:
+def _close_session(
+    manifest: dict[str, Any], plan: Plan, run_dir: Path, seen: set[str], summary: RunSummary, n_todo: int
+) -> int:
     """Reconcile the manifest with the files, close the session, write the manifest and
     ``results.parquet``; return how many cells are kept (see :func:`reconcile`)."""
     kept = reconcile(manifest, plan, run_dir, seen)
@@ -532,12 +602,18 @@ def _close_session(manifest: dict[str, Any], plan: Plan, run_dir: Path, seen: se
     manifest["provenance"]["commits"] = provenance.cell_commits(manifest)
     manifest["finished"] = _now() if len(summary.outcomes) == n_todo else None
     manifest["seconds"] = round(summary.seconds, 3)
-    manifest["sessions"][-1].update(finished=_now(), seconds=round(summary.seconds, 3),
-                                    cells_run=len(summary.outcomes))
+    manifest["sessions"][-1].update(finished=_now(), seconds=round(summary.seconds, 3), cells_run=len(summary.outcomes))
     manifest["wall_seconds"] = results.wall_seconds(manifest["sessions"])
     results.write_json_atomic(manifest, run_dir / "manifest.json")
-    results.consolidate(run_dir, {"manifest": {k: manifest[k] for k in (
-        "schema_version", "run", "created", "finished", "preset", "suites", "provenance")}})
+    results.consolidate(
+        run_dir,
+        {
+            "manifest": {
+                k: manifest[k]
+                for k in ("schema_version", "run", "created", "finished", "preset", "suites", "provenance")
+            }
+        },
+    )
     return kept
 
 

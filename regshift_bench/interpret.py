@@ -28,8 +28,14 @@ from regshift_bench.plugins import get_plugin
 from regshift_bench.sites import SIGN_METRICS, SITE_METRICS, functional_sites, score_signs, score_sites, site_mask
 
 #: Metric -> higher_is_better for interpretation rows.
-HIGHER = {"site_auroc": True, "site_auprc": True, "site_topk": True,
-          "site_sign_agreement": True, "site_sign_auroc": True, "explain_seconds": False}
+HIGHER = {
+    "site_auroc": True,
+    "site_auprc": True,
+    "site_topk": True,
+    "site_sign_agreement": True,
+    "site_sign_auroc": True,
+    "explain_seconds": False,
+}
 #: Sequences explained per split when a preset does not say (``explain_n``).
 DEFAULT_EXPLAIN_N = 200
 
@@ -48,17 +54,35 @@ def subsample(data: SeqDataset, n: int, rng: np.random.Generator) -> SeqDataset:
     return data.subset(has)
 
 
-def _rows(split: str, explainer: str, status: str, error: str, n: int,
-          values: dict[str, float] | None = None) -> list[dict[str, Any]]:
+def _rows(
+    split: str, explainer: str, status: str, error: str, n: int, values: dict[str, float] | None = None
+) -> list[dict[str, Any]]:
     if values is None:
-        return [{"split": split, "metric": m, "explainer": explainer, "n": n, "value": np.nan,
-                 "higher_is_better": HIGHER[m], "status": status, "error": error}
-                for m in SITE_METRICS]
+        return [
+            {
+                "split": split,
+                "metric": m,
+                "explainer": explainer,
+                "n": n,
+                "value": np.nan,
+                "higher_is_better": HIGHER[m],
+                "status": status,
+                "error": error,
+            }
+            for m in SITE_METRICS
+        ]
     rows = []
     for m in (m for m in HIGHER if m in values):
-        row = {"split": split, "metric": m, "explainer": explainer, "n": n,
-               "value": float(values[m]), "higher_is_better": HIGHER[m], "status": status,
-               "error": error}
+        row = {
+            "split": split,
+            "metric": m,
+            "explainer": explainer,
+            "n": n,
+            "value": float(values[m]),
+            "higher_is_better": HIGHER[m],
+            "status": status,
+            "error": error,
+        }
         if m in SIGN_METRICS:
             # No signed sites (not simulator data), or one sign only (no auROC): no row.
             if not values.get("n_signed") or np.isnan(float(values[m])):
@@ -67,8 +91,9 @@ def _rows(split: str, explainer: str, status: str, error: str, n: int,
     return rows
 
 
-def explain_split(explainer: Explainer, model: Model, data: SeqDataset, *,
-                  rng: np.random.Generator, device: str = "cpu") -> dict[str, Any]:
+def explain_split(
+    explainer: Explainer, model: Model, data: SeqDataset, *, rng: np.random.Generator, device: str = "cpu"
+) -> dict[str, Any]:
     """Run one explainer on ``data`` and score it against the planted sites.
 
     Returns
@@ -89,9 +114,14 @@ def explain_split(explainer: Explainer, model: Model, data: SeqDataset, *,
     return scores
 
 
-def explain_rows(cell: Cell, model: Model, model_key: str, sets: dict[str, SeqDataset],
-                 device: str, cache: dict[Any, list[dict[str, Any]]] | None = None
-                 ) -> list[dict[str, Any]]:
+def explain_rows(
+    cell: Cell,
+    model: Model,
+    model_key: str,
+    sets: dict[str, SeqDataset],
+    device: str,
+    cache: dict[Any, list[dict[str, Any]]] | None = None,
+) -> list[dict[str, Any]]:
     """Interpretation rows of one cell (empty when the cell names no explainers).
 
     ``cache`` (per worker) keeps rows by (model, explainer, data) so ``test_id``,
@@ -110,8 +140,9 @@ def explain_rows(cell: Cell, model: Model, model_key: str, sets: dict[str, SeqDa
             continue
         reason = None
         if not all("sites" in d.meta.columns for d in splits.values()):
-            reason = (f"task {cell.task!r} records no planted sites (meta['sites']); "
-                      "explainers are scored on simulated tasks")
+            reason = (
+                f"task {cell.task!r} records no planted sites (meta['sites']); explainers are scored on simulated tasks"
+            )
         else:
             try:
                 reason = explainer.applicable(model)
@@ -123,23 +154,22 @@ def explain_rows(cell: Cell, model: Model, model_key: str, sets: dict[str, SeqDa
                 rows += _rows(split, name, "skipped", reason, 0)
             continue
         for split, data in splits.items():
-            key = (model_key, name, explainer.params_json(), data.fingerprint(), cell.explain_n,
-                   cell.seed)
+            key = (model_key, name, explainer.params_json(), data.fingerprint(), cell.explain_n, cell.seed)
             if key not in cache:
                 cache[key] = _one(cell, explainer, model, split, data, device)
             rows += [dict(r, split=split) for r in cache[key]]
     return rows
 
 
-def _one(cell: Cell, explainer: Explainer, model: Model, split: str, data: SeqDataset,
-         device: str) -> list[dict[str, Any]]:
+def _one(
+    cell: Cell, explainer: Explainer, model: Model, split: str, data: SeqDataset, device: str
+) -> list[dict[str, Any]]:
     name = explainer.name
     try:
         sub = subsample(data, int(cell.explain_n), _rng(cell, split, "explain-subsample"))
         if len(sub) == 0:
             return _rows(split, name, "skipped", "no sequence of this split has a planted site", 0)
-        scores = explain_split(explainer, model, sub,
-                               rng=_rng(cell, cell.model, name, split, "explain"), device=device)
+        scores = explain_split(explainer, model, sub, rng=_rng(cell, cell.model, name, split, "explain"), device=device)
         return _rows(split, name, "ok", "", int(scores["n"]), scores)
     except NotApplicable as exc:
         return _rows(split, name, "skipped", str(exc), 0)

@@ -71,18 +71,23 @@ def check_trainable(model: Any, iv: Intervention, label: str) -> None:
     if not supports_augmentation(model):
         raise InterventionSkipped(
             f"model {label!r} has no fit_augmented training hook, so the train-stage "
-            f"intervention {iv.name!r} cannot change how it is trained")
+            f"intervention {iv.name!r} cannot change how it is trained"
+        )
 
 
 def _rng(cell: Cell, split: str) -> np.random.Generator:
-    words = [int(stable_hash(p, 4), 16) for p in (cell.task, cell.model, cell.intervention,
-                                                    split)]
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(cell.seed,
-                                                                       spawn_key=words)))
+    words = [int(stable_hash(p, 4), 16) for p in (cell.task, cell.model, cell.intervention, split)]
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(cell.seed, spawn_key=words)))
 
 
-def apply(cell: Cell, iv: Intervention | None, model: Any, device: str,
-          sets: dict[str, SeqDataset], preds: dict[str, Prediction]) -> Adjusted:
+def apply(
+    cell: Cell,
+    iv: Intervention | None,
+    model: Any,
+    device: str,
+    sets: dict[str, SeqDataset],
+    preds: dict[str, Prediction],
+) -> Adjusted:
     """Apply a ``posthoc`` / ``test_time`` intervention to every evaluated split.
 
     ``calibrate`` sees the validation split; ``adjust`` sees each split's inputs with
@@ -111,8 +116,9 @@ def apply(cell: Cell, iv: Intervention | None, model: Any, device: str,
         rng, rows, support = _rng(cell, split), full_rows[split], None
         if k:
             if len(data) <= k:
-                raise InterventionSkipped(f"split {split} holds {len(data)} examples, not more "
-                                          f"than the {k} labelled ones {label!r} uses")
+                raise InterventionSkipped(
+                    f"split {split} holds {len(data)} examples, not more than the {k} labelled ones {label!r} uses"
+                )
             held = np.sort(rng.choice(len(data), size=k, replace=False))
             rows = np.setdiff1d(rows, held)
             support = Support(data.subset(held), preds[split].subset(held))
@@ -121,11 +127,9 @@ def apply(cell: Cell, iv: Intervention | None, model: Any, device: str,
         try:
             new = iv.adjust(unlabelled(scored), pred, Context(model, device, rng, support, split))
         except Exception as exc:
-            raise PluginError(f"adjust on {split}: {type(exc).__name__}: {exc}",
-                              plugin=label) from exc
+            raise PluginError(f"adjust on {split}: {type(exc).__name__}: {exc}", plugin=label) from exc
         if not isinstance(new, Prediction):
-            raise PluginError(f"adjust returned {type(new).__name__}, expected Prediction",
-                              plugin=label)
+            raise PluginError(f"adjust returned {type(new).__name__}, expected Prediction", plugin=label)
         out.sets[split], out.preds[split] = scored, new.check(len(scored), plugin=label)
         out.rows[split] = rows
     return out
@@ -133,9 +137,18 @@ def apply(cell: Cell, iv: Intervention | None, model: Any, device: str,
 
 def held_out_rows(adjusted: Adjusted) -> list[dict[str, Any]]:
     """One ``held_out_examples`` result row per split that lent labelled examples."""
-    return [{"split": split, "metric": HELD_OUT, "value": float(len(rows)), "n": len(rows),
-             "higher_is_better": False, "status": "ok", "error": ""}
-            for split, rows in adjusted.held_out.items()]
+    return [
+        {
+            "split": split,
+            "metric": HELD_OUT,
+            "value": float(len(rows)),
+            "n": len(rows),
+            "higher_is_better": False,
+            "status": "ok",
+            "error": "",
+        }
+        for split, rows in adjusted.held_out.items()
+    ]
 
 
 def held_out_metadata(adjusted: Adjusted) -> dict[str, Any]:

@@ -8,9 +8,19 @@ registry, hookspecs, CLI) can read it without an import cycle.
 from __future__ import annotations
 
 #: Plugin kinds in listing order; each is filled by the hook :func:`hook_name`.
-KINDS: tuple[str, ...] = ("task", "shift", "model", "metric", "prior", "dataset", "explainer",
-                         "claim", "anchor", "intervention",
-                         "block")
+KINDS: tuple[str, ...] = (
+    "task",
+    "shift",
+    "model",
+    "metric",
+    "prior",
+    "dataset",
+    "explainer",
+    "claim",
+    "anchor",
+    "intervention",
+    "block",
+)
 
 #: What a shift changes, declared by every shift as ``kind`` (see
 #: :class:`regshift_bench.api.Shift`); here so the registry checks it without numpy.

@@ -50,13 +50,15 @@ def check_model_params(spec: Any, where: str) -> None:
             raise RegshiftError(
                 f"{where} {spec.label!r}: model {spec.name!r} has no parameter {key!r}"
                 f"{did_you_mean(key, expected, n=1, cutoff=0.6)} (its parameters: "
-                f"{', '.join(expected)})")
+                f"{', '.join(expected)})"
+            )
         want = expected[key]
         if want is not _UNCHECKED and not _matches(value, want):
             raise RegshiftError(
                 f"{where} {spec.label!r}: parameter {key!r} of model {spec.name!r} expects "
                 f"{_describe(want)}, got {value!r} ({type(value).__name__}); write e.g. "
-                f"{key}={_example(want)}")
+                f"{key}={_example(want)}"
+            )
 
 
 def parameter_types(factory: Callable[..., Any]) -> dict[str, Any] | None:
@@ -131,8 +133,7 @@ def _describe(want: Any) -> str:
 
 
 def _example(want: Any) -> str:
-    args = typing.get_args(want) if typing.get_origin(want) in (typing.Union, types.UnionType) \
-        else (want,)
+    args = typing.get_args(want) if typing.get_origin(want) in (typing.Union, types.UnionType) else (want,)
     for arg in args:
         if arg in _EXAMPLES:
             return _EXAMPLES[arg]

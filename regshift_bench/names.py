@@ -14,8 +14,7 @@ from collections.abc import Iterable
 CUTOFF = 0.5
 
 
-def close_matches(name: str, known: Iterable[str], n: int = 3, cutoff: float = CUTOFF
-                  ) -> list[str]:
+def close_matches(name: str, known: Iterable[str], n: int = 3, cutoff: float = CUTOFF) -> list[str]:
     """Up to ``n`` names of ``known`` that look like ``name``, closest first."""
     return difflib.get_close_matches(str(name), [str(k) for k in known], n=n, cutoff=cutoff)
 

@@ -25,10 +25,8 @@ class NoShift(Shift):
         src = source_splits(task, rng, sizes)
         if task.kind == "generative":
             if sizes.test is None:  # source_splits refuses this first; kept under python -O
-                raise TaskFileError(f"task {task.name!r} is generative: the preset must set "
-                                    "sizes.test")
+                raise TaskFileError(f"task {task.name!r} is generative: the preset must set sizes.test")
             ood = task.sample(task.config(), sizes.test, src.ood_rng)
         else:
             ood = src.test_id
         return src.with_ood(ood, "no shift: test_ood comes from the source domain")
-

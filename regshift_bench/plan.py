@@ -68,8 +68,9 @@ def _check_names(kind: str, names: Sequence[str]) -> None:
         registry.get(kind, n)  # raises UnknownNameError with did-you-mean
 
 
-def check_selection(models: Sequence[str] = (), shifts: Sequence[str] = ()) -> tuple[
-        list[ModelSpec], list[tuple[str, tuple[float, ...] | None]]]:
+def check_selection(
+    models: Sequence[str] = (), shifts: Sequence[str] = ()
+) -> tuple[list[ModelSpec], list[tuple[str, tuple[float, ...] | None]]]:
     """Parse and check ``--model`` / ``--shift`` references before anything else.
 
     ``--model`` takes ``NAME`` or ``NAME(key=value, ...)``; ``--shift`` takes ``NAME``
@@ -90,8 +91,10 @@ def check_selection(models: Sequence[str] = (), shifts: Sequence[str] = ()) -> t
     _check_names("shift", [name for name, _ in shift_refs])
     for name, sev in shift_refs:
         if name == "none" and sev and sev != (0.0,):
-            raise RegshiftError(f"--shift none@{','.join(f'{v:g}' for v in sev)}: the identity "
-                                "shift has no severity; write --shift none")
+            raise RegshiftError(
+                f"--shift none@{','.join(f'{v:g}' for v in sev)}: the identity "
+                "shift has no severity; write --shift none"
+            )
     return specs, shift_refs
 
 
@@ -122,9 +125,11 @@ def check_interventions(refs: Sequence[str], where: str = "--intervention") -> l
         for key, _ in spec.params:
             if key not in accepted:
                 hint = did_you_mean(key, accepted, n=1)
-                raise RegshiftError(f"{where} {spec.label!r}: intervention {spec.name!r} has no "
-                                    f"parameter {key!r}{hint}; its parameters: "
-                                    f"{', '.join(accepted) or 'none'}")
+                raise RegshiftError(
+                    f"{where} {spec.label!r}: intervention {spec.name!r} has no "
+                    f"parameter {key!r}{hint}; its parameters: "
+                    f"{', '.join(accepted) or 'none'}"
+                )
     chosen = {"none": ModelSpec("none")}
     chosen.update({s.label: s for s in specs})
     return list(chosen.values())
@@ -132,8 +137,7 @@ def check_interventions(refs: Sequence[str], where: str = "--intervention") -> l
 
 def _check_model_params(spec: ModelSpec, where: str) -> None:
     check_model_params(spec, where)  # names and value types, before any cell runs
-    validate = getattr(plugins.current().registry.get("model", spec.name).factory,
-                       "validate_params", None)
+    validate = getattr(plugins.current().registry.get("model", spec.name).factory, "validate_params", None)
     if spec.params and callable(validate):  # values that cannot work (Model.validate_params)
         try:
             validate(dict(spec.params))
@@ -141,8 +145,9 @@ def _check_model_params(spec: ModelSpec, where: str) -> None:
             raise RegshiftError(f"{where} {spec.label!r}: {exc}") from None
 
 
-def _shift_specs(spec: TaskSpec, only: Sequence[tuple[str, tuple[float, ...] | None]],
-                 skip: Sequence[str] = ()) -> list[ShiftSpec]:
+def _shift_specs(
+    spec: TaskSpec, only: Sequence[tuple[str, tuple[float, ...] | None]], skip: Sequence[str] = ()
+) -> list[ShiftSpec]:
     """The task's shifts to run: ``only`` (``--shift``) when given, else the declared
     ones less the preset's ``skip`` (an asked shift runs even when the preset skips it)."""
     registry = plugins.current().registry
@@ -178,8 +183,7 @@ def preset_budget(preset: Preset, max_steps: int | None = None) -> Budget:
     return replace(budget, max_steps=max_steps, min_steps=low)
 
 
-def trim_severities(severities: tuple[float, ...], keep: tuple[float, ...] | None
-                    ) -> tuple[float, ...]:
+def trim_severities(severities: tuple[float, ...], keep: tuple[float, ...] | None) -> tuple[float, ...]:
     """A preset's ``severities`` trim: the declared ones in ``keep``, else the highest."""
     if keep is None:
         return severities
@@ -204,10 +208,17 @@ def _task_data(spec: TaskSpec) -> str:
     return file_digest(present) if present else ""
 
 
-def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] = (),
-           shifts: Sequence[str] = (), seeds: int | None = None,
-           max_steps: int | None = None, explainers: Sequence[str] = (),
-           interventions: Sequence[str] = ()) -> Plan:
+def expand(
+    suites: Sequence[Suite],
+    preset_name: str,
+    *,
+    models: Sequence[str] = (),
+    shifts: Sequence[str] = (),
+    seeds: int | None = None,
+    max_steps: int | None = None,
+    explainers: Sequence[str] = (),
+    interventions: Sequence[str] = (),
+) -> Plan:
     """Expand suites into cells, checking every name before any work starts.
 
     Parameters
@@ -240,8 +251,7 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
         For ``seeds < 1``, an unknown parameter, or an empty plan.
     """
     if seeds is not None and seeds < 1:
-        raise RegshiftError(f"--seeds {seeds}: the number of seeds must be at least 1 "
-                            "(seeds run as 0..N-1)")
+        raise RegshiftError(f"--seeds {seeds}: the number of seeds must be at least 1 (seeds run as 0..N-1)")
     model_specs, shift_refs = check_selection(models, shifts)
     _check_names("explainer", explainers)
     cells: list[Cell] = []
@@ -252,14 +262,14 @@ def expand(suites: Sequence[Suite], preset_name: str, *, models: Sequence[str] =
             for sspec, severities in _task_shifts(spec, task, shift_refs, grid.preset):
                 for severity in severities:
                     for m in grid.specs:
-                        if not model_specs and not grid.preset.runs_model_on(
-                                m.label, spec.label, sspec.name):
+                        if not model_specs and not grid.preset.runs_model_on(m.label, spec.label, sspec.name):
                             continue  # the preset runs this model on other tasks / shifts only
-                        cells.extend(grid.cells(task_fields, explainer_names, sspec,
-                                                float(severity), m))
+                        cells.extend(grid.cells(task_fields, explainer_names, sspec, float(severity), m))
     if not cells:
-        raise RegshiftError("the plan is empty: no shift applies to the selected tasks; "
-                            "check --task/--shift (see `rsbench list shifts`)")
+        raise RegshiftError(
+            "the plan is empty: no shift applies to the selected tasks; "
+            "check --task/--shift (see `rsbench list shifts`)"
+        )
     # Order so a group's cells are contiguous and the `none` shift (the reference) runs first.
     ordered = sorted(cells, key=lambda c: (c.suite, c.task, c.seed, c.model, c.shift != "none"))
     return Plan(tuple(ordered), preset_name, {s.name: s.version for s in suites})
@@ -278,55 +288,85 @@ class _SuiteGrid:
     iv_specs: list[ModelSpec]
 
     @classmethod
-    def of(cls, suite: Suite, preset_name: str, model_specs: Sequence[ModelSpec],
-           seeds: int | None, max_steps: int | None, interventions: Sequence[str]
-           ) -> _SuiteGrid:
+    def of(
+        cls,
+        suite: Suite,
+        preset_name: str,
+        model_specs: Sequence[ModelSpec],
+        seeds: int | None,
+        max_steps: int | None,
+        interventions: Sequence[str],
+    ) -> _SuiteGrid:
         """Check the preset's names (models, interventions, shift trims) and build it."""
         registry = plugins.current().registry
         preset: Preset = suite.preset(preset_name)
         where = f"{suite.path}: presets.{preset_name}"
-        specs = list(model_specs) or [parse_model_ref(m, f"{where}.models")
-                                      for m in (preset.models or registry.names("model"))]
+        specs = list(model_specs) or [
+            parse_model_ref(m, f"{where}.models") for m in (preset.models or registry.names("model"))
+        ]
         specs = list({m.label: m for m in specs}.values())
         _check_names("model", [m.name for m in specs])
         for m in specs:
             _check_model_params(m, f"{where}.models")
-        model_params = {m.label: registry.create("model", m.name, **dict(m.params)).params_json()
-                        for m in specs}
-        iv_specs = check_interventions(interventions or preset.interventions,
-                                       "--intervention" if interventions else f"{where}.interventions")
+        model_params = {m.label: registry.create("model", m.name, **dict(m.params)).params_json() for m in specs}
+        iv_specs = check_interventions(
+            interventions or preset.interventions, "--intervention" if interventions else f"{where}.interventions"
+        )
         # A misspelt trim is an error, not a silently untrimmed grid.
         _check_names("shift", [name for name, _ in preset.shift_severities])
         _check_names("shift", list(preset.skip_shifts))
-        _check_names("shift", [s for _, only in (*preset.model_shifts, *preset.model_skip_shifts)
-                               for s in only])
-        return cls(suite, preset, specs, model_params,
-                   seeds if seeds is not None else preset.seeds,
-                   preset_budget(preset, max_steps), iv_specs)
+        _check_names("shift", [s for _, only in (*preset.model_shifts, *preset.model_skip_shifts) for s in only])
+        return cls(
+            suite,
+            preset,
+            specs,
+            model_params,
+            seeds if seeds is not None else preset.seeds,
+            preset_budget(preset, max_steps),
+            iv_specs,
+        )
 
-    def cells(self, task_fields: dict[str, Any], explainer_names: tuple[str, ...],
-              sspec: ShiftSpec, severity: float, m: ModelSpec) -> list[Cell]:
+    def cells(
+        self,
+        task_fields: dict[str, Any],
+        explainer_names: tuple[str, ...],
+        sspec: ShiftSpec,
+        severity: float,
+        m: ModelSpec,
+    ) -> list[Cell]:
         """The cells of one task, shift setting and model: every seed x intervention."""
         out = []
         for seed, iv in itertools.product(range(self.n_seeds), self.iv_specs):
-            out.append(make_cell(
-                suite=self.suite.name, suite_version=self.suite.version,
-                preset=self.preset.name, **task_fields, shift=sspec.name,
-                severity=severity, shift_params=sspec.params,
-                model=m.label, model_params=self.model_params[m.label],
-                seed=seed, sizes=self.preset.sizes, budget=self.budget,
-                model_name=m.name if m.params else "", model_args=m.params,
-                # Attributions explain the model as trained: once, in its `none`
-                # cell, never again per intervention.
-                explainers=explainer_names if iv.name == "none" else (),
-                explain_n=(self.preset.explain_n if explainer_names and iv.name == "none"
-                           else 0),
-                intervention=iv.label, intervention_args=iv.params))
+            out.append(
+                make_cell(
+                    suite=self.suite.name,
+                    suite_version=self.suite.version,
+                    preset=self.preset.name,
+                    **task_fields,
+                    shift=sspec.name,
+                    severity=severity,
+                    shift_params=sspec.params,
+                    model=m.label,
+                    model_params=self.model_params[m.label],
+                    seed=seed,
+                    sizes=self.preset.sizes,
+                    budget=self.budget,
+                    model_name=m.name if m.params else "",
+                    model_args=m.params,
+                    # Attributions explain the model as trained: once, in its `none`
+                    # cell, never again per intervention.
+                    explainers=explainer_names if iv.name == "none" else (),
+                    explain_n=(self.preset.explain_n if explainer_names and iv.name == "none" else 0),
+                    intervention=iv.label,
+                    intervention_args=iv.params,
+                )
+            )
         return out
 
 
-def _task_fields(suite: Suite, spec: TaskSpec, explainers: Sequence[str]
-                 ) -> tuple[Any, dict[str, Any], tuple[str, ...]]:
+def _task_fields(
+    suite: Suite, spec: TaskSpec, explainers: Sequence[str]
+) -> tuple[Any, dict[str, Any], tuple[str, ...]]:
     """Check one task of a suite (parameters, data, metric and explainer names);
     return the task instance, the cell fields it fixes and its explainers."""
     registry = plugins.current().registry
@@ -339,15 +379,20 @@ def _task_fields(suite: Suite, spec: TaskSpec, explainers: Sequence[str]
     _check_names("metric", metric_names)
     explainer_names = tuple(explainers or spec.explainers or ())
     _check_names("explainer", explainer_names)
-    fields = {"task": spec.label, "task_name": spec.task, "task_params": spec.params,
-              "metrics": tuple(metric_names), "task_files": spec.files,
-              "task_data": _task_data(spec) if spec.files else ""}
+    fields = {
+        "task": spec.label,
+        "task_name": spec.task,
+        "task_params": spec.params,
+        "metrics": tuple(metric_names),
+        "task_files": spec.files,
+        "task_data": _task_data(spec) if spec.files else "",
+    }
     return task, fields, explainer_names
 
 
-def _task_shifts(spec: TaskSpec, task: Any,
-                 shift_refs: Sequence[tuple[str, tuple[float, ...] | None]],
-                 preset: Preset) -> Iterator[tuple[ShiftSpec, tuple[float, ...]]]:
+def _task_shifts(
+    spec: TaskSpec, task: Any, shift_refs: Sequence[tuple[str, tuple[float, ...] | None]], preset: Preset
+) -> Iterator[tuple[ShiftSpec, tuple[float, ...]]]:
     """The shifts that apply to one task, each with the severities this plan runs."""
     registry = plugins.current().registry
     asked_severity = {name for name, sev in shift_refs if sev}
@@ -362,14 +407,12 @@ def _task_shifts(spec: TaskSpec, task: Any,
         try:
             applies = probe.applies_to(task)
         except Exception as exc:  # a broken applies_to must not stop planning
-            raise RegshiftError(f"shift {sspec.name!r}: applies_to failed on task "
-                                f"{spec.label!r}: {exc}") from exc
+            raise RegshiftError(f"shift {sspec.name!r}: applies_to failed on task {spec.label!r}: {exc}") from exc
         if applies:
             yield sspec, severities
 
 
-def select_suites(all_: bool, task_refs: Sequence[str] = (),
-                  suite_refs: Sequence[str] = ()) -> list[Suite]:
+def select_suites(all_: bool, task_refs: Sequence[str] = (), suite_refs: Sequence[str] = ()) -> list[Suite]:
     """The suites ``rsbench run`` runs: every shipped one, or those named.
 
     Parameters
@@ -401,14 +444,16 @@ def select_suites(all_: bool, task_refs: Sequence[str] = (),
         matches = [s for s in shipped if any(t.label == ref for t in s.tasks)]
         if not matches:
             if ref in {s.name for s in shipped}:
-                raise RegshiftError(f"--task {ref!r}: {ref!r} is a suite, not a task; "
-                                    f"use --suite {ref}")
+                raise RegshiftError(f"--task {ref!r}: {ref!r} is a suite, not a task; use --suite {ref}")
             plugins.current().registry.get("task", ref)  # did-you-mean for unknown names
-            raise RegshiftError(f"task {ref!r} is registered but no suite file declares it; "
-                                "write a task file and pass its path to --task")
+            raise RegshiftError(
+                f"task {ref!r} is registered but no suite file declares it; "
+                "write a task file and pass its path to --task"
+            )
         s = matches[0]
-        chosen.append(Suite(s.name, s.version, s.description, s.path,
-                            tuple(t for t in s.tasks if t.label == ref), s.presets))
+        chosen.append(
+            Suite(s.name, s.version, s.description, s.path, tuple(t for t in s.tasks if t.label == ref), s.presets)
+        )
     if not chosen:
         raise RegshiftError("nothing to run: pass --all, --task NAME|FILE or --suite NAME")
     return chosen

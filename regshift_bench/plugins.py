@@ -71,8 +71,7 @@ def _provides(dist: md.Distribution, top: str) -> bool:
     declared = (dist.read_text("top_level.txt") or "").split()
     if declared:
         return top in declared
-    return any((f.parts[0] if len(f.parts) > 1 else f.stem) == top
-               for f in dist.files or () if f.suffix == ".py")
+    return any((f.parts[0] if len(f.parts) > 1 else f.stem) == top for f in dist.files or () if f.suffix == ".py")
 
 
 def _dist_of(module: str) -> tuple[str, str]:
@@ -101,12 +100,13 @@ def _register_one(pset: PluginSet, record: PluginRecord, module: ModuleType | ob
             return
         pm.register(module, name=record.name)
         for hook_name, kind in hookspecs.HOOK_KINDS.items():
-            impls = [i for i in getattr(pm.hook, hook_name).get_hookimpls()
-                     if i.plugin_name == record.name]
+            impls = [i for i in getattr(pm.hook, hook_name).get_hookimpls() if i.plugin_name == record.name]
             for impl in impls:
+
                 def register(name: str, factory: Any, /, _kind: str = kind, **info: Any) -> None:
                     registry.add(_kind, record.name, name, factory, **info)
                     record.registered.setdefault(_kind, []).append(name)
+
                 impl.function(register=register)
         pm.check_pending()
     except Exception as exc:  # a broken plugin must not take the others down
@@ -225,9 +225,11 @@ def check_requested(pset: PluginSet | None = None) -> None:
     failed = [r for r in pset.records if r.source == "local" and r.status == "failed"]
     if failed:
         what = "; ".join(f"plugin {r.name!r} failed to load: {r.error}" for r in failed)
-        raise PluginLoadError(f"{what}; every task, shift, model or metric it provides is "
-                              f"unavailable: fix the module or drop it from --plugin / "
-                              f"${PLUGINS_ENV}")
+        raise PluginLoadError(
+            f"{what}; every task, shift, model or metric it provides is "
+            f"unavailable: fix the module or drop it from --plugin / "
+            f"${PLUGINS_ENV}"
+        )
 
 
 def default_task(task_kind: str = "generative") -> str:
@@ -244,8 +246,9 @@ def default_task(task_kind: str = "generative") -> str:
     for entry in current().registry.in_order("task"):
         if getattr(entry.factory, "kind", None) == task_kind:
             return entry.name
-    raise RegistryError(f"no {task_kind} task is registered (see `rsbench list tasks`); "
-                        "install or --plugin a plugin that provides one")
+    raise RegistryError(
+        f"no {task_kind} task is registered (see `rsbench list tasks`); install or --plugin a plugin that provides one"
+    )
 
 
 def get_dataset(name: str) -> Dataset:

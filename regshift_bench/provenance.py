@@ -14,8 +14,12 @@ def git_commit() -> str | None:
     """The checkout's commit (with ``-dirty``), or None outside a git checkout."""
     root = Path(regshift_bench.__file__).resolve().parent.parent
     try:
-        out = subprocess.run(["git", "-C", str(root), "describe", "--always", "--dirty",
-                              "--abbrev=40"], capture_output=True, text=True, timeout=5)
+        out = subprocess.run(
+            ["git", "-C", str(root), "describe", "--always", "--dirty", "--abbrev=40"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None
@@ -30,8 +34,7 @@ def resolve_device(device: str) -> str:
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device.startswith("cuda") and not torch.cuda.is_available():
-        raise RegshiftError("--device cuda asked for, but torch sees no CUDA device; "
-                            "use --device cpu or auto")
+        raise RegshiftError("--device cuda asked for, but torch sees no CUDA device; use --device cpu or auto")
     if device not in ("cpu",) and not device.startswith("cuda"):
         raise RegshiftError(f"unknown device {device!r}; use auto, cpu or cuda")
     return device
@@ -74,8 +77,11 @@ def cell_commits(manifest: dict[str, Any]) -> list[str]:
     run lists several when its sessions ran at different commits.
     """
     fallback = (manifest.get("provenance") or {}).get("git_commit")
-    found = {entry.get("commit") or fallback
-             for entry in (manifest.get("cells") or {}).values() if entry.get("status") == "ok"}
+    found = {
+        entry.get("commit") or fallback
+        for entry in (manifest.get("cells") or {}).values()
+        if entry.get("status") == "ok"
+    }
     return sorted(str(c) for c in found if c)
 
 

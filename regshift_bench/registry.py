@@ -43,10 +43,15 @@ class Entry:
     def summary(self) -> str:
         """One-line description: ``summary=`` info, else the docstring's or title's first line."""
         # A lazy factory's docstring would need an import: without summary= it has none.
-        fallback = (self.factory.title if isinstance(self.factory, Dataset)
-                    else getattr(self.factory, "summary", "") if self.kind in ("claim", "anchor")
-                    else None if isinstance(self.factory, LazyFactory)
-                    else getattr(self.factory, "__doc__", None))
+        fallback = (
+            self.factory.title
+            if isinstance(self.factory, Dataset)
+            else getattr(self.factory, "summary", "")
+            if self.kind in ("claim", "anchor")
+            else None
+            if isinstance(self.factory, LazyFactory)
+            else getattr(self.factory, "__doc__", None)
+        )
         text = self.info.get("summary") or fallback or ""
         return text.strip().splitlines()[0] if text.strip() else ""
 
@@ -60,8 +65,7 @@ class Registry:
         #: name asked for may have come from one of them.
         self.failures: dict[str, str] = {}
 
-    def add(self, kind: str, owner: str, name: str, factory: Callable[..., Any] | Dataset,
-            **info: Any) -> Entry:
+    def add(self, kind: str, owner: str, name: str, factory: Callable[..., Any] | Dataset, **info: Any) -> Entry:
         """Register ``name``; raise :class:`RegistryError` naming owner, hook and rule.
 
         Rules: the name matches ``[a-z0-9][a-z0-9_.+-]*`` and is unique within its
@@ -76,8 +80,7 @@ class Registry:
         hook = hook_name(kind)
         if not isinstance(name, str) or not _NAME_RE.match(name):
             raise RegistryError(
-                f"plugin {owner!r}, hook {hook}: name {name!r} is invalid; use lower-case "
-                "letters, digits and _ . + -"
+                f"plugin {owner!r}, hook {hook}: name {name!r} is invalid; use lower-case letters, digits and _ . + -"
             )
         _check_registered(kind, owner, hook, name, factory)
         if kind == "block":
@@ -118,8 +121,9 @@ class Registry:
         try:
             entry = self._tables[kind][name]
         except KeyError:
-            note = "".join(f"; it may come from plugin {p!r}, which failed to load: {err}"
-                           for p, err in self.failures.items())
+            note = "".join(
+                f"; it may come from plugin {p!r}, which failed to load: {err}" for p, err in self.failures.items()
+            )
             raise UnknownNameError(kind, name, sorted(self._tables[kind]), note=note) from None
         return self._load(entry) if isinstance(entry.factory, LazyFactory) else entry
 
@@ -129,8 +133,7 @@ class Registry:
         try:
             real = resolve(entry.factory)
         except RegistryError as exc:
-            raise RegistryError(f"plugin {entry.owner!r}, hook {hook}: {entry.kind} "
-                                f"{entry.name!r}: {exc}") from exc
+            raise RegistryError(f"plugin {entry.owner!r}, hook {hook}: {entry.kind} {entry.name!r}: {exc}") from exc
         _check_registered(entry.kind, entry.owner, hook, entry.name, real)
         loaded = replace(entry, factory=real)
         self._tables[entry.kind][entry.name] = loaded  # same key: registration order stays
@@ -163,28 +166,40 @@ class Registry:
         """
         entry = self.get(kind, name)
         if kind == "block":
-            raise RegistryError(f"block {name!r} is built by a composed model, not created "
-                                "alone; use it as prixfixe(first=..., core=..., final=...)")
+            raise RegistryError(
+                f"block {name!r} is built by a composed model, not created "
+                "alone; use it as prixfixe(first=..., core=..., final=...)"
+            )
         if kind in ("claim", "anchor") and not params:
             return entry.factory  # registered as instances, like datasets
         if isinstance(entry.factory, Dataset):
             if params:
                 raise RegistryError(
                     f"dataset {name!r} takes no parameters (got {sorted(params)}); a dataset "
-                    "is a fixed description, drop the parameters")
+                    "is a fixed description, drop the parameters"
+                )
             return entry.factory
-        base = {"task": api.Task, "shift": api.Shift, "model": api.Model,
-                "metric": api.Metric, "prior": api.Prior, "explainer": api.Explainer,
-                "intervention": api.Intervention}[kind]
+        base = {
+            "task": api.Task,
+            "shift": api.Shift,
+            "model": api.Model,
+            "metric": api.Metric,
+            "prior": api.Prior,
+            "explainer": api.Explainer,
+            "intervention": api.Intervention,
+        }[kind]
         try:
             obj = entry.factory(**params)
         except TypeError as exc:
-            raise PluginError(f"{kind} {name!r} rejected parameters {sorted(params)}: {exc}",
-                              plugin=entry.owner) from exc
+            raise PluginError(
+                f"{kind} {name!r} rejected parameters {sorted(params)}: {exc}", plugin=entry.owner
+            ) from exc
         if not isinstance(obj, base):
             raise PluginError(
                 f"factory for {kind} {name!r} returned {type(obj).__name__}, expected a "
-                f"subclass of regshift_bench.api.{base.__name__}", plugin=entry.owner)
+                f"subclass of regshift_bench.api.{base.__name__}",
+                plugin=entry.owner,
+            )
         # Instances carry the name they were registered under (variants share a class).
         obj.name = name  # type: ignore[attr-defined]
         return obj
@@ -197,19 +212,21 @@ def _check_registered(kind: str, owner: str, hook: str, name: str, obj: Any) -> 
         if not isinstance(obj, Dataset):
             raise RegistryError(
                 f"{where}: dataset {name!r} is a {type(obj).__name__}, not a "
-                "regshift_bench.api.Dataset; register a Dataset instance")
+                "regshift_bench.api.Dataset; register a Dataset instance"
+            )
         if obj.name != name:
             raise RegistryError(
                 f"{where}: dataset registered as {name!r} is named {obj.name!r}; register "
-                "it under its own name (Dataset.name)")
+                "it under its own name (Dataset.name)"
+            )
     elif kind in ("claim", "anchor"):
         _check_instance(kind, where, name, obj)
     elif isinstance(obj, LazyFactory):
         _check_declared(kind, where, name, obj)  # the rest when it loads (Registry.get)
     elif not callable(obj):
         raise RegistryError(
-            f"{where}: factory for {name!r} is not callable ({type(obj).__name__}); "
-            "register a class or a function")
+            f"{where}: factory for {name!r} is not callable ({type(obj).__name__}); register a class or a function"
+        )
     elif kind == "shift":
         _check_shift_kind(where, name, getattr(obj, "kind", None))
     elif kind == "metric":
@@ -231,14 +248,16 @@ def _check_shift_kind(where: str, name: str, shift_kind: Any) -> None:
     if shift_kind not in SHIFT_KINDS:
         raise RegistryError(
             f"{where}: shift {name!r} declares kind {shift_kind!r}; set the class "
-            f"attribute kind to one of {', '.join(SHIFT_KINDS)}")
+            f"attribute kind to one of {', '.join(SHIFT_KINDS)}"
+        )
 
 
 def _check_stage(where: str, name: str, stage: Any) -> None:
     if stage not in STAGES:
         raise RegistryError(
             f"{where}: intervention {name!r} declares stage {stage!r}; set the class "
-            f"attribute stage to one of {', '.join(STAGES)}")
+            f"attribute stage to one of {', '.join(STAGES)}"
+        )
 
 
 def _check_metric_factory(where: str, name: str, obj: Any) -> None:
@@ -246,21 +265,29 @@ def _check_metric_factory(where: str, name: str, obj: Any) -> None:
     required arguments: a plain scoring function would fail every cell it runs in."""
     import inspect
 
-    fix = ("register a subclass of regshift_bench.api.Metric with __call__(self, data, pred) "
-           "and higher_is_better (see the metric plugin guide)")
+    fix = (
+        "register a subclass of regshift_bench.api.Metric with __call__(self, data, pred) "
+        "and higher_is_better (see the metric plugin guide)"
+    )
     if isinstance(obj, type):
         if not issubclass(obj, api.Metric):
-            raise RegistryError(f"{where}: metric {name!r} is class {obj.__name__}, not a "
-                                f"subclass of regshift_bench.api.Metric; {fix}")
+            raise RegistryError(
+                f"{where}: metric {name!r} is class {obj.__name__}, not a subclass of regshift_bench.api.Metric; {fix}"
+            )
         return
     try:
-        required = [p.name for p in inspect.signature(obj).parameters.values()
-                    if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        required = [
+            p.name
+            for p in inspect.signature(obj).parameters.values()
+            if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
     except (TypeError, ValueError):  # a builtin without a signature: checked at creation
         return
     if required:
-        raise RegistryError(f"{where}: metric {name!r} is a plain function taking "
-                            f"({', '.join(required)}), so it cannot build a metric; {fix}")
+        raise RegistryError(
+            f"{where}: metric {name!r} is a plain function taking "
+            f"({', '.join(required)}), so it cannot build a metric; {fix}"
+        )
 
 
 def _check_instance(kind: str, where: str, name: str, registered: Any) -> None:
@@ -272,32 +299,37 @@ def _check_instance(kind: str, where: str, name: str, registered: Any) -> None:
     if not isinstance(registered, cls):
         raise RegistryError(
             f"{where}: {kind} {name!r} is a {type(obj).__name__}, not a "
-            f"regshift_bench.api.{cls.__name__}; register a {cls.__name__} instance")
+            f"regshift_bench.api.{cls.__name__}; register a {cls.__name__} instance"
+        )
     if kind == "claim":
         if obj.name != name:
-            raise RegistryError(f"{where}: claim registered as {name!r} is named {obj.name!r}; "
-                                "register it under its own name (Claim.name)")
+            raise RegistryError(
+                f"{where}: claim registered as {name!r} is named {obj.name!r}; "
+                "register it under its own name (Claim.name)"
+            )
         if not callable(obj.judge):
-            raise RegistryError(f"{where}: claim {name!r} has a judge that is not callable; "
-                                "pass a function judge(views) -> (checks, reason)")
+            raise RegistryError(
+                f"{where}: claim {name!r} has a judge that is not callable; "
+                "pass a function judge(views) -> (checks, reason)"
+            )
         bad = [f for f in obj.reads.families if f not in FAMILIES]
         if bad:
-            raise RegistryError(f"{where}: claim {name!r} reads shift families {bad}; use "
-                                f"{' / '.join(FAMILIES)}")
+            raise RegistryError(f"{where}: claim {name!r} reads shift families {bad}; use {' / '.join(FAMILIES)}")
         if not obj.statement.strip():
             raise RegistryError(f"{where}: claim {name!r} has no statement; say what it claims")
         unexplained = [t.name for t in obj.thresholds if not str(t.reason).strip()]
         if unexplained:
-            raise RegistryError(f"{where}: claim {name!r} threshold(s) {unexplained} give no "
-                                "reason; say why each value was chosen")
+            raise RegistryError(
+                f"{where}: claim {name!r} threshold(s) {unexplained} give no reason; say why each value was chosen"
+            )
 
 
 def _check_block_roles(where: str, name: str, roles: Any) -> None:
     """A block declares the roles it can take: a non-empty subset of BLOCK_ROLES."""
     from regshift_bench.api.block import BLOCK_ROLES
 
-    if (not isinstance(roles, (tuple, list)) or not roles
-            or any(r not in BLOCK_ROLES for r in roles)):
+    if not isinstance(roles, (tuple, list)) or not roles or any(r not in BLOCK_ROLES for r in roles):
         raise RegistryError(
             f"{where}: block {name!r} declares roles {roles!r}; pass roles=(...) with one or "
-            f"more of {', '.join(BLOCK_ROLES)}")
+            f"more of {', '.join(BLOCK_ROLES)}"
+        )

@@ -31,78 +31,84 @@ import pyarrow.parquet as pq
 SCHEMA_VERSION = 1
 
 #: One row per (run, task, shift, severity, model, seed, split, metric).
-RESULTS_SCHEMA = pa.schema([
-    ("run", pa.string()),
-    ("suite", pa.string()),
-    ("suite_version", pa.int64()),
-    ("preset", pa.string()),
-    ("task", pa.string()),
-    ("shift", pa.string()),
-    ("severity", pa.float64()),
-    ("model", pa.string()),
-    ("seed", pa.int64()),
-    ("split", pa.string()),          # val | test_id | test_ood | test_ood/<name>
-    ("metric", pa.string()),         # "" on a row that records a failed cell
-    ("value", pa.float64()),
-    ("higher_is_better", pa.bool_()),
-    ("n", pa.int64()),
-    ("status", pa.string()),         # ok | skipped | failed
-    ("error", pa.string()),
-    ("task_params", pa.string()),    # canonical JSON
-    ("shift_params", pa.string()),
-    ("model_params", pa.string()),
-    ("cell", pa.string()),           # cell hash; names the predictions/curves files
-    ("model_key", pa.string()),      # trained-model cache key
-    ("device", pa.string()),
-    ("fit_seconds", pa.float64()),
-    ("predict_seconds", pa.float64()),
-    ("split_seconds", pa.float64()),   # the shift drawing/simulating its data
-    # Reference rows (noise ceiling, source oracle, ...): the reference's name; "" on a
-    # model's own rows. Null in runs written before the column existed.
-    ("reference", pa.string()),
-    ("shift_kind", pa.string()),     # covariate | mechanism | measurement | selection
-    # Fit diagnostics of the cell's model (regshift_bench.api.FitReport); null for a
-    # model that does not iterate or reports nothing.
-    ("epochs_run", pa.int64()),
-    ("train_steps", pa.int64()),
-    ("best_epoch", pa.int64()),
-    ("stopped_by", pa.string()),       # epochs | early_stopping | max_steps | max_seconds
-    ("best_val_loss", pa.float64()),
-    ("undertrained", pa.bool_()),      # budget stopped it while val loss still improved
-    ("explainer", pa.string()),      # "" except on interpretation rows (regshift_bench.interpret)
-    # Robustness intervention (regshift_bench.intervene): "none" for the model as
-    # trained; null in runs written before the column existed (read as "none").
-    ("intervention", pa.string()),
-])
+RESULTS_SCHEMA = pa.schema(
+    [
+        ("run", pa.string()),
+        ("suite", pa.string()),
+        ("suite_version", pa.int64()),
+        ("preset", pa.string()),
+        ("task", pa.string()),
+        ("shift", pa.string()),
+        ("severity", pa.float64()),
+        ("model", pa.string()),
+        ("seed", pa.int64()),
+        ("split", pa.string()),  # val | test_id | test_ood | test_ood/<name>
+        ("metric", pa.string()),  # "" on a row that records a failed cell
+        ("value", pa.float64()),
+        ("higher_is_better", pa.bool_()),
+        ("n", pa.int64()),
+        ("status", pa.string()),  # ok | skipped | failed
+        ("error", pa.string()),
+        ("task_params", pa.string()),  # canonical JSON
+        ("shift_params", pa.string()),
+        ("model_params", pa.string()),
+        ("cell", pa.string()),  # cell hash; names the predictions/curves files
+        ("model_key", pa.string()),  # trained-model cache key
+        ("device", pa.string()),
+        ("fit_seconds", pa.float64()),
+        ("predict_seconds", pa.float64()),
+        ("split_seconds", pa.float64()),  # the shift drawing/simulating its data
+        # Reference rows (noise ceiling, source oracle, ...): the reference's name; "" on a
+        # model's own rows. Null in runs written before the column existed.
+        ("reference", pa.string()),
+        ("shift_kind", pa.string()),  # covariate | mechanism | measurement | selection
+        # Fit diagnostics of the cell's model (regshift_bench.api.FitReport); null for a
+        # model that does not iterate or reports nothing.
+        ("epochs_run", pa.int64()),
+        ("train_steps", pa.int64()),
+        ("best_epoch", pa.int64()),
+        ("stopped_by", pa.string()),  # epochs | early_stopping | max_steps | max_seconds
+        ("best_val_loss", pa.float64()),
+        ("undertrained", pa.bool_()),  # budget stopped it while val loss still improved
+        ("explainer", pa.string()),  # "" except on interpretation rows (regshift_bench.interpret)
+        # Robustness intervention (regshift_bench.intervene): "none" for the model as
+        # trained; null in runs written before the column existed (read as "none").
+        ("intervention", pa.string()),
+    ]
+)
 
 #: Per-example predictions of one cell; ``row`` indexes the split's examples.
-PREDICTIONS_SCHEMA = pa.schema([
-    ("split", pa.string()),
-    ("row", pa.int64()),
-    ("example_id", pa.string()),
-    ("y", pa.float64()),
-    ("mean", pa.float64()),
-    ("var", pa.float64()),
-    ("aleatoric", pa.float64()),
-    ("epistemic", pa.float64()),
-    ("y_true", pa.float64()),
-    ("noise_var", pa.float64()),
-])
+PREDICTIONS_SCHEMA = pa.schema(
+    [
+        ("split", pa.string()),
+        ("row", pa.int64()),
+        ("example_id", pa.string()),
+        ("y", pa.float64()),
+        ("mean", pa.float64()),
+        ("var", pa.float64()),
+        ("aleatoric", pa.float64()),
+        ("epistemic", pa.float64()),
+        ("y_true", pa.float64()),
+        ("noise_var", pa.float64()),
+    ]
+)
 
 #: Curve points; ``curve`` is e.g. ``risk_coverage`` or ``reliability``.
-CURVES_SCHEMA = pa.schema([
-    ("cell", pa.string()),
-    ("task", pa.string()),
-    ("shift", pa.string()),
-    ("severity", pa.float64()),
-    ("model", pa.string()),
-    ("seed", pa.int64()),
-    ("split", pa.string()),
-    ("metric", pa.string()),
-    ("curve", pa.string()),
-    ("x", pa.float64()),
-    ("y", pa.float64()),
-])
+CURVES_SCHEMA = pa.schema(
+    [
+        ("cell", pa.string()),
+        ("task", pa.string()),
+        ("shift", pa.string()),
+        ("severity", pa.float64()),
+        ("model", pa.string()),
+        ("seed", pa.int64()),
+        ("split", pa.string()),
+        ("metric", pa.string()),
+        ("curve", pa.string()),
+        ("x", pa.float64()),
+        ("y", pa.float64()),
+    ]
+)
 
 
 def columns_table(columns: dict[str, Any], n: int, schema: pa.Schema) -> pa.Table:
@@ -116,8 +122,7 @@ def columns_table(columns: dict[str, Any], n: int, schema: pa.Schema) -> pa.Tabl
     for field in schema:
         value = columns.get(field.name)
         if value is None or isinstance(value, (str, int, float, bool, np.generic)):
-            arrays.append(pa.nulls(n, field.type) if value is None
-                          else pa.repeat(pa.scalar(value, type=field.type), n))
+            arrays.append(pa.nulls(n, field.type) if value is None else pa.repeat(pa.scalar(value, type=field.type), n))
         else:
             arrays.append(pa.array(value, type=field.type, from_pandas=True))
     return pa.Table.from_arrays(arrays, schema=schema)
@@ -133,7 +138,8 @@ def write_parquet_atomic(table: pa.Table, path: Path, metadata: dict[str, Any] |
     if metadata is not None:
         existing = table.schema.metadata or {}
         table = table.replace_schema_metadata(
-            {**existing, b"rsbench": json.dumps(metadata, sort_keys=True, default=str).encode()})
+            {**existing, b"rsbench": json.dumps(metadata, sort_keys=True, default=str).encode()}
+        )
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
@@ -203,13 +209,16 @@ def read_manifest(run_dir: str | Path) -> dict[str, Any]:
 
     path = Path(run_dir) / "manifest.json"
     if not path.exists():
-        raise DataError(f"{run_dir} is not a run directory (no manifest.json); "
-                        "pass the --out directory of `rsbench run`")
+        raise DataError(
+            f"{run_dir} is not a run directory (no manifest.json); pass the --out directory of `rsbench run`"
+        )
     with open(path) as fh:
         manifest: dict[str, Any] = json.load(fh)
     if manifest.get("schema_version") != SCHEMA_VERSION:
-        raise DataError(f"{run_dir}: results schema_version {manifest.get('schema_version')} "
-                        f"!= {SCHEMA_VERSION} of this rsbench; re-run it with this version")
+        raise DataError(
+            f"{run_dir}: results schema_version {manifest.get('schema_version')} "
+            f"!= {SCHEMA_VERSION} of this rsbench; re-run it with this version"
+        )
     return manifest
 
 
@@ -217,10 +226,12 @@ def consolidate(run_dir: str | Path, metadata: dict[str, Any]) -> None:
     """Rebuild ``results.parquet`` and ``curves.parquet`` from the per-cell files."""
     run_dir = Path(run_dir)
     # Arrow end to end: no pandas round trip for what is only a concatenation.
-    write_parquet_atomic(_concat_tables((run_dir / "cells").glob("*.parquet"), RESULTS_SCHEMA),
-                         run_dir / "results.parquet", metadata)
-    write_parquet_atomic(_concat_tables((run_dir / "curves").glob("*.parquet"), CURVES_SCHEMA),
-                         run_dir / "curves.parquet", metadata)
+    write_parquet_atomic(
+        _concat_tables((run_dir / "cells").glob("*.parquet"), RESULTS_SCHEMA), run_dir / "results.parquet", metadata
+    )
+    write_parquet_atomic(
+        _concat_tables((run_dir / "curves").glob("*.parquet"), CURVES_SCHEMA), run_dir / "curves.parquet", metadata
+    )
 
 
 def wall_seconds(sessions: list[dict[str, Any]]) -> float:
@@ -235,6 +246,5 @@ def wall_seconds(sessions: list[dict[str, Any]]) -> float:
         if s.get("seconds") is not None:
             total += float(s["seconds"])
         elif s.get("last_cell"):
-            total += (datetime.fromisoformat(s["last_cell"])
-                      - datetime.fromisoformat(s["started"])).total_seconds()
+            total += (datetime.fromisoformat(s["last_cell"]) - datetime.fromisoformat(s["started"])).total_seconds()
     return round(total, 3)

@@ -108,13 +108,18 @@ class RunOptions:
         if self.max_steps is not None:
             _positive_int("--max-steps", self.max_steps, "a model needs at least 1 step")
         timeout = self.cell_timeout
-        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
-                                    or not math.isfinite(timeout) or timeout <= 0):
-            raise RegshiftError(f"--cell-timeout {timeout}: a cell's time limit must be a "
-                                "positive number of seconds; omit it for no limit")
+        if timeout is not None and (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, (int, float))
+            or not math.isfinite(timeout)
+            or timeout <= 0
+        ):
+            raise RegshiftError(
+                f"--cell-timeout {timeout}: a cell's time limit must be a "
+                "positive number of seconds; omit it for no limit"
+            )
         if self.executor not in EXECUTORS:
-            raise RegshiftError(f"--executor {self.executor}: unknown executor; use "
-                                f"{' or '.join(EXECUTORS)}")
+            raise RegshiftError(f"--executor {self.executor}: unknown executor; use {' or '.join(EXECUTORS)}")
 
 
 def _positive_int(flag: str, value: Any, why: str) -> None:
@@ -156,8 +161,7 @@ class PreparedRun:
     previous: dict[str, Any] | None = None
     against_settings: int = 0  # data settings matched with the --against bundle
 
-    def execute(self, on_start: OnStart | None = None,
-                on_outcome: OnOutcome | None = None) -> Any:
+    def execute(self, on_start: OnStart | None = None, on_outcome: OnOutcome | None = None) -> Any:
         """Run every cell not already finished in :attr:`run_dir`.
 
         Parameters
@@ -178,10 +182,20 @@ class PreparedRun:
         from regshift_bench.execute import run_plan
 
         o = self.options
-        return run_plan(self.plan, self.run_dir, device=self.device, executor=o.executor,
-                        overwrite=not o.resume, workers=o.workers, ray_address=o.ray_address,
-                        timeout=o.cell_timeout, merge=o.merge, on_start=on_start,
-                        on_outcome=on_outcome, previous=self.previous)
+        return run_plan(
+            self.plan,
+            self.run_dir,
+            device=self.device,
+            executor=o.executor,
+            overwrite=not o.resume,
+            workers=o.workers,
+            ray_address=o.ray_address,
+            timeout=o.cell_timeout,
+            merge=o.merge,
+            on_start=on_start,
+            on_outcome=on_outcome,
+            previous=self.previous,
+        )
 
 
 def prepare(options: RunOptions) -> PreparedRun:
@@ -214,10 +228,16 @@ def prepare(options: RunOptions) -> PreparedRun:
 
         suites, gone = runnable_suites(suites)
         skipped = [g.line() for g in gone]
-    the_plan = planning.expand(suites, options.preset, models=options.models,
-                               shifts=options.shifts, seeds=options.seeds,
-                               max_steps=options.max_steps, explainers=options.explainers,
-                               interventions=options.interventions)
+    the_plan = planning.expand(
+        suites,
+        options.preset,
+        models=options.models,
+        shifts=options.shifts,
+        seeds=options.seeds,
+        max_steps=options.max_steps,
+        explainers=options.explainers,
+        interventions=options.interventions,
+    )
     run_dir = options.run_dir
     previous = check_run_dir(the_plan, run_dir, overwrite=not options.resume, merge=options.merge)
     verified = 0
@@ -227,13 +247,20 @@ def prepare(options: RunOptions) -> PreparedRun:
         if not options.models:
             raise RegshiftError("--against runs only a new model: name it with --model NAME")
         verified = check_against(the_plan, options.against)
-    return PreparedRun(options, the_plan, run_dir, device, skipped,
-                       extension_note(previous, the_plan),
-                       planning.models_without_cache(the_plan), previous, verified)
+    return PreparedRun(
+        options,
+        the_plan,
+        run_dir,
+        device,
+        skipped,
+        extension_note(previous, the_plan),
+        planning.models_without_cache(the_plan),
+        previous,
+        verified,
+    )
 
 
-def run(*, on_start: OnStart | None = None, on_outcome: OnOutcome | None = None,
-        **options: Any) -> Any:
+def run(*, on_start: OnStart | None = None, on_outcome: OnOutcome | None = None, **options: Any) -> Any:
     """Plan and run a benchmark grid into a run directory: ``rsbench run`` as a call.
 
     Parameters
@@ -262,6 +289,7 @@ def run(*, on_start: OnStart | None = None, on_outcome: OnOutcome | None = None,
 
         known = list(RunOptions.__dataclass_fields__)
         bad = [k for k in options if k not in known]
-        raise RegshiftError(f"run(): unknown option {bad[0]!r}{did_you_mean(bad[0], known)}; "
-                            f"options: {', '.join(known)}") from None
+        raise RegshiftError(
+            f"run(): unknown option {bad[0]!r}{did_you_mean(bad[0], known)}; options: {', '.join(known)}"
+        ) from None
     return prepare(opts).execute(on_start, on_outcome)

@@ -22,9 +22,13 @@ def stale_cells(previous: dict[str, Any], plan: Plan) -> set[str]:
     the same task (suite and label) reading other contents (``task_data``).
     """
     current = {(c.suite, c.task): c.task_data for c in plan.cells if c.task_data}
-    return {e["cell"] for e in previous.get("plan", [])
-            if e.get("task_data") and (e.get("suite"), e.get("task")) in current
-            and current[(e.get("suite"), e.get("task"))] != e["task_data"]}
+    return {
+        e["cell"]
+        for e in previous.get("plan", [])
+        if e.get("task_data")
+        and (e.get("suite"), e.get("task")) in current
+        and current[(e.get("suite"), e.get("task"))] != e["task_data"]
+    }
 
 
 def drop_stale(previous: dict[str, Any], stale: set[str], run_dir: Path) -> None:
@@ -40,8 +44,7 @@ def drop_stale(previous: dict[str, Any], stale: set[str], run_dir: Path) -> None
         (run_dir / "predictions" / f"{cell}.references.parquet").unlink(missing_ok=True)
 
 
-def check_run_dir(plan: Plan, run_dir: Path, overwrite: bool, merge: bool
-                   ) -> dict[str, Any] | None:
+def check_run_dir(plan: Plan, run_dir: Path, overwrite: bool, merge: bool) -> dict[str, Any] | None:
     """The previous manifest of ``run_dir``, after refusing what would lose or mix work.
 
     Raises
@@ -52,13 +55,13 @@ def check_run_dir(plan: Plan, run_dir: Path, overwrite: bool, merge: bool
         lacks (two different plans; allowed with ``merge``).
     """
     if run_dir.exists() and not run_dir.is_dir():
-        raise RegshiftError(f"--out {run_dir} is a file; a run needs a directory: pass a new "
-                            "or existing run directory")
+        raise RegshiftError(f"--out {run_dir} is a file; a run needs a directory: pass a new or existing run directory")
     has_manifest = (run_dir / "manifest.json").exists()
     if run_dir.is_dir() and not has_manifest and any(run_dir.iterdir()):
         # Never write into, or --overwrite, a folder that is not a run directory.
-        raise RegshiftError(f"--out {run_dir} is a non-empty directory but not a run directory "
-                            "(no manifest.json); pass a new directory")
+        raise RegshiftError(
+            f"--out {run_dir} is a non-empty directory but not a run directory (no manifest.json); pass a new directory"
+        )
     if overwrite or not has_manifest:
         return None
     previous = results.read_manifest(run_dir)
@@ -71,7 +74,8 @@ def check_run_dir(plan: Plan, run_dir: Path, overwrite: bool, merge: bool
         raise RegshiftError(
             f"{run_dir} holds a run of another plan ({len(new)} of {len(plan.cells)} cells "
             "are not in it); pass --merge to add them to that run, another --out for a new "
-            "run, or --overwrite to start over")
+            "run, or --overwrite to start over"
+        )
     return previous
 
 
@@ -82,14 +86,18 @@ def extension_note(previous: dict[str, Any] | None, plan: Plan) -> str:
     stale = stale_cells(previous, plan)
     if stale:
         changed = sorted({e["task"] for e in previous.get("plan", []) if e.get("cell") in stale})
-        return (f"the data of task(s) {', '.join(changed)} changed since the last run here: "
-                f"its {len(stale)} old cells are replaced")
+        return (
+            f"the data of task(s) {', '.join(changed)} changed since the last run here: "
+            f"its {len(stale)} old cells are replaced"
+        )
     known = {e.get("cell") for e in previous.get("plan", [])}
     new = {c.cell for c in plan.cells} - known
     if not new:
         return ""
-    return (f"adding {len(new)} new cells to the {len(known)} of the run already in this "
-            "directory (one leaderboard for both)")
+    return (
+        f"adding {len(new)} new cells to the {len(known)} of the run already in this "
+        "directory (one leaderboard for both)"
+    )
 
 
 def reconcile(manifest: dict[str, Any], plan: Plan, run_dir: Path, seen: set[str]) -> int:

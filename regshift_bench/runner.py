@@ -40,7 +40,7 @@ class CellOutcome:
     """What the executor reports back for one cell."""
 
     cell: str
-    status: str          # ok | failed
+    status: str  # ok | failed
     error: str
     seconds: float
     fit_seconds: float
@@ -48,9 +48,9 @@ class CellOutcome:
     split_seconds: float
     reused_model: bool
     failed_rows: int = 0
-    warning: str = ""    # e.g. a cached model that failed to load and was retrained
+    warning: str = ""  # e.g. a cached model that failed to load and was retrained
     traceback: str = ""  # of a failed cell: kept in the manifest, printed by --debug
-    commit: str = ""     # the git commit the cell was computed at ("" outside a checkout)
+    commit: str = ""  # the git commit the cell was computed at ("" outside a checkout)
 
 
 def _name_seed(*parts: str) -> list[int]:
@@ -191,8 +191,7 @@ class GroupContext:
         if fp not in self._preds:
             pred = model.predict(data, device=self.device)
             if not isinstance(pred, Prediction):
-                raise PluginError(f"predict returned {type(pred).__name__}, expected Prediction",
-                                  plugin=plugin)
+                raise PluginError(f"predict returned {type(pred).__name__}, expected Prediction", plugin=plugin)
             self._preds[fp] = pred.check(len(data), plugin=plugin)
         return self._preds[fp]
 
@@ -202,8 +201,7 @@ class GroupContext:
             self.tasks[key] = get_plugin("task", cell.task_name, **dict(cell.task_params))
         return self.tasks[key]
 
-    def model(self, cell: Cell, splits: Splits, iv: Intervention | None = None
-              ) -> tuple[Model, str, float, bool]:
+    def model(self, cell: Cell, splits: Splits, iv: Intervention | None = None) -> tuple[Model, str, float, bool]:
         """Train, or load a cached model trained on the same data; return timing.
 
         A ``posthoc`` / ``test_time`` intervention gets the model of the ``none`` cell
@@ -213,11 +211,19 @@ class GroupContext:
         model = get_plugin("model", model_name, **model_kwargs)
         if iv is not None and iv.stage == "train":
             intervene.check_trainable(model, iv, cell.model)
-        key = stable_hash({"model": cell.model, "params": model.params_json(), "seed": cell.seed,
-                           "train": splits.train.fingerprint(), "val": splits.val.fingerprint(),
-                           "budget": cell.budget.identity(),
-                           "device": self.device.split(":")[0],
-                           **intervene.model_key_extra(cell, iv)}, 16)
+        key = stable_hash(
+            {
+                "model": cell.model,
+                "params": model.params_json(),
+                "seed": cell.seed,
+                "train": splits.train.fingerprint(),
+                "val": splits.val.fingerprint(),
+                "budget": cell.budget.identity(),
+                "device": self.device.split(":")[0],
+                **intervene.model_key_extra(cell, iv),
+            },
+            16,
+        )
         if self._model is not None and self._model[0] == key:
             return self._model[1], key, 0.0, True  # the same training data: reuse in memory
         path = self.run_dir / "models" / f"{key}.pt"
@@ -227,18 +233,24 @@ class GroupContext:
                 self.reports[key] = _read_report(path.with_suffix(".json"))
                 return self._model[1], key, 0.0, True
             except Exception as exc:  # a corrupt cache entry is retrained, and said so
-                self.warning = (f"cached model {path.name} failed to load "
-                                f"({type(exc).__name__}: {exc}); deleted and retrained")
+                self.warning = (
+                    f"cached model {path.name} failed to load ({type(exc).__name__}: {exc}); deleted and retrained"
+                )
                 path.unlink(missing_ok=True)
                 model = get_plugin("model", model_name, **model_kwargs)
         start = time.perf_counter()
         if iv is not None and iv.stage == "train":
-            model.fit_augmented(splits.train, splits.val, augment=iv.augment,
-                                finetune_epochs=int(iv.finetune_epochs), rng=model_rng(cell),
-                                device=self.device, budget=cell.budget)
+            model.fit_augmented(
+                splits.train,
+                splits.val,
+                augment=iv.augment,
+                finetune_epochs=int(iv.finetune_epochs),
+                rng=model_rng(cell),
+                device=self.device,
+                budget=cell.budget,
+            )
         else:
-            model.fit(splits.train, splits.val, rng=model_rng(cell), device=self.device,
-                      budget=cell.budget)
+            model.fit(splits.train, splits.val, rng=model_rng(cell), device=self.device, budget=cell.budget)
         seconds = time.perf_counter() - start
         self.reports[key] = fit_report(model)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -247,8 +259,7 @@ class GroupContext:
             # The diagnostics go beside the weights (written first), so a reused model
             # reports how it was trained whatever the plugin keeps in its state.
             report = self.reports[key]
-            results.write_json_atomic(report.to_dict() if report else None,
-                                      path.with_suffix(".json"))
+            results.write_json_atomic(report.to_dict() if report else None, path.with_suffix(".json"))
             model.save(tmp)
             tmp.replace(path)
         except NotImplementedError:
@@ -283,8 +294,7 @@ def run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | No
         return _run_cell(cell, group, run_name, timeout)
 
 
-def _run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | None
-              ) -> CellOutcome:
+def _run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | None) -> CellOutcome:
     start = time.perf_counter()
     fit_s = predict_s = split_s = 0.0
     reused, key, trace = False, "", ""
@@ -296,8 +306,9 @@ def _run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | N
             shift = get_plugin("shift", cell.shift, severity=cell.severity, **dict(cell.shift_params))
             common["shift_kind"] = getattr(shift, "kind", "")
             t0 = time.perf_counter()
-            splits = cached_splits(group.run_dir, cell, task, shift, group.commit,
-                                   lambda: shift.split(task, split_rng(cell), cell.sizes))
+            splits = cached_splits(
+                group.run_dir, cell, task, shift, group.commit, lambda: shift.split(task, split_rng(cell), cell.sizes)
+            )
             split_s = time.perf_counter() - t0
             common["shift_params"] = shift.params_json()
             iv = intervene.create(cell)
@@ -314,23 +325,39 @@ def _run_cell(cell: Cell, group: GroupContext, run_name: str, timeout: float | N
         rows = _score_and_write(cell, group, common, task, splits, iv, model, key, adjusted)
     except intervene.InterventionSkipped as exc:
         status, error = "skipped", str(exc)
-        rows = [{"split": "", "metric": "", "value": np.nan, "n": 0, "status": "skipped",
-                 "error": error}]
+        rows = [{"split": "", "metric": "", "value": np.nan, "n": 0, "status": "skipped", "error": error}]
     except Exception as exc:  # CellTimeout included
         status, trace = "failed", traceback.format_exc()
         error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, PluginError) else str(exc)
-        rows = [{"split": "", "metric": "", "value": np.nan, "n": 0, "status": "failed",
-                 "error": error}]
-    constant = {**common, "model_key": key, "fit_seconds": fit_s,
-                "predict_seconds": predict_s, "split_seconds": split_s,
-                **group.fit_columns(key)}
+        rows = [{"split": "", "metric": "", "value": np.nan, "n": 0, "status": "failed", "error": error}]
+    constant = {
+        **common,
+        "model_key": key,
+        "fit_seconds": fit_s,
+        "predict_seconds": predict_s,
+        "split_seconds": split_s,
+        **group.fit_columns(key),
+    }
     # The cell file is written last: its presence marks the cell finished.
-    results.write_parquet_atomic(scoring.results_table(rows, constant),
-                                 group.run_dir / "cells" / f"{cell.cell}.parquet")
+    results.write_parquet_atomic(
+        scoring.results_table(rows, constant), group.run_dir / "cells" / f"{cell.cell}.parquet"
+    )
     failed_rows = sum(row["status"] == "failed" for row in rows)
     warning, group.warning = group.warning, ""
-    return CellOutcome(cell.cell, status, error, time.perf_counter() - start, fit_s, predict_s,
-                       split_s, reused, failed_rows, warning, trace, group.commit)
+    return CellOutcome(
+        cell.cell,
+        status,
+        error,
+        time.perf_counter() - start,
+        fit_s,
+        predict_s,
+        split_s,
+        reused,
+        failed_rows,
+        warning,
+        trace,
+        group.commit,
+    )
 
 
 def _common_columns(cell: Cell, run_name: str, device: str) -> dict[str, Any]:
@@ -339,17 +366,35 @@ def _common_columns(cell: Cell, run_name: str, device: str) -> dict[str, Any]:
     The shift's and model's own settings (``shift_kind``, ``shift_params``,
     ``model_params``) are added by :func:`_run_cell` once their plugins are built.
     """
-    return {"run": run_name, "suite": cell.suite, "suite_version": cell.suite_version,
-            "preset": cell.preset, "task": cell.task, "shift": cell.shift,
-            "severity": cell.severity, "model": cell.model, "seed": cell.seed,
-            "task_params": canonical_json(cell.public_task_params()),
-            "shift_params": canonical_json(dict(cell.shift_params)),
-            "cell": cell.cell, "device": device, "intervention": cell.intervention}
+    return {
+        "run": run_name,
+        "suite": cell.suite,
+        "suite_version": cell.suite_version,
+        "preset": cell.preset,
+        "task": cell.task,
+        "shift": cell.shift,
+        "severity": cell.severity,
+        "model": cell.model,
+        "seed": cell.seed,
+        "task_params": canonical_json(cell.public_task_params()),
+        "shift_params": canonical_json(dict(cell.shift_params)),
+        "cell": cell.cell,
+        "device": device,
+        "intervention": cell.intervention,
+    }
 
 
-def _score_and_write(cell: Cell, group: GroupContext, common: dict[str, Any], task: Any,
-                     splits: Splits, iv: Intervention | None, model: Model, key: str,
-                     adjusted: intervene.Adjusted) -> list[dict[str, Any]]:
+def _score_and_write(
+    cell: Cell,
+    group: GroupContext,
+    common: dict[str, Any],
+    task: Any,
+    splits: Splits,
+    iv: Intervention | None,
+    model: Model,
+    key: str,
+    adjusted: intervene.Adjusted,
+) -> list[dict[str, Any]]:
     """Score a predicted cell and write its predictions, references and curves.
 
     Parameters
@@ -381,32 +426,47 @@ def _score_and_write(cell: Cell, group: GroupContext, common: dict[str, Any], ta
     # References (ceilings, oracles) do not depend on the intervention: scored once,
     # in the `none` cell.
     ref_preds: dict[str, dict[str, Prediction]] = {}
-    rows, curves = scoring.score(cell, task, sets, preds, group.metrics,
-                                 splits if iv is None else None, ref_preds)
+    rows, curves = scoring.score(cell, task, sets, preds, group.metrics, splits if iv is None else None, ref_preds)
     rows += intervene.held_out_rows(adjusted)
     for row in rows:
         row.setdefault("explainer", "")
     rows += interpret.explain_rows(cell, model, key, sets, group.device, group.explained)
-    results.write_parquet_atomic(scoring.predictions_table(sets, preds, adjusted.rows),
-                                 group.run_dir / "predictions" / f"{cell.cell}.parquet",
-                                 {**common, "model_key": key, "git_commit": group.commit,
-                                  **intervene.held_out_metadata(adjusted),
-                                  # which examples it saw: checked by submissions
-                                  "split_digests": splits_digests(splits)})
+    results.write_parquet_atomic(
+        scoring.predictions_table(sets, preds, adjusted.rows),
+        group.run_dir / "predictions" / f"{cell.cell}.parquet",
+        {
+            **common,
+            "model_key": key,
+            "git_commit": group.commit,
+            **intervene.held_out_metadata(adjusted),
+            # which examples it saw: checked by submissions
+            "split_digests": splits_digests(splits),
+        },
+    )
     if ref_preds:  # the oracle paired with the model example by example
         results.write_parquet_atomic(
             scoring.reference_predictions_table(sets, ref_preds),
-            group.run_dir / "predictions" / f"{cell.cell}.references.parquet", common)
+            group.run_dir / "predictions" / f"{cell.cell}.references.parquet",
+            common,
+        )
     if curves:
-        results.write_parquet_atomic(scoring.curves_table(curves, common),
-                                     group.run_dir / "curves" / f"{cell.cell}.parquet")
+        results.write_parquet_atomic(
+            scoring.curves_table(curves, common), group.run_dir / "curves" / f"{cell.cell}.parquet"
+        )
     return rows
 
 
-def run_group(cells: list[Cell], run_dir: str, run_name: str, device: str,
-              timeout: float | None = None, extra_plugins: tuple[str, ...] = (),
-              data_dir: str | None = None, threads: int | None = None,
-              on_outcome: Callable[[CellOutcome], None] | None = None) -> list[CellOutcome]:
+def run_group(
+    cells: list[Cell],
+    run_dir: str,
+    run_name: str,
+    device: str,
+    timeout: float | None = None,
+    extra_plugins: tuple[str, ...] = (),
+    data_dir: str | None = None,
+    threads: int | None = None,
+    on_outcome: Callable[[CellOutcome], None] | None = None,
+) -> list[CellOutcome]:
     """Run the cells of one group in order (the unit every executor ships).
 
     ``extra_plugins`` and ``data_dir`` re-create the parent's configuration in a

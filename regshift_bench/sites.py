@@ -85,14 +85,19 @@ def _per_site(data: SeqDataset, column: str, i: int, k: int) -> list[float] | No
         return None
     values = data.meta[column].iloc[i]
     if values is None or len(values) != k:
-        raise DataError(f"meta[{column!r}] of sequence {i} has no value per site "
-                        f"({0 if values is None else len(values)} for {k} sites)")
+        raise DataError(
+            f"meta[{column!r}] of sequence {i} has no value per site "
+            f"({0 if values is None else len(values)} for {k} sites)"
+        )
     return [float(v) for v in values]
 
 
-def functional_sites(data: SeqDataset, widths: Mapping[str, int] | int | None = None,
-                     min_effect: float | None = MIN_EFFECT,
-                     min_occupancy: float = MIN_OCCUPANCY) -> list[FunctionalSite]:
+def functional_sites(
+    data: SeqDataset,
+    widths: Mapping[str, int] | int | None = None,
+    min_effect: float | None = MIN_EFFECT,
+    min_occupancy: float = MIN_OCCUPANCY,
+) -> list[FunctionalSite]:
     """The planted sites that are ground truth in the data's domain.
 
     With per-site records (``meta["site_occupancy"]`` and ``meta["site_effect"]``) a
@@ -118,8 +123,9 @@ def functional_sites(data: SeqDataset, widths: Mapping[str, int] | int | None = 
         per-site records do not match the sites.
     """
     if "sites" not in data.meta.columns:
-        raise DataError("this data records no planted sites (meta['sites']); explainers are "
-                        "scored on simulated tasks only")
+        raise DataError(
+            "this data records no planted sites (meta['sites']); explainers are scored on simulated tasks only"
+        )
     if widths is None:
         widths = site_widths(data)
     effects = data.info.get("site_effects") if min_effect is not None else None
@@ -140,26 +146,32 @@ def functional_sites(data: SeqDataset, widths: Mapping[str, int] | int | None = 
             if width is None:
                 width = widths if isinstance(widths, int) else widths.get(tf or "")
             if width is None:
-                raise DataError(f"site {site!r}: width of TF {tf!r} unknown; pass widths= or "
-                                "keep the task's motifs in info['motifs']")
+                raise DataError(
+                    f"site {site!r}: width of TF {tf!r} unknown; pass widths= or "
+                    "keep the task's motifs in info['motifs']"
+                )
             out.append(FunctionalSite(i, start, int(width), sign))
     return out
 
 
-def site_mask(data: SeqDataset, widths: Mapping[str, int] | int | None = None,
-              min_effect: float | None = MIN_EFFECT,
-              min_occupancy: float = MIN_OCCUPANCY) -> np.ndarray:
+def site_mask(
+    data: SeqDataset,
+    widths: Mapping[str, int] | int | None = None,
+    min_effect: float | None = MIN_EFFECT,
+    min_occupancy: float = MIN_OCCUPANCY,
+) -> np.ndarray:
     """Boolean (n, L): True at positions covered by a functional planted site
     (:func:`functional_sites`, same parameters)."""
     n, length = data.seqs.shape
     mask = np.zeros((n, length), dtype=bool)
     for site in functional_sites(data, widths, min_effect, min_occupancy):
-        mask[site.row, max(0, site.start):min(length, site.start + site.width)] = True
+        mask[site.row, max(0, site.start) : min(length, site.start + site.width)] = True
     return mask
 
 
-def score_signs(importance: np.ndarray, sites: list[FunctionalSite],
-                called: np.ndarray | None = None) -> dict[str, float]:
+def score_signs(
+    importance: np.ndarray, sites: list[FunctionalSite], called: np.ndarray | None = None
+) -> dict[str, float]:
     """Signed scores of ``importance`` over the functional sites with a known sign.
 
     Parameters
@@ -181,10 +193,9 @@ def score_signs(importance: np.ndarray, sites: list[FunctionalSite],
         imp = np.where(np.asarray(called, dtype=bool), imp, 0.0)
     total = np.abs(imp).sum(axis=1)
     signed = [s for s in sites if s.sign != 0]
-    summed = np.array([imp[s.row, max(0, s.start):s.start + s.width].sum() for s in signed])
+    summed = np.array([imp[s.row, max(0, s.start) : s.start + s.width].sum() for s in signed])
     labels = np.array([s.sign for s in signed])
-    out = {"site_sign_agreement": float("nan"), "site_sign_auroc": float("nan"),
-           "n_signed": len(signed)}
+    out = {"site_sign_agreement": float("nan"), "site_sign_auroc": float("nan"), "n_signed": len(signed)}
     if not signed:
         return out
     out["site_sign_agreement"] = float(np.mean(np.where(summed == 0, 0.5, np.sign(summed) == labels)))
@@ -209,8 +220,7 @@ def _average_precision(scores: np.ndarray, labels: np.ndarray) -> float:
     return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
 
 
-def score_sites(importance: np.ndarray, mask: np.ndarray,
-                called: np.ndarray | None = None) -> dict[str, Any]:
+def score_sites(importance: np.ndarray, mask: np.ndarray, called: np.ndarray | None = None) -> dict[str, Any]:
     """Per-sequence site scores of ``|importance|`` and their means.
 
     Parameters
@@ -248,8 +258,7 @@ def score_sites(importance: np.ndarray, mask: np.ndarray,
         top = np.argsort(-s, kind="mergesort")[:n_pos]
         per["site_topk"][i] = y[top].mean()
     scored = ~np.isnan(per["site_auroc"])
-    out: dict[str, Any] = {k: float(v[scored].mean()) if scored.any() else float("nan")
-                           for k, v in per.items()}
+    out: dict[str, Any] = {k: float(v[scored].mean()) if scored.any() else float("nan") for k, v in per.items()}
     out["n"] = int(scored.sum())
     out["per_sequence"] = per
     return out

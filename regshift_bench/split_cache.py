@@ -32,14 +32,24 @@ FOLDER = "splits"
 def split_key(cell: Cell, shift: Shift, commit: str) -> str:
     """The hash naming a cell's splits: task, shift setting (with defaults), seed,
     sizes and the code's commit; model and intervention are not part of it."""
-    return stable_hash({"task": cell.task_name, "task_params": cell.stream_task_params(),
-                        "shift": cell.shift, "severity": cell.severity,
-                        "shift_params": shift.params_json(), "seed": cell.seed,
-                        "sizes": cell.sizes, "commit": commit}, 16)
+    return stable_hash(
+        {
+            "task": cell.task_name,
+            "task_params": cell.stream_task_params(),
+            "shift": cell.shift,
+            "severity": cell.severity,
+            "shift_params": shift.params_json(),
+            "seed": cell.seed,
+            "sizes": cell.sizes,
+            "commit": commit,
+        },
+        16,
+    )
 
 
-def cached_splits(run_dir: Path, cell: Cell, task: Any, shift: Shift, commit: str,
-                  draw: Callable[[], Splits]) -> Splits:
+def cached_splits(
+    run_dir: Path, cell: Cell, task: Any, shift: Shift, commit: str, draw: Callable[[], Splits]
+) -> Splits:
     """The cell's splits from ``run_dir/splits``, or ``draw()`` written there first.
 
     Parameters

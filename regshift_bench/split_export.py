@@ -34,8 +34,9 @@ def split_sizes(split: str, n: int) -> SplitSizes:
     return SplitSizes(small, small, n)
 
 
-def draw_split(task: str, task_params: dict[str, Any], shift: str, severity: float,
-               n: int, seed: int, split: str) -> tuple[SeqDataset, dict[str, Any]]:
+def draw_split(
+    task: str, task_params: dict[str, Any], shift: str, severity: float, n: int, seed: int, split: str
+) -> tuple[SeqDataset, dict[str, Any]]:
     """Draw one split of a generative task under a shift.
 
     Parameters
@@ -81,10 +82,16 @@ def draw_split(task: str, task_params: dict[str, Any], shift: str, severity: flo
         raise DataError(f"--split {split!r}: this shift provides {', '.join(sorted(sets))}")
     data = sets[split]
     provenance = {
-        "rsbench_version": regshift_bench.__version__, "task": task,
-        "task_params": task_obj.params_json(), "shift": shift,
-        "shift_params": shift_obj.params_json(), "severity": severity, "seed": seed,
-        "split": split, "n": len(data), "description": splits.description,
+        "rsbench_version": regshift_bench.__version__,
+        "task": task,
+        "task_params": task_obj.params_json(),
+        "shift": shift,
+        "shift_params": shift_obj.params_json(),
+        "severity": severity,
+        "seed": seed,
+        "split": split,
+        "n": len(data),
+        "description": splits.description,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     return data, provenance
@@ -133,7 +140,5 @@ def export_split(out: Path, data: SeqDataset, provenance: dict[str, Any]) -> Non
     from regshift_bench.results import write_parquet_atomic
 
     if out.is_dir():
-        raise DataError(f"--out {out} is a directory; pass the Parquet file to write, "
-                        f"e.g. {out / 'data.parquet'}")
+        raise DataError(f"--out {out} is a directory; pass the Parquet file to write, e.g. {out / 'data.parquet'}")
     write_parquet_atomic(dataset_table(data), out, metadata=provenance)
-

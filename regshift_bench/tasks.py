@@ -27,12 +27,15 @@ PRESET_NAMES = ("smoke", "quick", "standard", "full")
 #: Presets of a task file that declares none (a user's table). Budgets are in optimizer
 #: steps: ``min_steps`` so small sets still train, ``max_steps`` as a cap.
 DEFAULT_PRESETS: dict[str, dict[str, Any]] = {
-    "smoke": {"sizes": {"train": 300, "val": 100, "test": 200}, "seeds": 1, "max_steps": 6,
-              "max_seconds": 30},
-    "quick": {"sizes": {"train": 3000, "val": 500, "test": 1000}, "seeds": 1,
-              "min_steps": 250, "max_steps": 1000, "max_seconds": 300},
-    "standard": {"sizes": {"train": 8000, "val": 1000, "test": 2000}, "seeds": 3,
-                 "min_steps": 600, "max_steps": 4000},
+    "smoke": {"sizes": {"train": 300, "val": 100, "test": 200}, "seeds": 1, "max_steps": 6, "max_seconds": 30},
+    "quick": {
+        "sizes": {"train": 3000, "val": 500, "test": 1000},
+        "seeds": 1,
+        "min_steps": 250,
+        "max_steps": 1000,
+        "max_seconds": 300,
+    },
+    "standard": {"sizes": {"train": 8000, "val": 1000, "test": 2000}, "seeds": 3, "min_steps": 600, "max_steps": 4000},
     "full": {"sizes": {}, "seeds": 3, "min_steps": 1000, "max_epochs": 40},
 }
 _SUITE_KEYS = {"version", "name", "description", "tasks", "presets"}
@@ -40,8 +43,17 @@ _TASK_KEYS = {"task", "name", "params", "shifts", "metrics", "explainers"}
 #: Budget fields a preset may set (see regshift_bench.api.Budget).
 _SHIFT_TABLE_KEYS = {"name", "severities", "params"}
 _BUDGET_KEYS = ("max_epochs", "max_seconds", "min_steps", "max_steps", "patience")
-_PRESET_KEYS = {"sizes", "seeds", "models", "severities", "shift_severities", "skip_shifts",
-                "explain_n", "interventions", *_BUDGET_KEYS}
+_PRESET_KEYS = {
+    "sizes",
+    "seeds",
+    "models",
+    "severities",
+    "shift_severities",
+    "skip_shifts",
+    "explain_n",
+    "interventions",
+    *_BUDGET_KEYS,
+}
 
 
 @dataclass(frozen=True)
@@ -122,8 +134,10 @@ def parse_shift_ref(text: str, where: str = "--shift") -> tuple[str, tuple[float
     except ValueError:
         sev = ()
     if not name.strip() or not sev or not all(0.0 <= v <= 1.0 for v in sev):
-        raise TaskFileError(f"{where} {text!r}: expected NAME@SEVERITY with severities in "
-                            "[0, 1], e.g. gc_shift@0.5 or gc_shift@0.25,0.5")
+        raise TaskFileError(
+            f"{where} {text!r}: expected NAME@SEVERITY with severities in "
+            "[0, 1], e.g. gc_shift@0.5 or gc_shift@0.25,0.5"
+        )
     return name.strip(), sev
 
 
@@ -143,7 +157,7 @@ class Preset:
     sizes: SplitSizes
     seeds: int
     budget: Budget
-    models: tuple[str, ...] | None = None   # model references: "cnn" or "cnn(channels=32)"
+    models: tuple[str, ...] | None = None  # model references: "cnn" or "cnn(channels=32)"
     severities: tuple[float, ...] | None = None
     explain_n: int = 200  # sequences each explainer explains per split (interpretation)
     shift_severities: tuple[tuple[str, tuple[float, ...]], ...] = ()
@@ -176,11 +190,11 @@ class Preset:
 class TaskSpec:
     """One task of a suite: which registered task, with which params and shifts."""
 
-    label: str                      # the name shown in results
-    task: str                       # the registered task name
+    label: str  # the name shown in results
+    task: str  # the registered task name
     params: tuple[tuple[str, Any], ...]
-    shifts: tuple[ShiftSpec, ...] | None   # None: every applicable shift
-    metrics: tuple[str, ...] | None        # None: every registered metric
+    shifts: tuple[ShiftSpec, ...] | None  # None: every applicable shift
+    metrics: tuple[str, ...] | None  # None: every registered metric
     # Parameters holding a data file's path: cells are keyed on the files' contents,
     # never on where they lie (a moved table is the same task, a changed one is not).
     files: tuple[str, ...] = ()
@@ -200,8 +214,10 @@ class Suite:
 
     def preset(self, name: str) -> Preset:
         if name not in self.presets:
-            raise TaskFileError(f"{self.path}: no preset {name!r} (has {sorted(self.presets)}); "
-                                f"add [presets.{name}] or pick another --preset")
+            raise TaskFileError(
+                f"{self.path}: no preset {name!r} (has {sorted(self.presets)}); "
+                f"add [presets.{name}] or pick another --preset"
+            )
         return self.presets[name]
 
 
@@ -209,15 +225,13 @@ def _err(path: Path, where: str, problem: str, fix: str) -> TaskFileError:
     return TaskFileError(f"{path}: {where}: {problem}; {fix}")
 
 
-def unknown_keys_error(path: Path | str, where: str, unknown: set[str],
-                       allowed: set[str] | list[str]) -> TaskFileError:
+def unknown_keys_error(path: Path | str, where: str, unknown: set[str], allowed: set[str] | list[str]) -> TaskFileError:
     """The error for misspelt keys: each with its closest allowed key, then the list."""
     hints = []
     for key in sorted(unknown):
         close = close_matches(key, sorted(allowed), n=1, cutoff=0.6)
         hints.append(f"{key!r} (did you mean {close[0]!r}?)" if close else repr(key))
-    return TaskFileError(f"{path}: {where}: unknown key(s) {', '.join(hints)}; "
-                         f"allowed: {', '.join(sorted(allowed))}")
+    return TaskFileError(f"{path}: {where}: unknown key(s) {', '.join(hints)}; allowed: {', '.join(sorted(allowed))}")
 
 
 def _unknown_keys(path: Path, where: str, raw: dict[str, Any], allowed: set[str]) -> None:
@@ -244,42 +258,67 @@ def _parse_preset(path: Path, name: str, raw: dict[str, Any]) -> Preset:
         raise _err(path, f"{where}.severities", f"{sev!r}", "give a list of numbers in [0, 1]")
     per_shift = raw.get("shift_severities", {})
     if not isinstance(per_shift, dict) or not all(_is_severity_list(v) for v in per_shift.values()):
-        raise _err(path, f"{where}.shift_severities", f"{per_shift!r}",
-                   "give a table of shift = [severities in [0, 1]], e.g. {gc_shift = [0.25, 1.0]}")
+        raise _err(
+            path,
+            f"{where}.shift_severities",
+            f"{per_shift!r}",
+            "give a table of shift = [severities in [0, 1]], e.g. {gc_shift = [0.25, 1.0]}",
+        )
     skip = raw.get("skip_shifts", [])
     if not isinstance(skip, list) or not all(isinstance(v, str) and v for v in skip):
-        raise _err(path, f"{where}.skip_shifts", f"{skip!r}",
-                   'give a list of shift names, e.g. skip_shifts = ["gc_extremes"]')
+        raise _err(
+            path, f"{where}.skip_shifts", f"{skip!r}", 'give a list of shift names, e.g. skip_shifts = ["gc_extremes"]'
+        )
     if "none" in skip:
-        raise _err(path, f"{where}.skip_shifts", "'none' is the in-distribution reference",
-                   "remove it; every other shift is read against it")
+        raise _err(
+            path,
+            f"{where}.skip_shifts",
+            "'none' is the in-distribution reference",
+            "remove it; every other shift is read against it",
+        )
     try:
         budget = Budget(**{k: raw[k] for k in _BUDGET_KEYS if k in raw})
     except RegshiftError as exc:
         raise _err(path, where, str(exc).split(";")[0], "use positive numbers") from None
     interventions = raw.get("interventions", [])
-    if not isinstance(interventions, list) or not all(isinstance(v, str) and v
-                                                      for v in interventions):
-        raise _err(path, f"{where}.interventions", f"{interventions!r}",
-                   'give a list of intervention names, e.g. interventions = ["conformal"]')
+    if not isinstance(interventions, list) or not all(isinstance(v, str) and v for v in interventions):
+        raise _err(
+            path,
+            f"{where}.interventions",
+            f"{interventions!r}",
+            'give a list of intervention names, e.g. interventions = ["conformal"]',
+        )
     explain_n = raw.get("explain_n", 200)
     if not isinstance(explain_n, int) or isinstance(explain_n, bool) or explain_n < 1:
-        raise _err(path, f"{where}.explain_n", f"{explain_n!r} is not a positive integer",
-                   "set explain_n = 200 (sequences explained per split)")
-    return Preset(name, SplitSizes(sizes.get("train"), sizes.get("val"), sizes.get("test")),
-                  seeds, budget, tuple(models) if models is not None else None,
-                  tuple(float(v) for v in sev) if sev is not None else None, explain_n,
-                  tuple(sorted((k, tuple(float(v) for v in vs)) for k, vs in per_shift.items())),
-                  tuple(skip), tuple(parse_model_ref(v, f"{path}: {where}.interventions").label
-                                     for v in interventions),
-                  _parse_model_tasks(path, f"{where}.models", models_raw or []),
-                  _parse_model_shifts(path, f"{where}.models", models_raw or [], "shifts"),
-                  _parse_model_shifts(path, f"{where}.models", models_raw or [], "skip_shifts"))
+        raise _err(
+            path,
+            f"{where}.explain_n",
+            f"{explain_n!r} is not a positive integer",
+            "set explain_n = 200 (sequences explained per split)",
+        )
+    return Preset(
+        name,
+        SplitSizes(sizes.get("train"), sizes.get("val"), sizes.get("test")),
+        seeds,
+        budget,
+        tuple(models) if models is not None else None,
+        tuple(float(v) for v in sev) if sev is not None else None,
+        explain_n,
+        tuple(sorted((k, tuple(float(v) for v in vs)) for k, vs in per_shift.items())),
+        tuple(skip),
+        tuple(parse_model_ref(v, f"{path}: {where}.interventions").label for v in interventions),
+        _parse_model_tasks(path, f"{where}.models", models_raw or []),
+        _parse_model_shifts(path, f"{where}.models", models_raw or [], "shifts"),
+        _parse_model_shifts(path, f"{where}.models", models_raw or [], "skip_shifts"),
+    )
 
 
 def _is_severity_list(raw: Any) -> bool:
-    return isinstance(raw, list) and bool(raw) and all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 for v in raw)
+    return (
+        isinstance(raw, list)
+        and bool(raw)
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 for v in raw)
+    )
 
 
 def _parse_models(path: Path, where: str, raw: Any) -> list[str]:
@@ -293,11 +332,9 @@ def _parse_models(path: Path, where: str, raw: Any) -> list[str]:
             out.append(parse_model_ref(item, f"{path}: {where}[{i}]").label)
             continue
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            raise _err(path, f"{where}[{i}]", f"{item!r} is neither a name nor a table with `name`",
-                       example)
+            raise _err(path, f"{where}[{i}]", f"{item!r} is neither a name nor a table with `name`", example)
         if set(item) - _MODEL_TABLE_KEYS:
-            raise unknown_keys_error(path, f"{where}[{i}]", set(item) - _MODEL_TABLE_KEYS,
-                                     _MODEL_TABLE_KEYS)
+            raise unknown_keys_error(path, f"{where}[{i}]", set(item) - _MODEL_TABLE_KEYS, _MODEL_TABLE_KEYS)
         params = item.get("params", {})
         if not isinstance(params, dict):
             raise _err(path, f"{where}[{i}].params", "must be a table", example)
@@ -309,8 +346,7 @@ def _parse_models(path: Path, where: str, raw: Any) -> list[str]:
 _MODEL_TABLE_KEYS = {"name", "params", "tasks", "shifts", "skip_shifts"}
 
 
-def _parse_model_shifts(path: Path, where: str, raw: list[Any], key: str
-                        ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _parse_model_shifts(path: Path, where: str, raw: list[Any], key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Model label -> shift names, for the model tables that set ``key`` (``shifts``
     or ``skip_shifts``).
 
@@ -324,15 +360,18 @@ def _parse_model_shifts(path: Path, where: str, raw: list[Any], key: str
             continue
         shifts = item[key]
         if not (isinstance(shifts, list) and shifts and all(isinstance(t, str) and t for t in shifts)):
-            raise _err(path, f"{where}[{i}].{key}", f"{shifts!r}",
-                       f'give a list of shift names, e.g. {key} = ["cell_type", "random"]')
+            raise _err(
+                path,
+                f"{where}[{i}].{key}",
+                f"{shifts!r}",
+                f'give a list of shift names, e.g. {key} = ["cell_type", "random"]',
+            )
         label = ModelSpec(item["name"], tuple(sorted(item.get("params", {}).items()))).label
         out.append((label, tuple(shifts)))
     return tuple(out)
 
 
-def _parse_model_tasks(path: Path, where: str, raw: list[Any]
-                       ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _parse_model_tasks(path: Path, where: str, raw: list[Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Model label -> task labels, for the model tables that set ``tasks = [...]``."""
     out = []
     for i, item in enumerate(raw):
@@ -340,37 +379,49 @@ def _parse_model_tasks(path: Path, where: str, raw: list[Any]
             continue
         tasks = item["tasks"]
         if not (isinstance(tasks, list) and tasks and all(isinstance(t, str) for t in tasks)):
-            raise _err(path, f"{where}[{i}].tasks", f"{tasks!r}",
-                       'give a list of task labels of this suite, e.g. tasks = ["mpra_hepg2"]')
+            raise _err(
+                path,
+                f"{where}[{i}].tasks",
+                f"{tasks!r}",
+                'give a list of task labels of this suite, e.g. tasks = ["mpra_hepg2"]',
+            )
         label = ModelSpec(item["name"], tuple(sorted(item.get("params", {}).items()))).label
         out.append((label, tuple(tasks)))
     return tuple(out)
 
 
-def _check_model_tasks(path: Path, presets: dict[str, Preset], tasks: tuple[TaskSpec, ...]
-                       ) -> None:
+def _check_model_tasks(path: Path, presets: dict[str, Preset], tasks: tuple[TaskSpec, ...]) -> None:
     """Every task a preset restricts a model to is a task of this suite."""
     labels = [t.label for t in tasks]
     for preset in presets.values():
         for model, only in preset.model_tasks:
             unknown = [t for t in only if t not in labels]
             if unknown:
-                raise _err(path, f"presets.{preset.name}.models ({model})",
-                           f"tasks {unknown} are not tasks of this suite",
-                           f"use task labels from: {', '.join(labels)}")
+                raise _err(
+                    path,
+                    f"presets.{preset.name}.models ({model})",
+                    f"tasks {unknown} are not tasks of this suite",
+                    f"use task labels from: {', '.join(labels)}",
+                )
 
 
 def _parse_shifts(path: Path, where: str, raw: Any) -> tuple[ShiftSpec, ...]:
     if not isinstance(raw, list):
-        raise _err(path, where, "must be a list", 'e.g. shifts = ["none", {name = "gc_shift", severities = [0.5, 1.0]}]')
+        raise _err(
+            path, where, "must be a list", 'e.g. shifts = ["none", {name = "gc_shift", severities = [0.5, 1.0]}]'
+        )
     out = []
     for i, item in enumerate(raw):
         if isinstance(item, str):
             out.append(ShiftSpec(item))
             continue
         if not isinstance(item, dict) or "name" not in item:
-            raise _err(path, f"{where}[{i}]", f"{item!r} is neither a name nor a table with `name`",
-                       'write "gc_shift" or {name = "gc_shift", severities = [1.0]}')
+            raise _err(
+                path,
+                f"{where}[{i}]",
+                f"{item!r} is neither a name nor a table with `name`",
+                'write "gc_shift" or {name = "gc_shift", severities = [1.0]}',
+            )
         _unknown_keys(path, f"{where}[{i}]", item, _SHIFT_TABLE_KEYS)
         sev = item.get("severities")
         if sev is not None and not all(isinstance(s, (int, float)) and 0 <= s <= 1 for s in sev):
@@ -382,13 +433,18 @@ def _parse_shifts(path: Path, where: str, raw: Any) -> tuple[ShiftSpec, ...]:
 
 #: Task-file kinds -> (registered task, shifts run when the file names none; None: all).
 FILE_KINDS: dict[str, tuple[str, tuple[str, ...] | None]] = {
-    "table": ("table", None), "variants": ("variants", ("variant_effect",))}
+    "table": ("table", None),
+    "variants": ("variants", ("variant_effect",)),
+}
 
 
 def _table_task(path: Path, raw: dict[str, Any]) -> TaskSpec:
     task, default_shifts = FILE_KINDS[raw["kind"]]
-    params = {k: v for k, v in raw.items() if k not in {"version", "name", "kind", "description",
-                                                         "shifts", "metrics", "presets"}}
+    params = {
+        k: v
+        for k, v in raw.items()
+        if k not in {"version", "name", "kind", "description", "shifts", "metrics", "presets"}
+    }
     if "path" not in params:
         raise _err(path, "path", "missing", 'add path = "my_table.tsv.gz" (relative to this file)')
     files = tuple(k for k in ("path", "values_path") if params.get(k))
@@ -396,8 +452,13 @@ def _table_task(path: Path, raw: dict[str, Any]) -> TaskSpec:
         params[key] = str((path.parent / params[key]).resolve())
     if task == "variants":
         params.update(_train_task(path, params))
-    shifts = (_parse_shifts(path, "shifts", raw["shifts"]) if "shifts" in raw else
-              None if default_shifts is None else tuple(ShiftSpec(s) for s in default_shifts))
+    shifts = (
+        _parse_shifts(path, "shifts", raw["shifts"])
+        if "shifts" in raw
+        else None
+        if default_shifts is None
+        else tuple(ShiftSpec(s) for s in default_shifts)
+    )
     metrics = tuple(raw["metrics"]) if raw.get("metrics") else None
     return TaskSpec(raw["name"], task, tuple(sorted(params.items())), shifts, metrics, files)
 
@@ -406,17 +467,21 @@ def _train_task(path: Path, params: dict[str, Any]) -> dict[str, Any]:
     """A variant file's ``train_task``: a registered name, or a task file read in place."""
     ref = params.get("train_task")
     if not isinstance(ref, str):
-        raise _err(path, "train_task", "missing", 'name the task whose training data trains '
-                   'the model, e.g. train_task = "mpra_hepg2" or "my_train.toml"')
+        raise _err(
+            path,
+            "train_task",
+            "missing",
+            'name the task whose training data trains the model, e.g. train_task = "mpra_hepg2" or "my_train.toml"',
+        )
     if not ref.endswith(".toml"):
         return {}
     if "train_params" in params:
-        raise _err(path, "train_params", f"given with the task file {ref!r}",
-                   "put the parameters in that file")
+        raise _err(path, "train_params", f"given with the task file {ref!r}", "put the parameters in that file")
     inner = load_suite(path.parent / ref)
     if len(inner.tasks) != 1:
-        raise _err(path, "train_task", f"{ref!r} declares {len(inner.tasks)} tasks",
-                   "name a task file with exactly one task")
+        raise _err(
+            path, "train_task", f"{ref!r} declares {len(inner.tasks)} tasks", "name a task file with exactly one task"
+        )
     return {"train_task": inner.tasks[0].task, "train_params": dict(inner.tasks[0].params)}
 
 
@@ -447,7 +512,12 @@ def load_suite(path: str | Path) -> Suite:
         tasks: tuple[TaskSpec, ...] = (_table_task(path, raw),)
     else:
         if "kind" in raw:
-            raise _err(path, "kind", f"{raw['kind']!r} is not a task-file kind", 'use kind = "table" or "variants", or omit it in a suite')
+            raise _err(
+                path,
+                "kind",
+                f"{raw['kind']!r} is not a task-file kind",
+                'use kind = "table" or "variants", or omit it in a suite',
+            )
         _unknown_keys(path, "top level", raw, _SUITE_KEYS)
         if not raw.get("tasks"):
             raise _err(path, "tasks", "no [[tasks]] declared", 'add [[tasks]] with task = "<registered task>"')
@@ -459,14 +529,25 @@ def load_suite(path: str | Path) -> Suite:
                 raise _err(path, f"{where}.task", "missing", "name a registered task (`rsbench list tasks`)")
             shifts = _parse_shifts(path, f"{where}.shifts", t["shifts"]) if "shifts" in t else None
             explainers = t.get("explainers")
-            if explainers is not None and not (isinstance(explainers, list)
-                                               and all(isinstance(e, str) for e in explainers)):
-                raise _err(path, f"{where}.explainers", "must be a list of explainer names",
-                           'e.g. explainers = ["ism", "deeplift_shap"]')
-            specs.append(TaskSpec(t.get("name", t["task"]), t["task"],
-                                  tuple(sorted(t.get("params", {}).items())), shifts,
-                                  tuple(t["metrics"]) if t.get("metrics") else None,
-                                  explainers=tuple(explainers) if explainers else None))
+            if explainers is not None and not (
+                isinstance(explainers, list) and all(isinstance(e, str) for e in explainers)
+            ):
+                raise _err(
+                    path,
+                    f"{where}.explainers",
+                    "must be a list of explainer names",
+                    'e.g. explainers = ["ism", "deeplift_shap"]',
+                )
+            specs.append(
+                TaskSpec(
+                    t.get("name", t["task"]),
+                    t["task"],
+                    tuple(sorted(t.get("params", {}).items())),
+                    shifts,
+                    tuple(t["metrics"]) if t.get("metrics") else None,
+                    explainers=tuple(explainers) if explainers else None,
+                )
+            )
         tasks = tuple(specs)
     _check_model_tasks(path, presets, tasks)
     return Suite(raw["name"], version, raw.get("description", ""), path, tasks, presets)

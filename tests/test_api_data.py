@@ -80,12 +80,15 @@ def test_concat_pads_to_longest():
     assert both.strings() == ["ACG", "ACGTA"] and both.y.tolist() == [1.0, 2.0]
 
 
-@pytest.mark.parametrize("mean,var,match", [
-    ([0.0, np.nan], [1.0, 1.0], "mean is not finite at row 1"),
-    ([0.0, 1.0], [1.0, 0.0], "var must be > 0"),
-    ([0.0, 1.0], [1.0, np.inf], "var is not finite"),
-    ([0.0], [1.0], r"shape \(1,\), expected \(2,\)"),
-])
+@pytest.mark.parametrize(
+    "mean,var,match",
+    [
+        ([0.0, np.nan], [1.0, 1.0], "mean is not finite at row 1"),
+        ([0.0, 1.0], [1.0, 0.0], "var must be > 0"),
+        ([0.0, 1.0], [1.0, np.inf], "var is not finite"),
+        ([0.0], [1.0], r"shape \(1,\), expected \(2,\)"),
+    ],
+)
 def test_prediction_check_names_plugin_and_rule(mean, var, match):
     with pytest.raises(PluginError, match=match) as info:
         Prediction(np.array(mean), np.array(var)).check(2, plugin="my_model")

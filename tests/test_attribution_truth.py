@@ -41,7 +41,7 @@ def oracle_importance(data: SeqDataset) -> np.ndarray:
     for i, (sites, occ, eff) in enumerate(rows):
         for site, o, e in zip(sites, occ, eff):
             w = widths[site.tf]
-            imp[i, site.start:site.start + w] += o * e / w
+            imp[i, site.start : site.start + w] += o * e / w
     return imp
 
 
@@ -103,24 +103,25 @@ def test_degenerate_sites_stop_binding(splits):
         occ = np.concatenate([np.asarray(o, dtype=float) for o in data.meta["site_occupancy"]])
         return float((occ >= MIN_OCCUPANCY).mean())
 
-    assert bound_fraction(splits["site_degeneration"]["test_ood"]) < 0.5 * bound_fraction(
-        splits["none"]["test_ood"])
+    assert bound_fraction(splits["site_degeneration"]["test_ood"]) < 0.5 * bound_fraction(splits["none"]["test_ood"])
 
 
 def test_per_site_rule_needs_binding_and_effect():
     seqs = np.zeros((1, 40), dtype=np.uint8)
-    meta = pd.DataFrame({"sites": [[Site("A", 0, "+"), Site("A", 10, "+"), Site("B", 20, "-"),
-                                    Site("B", 30, "+")]],
-                         "site_occupancy": [[0.9, 0.2, 0.8, 0.7]],
-                         "site_effect": [[1.0, 1.0, -0.5, MIN_EFFECT / 2]]})
+    meta = pd.DataFrame(
+        {
+            "sites": [[Site("A", 0, "+"), Site("A", 10, "+"), Site("B", 20, "-"), Site("B", 30, "+")]],
+            "site_occupancy": [[0.9, 0.2, 0.8, 0.7]],
+            "site_effect": [[1.0, 1.0, -0.5, MIN_EFFECT / 2]],
+        }
+    )
     data = SeqDataset(seqs, np.zeros(1), meta=meta)
     sites = functional_sites(data, widths=4)
     assert [(s.start, s.sign) for s in sites] == [(0, 1), (20, -1)]
     assert site_mask(data, widths=4)[0].nonzero()[0].tolist() == [0, 1, 2, 3, 20, 21, 22, 23]
     imp = np.zeros((1, 40))
     imp[0, 0:4], imp[0, 20:24] = 1.0, -1.0
-    assert score_signs(imp, sites) == {"site_sign_agreement": 1.0, "site_sign_auroc": 1.0,
-                                       "n_signed": 2}
+    assert score_signs(imp, sites) == {"site_sign_agreement": 1.0, "site_sign_auroc": 1.0, "n_signed": 2}
     bad = SeqDataset(seqs, np.zeros(1), meta=meta.assign(site_effect=[[1.0]]))
     with pytest.raises(Exception, match="no value per site"):
         functional_sites(bad, widths=4)
@@ -136,8 +137,7 @@ def test_cooperative_gain_is_the_derivative_of_the_pair_term(task):
 
     config = task.config().changed(coop_pairs=((0, 2),), coop_strength=(2.0,))
     data = task.sample(config, 64, np.random.default_rng(1))
-    occ = occupancy_profile(data.seqs, config.motifs, np.asarray(config.thresholds),
-                            config.binding_scale)
+    occ = occupancy_profile(data.seqs, config.motifs, np.asarray(config.thresholds), config.binding_scale)
     gain = cooperative_gain(occ, config)
     term = 2.0 * cooperative_occupancy(occ, config.coop_pairs, config.coop_window)[:, 0]
     for j in (0, 2):

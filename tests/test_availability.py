@@ -60,8 +60,7 @@ def test_tasks_without_data_are_skipped_with_the_command_that_gets_it(suites, tm
     target = tmp_path / "data" / "toy" / "counts" / "counts.tsv"
     target.parent.mkdir(parents=True)
     target.write_bytes(CONTENT)
-    assert hashlib.sha256(target.read_bytes()).hexdigest() == \
-        plugins.get_dataset("toy_counts").files[0].sha256
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == plugins.get_dataset("toy_counts").files[0].sha256
     runnable, skipped = runnable_suites(suites)
     assert skipped == [] and runnable == suites
 
@@ -92,9 +91,24 @@ def test_run_all_names_each_skipped_suite_once_and_exits_0(suites, tmp_path, mon
     (tasks_dir / "needs_data.toml").write_text(NEEDS_DATA)
     monkeypatch.setattr(paths, "tasks_dirs", lambda: [tasks_dir])
     out = tmp_path / "run"
-    result = CliRunner().invoke(app, [
-        "--plugin", "plugins.toy_plugin", "--plugin", "plugins.toy_dataset", "run", "--all",
-        "--preset", "smoke", "--out", str(out), "--device", "cpu"], env={"COLUMNS": "300"})
+    result = CliRunner().invoke(
+        app,
+        [
+            "--plugin",
+            "plugins.toy_plugin",
+            "--plugin",
+            "plugins.toy_dataset",
+            "run",
+            "--all",
+            "--preset",
+            "smoke",
+            "--out",
+            str(out),
+            "--device",
+            "cpu",
+        ],
+        env={"COLUMNS": "300"},
+    )
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert text.count("skipped") == 1 and text.count("toy_counts_task") == 1

@@ -55,8 +55,7 @@ def test_every_path_equals_looping_compute(sample, name):
     """resampled / stats / batched fast paths give the metric of each resample."""
     y, mean, var, y_true, noise_var = sample
     m = metric(name)
-    res = bs.bootstrap_metric(m, y, mean, var, y_true=y_true, noise_var=noise_var,
-                              n_boot=30, random_state=7)
+    res = bs.bootstrap_metric(m, y, mean, var, y_true=y_true, noise_var=noise_var, n_boot=30, random_state=7)
     idx = bs.bootstrap_indices(len(y), 30, np.random.default_rng(7).spawn(2)[0])
     loop = [m.compute(y[i], mean[i], var[i], y_true[i], noise_var[i]) for i in idx]
     np.testing.assert_allclose(res.samples, loop, rtol=1e-10, atol=1e-12)
@@ -65,8 +64,7 @@ def test_every_path_equals_looping_compute(sample, name):
 
 
 def test_index_blocks_do_not_depend_on_memory_limit():
-    small = np.concatenate(list(bs.iter_bootstrap_indices(
-        97, 50, np.random.default_rng(3), max_elements=300)))
+    small = np.concatenate(list(bs.iter_bootstrap_indices(97, 50, np.random.default_rng(3), max_elements=300)))
     blocks = list(bs.iter_bootstrap_indices(97, 50, np.random.default_rng(3), max_elements=300))
     assert max(b.shape[0] for b in blocks) == 3  # 300 // 97 rows per block
     np.testing.assert_array_equal(small, bs.bootstrap_indices(97, 50, np.random.default_rng(3)))
@@ -110,8 +108,7 @@ def test_ood_auroc_stratified(sample):
     assert res.low < res.estimate < res.high
     with pytest.raises(MetricSkipped, match="reference"):
         bs.bootstrap_metric(m, y, mean, var, n_boot=10)
-    pair = bs.paired_bootstrap(m, y, (mean, var), (mean, var), reference_a=ref,
-                               reference_b=ref, n_boot=50)
+    pair = bs.paired_bootstrap(m, y, (mean, var), (mean, var), reference_a=ref, reference_b=ref, n_boot=50)
     assert not pair.samples.any()
 
 
@@ -151,8 +148,7 @@ def test_count_based_paths_with_heavy_ties(n, seed, levels):
     mean = rng.integers(0, levels + 1, n).astype(float)
     var = rng.integers(1, levels + 1, n).astype(float)
     idx = bs.bootstrap_indices(n, 8, np.random.default_rng(seed).spawn(2)[0])
-    for name in ("spearman", "aurc", "e_aurc", "ence", "risk_at_80", "selective_gain",
-                 "miscal_area"):
+    for name in ("spearman", "aurc", "e_aurc", "ence", "risk_at_80", "selective_gain", "miscal_area"):
         m = metric(name)
         got = m.resampled(m.prepare(y, mean, var), idx)
         want = [m.compute(y[i], mean[i], var[i]) for i in idx]
@@ -164,6 +160,5 @@ def test_make_scorer_for_shared_indices(sample):
     idx = bs.bootstrap_indices(len(y), 12, np.random.default_rng(0))
     for name in ("aurc", "mse", "pearson"):
         scorer = bs.make_scorer(metric(name), y, mean, var)
-        np.testing.assert_allclose(scorer(idx), metric(name).batched(y[idx], mean[idx], var[idx]),
-                                   rtol=1e-10)
+        np.testing.assert_allclose(scorer(idx), metric(name).batched(y[idx], mean[idx], var[idx]), rtol=1e-10)
         assert scorer.full() == pytest.approx(metric(name).compute(y, mean, var))

@@ -14,8 +14,7 @@ from regshift_bench.testing import CHECKS
 #: 2.7-6.2M-parameter network takes minutes of CPU on the kit's 1,024-sequence budget
 #: set, and a step cannot be cut. They are checked here at batch 32 (the network is the
 #: same; only the step size differs), which keeps each kit run under about a minute.
-DREAM_MODELS = {f"dream_{core}{prior}" for core in ("cnn", "rnn", "attn")
-                for prior in ("", "+motif", "+gc")}
+DREAM_MODELS = {f"dream_{core}{prior}" for core in ("cnn", "rnn", "attn") for prior in ("", "+motif", "+gc")}
 #: Parameters the kit gets for these models in this suite (``rsbench check NAME`` runs
 #: them as registered).
 CHECK_PARAMS = {name: {"batch_size": 32} for name in ("prixfixe", *DREAM_MODELS)}

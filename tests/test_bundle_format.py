@@ -29,8 +29,9 @@ def _float32_values(run: Path) -> None:
     its bundle must give the same numbers (the files stay float64)."""
     for path in (run / "predictions").glob("*.parquet"):
         table = pq.read_table(path)
-        cols = [col.cast(pa.float32()).cast(col.type) if pa.types.is_floating(col.type) else col
-                for col in table.columns]
+        cols = [
+            col.cast(pa.float32()).cast(col.type) if pa.types.is_floating(col.type) else col for col in table.columns
+        ]
         pq.write_table(pa.Table.from_arrays(cols, schema=table.schema), path)
 
 
@@ -39,9 +40,17 @@ def published(tmp_path_factory):
     """A simulator task with its oracle and a real-data task, 3 models, 2 seeds, and the
     leaderboard folder published from it."""
     tmp = tmp_path_factory.mktemp("bundle2")
-    run = write_synthetic_run(tmp / "run", tasks=("sim", "real"), seeds=2, n_test=60, n_val=24,
-                              models=MODELS, references=("source_oracle",), shifts=SHIFTS,
-                              metrics=("mse", "pearson", "coverage_90", "z2"))
+    run = write_synthetic_run(
+        tmp / "run",
+        tasks=("sim", "real"),
+        seeds=2,
+        n_test=60,
+        n_val=24,
+        models=MODELS,
+        references=("source_oracle",),
+        shifts=SHIFTS,
+        metrics=("mse", "pearson", "coverage_90", "z2"),
+    )
     _float32_values(run)
     lb = build_leaderboard([run], n_boot=20)
     publish(lb, tmp / "site", plots=False, formats=("json",))
@@ -105,8 +114,9 @@ def test_a_cell_that_differs_from_its_setting_is_kept_whole(published, tmp_path)
     copy = tmp_path / "run"
     shutil.copytree(run, copy)
     runs = load_runs([copy])
-    ok = runs.plan.loc[(runs.plan["status"] == "ok") & (runs.plan["shift"] == "gc_shift")
-                       & (runs.plan["task"] == "sim")]
+    ok = runs.plan.loc[
+        (runs.plan["status"] == "ok") & (runs.plan["shift"] == "gc_shift") & (runs.plan["task"] == "sim")
+    ]
     odd = ok.iloc[0]["cell"]
     path = copy / "predictions" / f"{odd}.parquet"
     frame = pq.read_table(path).to_pandas()
@@ -121,9 +131,21 @@ def test_a_cell_that_differs_from_its_setting_is_kept_whole(published, tmp_path)
 
     from regshift_bench.cli.main import app
 
-    done = CliRunner().invoke(app, ["leaderboard", "publish", str(copy), "--out",
-                                    str(tmp_path / "site"), "-f", "json", "--no-plots",
-                                    "--n-boot", "10"])
+    done = CliRunner().invoke(
+        app,
+        [
+            "leaderboard",
+            "publish",
+            str(copy),
+            "--out",
+            str(tmp_path / "site"),
+            "-f",
+            "json",
+            "--no-plots",
+            "--n-boot",
+            "10",
+        ],
+    )
     assert done.exit_code == 0, done.output
     bundle = tmp_path / "site" / "bundle"
     assert (bundle / "predictions" / f"{odd}.references.parquet").is_file()
@@ -143,15 +165,13 @@ def test_a_cell_that_differs_from_its_setting_is_kept_whole(published, tmp_path)
 
 def test_republishing_from_the_bundle_gives_the_same_bundle(published, tmp_path):
     _, site, _ = published
-    publish(build_leaderboard([site], n_boot=10), tmp_path / "again", plots=False,
-            formats=("json",))
+    publish(build_leaderboard([site], n_boot=10), tmp_path / "again", plots=False, formats=("json",))
     old, new = site / "bundle" / "predictions", tmp_path / "again" / "bundle" / "predictions"
     names = sorted(p.relative_to(old) for p in old.rglob("*.parquet"))
     assert names == sorted(p.relative_to(new) for p in new.rglob("*.parquet"))
     for name in names:
         assert pq.read_table(new / name).equals(pq.read_table(old / name)), name
-    digests = [json.loads((p / "digests.json").read_text())
-               for p in (site / "bundle", tmp_path / "again" / "bundle")]
+    digests = [json.loads((p / "digests.json").read_text()) for p in (site / "bundle", tmp_path / "again" / "bundle")]
     assert digests[1] == digests[0]
 
 
@@ -162,8 +182,11 @@ def test_another_format_is_one_clear_error(published, tmp_path):
     manifest = json.loads((bundle / "manifest.json").read_text())
     manifest["bundle"]["format"] = 1
     (bundle / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(DataError, match=r"manifest.json: reference bundle format 1 is not the "
-                                        r"format 2 .*re-publish"):
+    with pytest.raises(
+        DataError,
+        match=r"manifest.json: reference bundle format 1 is not the "
+        r"format 2 .*re-publish",
+    ):
         load_runs([tmp_path / "lb"])
     digests = json.loads((bundle / "digests.json").read_text())
     digests["format"] = 3

@@ -34,8 +34,7 @@ def test_order_dependent_model_fails_invariance():
 
 def test_save_load_mismatch_detected():
     report = check_model(Forgetful)
-    assert not report.ok and any(r.check == "save_load_roundtrip" and not r.passed
-                                 for r in report.results)
+    assert not report.ok and any(r.check == "save_load_roundtrip" and not r.passed for r in report.results)
 
 
 def test_nan_model_fails_with_plugin_name():

@@ -69,10 +69,15 @@ def test_a_third_party_claim_appears_in_the_findings_of_a_smoke_run(tmp_path):
     try:
         plugins.configure((name,))
         assert check_claim("my_calibration_survives_input_shifts").ok
-        run = write_synthetic_run(tmp_path / "run", preset="smoke", seeds=1,
-                                  shifts={"none": (0.0,), "gc_shift": (1.0,)},
-                                  models=("mean", "cnn"), metrics=["mse", "coverage_90", "aurc"],
-                                  shift_kinds={"gc_shift": "covariate"})
+        run = write_synthetic_run(
+            tmp_path / "run",
+            preset="smoke",
+            seeds=1,
+            shifts={"none": (0.0,), "gc_shift": (1.0,)},
+            models=("mean", "cnn"),
+            metrics=["mse", "coverage_90", "aurc"],
+            shift_kinds={"gc_shift": "covariate"},
+        )
         lb = build_leaderboard([run], n_boot=20)
         found = {f.name: f for f in lb.findings}
         mine = found["my_calibration_survives_input_shifts"]

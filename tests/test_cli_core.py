@@ -62,8 +62,17 @@ def test_broken_plugin_listed_then_exit_1():
 
 
 def test_run_unknown_model_exits_1_before_work(tmp_path):
-    out = rsbench("run", "--task", str(ROOT / "tests/plugins/toy_suite.toml"), "--preset", "smoke",
-                  "--model", "no_such", "--out", str(tmp_path / "r"))
+    out = rsbench(
+        "run",
+        "--task",
+        str(ROOT / "tests/plugins/toy_suite.toml"),
+        "--preset",
+        "smoke",
+        "--model",
+        "no_such",
+        "--out",
+        str(tmp_path / "r"),
+    )
     assert out.returncode == 1
     assert "unknown model 'no_such'" in out.stderr and len(out.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "r").exists()
@@ -84,10 +93,20 @@ def test_debug_shows_traceback():
 
 def test_malformed_table_is_one_error_before_any_work(tmp_path):
     (tmp_path / "t.tsv").write_text("seq\tact\nACGTACGT\t1.0\nACGXACGT\t2.0\n")
-    (tmp_path / "task.toml").write_text('version = 1\nname = "bad"\nkind = "table"\npath = "t.tsv"\n'
-                                        'sequence_column = "seq"\nactivity_column = "act"\n')
-    out = rsbench("run", "--task", str(tmp_path / "task.toml"), "--preset", "smoke",
-                  "--model", "toy_mean", "--out", str(tmp_path / "run"))
+    (tmp_path / "task.toml").write_text(
+        'version = 1\nname = "bad"\nkind = "table"\npath = "t.tsv"\nsequence_column = "seq"\nactivity_column = "act"\n'
+    )
+    out = rsbench(
+        "run",
+        "--task",
+        str(tmp_path / "task.toml"),
+        "--preset",
+        "smoke",
+        "--model",
+        "toy_mean",
+        "--out",
+        str(tmp_path / "run"),
+    )
     assert out.returncode == 1
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and "t.tsv: row 2: invalid character 'X'" in lines[0]
@@ -135,8 +154,7 @@ def test_third_party_dataset_is_listed_fetched_and_checked(tmp_path):
     assert row["file"] == "toy/counts/counts.tsv" and row["present"] is False
     before = rsbench(*third, "check", "toy_counts", plugin=False, **env)
     assert before.returncode == 1 and "FAIL" in before.stdout and "present" in before.stdout
-    got = rsbench(*third, "data", "fetch", "toy_counts", "--url", mirror.as_uri(),
-                  plugin=False, **env)
+    got = rsbench(*third, "data", "fetch", "toy_counts", "--url", mirror.as_uri(), plugin=False, **env)
     assert got.returncode == 0, got.stderr
     assert "downloaded" in got.stdout
     assert (data / "toy/counts/counts.tsv").read_bytes() == CONTENT

@@ -20,17 +20,23 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def _rsbench(*args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "regshift_bench.cli", *args], capture_output=True,
-                          text=True, env=_env(**env), timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "regshift_bench.cli", *args],
+        capture_output=True,
+        text=True,
+        env=_env(**env),
+        timeout=300,
+    )
 
 
 def test_help_imports_no_heavy_library():
     # `rsbench --help` (and building the CLI) must not import the numeric stack.
-    code = ("import sys\nfrom regshift_bench.cli.main import app\n"
-            "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
-            f"print([m for m in {HEAVY!r} if m in sys.modules])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=_env(), timeout=300)
+    code = (
+        "import sys\nfrom regshift_bench.cli.main import app\n"
+        "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
+        f"print([m for m in {HEAVY!r} if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), timeout=300)
     assert out.returncode == 0, out.stderr
     assert "list" in out.stdout and "run" in out.stdout  # the help was printed
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
@@ -51,8 +57,12 @@ def test_list_never_cuts_a_name_at_80_columns(kind):
 def test_list_into_a_closed_pipe_prints_no_traceback(args):
     # `rsbench list models | true`: the reader is gone before the first write (the
     # table is one write, smaller than a pipe's buffer, so `| head` may not break it).
-    proc = subprocess.Popen([sys.executable, "-m", "regshift_bench.cli", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(COLUMNS="80"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "regshift_bench.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(COLUMNS="80"),
+    )
     proc.stdout.close()
     err = proc.stderr.read().decode()
     proc.wait(timeout=300)

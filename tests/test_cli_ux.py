@@ -82,8 +82,9 @@ def test_error_with_brackets_printed_verbatim(cli):
 def test_out_pointing_at_a_file_is_one_line(cli, tmp_path):
     target = tmp_path / "results.txt"
     target.write_text("not a run")
-    code, _, err = cli(*UX, "run", "--task", TOY_SUITE, "--preset", "smoke", "--model",
-                       "toy_mean", "--out", str(target))
+    code, _, err = cli(
+        *UX, "run", "--task", TOY_SUITE, "--preset", "smoke", "--model", "toy_mean", "--out", str(target)
+    )
     assert code == 1
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "is a file" in lines[0] and str(target) in lines[0]
@@ -109,8 +110,7 @@ def test_out_of_another_plan_refused_without_merge(cli, tmp_path):
 
 def test_out_extended_by_a_superset_plan_says_so(cli, tmp_path):
     out = str(tmp_path / "r")
-    base = (*UX, "run", "--task", TOY_SUITE, "--preset", "smoke", "--model", "toy_mean",
-            "--out", out)
+    base = (*UX, "run", "--task", TOY_SUITE, "--preset", "smoke", "--model", "toy_mean", "--out", out)
     assert cli(*base, "--seeds", "1")[0] == 0
     code, stdout, err = cli(*base, "--seeds", "2")  # the first run is part of this one
     assert code == 0, err
@@ -123,8 +123,9 @@ def test_out_extended_by_a_superset_plan_says_so(cli, tmp_path):
 
 
 def test_seeds_zero_says_what_is_wrong(cli, tmp_path):
-    code, _, err = cli(*UX, "run", "--task", TOY_SUITE, "--preset", "smoke", "--seeds", "0",
-                       "--out", str(tmp_path / "r"))
+    code, _, err = cli(
+        *UX, "run", "--task", TOY_SUITE, "--preset", "smoke", "--seeds", "0", "--out", str(tmp_path / "r")
+    )
     assert code == 1 and "--seeds 0" in err and "at least 1" in err
     assert "no shift applies" not in err
 
@@ -140,8 +141,9 @@ def test_cuda_without_cuda_refused_before_the_plan(cli, tmp_path):
 
     if torch.cuda.is_available():
         pytest.skip("CUDA present")
-    code, out, err = cli(*UX, "run", "--task", TOY_SUITE, "--preset", "smoke", "--device", "cuda",
-                         "--out", str(tmp_path / "r"))
+    code, out, err = cli(
+        *UX, "run", "--task", TOY_SUITE, "--preset", "smoke", "--device", "cuda", "--out", str(tmp_path / "r")
+    )
     assert code == 1 and "CUDA" in err and "plan" not in out
     assert not (tmp_path / "r").exists()
 
@@ -151,10 +153,18 @@ def test_check_takes_a_plugin_name(cli):
 
     plugins.configure(("plugins.ux_plugin",))
     names = {e.name for e in _entries("plugins.ux_plugin", None)}
-    assert names == {"ux_markup", "ux_stateless", "ux_ignores_seconds", "ux_closed_form",
-                     "ux_padding_mean", "ux_interrupting", "ux_formula"}
-    assert {e.name for e in _entries("metrics", None)} == set(
-        plugins.current().registry.names("metric")) - {"ux_formula"}
+    assert names == {
+        "ux_markup",
+        "ux_stateless",
+        "ux_ignores_seconds",
+        "ux_closed_form",
+        "ux_padding_mean",
+        "ux_interrupting",
+        "ux_formula",
+    }
+    assert {e.name for e in _entries("metrics", None)} == set(plugins.current().registry.names("metric")) - {
+        "ux_formula"
+    }
     code, _, err = cli("check", "modles")
     assert code == 1 and "did you mean 'models'" in err and "rsbench plugins" in err
 
@@ -171,8 +181,20 @@ def test_check_skips_save_load_for_a_stateless_model(cli):
 
 
 def test_run_says_once_that_a_stateless_model_is_retrained(cli, tmp_path):
-    code, out, err = cli(*UX, "run", "--task", TOY_SUITE, "--preset", "smoke", "--model",
-                         "ux_stateless", "--model", "toy_mean", "--out", str(tmp_path / "r"))
+    code, out, err = cli(
+        *UX,
+        "run",
+        "--task",
+        TOY_SUITE,
+        "--preset",
+        "smoke",
+        "--model",
+        "ux_stateless",
+        "--model",
+        "toy_mean",
+        "--out",
+        str(tmp_path / "r"),
+    )
     assert code == 0, err
     assert out.count("no get_state") == 1 and "ux_stateless" in out
     assert "retrained for each cell group (2 groups here)" in out

@@ -24,9 +24,15 @@ def compare_runs():
 
 @pytest.fixture()
 def two_runs(tmp_path):
-    first = write_synthetic_run(tmp_path / "a", tasks=("sim",), seeds=1, n_test=20,
-                                models=("mean", "cnn"), shifts={"none": (0.0,), "gc_shift": (1.0,)},
-                                metrics=("mse", "pearson"))
+    first = write_synthetic_run(
+        tmp_path / "a",
+        tasks=("sim",),
+        seeds=1,
+        n_test=20,
+        models=("mean", "cnn"),
+        shifts={"none": (0.0,), "gc_shift": (1.0,)},
+        metrics=("mse", "pearson"),
+    )
     second = tmp_path / "b"
     shutil.copytree(first, second)
     return first, second

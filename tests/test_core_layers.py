@@ -58,10 +58,9 @@ def import_graph() -> dict[str, set[str]]:
                 if node.level:
                     anchor = mod.split(".")
                     anchor = anchor if is_pkg else anchor[:-1]
-                    anchor = anchor[:len(anchor) - node.level + 1]
+                    anchor = anchor[: len(anchor) - node.level + 1]
                     base = ".".join([*anchor, base] if base else anchor)
-                names = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base
-                         for a in node.names]
+                names = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names]
             for name in names:
                 tgt = _target(name, modules)
                 if tgt and tgt != mod and not mod.startswith(tgt + "."):
@@ -79,7 +78,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str]:
         stack.append(node)
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt):], nxt]
+                return [*stack[stack.index(nxt) :], nxt]
             if nxt not in state and (found := visit(nxt)):
                 return found
         stack.pop()
@@ -160,8 +159,9 @@ def test_builtins_come_only_through_their_entry_points(monkeypatch):
     loaded = plugins.load()
     builtins = {r.name: r for r in loaded.records if r.name != "core"}
     assert set(builtins) == {"sim", "mpra", "models", "metrics", "explain", "interventions"}
-    assert all(r.source == "builtin" and r.distribution == "regshift-bench" and r.status == "ok"
-               for r in builtins.values())
+    assert all(
+        r.source == "builtin" and r.distribution == "regshift-bench" and r.status == "ok" for r in builtins.values()
+    )
     # Without entry points the core has nothing but its own plugin: it names no built-in.
     monkeypatch.setattr(plugins.md, "entry_points", lambda **kw: [])
     bare = plugins.load()
@@ -192,8 +192,7 @@ def test_default_generative_task_is_found_not_named(monkeypatch):
     ordered = plugins.current().registry.in_order("task")
     first = next(e.name for e in ordered if getattr(e.factory, "kind", "") == "generative")
     assert plugins.default_task("generative") == first
-    assert plugins.default_task("fixed") == next(
-        e.name for e in ordered if getattr(e.factory, "kind", "") == "fixed")
+    assert plugins.default_task("fixed") == next(e.name for e in ordered if getattr(e.factory, "kind", "") == "fixed")
     monkeypatch.setattr(plugins.md, "entry_points", lambda **kw: [])
     plugins.reset()
     with pytest.raises(RegistryError, match="no generative task is registered"):

@@ -37,8 +37,7 @@ def _upstream() -> Path | None:
 def upstream() -> Path:
     path = _upstream()
     if path is None:
-        pytest.skip("no mirror of the public originals (../shared/upstream or "
-                    "RSBENCH_UPSTREAM_DIR)")
+        pytest.skip("no mirror of the public originals (../shared/upstream or RSBENCH_UPSTREAM_DIR)")
     return path
 
 
@@ -53,8 +52,9 @@ def fetched(upstream: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[P
 
 def _cli(*args: str, **env: str) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "COLUMNS": "200", **env}
-    return subprocess.run([sys.executable, "-m", "regshift_bench.cli", *args],
-                          capture_output=True, text=True, env=full_env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "regshift_bench.cli", *args], capture_output=True, text=True, env=full_env, timeout=300
+    )
 
 
 def _files(root: Path) -> list[Path]:
@@ -69,8 +69,10 @@ def test_mirror_replaces_the_public_host() -> None:
     assert datasets.mirrored(url, None) == url
     assert datasets.mirrored(url, "file:///srv/up") == "file:///srv/up/o/r/0123/data/x.tsv"
     assert datasets.mirrored(url, "https://lab.example/m/") == "https://lab.example/m/o/r/0123/data/x.tsv"
-    assert (datasets.mirrored("https://zenodo.org/records/1/files/a.tsv?download=1", "file:///m")
-            == "file:///m/zenodo.org/records/1/files/a.tsv")
+    assert (
+        datasets.mirrored("https://zenodo.org/records/1/files/a.tsv?download=1", "file:///m")
+        == "file:///m/zenodo.org/records/1/files/a.tsv"
+    )
 
 
 def test_mirror_base_comes_from_the_option_then_the_environment(monkeypatch) -> None:
@@ -104,11 +106,9 @@ def _toy(tmp_path: Path, derived_body: bytes) -> tuple[Dataset, str]:
     def derive(sources, out):
         (out / "table.tsv").write_bytes(Path(sources["in.tsv"]).read_bytes().upper())
 
-    source = DataFile("o/r/c/in.tsv", hashlib.sha256(body).hexdigest(), len(body),
-                      datasets.GITHUB_RAW + "o/r/c/in.tsv")
+    source = DataFile("o/r/c/in.tsv", hashlib.sha256(body).hexdigest(), len(body), datasets.GITHUB_RAW + "o/r/c/in.tsv")
     pinned = DataFile("table.tsv", hashlib.sha256(derived_body).hexdigest(), len(derived_body))
-    return Dataset("toy", "toy/set", "toy", (pinned,), sources=(source,), derive=derive), \
-        served.as_uri()
+    return Dataset("toy", "toy/set", "toy", (pinned,), sources=(source,), derive=derive), served.as_uri()
 
 
 def test_a_derived_file_moves_into_place_only_when_it_matches(tmp_path: Path) -> None:
@@ -138,8 +138,7 @@ def test_a_corrupt_original_is_refused_and_nothing_is_written(tmp_path: Path) ->
 def test_offline_is_one_line_naming_the_url_and_the_mirror_option(tmp_path: Path) -> None:
     data = tmp_path / "data"
     # Port 9 (discard) on the loopback interface: refused at once, no network involved.
-    out = _cli("data", "fetch", "--all", "--url", "http://127.0.0.1:9/",
-               RSBENCH_DATA_DIR=str(data))
+    out = _cli("data", "fetch", "--all", "--url", "http://127.0.0.1:9/", RSBENCH_DATA_DIR=str(data))
     assert out.returncode == 1
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1, out.stderr
@@ -231,20 +230,17 @@ def test_every_real_task_loads_from_the_fetched_directory(fetched, monkeypatch) 
             part = task.load(domain) if domain is not None else task.load()
             assert len(part) > 0, (entry.name, domain)
         loaded.append(entry.name)
-    assert {"mpra_hepg2", "mpra_wtc11", "sharpr_pilot", "dream_yeast", "kircher_satmut"} <= set(
-        loaded)
+    assert {"mpra_hepg2", "mpra_wtc11", "sharpr_pilot", "dream_yeast", "kircher_satmut"} <= set(loaded)
 
 
 def test_an_accepted_older_copy_is_fetched_and_anything_else_refused(tmp_path: Path) -> None:
     old, new = b"x\t0.123456789012345\n", b"x\t0.123456789012\n"
     (tmp_path / "mirror").mkdir()
     (tmp_path / "mirror/t.tsv").write_bytes(old)
-    pinned = DataFile("t.tsv", hashlib.sha256(new).hexdigest(), len(new),
-                      accept=(hashlib.sha256(old).hexdigest(),))
+    pinned = DataFile("t.tsv", hashlib.sha256(new).hexdigest(), len(new), accept=(hashlib.sha256(old).hexdigest(),))
     ds = Dataset("acc", "acc", "t", (pinned,))
     data = tmp_path / "data"
-    assert datasets.fetch(ds, data, url=(tmp_path / "mirror/t.tsv").as_uri()) == [
-        ("t.tsv", "downloaded")]
+    assert datasets.fetch(ds, data, url=(tmp_path / "mirror/t.tsv").as_uri()) == [("t.tsv", "downloaded")]
     assert datasets.status(data, [ds])[0]["checksum_ok"] is True
     (tmp_path / "mirror/t.tsv").write_bytes(b"neither\n")
     other = tmp_path / "other"

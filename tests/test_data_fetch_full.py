@@ -38,8 +38,10 @@ def _agarwal_table(path: Path, elements: int = 6) -> list[str]:
         for strand, seq, value in (("+", fwd, 0.1 * i), ("-", _rc(fwd), 0.1 * i - 0.5)):
             suffix = "F" if strand == "+" else "R"
             name = f"ENSG{i:011d}_{suffix}" if i == 0 else f"seq{i}_{suffix}"
-            lines.append(f"{name}\t{i + 1}\t{1000 * i}\t{1000 * i + 200}\t{strand}\t{seq}\t"
-                         f"{value}\t{0.1 * i - 0.25}\t{i % 10 + 1}\n")
+            lines.append(
+                f"{name}\t{i + 1}\t{1000 * i}\t{1000 * i + 200}\t{strand}\t{seq}\t"
+                f"{value}\t{0.1 * i - 0.25}\t{i % 10 + 1}\n"
+            )
             seqs.append(seq)
     path.write_text("".join(lines))
     return seqs
@@ -62,15 +64,31 @@ def test_an_md5_pinned_file_is_fetched_verified_and_refused_when_different(tmp_p
     served = tmp_path / "mirror" / "zenodo.org" / "records" / "1" / "files"
     served.mkdir(parents=True)
     (served / "t.tsv").write_bytes(body)
-    good = Dataset("md5set", "full/md5set", "t", (DataFile(
-        "t.tsv", None, len(body), "https://zenodo.org/records/1/files/t.tsv?download=1",
-        md5=hashlib.md5(body).hexdigest()),), optional=True)
+    good = Dataset(
+        "md5set",
+        "full/md5set",
+        "t",
+        (
+            DataFile(
+                "t.tsv",
+                None,
+                len(body),
+                "https://zenodo.org/records/1/files/t.tsv?download=1",
+                md5=hashlib.md5(body).hexdigest(),
+            ),
+        ),
+        optional=True,
+    )
     mirror = (tmp_path / "mirror").as_uri()
     data = tmp_path / "data"
     assert datasets.fetch(good, data, mirror=mirror) == [("t.tsv", "downloaded")]
     assert datasets.status(data, [good])[0]["checksum_ok"] is True
-    bad = Dataset("md5bad", "full/md5bad", "t", (DataFile(
-        "t.tsv", None, 0, "https://zenodo.org/records/1/files/t.tsv", md5="0" * 32),))
+    bad = Dataset(
+        "md5bad",
+        "full/md5bad",
+        "t",
+        (DataFile("t.tsv", None, 0, "https://zenodo.org/records/1/files/t.tsv", md5="0" * 32),),
+    )
     with pytest.raises(DataError, match="checksum mismatch for t.tsv.*md5"):
         datasets.fetch(bad, data, mirror=mirror)
     assert not (data / "full/md5bad").exists()
@@ -87,11 +105,14 @@ def test_read_agarwal_adds_adapters_orientation_pairs_and_loci(tmp_path) -> None
     assert (frame.groupby("locus")["pair_key"].nunique() == 1).all()
 
 
-@pytest.mark.parametrize("edit,message", [
-    (lambda t: t.replace("\tfold\n", "\tfolds\n"), "fold"),
-    (lambda t: t.replace("\t+\t", "\t.\t", 1), "strand '.'"),
-    (lambda t: t.replace("ACGT", "ACG", 1), "nt"),
-])
+@pytest.mark.parametrize(
+    "edit,message",
+    [
+        (lambda t: t.replace("\tfold\n", "\tfolds\n"), "fold"),
+        (lambda t: t.replace("\t+\t", "\t.\t", 1), "strand '.'"),
+        (lambda t: t.replace("ACGT", "ACG", 1), "nt"),
+    ],
+)
 def test_read_agarwal_refuses_another_layout_in_one_line(tmp_path, edit, message) -> None:
     path = tmp_path / "Agarwal_K562.tsv"
     _agarwal_table(path)

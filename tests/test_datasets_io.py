@@ -52,9 +52,12 @@ def test_fetch_a_dataset_over_http_then_present(server, tmp_path):
     for rel, body in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_bytes(body)
-    ds = Dataset("two", "assay/two", "two files", tuple(
-        DataFile(rel, hashlib.sha256(b).hexdigest(), len(b), f"{base}/{rel}")
-        for rel, b in files.items()))
+    ds = Dataset(
+        "two",
+        "assay/two",
+        "two files",
+        tuple(DataFile(rel, hashlib.sha256(b).hexdigest(), len(b), f"{base}/{rel}") for rel, b in files.items()),
+    )
     data = tmp_path / "data"
     assert datasets.fetch(ds, data) == [("a.tsv", "downloaded"), ("sub/b.tsv", "downloaded")]
     assert datasets.fetch(ds, data) == [("a.tsv", "present"), ("sub/b.tsv", "present")]
@@ -99,8 +102,9 @@ def test_data_fetch_fills_the_default_home(tmp_path, monkeypatch, server):
     (root / "counts.tsv").write_bytes(b"seq\tactivity\nACGTACGTAC\t1.5\nTTGACAGGCA\t-0.25\n")
     monkeypatch.delenv("RSBENCH_DATA_DIR", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    result = CliRunner().invoke(app, ["--plugin", "plugins.toy_dataset", "data", "fetch",
-                                      "toy_counts", "--url", f"{base}/counts.tsv"])
+    result = CliRunner().invoke(
+        app, ["--plugin", "plugins.toy_dataset", "data", "fetch", "toy_counts", "--url", f"{base}/counts.tsv"]
+    )
     assert result.exit_code == 0, result.output
     home = Path(tmp_path / "xdg" / "regshift-bench")
     assert (home / "toy/counts/counts.tsv").is_file()

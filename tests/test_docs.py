@@ -52,8 +52,7 @@ def test_every_example_file_is_listed_and_shown_in_a_page():
 
 
 @pytest.mark.parametrize("module", sorted(PLUGIN_EXAMPLES))
-def test_guide_example_registers_and_passes_the_conformance_kit(module, examples_on_path,
-                                                                 tmp_path, one_torch_thread):
+def test_guide_example_registers_and_passes_the_conformance_kit(module, examples_on_path, tmp_path, one_torch_thread):
     plugins.configure((module,))  # what `rsbench --plugin MODULE` does
     kind, name = PLUGIN_EXAMPLES[module]
     registered = get_plugin(kind, name)
@@ -85,8 +84,14 @@ def test_the_guides_check_command_loads_an_example_as_a_local_plugin():
     if not rsbench.exists():
         pytest.skip("the rsbench console script is not installed next to this Python")
     env = {**os.environ, "PYTHONPATH": str(EXAMPLES), "RSBENCH_DISABLE_PLUGIN_AUTOLOAD": "1"}
-    res = subprocess.run([str(rsbench), "--plugin", "metric_plugin", "check", "scaled_mae"],
-                         capture_output=True, text=True, timeout=300, env=env, check=False)
+    res = subprocess.run(
+        [str(rsbench), "--plugin", "metric_plugin", "check", "scaled_mae"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
     assert res.returncode == 0, (res.stdout + res.stderr)[-2000:]
     assert "PASS nan_refused" in res.stdout
 
@@ -111,9 +116,12 @@ def test_product_docs_carry_no_commit_hashes_or_issue_numbers():
     # A commit of this project in backticks; an upstream source pinned as
     # ``owner/repo` @ `commit`` (docs/data.md) is provenance of public data, not history.
     bad = re.compile(r"issue #\d|this session|(?<!@ )`[0-9a-f]{7,40}`", re.IGNORECASE)
-    hits = [f"{p.relative_to(ROOT)}:{i}" for p in texts
-            for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
-            if bad.search(line)]
+    hits = [
+        f"{p.relative_to(ROOT)}:{i}"
+        for p in texts
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if bad.search(line)
+    ]
     assert not hits, hits
 
 
@@ -122,10 +130,24 @@ def test_mkdocs_build_is_strict_clean(tmp_path):
         pytest.skip("mkdocs / mkdocs-material not installed (pip install -e '.[docs]')")
     res = subprocess.run(
         # No --quiet: it hides warnings from --strict, which then passes anything.
-        [sys.executable, "-m", "mkdocs", "build", "--strict",
-         "-f", str(ROOT / "mkdocs.yml"), "-d", str(tmp_path / "site")],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "-f",
+            str(ROOT / "mkdocs.yml"),
+            "-d",
+            str(tmp_path / "site"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
     assert res.returncode == 0, (res.stdout + res.stderr)[-4000:]
     assert (tmp_path / "site" / "index.html").is_file()
     api_page = tmp_path / "site" / "reference" / "api" / "index.html"

@@ -18,14 +18,15 @@ SOURCES = sorted([*(ROOT / "regshift_bench").rglob("*.py"), *(ROOT / "plugins").
 # Built-in exceptions a module may raise on purpose: the abstract-method convention
 # (the runner treats NotImplementedError from get_state as "not cacheable").
 ALLOWED = {"NotImplementedError"}
-BUILTIN_ERRORS = {n for n in dir(__builtins__ if isinstance(__builtins__, dict) else
-                                 __import__("builtins"))
-                  if n.endswith(("Error", "Exception")) or n == "Exception"}
+BUILTIN_ERRORS = {
+    n
+    for n in dir(__builtins__ if isinstance(__builtins__, dict) else __import__("builtins"))
+    if n.endswith(("Error", "Exception")) or n == "Exception"
+}
 
 
 def _module_name(path: Path) -> str:
-    rel = path.relative_to(ROOT / "plugins" if "plugins" in path.relative_to(ROOT).parts[:1]
-                           else ROOT).with_suffix("")
+    rel = path.relative_to(ROOT / "plugins" if "plugins" in path.relative_to(ROOT).parts[:1] else ROOT).with_suffix("")
     parts = [p for p in rel.parts if p != "__init__"]
     return ".".join(parts)
 
@@ -48,8 +49,8 @@ def test_every_defined_exception_is_a_regshift_error():
         tree = ast.parse(path.read_text())
         for node in tree.body:
             if isinstance(node, ast.ClassDef) and any(
-                    isinstance(b, ast.Name) and (b.id in BUILTIN_ERRORS or b.id.endswith("Error"))
-                    for b in node.bases):
+                isinstance(b, ast.Name) and (b.id in BUILTIN_ERRORS or b.id.endswith("Error")) for b in node.bases
+            ):
                 module = importlib.import_module(_module_name(path))
                 cls = getattr(module, node.name)
                 found.append(cls)

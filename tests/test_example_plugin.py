@@ -44,7 +44,8 @@ def test_example_model_honours_rng_device_and_budget(example_on_path, one_torch_
 
     def fit(seed, **kw):
         return get_plugin("model", "example_cnn", **kw).fit(
-            train, val, rng=np.random.default_rng(seed), device="cpu", budget=Budget(max_epochs=3))
+            train, val, rng=np.random.default_rng(seed), device="cpu", budget=Budget(max_epochs=3)
+        )
 
     a, b, c = fit(0), fit(0), fit(1)
     np.testing.assert_array_equal(a.predict(test).mean, b.predict(test).mean)
@@ -58,7 +59,8 @@ def test_example_model_honours_rng_device_and_budget(example_on_path, one_torch_
     try:
         with SteppingClock(10.0) as clock:
             get_plugin("model", "example_cnn", epochs=10_000, patience=10_000).fit(
-                train, val, rng=np.random.default_rng(0), budget=Budget(max_seconds=0.5))
+                train, val, rng=np.random.default_rng(0), budget=Budget(max_seconds=0.5)
+            )
     finally:
         hook.remove()
     assert clock.reads >= 2 and len(steps) == 256 // 64
@@ -71,8 +73,12 @@ def test_example_plugin_installs_and_passes_check(tmp_path):
     py = venv / "bin" / "python"
     # The fresh environment sees the dependencies already installed here (torch etc.)
     # through a .pth file, so the test installs only the project and the plugin.
-    purelib = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             capture_output=True, text=True, check=True).stdout.strip()
+    purelib = subprocess.run(
+        [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     Path(purelib, "parent_env.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     pip = [str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation"]
     # A stock venv's setuptools may predate PEP 660 editable installs.
@@ -87,8 +93,9 @@ def test_example_plugin_installs_and_passes_check(tmp_path):
     assert records["example"]["status"] == "ok"
     assert records["example"]["distribution"] == "rsbench-example-model"
     assert records["example"]["registered"] == {"model": ["example_cnn"]}
-    models = json.loads(subprocess.run([rsbench, "list", "models", "--json"], capture_output=True,
-                                       text=True, env=env).stdout)
+    models = json.loads(
+        subprocess.run([rsbench, "list", "models", "--json"], capture_output=True, text=True, env=env).stdout
+    )
     assert "example_cnn" in {m["name"] for m in models}
     check = subprocess.run([rsbench, "check", "example_cnn"], capture_output=True, text=True, env=env)
     assert check.returncode == 0, check.stdout + check.stderr
@@ -97,6 +104,10 @@ def test_example_plugin_installs_and_passes_check(tmp_path):
     by_plugin = subprocess.run([rsbench, "check", "example"], capture_output=True, text=True, env=env)
     assert by_plugin.returncode == 0 and "model example_cnn" in by_plugin.stdout
     # Autoload off: the entry point is ignored, the built-ins remain.
-    off = subprocess.run([rsbench, "plugins", "--json"], capture_output=True, text=True,
-                         env={**env, "RSBENCH_DISABLE_PLUGIN_AUTOLOAD": "1"})
+    off = subprocess.run(
+        [rsbench, "plugins", "--json"],
+        capture_output=True,
+        text=True,
+        env={**env, "RSBENCH_DISABLE_PLUGIN_AUTOLOAD": "1"},
+    )
     assert "example" not in {r["name"] for r in json.loads(off.stdout)}

@@ -16,8 +16,7 @@ from regshift_bench.testing.toy import toy_dataset
 def tiny_cnn():
     torch.set_num_threads(1)
     train, val = toy_dataset(96, 24, 0), toy_dataset(32, 24, 1)
-    model = get_plugin("model", "cnn", channels=8, n_blocks=1, epochs=2, batch_size=32,
-                       mc_dropout=8, dropout=0.3)
+    model = get_plugin("model", "cnn", channels=8, n_blocks=1, epochs=2, batch_size=32, mc_dropout=8, dropout=0.3)
     return model.fit(train, val, rng=np.random.default_rng(0))
 
 
@@ -47,12 +46,13 @@ def test_predict_mean_is_one_deterministic_pass_per_strand(tiny_cnn):
 def test_ism_equals_single_pass_reference(tiny_cnn):
     data = toy_dataset(2, 24, 6)
     imp = get_plugin("explainer", "ism", reduce="mean", batch_size=100).explain(
-        tiny_cnn, data, rng=np.random.default_rng(0))
+        tiny_cnn, data, rng=np.random.default_rng(0)
+    )
     wild = _by_hand(tiny_cnn, data.seqs)
     expected = np.zeros((2, 24))
     for i in range(2):
         for p in range(24):
-            mutants = np.repeat(data.seqs[i:i + 1], 3, axis=0)
+            mutants = np.repeat(data.seqs[i : i + 1], 3, axis=0)
             mutants[:, p] = [(data.seqs[i, p] + k) % 4 for k in (1, 2, 3)]
             expected[i, p] = np.mean(_by_hand(tiny_cnn, mutants) - wild[i])
     np.testing.assert_allclose(imp, expected, rtol=0, atol=1e-5)
@@ -75,8 +75,7 @@ def test_default_predict_mean_is_predicts_mean_and_ism_uses_it():
     data = toy_dataset(3, 10, 2)
     np.testing.assert_array_equal(model.predict_mean(data), (data.seqs == 2).sum(axis=1))
     model.calls = 0
-    imp = get_plugin("explainer", "ism", reduce="mean").explain(
-        model, data, rng=np.random.default_rng(0))
+    imp = get_plugin("explainer", "ism", reduce="mean").explain(model, data, rng=np.random.default_rng(0))
     # Mutating a G away loses 1 in all three substitutions; mutating to G gains 1 in one.
     expected = np.where(data.seqs == 2, -1.0, 1.0 / 3.0)
     np.testing.assert_allclose(imp, expected)
@@ -85,9 +84,9 @@ def test_default_predict_mean_is_predicts_mean_and_ism_uses_it():
 
 def test_ensemble_predict_mean_averages_members():
     train, val = toy_dataset(64, 20, 0), toy_dataset(16, 20, 1)
-    ens = get_plugin("model", "ensemble", base="cnn", members=2,
-                     base_params=dict(channels=4, n_blocks=1, epochs=1, batch_size=32))
+    ens = get_plugin(
+        "model", "ensemble", base="cnn", members=2, base_params=dict(channels=4, n_blocks=1, epochs=1, batch_size=32)
+    )
     ens.fit(train, val, rng=np.random.default_rng(0))
     data = toy_dataset(5, 20, 3)
-    np.testing.assert_allclose(
-        ens.predict_mean(data), np.mean([m.predict_mean(data) for m in ens.models_], axis=0))
+    np.testing.assert_allclose(ens.predict_mean(data), np.mean([m.predict_mean(data) for m in ens.models_], axis=0))

@@ -51,7 +51,8 @@ def test_ism_matches_brute_force():
     data = toy_dataset(3, 20, 1)
     model = ToyMotifModel()
     imp = get_plugin("explainer", "ism", reduce="maxabs", batch_size=50).explain(
-        model, data, rng=np.random.default_rng(0))
+        model, data, rng=np.random.default_rng(0)
+    )
     wild = model.predict(data).mean
     for i in range(3):
         for p in range(20):
@@ -59,7 +60,7 @@ def test_ism_matches_brute_force():
             for b in range(4):
                 if b == data.seqs[i, p]:
                     continue
-                seq = data.seqs[i:i + 1].copy()
+                seq = data.seqs[i : i + 1].copy()
                 seq[0, p] = b
                 deltas.append(abs(model.predict(SeqDataset(seq, np.zeros(1))).mean[0] - wild[i]))
             assert imp[i, p] == pytest.approx(max(deltas))
@@ -67,8 +68,7 @@ def test_ism_matches_brute_force():
 
 def test_grad_x_input_matches_autograd():
     data = toy_dataset(4, 30, 2)
-    imp = get_plugin("explainer", "grad_x_input").explain(
-        ToyMotifModel(), data, rng=np.random.default_rng(0))
+    imp = get_plugin("explainer", "grad_x_input").explain(ToyMotifModel(), data, rng=np.random.default_rng(0))
     x = torch.from_numpy(data.onehot()).requires_grad_(True)
     ToyMotifModel().torch_module()(x).sum().backward()
     np.testing.assert_allclose(imp, (x.grad * x).sum(dim=1).detach().numpy(), atol=1e-6)
@@ -84,8 +84,7 @@ def test_gradient_explainers_not_applicable_to_predict_only_models():
         assert "no differentiable view" in explainer.applicable(ridge)
         with pytest.raises(NotApplicable):
             explainer.explain(ridge, data, rng=np.random.default_rng(0))
-    imp = get_plugin("explainer", "ism").explain(ridge, data.subset(np.arange(3)),
-                                                 rng=np.random.default_rng(0))
+    imp = get_plugin("explainer", "ism").explain(ridge, data.subset(np.arange(3)), rng=np.random.default_rng(0))
     assert imp.shape == (3, 30) and np.isfinite(imp).all()
 
 
@@ -122,6 +121,7 @@ def test_explainers_run_on_cuda():
     cnn = get_plugin("model", "cnn", channels=8, n_blocks=1, epochs=1)
     cnn.fit(data, data, rng=np.random.default_rng(0), device="cuda")
     for name in BUILTINS:
-        imp = get_plugin("explainer", name).explain(cnn, data.subset(np.arange(4)),
-                                                    rng=np.random.default_rng(0), device="cuda")
+        imp = get_plugin("explainer", name).explain(
+            cnn, data.subset(np.arange(4)), rng=np.random.default_rng(0), device="cuda"
+        )
         assert imp.shape == (4, 40) and np.isfinite(imp).all()

@@ -79,14 +79,17 @@ def test_run_writes_interpretation_rows_and_leaderboard_table(tmp_path, one_torc
     assert (frame.loc[frame["metric"] == "pearson", "explainer"] == "").all()
     rows = frame.loc[frame["explainer"] != ""]
     by = rows.groupby(["model", "explainer"])["status"].agg(set).to_dict()
-    assert by == {("cnn", "ism"): {"ok"}, ("cnn", "deeplift_shap"): {"ok"},
-                  ("kmer_ridge", "ism"): {"ok"}, ("kmer_ridge", "deeplift_shap"): {"skipped"}}
+    assert by == {
+        ("cnn", "ism"): {"ok"},
+        ("cnn", "deeplift_shap"): {"ok"},
+        ("kmer_ridge", "ism"): {"ok"},
+        ("kmer_ridge", "deeplift_shap"): {"skipped"},
+    }
     skipped = rows.loc[rows["status"] == "skipped"]
     assert skipped["error"].str.contains("not applicable").all()
     ok = rows.loc[(rows["status"] == "ok") & rows["metric"].str.startswith("site_")]
     assert {"site_auroc", "site_auprc", "site_topk", "site_sign_agreement"} <= set(ok["metric"])
-    assert set(ok["metric"]) <= {"site_auroc", "site_auprc", "site_topk", "site_sign_agreement",
-                                 "site_sign_auroc"}
+    assert set(ok["metric"]) <= {"site_auroc", "site_auprc", "site_topk", "site_sign_agreement", "site_sign_auroc"}
     assert set(ok["split"]) == {"test_id", "test_ood"} and "val" not in set(rows["split"])
     assert ok["value"].between(0, 1).all() and (ok["n"] <= 6).all() and (ok["n"] > 0).all()
     # test_id is explained once per model and reused by the shift's cell (same numbers).
@@ -109,10 +112,15 @@ def test_run_writes_interpretation_rows_and_leaderboard_table(tmp_path, one_torc
 
 
 def _cli(*args, env=None, cwd=ROOT):
-    full = {**os.environ, "PYTHONPATH": str(ROOT / "tests"), "COLUMNS": "200",
-            "OMP_NUM_THREADS": "1", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "regshift_bench.cli", *args], capture_output=True,
-                          text=True, env=full, timeout=600, cwd=cwd)
+    full = {**os.environ, "PYTHONPATH": str(ROOT / "tests"), "COLUMNS": "200", "OMP_NUM_THREADS": "1", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "regshift_bench.cli", *args],
+        capture_output=True,
+        text=True,
+        env=full,
+        timeout=600,
+        cwd=cwd,
+    )
 
 
 def test_third_party_explainer_via_plugin_is_listed_checked_and_run(tmp_path):
@@ -122,14 +130,35 @@ def test_third_party_explainer_via_plugin_is_listed_checked_and_run(tmp_path):
     assert "toy_occlusion" in {r["name"] for r in json.loads(listing.stdout)}
     check = _cli(*plug, "check", "toy_occlusion")
     assert check.returncode == 0 and "FAIL" not in check.stdout, check.stdout
-    run = _cli(*plug, "run", "--task", str(_suite(tmp_path)), "--model", "kmer_ridge",
-               "--explainer", "toy_occlusion", "--preset", "smoke", "--out", str(tmp_path / "r"))
+    run = _cli(
+        *plug,
+        "run",
+        "--task",
+        str(_suite(tmp_path)),
+        "--model",
+        "kmer_ridge",
+        "--explainer",
+        "toy_occlusion",
+        "--preset",
+        "smoke",
+        "--out",
+        str(tmp_path / "r"),
+    )
     assert run.returncode == 0, run.stderr
     frame = results.read_results(tmp_path / "r")
     mine = frame.loc[frame["explainer"] == "toy_occlusion"]
     assert len(mine) and (mine["status"] == "ok").all()
-    bad = _cli("run", "--task", str(_suite(tmp_path)), "--explainer", "toy_occlusion",
-               "--preset", "smoke", "--out", str(tmp_path / "r2"))
+    bad = _cli(
+        "run",
+        "--task",
+        str(_suite(tmp_path)),
+        "--explainer",
+        "toy_occlusion",
+        "--preset",
+        "smoke",
+        "--out",
+        str(tmp_path / "r2"),
+    )
     assert bad.returncode == 1 and "unknown explainer 'toy_occlusion'" in bad.stderr
 
 
@@ -138,8 +167,7 @@ def test_third_party_explainer_via_entry_point(tmp_path):
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: toy-explain-plugin\nVersion: 0.1\n")
     (dist / "entry_points.txt").write_text("[rsbench]\ntoy_explain = plugins.toy_explainer\n")
-    env = {"PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT / "tests")]),
-           "RSBENCH_DISABLE_PLUGIN_AUTOLOAD": "0"}
+    env = {"PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT / "tests")]), "RSBENCH_DISABLE_PLUGIN_AUTOLOAD": "0"}
     out = _cli("plugins", "--json", env=env)
     assert out.returncode == 0, out.stderr
     records = {r["name"]: r for r in json.loads(out.stdout)}

@@ -19,7 +19,7 @@ def _mask(n=300, length=100, seed=0):
     mask = np.zeros((n, length), dtype=bool)
     for i in range(n):
         for start in rng.choice(length - 10, size=rng.integers(1, 4), replace=False):
-            mask[i, start:start + 8] = True
+            mask[i, start : start + 8] = True
     return mask
 
 
@@ -50,8 +50,7 @@ def test_matches_sklearn_per_sequence_with_ties():
     per = score_sites(imp, mask)["per_sequence"]
     for i in range(len(mask)):
         assert per["site_auroc"][i] == pytest.approx(roc_auc_score(mask[i], np.abs(imp[i])))
-        assert per["site_auprc"][i] == pytest.approx(
-            average_precision_score(mask[i], np.abs(imp[i])))
+        assert per["site_auprc"][i] == pytest.approx(average_precision_score(mask[i], np.abs(imp[i])))
 
 
 def test_sequences_without_sites_are_skipped_and_called_positions_respected():
@@ -67,7 +66,8 @@ def test_sequences_without_sites_are_skipped_and_called_positions_respected():
     noisy = imp.copy()
     noisy[:, :5] = 10.0
     assert score_sites(noisy, mask, called)["site_auroc"] == pytest.approx(
-        score_sites(imp[:, 5:], mask[:, 5:])["site_auroc"])
+        score_sites(imp[:, 5:], mask[:, 5:])["site_auroc"]
+    )
 
 
 def test_site_mask_reads_sim_records_dicts_and_starts():
@@ -76,8 +76,7 @@ def test_site_mask_reads_sim_records_dicts_and_starts():
             self.name, self.width = name, width
 
     seqs = np.zeros((3, 30), dtype=np.uint8)
-    meta = pd.DataFrame({"sites": [[Site("A", 2, "+"), Site("B", 20, "-")],
-                                   [{"start": 5, "end": 9}], []]})
+    meta = pd.DataFrame({"sites": [[Site("A", 2, "+"), Site("B", 20, "-")], [{"start": 5, "end": 9}], []]})
     data = SeqDataset(seqs, np.zeros(3), meta=meta, info={"motifs": [M("A", 4), M("B", 6)]})
     mask = site_mask(data)
     assert mask[0].nonzero()[0].tolist() == [2, 3, 4, 5, 20, 21, 22, 23, 24, 25]
@@ -117,8 +116,7 @@ def test_dinuc_shuffle_batch_shape_and_n_letters():
 def test_sites_of_tfs_without_effect_are_not_ground_truth():
     seqs = np.zeros((1, 30), dtype=np.uint8)
     meta = pd.DataFrame({"sites": [[Site("A", 2, "+"), Site("B", 20, "-")]]})
-    data = SeqDataset(seqs, np.zeros(1), meta=meta,
-                      info={"site_effects": {"A": 1.2, "B": 0.0}})
+    data = SeqDataset(seqs, np.zeros(1), meta=meta, info={"site_effects": {"A": 1.2, "B": 0.0}})
     assert site_mask(data, widths=3)[0].nonzero()[0].tolist() == [2, 3, 4]
     assert site_mask(data, widths=3, min_effect=None)[0].sum() == 6
 

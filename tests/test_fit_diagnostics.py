@@ -22,8 +22,7 @@ from rsbench_models import CNN, Ensemble
 
 ROOT = Path(__file__).parent.parent
 SUITE = ROOT / "tests" / "plugins" / "toy_suite.toml"
-FIT_COLS = ["epochs_run", "train_steps", "best_epoch", "stopped_by", "best_val_loss",
-            "undertrained"]
+FIT_COLS = ["epochs_run", "train_steps", "best_epoch", "stopped_by", "best_val_loss", "undertrained"]
 SMALL_CNN = {"channels": 8, "n_blocks": 2, "batch_size": 16, "mc_dropout": 2}
 
 
@@ -39,8 +38,9 @@ def test_budget_schedule_precedence() -> None:
     assert Budget(min_steps=95, max_steps=25).schedule(10, 5) == (3, 25)
 
 
-@pytest.mark.parametrize("bad", [{"max_steps": 0}, {"min_steps": -1}, {"patience": 1.5},
-                                 {"max_seconds": 0.0}, {"max_epochs": True}])
+@pytest.mark.parametrize(
+    "bad", [{"max_steps": 0}, {"min_steps": -1}, {"patience": 1.5}, {"max_seconds": 0.0}, {"max_epochs": True}]
+)
 def test_budget_refuses_bad_limits(bad) -> None:
     with pytest.raises(RegshiftError, match="Budget"):
         Budget(**bad)
@@ -54,9 +54,14 @@ def test_undertrained_rule_and_round_trip() -> None:
     assert not FitReport(4, 40, 4, "epochs", 0.5).undertrained
     report = FitReport(6, 60, 3, "early_stopping", 0.25, 1.5)
     assert FitReport.from_dict(json.loads(json.dumps(report.to_dict()))) == report
-    assert report.columns() == {"epochs_run": 6, "train_steps": 60, "best_epoch": 3,
-                                "stopped_by": "early_stopping", "best_val_loss": 0.25,
-                                "undertrained": False}
+    assert report.columns() == {
+        "epochs_run": 6,
+        "train_steps": 60,
+        "best_epoch": 3,
+        "stopped_by": "early_stopping",
+        "best_val_loss": 0.25,
+        "undertrained": False,
+    }
     with pytest.raises(PluginError, match="stopped_by"):
         FitReport(1, 1, 1, "tired")
     with pytest.raises(PluginError, match="best_epoch"):
@@ -119,8 +124,7 @@ def test_ensemble_members_each_get_the_full_budget(data, one_torch_thread) -> No
     budget = Budget(min_steps=12, max_seconds=60.0)
     ens = Ensemble(base="cnn", members=2, base_params={**SMALL_CNN, "epochs": 1})
     ens.fit(train, val, rng=np.random.default_rng(0), budget=budget)
-    single = CNN(**SMALL_CNN, epochs=1).fit(train, val, rng=np.random.default_rng(0),
-                                            budget=budget)
+    single = CNN(**SMALL_CNN, epochs=1).fit(train, val, rng=np.random.default_rng(0), budget=budget)
     assert [m.fit_report_.train_steps for m in ens.models_] == [12, 12]
     assert single.fit_report_.train_steps == 12
     assert ens.fit_report_.train_steps == 24
@@ -129,24 +133,27 @@ def test_ensemble_members_each_get_the_full_budget(data, one_torch_thread) -> No
 # -- presets ---------------------------------------------------------------------------
 def _suite(tmp_path: Path, preset: str) -> Path:
     path = tmp_path / "s.toml"
-    path.write_text('version = 1\nname = "s"\n[[tasks]]\ntask = "toy"\n'
-                    f'[presets.quick]\n{preset}\n')
+    path.write_text(f'version = 1\nname = "s"\n[[tasks]]\ntask = "toy"\n[presets.quick]\n{preset}\n')
     return path
 
 
 def test_preset_budget_keys_parse(tmp_path) -> None:
-    suite = tasks.load_suite(_suite(tmp_path, "min_steps = 250\nmax_steps = 900\npatience = 3\n"
-                                               "max_seconds = 60\nseverities = [1.0]"))
+    suite = tasks.load_suite(
+        _suite(tmp_path, "min_steps = 250\nmax_steps = 900\npatience = 3\nmax_seconds = 60\nseverities = [1.0]")
+    )
     preset = suite.preset("quick")
     assert preset.budget == Budget(max_seconds=60, min_steps=250, max_steps=900, patience=3)
     assert preset.severities == (1.0,)
 
 
-@pytest.mark.parametrize("text,match", [
-    ("min_step = 250", "unknown key.*'min_step'.*did you mean 'min_steps'"),
-    ("max_steps = 0", "presets.quick.*max_steps"),
-    ("severities = [2.0]", "presets.quick.severities"),
-])
+@pytest.mark.parametrize(
+    "text,match",
+    [
+        ("min_step = 250", "unknown key.*'min_step'.*did you mean 'min_steps'"),
+        ("max_steps = 0", "presets.quick.*max_steps"),
+        ("severities = [2.0]", "presets.quick.severities"),
+    ],
+)
 def test_bad_preset_is_one_line_error(tmp_path, text, match) -> None:
     with pytest.raises(TaskFileError, match=match) as err:
         tasks.load_suite(_suite(tmp_path, text))
@@ -180,11 +187,14 @@ def test_shipped_presets_state_budgets_in_steps() -> None:
 
 # -- the runner and the CLI ------------------------------------------------------------------
 def _rsbench(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests"), "COLUMNS": "200",
-           "OMP_NUM_THREADS": "1"}
-    return subprocess.run([sys.executable, "-m", "regshift_bench.cli", "--plugin",
-                           "plugins.toy_plugin", *args], capture_output=True, text=True,
-                          env=env, timeout=300)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests"), "COLUMNS": "200", "OMP_NUM_THREADS": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "regshift_bench.cli", "--plugin", "plugins.toy_plugin", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 def test_runner_writes_diagnostics_and_reused_models_keep_them(tmp_path) -> None:
@@ -206,16 +216,29 @@ def test_runner_writes_diagnostics_and_reused_models_keep_them(tmp_path) -> None
     summary = run_plan(plan, tmp_path / "run", device="cpu")
     assert all(o.reused_model for o in summary.outcomes if o.fit_seconds == 0.0)
     again = results.read_results(tmp_path / "run")
-    again = again[again["model"] == "cnn"].drop_duplicates("cell")[["shift", "severity",
-                                                                      *FIT_COLS]]
+    again = again[again["model"] == "cnn"].drop_duplicates("cell")[["shift", "severity", *FIT_COLS]]
     key = ["shift", "severity"]
-    pd.testing.assert_frame_equal(first.sort_values(key).reset_index(drop=True),
-                                  again.sort_values(key).reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        first.sort_values(key).reset_index(drop=True), again.sort_values(key).reset_index(drop=True)
+    )
 
 
 def test_cli_max_steps_starves_and_runs_show_counts_it(tmp_path) -> None:
-    out = _rsbench("run", "--task", "sim", "--preset", "smoke", "--model", "cnn", "--shift",
-                   "none", "--max-steps", "2", "--out", str(tmp_path / "r"))
+    out = _rsbench(
+        "run",
+        "--task",
+        "sim",
+        "--preset",
+        "smoke",
+        "--model",
+        "cnn",
+        "--shift",
+        "none",
+        "--max-steps",
+        "2",
+        "--out",
+        str(tmp_path / "r"),
+    )
     assert out.returncode == 0, out.stderr
     frame = pd.read_parquet(tmp_path / "r" / "results.parquet")
     assert (frame["train_steps"] == 2).all() and (frame["stopped_by"] == "max_steps").all()

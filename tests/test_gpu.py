@@ -22,8 +22,11 @@ pytestmark = pytest.mark.gpu
 #: Overridable only to dry-run these tests' logic on CPU (they skip there otherwise).
 DEVICE = os.environ.get("RSBENCH_GPU_TEST_DEVICE", "cuda")
 
-ARCH = {"cnn": dict(channels=16, n_blocks=2), "bilstm": dict(channels=8, hidden=8),
-        "transformer": dict(d_model=16, layers=1, heads=2)}
+ARCH = {
+    "cnn": dict(channels=16, n_blocks=2),
+    "bilstm": dict(channels=8, hidden=8),
+    "transformer": dict(d_model=16, layers=1, heads=2),
+}
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +42,7 @@ def test_training_on_cuda_learns_and_stays_seeded(name, data):
     fits = []
     for _ in range(2):
         model = plugins.get_plugin("model", name, **ARCH[name], epochs=8, batch_size=32)
-        model.fit(train, val, rng=np.random.default_rng(0), device=DEVICE,
-                  budget=Budget(max_epochs=8))
+        model.fit(train, val, rng=np.random.default_rng(0), device=DEVICE, budget=Budget(max_epochs=8))
         fits.append(model.predict(test, device=DEVICE))
     pred = fits[0]
     if DEVICE.startswith("cuda"):  # the model really ran on the GPU
@@ -67,8 +69,7 @@ def test_prediction_on_cuda_matches_cpu(data):
 
 def test_smoke_grid_on_cuda(tmp_path):
     suite = tasks.find_suite("sim")
-    plan = expand([suite], "smoke", models=["mean", "cnn"],
-                  shifts=["gc_shift", "depth_drop"], seeds=1)
+    plan = expand([suite], "smoke", models=["mean", "cnn"], shifts=["gc_shift", "depth_drop"], seeds=1)
     summary = run_plan(plan, tmp_path / "run", device=DEVICE)
     assert len(summary.outcomes) == len(plan.cells) > 0
     assert not summary.failed, [o.error for o in summary.failed]
@@ -93,7 +94,8 @@ def test_gradient_explainers_run_on_cuda_for_every_neural_model(name, data):
     for explainer in ("grad_x_input", "gradcam"):
         try:
             attr = plugins.get_plugin("explainer", explainer).explain(
-                model, test.subset(np.arange(16)), rng=np.random.default_rng(0), device=DEVICE)
+                model, test.subset(np.arange(16)), rng=np.random.default_rng(0), device=DEVICE
+            )
         except NotApplicable:
             continue
         ran += 1

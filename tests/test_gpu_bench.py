@@ -25,11 +25,31 @@ def bench():
 
 
 def test_model_rows_on_cpu(bench, tmp_path, capsys, one_torch_thread):
-    report = bench.main(["--device", "cpu", "--tiny", "--no-grid", "--models", "cnn",
-                         "--n-train", "128", "--n-test", "64", "--out", str(tmp_path)])
+    report = bench.main(
+        [
+            "--device",
+            "cpu",
+            "--tiny",
+            "--no-grid",
+            "--models",
+            "cnn",
+            "--n-train",
+            "128",
+            "--n-test",
+            "64",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     (row,) = report["models"]
-    for key in ("fit_seqs_s", "bare_fit_seqs_s", "fit_ratio", "predict_seqs_s",
-                "bare_predict_seqs_s", "predict_mean_seqs_s"):
+    for key in (
+        "fit_seqs_s",
+        "bare_fit_seqs_s",
+        "fit_ratio",
+        "predict_seqs_s",
+        "bare_predict_seqs_s",
+        "predict_mean_seqs_s",
+    ):
         assert np.isfinite(row[key]) and row[key] > 0, key
     assert row["train_steps"] == 128 // row["batch"]  # one epoch of near-equal batches
     assert row["peak_mem_mib"] is None and row["util_samples"] == 0  # no GPU here
@@ -62,8 +82,21 @@ def test_grid_slice_stops_at_its_budget(bench, tmp_path, capsys, one_torch_threa
     # SIGINT is ignored, as it is for a job a non-interactive shell starts in the background.
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        report = bench.main(["--device", "cpu", "--tiny", "--models", "", "--slice-models", "cnn",
-                             "--slice-budget", "0.01", "--out", str(tmp_path)])
+        report = bench.main(
+            [
+                "--device",
+                "cpu",
+                "--tiny",
+                "--models",
+                "",
+                "--slice-models",
+                "cnn",
+                "--slice-budget",
+                "0.01",
+                "--out",
+                str(tmp_path),
+            ]
+        )
     finally:
         signal.signal(signal.SIGINT, previous)
     grid = report["grid"]

@@ -22,8 +22,11 @@ from regshift_bench.errors import PluginError
 from regshift_bench.testing.toy import toy_dataset
 from rsbench_models import trainer
 
-ARCH = {"cnn": dict(channels=16, n_blocks=2), "bilstm": dict(channels=8, hidden=8),
-        "transformer": dict(d_model=16, layers=1, heads=2)}
+ARCH = {
+    "cnn": dict(channels=16, n_blocks=2),
+    "bilstm": dict(channels=8, hidden=8),
+    "transformer": dict(d_model=16, layers=1, heads=2),
+}
 CUDA_DEVICE = os.environ.get("RSBENCH_GPU_TEST_DEVICE", "cuda")
 
 
@@ -66,8 +69,9 @@ def test_bf16_training_matches_fp32_training(data):
 
 
 def test_auto_is_fp32_on_cpu_and_unknown_precision_is_refused():
-    assert isinstance(trainer.autocast(torch.device("cpu"), "auto"),
-                      type(trainer.autocast(torch.device("cpu"), "fp32")))
+    assert isinstance(
+        trainer.autocast(torch.device("cpu"), "auto"), type(trainer.autocast(torch.device("cpu"), "fp32"))
+    )
     with pytest.raises(PluginError, match="bf16"):
         trainer.autocast(torch.device("cpu"), "fp16")
 

@@ -45,12 +45,10 @@ def test_bad_gpu_share_is_refused_before_running(tmp_path, share):
 def test_ray_executor_runs_the_plan_like_the_local_one(tmp_path):
     ray = pytest.importorskip("ray")
     # Built-in plugins only: a Ray worker does not see the test folder's toy plugin.
-    plan = expand([tasks.find_suite("sim")], "smoke", models=["mean", "gc_linear"],
-                  shifts=["gc_shift"], seeds=1)
+    plan = expand([tasks.find_suite("sim")], "smoke", models=["mean", "gc_linear"], shifts=["gc_shift"], seeds=1)
     ray.init(num_cpus=2, num_gpus=0, include_dashboard=False, log_to_driver=False)
     try:
-        summary = run_plan(plan, tmp_path / "ray", device="cpu", executor="ray",
-                           gpus_per_group=0.5)
+        summary = run_plan(plan, tmp_path / "ray", device="cpu", executor="ray", gpus_per_group=0.5)
     finally:
         ray.shutdown()
     local = run_plan(plan, tmp_path / "local", device="cpu")
@@ -58,8 +56,7 @@ def test_ray_executor_runs_the_plan_like_the_local_one(tmp_path):
     a = results.read_results(tmp_path / "ray").sort_values(["cell", "metric", "split"])
     b = results.read_results(tmp_path / "local").sort_values(["cell", "metric", "split"])
     assert list(a["cell"]) == list(b["cell"])
-    np.testing.assert_allclose(a["value"].to_numpy(float), b["value"].to_numpy(float),
-                               rtol=1e-9, equal_nan=True)
+    np.testing.assert_allclose(a["value"].to_numpy(float), b["value"].to_numpy(float), rtol=1e-9, equal_nan=True)
 
 
 @pytest.mark.gpu

@@ -10,8 +10,7 @@ from regshift_bench.api import SeqDataset
 
 def _data(seed: int = 0, n: int = 8) -> SeqDataset:
     rng = np.random.default_rng(seed)
-    return SeqDataset(rng.integers(0, 4, (n, 20), dtype=np.uint8),
-                      rng.normal(size=n).astype(np.float32))
+    return SeqDataset(rng.integers(0, 4, (n, 20), dtype=np.uint8), rng.normal(size=n).astype(np.float32))
 
 
 def test_labels_do_not_change_the_input_fingerprint_but_do_change_the_full_one():

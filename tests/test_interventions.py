@@ -15,8 +15,7 @@ from regshift_bench.errors import RegistryError
 from regshift_bench.registry import Registry
 from regshift_bench.testing import check_intervention, toy_dataset
 
-BUILTINS = ["conformal", "evoaug", "kshot_recalibrate", "rc_average", "recalibrate",
-            "weighted_conformal"]
+BUILTINS = ["conformal", "evoaug", "kshot_recalibrate", "rc_average", "recalibrate", "weighted_conformal"]
 
 
 def _inside(y, pred: Prediction, level: float = 0.9) -> np.ndarray:
@@ -115,7 +114,7 @@ def test_weighted_conformal_recovers_coverage_under_covariate_shift():
         weighted_hits += int(_inside(test.y, weighted.adjust(unlabelled(test), tp, _ctx())).sum())
         total += len(test)
     split_cov, weighted_cov = split_hits / total, weighted_hits / total
-    assert split_cov < 0.85, split_cov              # split conformal loses coverage
+    assert split_cov < 0.85, split_cov  # split conformal loses coverage
     assert 0.87 <= weighted_cov <= 0.95, weighted_cov  # the weighted one keeps it
     assert weighted_cov - split_cov > 0.04
 
@@ -184,14 +183,12 @@ def test_rc_average_predicts_the_other_strand():
     data = toy_dataset(30, 40, 0)
     model = _OneStrand()
     iv = get_plugin("intervention", "rc_average")
-    out = iv.adjust(unlabelled(data), model.predict(data), Context(model, "cpu",
-                                                                    np.random.default_rng(0)))
+    out = iv.adjust(unlabelled(data), model.predict(data), Context(model, "cpu", np.random.default_rng(0)))
     rev = model.predict(data.revcomp())
     np.testing.assert_allclose(out.mean, (model.predict(data).mean + rev.mean) / 2)
 
 
-@pytest.mark.parametrize("op", ["mutation", "insertion", "deletion", "translocation",
-                                "inversion", "rc"])
+@pytest.mark.parametrize("op", ["mutation", "insertion", "deletion", "translocation", "inversion", "rc"])
 def test_evoaug_operations_follow_their_definitions(op):
     from rsbench_interventions import evoaug
 
@@ -215,9 +212,11 @@ def test_evoaug_operations_follow_their_definitions(op):
         if diff.size:  # the changed span is the reverse complement of the original span
             lo, hi = diff[0], diff[-1] + 1
             comp = np.array([3, 2, 1, 0, 4], np.uint8)
-            assert any(np.array_equal(out[a:b], comp[seq[a:b][::-1]])
-                       for a in range(max(0, lo - 20), lo + 1)
-                       for b in range(hi, min(60, hi + 20) + 1))
+            assert any(
+                np.array_equal(out[a:b], comp[seq[a:b][::-1]])
+                for a in range(max(0, lo - 20), lo + 1)
+                for b in range(hi, min(60, hi + 20) + 1)
+            )
     else:
         out = evoaug.reverse_complement(seq)
         np.testing.assert_array_equal(evoaug.reverse_complement(out), seq)
@@ -248,9 +247,14 @@ def test_neural_models_train_on_augmented_batches_then_fine_tune(one_torch_threa
         seen.append(float((out != codes).any(axis=1).mean()))
         return out
 
-    model.fit_augmented(toy_dataset(256, 40, 1), toy_dataset(64, 40, 2), augment=augment,
-                        finetune_epochs=2, rng=np.random.default_rng(0),
-                        budget=Budget(max_epochs=3))
+    model.fit_augmented(
+        toy_dataset(256, 40, 1),
+        toy_dataset(64, 40, 2),
+        augment=augment,
+        finetune_epochs=2,
+        rng=np.random.default_rng(0),
+        budget=Budget(max_epochs=3),
+    )
     assert len(seen) == 3 * (256 // 128) and min(seen) > 0.9  # every augmented batch
     report = model.fit_report_
     assert report.epochs_run == 3 + 2 and report.train_steps == 5 * 2  # both phases

@@ -23,8 +23,7 @@ SHIFT = ["gc_shift@1.0"]
 
 def _plan(interventions=(), models=("kmer_ridge",)):
     suites = planning.select_suites(False, ["sim"])
-    return planning.expand(suites, "smoke", models=list(models), shifts=SHIFT,
-                           interventions=list(interventions))
+    return planning.expand(suites, "smoke", models=list(models), shifts=SHIFT, interventions=list(interventions))
 
 
 def test_none_keeps_every_cell_key_and_field():
@@ -49,8 +48,7 @@ def test_unknown_intervention_and_parameter_are_refused_with_a_hint():
 def runs(tmp_path_factory, one_torch_thread):
     base = tmp_path_factory.mktemp("iv")
     plain = run_plan(_plan(), base / "plain", device="cpu")
-    mixed = run_plan(_plan(["conformal", "kshot_recalibrate", "evoaug"]), base / "mixed",
-                     device="cpu")
+    mixed = run_plan(_plan(["conformal", "kshot_recalibrate", "evoaug"]), base / "mixed", device="cpu")
     return base, plain, mixed
 
 
@@ -89,8 +87,7 @@ def test_kshot_names_its_held_out_examples_and_scores_the_rest(runs):
     held = kshot.loc[kshot["metric"] == "held_out_examples"]
     assert set(held["value"]) == {50.0}
     ood = kshot.loc[(kshot["metric"] == "coverage_90") & (kshot["split"] == "test_ood")]
-    full = res.loc[(res["intervention"] == "none") & (res["metric"] == "coverage_90")
-                   & (res["split"] == "test_ood")]
+    full = res.loc[(res["intervention"] == "none") & (res["metric"] == "coverage_90") & (res["split"] == "test_ood")]
     assert set(ood["n"]) == {int(full["n"].iloc[0]) - 50}
     cell = ood["cell"].iloc[0]
     preds = rs.read_predictions(base / "mixed", cell)
@@ -120,8 +117,7 @@ def test_leaderboard_shows_the_interventions_and_coverage_tables(runs):
     assert (iv.data["d_gap_low"] <= iv.data["d_gap"]).all()
     # The model's own tables hold no intervention rows: their values equal the plain run's.
     plain = build_leaderboard([base / "plain"], n_boot=50, findings=False)
-    pd.testing.assert_frame_equal(lb.agg.values.reset_index(drop=True),
-                                  plain.agg.values.reset_index(drop=True))
+    pd.testing.assert_frame_equal(lb.agg.values.reset_index(drop=True), plain.agg.values.reset_index(drop=True))
 
 
 @pytest.fixture
@@ -132,14 +128,12 @@ def guide_example(monkeypatch):
     sys.modules.pop("intervention_plugin", None)
 
 
-def test_the_guide_example_passes_rsbench_check_and_runs(guide_example, tmp_path,
-                                                         one_torch_thread):
+def test_the_guide_example_passes_rsbench_check_and_runs(guide_example, tmp_path, one_torch_thread):
     from typer.testing import CliRunner
 
     from regshift_bench.cli.main import app
 
-    result = CliRunner().invoke(app, ["--plugin", "intervention_plugin", "check",
-                                      "bias_correct"])
+    result = CliRunner().invoke(app, ["--plugin", "intervention_plugin", "check", "bias_correct"])
     assert result.exit_code == 0, result.output
     assert "PASS" in result.output and "FAIL" not in result.output
     summary = run_plan(_plan(["bias_correct"]), tmp_path / "run", device="cpu")
@@ -160,16 +154,20 @@ def test_the_intervention_claims_judge_the_intervention_cells(tmp_path, one_torc
     from rsbench_interventions.claims import CLAIMS
 
     suites = planning.select_suites(False, ["sim"])
-    the_plan = planning.expand(suites, "smoke", models=["kmer_ridge"], shifts=SHIFT, seeds=3,
-                               interventions=["conformal", "weighted_conformal"])
+    the_plan = planning.expand(
+        suites, "smoke", models=["kmer_ridge"], shifts=SHIFT, seeds=3, interventions=["conformal", "weighted_conformal"]
+    )
     assert not run_plan(the_plan, tmp_path / "run", device="cpu").failed
     lb = build_leaderboard([tmp_path / "run"], n_boot=50, findings=False)
     views = [view(lb, "sim", reads=[c.reads for c in CLAIMS], decl=declared(lb.runs))]
     found = {c.name: judge_claim("interventions", c, views) for c in CLAIMS}
     covers = found["conformal_covers_id"]
     # Judged on a measured value and its interval (the verdict depends on where it falls).
-    assert re.search(r"kmer_ridge: conformal coverage_90 in distribution 0\.\d+ \[0\.\d+, "
-                     r"0\.\d+\]", covers.statement), covers.statement
+    assert re.search(
+        r"kmer_ridge: conformal coverage_90 in distribution 0\.\d+ \[0\.\d+, "
+        r"0\.\d+\]",
+        covers.statement,
+    ), covers.statement
     assert covers.verdict in (HOLDS, FAILS, UNSURE)
     assert "needed" not in covers.statement  # three seeds: enough to judge
     assert found["kshot_label_shift"].verdict == UNSURE

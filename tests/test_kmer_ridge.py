@@ -63,5 +63,6 @@ def test_gram_from_fold_sums_gives_the_same_fit():
     np.testing.assert_allclose(centred_gram(sums), xc.T @ xc, rtol=1e-10, atol=1e-9)
     a, b = ridge_gcv(x, y, (0.1, 10.0)), ridge_gcv(x, y, (0.1, 10.0), gram=centred_gram(sums))
     np.testing.assert_allclose(a[0], b[0], rtol=0, atol=1e-10)
-    np.testing.assert_allclose(fold_residuals(x, y, folds, 1.0, sums=sums),
-                               fold_residuals(x, y, folds, 1.0), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        fold_residuals(x, y, folds, 1.0, sums=sums), fold_residuals(x, y, folds, 1.0), rtol=0, atol=1e-12
+    )

@@ -33,8 +33,9 @@ NUMERIC = ("pandas",)
 
 def _run(code: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "RSBENCH_DISABLE_PLUGIN_AUTOLOAD": "1", "COLUMNS": "120"}
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
-                          text=True, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 def test_building_the_registry_and_listing_imports_no_heavy_library():
@@ -188,8 +189,11 @@ def test_lazy_forwards_doc_signature_and_attributes_and_pickles():
 
 
 def test_a_declared_kind_is_checked_at_registration():
-    with pytest.raises(RegistryError, match=r"plugin 'p', hook rsbench_register_shifts: shift "
-                                            r"'s' declares kind 'sideways'"):
+    with pytest.raises(
+        RegistryError,
+        match=r"plugin 'p', hook rsbench_register_shifts: shift "
+        r"'s' declares kind 'sideways'",
+    ):
         Registry().add("shift", "p", "s", lazy("no_such_module_xyz:S", kind="sideways"))
     with pytest.raises(RegistryError, match="declares stage 'never'"):
         Registry().add("intervention", "p", "i", lazy("no_such_module_xyz:I", stage="never"))
@@ -205,9 +209,12 @@ def test_a_lazy_dataset_or_claim_is_refused():
 def test_a_declaration_the_class_contradicts_fails_when_loaded_naming_plugin_and_hook():
     reg = Registry()
     reg.add("shift", "p", "s", lazy("regshift_bench.no_shift:NoShift", kind="covariate"))
-    with pytest.raises(RegistryError, match=r"plugin 'p', hook rsbench_register_shifts: shift "
-                                            r"'s': .*declares kind='covariate' but .* has "
-                                            r"'selection'"):
+    with pytest.raises(
+        RegistryError,
+        match=r"plugin 'p', hook rsbench_register_shifts: shift "
+        r"'s': .*declares kind='covariate' but .* has "
+        r"'selection'",
+    ):
         reg.get("shift", "s")
 
 
@@ -215,17 +222,23 @@ def test_an_import_failure_names_plugin_hook_and_target():
     reg = Registry()
     reg.add("model", "p", "m", lazy("no_such_module_xyz:Model"))
     assert reg.names("model") == ["m"]  # registering does not import
-    with pytest.raises(RegistryError, match=r"plugin 'p', hook rsbench_register_models: model "
-                                            r"'m': lazy factory 'no_such_module_xyz:Model' "
-                                            r"cannot be loaded: ModuleNotFoundError"):
+    with pytest.raises(
+        RegistryError,
+        match=r"plugin 'p', hook rsbench_register_models: model "
+        r"'m': lazy factory 'no_such_module_xyz:Model' "
+        r"cannot be loaded: ModuleNotFoundError",
+    ):
         reg.create("model", "m")
 
 
 def test_rules_needing_the_class_run_when_it_loads():
     reg = Registry()
     reg.add("shift", "p", "s", lazy("builtins:dict"))  # no kind declared: checked on load
-    with pytest.raises(RegistryError, match=r"plugin 'p', hook rsbench_register_shifts: shift "
-                                            r"'s' declares kind None"):
+    with pytest.raises(
+        RegistryError,
+        match=r"plugin 'p', hook rsbench_register_shifts: shift "
+        r"'s' declares kind None",
+    ):
         reg.get("shift", "s")
     reg.add("metric", "p", "f", lazy("os.path:join"))  # a plain function of arguments
     with pytest.raises(RegistryError, match=r"metric 'f' is a plain function taking \(a\)"):

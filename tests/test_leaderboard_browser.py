@@ -20,13 +20,17 @@ import pytest
 from regshift_bench.leaderboard import build_leaderboard, publish
 from regshift_bench.testing.synthetic_run import write_synthetic_run
 
-ARTIFACTS = Path(os.environ.get("RSBENCH_TEST_ARTIFACTS",
-                                Path(__file__).resolve().parents[1] / "test-artifacts"))
+ARTIFACTS = Path(os.environ.get("RSBENCH_TEST_ARTIFACTS", Path(__file__).resolve().parents[1] / "test-artifacts"))
 MODELS = ("cnn", "cnn+motif", "<script>document.title='pwned'</script>")
 #: Enough shifts for full rows of panels, and names long enough to need wrapping.
-SHIFTS = {"none": (0.0,), "gc_shift": (0.5, 1.0), "motif_loss": (1.0,),
-          "cooperativity_loss": (1.0,), "site_degeneration": (1.0,),
-          "pwm_perturbation_of_enhancer_candidates": (1.0,)}
+SHIFTS = {
+    "none": (0.0,),
+    "gc_shift": (0.5, 1.0),
+    "motif_loss": (1.0,),
+    "cooperativity_loss": (1.0,),
+    "site_degeneration": (1.0,),
+    "pwm_perturbation_of_enhancer_candidates": (1.0,),
+}
 
 # Appended to a copy of the report: for every figure, the bounding boxes of the text
 # groups matplotlib writes directly under the figure (suptitle), an axes (titles) or an
@@ -79,8 +83,16 @@ def _chromium() -> str:
 
 
 def _run(exe: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-           f"--user-data-dir={profile}", "--no-first-run", *args]
+    cmd = [
+        exe,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        "--no-first-run",
+        *args,
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
 
 
@@ -109,17 +121,15 @@ def _check_figures(board) -> int:
             for ax in fig.axes:
                 if ax.get_visible():
                     texts += [ax.title, ax.xaxis.label, ax.yaxis.label]
-            boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts
-                     if t.get_text().strip()]
+            boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts if t.get_text().strip()]
             boxes += [("legend", legend.get_window_extent(renderer)) for legend in fig.legends]
             page = fig.bbox
             for text, box in boxes:
                 assert page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1, (
-                    f"{slug}: {text!r} runs off the figure ({box.x0:.0f}..{box.x1:.0f} "
-                    f"of {page.width:.0f} px)")
+                    f"{slug}: {text!r} runs off the figure ({box.x0:.0f}..{box.x1:.0f} of {page.width:.0f} px)"
+                )
             for (ta, a), (tb, b) in itertools.combinations(boxes, 2):
-                assert not a.overlaps(b) or _area(a, b) <= 1.0, (
-                    f"{slug}: {ta!r} overlaps {tb!r}")
+                assert not a.overlaps(b) or _area(a, b) <= 1.0, f"{slug}: {ta!r} overlaps {tb!r}"
             checked += len(boxes)
     return checked
 
@@ -132,8 +142,9 @@ def test_plot_titles_and_labels_do_not_overlap(report):
 
 def test_single_panel_titles_stay_clear_of_the_legend(tmp_path):
     """With one shift every figure has one panel, and its long title still fits beside the legend."""
-    run = write_synthetic_run(tmp_path / "run", seeds=2, n_test=60, models=("cnn", "kmer_ridge"),
-                              shifts={"none": (0.0,), "gc_shift": (1.0,)})
+    run = write_synthetic_run(
+        tmp_path / "run", seeds=2, n_test=60, models=("cnn", "kmer_ridge"), shifts={"none": (0.0,), "gc_shift": (1.0,)}
+    )
     assert _check_figures(build_leaderboard([run], n_boot=20)) >= 20
 
 
@@ -165,8 +176,7 @@ def test_report_renders_tables_and_plots_in_chromium(report, tmp_path):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "leaderboard.png"
     shot.unlink(missing_ok=True)
-    res = _run(exe, tmp_path / "profile", "--window-size=1400,4000", "--hide-scrollbars",
-               f"--screenshot={shot}", url)
+    res = _run(exe, tmp_path / "profile", "--window-size=1400,4000", "--hide-scrollbars", f"--screenshot={shot}", url)
     assert res.returncode == 0, res.stderr[-2000:]
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
 
@@ -180,8 +190,7 @@ def _measure(exe: str, html: str, tmp_path: Path) -> dict:
         html += "</body>"
     page = tmp_path / "measured.html"
     page.write_text(html.replace("</body>", OVERLAP_SCRIPT + "</body>"), encoding="utf-8")
-    dom = _run(exe, tmp_path / "profile", "--window-size=1400,4000", "--dump-dom",
-               page.resolve().as_uri())
+    dom = _run(exe, tmp_path / "profile", "--window-size=1400,4000", "--dump-dom", page.resolve().as_uri())
     assert dom.returncode == 0, dom.stderr[-2000:]
     found = re.search(r'<pre id="rsbench-overlaps">(.*?)</pre>', dom.stdout, re.S)
     assert found, "the measuring script did not run"
@@ -225,17 +234,22 @@ def two_family_report(tmp_path_factory) -> Path:
     """A published report of a simulator task (with its oracle) and a real-data task whose
     runs record no selective-prediction metric: that table has nothing scored."""
     tmp = tmp_path_factory.mktemp("overview")
-    run = write_synthetic_run(tmp / "run", tasks=("sim", "real"), seeds=2, n_test=60,
-                              models=("mean", "cnn", "bilstm"), references=("source_oracle",),
-                              shifts={"none": (0.0,), "gc_shift": (1.0,), "motif_loss": (1.0,)},
-                              metrics=("mse", "pearson", "coverage_90", "z2"))
+    run = write_synthetic_run(
+        tmp / "run",
+        tasks=("sim", "real"),
+        seeds=2,
+        n_test=60,
+        models=("mean", "cnn", "bilstm"),
+        references=("source_oracle",),
+        shifts={"none": (0.0,), "gc_shift": (1.0,), "motif_loss": (1.0,)},
+        metrics=("mse", "pearson", "coverage_90", "z2"),
+    )
     publish(build_leaderboard([run], n_boot=20), tmp / "site", plots=False)
     return tmp / "site"
 
 
 @pytest.mark.browser
-def test_overview_comes_first_and_unscored_tables_are_absent_in_chromium(two_family_report,
-                                                                       tmp_path):
+def test_overview_comes_first_and_unscored_tables_are_absent_in_chromium(two_family_report, tmp_path):
     """As the browser lays the page out: Findings, then the overview, then the task sections;
     no table made only of unscored cells."""
     exe = _chromium()
@@ -256,7 +270,6 @@ def test_overview_comes_first_and_unscored_tables_are_absent_in_chromium(two_fam
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "leaderboard-overview.png"
     shot.unlink(missing_ok=True)
-    res = _run(exe, tmp_path / "profile", "--window-size=1400,2400", "--hide-scrollbars",
-               f"--screenshot={shot}", url)
+    res = _run(exe, tmp_path / "profile", "--window-size=1400,2400", "--hide-scrollbars", f"--screenshot={shot}", url)
     assert res.returncode == 0, res.stderr[-2000:]
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000

@@ -22,8 +22,9 @@ MISSING = ("sim", "gc_shift", 1.0, "mean", 0)
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
-    return write_synthetic_run(tmp_path_factory.mktemp("lb") / "run", seeds=2, n_test=120,
-                               failed=[FAILED], missing=[MISSING])
+    return write_synthetic_run(
+        tmp_path_factory.mktemp("lb") / "run", seeds=2, n_test=120, failed=[FAILED], missing=[MISSING]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +39,9 @@ def test_seed_aggregation_matches_hand_computation(run_dir, board):
     part = ok.loc[(ok[list(key)] == pd.Series(key)).all(axis=1)]
     ood = part.loc[part["split"] == "test_ood"].set_index("seed")["value"]
     ident = part.loc[part["split"] == "test_id"].set_index("seed")["value"]
-    row = board.agg.values.query("model == 'cnn' and shift == 'gc_shift' and severity == 1.0 "
-                                 "and metric == 'pearson'").iloc[0]
+    row = board.agg.values.query(
+        "model == 'cnn' and shift == 'gc_shift' and severity == 1.0 and metric == 'pearson'"
+    ).iloc[0]
     assert row["mean"] == pytest.approx(ood.mean())
     assert row["sd"] == pytest.approx(ood.std(ddof=1))
     assert row["id_mean"] == pytest.approx(ident.mean())
@@ -71,9 +73,14 @@ def test_failed_and_missing_cells_are_shown_not_averaged_away(board):
 
 
 def test_all_seeds_failed_shows_failed(tmp_path):
-    run = write_synthetic_run(tmp_path / "r", models=("cnn", "bilstm"), seeds=1, n_test=60,
-                              shifts={"none": (0.0,), "gc_shift": (1.0,)},
-                              failed=[("sim", "gc_shift", 1.0, "bilstm", 0)])
+    run = write_synthetic_run(
+        tmp_path / "r",
+        models=("cnn", "bilstm"),
+        seeds=1,
+        n_test=60,
+        shifts={"none": (0.0,), "gc_shift": (1.0,)},
+        failed=[("sim", "gc_shift", 1.0, "bilstm", 0)],
+    )
     lb = build_leaderboard([run], n_boot=50)
     acc = lb.boards[0].tables[0]
     cell = {r[0].text: r for r in acc.rows}["bilstm"][acc.columns.index("gc_shift @1")]
@@ -84,8 +91,9 @@ def test_a_task_with_no_finished_cell_is_named_not_fatal(tmp_path):
     # A run still going (or killed) plans a task none of whose cells finished yet.
     grid = {"none": (0.0,), "gc_shift": (1.0,)}
     late = [("sim_late", s, v, m, 0) for s, vs in grid.items() for v in vs for m in ("cnn", "mean")]
-    run = write_synthetic_run(tmp_path / "r", tasks=("sim", "sim_late"), models=("cnn", "mean"),
-                              seeds=1, n_test=60, shifts=grid, missing=late)
+    run = write_synthetic_run(
+        tmp_path / "r", tasks=("sim", "sim_late"), models=("cnn", "mean"), seeds=1, n_test=60, shifts=grid, missing=late
+    )
     lb = build_leaderboard([run], n_boot=20, findings=False)
     assert [b.task for b in lb.boards] == ["sim"]
     assert lb.options["tasks_without_results"] == ["sim_late"]
@@ -98,16 +106,21 @@ def test_bootstrap_point_matches_recorded_metric(run_dir, board):
     res = rs.read_results(run_dir)
     bs = board.boards[0].boot
     cond = next(c for c in board.boards[0].conditions if c.shift == "gc_shift")
-    rec = res.query("model == 'cnn' and shift == 'gc_shift' and severity == 1.0 and seed == 0 "
-                    "and split == 'test_ood' and metric == 'pearson'")["value"].iloc[0]
+    rec = res.query(
+        "model == 'cnn' and shift == 'gc_shift' and severity == 1.0 and seed == 0 "
+        "and split == 'test_ood' and metric == 'pearson'"
+    )["value"].iloc[0]
     assert bs.point[("cnn", cond, 0)] == pytest.approx(rec)
 
 
 def test_tie_group_rule_on_samples():
     rng = np.random.default_rng(0)
     common = rng.normal(size=1000)
-    oriented = {"best": 1.0 + 0.05 * rng.normal(size=1000),
-                "a": 0.5 + 0.05 * common, "b": 0.49 + 0.05 * common + 0.02 * rng.normal(size=1000)}
+    oriented = {
+        "best": 1.0 + 0.05 * rng.normal(size=1000),
+        "a": 0.5 + 0.05 * common,
+        "b": 0.49 + 0.05 * common + 0.02 * rng.normal(size=1000),
+    }
     assert tie_groups(["best", "a", "b"], oriented, 0.95) == {"best": 1, "a": 2, "b": 2}
 
 
@@ -125,8 +138,14 @@ def test_undefined_score_is_not_ranked_and_does_not_break_the_others():
 
 def test_overlapping_models_share_a_tie_group_and_a_clear_winner_does_not(tmp_path):
     profiles = {"alpha": (0.7, 0.5, 0.9), "beta": (0.7, 0.5, 0.9), "champion": (0.95, 0.95, 0.9)}
-    run = write_synthetic_run(tmp_path / "tie", models=tuple(profiles), profiles=profiles,
-                              seeds=2, n_test=150, shifts={"none": (0.0,), "gc_shift": (1.0,)})
+    run = write_synthetic_run(
+        tmp_path / "tie",
+        models=tuple(profiles),
+        profiles=profiles,
+        seeds=2,
+        n_test=150,
+        shifts={"none": (0.0,), "gc_shift": (1.0,)},
+    )
     ranks = build_leaderboard([run], n_boot=300).boards[0].ranks.set_index("model")
     low, high = ranks["score_low"], ranks["score_high"]
     assert low["alpha"] <= high["beta"] and low["beta"] <= high["alpha"]  # CIs overlap
@@ -152,8 +171,10 @@ def test_per_cell_files_and_consolidated_agree(tmp_path):
     b = load_runs([write_synthetic_run(tmp_path / "b", per_cell_files=False, **kw)])
     cols = ["cell", "split", "metric", "value"]
     sort = ["cell", "split", "metric"]
-    pd.testing.assert_frame_equal(a.results[cols].sort_values(sort).reset_index(drop=True),
-                                  b.results[cols].sort_values(sort).reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        a.results[cols].sort_values(sort).reset_index(drop=True),
+        b.results[cols].sort_values(sort).reset_index(drop=True),
+    )
 
 
 def test_merge_requires_same_suite_version(tmp_path):
@@ -167,8 +188,7 @@ def test_merge_requires_same_suite_version(tmp_path):
 def test_merge_takes_finished_cell_over_failed(tmp_path):
     kw = dict(seeds=1, n_test=40, models=("cnn", "bilstm"), shifts={"none": (0.0,), "gc_shift": (1.0,)})
     a = write_synthetic_run(tmp_path / "a", failed=[("sim", "gc_shift", 1.0, "cnn", 0)], **kw)
-    b = write_synthetic_run(tmp_path / "b", models=("cnn",), seeds=1, n_test=40,
-                            shifts={"gc_shift": (1.0,)})
+    b = write_synthetic_run(tmp_path / "b", models=("cnn",), seeds=1, n_test=40, shifts={"gc_shift": (1.0,)})
     runs = load_runs([a, b])
     plan = runs.plan.set_index(["model", "shift"])
     assert plan.loc[("cnn", "gc_shift"), "status"] == "ok"
@@ -179,8 +199,7 @@ def test_merge_takes_finished_cell_over_failed(tmp_path):
 
 
 def test_schema_version_mismatch_is_a_clear_error(tmp_path):
-    run = write_synthetic_run(tmp_path / "old", seeds=1, n_test=30, models=("cnn",),
-                              shifts={"none": (0.0,)})
+    run = write_synthetic_run(tmp_path / "old", seeds=1, n_test=30, models=("cnn",), shifts={"none": (0.0,)})
     manifest = json.loads((run / "manifest.json").read_text())
     manifest["schema_version"] = 999
     (run / "manifest.json").write_text(json.dumps(manifest))
@@ -212,8 +231,7 @@ def test_rank_metric_goes_through_the_metric_plugin(run_dir):
     board = lb.boards[0]
     assert not board.boot.notes
     cond = next(c for c in board.conditions if c.shift == "gc_shift")
-    rec = lb.agg.values.query("model == 'cnn' and shift == 'gc_shift' and severity == 1.0 "
-                             "and metric == 'spearman'")
+    rec = lb.agg.values.query("model == 'cnn' and shift == 'gc_shift' and severity == 1.0 and metric == 'spearman'")
     points = [board.boot.point[("cnn", cond, s)] for s in (0, 1)]
     assert np.mean(points) == pytest.approx(rec["mean"].iloc[0], abs=1e-9)
     assert board.ranks["rank"].notna().sum() == 2  # cnn, cnn+motif (bilstm/mean incomplete)
@@ -246,15 +264,15 @@ def test_a_cell_of_interpretation_rows_never_replaces_the_model_cell(tmp_path):
 
     from regshift_bench.leaderboard.load import results_schema
 
-    run = write_synthetic_run(tmp_path / "r", seeds=1, n_test=40, models=("cnn",),
-                              shifts={"none": (0.0,)})
+    run = write_synthetic_run(tmp_path / "r", seeds=1, n_test=40, models=("cnn",), shifts={"none": (0.0,)})
     rows = pq.read_table(next((run / "cells").glob("*.parquet"))).to_pandas().head(1)
     rows = rows.assign(cell="ffffffffffffffff", explainer="ism", metric="synthetic_site_score")
     import pyarrow as pa
 
-    rs.write_parquet_atomic(pa.Table.from_pandas(rows, schema=results_schema(),
-                                                 preserve_index=False),
-                            run / "cells" / "ffffffffffffffff.parquet")
+    rs.write_parquet_atomic(
+        pa.Table.from_pandas(rows, schema=results_schema(), preserve_index=False),
+        run / "cells" / "ffffffffffffffff.parquet",
+    )
     runs = load_runs([run])
     assert "ffffffffffffffff" not in set(runs.plan["cell"])
     assert "synthetic_site_score" in set(runs.results["metric"])
@@ -265,9 +283,14 @@ def test_a_cell_of_interpretation_rows_never_replaces_the_model_cell(tmp_path):
 def test_a_split_scored_by_its_own_metrics_is_shown_not_ranked_on_rows(tmp_path):
     # A shift that scores its OOD split with metrics of its own (as the variant-effect
     # sets do): its predictions exist, but the board metric was never recorded there.
-    run = write_synthetic_run(tmp_path / "r", models=("cnn", "bilstm"), seeds=2, n_test=60,
-                              shifts={"none": (0.0,), "gc_shift": (1.0,)},
-                              per_cell_files=False)
+    run = write_synthetic_run(
+        tmp_path / "r",
+        models=("cnn", "bilstm"),
+        seeds=2,
+        n_test=60,
+        shifts={"none": (0.0,), "gc_shift": (1.0,)},
+        per_cell_files=False,
+    )
     path = run / "results.parquet"
     frame = pd.read_parquet(path)
     ood = (frame["shift"] == "gc_shift") & frame["split"].str.startswith("test_ood")
@@ -310,18 +333,22 @@ def test_a_split_scored_by_its_own_metrics_is_shown_not_ranked_on_rows(tmp_path)
 def test_an_id_that_is_not_the_none_column_is_called_own_id(tmp_path):
     from regshift_bench.leaderboard.tables import OWN_ID_NOTE, accuracy_table, fmt
 
-    run = write_synthetic_run(tmp_path / "run", seeds=2, n_test=80, models=("cnn", "bilstm"),
-                              shifts={"none": (0.0,), "gc_shift": (1.0,), "gc_split": (1.0,)},
-                              shift_kinds={"gc_shift": "covariate", "gc_split": "selection"},
-                              metrics=("mse", "pearson"))
+    run = write_synthetic_run(
+        tmp_path / "run",
+        seeds=2,
+        n_test=80,
+        models=("cnn", "bilstm"),
+        shifts={"none": (0.0,), "gc_shift": (1.0,), "gc_split": (1.0,)},
+        shift_kinds={"gc_shift": "covariate", "gc_split": "selection"},
+        metrics=("mse", "pearson"),
+    )
     agg = aggregate(load_runs([run]))
     # The synthetic run draws a test_id per condition; a runner's covariate shift keeps the
     # source split and model, so its ID is the none cells' value: make gc_shift so.
     vals = agg.values
     none = vals.loc[vals["shift"] == "none"].set_index(["model", "metric"])["mean"]
     shared = vals["shift"] == "gc_shift"
-    vals.loc[shared, "id_mean"] = [none[(m, k)] for m, k in
-                                   zip(vals.loc[shared, "model"], vals.loc[shared, "metric"])]
+    vals.loc[shared, "id_mean"] = [none[(m, k)] for m, k in zip(vals.loc[shared, "model"], vals.loc[shared, "metric"])]
     own = agg.own_id("sim", "pearson")
     assert {k[1] for k in own} == {"gc_split"} and {k[0] for k in own} == {"cnn", "bilstm"}
     conds = agg.conditions("sim")
@@ -333,12 +360,12 @@ def test_an_id_that_is_not_the_none_column_is_called_own_id(tmp_path):
         # One name, one number: "ID x" is the none (ID) column's x; another value is "own ID".
         ident = row[col["none (ID)"]].text.split(" ")[0]
         assert row[col["gc_shift @1"]].sub.startswith(f"ID {ident} · drop")
-        got = vals.loc[(vals["model"] == row[0].text) & (vals["metric"] == "pearson")
-                       & (vals["shift"] == "gc_split"), "id_mean"].iloc[0]
+        got = vals.loc[
+            (vals["model"] == row[0].text) & (vals["metric"] == "pearson") & (vals["shift"] == "gc_split"), "id_mean"
+        ].iloc[0]
         for tail in tails:
             assert row[col[tail]].sub.startswith(f"own ID {fmt(got)} · drop")
         assert fmt(got) != ident
     assert OWN_ID_NOTE in table.notes
-    only_shared = accuracy_table(agg, "sim", "pearson", ["cnn"],
-                                 [c for c in conds if c.shift != "gc_split"])
+    only_shared = accuracy_table(agg, "sim", "pearson", ["cnn"], [c for c in conds if c.shift != "gc_split"])
     assert OWN_ID_NOTE not in only_shared.notes

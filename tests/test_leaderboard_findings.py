@@ -15,10 +15,14 @@ from regshift_bench.leaderboard.findings import FAILS, HOLDS, MIN_SEEDS, UNSURE,
 from regshift_bench.leaderboard.render_text import md_escape
 from regshift_bench.testing.synthetic_run import write_synthetic_run
 
-KINDS = {"none": "selection", "gc_shift": "covariate", "motif_rewiring": "mechanism",
-         "noise_inflation": "measurement", "gc_extremes": "selection"}
-SHIFTS = {"none": (0.0,), "gc_shift": (0.25, 1.0), "motif_rewiring": (1.0,),
-          "noise_inflation": (0.25, 1.0)}
+KINDS = {
+    "none": "selection",
+    "gc_shift": "covariate",
+    "motif_rewiring": "mechanism",
+    "noise_inflation": "measurement",
+    "gc_extremes": "selection",
+}
+SHIFTS = {"none": (0.0,), "gc_shift": (0.25, 1.0), "motif_rewiring": (1.0,), "noise_inflation": (0.25, 1.0)}
 #: The simulator's label shifts: same inputs, moved labels.
 LABEL = ("motif_rewiring", "noise_inflation")
 METRICS = ["mse", "pearson", "coverage_90", "z2", "selective_gain", "excess_mse", "aurc"]
@@ -27,9 +31,17 @@ BREAKS = "A shift in this run breaks"
 
 
 def _run(path, **kw):
-    args = {"shifts": SHIFTS, "models": ("mean", "cnn", "cnn+motif"), "seeds": MIN_SEEDS,
-            "n_test": 200, "shift_kinds": KINDS, "references": ("noise_ceiling", "source_oracle"),
-            "metrics": METRICS, "label_shifts": LABEL, **kw}
+    args = {
+        "shifts": SHIFTS,
+        "models": ("mean", "cnn", "cnn+motif"),
+        "seeds": MIN_SEEDS,
+        "n_test": 200,
+        "shift_kinds": KINDS,
+        "references": ("noise_ceiling", "source_oracle"),
+        "metrics": METRICS,
+        "label_shifts": LABEL,
+        **kw,
+    }
     return write_synthetic_run(path, **args)
 
 
@@ -57,8 +69,13 @@ def test_judge_reads_the_interval_against_the_threshold():
 
 def test_a_label_shift_that_costs_the_oracle_as_much_does_not_break(tmp_path):
     # The labels move, the inputs do not: the oracle and the model lose the same.
-    run = _run(tmp_path / "run", shifts={"none": (0.0,), "motif_rewiring": (1.0,)},
-               models=("mean", "cnn"), n_test=1000, label_move=0.5)
+    run = _run(
+        tmp_path / "run",
+        shifts={"none": (0.0,), "motif_rewiring": (1.0,)},
+        models=("mean", "cnn"),
+        n_test=1000,
+        label_move=0.5,
+    )
     found = _findings(run)
     cnn = found[f"{BREAKS} cnn (sim)"]
     assert cnn.verdict == FAILS, cnn.statement
@@ -72,8 +89,12 @@ def test_a_label_shift_that_costs_the_oracle_as_much_does_not_break(tmp_path):
 
 def test_a_model_that_loses_clearly_more_than_the_oracle_breaks(tmp_path):
     # An input shift the oracle (the mechanism itself) is untouched by; cnn loses its signal.
-    run = _run(tmp_path / "run", shifts={"none": (0.0,), "gc_shift": (1.0,)},
-               models=("mean", "cnn"), profiles={"cnn": (0.8, 0.0, 0.5)})
+    run = _run(
+        tmp_path / "run",
+        shifts={"none": (0.0,), "gc_shift": (1.0,)},
+        models=("mean", "cnn"),
+        profiles={"cnn": (0.8, 0.0, 0.5)},
+    )
     cnn = _findings(run)[f"{BREAKS} cnn (sim)"]
     assert cnn.verdict == HOLDS, cnn.statement
     assert cnn.statement.startswith("breaks first at severity 1: gc_shift @1 [input shift]")
@@ -92,8 +113,7 @@ def test_a_task_with_excess_mse_but_no_oracle_is_not_simulated(tmp_path):
         assert found[name].verdict == UNSURE and "oracle" in found[name].statement
     assert "oracle" not in found[f"{BREAKS} cnn (sim)"].statement
     # Oracle rows without per-example predictions: the yardstick is used, and said to be unpaired.
-    unpaired = _run(tmp_path / "unpaired", shifts={"none": (0.0,), "gc_shift": (1.0,)},
-                    models=("mean", "cnn"))
+    unpaired = _run(tmp_path / "unpaired", shifts={"none": (0.0,), "gc_shift": (1.0,)}, models=("mean", "cnn"))
     for sidecar in (unpaired / "predictions").glob("*.references.parquet"):
         sidecar.unlink()
     lb = build_leaderboard([unpaired], n_boot=N_BOOT)
@@ -104,10 +124,14 @@ def test_a_task_with_excess_mse_but_no_oracle_is_not_simulated(tmp_path):
 def test_breaks_first_names_the_largest_break_not_the_first_name(tmp_path):
     # Two input shifts at one severity; the one later in the alphabet is twice as strong.
     shifts = {"none": (0.0,), "a_shift": (1.0,), "z_shift": (1.0,)}
-    run = _run(tmp_path / "run", shifts=shifts, models=("mean", "cnn"),
-               shift_kinds={"a_shift": "covariate", "z_shift": "covariate"},
-               shift_strength={"a_shift": 0.5, "z_shift": 1.0},
-               profiles={"cnn": (0.8, 0.0, 0.5)})
+    run = _run(
+        tmp_path / "run",
+        shifts=shifts,
+        models=("mean", "cnn"),
+        shift_kinds={"a_shift": "covariate", "z_shift": "covariate"},
+        shift_strength={"a_shift": 0.5, "z_shift": 1.0},
+        profiles={"cnn": (0.8, 0.0, 0.5)},
+    )
     cnn = _findings(run)[f"{BREAKS} cnn (sim)"]
     assert cnn.verdict == HOLDS, cnn.statement
     assert cnn.statement.startswith("breaks first at severity 1: z_shift @1"), cnn.statement
@@ -116,9 +140,15 @@ def test_breaks_first_names_the_largest_break_not_the_first_name(tmp_path):
 
 def test_the_mean_control_turns_a_break_into_a_label_distribution_shift(tmp_path):
     # No oracle (a real task): a large label move hits every predictor, the mean too.
-    run = _run(tmp_path / "run", tasks=("mpra_toy",), shifts={"none": (0.0,), "cell_type": (1.0,)},
-               label_shifts=("cell_type",), models=("mean", "cnn"), label_move=2.0,
-               profiles={"cnn": (0.8, 0.9, 1.0), "mean": (0.0, 1.0, 1.0)})
+    run = _run(
+        tmp_path / "run",
+        tasks=("mpra_toy",),
+        shifts={"none": (0.0,), "cell_type": (1.0,)},
+        label_shifts=("cell_type",),
+        models=("mean", "cnn"),
+        label_move=2.0,
+        profiles={"cnn": (0.8, 0.9, 1.0), "mean": (0.0, 1.0, 1.0)},
+    )
     cnn = _findings(run)[f"{BREAKS} cnn (mpra_toy)"]
     assert cnn.verdict == FAILS, cnn.statement
     assert "a shift of the label distribution, not a model failure" in cnn.statement
@@ -157,8 +187,14 @@ ANCHORED = ("sim", "mpra_hepg2", "mpra_wtc11", "dream_yeast", "kircher_satmut")
 
 @pytest.fixture(scope="module")
 def all_tasks_run(tmp_path_factory):
-    return _run(tmp_path_factory.mktemp("all") / "run", tasks=ANCHORED, seeds=1,
-                shifts={"none": (0.0,), "gc_shift": (1.0,)}, models=("mean", "cnn"), n_test=60)
+    return _run(
+        tmp_path_factory.mktemp("all") / "run",
+        tasks=ANCHORED,
+        seeds=1,
+        shifts={"none": (0.0,), "gc_shift": (1.0,)},
+        models=("mean", "cnn"),
+        n_test=60,
+    )
 
 
 def _terminal(lb) -> str:
@@ -222,8 +258,14 @@ def test_a_small_run_tabulates_only_the_anchors_of_its_tasks(default_run, tmp_pa
     assert line in md and line in html and line in text.replace("\n", " ")
     assert "published result" not in text  # no table header
     # mpra_hepg2 alone: its two anchors, the other four counted.
-    hepg2 = _run(tmp_path / "hepg2", tasks=("mpra_hepg2",), seeds=1, models=("mean", "cnn"),
-                 shifts={"none": (0.0,), "gc_shift": (1.0,)}, n_test=60)
+    hepg2 = _run(
+        tmp_path / "hepg2",
+        tasks=("mpra_hepg2",),
+        seeds=1,
+        models=("mean", "cnn"),
+        shifts={"none": (0.0,), "gc_shift": (1.0,)},
+        n_test=60,
+    )
     table = build_leaderboard([hepg2], n_boot=20).sections[1]
     assert {r[3].text for r in table.rows} == {"mpra_hepg2"} and len(table.rows) == 2
     assert table.notes[0].startswith(f"{n - 2} published anchor(s) for tasks not in this run")
@@ -231,8 +273,13 @@ def test_a_small_run_tabulates_only_the_anchors_of_its_tasks(default_run, tmp_pa
 
 def test_claims_a_run_does_not_read_are_one_line_not_rows(default_run):
     lb = build_leaderboard([default_run], n_boot=N_BOOT)
-    unread = ["conformal_covers_id", "weighted_conformal_input_shift", "kshot_label_shift",
-              "evoaug_ood_r", "real_selective_gc_extremes"]
+    unread = [
+        "conformal_covers_id",
+        "weighted_conformal_input_shift",
+        "kshot_label_shift",
+        "evoaug_ood_r",
+        "real_selective_gc_extremes",
+    ]
     found = {f.name: f for f in lb.findings if f.name}
     assert sorted(n for n, f in found.items() if f.unread) == sorted(unread)
     table = lb.sections[0]
@@ -251,8 +298,7 @@ def test_claims_a_run_does_not_read_are_one_line_not_rows(default_run):
 
 def test_a_run_that_reads_no_claim_shows_one_line_and_no_findings_table(tmp_path):
     # Controls alone: no learned model to judge, no cell any claim reads.
-    run = _run(tmp_path / "run", models=("mean",), seeds=1, shifts={"none": (0.0,),
-                                                                     "gc_shift": (1.0,)})
+    run = _run(tmp_path / "run", models=("mean",), seeds=1, shifts={"none": (0.0,), "gc_shift": (1.0,)})
     lb = build_leaderboard([run], n_boot=20)
     assert lb.findings and all(f.unread for f in lb.findings)
     table = lb.sections[0]

@@ -22,10 +22,16 @@ KINDS = {"none": "selection", "gc_shift": "covariate", "motif_rewiring": "mechan
 @pytest.fixture(scope="module")
 def sim_lb(tmp_path_factory):
     run = write_synthetic_run(
-        tmp_path_factory.mktemp("or") / "run", shifts=SHIFTS, models=("mean", "cnn", "bilstm"),
-        seeds=3, n_test=90, shift_kinds=KINDS, references=("noise_ceiling", "source_oracle"),
+        tmp_path_factory.mktemp("or") / "run",
+        shifts=SHIFTS,
+        models=("mean", "cnn", "bilstm"),
+        seeds=3,
+        n_test=90,
+        shift_kinds=KINDS,
+        references=("noise_ceiling", "source_oracle"),
         metrics=["pearson", "mse", "coverage_90", "z2", "ood_auroc", "aurc"],
-        label_shifts=("motif_rewiring",))
+        label_shifts=("motif_rewiring",),
+    )
     return build_leaderboard([run], n_boot=100, findings=False)
 
 
@@ -36,14 +42,21 @@ def test_a_sim_leaderboard_shows_oracle_mse_and_n_per_split(sim_lb):
     cnn = {r[0].text: r for r in acc.rows}["cnn"]
     cell = cnn[acc.columns.index("gc_shift @1")]
     values = sim_lb.agg.values
-    mse = values.loc[(values["model"] == "cnn") & (values["shift"] == "gc_shift")
-                     & (values["metric"] == "mse"), "mean"].iloc[0]
+    mse = values.loc[
+        (values["model"] == "cnn") & (values["shift"] == "gc_shift") & (values["metric"] == "mse"), "mean"
+    ].iloc[0]
     assert f"mse {mse:.3f}" in cell.sub and "n 90 ⚠n" in cell.sub
     refs = sim_lb.agg.references
-    oracle_r = refs.loc[(refs["reference"] == "source_oracle") & (refs["shift"] == "gc_shift")
-                        & (refs["split"] == "test_ood") & (refs["metric"] == "pearson"), "mean"]
-    r = values.loc[(values["model"] == "cnn") & (values["shift"] == "gc_shift")
-                   & (values["metric"] == "pearson"), "mean"].iloc[0]
+    oracle_r = refs.loc[
+        (refs["reference"] == "source_oracle")
+        & (refs["shift"] == "gc_shift")
+        & (refs["split"] == "test_ood")
+        & (refs["metric"] == "pearson"),
+        "mean",
+    ]
+    r = values.loc[
+        (values["model"] == "cnn") & (values["shift"] == "gc_shift") & (values["metric"] == "pearson"), "mean"
+    ].iloc[0]
     assert f"÷ oracle {r / oracle_r.iloc[0]:.3f}" in cell.sub
     assert "drop beyond oracle" in cell.sub
     assert any("fewer than 100 test examples" in n for n in acc.notes)
@@ -63,12 +76,17 @@ def test_ood_detection_is_shown_for_input_shifts_only(sim_lb):
     assert any("shifts that change the test inputs only" in n for n in cal.notes)
     # Coverage beside the oracle's on the same examples (it collapses under the label shift).
     refs = sim_lb.agg.references
-    oracle_cov = refs.loc[(refs["reference"] == "source_oracle") & (refs["split"] == "test_ood")
-                          & (refs["shift"] == "motif_rewiring") & (refs["metric"] == "coverage_90"),
-                          "mean"].iloc[0]
+    oracle_cov = refs.loc[
+        (refs["reference"] == "source_oracle")
+        & (refs["split"] == "test_ood")
+        & (refs["shift"] == "motif_rewiring")
+        & (refs["metric"] == "coverage_90"),
+        "mean",
+    ].iloc[0]
     values = sim_lb.agg.values
-    cov = values.loc[(values["model"] == "cnn") & (values["shift"] == "motif_rewiring")
-                     & (values["metric"] == "coverage_90"), "mean"].iloc[0]
+    cov = values.loc[
+        (values["model"] == "cnn") & (values["shift"] == "motif_rewiring") & (values["metric"] == "coverage_90"), "mean"
+    ].iloc[0]
     assert f"cov90 − oracle {cov - oracle_cov:.3f}" in label.sub
 
 
@@ -79,8 +97,9 @@ def test_effective_robustness_is_a_residual_from_the_line_on_fisher_z(sim_lb):
     part = data.loc[(data["shift"] == "gc_shift") & ~data["control"]]
     # Recompute the least-squares line from the per-seed values.
     per_seed = sim_lb.runs.results
-    rows = per_seed.loc[(per_seed["metric"] == "pearson") & (per_seed["reference"] == "")
-                        & per_seed["model"].isin(["cnn", "bilstm"])]
+    rows = per_seed.loc[
+        (per_seed["metric"] == "pearson") & (per_seed["reference"] == "") & per_seed["model"].isin(["cnn", "bilstm"])
+    ]
     ident = rows.loc[(rows["shift"] == "gc_shift") & (rows["split"] == "test_id")]
     ident = ident.set_index(["model", "seed"])["value"]
     ood = rows.loc[(rows["shift"] == "gc_shift") & (rows["split"] == "test_ood")]
@@ -89,8 +108,7 @@ def test_effective_robustness_is_a_residual_from_the_line_on_fisher_z(sim_lb):
     assert part["slope"].iloc[0] == pytest.approx(slope)
     for model in ("cnn", "bilstm"):
         keep = ident.index.get_level_values("model") == model
-        resid = np.mean(fisher_z(ood[keep].to_numpy())
-                        - (intercept + slope * fisher_z(ident[keep].to_numpy())))
+        resid = np.mean(fisher_z(ood[keep].to_numpy()) - (intercept + slope * fisher_z(ident[keep].to_numpy())))
         got = part.loc[part["model"] == model, "residual"].iloc[0]
         assert got == pytest.approx(resid)
     # Two learned models: residuals are opposite around the line.
@@ -103,10 +121,16 @@ def test_effective_robustness_is_a_residual_from_the_line_on_fisher_z(sim_lb):
 
 def test_seed_variance_larger_than_example_variance_widens_rank_intervals(tmp_path):
     # Two models of equal skill on average whose trained seeds differ a lot.
-    run = write_synthetic_run(tmp_path / "run", shifts={"none": (0.0,), "gc_shift": (1.0,)},
-                              models=("cnn", "bilstm"), seeds=4, n_test=400,
-                              profiles={"cnn": (0.7, 0.5, 1.0), "bilstm": (0.7, 0.5, 1.0)},
-                              metrics=["pearson", "aurc"], seed_sd=0.15)
+    run = write_synthetic_run(
+        tmp_path / "run",
+        shifts={"none": (0.0,), "gc_shift": (1.0,)},
+        models=("cnn", "bilstm"),
+        seeds=4,
+        n_test=400,
+        profiles={"cnn": (0.7, 0.5, 1.0), "bilstm": (0.7, 0.5, 1.0)},
+        metrics=["pearson", "aurc"],
+        seed_sd=0.15,
+    )
     runs = load_runs([run])
     agg = aggregate(runs)
     conds = agg.conditions("sim")
@@ -118,8 +142,7 @@ def test_seed_variance_larger_than_example_variance_widens_rank_intervals(tmp_pa
     flat = robustness(bs, ["cnn", "bilstm"], conds)
     width = lambda f: (f["score_high"] - f["score_low"]).to_numpy()  # noqa: E731
     assert (width(hier) > 1.5 * width(flat)).all()
-    assert (hier["rank_high"] - hier["rank_low"]).sum() >= (flat["rank_high"]
-                                                            - flat["rank_low"]).sum()
+    assert (hier["rank_high"] - hier["rank_low"]).sum() >= (flat["rank_high"] - flat["rank_low"]).sum()
 
 
 def test_seed_average_and_draws():
@@ -139,8 +162,14 @@ def test_holm_matches_the_step_down_rule():
 
 
 def test_prior_effects_are_one_holm_family(tmp_path):
-    run = write_synthetic_run(tmp_path / "run", shifts=SHIFTS, models=("cnn", "cnn+motif"),
-                              seeds=3, metrics=["pearson", "mse", "aurc"], shift_kinds=KINDS)
+    run = write_synthetic_run(
+        tmp_path / "run",
+        shifts=SHIFTS,
+        models=("cnn", "cnn+motif"),
+        seeds=3,
+        metrics=["pearson", "mse", "aurc"],
+        shift_kinds=KINDS,
+    )
     lb = build_leaderboard([run], n_boot=200, findings=False)
     prior = lb.boards[0].prior
     assert {"p", "p_holm"} <= set(prior.columns)

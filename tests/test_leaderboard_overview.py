@@ -48,11 +48,17 @@ def _add_fit_columns(run) -> None:
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     """A simulator task with its oracle and a real-data task, the mean control included."""
-    out = write_synthetic_run(tmp_path_factory.mktemp("overview") / "run", tasks=("sim", "real"),
-                              seeds=2, n_test=60, models=("mean", "cnn", "bilstm"),
-                              references=("source_oracle",), shifts=SHIFTS,
-                              metrics=("mse", "pearson", "coverage_90", "z2"),
-                              per_cell_files=False)
+    out = write_synthetic_run(
+        tmp_path_factory.mktemp("overview") / "run",
+        tasks=("sim", "real"),
+        seeds=2,
+        n_test=60,
+        models=("mean", "cnn", "bilstm"),
+        references=("source_oracle",),
+        shifts=SHIFTS,
+        metrics=("mse", "pearson", "coverage_90", "z2"),
+        per_cell_files=False,
+    )
     _add_fit_columns(out)
     return out
 
@@ -83,23 +89,32 @@ def test_overview_measures_against_the_oracle_and_the_mean_control(lb):
     assert all(float(c.text.split()[0]) < 0 for c in rows["cnn"][2:])  # a model beats it
     assert all(float(c.text.split()[0]) > 0 for c in rows["mean"][:2])  # worse than the oracle
     # The worst column is the shift where the learned models lose most beyond the oracle.
-    vals = lb.agg.values.query("task == 'sim' and metric == 'mse' and split == 'test_ood' "
-                               "and severity == 1.0 and model in ['cnn', 'bilstm']")
-    refs = lb.agg.references.query("task == 'sim' and metric == 'mse' and split == 'test_ood' "
-                                   "and severity == 1.0").set_index("shift")["mean"]
-    beyond = {f"{shift} @1": float((part["mean"] - refs[shift]).sum())
-              for shift, part in vals.groupby("shift")}
+    vals = lb.agg.values.query(
+        "task == 'sim' and metric == 'mse' and split == 'test_ood' and severity == 1.0 and model in ['cnn', 'bilstm']"
+    )
+    refs = lb.agg.references.query(
+        "task == 'sim' and metric == 'mse' and split == 'test_ood' and severity == 1.0"
+    ).set_index("shift")["mean"]
+    beyond = {f"{shift} @1": float((part["mean"] - refs[shift]).sum()) for shift, part in vals.groupby("shift")}
     assert table.columns[1] == f"worst: {max(beyond, key=beyond.get)}"
 
 
 def test_prune_drops_unscored_columns_rows_and_tables():
     def row(name, *texts):
-        return [Cell(name), *(Cell(t, "", "n/a") if t in ("n/a", "not scored") else Cell(t)
-                              for t in texts)]
+        return [Cell(name), *(Cell(t, "", "n/a") if t in ("n/a", "not scored") else Cell(t) for t in texts)]
 
-    table = Table("accuracy", "t", "Accuracy", ["model", "a", "b", "c"],
-                  [row("cnn", "0.5", "not scored", "n/a"), row("mean", "n/a", "not scored", "n/a"),
-                   row("odd", "n/a", "not scored", "n/a")], groups=["", "x", "y", "z"])
+    table = Table(
+        "accuracy",
+        "t",
+        "Accuracy",
+        ["model", "a", "b", "c"],
+        [
+            row("cnn", "0.5", "not scored", "n/a"),
+            row("mean", "n/a", "not scored", "n/a"),
+            row("odd", "n/a", "not scored", "n/a"),
+        ],
+        groups=["", "x", "y", "z"],
+    )
     pruned = prune(table, frozenset({"mean"}))
     assert pruned is not None and pruned.columns == ["model", "a"] and pruned.groups == ["", "x"]
     assert [r[0].text for r in pruned.rows] == ["cnn", "mean"]  # the control stays
@@ -121,7 +136,12 @@ def test_fit_diagnostics_published_and_starved_model_shown(lb, tmp_path):
     publish(lb, tmp_path / "site", plots=False)
     fits = pd.read_csv(tmp_path / "site" / "fit_diagnostics.csv")
     assert set(pq.read_schema(tmp_path / "site" / "fit_diagnostics.parquet").names) >= {
-        "stopped_by", "best_epoch", "train_steps", "epochs_run", "undertrained"}
+        "stopped_by",
+        "best_epoch",
+        "train_steps",
+        "epochs_run",
+        "undertrained",
+    }
     # One row per task, model, seed and training set.
     assert len(fits) == len(fits.drop_duplicates(["task", "model", "seed", "model_key"])) == 12
     cnn = fits.loc[fits["model"] == "cnn"]
@@ -156,22 +176,35 @@ def test_interpretation_and_robustness_with_nothing_scored_are_left_out():
     na = Cell("n/a", "not applicable", "n/a")
 
     def interp(cell):
-        return Table("interpretation", "t", "Interpretation: do explanations find the sites?",
-                     ["model", "explainer", "ID"], [[Cell("cnn"), Cell("ism"), cell]])
+        return Table(
+            "interpretation",
+            "t",
+            "Interpretation: do explanations find the sites?",
+            ["model", "explainer", "ID"],
+            [[Cell("cnn"), Cell("ism"), cell]],
+        )
 
     def robust(score):
-        return Table("robustness", "t", "Robustness summary", ["rank", "model", "score"],
-                     [[Cell("—"), Cell("cnn", "not ranked", "incomplete"), Cell(score)],
-                      [Cell("—"), Cell("oracle", "reference", "reference"), Cell("1.000")]])
+        return Table(
+            "robustness",
+            "t",
+            "Robustness summary",
+            ["rank", "model", "score"],
+            [
+                [Cell("—"), Cell("cnn", "not ranked", "incomplete"), Cell(score)],
+                [Cell("—"), Cell("oracle", "reference", "reference"), Cell("1.000")],
+            ],
+        )
 
-    acc = Table("accuracy", "t", "Accuracy — pearson", ["model", "none (ID)"],
-                [[Cell("cnn"), Cell("0.5")]])
+    acc = Table("accuracy", "t", "Accuracy — pearson", ["model", "none (ID)"], [[Cell("cnn"), Cell("0.5")]])
     board = SimpleNamespace(task="t", tables=[acc, robust("—"), interp(na)])
     prune_boards(SimpleNamespace(boards=[board]), [])
     assert [t.key for t in board.tables] == ["accuracy"]
-    assert board.tables[0].notes == ["Not shown, nothing scored on this task: Robustness "
-                                     "summary (no model has a score), Interpretation (no explainer "
-                                     "applies to these models)."]
+    assert board.tables[0].notes == [
+        "Not shown, nothing scored on this task: Robustness "
+        "summary (no model has a score), Interpretation (no explainer "
+        "applies to these models)."
+    ]
     kept = SimpleNamespace(task="t", tables=[robust("0.9"), interp(Cell("0.7"))])
     prune_boards(SimpleNamespace(boards=[kept]), [])
     assert [t.key for t in kept.tables] == ["robustness", "interpretation"]

@@ -31,9 +31,14 @@ SHIFTS = {"none": (0.0,), "gc_shift": (0.5, 1.0), "gc_split": (1.0,)}
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
-    return write_synthetic_run(tmp_path_factory.mktemp("lbr") / "run", seeds=2, n_test=100,
-                               models=("cnn", "cnn+motif", EVIL), shifts=SHIFTS,
-                               failed=[("sim", "gc_shift", 1.0, "cnn", 1)])
+    return write_synthetic_run(
+        tmp_path_factory.mktemp("lbr") / "run",
+        seeds=2,
+        n_test=100,
+        models=("cnn", "cnn+motif", EVIL),
+        shifts=SHIFTS,
+        failed=[("sim", "gc_shift", 1.0, "cnn", 1)],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +55,7 @@ def _terminal_text(lb) -> str:
 
 def test_terminal_shows_five_tables_and_literal_names(lb):
     text = _terminal_text(lb)
-    for title in ("Accuracy — pearson", "Calibration", "Selective prediction",
-                  "Robustness summary", "Prior effect"):
+    for title in ("Accuracy — pearson", "Calibration", "Selective prediction", "Robustness summary", "Prior effect"):
         assert f"sim · {title}" in text
     assert "[bold]x" in text  # rich markup in a plugin name is shown, not interpreted
     assert "preset" in text and "quick" in text and "synthetic CPU" in text
@@ -81,15 +85,33 @@ def test_html_escapes_and_is_self_contained(lb):
 def test_csv_and_json_hold_the_numbers(lb):
     csvs = render_csv(lb)
     agg = pd.read_csv(io.StringIO(csvs["aggregated"]))
-    assert {"task", "shift", "severity", "split", "model", "metric", "mean", "sd", "drop_mean",
-            "n_seeds", "n_expected", "status"} <= set(agg.columns)
+    assert {
+        "task",
+        "shift",
+        "severity",
+        "split",
+        "model",
+        "metric",
+        "mean",
+        "sd",
+        "drop_mean",
+        "n_seeds",
+        "n_expected",
+        "status",
+    } <= set(agg.columns)
     assert EVIL in set(agg["model"])
     ranks = pd.read_csv(io.StringIO(csvs["ranks"]))
     assert {"rank", "rank_low", "rank_high", "tie_group", "score"} <= set(ranks.columns)
     data = json.loads(json.dumps(render_json(lb)))  # strict JSON: no NaN
     task = data["tasks"][0]
-    assert [t["key"] for t in task["tables"]] == ["accuracy", "calibration", "selective",
-                                                  "robustness", "prior", "effective"]
+    assert [t["key"] for t in task["tables"]] == [
+        "accuracy",
+        "calibration",
+        "selective",
+        "robustness",
+        "prior",
+        "effective",
+    ]
     assert data["provenance"]["runs"][0]["device_name"] == "synthetic CPU"
 
 
@@ -105,12 +127,19 @@ def test_publish_writes_everything(lb, tmp_path):
     (out / "plots" / "stale.svg").write_text("<svg/>")
     files = publish(lb, out)
     names = {p.name for p in files}
-    for name in ("README.md", "index.html", "aggregated.csv", "aggregated.parquet", "ranks.csv",
-                 "prior_effect.parquet", "leaderboard.json", "provenance.json"):
+    for name in (
+        "README.md",
+        "index.html",
+        "aggregated.csv",
+        "aggregated.parquet",
+        "ranks.csv",
+        "prior_effect.parquet",
+        "leaderboard.json",
+        "provenance.json",
+    ):
         assert name in names and (out / name).stat().st_size > 0
     kinds = {p.stem.split("-")[-1] for p in (out / "plots").glob("*.svg")}
-    assert kinds == {"degradation", "risk_coverage", "reliability", "drop_heatmap",
-                     "effective_robustness"}
+    assert kinds == {"degradation", "risk_coverage", "reliability", "drop_heatmap", "effective_robustness"}
     assert not (out / "plots" / "stale.svg").exists()
     for png in (out / "plots").glob("*.png"):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -144,14 +173,15 @@ def test_cli_formats(run_dir, tmp_path):
     res = runner.invoke(app, ["leaderboard", str(run_dir), "--n-boot", "20", "-f", "md"])
     assert res.exit_code == 0, res.output
     assert "### Robustness summary" in res.output
-    res = runner.invoke(app, ["leaderboard", str(run_dir), "--n-boot", "20", "-f", "json",
-                              "--metric", "rmse"])
+    res = runner.invoke(app, ["leaderboard", str(run_dir), "--n-boot", "20", "-f", "json", "--metric", "rmse"])
     assert res.exit_code == 0 and json.loads(res.output)["tasks"][0]["metric"] == "rmse"
-    res = runner.invoke(app, ["leaderboard", str(run_dir), "--n-boot", "20", "-f", "csv",
-                              "--out", str(tmp_path / "csv")])
+    res = runner.invoke(
+        app, ["leaderboard", str(run_dir), "--n-boot", "20", "-f", "csv", "--out", str(tmp_path / "csv")]
+    )
     assert res.exit_code == 0 and (tmp_path / "csv" / "ranks.csv").exists()
-    res = runner.invoke(app, ["leaderboard", str(run_dir), "--n-boot", "20", "-f", "html",
-                              "--no-plots", "--out", str(tmp_path / "h")])
+    res = runner.invoke(
+        app, ["leaderboard", str(run_dir), "--n-boot", "20", "-f", "html", "--no-plots", "--out", str(tmp_path / "h")]
+    )
     assert res.exit_code == 0 and (tmp_path / "h" / "index.html").exists()  # as publish names it
     assert sorted(p.name for p in (tmp_path / "h").iterdir()) == ["index.html"]
     res = runner.invoke(app, ["leaderboard", str(run_dir), "--n-boot", "20", "--task", "sim"])
@@ -160,8 +190,9 @@ def test_cli_formats(run_dir, tmp_path):
 
 def test_cli_publish_and_errors(run_dir, tmp_path):
     runner = CliRunner()
-    res = runner.invoke(app, ["leaderboard", "publish", str(run_dir), "--n-boot", "20",
-                              "--no-plots", "--to", str(tmp_path / "pub")])
+    res = runner.invoke(
+        app, ["leaderboard", "publish", str(run_dir), "--n-boot", "20", "--no-plots", "--to", str(tmp_path / "pub")]
+    )
     assert res.exit_code == 0, res.output
     assert (tmp_path / "pub" / "README.md").exists()
     res = runner.invoke(app, ["leaderboard", "publish", str(run_dir)])
@@ -179,10 +210,17 @@ def contract_run(tmp_path_factory):
     """A smoke-preset run with reference rows, shift kinds, an undertrained cell and
     interpretation rows (the columns of CONTRACTS.md)."""
     return write_synthetic_run(
-        tmp_path_factory.mktemp("contract") / "run", seeds=2, n_test=80, preset="smoke",
-        models=("cnn", "cnn+motif", "mean"), references=("noise_ceiling",), shift_kinds=KINDS,
+        tmp_path_factory.mktemp("contract") / "run",
+        seeds=2,
+        n_test=80,
+        preset="smoke",
+        models=("cnn", "cnn+motif", "mean"),
+        references=("noise_ceiling",),
+        shift_kinds=KINDS,
         shifts={"none": (0.0,), "gc_shift": (1.0,), "motif_loss": (1.0,), "gc_split": (1.0,)},
-        undertrained=[("sim", "gc_shift", 1.0, "cnn", 0)], explainer_rows=True)
+        undertrained=[("sim", "gc_shift", 1.0, "cnn", 0)],
+        explainer_rows=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -218,9 +256,13 @@ def test_robustness_is_ceiling_relative_and_says_so(contract_lb):
     ood = [c for c in board.conditions if not c.is_reference]
     # score = mean over conditions of (seed-mean pearson / ceiling pearson), by hand
     vals = contract_lb.agg.values.query("model == 'cnn+motif' and metric == 'pearson'")
-    want = np.mean([float(vals.query(f"shift == '{c.shift}' and split == '{c.split}'")["mean"].iloc[0])
-                    / float(ref.query(f"shift == '{c.shift}' and split == '{c.split}'")["mean"].iloc[0])
-                    for c in ood])
+    want = np.mean(
+        [
+            float(vals.query(f"shift == '{c.shift}' and split == '{c.split}'")["mean"].iloc[0])
+            / float(ref.query(f"shift == '{c.shift}' and split == '{c.split}'")["mean"].iloc[0])
+            for c in ood
+        ]
+    )
     got = board.ranks.set_index("model").loc["cnn+motif", "score"]
     assert got == pytest.approx(want)
     assert {r[1].text: r for r in rob.rows}["noise_ceiling"][2].text == "1.000"
@@ -261,8 +303,7 @@ def test_explainer_rows_are_ignored_by_ordinary_tables(contract_lb):
 
 
 def test_smoke_preset_header_says_tests_only(contract_lb, lb):
-    for text in (_terminal_text(contract_lb), render_markdown(contract_lb),
-                 render_html(contract_lb, None)):
+    for text in (_terminal_text(contract_lb), render_markdown(contract_lb), render_html(contract_lb, None)):
         assert "smoke preset: for tests only" in text
     assert "for tests only" not in render_markdown(lb)
 
@@ -279,23 +320,38 @@ def test_cli_out_file_publish_alias_and_single_format(run_dir, tmp_path):
     runner = CliRunner()
     existing = tmp_path / "a_file"
     existing.write_text("x")
-    for args in (["leaderboard", str(run_dir), "-f", "md", "--out", str(existing)],
-                 ["leaderboard", "publish", str(run_dir), "--to", str(existing)]):
+    for args in (
+        ["leaderboard", str(run_dir), "-f", "md", "--out", str(existing)],
+        ["leaderboard", "publish", str(run_dir), "--to", str(existing)],
+    ):
         res = runner.invoke(app, [*args, "--n-boot", "10"])
         assert isinstance(res.exception, DataError) and "existing file" in str(res.exception)
-    res = runner.invoke(app, ["leaderboard", "publish", str(run_dir), "--n-boot", "10",
-                              "--format", "md", "--no-plots", "--out", str(tmp_path / "md")])
+    res = runner.invoke(
+        app,
+        [
+            "leaderboard",
+            "publish",
+            str(run_dir),
+            "--n-boot",
+            "10",
+            "--format",
+            "md",
+            "--no-plots",
+            "--out",
+            str(tmp_path / "md"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in (tmp_path / "md").iterdir()) == ["README.md"]
     assert "wrote 1 file to" in res.output
 
 
 def test_cli_prints_markup_literally(tmp_path):
-    run = write_synthetic_run(tmp_path / "[bold]run[red]", seeds=1, n_test=30,
-                              models=("cnn", "x[/y]"), shifts={"none": (0.0,)})
+    run = write_synthetic_run(
+        tmp_path / "[bold]run[red]", seeds=1, n_test=30, models=("cnn", "x[/y]"), shifts={"none": (0.0,)}
+    )
     out = tmp_path / "out[red]"
-    res = CliRunner().invoke(app, ["leaderboard", str(run), "--n-boot", "10", "--out", str(out),
-                                   "-f", "md"])
+    res = CliRunner().invoke(app, ["leaderboard", str(run), "--n-boot", "10", "--out", str(out), "-f", "md"])
     assert res.exit_code == 0, res.output
     assert f"to {out}" in res.output.replace("\n", "")
     res = CliRunner().invoke(app, ["runs", "show", str(run)])
@@ -304,10 +360,15 @@ def test_cli_prints_markup_literally(tmp_path):
 
 
 def test_runs_show_counts_undertrained_and_names_cells(contract_run, tmp_path):
-    run = write_synthetic_run(tmp_path / "r", seeds=1, n_test=30, models=("cnn",),
-                              shifts={"none": (0.0,), "gc_shift": (1.0,)},
-                              failed=[("sim", "gc_shift", 1.0, "cnn", 0)],
-                              undertrained=[("sim", "none", 0.0, "cnn", 0)])
+    run = write_synthetic_run(
+        tmp_path / "r",
+        seeds=1,
+        n_test=30,
+        models=("cnn",),
+        shifts={"none": (0.0,), "gc_shift": (1.0,)},
+        failed=[("sim", "gc_shift", 1.0, "cnn", 0)],
+        undertrained=[("sim", "none", 0.0, "cnn", 0)],
+    )
     res = CliRunner().invoke(app, ["runs", "show", str(run)])
     assert res.exit_code == 0, res.output
     text = res.output
@@ -332,29 +393,36 @@ def test_degradation_plot_draws_the_id_its_drop_is_from(tmp_path):
     from regshift_bench.leaderboard.plots import degradation_figure
 
     shifts = {"none": (0.0,), "gc_shift": (0.5, 1.0), "gc_split": (1.0,)}
-    run = write_synthetic_run(tmp_path / "run", seeds=2, n_test=60, models=("cnn", "mean"),
-                              shifts=shifts, metrics=("mse", "pearson"))
+    run = write_synthetic_run(
+        tmp_path / "run", seeds=2, n_test=60, models=("cnn", "mean"), shifts=shifts, metrics=("mse", "pearson")
+    )
     lb = build_leaderboard([run], n_boot=10, findings=False)
     vals = lb.agg.values
     none = vals.loc[vals["shift"] == "none"].set_index(["model", "metric"])["mean"]
     shared = vals["shift"] == "gc_shift"  # as a runner's covariate shift: the none cells' ID
-    vals.loc[shared, "id_mean"] = [none[(m, k)] for m, k in
-                                   zip(vals.loc[shared, "model"], vals.loc[shared, "metric"])]
+    vals.loc[shared, "id_mean"] = [none[(m, k)] for m, k in zip(vals.loc[shared, "model"], vals.loc[shared, "metric"])]
     fig = degradation_figure(lb, lb.boards[0])
     assert "0: none (ID)" in fig._suptitle.get_text()
     panels = {ax.get_title(): ax for ax in fig.axes}
     own, kept = panels["gc_split / low_gc"], panels["gc_shift"]
     assert "dotted: own ID" in [t.get_text() for t in fig.legends[0].get_texts()]
     dotted = [ln for ln in own.get_lines() if ln.get_linestyle() == ":"]
-    cnn = vals.loc[(vals["model"] == "cnn") & (vals["metric"] == "pearson")
-                   & (vals["shift"] == "gc_split"), "id_mean"].iloc[0]
+    cnn = vals.loc[
+        (vals["model"] == "cnn") & (vals["metric"] == "pearson") & (vals["shift"] == "gc_split"), "id_mean"
+    ].iloc[0]
     assert any(np.isclose(ln.get_ydata()[0], cnn) for ln in dotted)  # cnn's own ID, drawn
     assert not any(0.0 in ln.get_xdata() for ln in own.get_lines())  # no none point there
     assert not [ln for ln in kept.get_lines() if ln.get_linestyle() == ":"]
     assert any(0.0 in ln.get_xdata() for ln in kept.get_lines())  # starts at none (ID)
-    oracle = write_synthetic_run(tmp_path / "oracle", seeds=2, n_test=60, models=("cnn",),
-                                 shifts=shifts, references=("source_oracle",),
-                                 metrics=("mse", "pearson"))
+    oracle = write_synthetic_run(
+        tmp_path / "oracle",
+        seeds=2,
+        n_test=60,
+        models=("cnn",),
+        shifts=shifts,
+        references=("source_oracle",),
+        metrics=("mse", "pearson"),
+    )
     lbo = build_leaderboard([oracle], n_boot=10, findings=False)
     title = degradation_figure(lbo, lbo.boards[0])._suptitle.get_text()
     assert "drop from cells' ID" in title and "source_oracle" in title
@@ -363,20 +431,28 @@ def test_degradation_plot_draws_the_id_its_drop_is_from(tmp_path):
 def test_wall_time_counts_sessions_killed_before_any_cell(tmp_path):
     from regshift_bench.leaderboard.render_text import provenance_lines
 
-    run = write_synthetic_run(tmp_path / "run", seeds=1, n_test=40, models=("cnn",),
-                              shifts={"none": (0.0,)}, metrics=("mse", "pearson"))
+    run = write_synthetic_run(
+        tmp_path / "run", seeds=1, n_test=40, models=("cnn",), shifts={"none": (0.0,)}, metrics=("mse", "pearson")
+    )
     path = run / "manifest.json"
     manifest = json.loads(path.read_text())
     t0 = "2026-01-01T00:00:00+00:00"
     manifest["sessions"] = [
         {"started": t0, "finished": t0, "seconds": 3600.0, "cells_run": 3},
-        {"started": t0, "finished": None, "seconds": None, "cells_run": 2,
-         "last_cell": "2026-01-01T00:30:00+00:00"},  # killed after a cell: counted to it
-        {"started": t0, "finished": None, "seconds": None, "cells_run": 0}]  # kept nothing
+        {
+            "started": t0,
+            "finished": None,
+            "seconds": None,
+            "cells_run": 2,
+            "last_cell": "2026-01-01T00:30:00+00:00",
+        },  # killed after a cell: counted to it
+        {"started": t0, "finished": None, "seconds": None, "cells_run": 0},
+    ]  # kept nothing
     path.write_text(json.dumps(manifest))
     wall = dict(provenance_lines(build_leaderboard([run], n_boot=10, findings=False)))
     assert wall["wall time"].startswith(
-        "run: 1.50 h over 3 session(s) (1 killed before any cell finished, not counted)")
+        "run: 1.50 h over 3 session(s) (1 killed before any cell finished, not counted)"
+    )
     del manifest["sessions"]  # a run from before session records
     path.write_text(json.dumps(manifest))
     wall = dict(provenance_lines(build_leaderboard([run], n_boot=10, findings=False)))

@@ -54,8 +54,7 @@ LIBRARY = {
 
 @pytest.mark.parametrize("name", sorted(LIBRARY))
 def test_paired_scores_equal_library_values_on_every_resample(arrays, name):
-    got = paired_scores(get_plugin("metric", name), arrays, n_boot=15,
-                        rng=np.random.default_rng(3))
+    got = paired_scores(get_plugin("metric", name), arrays, n_boot=15, rng=np.random.default_rng(3))
     idx = bootstrap_indices(60, 15, np.random.default_rng(3).spawn(2)[0])
     for model, ex in arrays.items():
         want = [LIBRARY[name](ex.y[i], ex.mean[i], ex.var[i]) for i in idx]
@@ -66,15 +65,14 @@ def test_paired_scores_equal_library_values_on_every_resample(arrays, name):
 def test_needs_are_honoured_noise_var_and_reference(arrays):
     noise = np.full(60, 0.25)
     sim = {m: Examples.of(e.y, e.mean, e.var, e.y, noise) for m, e in arrays.items()}
-    got = paired_scores(get_plugin("metric", "excess_mse"), sim, n_boot=10,
-                        rng=np.random.default_rng(0))
+    got = paired_scores(get_plugin("metric", "excess_mse"), sim, n_boot=10, rng=np.random.default_rng(0))
     ex = sim["a"]
     assert got["a"][0] == pytest.approx(skm.mean_squared_error(ex.y, ex.mean) - 0.25)
     rng = np.random.default_rng(9)
-    ref = {m: Examples.of(_f32(rng.normal(size=40)), np.zeros(40), rng.uniform(0.1, 1.0, 40))
-           for m in arrays}
-    got = paired_scores(get_plugin("metric", "ood_auroc"), arrays, n_boot=10,
-                        rng=np.random.default_rng(0), reference=ref)
+    ref = {m: Examples.of(_f32(rng.normal(size=40)), np.zeros(40), rng.uniform(0.1, 1.0, 40)) for m in arrays}
+    got = paired_scores(
+        get_plugin("metric", "ood_auroc"), arrays, n_boot=10, rng=np.random.default_rng(0), reference=ref
+    )
     labels = np.r_[np.ones(60), np.zeros(40)]
     want = skm.roc_auc_score(labels, np.r_[arrays["b"].var, ref["b"].var])
     assert got["b"][0] == pytest.approx(want)
@@ -102,9 +100,26 @@ def smoke_run(tmp_path_factory):
     """`rsbench run` on sim with two fast models and a third-party __call__-only metric."""
     out = tmp_path_factory.mktemp("smoke") / "run"
     plugins.configure(THIRD_PARTY)
-    res = CliRunner().invoke(app, ["--plugin", THIRD_PARTY[0], "run", "--task", "sim",
-                                   "--model", "mean", "--model", "kmer_ridge", "--shift",
-                                   "gc_shift", "--preset", "smoke", "--out", str(out)])
+    res = CliRunner().invoke(
+        app,
+        [
+            "--plugin",
+            THIRD_PARTY[0],
+            "run",
+            "--task",
+            "sim",
+            "--model",
+            "mean",
+            "--model",
+            "kmer_ridge",
+            "--shift",
+            "gc_shift",
+            "--preset",
+            "smoke",
+            "--out",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     plugins.configure(())
     return out
@@ -129,21 +144,28 @@ def test_every_metric_point_equals_results_parquet(smoke_run):
         rows = res.loc[res["metric"] == metric]
         for cond in conds:
             for model in models:
-                want = rows.loc[(rows["shift"] == cond.shift) & (rows["severity"] == cond.severity)
-                                & (rows["split"] == cond.split) & (rows["model"] == model)]
+                want = rows.loc[
+                    (rows["shift"] == cond.shift)
+                    & (rows["severity"] == cond.severity)
+                    & (rows["split"] == cond.split)
+                    & (rows["model"] == model)
+                ]
                 got = bs.point.get((model, cond, 0))
                 if want.empty:  # skipped in the run (e.g. pearson of the constant `mean`)
                     assert got is None or not np.isfinite(got), (metric, model, cond)
                     continue
-                assert got == pytest.approx(float(want["value"].iloc[0]), rel=1e-12, abs=1e-12), \
-                    (metric, model, cond)
+                assert got == pytest.approx(float(want["value"].iloc[0]), rel=1e-12, abs=1e-12), (metric, model, cond)
                 checked += 1
     # Every bootstrappable metric, third-party included, on every ok cell of the run.
-    scorable = res.loc[[not set(getattr(get_plugin("metric", m), "needs", ())) & BEYOND_PREDICTIONS
-                        for m in res["metric"]]]
-    expected = len(scorable.drop_duplicates(["metric", "shift", "severity", "split", "model"])
-                   .merge(pd.DataFrame([{"shift": c.shift, "severity": c.severity, "split": c.split}
-                                        for c in conds]), on=["shift", "severity", "split"]))
+    scorable = res.loc[
+        [not set(getattr(get_plugin("metric", m), "needs", ())) & BEYOND_PREDICTIONS for m in res["metric"]]
+    ]
+    expected = len(
+        scorable.drop_duplicates(["metric", "shift", "severity", "split", "model"]).merge(
+            pd.DataFrame([{"shift": c.shift, "severity": c.severity, "split": c.split} for c in conds]),
+            on=["shift", "severity", "split"],
+        )
+    )
     assert checked == expected and checked >= 100
 
 
@@ -158,14 +180,14 @@ def test_third_party_metric_scores_every_cell_and_ranks(smoke_run):
     assert board.ranks["rank"].notna().sum() == 2
     from regshift_bench.leaderboard import ranks
 
-    big = build_leaderboard([smoke_run], metric="abs_log_ratio",
-                            n_boot=ranks.CALL_PATH_MAX_BOOT + 1).boards[0]
+    big = build_leaderboard([smoke_run], metric="abs_log_ratio", n_boot=ranks.CALL_PATH_MAX_BOOT + 1).boards[0]
     assert big.boot.n_boot == ranks.CALL_PATH_MAX_BOOT and "resampled 200 times" in big.boot.notes[0]
 
 
 def test_metric_excess_mse_ranks_a_sim_run(smoke_run):
-    res = CliRunner().invoke(app, ["leaderboard", str(smoke_run), "--metric", "excess_mse",
-                                   "--n-boot", "20", "-f", "json"])
+    res = CliRunner().invoke(
+        app, ["leaderboard", str(smoke_run), "--metric", "excess_mse", "--n-boot", "20", "-f", "json"]
+    )
     assert res.exit_code == 0, res.output
     import json
 

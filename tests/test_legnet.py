@@ -61,8 +61,9 @@ def test_default_is_the_mpra_legnet_configuration():
     assert (model.batch_size, model.lr, model.weight_decay, model.epochs) == (1024, 0.01, 0.1, 20)
     net = model.build(0)
     widths = [64, 80, 96, 112, 128]
-    body = 4 * 64 * 11 + 2 * 64 + sum(
-        _stage_params(c, c_out, 9, 4 * c // 4) for c, c_out in zip(widths[:-1], widths[1:]))
+    body = (
+        4 * 64 * 11 + 2 * 64 + sum(_stage_params(c, c_out, 9, 4 * c // 4) for c, c_out in zip(widths[:-1], widths[1:]))
+    )
     assert n_params(net.stem) + n_params(net.core) == body
 
 
@@ -88,12 +89,15 @@ def test_prediction_ignores_padding_width():
     np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("params,cause", [
-    ({"block_channels": [32, 32], "pool_sizes": [2]}, "one pool size per stage"),
-    ({"kernel_size": 4}, "positive odd"),
-    ({"filter_per_group": 3}, "does not divide"),
-    ({"se_width": "outer"}, "se_width"),
-])
+@pytest.mark.parametrize(
+    "params,cause",
+    [
+        ({"block_channels": [32, 32], "pool_sizes": [2]}, "one pool size per stage"),
+        ({"kernel_size": 4}, "positive odd"),
+        ({"filter_per_group": 3}, "does not divide"),
+        ({"se_width": "outer"}, "se_width"),
+    ],
+)
 def test_unbuildable_schedule_is_refused_in_one_line(params, cause):
     with pytest.raises(RegshiftError, match=cause) as info:
         LegNet.validate_params(params)

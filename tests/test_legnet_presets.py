@@ -29,7 +29,7 @@ def test_full_runs_every_registered_model(suite):
 
 def _suite(tmp_path, models: str) -> str:
     path = tmp_path / "two.toml"
-    path.write_text(f'''version = 1
+    path.write_text(f"""version = 1
 name = "two"
 [[tasks]]
 task = "sim"
@@ -43,15 +43,14 @@ shifts = ["none"]
 sizes = {{ train = 64, val = 32, test = 32 }}
 max_steps = 2
 models = {models}
-''')
+""")
     return str(path)
 
 
 def test_a_model_restricted_to_a_task_is_planned_there_only(tmp_path):
     suite = tasks.load_suite(_suite(tmp_path, '["mean", { name = "gc_linear", tasks = ["sim_b"] }]'))
     cells = plan.expand([suite], "smoke").cells
-    assert {(c.task, c.model) for c in cells} == {("sim_a", "mean"), ("sim_b", "mean"),
-                                                  ("sim_b", "gc_linear")}
+    assert {(c.task, c.model) for c in cells} == {("sim_a", "mean"), ("sim_b", "mean"), ("sim_b", "gc_linear")}
     # A model asked for with --model runs on every task.
     asked = plan.expand([suite], "smoke", models=["gc_linear"]).cells
     assert {c.task for c in asked} == {"sim_a", "sim_b"}

@@ -23,14 +23,17 @@ def sample():
     return y, mean, var
 
 
-@pytest.mark.parametrize("name, ref", [
-    ("mse", lambda y, m: mean_squared_error(y, m)),
-    ("rmse", lambda y, m: np.sqrt(mean_squared_error(y, m))),
-    ("mae", lambda y, m: mean_absolute_error(y, m)),
-    ("r2", lambda y, m: r2_score(y, m)),
-    ("pearson", lambda y, m: stats.pearsonr(m, y)[0]),
-    ("spearman", lambda y, m: stats.spearmanr(m, y)[0]),
-])
+@pytest.mark.parametrize(
+    "name, ref",
+    [
+        ("mse", lambda y, m: mean_squared_error(y, m)),
+        ("rmse", lambda y, m: np.sqrt(mean_squared_error(y, m))),
+        ("mae", lambda y, m: mean_absolute_error(y, m)),
+        ("r2", lambda y, m: r2_score(y, m)),
+        ("pearson", lambda y, m: stats.pearsonr(m, y)[0]),
+        ("spearman", lambda y, m: stats.spearmanr(m, y)[0]),
+    ],
+)
 def test_against_reference(sample, name, ref):
     y, mean, var = sample
     assert metric(name).compute(y, mean, var) == pytest.approx(ref(y, mean), rel=1e-10)
@@ -39,8 +42,7 @@ def test_against_reference(sample, name, ref):
 def test_spearman_with_ties_matches_scipy(sample):
     y, mean, var = sample
     ym, mm = np.round(y, 0), np.round(mean, 1)
-    assert metric("spearman").compute(ym, mm, var) == pytest.approx(
-        stats.spearmanr(mm, ym)[0], rel=1e-10)
+    assert metric("spearman").compute(ym, mm, var) == pytest.approx(stats.spearmanr(mm, ym)[0], rel=1e-10)
 
 
 # Dyadic grid values keep affine maps exact, so rank ties survive scaling.
@@ -48,9 +50,13 @@ grid = st.integers(-40, 40).map(lambda v: v / 4)
 
 
 @settings(max_examples=30, deadline=None)
-@given(arrays(np.float64, st.integers(3, 25), elements=grid),
-       arrays(np.float64, 25, elements=grid), st.sampled_from([0.5, 2.0, 4.0]),
-       st.integers(-20, 20), st.randoms(use_true_random=False))
+@given(
+    arrays(np.float64, st.integers(3, 25), elements=grid),
+    arrays(np.float64, 25, elements=grid),
+    st.sampled_from([0.5, 2.0, 4.0]),
+    st.integers(-20, 20),
+    st.randoms(use_true_random=False),
+)
 def test_pearson_spearman_scale_shift_and_permutation_invariant(y, m, s, shift, rnd):
     mean = m[: y.shape[0]]
     var = np.ones_like(y)

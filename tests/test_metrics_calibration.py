@@ -79,14 +79,16 @@ def test_z2_nll_gaussian_scale_rules(n, seed, s):
     perm = rng.permutation(n)
     for name in ("z2", "ence", "miscal_area", "crps", "nll"):
         m = metric(name)
-        assert m.compute(y[perm], mean[perm], var[perm]) == pytest.approx(
-            m.compute(y, mean, var), rel=1e-9, abs=1e-12)
+        assert m.compute(y[perm], mean[perm], var[perm]) == pytest.approx(m.compute(y, mean, var), rel=1e-9, abs=1e-12)
     assert metric("z2").compute(s * y, s * mean, s * s * var) == pytest.approx(
-        metric("z2").compute(y, mean, var), rel=1e-9)
+        metric("z2").compute(y, mean, var), rel=1e-9
+    )
     assert metric("nll").compute(s * y, s * mean, s * s * var) == pytest.approx(
-        metric("nll").compute(y, mean, var) + np.log(s), rel=1e-9, abs=1e-9)
+        metric("nll").compute(y, mean, var) + np.log(s), rel=1e-9, abs=1e-9
+    )
     assert metric("crps").compute(s * y, s * mean, s * s * var) == pytest.approx(
-        s * metric("crps").compute(y, mean, var), rel=1e-9)
+        s * metric("crps").compute(y, mean, var), rel=1e-9
+    )
 
 
 def test_crps_matches_monte_carlo():
@@ -102,8 +104,7 @@ def test_crps_matches_monte_carlo():
 
 def test_width_90():
     var = np.array([1.0, 4.0])
-    assert metric("width_90").compute(np.zeros(2), np.zeros(2), var) == pytest.approx(
-        2 * stats.norm.ppf(0.95) * 1.5)
+    assert metric("width_90").compute(np.zeros(2), np.zeros(2), var) == pytest.approx(2 * stats.norm.ppf(0.95) * 1.5)
 
 
 def test_reliability_curve_and_area():

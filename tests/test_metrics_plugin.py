@@ -14,17 +14,37 @@ from rsbench_metrics import CURVE_METRICS, METRICS
 from rsbench_metrics import create as metric
 
 ISSUE_NAMES = {
-    "mse", "rmse", "mae", "pearson", "spearman", "r2", "nll", "z2", "ence", "miscal_area",
-    "coverage_50", "coverage_80", "coverage_90", "coverage_95", "width_90", "crps", "aurc",
-    "e_aurc", "risk_at_50", "risk_at_80", "selective_gain", "ood_auroc", "excess_mse",
-    "signal_pearson", "nll_gap", "var_ratio",
+    "mse",
+    "rmse",
+    "mae",
+    "pearson",
+    "spearman",
+    "r2",
+    "nll",
+    "z2",
+    "ence",
+    "miscal_area",
+    "coverage_50",
+    "coverage_80",
+    "coverage_90",
+    "coverage_95",
+    "width_90",
+    "crps",
+    "aurc",
+    "e_aurc",
+    "risk_at_50",
+    "risk_at_80",
+    "selective_gain",
+    "ood_auroc",
+    "excess_mse",
+    "signal_pearson",
+    "nll_gap",
+    "var_ratio",
 }
 #: Interval metrics of the interventions' coverage table (rsbench_metrics.intervals).
 INTERVAL_NAMES = {"coverage_gap_90", "width_norm_90", "worst_group_coverage_90"}
 #: Metrics of a variance part (tests/test_ood_auroc_epistemic.py).
 PART_NAMES = {"ood_auroc_epistemic"}
-
-
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +72,7 @@ def test_conformance_kit(name):
 def scored():
     data = toy_dataset(150, 20, 9)
     rng = np.random.default_rng(1)
-    pred = Prediction(np.asarray(data.y_true, float) + rng.normal(0, 0.3, 150),
-                      rng.uniform(0.05, 0.4, 150))
+    pred = Prediction(np.asarray(data.y_true, float) + rng.normal(0, 0.3, 150), rng.uniform(0.05, 0.4, 150))
     ref_data = toy_dataset(120, 20, 10)
     ref_pred = Prediction(np.asarray(ref_data.y, float), rng.uniform(0.03, 0.3, 120))
     return data, pred, (ref_data, ref_pred)
@@ -65,8 +84,7 @@ def test_batched_equals_unbatched_and_call(scored, name):
     m = metric(name)
     rng = np.random.default_rng(4)
     idx = rng.integers(0, len(data), size=(5, len(data)))
-    arrays = [np.asarray(a, float) for a in (data.y, pred.mean, pred.var, data.y_true,
-                                             data.noise_var)]
+    arrays = [np.asarray(a, float) for a in (data.y, pred.mean, pred.var, data.y_true, data.noise_var)]
     extra = {}
     if name == "ood_auroc":
         extra = {"reference_var": np.tile(ref[1].var, (5, 1))}
@@ -75,7 +93,8 @@ def test_batched_equals_unbatched_and_call(scored, name):
     single = [m.compute(*[a[i] for a in arrays], **one_extra) for i in idx]
     np.testing.assert_allclose(batched, single, rtol=1e-12, atol=1e-14)
     assert m(data, pred, reference=ref) == pytest.approx(
-        m.compute(*arrays, **({"reference_var": ref[1].var} if extra else {})))
+        m.compute(*arrays, **({"reference_var": ref[1].var} if extra else {}))
+    )
 
 
 @pytest.mark.parametrize("name", sorted(ISSUE_NAMES))
@@ -130,8 +149,7 @@ def test_ood_auroc_matches_sklearn_with_ties(scored):
     var_ood = np.round(pred.var, 2)
     var_id = np.round(ref[1].var, 2)
     expected = roc_auc_score(np.r_[np.ones(150), np.zeros(120)], np.r_[var_ood, var_id])
-    got = metric("ood_auroc")(data, Prediction(pred.mean, var_ood),
-                              reference=(ref[0], Prediction(ref[1].mean, var_id)))
+    got = metric("ood_auroc")(data, Prediction(pred.mean, var_ood), reference=(ref[0], Prediction(ref[1].mean, var_id)))
     assert got == pytest.approx(expected, rel=1e-12)
     with pytest.raises(MetricSkipped, match="ood_auroc"):
         metric("ood_auroc")(data, pred)

@@ -11,12 +11,14 @@ from regshift_bench.errors import PluginError
 from regshift_bench.testing import check_model, toy_dataset
 from rsbench_models.ensemble import _member_budget
 
-SMALL = {"cnn": dict(channels=8, n_blocks=2), "bilstm": dict(channels=8, hidden=8),
-         "transformer": dict(d_model=8, layers=1, heads=2)}
+SMALL = {
+    "cnn": dict(channels=8, n_blocks=2),
+    "bilstm": dict(channels=8, hidden=8),
+    "transformer": dict(d_model=8, layers=1, heads=2),
+}
 NEURAL = [f"{b}{p}" for b in SMALL for p in ("", "+motif", "+gc")]
 # The prior path is shared code: conformance runs every base and each prior once.
-CHECKED = ["cnn", "bilstm", "transformer", "cnn+motif", "cnn+gc", "bilstm+motif",
-           "transformer+gc"]
+CHECKED = ["cnn", "bilstm", "transformer", "cnn+motif", "cnn+gc", "bilstm+motif", "transformer+gc"]
 
 
 def test_everything_is_registered() -> None:
@@ -72,8 +74,7 @@ def test_baselines_learn_the_toy_signal() -> None:
     train, val, test = toy_dataset(400, 40, 1), toy_dataset(50, 40, 2), toy_dataset(200, 40, 3)
     mse = {}
     for name in ("mean", "gc_linear", "kmer_ridge"):
-        pred = regshift_bench.get_plugin("model", name).fit(
-            train, val, rng=np.random.default_rng(0)).predict(test)
+        pred = regshift_bench.get_plugin("model", name).fit(train, val, rng=np.random.default_rng(0)).predict(test)
         mse[name] = float(np.mean((pred.mean - test.y) ** 2))
         assert (pred.var > 0).all()
     assert mse["kmer_ridge"] < mse["gc_linear"] < mse["mean"]

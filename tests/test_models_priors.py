@@ -82,8 +82,11 @@ def test_motif_prior_chooses_database_and_panel_from_organism_and_cell_type(data
     assert yeast.chosen_["database"] == "jaspar_fungi" and yeast.chosen_["panel"] == "yeast"
     assert {"REB1", "ABF1", "RAP1"} <= set(yeast.motifs_.names)
     assert "jaspar_fungi" in json.dumps(yeast.get_params())  # visible in model_params
-    expect = {"HepG2": {"HNF1A", "HNF4A", "FOXA2", "CEBPA"},
-              "K562": {"GATA1", "KLF1", "NFE2"}, "WTC11": {"POU5F1", "SOX2", "KLF4"}}
+    expect = {
+        "HepG2": {"HNF1A", "HNF4A", "FOXA2", "CEBPA"},
+        "K562": {"GATA1", "KLF1", "NFE2"},
+        "WTC11": {"POU5F1", "SOX2", "KLF4"},
+    }
     for cell, tfs in expect.items():
         p = MotifPrior().fit(_info(data, organism="human", cell_type=cell))
         assert p.chosen_["database"] == "jaspar_vertebrates" and p.chosen_["panel"] == cell
@@ -102,8 +105,7 @@ def test_motif_prior_chooses_database_and_panel_from_organism_and_cell_type(data
 
 def test_robust_scaling_keeps_test_rows_in_the_training_range(data_dir) -> None:
     rng = np.random.default_rng(0)
-    train = _info(SeqDataset(rng.choice(4, size=(200, 110)).astype(np.uint8), np.zeros(200)),
-                  organism="yeast")
+    train = _info(SeqDataset(rng.choice(4, size=(200, 110)).astype(np.uint8), np.zeros(200)), organism="yeast")
     # A test row made of repeated REB1 sites (TTACCCG): far more sites than any train row.
     crowded = SeqDataset.from_strings(["TTACCCGG" * 13 + "A" * 6], [0.0])
     robust = MotifPrior().fit(train)
@@ -125,9 +127,11 @@ def _sim_train() -> SeqDataset:
 def _assert_independent(prior: MotifPrior, sim: MotifSet) -> None:
     for mine in prior.motifs_:
         for theirs in sim:
-            assert not (mine.pwm.shape == theirs.pwm.shape
-                        and np.allclose(mine.pwm, theirs.pwm, atol=1e-3)), (mine.name, theirs.name)
-    decoys = [n for n in prior.motifs_.names if n not in prior.chosen_["names"][:len(sim)]]
+            assert not (mine.pwm.shape == theirs.pwm.shape and np.allclose(mine.pwm, theirs.pwm, atol=1e-3)), (
+                mine.name,
+                theirs.name,
+            )
+    decoys = [n for n in prior.motifs_.names if n not in prior.chosen_["names"][: len(sim)]]
     assert len(prior.motifs_) > len(sim) - 2 and decoys
 
 

@@ -11,8 +11,11 @@ from regshift_bench.testing import toy_dataset
 from rsbench_models import CNN, BiLSTM, Transformer, trainer
 
 TINY = dict(epochs=2, batch_size=32)
-ARCH = {CNN: dict(channels=8, n_blocks=2), BiLSTM: dict(channels=8, hidden=8),
-        Transformer: dict(d_model=8, layers=1, heads=2)}
+ARCH = {
+    CNN: dict(channels=8, n_blocks=2),
+    BiLSTM: dict(channels=8, hidden=8),
+    Transformer: dict(d_model=8, layers=1, heads=2),
+}
 
 
 @pytest.fixture(scope="module")
@@ -61,11 +64,9 @@ def test_padding_width_does_not_change_a_prediction(cls, data) -> None:
     alone = SeqDataset.from_strings([short], [0.0])
     padded = SeqDataset.from_strings([short, data[2].strings()[1] + "ACGTACG"], [0.0, 0.0])
     assert padded.lengths is not None and padded.seq_len == 47
-    np.testing.assert_allclose(model.predict(alone).mean, model.predict(padded).mean[:1],
-                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(model.predict(alone).mean, model.predict(padded).mean[:1], rtol=1e-5, atol=1e-5)
     # RC invariance also holds for padded rows (padding stays on the right).
-    np.testing.assert_allclose(model.predict(padded).mean, model.predict(padded.revcomp()).mean,
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.predict(padded).mean, model.predict(padded.revcomp()).mean, rtol=1e-5, atol=1e-6)
 
 
 def test_early_stopping_restores_best_checkpoint() -> None:
@@ -121,10 +122,8 @@ def test_mc_dropout_is_batch_order_padding_and_strand_invariant(cls, data) -> No
     full = model.predict(test)
     assert full.epistemic.mean() > 0
     perm = np.random.default_rng(1).permutation(len(test))
-    np.testing.assert_allclose(model.predict(test.subset(perm)).mean, full.mean[perm],
-                               rtol=1e-5, atol=1e-6)
-    parts = [model.predict(test.subset(np.arange(i, min(i + 5, len(test))))).epistemic
-             for i in range(0, len(test), 5)]
+    np.testing.assert_allclose(model.predict(test.subset(perm)).mean, full.mean[perm], rtol=1e-5, atol=1e-6)
+    parts = [model.predict(test.subset(np.arange(i, min(i + 5, len(test))))).epistemic for i in range(0, len(test), 5)]
     np.testing.assert_allclose(np.concatenate(parts), full.epistemic, rtol=1e-4, atol=1e-8)
     # The same S thinned networks see both strands: the strand average stays symmetric.
     rc = model.predict(test.revcomp())
@@ -134,8 +133,9 @@ def test_mc_dropout_is_batch_order_padding_and_strand_invariant(cls, data) -> No
     short = test.strings()[0][:31]
     alone = SeqDataset.from_strings([short], [0.0])
     padded = SeqDataset.from_strings([short, test.strings()[1] + "ACGTACG"], [0.0, 0.0])
-    np.testing.assert_allclose(model.predict(alone).epistemic, model.predict(padded).epistemic[:1],
-                               rtol=1e-4, atol=1e-8)
+    np.testing.assert_allclose(
+        model.predict(alone).epistemic, model.predict(padded).epistemic[:1], rtol=1e-4, atol=1e-8
+    )
 
 
 def test_mc_dropout_reaches_transformer_encoder_dropouts(data) -> None:
@@ -144,8 +144,11 @@ def test_mc_dropout_reaches_transformer_encoder_dropouts(data) -> None:
     net = _fit(Transformer, data, dropout=0.3).net_
     fired: list[str] = []
     names = {m: n for n, m in net.named_modules()}
-    hooks = [m.register_forward_hook(lambda mod, i, o: fired.append(names[mod]))
-             for m in net.modules() if isinstance(m, torch.nn.Dropout)]
+    hooks = [
+        m.register_forward_hook(lambda mod, i, o: fired.append(names[mod]))
+        for m in net.modules()
+        if isinstance(m, torch.nn.Dropout)
+    ]
     x, mask = trainer.onehot(torch.tensor(data[2].seqs[:4]))
     with torch.no_grad(), mc_dropout(net, 2, 0):
         net(x.repeat(2, 1, 1), mask.repeat(2, 1, 1), None)
@@ -171,11 +174,9 @@ def test_keep_masks_depend_only_on_indices() -> None:
 
 def test_one_cycle_curve_matches_torch() -> None:
     opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=100,
-                                                pct_start=0.25, cycle_momentum=False)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=100, pct_start=0.25, cycle_momentum=False)
     for step in range(99):
-        assert trainer.one_cycle(step, 100, 0.25) == pytest.approx(opt.param_groups[0]["lr"],
-                                                                   rel=1e-9, abs=1e-12)
+        assert trainer.one_cycle(step, 100, 0.25) == pytest.approx(opt.param_groups[0]["lr"], rel=1e-9, abs=1e-12)
         opt.step()
         sched.step()
 
@@ -190,5 +191,4 @@ def test_beta_nll_weights_by_variance() -> None:
     expected = (0.5 * (torch.log(var) + 1 / var)).mean()
     assert plain.item() == pytest.approx(expected.item(), rel=1e-6)
     weighted = gaussian_nll(mean, logvar, y, floor=0.0, beta=0.5)
-    assert weighted.item() == pytest.approx((0.5 * (torch.log(var) + 1 / var) * var**0.5)
-                                            .mean().item(), rel=1e-6)
+    assert weighted.item() == pytest.approx((0.5 * (torch.log(var) + 1 / var) * var**0.5).mean().item(), rel=1e-6)

@@ -51,8 +51,24 @@ def test_log_odds_and_reverse_complement():
 def test_builtin_motifs_cover_named_tfs():
     ms = builtin_motifs()
     assert len(ms) >= 12
-    for name in ["AP1", "CREB", "SP1", "NFKB", "GATA", "ETS", "CEBP", "HNF1", "HNF4", "FOXA",
-                 "EBOX", "CTCF", "P53", "YY1", "TATA", "NRF1"]:
+    for name in [
+        "AP1",
+        "CREB",
+        "SP1",
+        "NFKB",
+        "GATA",
+        "ETS",
+        "CEBP",
+        "HNF1",
+        "HNF4",
+        "FOXA",
+        "EBOX",
+        "CTCF",
+        "P53",
+        "YY1",
+        "TATA",
+        "NRF1",
+    ]:
         assert name in ms.names
     assert ms.select(["CREB"])[0].consensus == "TGACGTCA"
     assert len(set(ms.ids)) == len(ms)
@@ -79,25 +95,31 @@ def test_read_meme_fixture(tmp_path):
     assert read_meme(gz) == ms
 
 
-@pytest.mark.parametrize("fname, pattern", [
-    ("bad_row.meme", r"bad_row.meme: line 8: motif BAD1"),
-    ("counts.meme", r"line 5: .*sums to 5.000"),
-    ("short.meme", r"line 8: motif SHORT1: expected 3 rows"),
-    ("protein.meme", r"line 3: alphabet .* is not ACGT"),
-    ("not_meme.txt", r"no 'MEME version' header"),
-    ("missing.meme", r"motif file not found"),
-])
+@pytest.mark.parametrize(
+    "fname, pattern",
+    [
+        ("bad_row.meme", r"bad_row.meme: line 8: motif BAD1"),
+        ("counts.meme", r"line 5: .*sums to 5.000"),
+        ("short.meme", r"line 8: motif SHORT1: expected 3 rows"),
+        ("protein.meme", r"line 3: alphabet .* is not ACGT"),
+        ("not_meme.txt", r"no 'MEME version' header"),
+        ("missing.meme", r"motif file not found"),
+    ],
+)
 def test_read_meme_errors_name_file_and_line(fname, pattern):
     with pytest.raises(DataError, match=pattern):
         read_meme(FIX / fname)
 
 
 @pytest.mark.skipif(not os.environ.get("RSBENCH_DATA_DIR"), reason="RSBENCH_DATA_DIR unset")
-@pytest.mark.parametrize("fname, n_min, pick", [
-    ("JASPAR2024_CORE_vertebrates_non-redundant.meme", 800, "CTCF"),
-    ("JASPAR2022_CORE_non-redundant_pfms.meme", 1900, "MA0139"),
-    ("HOCOMOCO_v12_H12CORE.meme.gz", 1400, "CTCF.H12CORE.0.P.B"),
-])
+@pytest.mark.parametrize(
+    "fname, n_min, pick",
+    [
+        ("JASPAR2024_CORE_vertebrates_non-redundant.meme", 800, "CTCF"),
+        ("JASPAR2022_CORE_non-redundant_pfms.meme", 1900, "MA0139"),
+        ("HOCOMOCO_v12_H12CORE.meme.gz", 1400, "CTCF.H12CORE.0.P.B"),
+    ],
+)
 def test_read_real_meme_files(fname, n_min, pick):
     from regshift_bench.paths import dataset_path
 
@@ -114,7 +136,7 @@ def _naive_scan(codes: np.ndarray, motif: Motif) -> np.ndarray:
     out = np.full((n, length - motif.width + 1, 2), -np.inf)
     for i in range(n):
         for p in range(length - motif.width + 1):
-            win = codes[i, p:p + motif.width]
+            win = codes[i, p : p + motif.width]
             called = win < 4
             pos = np.arange(motif.width)[called]
             out[i, p, 0] = lo[pos, win[called]].sum()
@@ -131,7 +153,7 @@ def test_scan_matches_naive_both_strands_and_n():
     for j, m in enumerate(ms):
         ref = _naive_scan(codes, m)
         np.testing.assert_allclose(s[:, j, : ref.shape[1]], ref, rtol=1e-5, atol=1e-5)
-        assert np.isneginf(s[:, j, ref.shape[1]:]).all()
+        assert np.isneginf(s[:, j, ref.shape[1] :]).all()
     onehot = np.eye(5, dtype=np.float32)[codes][..., :4].transpose(0, 2, 1)
     np.testing.assert_allclose(scan(onehot, ms), s, rtol=1e-5, atol=1e-5)
 

@@ -60,11 +60,13 @@ def test_mpra_registers_its_whole_catalogue() -> None:
     assert plugins.registered_datasets() == sorted(mpra_datasets.DATASETS.values(), key=lambda d: d.name)
 
 
-def test_locate_names_the_dataset_and_how_to_get_it(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_locate_names_the_dataset_and_how_to_get_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RSBENCH_DATA_DIR", str(tmp_path))
-    with pytest.raises(DataMissingError, match=r"dataset 'sharpr_pilot' file x.gz \(run "
-                                               r"`rsbench data fetch sharpr_pilot`\) not found"):
+    with pytest.raises(
+        DataMissingError,
+        match=r"dataset 'sharpr_pilot' file x.gz \(run "
+        r"`rsbench data fetch sharpr_pilot`\) not found",
+    ):
         mpra_datasets.locate("sharpr_pilot", "x.gz")
     (tmp_path / "mpra/agarwal2025_lentimpra").mkdir(parents=True)
     (tmp_path / "mpra/agarwal2025_lentimpra/hepg2_folds9-10.tsv.gz").write_bytes(b"")
@@ -72,15 +74,18 @@ def test_locate_names_the_dataset_and_how_to_get_it(tmp_path: Path,
     assert found == tmp_path / "mpra/agarwal2025_lentimpra/hepg2_folds9-10.tsv.gz"
 
 
-@pytest.mark.parametrize("make,message", [
-    (lambda: DataFile("../escape.txt", "0" * 64, 1), "not a relative path inside"),
-    (lambda: DataFile("/abs.txt", "0" * 64, 1), "not a relative path inside"),
-    (lambda: DataFile("a.txt", "ABC", 1), "not 64 lower-case hex digits"),
-    (lambda: DataFile("a.txt", "0" * 64, -1), "is not a byte count"),
-    (lambda: Dataset("d", "../up", "t", (DataFile("a", "0" * 64, 1),)), "folder '../up'"),
-    (lambda: Dataset("d", "f", "t", ()), "non-empty tuple"),
-    (lambda: Dataset("d", "f", "t", (DataFile("a", "0" * 64, 1),) * 2), "'a' is listed twice"),
-])
+@pytest.mark.parametrize(
+    "make,message",
+    [
+        (lambda: DataFile("../escape.txt", "0" * 64, 1), "not a relative path inside"),
+        (lambda: DataFile("/abs.txt", "0" * 64, 1), "not a relative path inside"),
+        (lambda: DataFile("a.txt", "ABC", 1), "not 64 lower-case hex digits"),
+        (lambda: DataFile("a.txt", "0" * 64, -1), "is not a byte count"),
+        (lambda: Dataset("d", "../up", "t", (DataFile("a", "0" * 64, 1),)), "folder '../up'"),
+        (lambda: Dataset("d", "f", "t", ()), "non-empty tuple"),
+        (lambda: Dataset("d", "f", "t", (DataFile("a", "0" * 64, 1),) * 2), "'a' is listed twice"),
+    ],
+)
 def test_malformed_descriptions_are_refused(make, message) -> None:
     with pytest.raises(DataError, match=message):
         make()
@@ -88,8 +93,9 @@ def test_malformed_descriptions_are_refused(make, message) -> None:
 
 def test_check_dataset_present_and_checksums(tmp_path: Path) -> None:
     content = b"ACGT\t1.0\n"
-    pinned = Dataset("tiny", "toy/tiny", "one file",
-                     (DataFile("a.tsv", hashlib.sha256(content).hexdigest(), len(content)),))
+    pinned = Dataset(
+        "tiny", "toy/tiny", "one file", (DataFile("a.tsv", hashlib.sha256(content).hexdigest(), len(content)),)
+    )
     failed = lambda report: [r.check for r in report.results if not r.passed]  # noqa: E731
     missing = check_dataset(pinned, root=tmp_path)
     assert failed(missing) == ["present"] and "DataMissingError" in missing.results[1].detail
@@ -109,8 +115,7 @@ def test_data_list_json_without_data_dir(monkeypatch: pytest.MonkeyPatch) -> Non
     assert out["data_dir"] == str(paths.default_data_dir()) and out["data_dir_source"] == "default"
     assert not any(r["present"] for r in out["files"])
     assert {"lentimpra", "sharpr_pilot", "dream_yeast"} <= {r["dataset"] for r in out["files"]}
-    assert set(out["files"][0]) == {"dataset", "file", "present", "size", "sha256",
-                                    "checksum_ok", "fetchable", "tasks"}
+    assert set(out["files"][0]) == {"dataset", "file", "present", "size", "sha256", "checksum_ok", "fetchable", "tasks"}
 
 
 # -- real data ----------------------------------------------------------------------------
@@ -132,8 +137,7 @@ def test_real_checksums_and_fetch_from_file_url(data_dir: Path, tmp_path: Path) 
 def test_real_sharpr_matches_summary_and_ceilings(data_dir: Path) -> None:
     task = get_plugin("task", "sharpr_pilot")
     hep, k562 = task.load("HepG2"), task.load("K562")
-    summary = pd.read_csv(data_dir / "mpra/ernst2016_sharpr_pilot/pilot_sequence_summary.tsv.gz",
-                          sep="\t")
+    summary = pd.read_csv(data_dir / "mpra/ernst2016_sharpr_pilot/pilot_sequence_summary.tsv.gz", sep="\t")
     assert len(hep) == 2250 and hep.seq_len == 145
     np.testing.assert_allclose(hep.meta["rep1"], summary["log2_hepg2_rep1"], atol=1e-9)
     np.testing.assert_allclose(k562.y, summary["log2_k562_mean"], atol=1e-5)
@@ -143,8 +147,9 @@ def test_real_sharpr_matches_summary_and_ceilings(data_dir: Path) -> None:
     assert k["replicate_ceiling_pearson_single"] == pytest.approx(0.76, abs=0.01)
     # the bound for a two-replicate mean (Spearman-Brown) is above one replicate's
     assert k["replicate_ceiling_pearson"] == pytest.approx(np.sqrt(2 * 0.755 / 1.755), abs=0.01)
-    assert set(ceil) <= {f"{ref}_{m}" for ref in task.reference_names
-                         for m in ("pearson", "spearman", "pearson_single")}
+    assert set(ceil) <= {
+        f"{ref}_{m}" for ref in task.reference_names for m in ("pearson", "spearman", "pearson_single")
+    }
 
 
 def test_real_lentimpra_groups_orientation_ceiling_and_cell_type(data_dir: Path) -> None:
@@ -169,16 +174,16 @@ def test_real_lentimpra_groups_orientation_ceiling_and_cell_type(data_dir: Path)
 def test_real_dream_public_scores(data_dir: Path) -> None:
     task = get_plugin("task", "dream_yeast")
     assert len(task.load()) == 6370 and len(task.public_test()) == 1921
-    splits = get_plugin("shift", "random_to_native").split(
-        task, np.random.default_rng(0), SplitSizes(300, 100, 200))
+    splits = get_plugin("shift", "random_to_native").split(task, np.random.default_rng(0), SplitSizes(300, 100, 200))
     public = splits.test_ood["public"]
     assert len(public) == 200 and public.seq_len == splits.train.seq_len
     # drops are measured inside the test experiment: test_id is its random promoters
     assert set(splits.test_id.meta["part"]) == {"public_test"} and len(splits.test_id) == 200
     assert splits.test_id.meta["dream_subsets"].str.contains("random").all()
-    assert set(splits.train.meta["part"]) == {"train"} and set(splits.test_ood) == {
-        "native", "designed", "public"}
+    assert set(splits.train.meta["part"]) == {"train"} and set(splits.test_ood) == {"native", "designed", "public"}
     scores = task.score("test_ood/public", public, Prediction(public.y, np.ones(len(public))))
     assert scores["dream_pearson_score"] == pytest.approx(1.0)
-    assert task.score("test_ood/native", splits.test_ood["native"],
-                      Prediction(splits.test_ood["native"].y, np.ones(200))) == {}
+    assert (
+        task.score("test_ood/native", splits.test_ood["native"], Prediction(splits.test_ood["native"].y, np.ones(200)))
+        == {}
+    )

@@ -51,19 +51,18 @@ def _hashes(task_name: str, seqs: np.ndarray) -> np.ndarray:
 
 @pytest.mark.slow  # every example of every real split: minutes on a loaded 2-core box
 @pytest.mark.parametrize("task_name,shift_name,severity", _cases())
-def test_no_kmer_shared_between_train_and_test(data_dir, task_name: str, shift_name: str,
-                                               severity: float) -> None:
+def test_no_kmer_shared_between_train_and_test(data_dir, task_name: str, shift_name: str, severity: float) -> None:
     task = get_plugin("task", task_name)
     shift = get_plugin("shift", shift_name, severity=severity)
     splits = shift.split(task, np.random.default_rng(0), SplitSizes())
-    seen = np.unique(np.concatenate([_hashes(task_name, splits.train.seqs),
-                                     _hashes(task_name, splits.val.seqs)]))
+    seen = np.unique(np.concatenate([_hashes(task_name, splits.train.seqs), _hashes(task_name, splits.val.seqs)]))
     for name, data in splits.evaluation_sets().items():
         if name == "val" or name.count("/") > 1:  # per-class sets: subsets of their parent
             continue
         shared = np.isin(_hashes(task_name, data.seqs), seen)
-        assert not shared.any(), (f"{task_name}/{shift_name}@{severity}: {name} shares "
-                                  f"{int(shared.sum())} {K}-mers with training data")
+        assert not shared.any(), (
+            f"{task_name}/{shift_name}@{severity}: {name} shares {int(shared.sum())} {K}-mers with training data"
+        )
 
 
 def test_kmer_hashes_are_canonical_and_skip_n() -> None:

@@ -32,8 +32,8 @@ def sharpr_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     raw.mkdir(parents=True)
     for lib, stem in LIBRARIES.items():
         lines = ["ID\tSequence\tTags\tCounts"] + [
-            f"{t}\t{s}\tAAAA,CCCC,GGGG\t{','.join(map(str, c))}"
-            for t, s, c in zip(TILES, SEQS, COUNTS[lib])]
+            f"{t}\t{s}\tAAAA,CCCC,GGGG\t{','.join(map(str, c))}" for t, s, c in zip(TILES, SEQS, COUNTS[lib])
+        ]
         with gzip.open(raw / f"{stem}.counts.txt.gz", "wt") as handle:
             handle.write("\n".join(lines) + "\n")
     monkeypatch.setattr(paths, "_data_dir_override", tmp_path)
@@ -49,13 +49,19 @@ def test_sharpr_activity_matches_hand_computation(sharpr_dir: Path) -> None:
     rep1_tile0 = np.log2((60 / 272 * 1e6 + 1) / (60 / 225 * 1e6 + 1))
     assert data.meta["rep1"][0] == pytest.approx(rep1_tile0)
     for tile in range(4):
-        reps = [np.log2((c[f"hepg2_rep{r}"][tile].sum() / c[f"hepg2_rep{r}"].sum() * 1e6 + 1)
-                        / (c[f"plasmid_rep{r}"][tile].sum() / c[f"plasmid_rep{r}"].sum() * 1e6 + 1))
-                for r in (1, 2)]
+        reps = [
+            np.log2(
+                (c[f"hepg2_rep{r}"][tile].sum() / c[f"hepg2_rep{r}"].sum() * 1e6 + 1)
+                / (c[f"plasmid_rep{r}"][tile].sum() / c[f"plasmid_rep{r}"].sum() * 1e6 + 1)
+            )
+            for r in (1, 2)
+        ]
         assert data.y[tile] == pytest.approx(np.mean(reps), rel=1e-6)
     k562 = task.load("K562")
-    k_rep2 = np.log2((c["k562_rep2"][2].sum() / c["k562_rep2"].sum() * 1e6 + 1)
-                     / (c["plasmid_rep2"][2].sum() / c["plasmid_rep2"].sum() * 1e6 + 1))
+    k_rep2 = np.log2(
+        (c["k562_rep2"][2].sum() / c["k562_rep2"].sum() * 1e6 + 1)
+        / (c["plasmid_rep2"][2].sum() / c["plasmid_rep2"].sum() * 1e6 + 1)
+    )
     assert k562.meta["rep2"][2] == pytest.approx(k_rep2)
     np.testing.assert_array_equal(k562.seqs, data.seqs)  # row i is tile i in both domains
     assert list(data.meta["region_id"]) == ["high_0", "high_0", "range_1", "range_1"]
@@ -95,8 +101,7 @@ def _dream_meta() -> tuple[pd.DataFrame, np.ndarray]:
             rows.append((idx, f"{subset}_alt", ref, subset))
             y.append(rng.normal())
             idx += 1
-    meta = pd.DataFrame(rows, columns=["test_index", "dream_subsets", "ref_test_index",
-                                       "pair_subset"])
+    meta = pd.DataFrame(rows, columns=["test_index", "dream_subsets", "ref_test_index", "pair_subset"])
     return meta, np.asarray(y)
 
 
@@ -107,8 +112,16 @@ def test_dream_weighted_score() -> None:
     assert perfect["dream_spearman_score"] == pytest.approx(1.0)
     noisy = y + np.random.default_rng(1).normal(0, 0.7, len(y))
     got = dream_score.dream_scores(meta, y, noisy)
-    weights = {"all": 1, "high": .3, "low": .3, "native": .3, "random": .3,
-               "challenging": .5, "motif_perturbation": .3, "motif_tiling": .4}
+    weights = {
+        "all": 1,
+        "high": 0.3,
+        "low": 0.3,
+        "native": 0.3,
+        "random": 0.3,
+        "challenging": 0.5,
+        "motif_perturbation": 0.3,
+        "motif_tiling": 0.4,
+    }
     by_hand = sum(w * got[f"dream_r2_{s}"] for s, w in weights.items()) / 3.4
     assert got["dream_pearson_score"] == pytest.approx(by_hand)
     # motif subsets are scored on alt - ref differences
@@ -117,6 +130,9 @@ def test_dream_weighted_score() -> None:
     d_meas, d_pred = y[pert] - y[ref], noisy[pert] - noisy[ref]
     assert got["dream_r2_motif_perturbation"] == pytest.approx(np.corrcoef(d_meas, d_pred)[0, 1] ** 2)
     # a set missing a subset gets per-subset values but no weighted score
-    partial = dream_score.dream_scores(meta[pert | (meta.index == ref)].reset_index(drop=True),
-                                       y[pert | (meta.index == ref)], noisy[pert | (meta.index == ref)])
+    partial = dream_score.dream_scores(
+        meta[pert | (meta.index == ref)].reset_index(drop=True),
+        y[pert | (meta.index == ref)],
+        noisy[pert | (meta.index == ref)],
+    )
     assert "dream_pearson_score" not in partial

@@ -30,9 +30,17 @@ def grouped_task(tmp_path: Path):
             rows.append((seq, rng.normal(), f"g{g}", cls, k562))
     frame = pd.DataFrame(rows, columns=["seq", "y", "grp", "cls", "k562"])
     frame.to_csv(tmp_path / "t.tsv", sep="\t", index=False)
-    return get_plugin("task", "table", path=str(tmp_path / "t.tsv"), sequence_column="seq",
-                      activity_column="y", group_column="grp", class_column="cls",
-                      domain_columns={"K562": "k562"}, source_domain="HepG2")
+    return get_plugin(
+        "task",
+        "table",
+        path=str(tmp_path / "t.tsv"),
+        sequence_column="seq",
+        activity_column="y",
+        group_column="grp",
+        class_column="cls",
+        domain_columns={"K562": "k562"},
+        source_domain="HepG2",
+    )
 
 
 def _groups(data) -> set:
@@ -41,8 +49,7 @@ def _groups(data) -> set:
 
 @pytest.mark.parametrize("shift", ["random", "gc_extremes", "element_class", "cell_type"])
 def test_groups_never_leak(grouped_task, shift: str) -> None:
-    splits = get_plugin("shift", shift, severity=1.0).split(
-        grouped_task, np.random.default_rng(3), SplitSizes())
+    splits = get_plugin("shift", shift, severity=1.0).split(grouped_task, np.random.default_rng(3), SplitSizes())
     parts = {"train": splits.train, **splits.evaluation_sets()}
     # Per-class OOD sets (``<set>/<class>``) are subsets of their parent set, not new sets.
     parts = {k: v for k, v in parts.items() if k.count("/") < 2}
@@ -50,7 +57,7 @@ def test_groups_never_leak(grouped_task, shift: str) -> None:
         parts = {k: v for k, v in parts.items() if not k.startswith("test_ood")}
     names = list(parts)
     for i, a in enumerate(names):
-        for b in names[i + 1:]:
+        for b in names[i + 1 :]:
             shared = _groups(parts[a]) & _groups(parts[b])
             assert not shared, f"{shift}: groups {sorted(shared)[:3]} in {a} and {b}"
 
@@ -59,14 +66,14 @@ def test_gc_extremes_ood_sets_are_in_the_tails(grouped_task) -> None:
     for severity in (0.0, 1.0):
         q = tail_quantile(severity)
         splits = get_plugin("shift", "gc_extremes", severity=severity).split(
-            grouped_task, np.random.default_rng(0), SplitSizes())
+            grouped_task, np.random.default_rng(0), SplitSizes()
+        )
         data = grouped_task.load()
         group_gc = pd.Series(data.gc()).groupby(data.meta["grp"]).mean()
         lo, hi = np.quantile(group_gc, [q, 1 - q])
         low = group_gc[list(_groups(splits.test_ood["low_gc"]))]
         high = group_gc[list(_groups(splits.test_ood["high_gc"]))]
-        mid = group_gc[list(_groups(splits.train) | _groups(splits.val)
-                            | _groups(splits.test_id))]
+        mid = group_gc[list(_groups(splits.train) | _groups(splits.val) | _groups(splits.test_id))]
         assert len(low) == len(high) == round(q * 100)
         assert (low <= lo).all() and (high >= hi).all()
         assert low.max() <= mid.min() and high.min() >= mid.max()
@@ -75,8 +82,7 @@ def test_gc_extremes_ood_sets_are_in_the_tails(grouped_task) -> None:
 
 def test_gc_extremes_on_a_generative_task_and_caps() -> None:
     sizes = SplitSizes(50, 20, 30)
-    splits = get_plugin("shift", "gc_extremes", severity=1.0).split(
-        ToyTask(), np.random.default_rng(0), sizes)
+    splits = get_plugin("shift", "gc_extremes", severity=1.0).split(ToyTask(), np.random.default_rng(0), sizes)
     assert (len(splits.train), len(splits.val), len(splits.test_id)) == (50, 20, 30)
     low, high = splits.test_ood["low_gc"], splits.test_ood["high_gc"]
     assert len(low) == len(high) == 30
@@ -90,8 +96,7 @@ def test_gc_extremes_on_a_generative_task_and_caps() -> None:
 def test_cell_type_tests_other_domain_on_measured_rows(grouped_task, monkeypatch) -> None:
     # The toy table's test set holds 60 rows; per-class subsets at its scale.
     monkeypatch.setattr(mpra_shifts, "MIN_CLASS_ROWS", 20)
-    splits = get_plugin("shift", "cell_type").split(grouped_task, np.random.default_rng(0),
-                                                    SplitSizes())
+    splits = get_plugin("shift", "cell_type").split(grouped_task, np.random.default_rng(0), SplitSizes())
     assert isinstance(splits.test_ood, dict)  # the table has element classes
     ood = splits.test_ood["K562"]
     assert np.isfinite(ood.y).all()
@@ -109,7 +114,8 @@ def test_cell_type_tests_other_domain_on_measured_rows(grouped_task, monkeypatch
 def test_gc_extremes_reports_each_element_class(grouped_task, monkeypatch) -> None:
     monkeypatch.setattr(mpra_shifts, "MIN_CLASS_ROWS", 20)  # the toy table's scale
     splits = get_plugin("shift", "gc_extremes", severity=0.0).split(
-        grouped_task, np.random.default_rng(0), SplitSizes())
+        grouped_task, np.random.default_rng(0), SplitSizes()
+    )
     for name, part in splits.test_ood.items():
         if "/" in name:
             parent, cls = name.split("/")
@@ -125,11 +131,17 @@ def test_gc_extremes_reports_each_element_class(grouped_task, monkeypatch) -> No
 
 
 def test_shift_kinds() -> None:
-    kinds = {n: get_plugin("shift", n).kind for n in
-             ("random", "gc_extremes", "element_class", "cell_type", "random_to_native")}
-    assert kinds == {"random": "selection", "gc_extremes": "selection",
-                     "element_class": "selection", "cell_type": "mechanism",
-                     "random_to_native": "covariate"}
+    kinds = {
+        n: get_plugin("shift", n).kind
+        for n in ("random", "gc_extremes", "element_class", "cell_type", "random_to_native")
+    }
+    assert kinds == {
+        "random": "selection",
+        "gc_extremes": "selection",
+        "element_class": "selection",
+        "cell_type": "mechanism",
+        "random_to_native": "covariate",
+    }
 
 
 def test_element_class_trains_on_enhancers_tests_on_promoters(grouped_task) -> None:
@@ -138,8 +150,7 @@ def test_element_class_trains_on_enhancers_tests_on_promoters(grouped_task) -> N
     splits = shift.split(grouped_task, np.random.default_rng(0), SplitSizes(40, 10, 10))
     assert set(splits.train.meta["element_class"]) == {"enhancer_candidate"}
     assert set(splits.test_ood.meta["element_class"]) == {"promoter"}
-    assert (len(splits.train), len(splits.val), len(splits.test_id), len(splits.test_ood)) == (
-        40, 10, 10, 10)
+    assert (len(splits.train), len(splits.val), len(splits.test_id), len(splits.test_ood)) == (40, 10, 10, 10)
     assert not shift.applies_to(ToyTask())
 
 
@@ -154,8 +165,7 @@ def test_conformance_on_toy_tasks(shift: str) -> None:
 
 
 def test_cell_type_source_label_reference(grouped_task) -> None:
-    splits = get_plugin("shift", "cell_type").split(grouped_task, np.random.default_rng(0),
-                                                    SplitSizes())
+    splits = get_plugin("shift", "cell_type").split(grouped_task, np.random.default_rng(0), SplitSizes())
     assert "source_label" in grouped_task.reference_names
     for name, data in splits.evaluation_sets().items():
         refs = grouped_task.reference_predictions(name, data, splits)
@@ -171,6 +181,7 @@ def test_cell_type_source_label_reference(grouped_task) -> None:
 
 def test_table_task_passes_organism_and_cell_type_to_priors(grouped_task, tmp_path) -> None:
     assert grouped_task.load().info.get("cell_type") == "HepG2"
-    task = get_plugin("task", "table", path=grouped_task.path, sequence_column="seq",
-                      activity_column="y", organism="yeast")
+    task = get_plugin(
+        "task", "table", path=grouped_task.path, sequence_column="seq", activity_column="y", organism="yeast"
+    )
     assert task.load().info["organism"] == "yeast" and "cell_type" not in task.load().info

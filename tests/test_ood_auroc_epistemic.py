@@ -84,18 +84,21 @@ def test_bad_epistemic_is_a_clear_error(split_pair):
     neg = Prediction(p_ood.mean, p_ood.var, p_ood.aleatoric, p_ood.epistemic - 1.0)
     with pytest.raises(DataError, match=">= 0"):
         _epistemic()(ood, neg, reference=ref)
-    nan = Prediction(p_ood.mean, p_ood.var, p_ood.aleatoric,
-                     np.where(np.arange(len(ood)) == 3, np.nan, p_ood.epistemic))
+    nan = Prediction(
+        p_ood.mean, p_ood.var, p_ood.aleatoric, np.where(np.arange(len(ood)) == 3, np.nan, p_ood.epistemic)
+    )
     with pytest.raises(DataError, match="ood_auroc_epistemic"):
         _epistemic()(ood, nan, reference=ref)
 
 
-@pytest.mark.parametrize("name, params", [
-    ("cnn", dict(channels=4, n_blocks=1, epochs=1, batch_size=32)),
-    ("ensemble", dict(base="cnn", members=2,
-                      base_params=dict(channels=4, n_blocks=1, epochs=1, batch_size=32))),
-    ("mean", {}),
-])
+@pytest.mark.parametrize(
+    "name, params",
+    [
+        ("cnn", dict(channels=4, n_blocks=1, epochs=1, batch_size=32)),
+        ("ensemble", dict(base="cnn", members=2, base_params=dict(channels=4, n_blocks=1, epochs=1, batch_size=32))),
+        ("mean", {}),
+    ],
+)
 def test_models_fill_epistemic_and_get_scored(name, params):
     """MC-dropout cnn and the ensemble report an epistemic part; the mean baseline is skipped."""
     train, val = toy_dataset(64, 20, 0), toy_dataset(16, 20, 1)

@@ -40,30 +40,29 @@ def test_shift_at_severity_runs_only_that_severity():
 
 def test_asked_severity_beats_the_presets_severity_trim(tmp_path):
     suite = tmp_path / "trim.toml"
-    suite.write_text(TOY_SUITE.read_text().replace(
-        "max_epochs = 1", "max_epochs = 1\nseverities = [1.0]"))
+    suite.write_text(TOY_SUITE.read_text().replace("max_epochs = 1", "max_epochs = 1\nseverities = [1.0]"))
     loaded = tasks.load_suite(suite)
     trimmed = planning.expand([loaded], "smoke", models=["toy_mean"], seeds=1).cells
     assert {c.severity for c in trimmed if c.shift == "toy_gc_shift"} == {1.0}
-    asked = planning.expand([loaded], "smoke", models=["toy_mean"], seeds=1,
-                            shifts=["toy_gc_shift@0.25,0.5"]).cells
+    asked = planning.expand([loaded], "smoke", models=["toy_mean"], seeds=1, shifts=["toy_gc_shift@0.25,0.5"]).cells
     assert {c.severity for c in asked if c.shift == "toy_gc_shift"} == {0.25, 0.5}
 
 
 def test_shift_severities_replace_the_presets_trim_for_the_shifts_they_name(tmp_path):
     suite = tmp_path / "trim.toml"
-    text = TOY_SUITE.read_text().replace('severities = [0.5, 1.0]', 'severities = [0.25, 0.5, 1.0]')
-    suite.write_text(text.replace("max_epochs = 1", "max_epochs = 1\nseverities = [1.0]\n"
-                                  "shift_severities = { toy_gc_shift = [0.25, 1.0] }"))
+    text = TOY_SUITE.read_text().replace("severities = [0.5, 1.0]", "severities = [0.25, 0.5, 1.0]")
+    suite.write_text(
+        text.replace(
+            "max_epochs = 1", "max_epochs = 1\nseverities = [1.0]\nshift_severities = { toy_gc_shift = [0.25, 1.0] }"
+        )
+    )
     cells = planning.expand([tasks.load_suite(suite)], "smoke", models=["toy_mean"], seeds=1).cells
     assert sorted(c.severity for c in cells if c.shift == "toy_gc_shift") == [0.25, 1.0]
     # A misspelt shift would silently trim nothing: it is refused when planning.
-    suite.write_text(text.replace("max_epochs = 1", "max_epochs = 1\n"
-                                  "shift_severities = { toy_gc_shfit = [0.25] }"))
+    suite.write_text(text.replace("max_epochs = 1", "max_epochs = 1\nshift_severities = { toy_gc_shfit = [0.25] }"))
     with pytest.raises(RegshiftError, match="did you mean 'toy_gc_shift'"):
         planning.expand([tasks.load_suite(suite)], "smoke", models=["toy_mean"], seeds=1)
-    suite.write_text(text.replace("max_epochs = 1", "max_epochs = 1\n"
-                                  "shift_severities = { toy_gc_shift = [2.0] }"))
+    suite.write_text(text.replace("max_epochs = 1", "max_epochs = 1\nshift_severities = { toy_gc_shift = [2.0] }"))
     with pytest.raises(TaskFileError, match=r"presets.smoke.shift_severities.*\[0, 1\]"):
         tasks.load_suite(suite)
 
@@ -75,8 +74,7 @@ def test_skip_shifts_leaves_a_shift_out_unless_it_is_asked_for(tmp_path):
     loaded = tasks.load_suite(suite)
     cells = planning.expand([loaded], "smoke", models=["toy_mean"], seeds=1).cells
     assert "toy_gc_shift" not in {c.shift for c in cells} and "none" in {c.shift for c in cells}
-    asked = planning.expand([loaded], "smoke", models=["toy_mean"], seeds=1,
-                            shifts=["toy_gc_shift"]).cells
+    asked = planning.expand([loaded], "smoke", models=["toy_mean"], seeds=1, shifts=["toy_gc_shift"]).cells
     assert "toy_gc_shift" in {c.shift for c in asked}
     # The kept cells are the same cells (same keys) as in the untrimmed grid.
     full = planning.expand([tasks.load_suite(TOY_SUITE)], "smoke", models=["toy_mean"], seeds=1)
@@ -101,8 +99,7 @@ def test_standard_runs_every_shipped_shift():
         preset = suite.preset("standard")
         assert preset.skip_shifts == (), suite.name
         for spec in suite.tasks:
-            declared = ({s.name for s in spec.shifts} if spec.shifts is not None
-                        else set(registry.names("shift")))
+            declared = {s.name for s in spec.shifts} if spec.shifts is not None else set(registry.names("shift"))
             planned = {s.name for s in planning._shift_specs(spec, (), preset.skip_shifts)}
             assert planned == declared | {"none"}, (suite.name, spec.label)
 
@@ -147,14 +144,26 @@ def test_model_parameters_on_the_command_line_enter_the_cell_key(tmp_path):
     assert not {c.cell for c in plain} & {c.cell for c in shifted}
     # Without parameters a cell hashes exactly as it did before parameters existed.
     old = asdict(plain[0])
-    for key in ("cell", "preset", "model_name", "model_args", "task_files", "task_data",
-                "explainers", "explain_n", "intervention", "intervention_args"):
+    for key in (
+        "cell",
+        "preset",
+        "model_name",
+        "model_args",
+        "task_files",
+        "task_data",
+        "explainers",
+        "explain_n",
+        "intervention",
+        "intervention_args",
+    ):
         old.pop(key)
     assert planning.stable_hash(old) == plain[0].cell
     run_plan(planning.Plan(plain + shifted, "smoke", {"toy": 1}), tmp_path / "r")
     frame = pd.read_parquet(tmp_path / "r" / "results.parquet")
-    pred = {m: pd.read_parquet(tmp_path / "r" / "predictions" / f"{c}.parquet")["mean"].mean()
-            for m, c in frame.groupby("model")["cell"].first().items()}
+    pred = {
+        m: pd.read_parquet(tmp_path / "r" / "predictions" / f"{c}.parquet")["mean"].mean()
+        for m, c in frame.groupby("model")["cell"].first().items()
+    }
     assert pred["toy_mean(offset=5.0)"] - pred["toy_mean"] == pytest.approx(5.0, abs=0.01)
 
 
@@ -165,8 +174,8 @@ def test_unknown_model_parameter_gets_did_you_mean():
 
 def test_suite_file_models_take_parameters(tmp_path):
     text = TOY_SUITE.read_text().replace(
-        'models = ["toy_mean", "toy_gc"]',
-        'models = ["toy_gc", {name = "toy_mean", params = {offset = 2.0}}]')
+        'models = ["toy_mean", "toy_gc"]', 'models = ["toy_gc", {name = "toy_mean", params = {offset = 2.0}}]'
+    )
     path = tmp_path / "suite.toml"
     path.write_text(text)
     cells = planning.expand([tasks.load_suite(path)], "smoke").cells
@@ -185,11 +194,11 @@ def _table_task(folder: Path, rows: int = 80, seed: int = 0) -> Path:
 
     folder.mkdir(parents=True, exist_ok=True)
     data = toy_dataset(rows, 30, seed)
-    pd.DataFrame({"seq": data.strings(), "act": data.y}).to_csv(folder / "t.tsv", sep="\t",
-                                                                  index=False)
+    pd.DataFrame({"seq": data.strings(), "act": data.y}).to_csv(folder / "t.tsv", sep="\t", index=False)
     (folder / "task.toml").write_text(
         'version = 1\nname = "mine"\nkind = "table"\npath = "t.tsv"\n'
-        'sequence_column = "seq"\nactivity_column = "act"\nshifts = ["none", "random"]\n')
+        'sequence_column = "seq"\nactivity_column = "act"\nshifts = ["none", "random"]\n'
+    )
     return folder / "task.toml"
 
 

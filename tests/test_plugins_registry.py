@@ -103,21 +103,27 @@ def test_plugin_registering_a_non_dataset_fails_naming_plugin_hook_and_rule():
     # What it registered before the bad call is rolled back; other plugins still load.
     assert "good_first" not in pset.registry.names("dataset")
     assert by_name["plugins.toy_dataset"].status == "ok"
-    assert by_name["plugins.toy_dataset"].registered == {"dataset": ["toy_counts"],
-                                                         "task": ["toy_counts_task"]}
+    assert by_name["plugins.toy_dataset"].registered == {"dataset": ["toy_counts"], "task": ["toy_counts_task"]}
     assert by_name["mpra"].registered["dataset"][:5] == [
-        "lentimpra", "sharpr_pilot", "dream_yeast", "kircher_satmut", "motifs"]
+        "lentimpra",
+        "sharpr_pilot",
+        "dream_yeast",
+        "kircher_satmut",
+        "motifs",
+    ]
 
 
 def test_dataset_rule_is_kind_specific():
     reg = Registry()
     # A factory (callable) is fine for models but not for datasets ...
-    with pytest.raises(RegistryError, match=r"plugin 'p', hook rsbench_register_datasets: "
-                                            r"dataset 'tiny' is a type, not a regshift_bench"):
+    with pytest.raises(
+        RegistryError,
+        match=r"plugin 'p', hook rsbench_register_datasets: "
+        r"dataset 'tiny' is a type, not a regshift_bench",
+    ):
         reg.add("dataset", "p", "tiny", Dataset)
     # ... and a Dataset (not callable) is refused as a model factory.
-    with pytest.raises(RegistryError, match="hook rsbench_register_models: factory for 'tiny' "
-                                            "is not callable"):
+    with pytest.raises(RegistryError, match="hook rsbench_register_models: factory for 'tiny' is not callable"):
         reg.add("model", "p", "tiny", TINY)
     with pytest.raises(RegistryError, match="registered as 'other' is named 'tiny'"):
         reg.add("dataset", "p", "other", TINY)
@@ -135,8 +141,11 @@ def test_dataset_create_returns_the_instance_and_refuses_params():
     assert reg.get("dataset", "tiny").summary == "a one-file dataset"  # title without summary=
     with pytest.raises(RegistryError, match=r"dataset 'tiny' takes no parameters \(got \['x'\]\)"):
         reg.create("dataset", "tiny", x=1)
-    with pytest.raises(UnknownNameError, match=r"unknown dataset 'tiyn'; did you mean 'tiny'\? "
-                                               r"\(see `rsbench list datasets`\)"):
+    with pytest.raises(
+        UnknownNameError,
+        match=r"unknown dataset 'tiyn'; did you mean 'tiny'\? "
+        r"\(see `rsbench list datasets`\)",
+    ):
         reg.get("dataset", "tiyn")
 
 
@@ -157,8 +166,10 @@ def test_unknown_name_names_the_plugins_that_failed_to_load():
         pset.registry.get("model", "its_model")
     message = str(info.value)
     assert message.startswith("unknown model 'its_model'")
-    assert ("it may come from plugin 'plugins.broken_import', which failed to load: "
-            "import failed: ImportError: this plugin is deliberately broken") in message
+    assert (
+        "it may come from plugin 'plugins.broken_import', which failed to load: "
+        "import failed: ImportError: this plugin is deliberately broken"
+    ) in message
     assert "\n" not in message
     # Without failures the message is unchanged.
     with pytest.raises(UnknownNameError) as clean:
@@ -170,8 +181,9 @@ def test_a_requested_plugin_that_fails_is_an_error_even_unused():
     from regshift_bench.errors import PluginLoadError
 
     plugins.configure(("plugins.does_not_exist",))
-    with pytest.raises(PluginLoadError, match="plugin 'plugins.does_not_exist' failed to load: "
-                                              "import failed: ModuleNotFoundError"):
+    with pytest.raises(
+        PluginLoadError, match="plugin 'plugins.does_not_exist' failed to load: import failed: ModuleNotFoundError"
+    ):
         plugins.check_requested()
     plugins.configure(("plugins.toy_plugin",))
     plugins.check_requested()  # loads fine: no error
@@ -181,10 +193,15 @@ def _cli(*args):
     import subprocess
     import sys
 
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent), "COLUMNS": "300",
-           "RSBENCH_DISABLE_PLUGIN_AUTOLOAD": "1"}
-    return subprocess.run([sys.executable, "-m", "regshift_bench.cli", *args],
-                          capture_output=True, text=True, env=env, timeout=120)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).parent),
+        "COLUMNS": "300",
+        "RSBENCH_DISABLE_PLUGIN_AUTOLOAD": "1",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "regshift_bench.cli", *args], capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 def test_cli_fails_on_a_broken_or_missing_plugin_naming_it():

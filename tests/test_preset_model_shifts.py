@@ -10,7 +10,7 @@ from regshift_bench.errors import RegshiftError, TaskFileError
 
 def _suite(tmp_path, models: str) -> str:
     path = tmp_path / "one.toml"
-    path.write_text(f'''version = 1
+    path.write_text(f"""version = 1
 name = "one"
 [[tasks]]
 task = "sim"
@@ -20,13 +20,12 @@ sizes = {{ train = 64, val = 32, test = 32 }}
 max_steps = 2
 severities = [1.0]
 models = {models}
-''')
+""")
     return str(path)
 
 
 def test_a_model_restricted_to_shifts_runs_there_and_under_none(tmp_path):
-    suite = tasks.load_suite(_suite(
-        tmp_path, '["mean", { name = "gc_linear", shifts = ["noise_inflation"] }]'))
+    suite = tasks.load_suite(_suite(tmp_path, '["mean", { name = "gc_linear", shifts = ["noise_inflation"] }]'))
     cells = plan.expand([suite], "smoke").cells
     assert {c.shift for c in cells if c.model == "mean"} == {"none", "gc_shift", "noise_inflation"}
     # `none` is kept: every shift is read against it.
@@ -37,8 +36,7 @@ def test_a_model_restricted_to_shifts_runs_there_and_under_none(tmp_path):
 
 
 def test_a_model_can_skip_shifts_but_never_none(tmp_path):
-    suite = tasks.load_suite(_suite(
-        tmp_path, '["mean", { name = "gc_linear", skip_shifts = ["gc_shift"] }]'))
+    suite = tasks.load_suite(_suite(tmp_path, '["mean", { name = "gc_linear", skip_shifts = ["gc_shift"] }]'))
     cells = plan.expand([suite], "smoke").cells
     assert {c.shift for c in cells if c.model == "gc_linear"} == {"none", "noise_inflation"}
 

@@ -86,8 +86,7 @@ def test_ladder_rungs_scan_what_they_say(sim_train):
     oracle = MotifPrior(source="oracle").fit(train)
     assert list(oracle.motifs_.names) == list(task.motif_set.names)
     decoys = MotifPrior(source="decoys").fit(train)
-    sim_names = {n.upper() for n in task.motif_set.names} | {
-        to_hocomoco(n).upper() for n in task.motif_set.names}
+    sim_names = {n.upper() for n in task.motif_set.names} | {to_hocomoco(n).upper() for n in task.motif_set.names}
     assert not {n.upper() for n in decoys.motifs_.names} & sim_names
     database = MotifPrior(source="database").fit(train)
     assert {n.upper() for n in database.motifs_.names} & sim_names
@@ -99,7 +98,7 @@ def test_ladder_rungs_scan_what_they_say(sim_train):
 def _separation(prior, task, train):
     """Largest gain, over the prior's matrices, of mean strongest-site occupancy in
     sequences with a planted site of a TF over those without; averaged over TFs."""
-    best = prior._raw(train)[:, :len(prior.motifs_)]
+    best = prior._raw(train)[:, : len(prior.motifs_)]
     gains = []
     for tf in task.motif_set.names:
         has = np.array([any(s.tf == tf for s in ss) for ss in train.meta["sites"]])

@@ -15,9 +15,13 @@ from rsbench_models.legnet import LegNet
 from rsbench_models.neural import n_params
 from rsbench_models.prixfixe import DreamAttn, DreamCNN, DreamRNN, PrixFixe
 
-SMALL = {"first": "legnet", "first_params": {"channels": 16, "kernel": 5},
-         "core_params": {"block_channels": [16], "kernel_size": 5},
-         "final": "gaussian", "final_params": {"head_hidden": 16}}
+SMALL = {
+    "first": "legnet",
+    "first_params": {"channels": 16, "kernel": 5},
+    "core_params": {"block_channels": [16], "kernel_size": 5},
+    "final": "gaussian",
+    "final_params": {"head_hidden": 16},
+}
 
 
 def _refusal(model_ref: str) -> str:
@@ -110,8 +114,7 @@ def test_third_party_block_composes_with_builtin_blocks(one_torch_thread):
     registry = plugins.current().registry
     assert registry.get("block", "toy_dilated").owner == "plugins.toy_block"
     check_selection(models=['prixfixe(core="toy_dilated", core_params={"channels": 8})'])
-    model = PrixFixe(**{**SMALL, "core": "toy_dilated", "core_params": {"channels": 8}},
-                     epochs=2, batch_size=16)
+    model = PrixFixe(**{**SMALL, "core": "toy_dilated", "core_params": {"channels": 8}}, epochs=2, batch_size=16)
     train, val, test = toy_dataset(64, 40, 1), toy_dataset(32, 40, 2), toy_dataset(16, 40, 3)
     model.fit(train, val, rng=np.random.default_rng(0), budget=Budget(max_epochs=2))
     assert model.net_.core.__class__.__name__ == "DilatedCore"

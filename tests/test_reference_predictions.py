@@ -14,8 +14,7 @@ from regshift_bench.plan import expand
 def test_reference_predictions_pair_with_the_model_rows(tmp_path, monkeypatch):
     monkeypatch.setenv("RSBENCH_DISABLE_PLUGIN_AUTOLOAD", "1")
     plugins.configure(())
-    plan = expand([tasks.find_suite("sim")], "smoke", models=["mean"],
-                  shifts=["gc_shift"], seeds=1)
+    plan = expand([tasks.find_suite("sim")], "smoke", models=["mean"], shifts=["gc_shift"], seeds=1)
     run = tmp_path / "run"
     assert not run_plan(plan, run, device="cpu").failed
     frame = pd.read_parquet(run / "results.parquet")
@@ -29,6 +28,7 @@ def test_reference_predictions_pair_with_the_model_rows(tmp_path, monkeypatch):
             assert np.array_equal(got["row"].to_numpy(), mine["row"].to_numpy())
             # The stored oracle reproduces the oracle's recorded mse on the same labels.
             mse = float(np.mean((mine["y"].to_numpy() - got["mean"].to_numpy()) ** 2))
-            rec = frame[(frame["cell"] == cell) & (frame["split"] == split)
-                        & (frame["metric"] == "source_oracle_mse")]["value"]
+            rec = frame[(frame["cell"] == cell) & (frame["split"] == split) & (frame["metric"] == "source_oracle_mse")][
+                "value"
+            ]
             assert len(rec) == 1 and np.isclose(mse, float(rec.iloc[0]), rtol=1e-9)

@@ -31,8 +31,9 @@ TIMING = {"run", "fit_seconds", "predict_seconds", "split_seconds", "device"}
 @functools.lru_cache(maxsize=1)
 def _smoke() -> Plan:
     plugins.configure(())
-    return expand([tasks.load_suite(ROOT / "tasks" / "sim.toml")], "smoke",
-                  models=["cnn", "kmer_ridge"], shifts=["gc_shift"])
+    return expand(
+        [tasks.load_suite(ROOT / "tasks" / "sim.toml")], "smoke", models=["cnn", "kmer_ridge"], shifts=["gc_shift"]
+    )
 
 
 def _plan(reverse: bool = False) -> Plan:
@@ -40,9 +41,15 @@ def _plan(reverse: bool = False) -> Plan:
     plan = _smoke()
     # Tiny splits; no wall-clock cap (a fit cut short by a busy CPU is not a
     # reproducibility failure).
-    cells = [dataclasses.replace(c, sizes=SplitSizes(train=128, val=32, test=48), explain_n=8,
-                                 budget=dataclasses.replace(c.budget, max_seconds=None))
-             for c in plan.cells]
+    cells = [
+        dataclasses.replace(
+            c,
+            sizes=SplitSizes(train=128, val=32, test=48),
+            explain_n=8,
+            budget=dataclasses.replace(c.budget, max_seconds=None),
+        )
+        for c in plan.cells
+    ]
     groups: dict[tuple[str, str, str, int], list] = {}
     for c in cells:
         groups.setdefault(c.group_key(), []).append(c)
@@ -106,8 +113,7 @@ def test_worker_count_and_group_order_give_identical_files(tmp_path, pinned):
 def test_ray_gives_the_pool_s_files(tmp_path, pinned):
     pytest.importorskip("ray", reason="Ray is not installed (pip install 'regshift-bench[ray]')")
     if not os.environ.get("RSBENCH_TEST_RAY"):
-        pytest.skip("starting Ray takes tens of seconds on a small machine; "
-                    "set RSBENCH_TEST_RAY=1 to run it")
+        pytest.skip("starting Ray takes tens of seconds on a small machine; set RSBENCH_TEST_RAY=1 to run it")
     run_plan(_plan(), tmp_path / "pool", device="cpu", workers=2)
     run_plan(_plan(reverse=True), tmp_path / "ray", device="cpu", executor="ray", workers=2)
     assert _differences(_values(tmp_path / "pool"), _values(tmp_path / "ray")) == []
@@ -115,11 +121,15 @@ def test_ray_gives_the_pool_s_files(tmp_path, pinned):
 
 
 def test_provenance_lists_every_commit_of_a_resumed_run():
-    manifest = {"provenance": {"git_commit": "bbb"},
-                "cells": {"c1": {"status": "ok", "commit": "aaa"},
-                          "c2": {"status": "ok", "commit": "bbb"},
-                          "c3": {"status": "ok"},                     # before cells recorded it
-                          "c4": {"status": "failed", "commit": "ccc"}}}
+    manifest = {
+        "provenance": {"git_commit": "bbb"},
+        "cells": {
+            "c1": {"status": "ok", "commit": "aaa"},
+            "c2": {"status": "ok", "commit": "bbb"},
+            "c3": {"status": "ok"},  # before cells recorded it
+            "c4": {"status": "failed", "commit": "ccc"},
+        },
+    }
     assert provenance.cell_commits(manifest) == ["aaa", "bbb"]
     other = {"provenance": {"git_commit": "ddd", "commits": ["ddd", "eee"]}, "cells": {}}
     assert provenance.run_commits([manifest, other]) == ["aaa", "bbb", "ddd", "eee"]

@@ -28,17 +28,35 @@ def _statuses(run_dir: Path) -> tuple[dict[str, str], set[str]]:
 
 def _start_slow_run(out: Path) -> subprocess.Popen:
     """`rsbench run` of the slow toy model on two workers, returned once a cell is on disk."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests"), "COLUMNS": "200",
-           "RSBENCH_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests"), "COLUMNS": "200", "RSBENCH_DISABLE_PLUGIN_AUTOLOAD": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "regshift_bench.cli", "--plugin", "plugins.toy_plugin", "run",
-         "--task", TOY_SUITE, "--preset", "smoke", "--model", "toy_slow", "--workers", "2",
-         "--out", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "regshift_bench.cli",
+            "--plugin",
+            "plugins.toy_plugin",
+            "run",
+            "--task",
+            TOY_SUITE,
+            "--preset",
+            "smoke",
+            "--model",
+            "toy_slow",
+            "--workers",
+            "2",
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
         start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches
         # A shell's background job (`pytest ... &`) ignores SIGINT and its children
         # inherit that; a terminal's foreground run, which this test plays, does not.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 240  # a hang guard, not a measurement
     while time.monotonic() < deadline and proc.poll() is None:
         if list((out / "cells").glob("*.parquet")):
@@ -53,9 +71,22 @@ def test_interrupt_keeps_finished_cells_and_says_so(tmp_path, capsys):
     from regshift_bench.cli.main import main
 
     ux_plugin.Interrupting.fits = 0
-    argv = ["rsbench", "--plugin", "plugins.ux_plugin", "--plugin", "plugins.toy_plugin", "run",
-            "--task", TOY_SUITE, "--preset", "smoke", "--model", "ux_interrupting",
-            "--out", str(tmp_path / "r")]
+    argv = [
+        "rsbench",
+        "--plugin",
+        "plugins.ux_plugin",
+        "--plugin",
+        "plugins.toy_plugin",
+        "run",
+        "--task",
+        TOY_SUITE,
+        "--preset",
+        "smoke",
+        "--model",
+        "ux_interrupting",
+        "--out",
+        str(tmp_path / "r"),
+    ]
     old, sys.argv = sys.argv, argv
     try:
         with pytest.raises(SystemExit) as exit_:
@@ -65,8 +96,9 @@ def test_interrupt_keeps_finished_cells_and_says_so(tmp_path, capsys):
     err = capsys.readouterr().err
     assert exit_.value.code == 130
     # Seed 0's group (3 cells) finished; seed 1's first fit was interrupted.
-    assert f"interrupted: 3 of 6 cells kept in {tmp_path / 'r'}; run the same command to resume" \
-        in " ".join(err.split())
+    assert f"interrupted: 3 of 6 cells kept in {tmp_path / 'r'}; run the same command to resume" in " ".join(
+        err.split()
+    )
     status, files = _statuses(tmp_path / "r")
     assert {k for k, v in status.items() if v == "ok"} == files and len(files) == 3
     assert sorted(status.values()).count("pending") == 3
@@ -129,12 +161,10 @@ def test_wall_seconds_sums_sessions_and_counts_a_killed_one_to_its_last_cell():
 
     sessions = [
         # killed: no seconds, progress kept up to its last cell (10 min)
-        {"started": "2026-01-01T10:00:00+00:00", "seconds": None,
-         "last_cell": "2026-01-01T10:10:00+00:00"},
+        {"started": "2026-01-01T10:00:00+00:00", "seconds": None, "last_cell": "2026-01-01T10:10:00+00:00"},
         # killed before any cell: counts nothing
         {"started": "2026-01-01T11:00:00+00:00", "seconds": None},
-        {"started": "2026-01-01T12:00:00+00:00", "seconds": 90.5,
-         "last_cell": "2026-01-01T12:01:00+00:00"},
+        {"started": "2026-01-01T12:00:00+00:00", "seconds": 90.5, "last_cell": "2026-01-01T12:01:00+00:00"},
     ]
     assert wall_seconds(sessions) == 600 + 90.5
 

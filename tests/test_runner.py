@@ -100,8 +100,7 @@ def test_timeout_fails_the_cell(tmp_path):
     summary = run_plan(plan, tmp_path / "run", device="cpu", timeout=0.2)
     # Every planned cell ran and failed by timeout (an empty run must not pass).
     assert len(plan.cells) == 3 and len(summary.outcomes) == 3 and len(summary.failed) == 3
-    assert all(o.status == "failed" and o.error.startswith("CellTimeout: cell ran past its")
-               for o in summary.outcomes)
+    assert all(o.status == "failed" and o.error.startswith("CellTimeout: cell ran past its") for o in summary.outcomes)
     frame = results.read_results(tmp_path / "run")
     assert (frame["status"] == "failed").all() and frame["error"].str.contains("CellTimeout").all()
 
@@ -125,20 +124,19 @@ def test_corrupt_cached_model_is_retrained_and_recorded(tmp_path):
 
 
 def _cli(*args, env_extra=None):
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests"), "RSBENCH_DISABLE_PLUGIN_AUTOLOAD": "1",
-           **(env_extra or {})}
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "tests"), "RSBENCH_DISABLE_PLUGIN_AUTOLOAD": "1", **(env_extra or {})}
     return [sys.executable, "-m", "regshift_bench.cli", "--plugin", "plugins.toy_plugin", *args], env
 
 
 def test_killed_run_resumes_without_recomputing(tmp_path):
     out = tmp_path / "run"
-    cmd, env = _cli("run", "--task", str(SUITE), "--preset", "smoke", "--model", "toy_slow",
-                    "--out", str(out), "--device", "cpu")
+    cmd, env = _cli(
+        "run", "--task", str(SUITE), "--preset", "smoke", "--model", "toy_slow", "--out", str(out), "--device", "cpu"
+    )
     # toy_slow blocks in predict once two cell files exist, so the kill lands after
     # exactly two finished cells however loaded the machine is (no race on timing).
     hang = {"TOY_SLOW_HANG_AFTER": f"{out / 'cells'}:2"}
-    proc = subprocess.Popen(cmd, env={**env, **hang}, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, env={**env, **hang}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + 300
         while time.time() < deadline and not (out / "cells" / ".hanging").exists():

@@ -21,12 +21,14 @@ class _NoScoreTask(Task):
 
 def _sets_and_preds(with_truth: bool = True):
     rng = np.random.default_rng(0)
-    sets = {"val": toy_dataset(30, random_state=1), "test_id": toy_dataset(50, random_state=2),
-            "test_ood": toy_dataset(40, random_state=3, gc_mean=0.7)}
+    sets = {
+        "val": toy_dataset(30, random_state=1),
+        "test_id": toy_dataset(50, random_state=2),
+        "test_ood": toy_dataset(40, random_state=3, gc_mean=0.7),
+    }
     if not with_truth:
         sets = {k: dataclasses.replace(d, y_true=None, noise_var=None) for k, d in sets.items()}
-    preds = {k: Prediction(d.y + rng.normal(size=len(d)), 0.5 + rng.random(len(d)))
-             for k, d in sets.items()}
+    preds = {k: Prediction(d.y + rng.normal(size=len(d)), 0.5 + rng.random(len(d))) for k, d in sets.items()}
     return sets, preds
 
 
@@ -47,8 +49,7 @@ def test_score_rows_match_the_metrics_and_skip_what_needs_truth():
     sets, preds = _sets_and_preds(with_truth=False)
     from rsbench_metrics import create
 
-    rows, curves = scoring.score(_cell(["mse", "excess_mse", "ood_auroc"]), _NoScoreTask(),
-                                 sets, preds)
+    rows, curves = scoring.score(_cell(["mse", "excess_mse", "ood_auroc"]), _NoScoreTask(), sets, preds)
     by = {(r["split"], r["metric"]): r for r in rows}
     for split, data in sets.items():
         assert by[(split, "mse")]["value"] == pytest.approx(create("mse")(data, preds[split]))

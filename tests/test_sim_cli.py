@@ -21,8 +21,24 @@ def _run(*args: str):
 
 def test_export_parquet_noise_var_matches_remeasurement(tmp_path):
     out = tmp_path / "sim.parquet"
-    res = _run("--task", "sim", "--shift", "depth_drop", "--severity", "0.5", "--n", "120", "--seed", "3",
-               "--param", "seq_len=80", "--param", "n_motifs=6", "--out", str(out))
+    res = _run(
+        "--task",
+        "sim",
+        "--shift",
+        "depth_drop",
+        "--severity",
+        "0.5",
+        "--n",
+        "120",
+        "--seed",
+        "3",
+        "--param",
+        "seq_len=80",
+        "--param",
+        "n_motifs=6",
+        "--out",
+        str(out),
+    )
     assert res.exit_code == 0, res.output
     table = pq.read_table(out)
     prov = json.loads(table.schema.metadata[b"rsbench"])
@@ -41,16 +57,33 @@ def test_export_parquet_noise_var_matches_remeasurement(tmp_path):
     assert abs(np.median(ratio) - 1) < 0.08
     # Same seed, same file content.
     out2 = tmp_path / "again.parquet"
-    _run("--shift", "depth_drop", "--severity", "0.5", "--n", "120", "--seed", "3",
-         "--param", "seq_len=80", "--param", "n_motifs=6", "--out", str(out2))
+    _run(
+        "--shift",
+        "depth_drop",
+        "--severity",
+        "0.5",
+        "--n",
+        "120",
+        "--seed",
+        "3",
+        "--param",
+        "seq_len=80",
+        "--param",
+        "n_motifs=6",
+        "--out",
+        str(out2),
+    )
     np.testing.assert_array_equal(pq.read_table(out2).column("y").to_numpy(), df.y.to_numpy())
 
 
-@pytest.mark.parametrize("args, msg", [
-    (["--split", "bogus"], "expected one of"),
-    (["--task", "nope"], "unknown task"),
-    (["--shift", "gc_shfit"], "did you mean"),
-])
+@pytest.mark.parametrize(
+    "args, msg",
+    [
+        (["--split", "bogus"], "expected one of"),
+        (["--task", "nope"], "unknown task"),
+        (["--shift", "gc_shfit"], "did you mean"),
+    ],
+)
 def test_export_errors_are_one_line(tmp_path, args, msg):
     res = _run("--n", "8", "--out", str(tmp_path / "x.parquet"), *args)
     assert res.exit_code != 0

@@ -77,8 +77,11 @@ def test_planting_rate_positions_and_bases(task):
     assert counts.mean() == pytest.approx(2.0, abs=0.2)
     motif = task.motif_set[7]
     lo, lo_rc = motif.log_odds(), motif.reverse_complement().log_odds()
-    scores = [(lo if st.strand == "+" else lo_rc)[np.arange(motif.width), seqs[i, st.start:st.start + motif.width]].sum()
-              for i, ss in enumerate(sites) for st in ss]
+    scores = [
+        (lo if st.strand == "+" else lo_rc)[np.arange(motif.width), seqs[i, st.start : st.start + motif.width]].sum()
+        for i, ss in enumerate(sites)
+        for st in ss
+    ]
     assert {st.tf for ss in sites for st in ss} == {motif.name}
     assert np.median(scores) > 0.6 * motif.max_score()  # planted bases follow the PWM on their strand
 
@@ -131,9 +134,9 @@ def test_cooperativity_needs_sites_within_window(task):
     w = cfg.coop_window
     length = 5 + w + 20 + mb.width
     base = np.zeros((2, length), dtype=np.uint8)  # poly-A: no chance sites of these TFs
-    base[:, 5:5 + ma.width] = _enc(ma.consensus)
-    base[0, 30:30 + mb.width] = _enc(mb.consensus)  # 25 bp apart: within the window
-    base[1, length - mb.width:] = _enc(mb.consensus)  # > window apart
+    base[:, 5 : 5 + ma.width] = _enc(ma.consensus)
+    base[0, 30 : 30 + mb.width] = _enc(mb.consensus)  # 25 bp apart: within the window
+    base[1, length - mb.width :] = _enc(mb.consensus)  # > window apart
     occ = occupancy_profile(base, cfg.motifs, np.array(cfg.thresholds), cfg.binding_scale)
     coop = cooperative_occupancy(occ, cfg.coop_pairs, cfg.coop_window).numpy()
     assert coop[0, 0] > 0.3 and coop[1, 0] < 1e-3
@@ -174,14 +177,26 @@ def test_measurement_noise_var_matches_repeated_measurements(task):
         scale = c.depth / cfg.depth
         dna_mean, rna_mean = data.meta.dna_mean.to_numpy() * scale, data.meta.rna_mean.to_numpy() * scale
         reps = 300  # 300 fresh measurements of the same 150 elements, in one vectorised draw
-        ys, _, _ = meas.measure(np.tile(dna_mean, (reps, 1)), np.tile(rna_mean, (reps, 1)), c.dna_dispersion,
-                                c.rna_dispersion, c.pseudocount, 1.0, np.random.default_rng(100))
+        ys, _, _ = meas.measure(
+            np.tile(dna_mean, (reps, 1)),
+            np.tile(rna_mean, (reps, 1)),
+            c.dna_dispersion,
+            c.rna_dispersion,
+            c.pseudocount,
+            1.0,
+            np.random.default_rng(100),
+        )
         nv = meas.noise_variance(dna_mean, rna_mean, c.dna_dispersion, c.rna_dispersion, c.pseudocount)
         ratio = ys.var(axis=0, ddof=1) / nv
         # per element, the ratio scatters only as much as a 300-sample variance does
         assert abs(np.median(ratio) - 1) < 0.06 and ratio.std() < 1.4 * np.sqrt(2 / (reps - 1))
-    np.testing.assert_allclose(data.noise_var, meas.noise_variance(
-        data.meta.dna_mean, data.meta.rna_mean, cfg.dna_dispersion, cfg.rna_dispersion, cfg.pseudocount), rtol=1e-5)
+    np.testing.assert_allclose(
+        data.noise_var,
+        meas.noise_variance(
+            data.meta.dna_mean, data.meta.rna_mean, cfg.dna_dispersion, cfg.rna_dispersion, cfg.pseudocount
+        ),
+        rtol=1e-5,
+    )
 
 
 def test_measurement_heteroscedastic_and_batches(task):

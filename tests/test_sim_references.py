@@ -23,19 +23,23 @@ class _RefTask(Task):
 
     def reference_predictions(self, split, data, splits):
         n = len(data)
-        return {"perfect": Prediction(np.asarray(data.y, float), np.full(n, 1e-3)),
-                "offset": Prediction(np.asarray(data.y, float) + 1.0, np.ones(n))}
+        return {
+            "perfect": Prediction(np.asarray(data.y, float), np.full(n, 1e-3)),
+            "offset": Prediction(np.asarray(data.y, float) + 1.0, np.ones(n)),
+        }
 
     def score(self, split, data, pred):
         return {"perfect_custom": 1.0, "task_only": 2.0}
 
 
 def _sets():
-    sets = {"val": toy_dataset(30, random_state=1), "test_id": toy_dataset(50, random_state=2),
-            "test_ood": toy_dataset(40, random_state=3, gc_mean=0.7)}
+    sets = {
+        "val": toy_dataset(30, random_state=1),
+        "test_id": toy_dataset(50, random_state=2),
+        "test_ood": toy_dataset(40, random_state=3, gc_mean=0.7),
+    }
     rng = np.random.default_rng(0)
-    preds = {k: Prediction(d.y + rng.normal(size=len(d)), 0.5 + rng.random(len(d)))
-             for k, d in sets.items()}
+    preds = {k: Prediction(d.y + rng.normal(size=len(d)), 0.5 + rng.random(len(d))) for k, d in sets.items()}
     splits = Splits(sets["val"], sets["val"], sets["test_id"], sets["test_ood"])
     return sets, preds, splits
 
@@ -46,15 +50,14 @@ def _cell(metrics):
 
 def test_reference_rows_are_scored_by_the_cells_metrics():
     sets, preds, splits = _sets()
-    rows, _ = scoring.score(_cell(["mse", "pearson", "ood_auroc"]), _RefTask(), sets, preds,
-                            splits=splits)
+    rows, _ = scoring.score(_cell(["mse", "pearson", "ood_auroc"]), _RefTask(), sets, preds, splits=splits)
     by = {(r["split"], r["metric"]): r for r in rows}
     for split in sets:
         assert by[(split, "perfect_mse")]["value"] == pytest.approx(0.0)
         assert by[(split, "perfect_mse")]["reference"] == "perfect"
         assert by[(split, "offset_mse")]["value"] == pytest.approx(1.0)
         assert by[(split, "offset_pearson")]["value"] == pytest.approx(1.0)
-        assert by[(split, "mse")].get("reference", "") == ""        # the model's own row
+        assert by[(split, "mse")].get("reference", "") == ""  # the model's own row
         assert by[(split, "perfect_custom")]["reference"] == "perfect"  # Task.score scalar
         assert by[(split, "task_only")]["reference"] == ""
     # Metrics needing the test_id reference use the reference's own test_id prediction.

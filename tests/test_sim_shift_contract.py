@@ -40,8 +40,9 @@ def test_severity_zero_draws_exactly_what_none_draws(task, name):
         for field in ("seqs", "y", "y_true", "noise_var"):
             np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=f"{part}.{field}")
         for col in ("activity", "batch", "dna_count", "rna_count", "n_sites"):
-            np.testing.assert_array_equal(a.meta[col].to_numpy(), b.meta[col].to_numpy(),
-                                          err_msg=f"{part}.meta[{col!r}]")
+            np.testing.assert_array_equal(
+                a.meta[col].to_numpy(), b.meta[col].to_numpy(), err_msg=f"{part}.meta[{col!r}]"
+            )
 
 
 @pytest.mark.parametrize("name", _sim_shifts())
@@ -63,8 +64,11 @@ def test_docstring_says_what_severity_one_means(name):
 def test_source_oracle_relative_to_ceiling_matches_the_kind():
     """Severity 1 on the default task: mechanism shifts <= 0.95, gc_shift >= 0.97."""
     task = get_plugin("task", "sim")
-    mechanism = [e.name for e in plugins.current().registry.entries("shift")
-                 if e.factory.kind == "mechanism" and get_plugin("shift", e.name).applies_to(task)]
+    mechanism = [
+        e.name
+        for e in plugins.current().registry.entries("shift")
+        if e.factory.kind == "mechanism" and get_plugin("shift", e.name).applies_to(task)
+    ]
     assert {"pwm_perturbation", "cooperativity_loss", "motif_rewiring"} <= set(mechanism)
     for name in mechanism:
         for row in oracle_row(task, name, 1.0, n=1500, seed=1):
@@ -79,14 +83,28 @@ def test_smoke_run_writes_reference_rows(tmp_path):
     from regshift_bench import results
     from regshift_bench.cli.main import app
 
-    out = CliRunner().invoke(app, ["run", "--task", "sim", "--preset", "smoke", "--model", "mean",
-                                   "--shift", "cooperativity_loss", "--out", str(tmp_path / "r"),
-                                   "--device", "cpu"])
+    out = CliRunner().invoke(
+        app,
+        [
+            "run",
+            "--task",
+            "sim",
+            "--preset",
+            "smoke",
+            "--model",
+            "mean",
+            "--shift",
+            "cooperativity_loss",
+            "--out",
+            str(tmp_path / "r"),
+            "--device",
+            "cpu",
+        ],
+    )
     assert out.exit_code == 0, out.output
     df = results.read_results(tmp_path / "r")
     assert set(df["reference"]) == {"", "noise_ceiling", "source_oracle"}
-    assert dict(zip(df["shift"], df["shift_kind"])) == {"none": "selection",
-                                                        "cooperativity_loss": "mechanism"}
+    assert dict(zip(df["shift"], df["shift_kind"])) == {"none": "selection", "cooperativity_loss": "mechanism"}
     ood = df[(df["split"] == "test_ood") & (df["severity"] == 1.0)].set_index("metric")["value"]
     for ref in ("noise_ceiling", "source_oracle"):
         for metric in ("pearson", "mse", "nll", "coverage_90"):

@@ -44,8 +44,9 @@ def test_conformance(name):
 
 
 def test_registered_and_source_untouched_by_severity(task):
-    assert set(SHIFTS) <= set(get_plugin("shift", "none") and __import__("regshift_bench").plugins.current()
-                               .registry.names("shift"))
+    assert set(SHIFTS) <= set(
+        get_plugin("shift", "none") and __import__("regshift_bench").plugins.current().registry.names("shift")
+    )
     for name in SHIFTS:
         assert get_plugin("shift", name).applies_to(task)
         assert not get_plugin("shift", name).applies_to(get_plugin("task", "sim").__class__.__base__())
@@ -92,7 +93,7 @@ def _planted_mask(task, data) -> np.ndarray:
     mask = np.zeros(data.seqs.shape, dtype=bool)
     for i, sites in enumerate(data.meta["sites"]):
         for st in sites:
-            mask[i, st.start:st.start + widths[st.tf]] = True
+            mask[i, st.start : st.start + widths[st.tf]] = True
     return mask
 
 
@@ -105,8 +106,9 @@ def test_site_degeneration_plants_degenerate_sites_binding_unchanged(task):
         assert _changed(base, cfg) == {"site_motifs"}
         tvs.append(np.mean([np.abs(p.pwm - m.pwm).sum() for p, m in zip(cfg.site_motifs, base.motifs)]))
         # Same background and site positions; only the planted bases may differ.
-        assert [[(st.tf, st.start) for st in ss] for ss in src.meta.sites] == \
-            [[(st.tf, st.start) for st in ss] for ss in ood.meta.sites]
+        assert [[(st.tf, st.start) for st in ss] for ss in src.meta.sites] == [
+            [(st.tf, st.start) for st in ss] for ss in ood.meta.sites
+        ]
         outside = ~_planted_mask(task, src)
         np.testing.assert_array_equal(src.seqs[outside], ood.seqs[outside])
         scores.append(-shift.quantity(task, ood))
@@ -126,7 +128,8 @@ def test_pwm_perturbation_changes_binding_not_sites(task):
         # Chance binding in random DNA stays at the source rate for every TF.
         for old, new, t0, t1 in zip(base.motifs, cfg.motifs, base.thresholds, cfg.thresholds):
             assert chance_rate(new, t1, cfg.binding_scale) == pytest.approx(
-                chance_rate(old, t0, base.binding_scale), rel=1e-3)
+                chance_rate(old, t0, base.binding_scale), rel=1e-3
+            )
         assert not np.allclose(src.meta.activity, ood.meta.activity)
 
 
@@ -164,7 +167,7 @@ def test_depth_drop_changes_noise_not_truth(task):
         assert _changed(task.config(), cfg) == {"depth", "rna_depth"}
         np.testing.assert_array_equal(src.seqs, ood.seqs)
         np.testing.assert_allclose(ood.y_true, src.y_true)
-        np.testing.assert_allclose(ood.meta.dna_mean / src.meta.dna_mean, 20.0 ** -s)
+        np.testing.assert_allclose(ood.meta.dna_mean / src.meta.dna_mean, 20.0**-s)
         assert (ood.noise_var > src.noise_var).all()
 
 
@@ -174,7 +177,7 @@ def test_batch_effect(task, s):
     assert _changed(task.config(), cfg) == {"batch_offset", "batch_gc_bias"}
     np.testing.assert_array_equal(src.seqs, ood.seqs)
     np.testing.assert_allclose(ood.meta.activity, src.meta.activity)  # biology unchanged
-    np.testing.assert_array_equal(src.meta.batch, ood.meta.batch)      # same design
+    np.testing.assert_array_equal(src.meta.batch, ood.meta.batch)  # same design
     extra = (ood.y_true - ood.meta.activity) - (src.y_true - src.meta.activity)
     np.testing.assert_allclose(extra, s * 1.0 + s * 4.0 * (ood.meta.gc - cfg.gc_ref), atol=1e-5)
 

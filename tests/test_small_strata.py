@@ -18,8 +18,11 @@ def _with_classes(counts: dict[str, int]) -> SeqDataset:
     cls = np.concatenate([[c] * n for c, n in counts.items()])
     rng = np.random.default_rng(0)
     n = len(cls)
-    return SeqDataset(rng.integers(0, 4, (n, 30), dtype=np.uint8), rng.normal(size=n),
-                      meta=pd.DataFrame({"element_class": rng.permutation(cls)}))
+    return SeqDataset(
+        rng.integers(0, 4, (n, 30), dtype=np.uint8),
+        rng.normal(size=n),
+        meta=pd.DataFrame({"element_class": rng.permutation(cls)}),
+    )
 
 
 def test_small_classes_are_merged_and_named() -> None:
@@ -35,14 +38,18 @@ def test_small_classes_are_merged_and_named() -> None:
     assert merged_classes({"low_gc": _with_classes({"a": 100, "b": 120})}) == ""
 
 
-@pytest.mark.parametrize("task, shift, severity", [
-    ("mpra_hepg2", "gc_extremes", 0.5),    # low_gc/promoter: 20 rows at standard sizes
-    ("mpra_wtc11", "gc_extremes", 1.0),    # low_gc/promoter: 34 rows at standard sizes
-    ("mpra_wtc11", "cell_type", 1.0),
-])
+@pytest.mark.parametrize(
+    "task, shift, severity",
+    [
+        ("mpra_hepg2", "gc_extremes", 0.5),  # low_gc/promoter: 20 rows at standard sizes
+        ("mpra_wtc11", "gc_extremes", 1.0),  # low_gc/promoter: 34 rows at standard sizes
+        ("mpra_wtc11", "cell_type", 1.0),
+    ],
+)
 def test_real_ood_subsets_at_standard_sizes(data_dir, task, shift, severity) -> None:
     splits = get_plugin("shift", shift, severity=severity).split(
-        get_plugin("task", task), np.random.default_rng(0), STANDARD)
+        get_plugin("task", task), np.random.default_rng(0), STANDARD
+    )
     assert isinstance(splits.test_ood, dict)
     for name, part in splits.test_ood.items():
         if "/" in name:  # <set>/<class>

@@ -18,8 +18,7 @@ from regshift_bench.runner import split_rng
 def _cell_and_parts(shift: str = "gc_shift"):
     plugins.configure(())
     suite = tasks.find_suite("sim")
-    cell = next(c for c in planning.expand([suite], "smoke", models=["mean"], shifts=[shift]).cells
-                if c.shift == shift)
+    cell = next(c for c in planning.expand([suite], "smoke", models=["mean"], shifts=[shift]).cells if c.shift == shift)
     task = get_plugin("task", cell.task_name, **dict(cell.task_params))
     sh = get_plugin("shift", cell.shift, severity=cell.severity, **dict(cell.shift_params))
     return cell, task, sh
@@ -62,16 +61,16 @@ def test_a_corrupt_file_is_drawn_again_and_unpicklable_splits_are_not_cached(tmp
 
     monkeypatch.setattr(split_cache.pickle, "dump", refuse)
     other, task2, shift2 = _cell_and_parts("noise_inflation")
-    got = split_cache.cached_splits(tmp_path, other, task2, shift2, "", lambda: shift2.split(
-        task2, split_rng(other), other.sizes))
+    got = split_cache.cached_splits(
+        tmp_path, other, task2, shift2, "", lambda: shift2.split(task2, split_rng(other), other.sizes)
+    )
     assert got.test_ood is not None
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name]  # nothing half-written
 
 
 def test_every_model_of_a_run_sees_the_same_splits(tmp_path):
     out = tmp_path / "r"
-    regshift_bench.run(tasks=["sim"], preset="smoke", models=["mean", "gc_linear"],
-                       shifts=["gc_shift"], out=str(out))
+    regshift_bench.run(tasks=["sim"], preset="smoke", models=["mean", "gc_linear"], shifts=["gc_shift"], out=str(out))
     # one file per (shift setting, seed): none and gc_shift, one seed
     assert len(list((out / "splits").glob("*.pkl"))) == 2
     digests = {}

@@ -19,8 +19,7 @@ from regshift_bench.errors import DataError
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "rsbench-example-model"
-GRID = {"tasks": ["sim"], "shifts": ["gc_shift@1.0"], "seeds": 3, "preset": "smoke",
-        "device": "cpu"}
+GRID = {"tasks": ["sim"], "shifts": ["gc_shift@1.0"], "seeds": 3, "preset": "smoke", "device": "cpu"}
 META = """name = "example_cnn"
 version = "0.2.0"
 code_url = "https://example.org/rsbench-example-model"
@@ -52,8 +51,7 @@ def published(tmp_path_factory):
     root = tmp_path_factory.mktemp("board")
     plugins.configure(())
     run(models=["mean", "kmer_ridge"], out=root / "runs" / "builtin", **GRID)
-    publish(build_leaderboard([root / "runs" / "builtin"], n_boot=50), root / "leaderboard",
-            plots=False)
+    publish(build_leaderboard([root / "runs" / "builtin"], n_boot=50), root / "leaderboard", plots=False)
     _with_example()
     sub = root / "submissions" / "example_cnn" / "0.2.0"
     summary = run(models=["example_cnn"], out=sub, against=root / "leaderboard", **GRID)
@@ -73,8 +71,7 @@ def test_bundle_holds_float32_predictions_and_digests(published):
     bundle = root / "leaderboard" / "bundle"
     digests = json.loads((bundle / "digests.json").read_text())
     assert digests["preset"] == "smoke" and digests["missing"] == []
-    assert sorted(digests["settings"]) == [f"sim/{s}/seed{k}" for s in ("gc_shift@1", "none@0")
-                                           for k in range(3)]
+    assert sorted(digests["settings"]) == [f"sim/{s}/seed{k}" for s in ("gc_shift@1", "none@0") for k in range(3)]
     one = digests["settings"]["sim/none@0/seed0"]
     assert set(one) == {"train", "val", "test_id", "test_ood"} and one["test_id"]["n"] == 128
     files = sorted((bundle / "predictions").glob("*.parquet"))
@@ -125,8 +122,7 @@ def test_changed_prediction_fails_with_one_reason(published, tmp_path):
     mean = table["mean"].to_numpy().copy()
     split = table["split"].to_numpy()
     mean[0] += 1.0
-    pq.write_table(table.set_column(table.schema.get_field_index("mean"), "mean",
-                                    pa.array(mean)), path)
+    pq.write_table(table.set_column(table.schema.get_field_index("mean"), "mean", pa.array(mean)), path)
     verdict = check_submission(copy, against=root / "leaderboard")
     assert len(verdict.reasons) == 1, verdict.reasons
     assert f" {split[0]}: " in verdict.reasons[0] and "differ from the predictions'" in verdict.reasons[0]
@@ -183,8 +179,7 @@ def test_model_meta_problems_are_named(published, tmp_path):
 
     _, sub, _ = published
     copy = _copy(sub, tmp_path)
-    (copy / "model_meta.toml").write_text(META.replace("licence", "license")
-                                          .replace('"task"', '"external"'))
+    (copy / "model_meta.toml").write_text(META.replace("licence", "license").replace('"task"', '"external"'))
     reasons = check_submission(copy).reasons
     assert any("unknown key 'license' (did you mean 'licence'?)" in r for r in reasons)
     assert any("'external_data' does not say what" in r for r in reasons)
@@ -196,8 +191,7 @@ def test_pretrained_model_is_labelled_external(published, tmp_path):
     root, sub, _ = published
     copy = _copy(sub, tmp_path)
     text = META.replace('"task"', '"external"') + ""
-    (copy / "model_meta.toml").write_text(
-        text.replace("[plugin]", 'external_data = "a larger MPRA library"\n[plugin]'))
+    (copy / "model_meta.toml").write_text(text.replace("[plugin]", 'external_data = "a larger MPRA library"\n[plugin]'))
     lb = build_leaderboard([root / "leaderboard", copy], n_boot=10)
     assert "example_cnn (external data)" in set(lb.boards[0].ranks["model"])
     from regshift_bench.api import Model
@@ -233,8 +227,7 @@ def test_cli_prints_one_verdict(published, tmp_path):
     from regshift_bench.cli.main import app
 
     root, sub, _ = published
-    passed = CliRunner().invoke(app, ["submission", "check", str(sub), "--against",
-                                      str(root / "leaderboard")])
+    passed = CliRunner().invoke(app, ["submission", "check", str(sub), "--against", str(root / "leaderboard")])
     assert passed.exit_code == 0, passed.output
     assert passed.output.startswith("PASS ") and "3 seeds" in passed.output
     copy = _copy(sub, tmp_path)
@@ -250,8 +243,7 @@ def test_republishing_adds_only_rescored_submission_rows(published, tmp_path):
     from regshift_bench.submission.check import check_submission
 
     root, sub, _ = published
-    publish(build_leaderboard([root / "leaderboard", sub], n_boot=10), tmp_path / "lb",
-            plots=False, formats=("json",))
+    publish(build_leaderboard([root / "leaderboard", sub], n_boot=10), tmp_path / "lb", plots=False, formats=("json",))
     bundle = tmp_path / "lb" / "bundle"
     assert len(list((bundle / "predictions").glob("*.parquet"))) == 18
     # The submission's cells share their settings' examples and references.

@@ -33,8 +33,10 @@ def test_invalid_toml_is_one_line_error(tmp_path):
 
 
 def test_table_task_file_resolves_path_relative_to_file(tmp_path):
-    text = ('version = 1\nname = "my_mpra"\nkind = "table"\npath = "data/t.tsv"\n'
-            'sequence_column = "seq"\nactivity_column = "act"\n')
+    text = (
+        'version = 1\nname = "my_mpra"\nkind = "table"\npath = "data/t.tsv"\n'
+        'sequence_column = "seq"\nactivity_column = "act"\n'
+    )
     suite = tasks.load_suite(write(tmp_path, text))
     (spec,) = suite.tasks
     assert spec.label == "my_mpra" and spec.task == "table"
@@ -44,8 +46,10 @@ def test_table_task_file_resolves_path_relative_to_file(tmp_path):
 
 def test_validate_reports_unknown_names_with_suggestions(tmp_path):
     plugins.configure(("plugins.toy_plugin",))
-    text = ('version = 1\nname = "x"\n[[tasks]]\ntask = "toyy"\nshifts = ["toy_gc_shfit"]\n'
-            '[presets.smoke]\nmodels = ["toy_maen"]\n')
+    text = (
+        'version = 1\nname = "x"\n[[tasks]]\ntask = "toyy"\nshifts = ["toy_gc_shfit"]\n'
+        '[presets.smoke]\nmodels = ["toy_maen"]\n'
+    )
     problems = tasks.validate_suite(tasks.load_suite(write(tmp_path, text)))
     assert len(problems) == 3
     assert any("tasks[0].task" in p and "did you mean 'toy'" in p for p in problems)
@@ -60,15 +64,22 @@ def test_shipped_suites_are_valid():
 # -- unknown keys anywhere are errors --------------------------------------------------------
 
 
-@pytest.mark.parametrize(("body", "where", "hint"), [
-    ('shifts = ["none", { name = "gc_shift", severites = [0.5] }]',
-     r"tasks\[0\]\.shifts\[1\]: unknown key\(s\) 'severites' \(did you mean 'severities'\?\)",
-     "severities"),
-    ('shifts = [{ name = "gc_shift", parms = {} }]',
-     r"tasks\[0\]\.shifts\[0\]: unknown key\(s\) 'parms' \(did you mean 'params'\?\)", "params"),
-    ('metric = ["pearson"]', r"tasks\[0\]: unknown key\(s\) 'metric' \(did you mean 'metrics'\?\)",
-     "metrics"),
-])
+@pytest.mark.parametrize(
+    ("body", "where", "hint"),
+    [
+        (
+            'shifts = ["none", { name = "gc_shift", severites = [0.5] }]',
+            r"tasks\[0\]\.shifts\[1\]: unknown key\(s\) 'severites' \(did you mean 'severities'\?\)",
+            "severities",
+        ),
+        (
+            'shifts = [{ name = "gc_shift", parms = {} }]',
+            r"tasks\[0\]\.shifts\[0\]: unknown key\(s\) 'parms' \(did you mean 'params'\?\)",
+            "params",
+        ),
+        ('metric = ["pearson"]', r"tasks\[0\]: unknown key\(s\) 'metric' \(did you mean 'metrics'\?\)", "metrics"),
+    ],
+)
 def test_unknown_key_in_any_table_is_an_error_with_did_you_mean(tmp_path, body, where, hint):
     text = f'version = 1\nname = "x"\n[[tasks]]\ntask = "sim"\n{body}\n'
     with pytest.raises(TaskFileError, match=where):
@@ -80,8 +91,11 @@ def test_tasks_validate_reports_an_inline_table_typo(tmp_path, capsys, monkeypat
     from regshift_bench.cli.main import main
 
     console.err_console.width = 300
-    path = write(tmp_path, 'version = 1\nname = "x"\n[[tasks]]\ntask = "sim"\n'
-                           'shifts = ["none", { name = "gc_shift", severites = [0.5] }]\n')
+    path = write(
+        tmp_path,
+        'version = 1\nname = "x"\n[[tasks]]\ntask = "sim"\n'
+        'shifts = ["none", { name = "gc_shift", severites = [0.5] }]\n',
+    )
     monkeypatch.setattr("sys.argv", ["rsbench", "tasks", "validate", str(path)])
     with pytest.raises(SystemExit) as exit_:
         main()
@@ -93,9 +107,15 @@ def test_tasks_validate_reports_an_inline_table_typo(tmp_path, capsys, monkeypat
 
 def test_validate_reports_a_model_parameter_of_the_wrong_type(tmp_path):
     plugins.configure(())
-    suite = tasks.load_suite(write(tmp_path, (
-        'version = 1\nname = "x"\n[[tasks]]\ntask = "sim"\n[presets.smoke]\n'
-        'models = ["mean", "cnn(channels=abc)", {name = "cnn", params = {dropout = "high"}}]\n')))
+    suite = tasks.load_suite(
+        write(
+            tmp_path,
+            (
+                'version = 1\nname = "x"\n[[tasks]]\ntask = "sim"\n[presets.smoke]\n'
+                'models = ["mean", "cnn(channels=abc)", {name = "cnn", params = {dropout = "high"}}]\n'
+            ),
+        )
+    )
     problems = tasks.validate_suite(suite)
     assert len(problems) == 2, problems
     assert "'channels'" in problems[0] and "expects int" in problems[0]

@@ -21,8 +21,17 @@ def _pos(pos, alt, ref_allele=None, refs=None, one_based=False):
     n = len(pos)
     elements = np.asarray(["e"] * n, dtype=object)
     return variants.from_positions(
-        elements, refs or {"e": REF}, np.asarray(pos, dtype=object), ref_allele, alt,
-        np.zeros(n), None, None, source="v.tsv", one_based=one_based)
+        elements,
+        refs or {"e": REF},
+        np.asarray(pos, dtype=object),
+        ref_allele,
+        alt,
+        np.zeros(n),
+        None,
+        None,
+        source="v.tsv",
+        one_based=one_based,
+    )
 
 
 def test_windows_centre_the_edit_and_slide_inside_the_element():
@@ -36,8 +45,8 @@ def test_windows_centre_the_edit_and_slide_inside_the_element():
 def test_deletion_pulls_in_the_next_base_and_is_short_at_the_3prime_end():
     v = _pos([5, 9], ["-", ""])
     refs, alts = variants.windows(v, 4)
-    assert (refs[0], alts[0]) == ("TACG", "TAGT")   # C at 5 removed, T pulled in
-    assert (refs[1], alts[1]) == ("GTAC", "GTA")    # last base removed: one base short
+    assert (refs[0], alts[0]) == ("TACG", "TAGT")  # C at 5 removed, T pulled in
+    assert (refs[1], alts[1]) == ("GTAC", "GTA")  # last base removed: one base short
 
 
 def test_insertion_and_short_element_used_whole():
@@ -46,21 +55,30 @@ def test_insertion_and_short_element_used_whole():
     assert refs == [REF] and alts == ["ACGTAGGCGTAC"]
 
 
-@pytest.mark.parametrize("pos, alt, ref_allele, one_based, needle", [
-    ([0, 10], ["T", "T"], None, False,
-     "v.tsv: row 2: position 10 (0-based) is out of range for element 'e' of length 10; "
-     "set one_based = true"),
-    ([0, 0], ["T", "T"], None, True, "v.tsv: row 1: position 0 (1-based) is out of range"),
-    ([1, 2], ["T", "T"], ["C", "C"], False,
-     "v.tsv: row 2: ref allele 'C' does not match the reference of element 'e' at position 2 "
-     "('G')"),
-    ([1], ["X"], None, False, "v.tsv: row 1: allele 'X' in column 'alt_allele' has invalid "
-                              "character 'X'"),
-    ([1], ["C"], None, False, "v.tsv: row 1: alt allele equals the ref allele 'C'"),
-    ([1, 1.5], ["T", "T"], None, False, "v.tsv: row 2: position 1.5 in column 'position' is "
-                                        "not an integer"),
-    ([1, 1], ["T", "T"], None, False, "v.tsv: row 2: variant 'e:1:C>T' is listed twice"),
-])
+@pytest.mark.parametrize(
+    "pos, alt, ref_allele, one_based, needle",
+    [
+        (
+            [0, 10],
+            ["T", "T"],
+            None,
+            False,
+            "v.tsv: row 2: position 10 (0-based) is out of range for element 'e' of length 10; set one_based = true",
+        ),
+        ([0, 0], ["T", "T"], None, True, "v.tsv: row 1: position 0 (1-based) is out of range"),
+        (
+            [1, 2],
+            ["T", "T"],
+            ["C", "C"],
+            False,
+            "v.tsv: row 2: ref allele 'C' does not match the reference of element 'e' at position 2 ('G')",
+        ),
+        ([1], ["X"], None, False, "v.tsv: row 1: allele 'X' in column 'alt_allele' has invalid character 'X'"),
+        ([1], ["C"], None, False, "v.tsv: row 1: alt allele equals the ref allele 'C'"),
+        ([1, 1.5], ["T", "T"], None, False, "v.tsv: row 2: position 1.5 in column 'position' is not an integer"),
+        ([1, 1], ["T", "T"], None, False, "v.tsv: row 2: variant 'e:1:C>T' is listed twice"),
+    ],
+)
 def test_bad_positions_and_alleles_name_the_row(pos, alt, ref_allele, one_based, needle):
     with pytest.raises(DataError) as info:
         _pos(pos, alt, ref_allele, one_based=one_based)
@@ -70,9 +88,18 @@ def test_bad_positions_and_alleles_name_the_row(pos, alt, ref_allele, one_based,
 def _seq_table(rows):
     frame = pd.DataFrame(rows, columns=["g", "ref", "alt"])
     return variants.from_sequences(
-        frame, frame["ref"].tolist(), frame["alt"].tolist(), effect=np.zeros(len(frame)),
-        pvalue=None, ids=None, group_column="g", source="s.tsv", ref_column="ref",
-        alt_column="alt", max_edit=3)
+        frame,
+        frame["ref"].tolist(),
+        frame["alt"].tolist(),
+        effect=np.zeros(len(frame)),
+        pvalue=None,
+        ids=None,
+        group_column="g",
+        source="s.tsv",
+        ref_column="ref",
+        alt_column="alt",
+        max_edit=3,
+    )
 
 
 def test_full_sequences_become_edits():
@@ -82,14 +109,20 @@ def test_full_sequences_become_edits():
     assert list(f["ref_allele"]) == ["A", "A"]
 
 
-@pytest.mark.parametrize("rows, needle", [
-    ([("a", REF, "ACGTTCGTAC"), ("b", REF, "TTTTGGGGCC")],
-     "s.tsv: row 2: 'ref' and 'alt' differ over 9 bases (from position 0); they look like "
-     "different elements"),
-    ([("a", REF, "ACGTTCGTAC"), ("a", "ACGTACGTAA", "ACGTACGTAT")],
-     "s.tsv: row 2: element 'a' has a different reference sequence in column 'ref' than row 1"),
-    ([("a", REF, REF)], "s.tsv: row 1: the 'alt' sequence equals the 'ref' sequence"),
-])
+@pytest.mark.parametrize(
+    "rows, needle",
+    [
+        (
+            [("a", REF, "ACGTTCGTAC"), ("b", REF, "TTTTGGGGCC")],
+            "s.tsv: row 2: 'ref' and 'alt' differ over 9 bases (from position 0); they look like different elements",
+        ),
+        (
+            [("a", REF, "ACGTTCGTAC"), ("a", "ACGTACGTAA", "ACGTACGTAT")],
+            "s.tsv: row 2: element 'a' has a different reference sequence in column 'ref' than row 1",
+        ),
+        ([("a", REF, REF)], "s.tsv: row 1: the 'alt' sequence equals the 'ref' sequence"),
+    ],
+)
 def test_bad_sequence_pairs_name_the_row(rows, needle):
     with pytest.raises(DataError) as info:
         _seq_table(rows)
@@ -143,7 +176,7 @@ def test_effects_are_alt_minus_ref_and_variances_add():
     # Significant and non-zero: variants 0 and 1, both with the right sign.
     assert scores["effect_sign_agreement"] == 1.0
     z = (y - d) / np.sqrt(0.05)
-    assert scores["effect_z2"] == (pytest.approx(np.mean(z ** 2)), False)
+    assert scores["effect_z2"] == (pytest.approx(np.mean(z**2)), False)
     assert scores["effect_coverage_90"] == pytest.approx(np.mean(np.abs(z) <= 1.6448536))
 
 
@@ -157,12 +190,18 @@ def test_constant_predictions_and_missing_pvalues_are_skipped_with_a_reason():
 
 
 def test_task_reads_both_layouts_and_rejects_ambiguous_ones():
-    common = dict(path=str(FIX / "variants.tsv"), train_task="table", ref_column="ref_seq",
-                  effect_column="effect", group_column="element", pvalue_column="p",
-                  train_params={"path": str(FIX / "train.tsv"), "sequence_column": "seq",
-                                "activity_column": "activity"})
-    by_pos = get_plugin("task", "variants", position_column="pos", alt_allele_column="alt",
-                        ref_allele_column="ref", **common)
+    common = dict(
+        path=str(FIX / "variants.tsv"),
+        train_task="table",
+        ref_column="ref_seq",
+        effect_column="effect",
+        group_column="element",
+        pvalue_column="p",
+        train_params={"path": str(FIX / "train.tsv"), "sequence_column": "seq", "activity_column": "activity"},
+    )
+    by_pos = get_plugin(
+        "task", "variants", position_column="pos", alt_allele_column="alt", ref_allele_column="ref", **common
+    )
     by_seq = get_plugin("task", "variants", alt_column="alt_seq", **common)
     assert by_pos.get_params()["group_column"] == "element"
     assert by_pos.group_column is None  # the training table's: it has no groups
@@ -170,13 +209,13 @@ def test_task_reads_both_layouts_and_rejects_ambiguous_ones():
     assert len(a) == len(b) == 132 and (a["effect"].to_numpy() == b["effect"].to_numpy()).all()
     assert (a["alt_allele"] == "").sum() == 12
     assert by_pos.width() == 40 and by_pos.load().seq_len == 40
-    both = get_plugin("task", "variants", alt_column="alt_seq", position_column="pos",
-                      alt_allele_column="alt", **common)
+    both = get_plugin(
+        "task", "variants", alt_column="alt_seq", position_column="pos", alt_allele_column="alt", **common
+    )
     with pytest.raises(DataError, match="give either alt_column .* not both or neither"):
         both.load()
     with pytest.raises(DataError, match=r"no column 'effct' \(for effect_column\)"):
-        get_plugin("task", "variants", alt_column="alt_seq",
-                   **{**common, "effect_column": "effct"}).variants()
+        get_plugin("task", "variants", alt_column="alt_seq", **{**common, "effect_column": "effct"}).variants()
 
 
 def _variable_length_training_table(tmp_path):
@@ -184,16 +223,23 @@ def _variable_length_training_table(tmp_path):
     cut = np.random.default_rng(0).integers(30, 41, len(train))
     train["seq"] = [s[:n] for s, n in zip(train["seq"], cut)]  # 30-40 nt, like dream_yeast
     train.to_csv(tmp_path / "train_var.tsv", sep="\t", index=False)
-    return {"path": str(tmp_path / "train_var.tsv"), "sequence_column": "seq",
-            "activity_column": "activity"}
+    return {"path": str(tmp_path / "train_var.tsv"), "sequence_column": "seq", "activity_column": "activity"}
 
 
 def test_window_is_the_table_length_when_training_lengths_vary(tmp_path):
     # Training sequences of several lengths, reference sequences of one (60 nt): no
     # `window` needed in the task file.
-    task = get_plugin("task", "variants", path=str(FIX / "variants.tsv"), train_task="table",
-                      ref_column="ref_seq", alt_column="alt_seq", effect_column="effect",
-                      group_column="element", train_params=_variable_length_training_table(tmp_path))
+    task = get_plugin(
+        "task",
+        "variants",
+        path=str(FIX / "variants.tsv"),
+        train_task="table",
+        ref_column="ref_seq",
+        alt_column="alt_seq",
+        effect_column="effect",
+        group_column="element",
+        train_params=_variable_length_training_table(tmp_path),
+    )
     refs = {len(r) for r in task.variants().references.values()}
     assert refs == {60} and task.load().lengths is not None
     assert task.width() == 60
@@ -207,8 +253,16 @@ def test_window_still_asked_for_when_both_sides_have_several_lengths(tmp_path):
         table.loc[short, col] = table.loc[short, col].str[:-5]
     table = table[~short | (table["pos"] < 50)]
     table.to_csv(tmp_path / "v.tsv", sep="\t", index=False)
-    task = get_plugin("task", "variants", path=str(tmp_path / "v.tsv"), train_task="table",
-                      ref_column="ref_seq", alt_column="alt_seq", effect_column="effect",
-                      group_column="element", train_params=_variable_length_training_table(tmp_path))
+    task = get_plugin(
+        "task",
+        "variants",
+        path=str(tmp_path / "v.tsv"),
+        train_task="table",
+        ref_column="ref_seq",
+        alt_column="alt_seq",
+        effect_column="effect",
+        group_column="element",
+        train_params=_variable_length_training_table(tmp_path),
+    )
     with pytest.raises(DataError, match=r"reference sequences \(55, 60\); set window = <length>"):
         task.width()

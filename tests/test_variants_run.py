@@ -50,8 +50,13 @@ def test_user_variant_table_runs_from_a_task_file_alone(tmp_path, name, one_torc
     ood = r[r["split"].str.startswith("test_ood/")]
     assert set(ood["split"]) == {"test_ood/elemA", "test_ood/elemB"}
     # Per-row metric plugins are not run on ref/alt rows; the effect metrics are.
-    assert set(ood["metric"]) == {"effect_pearson", "effect_spearman", "effect_sign_agreement",
-                                  "effect_coverage_90", "effect_z2"}
+    assert set(ood["metric"]) == {
+        "effect_pearson",
+        "effect_spearman",
+        "effect_sign_agreement",
+        "effect_coverage_90",
+        "effect_z2",
+    }
     assert (ood["status"] == "ok").all()
     pearson = ood[ood["metric"] == "effect_pearson"]["value"].to_numpy()
     assert (pearson > 0.5).all(), pearson  # the k-mer model finds the planted site
@@ -121,11 +126,9 @@ def test_scoring_skips_row_metrics_on_flagged_sets_and_records_skipped_task_scor
 
     flagged = toy_dataset(20, random_state=1)
     flagged = flagged.with_values(info={**flagged.info, "row_metrics": False})
-    sets = {"val": toy_dataset(20, random_state=2), "test_id": toy_dataset(20, random_state=3),
-            "x": flagged}
+    sets = {"val": toy_dataset(20, random_state=2), "test_id": toy_dataset(20, random_state=3), "x": flagged}
     preds = {k: Prediction(d.y, np.ones(len(d))) for k, d in sets.items()}
-    rows, _ = scoring.score(SimpleNamespace(metrics=("mse", "ood_auroc"), task_name="t"),
-                            Scored(), sets, preds)
+    rows, _ = scoring.score(SimpleNamespace(metrics=("mse", "ood_auroc"), task_name="t"), Scored(), sets, preds)
     on_x = {r["metric"]: r for r in rows if r["split"] == "x"}
     assert set(on_x) == {"mine", "z"}
     assert on_x["mine"]["status"] == "skipped" and on_x["mine"]["error"] == "not here"

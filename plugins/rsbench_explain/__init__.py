@@ -26,21 +26,34 @@ if TYPE_CHECKING:
 
 __all__ = ["DeepLiftShap", "GradCam", "GradXInput", "ISM", "IntegratedGrads", "dinuc_shuffle"]
 
-_EXPORTS = {"DeepLiftShap": "gradient", "GradCam": "gradient", "GradXInput": "gradient",
-            "IntegratedGrads": "gradient", "ISM": "ism", "dinuc_shuffle": "shuffle"}
+_EXPORTS = {
+    "DeepLiftShap": "gradient",
+    "GradCam": "gradient",
+    "GradXInput": "gradient",
+    "IntegratedGrads": "gradient",
+    "ISM": "ism",
+    "dinuc_shuffle": "shuffle",
+}
 
 #: Registered name -> (class, what it needs beyond ``predict_mean``, summary).
 _EXPLAINERS: dict[str, tuple[str, frozenset[str], str]] = {
-    "ism": ("ism:ISM", frozenset(),
-            "in-silico mutagenesis: every substitution scored by predict_mean (any model)"),
-    "grad_x_input": ("gradient:GradXInput", frozenset({"torch"}),
-                     "gradient x input (Captum) on the differentiable view"),
-    "integrated_gradients": ("gradient:IntegratedGrads", frozenset({"torch"}),
-                             "integrated gradients (Captum); reference= zeros|uniform|shuffled"),
-    "deeplift_shap": ("gradient:DeepLiftShap", frozenset({"torch"}),
-                      "DeepLIFT averaged over dinucleotide-shuffled references (Captum)"),
-    "gradcam": ("gradient:GradCam", frozenset({"torch"}),
-                "Grad-CAM on the first convolutional block (Captum)"),
+    "ism": ("ism:ISM", frozenset(), "in-silico mutagenesis: every substitution scored by predict_mean (any model)"),
+    "grad_x_input": (
+        "gradient:GradXInput",
+        frozenset({"torch"}),
+        "gradient x input (Captum) on the differentiable view",
+    ),
+    "integrated_gradients": (
+        "gradient:IntegratedGrads",
+        frozenset({"torch"}),
+        "integrated gradients (Captum); reference= zeros|uniform|shuffled",
+    ),
+    "deeplift_shap": (
+        "gradient:DeepLiftShap",
+        frozenset({"torch"}),
+        "DeepLIFT averaged over dinucleotide-shuffled references (Captum)",
+    ),
+    "gradcam": ("gradient:GradCam", frozenset({"torch"}), "Grad-CAM on the first convolutional block (Captum)"),
 }
 
 

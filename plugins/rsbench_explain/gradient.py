@@ -31,7 +31,6 @@ from rsbench_explain.shuffle import dinuc_shuffle_batch
 REFERENCES = ("zeros", "uniform", "shuffled")
 
 
-
 @functools.cache
 def captum_attr() -> Any:
     """``captum.attr``, imported on first use (it imports matplotlib: over a second
@@ -61,13 +60,13 @@ class GradientExplainer(Explainer):
     needs: ClassVar[frozenset[str]] = frozenset({"torch"})
     batch_size: int
 
-    def _attribute(self, module: nn.Module, x: torch.Tensor, codes: np.ndarray,
-                   rng: np.random.Generator) -> torch.Tensor:
+    def _attribute(
+        self, module: nn.Module, x: torch.Tensor, codes: np.ndarray, rng: np.random.Generator
+    ) -> torch.Tensor:
         """Attributions (B, 4, L) or (B, L) for one batch."""
         raise NotImplementedError
 
-    def explain(self, model: Model, data: SeqDataset, *, rng: np.random.Generator,
-                device: str = "cpu") -> np.ndarray:
+    def explain(self, model: Model, data: SeqDataset, *, rng: np.random.Generator, device: str = "cpu") -> np.ndarray:
         reason = self.applicable(model)
         if reason:
             raise NotApplicable(reason)
@@ -87,8 +86,16 @@ class GradientExplainer(Explainer):
         out[data.seqs >= 4] = 0.0
         return out
 
-    def _batch(self, module: nn.Module, x_all: np.ndarray, codes: np.ndarray, start: int,
-               stop: int, rng: np.random.Generator, device: str) -> np.ndarray:
+    def _batch(
+        self,
+        module: nn.Module,
+        x_all: np.ndarray,
+        codes: np.ndarray,
+        start: int,
+        stop: int,
+        rng: np.random.Generator,
+        device: str,
+    ) -> np.ndarray:
         """Per-position attributions (stop - start, L) of rows ``start:stop``."""
         length = codes.shape[1]
         x = torch.from_numpy(x_all[start:stop]).to(device)
@@ -99,13 +106,11 @@ class GradientExplainer(Explainer):
             attr = attr.sum(dim=1)
         attr = attr.reshape(stop - start, -1)
         if attr.shape[1] != length:
-            raise PluginError(f"attribution has {attr.shape[1]} positions, expected "
-                              f"{length}", plugin=self.name)
+            raise PluginError(f"attribution has {attr.shape[1]} positions, expected {length}", plugin=self.name)
         return attr.double().cpu().numpy()
 
 
-def references(kind: str, x: torch.Tensor, codes: np.ndarray, rng: np.random.Generator,
-               n_refs: int) -> torch.Tensor:
+def references(kind: str, x: torch.Tensor, codes: np.ndarray, rng: np.random.Generator, n_refs: int) -> torch.Tensor:
     """Reference inputs (B, R, 4, L) for inputs ``x`` (B, 4, L) with codes (B, L).
 
     ``zeros`` and ``uniform`` give R = 1; ``shuffled`` gives R = ``n_refs``.
@@ -116,8 +121,8 @@ def references(kind: str, x: torch.Tensor, codes: np.ndarray, rng: np.random.Gen
         called = (x.sum(dim=1, keepdim=True) > 0).to(x.dtype)
         return (0.25 * called).expand_as(x).clone()[:, None]
     if kind == "shuffled":
-        shuffled = dinuc_shuffle_batch(codes, rng, int(n_refs))              # (B, R, L)
-        flat = onehot(shuffled.reshape(-1, codes.shape[1]), np.float32)     # (B R, 4, L)
+        shuffled = dinuc_shuffle_batch(codes, rng, int(n_refs))  # (B, R, L)
+        flat = onehot(shuffled.reshape(-1, codes.shape[1]), np.float32)  # (B R, 4, L)
         return torch.from_numpy(flat).to(x.device).reshape(len(codes), int(n_refs), 4, -1)
     raise PluginError(f"reference={kind!r} is not one of {REFERENCES}")
 
@@ -134,8 +139,9 @@ class GradXInput(GradientExplainer):
     def __init__(self, batch_size: int = 256) -> None:
         self.batch_size = batch_size
 
-    def _attribute(self, module: nn.Module, x: torch.Tensor, codes: np.ndarray,
-                   rng: np.random.Generator) -> torch.Tensor:
+    def _attribute(
+        self, module: nn.Module, x: torch.Tensor, codes: np.ndarray, rng: np.random.Generator
+    ) -> torch.Tensor:
         return captum_attr().InputXGradient(module).attribute(x)
 
 
@@ -152,18 +158,20 @@ class IntegratedGrads(GradientExplainer):
     batch_size : int, default 32
     """
 
-    def __init__(self, reference: str = "zeros", n_steps: int = 32, n_refs: int = 4,
-                 batch_size: int = 32) -> None:
+    def __init__(self, reference: str = "zeros", n_steps: int = 32, n_refs: int = 4, batch_size: int = 32) -> None:
         self.reference, self.n_steps, self.n_refs = reference, n_steps, n_refs
         self.batch_size = batch_size
 
-    def _attribute(self, module: nn.Module, x: torch.Tensor, codes: np.ndarray,
-                   rng: np.random.Generator) -> torch.Tensor:
+    def _attribute(
+        self, module: nn.Module, x: torch.Tensor, codes: np.ndarray, rng: np.random.Generator
+    ) -> torch.Tensor:
         refs = references(self.reference, x, codes, rng, self.n_refs)
         inputs, base = _paired(x, refs)
-        attr = captum_attr().IntegratedGradients(module).attribute(
-            inputs, baselines=base, n_steps=int(self.n_steps),
-            internal_batch_size=max(1, len(inputs)) * 4)
+        attr = (
+            captum_attr()
+            .IntegratedGradients(module)
+            .attribute(inputs, baselines=base, n_steps=int(self.n_steps), internal_batch_size=max(1, len(inputs)) * 4)
+        )
         return attr.reshape(len(x), refs.shape[1], *x.shape[1:]).mean(dim=1)
 
 
@@ -181,12 +189,12 @@ class DeepLiftShap(GradientExplainer):
     batch_size : int, default 32
     """
 
-    def __init__(self, reference: str = "shuffled", n_refs: int = 10,
-                 batch_size: int = 32) -> None:
+    def __init__(self, reference: str = "shuffled", n_refs: int = 10, batch_size: int = 32) -> None:
         self.reference, self.n_refs, self.batch_size = reference, n_refs, batch_size
 
-    def _attribute(self, module: nn.Module, x: torch.Tensor, codes: np.ndarray,
-                   rng: np.random.Generator) -> torch.Tensor:
+    def _attribute(
+        self, module: nn.Module, x: torch.Tensor, codes: np.ndarray, rng: np.random.Generator
+    ) -> torch.Tensor:
         refs = references(self.reference, x, codes, rng, self.n_refs)
         inputs, base = _paired(x, refs)
         attr = captum_attr().DeepLift(module, multiply_by_inputs=True).attribute(inputs, baselines=base)
@@ -209,13 +217,14 @@ class GradCam(GradientExplainer):
     def __init__(self, relu: bool = True, batch_size: int = 256) -> None:
         self.relu, self.batch_size = relu, batch_size
 
-    def _attribute(self, module: nn.Module, x: torch.Tensor, codes: np.ndarray,
-                   rng: np.random.Generator) -> torch.Tensor:
+    def _attribute(
+        self, module: nn.Module, x: torch.Tensor, codes: np.ndarray, rng: np.random.Generator
+    ) -> torch.Tensor:
         layer: Any = getattr(module, "gradcam_layer", None) or next(
-            (m for m in module.modules() if isinstance(m, nn.Conv1d)), None)
+            (m for m in module.modules() if isinstance(m, nn.Conv1d)), None
+        )
         if layer is None:
-            raise NotApplicable(f"explainer {self.name!r}: the model's view has no "
-                                "convolutional layer")
+            raise NotApplicable(f"explainer {self.name!r}: the model's view has no convolutional layer")
         cam = captum_attr().LayerGradCam(module, layer).attribute(x, relu_attributions=bool(self.relu))
         if cam.shape[-1] != x.shape[-1]:
             cam = captum_attr().LayerAttribution.interpolate(cam, (x.shape[-1],), interpolate_mode="linear")

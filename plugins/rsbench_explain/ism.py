@@ -35,8 +35,7 @@ class ISM(Explainer):
     def __init__(self, batch_size: int = 8192, reduce: str = "meanabs") -> None:
         self.batch_size, self.reduce = batch_size, reduce
 
-    def explain(self, model: Model, data: SeqDataset, *, rng: np.random.Generator,
-                device: str = "cpu") -> np.ndarray:
+    def explain(self, model: Model, data: SeqDataset, *, rng: np.random.Generator, device: str = "cpu") -> np.ndarray:
         if self.reduce not in _REDUCE:
             raise PluginError(f"reduce={self.reduce!r} is not one of {_REDUCE}", plugin=self.name)
         n, length = data.seqs.shape
@@ -49,16 +48,15 @@ class ISM(Explainer):
         pos = np.arange(length)
         for start in range(0, n, per):
             rows = np.arange(start, min(n, start + per))
-            seqs = data.seqs[rows]                                        # (b, L)
-            mut = np.repeat(seqs[:, None, None, :], 3, axis=2)            # (b, 1, 3, L)
-            mut = np.repeat(mut, length, axis=1)                          # (b, L, 3, L)
-            alt = (seqs[:, :, None] + shift[None, None, :]) % 4           # (b, L, 3)
-            mut[:, pos, :, pos] = alt.transpose(1, 0, 2)                  # diagonal p == p'
-            lengths = (None if data.lengths is None
-                       else np.repeat(data.lengths[rows], 3 * length))
-            mutants = SeqDataset(mut.reshape(-1, length),
-                                 np.zeros(len(rows) * 3 * length, np.float32),
-                                 lengths=lengths, info=data.info)
+            seqs = data.seqs[rows]  # (b, L)
+            mut = np.repeat(seqs[:, None, None, :], 3, axis=2)  # (b, 1, 3, L)
+            mut = np.repeat(mut, length, axis=1)  # (b, L, 3, L)
+            alt = (seqs[:, :, None] + shift[None, None, :]) % 4  # (b, L, 3)
+            mut[:, pos, :, pos] = alt.transpose(1, 0, 2)  # diagonal p == p'
+            lengths = None if data.lengths is None else np.repeat(data.lengths[rows], 3 * length)
+            mutants = SeqDataset(
+                mut.reshape(-1, length), np.zeros(len(rows) * 3 * length, np.float32), lengths=lengths, info=data.info
+            )
             pred = self._point(model, mutants, device)
             delta = pred.reshape(len(rows), length, 3) - wild[rows, None, None]
             if self.reduce == "meanabs":
@@ -74,7 +72,10 @@ class ISM(Explainer):
         """The model's deterministic means (len(data),), checked for shape."""
         pred = np.asarray(model.predict_mean(data, device=device), dtype=np.float64)
         if pred.shape != (len(data),):
-            raise PluginError(f"{type(model).__name__}.predict_mean returned shape "
-                              f"{pred.shape}, expected ({len(data)},); fix the model's "
-                              "predict_mean", plugin=self.name)
+            raise PluginError(
+                f"{type(model).__name__}.predict_mean returned shape "
+                f"{pred.shape}, expected ({len(data)},); fix the model's "
+                "predict_mean",
+                plugin=self.name,
+            )
         return pred

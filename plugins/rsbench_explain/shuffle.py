@@ -56,8 +56,11 @@ def dinuc_shuffle_batch(seqs: np.ndarray, rng: np.random.Generator, n: int) -> n
     """``n`` shuffles of every row: codes (B, L) -> (B, n, L), one child stream per row."""
     seqs = np.asarray(seqs, dtype=np.uint8)
     children = rng.spawn(len(seqs))
-    return np.stack([dinuc_shuffle(s, r, n) for s, r in zip(seqs, children)]) if len(seqs) \
+    return (
+        np.stack([dinuc_shuffle(s, r, n) for s, r in zip(seqs, children)])
+        if len(seqs)
         else np.empty((0, n, seqs.shape[1]), dtype=np.uint8)
+    )
 
 
 def dinuc_counts(seq: np.ndarray, alphabet: int = 5) -> np.ndarray:

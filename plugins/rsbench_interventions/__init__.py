@@ -29,31 +29,45 @@ if TYPE_CHECKING:
     from rsbench_interventions.evoaug import EvoAug
     from rsbench_interventions.strands import RCAverage
 
-_EXPORTS = {"KshotRecalibrate": "calibration", "Recalibrate": "calibration",
-            "SplitConformal": "conformal", "WeightedConformal": "conformal", "EvoAug": "evoaug",
-            "RCAverage": "strands"}
+_EXPORTS = {
+    "KshotRecalibrate": "calibration",
+    "Recalibrate": "calibration",
+    "SplitConformal": "conformal",
+    "WeightedConformal": "conformal",
+    "EvoAug": "evoaug",
+    "RCAverage": "strands",
+}
 
 #: Registered name -> (class, stage, summary: the first line of its docstring).
 _TABLE: dict[str, tuple[str, str, str]] = {
-    "recalibrate": ("calibration:Recalibrate", "posthoc",
-                    "Recalibrate the predictive variance on the validation split (posthoc)."),
-    "conformal": ("conformal:SplitConformal", "posthoc",
-                  "Split-conformal interval of nominal ``level``, calibrated on validation "
-                  "(posthoc)."),
-    "weighted_conformal": ("conformal:WeightedConformal", "posthoc",
-                           "Covariate-shift weighted conformal interval (posthoc; valid under "
-                           "covariate shift only)."),
-    "kshot_recalibrate": ("calibration:KshotRecalibrate", "test_time",
-                          "Refit a mean offset and a variance scale on k labelled target "
-                          "examples (test time)."),
-    "rc_average": ("strands:RCAverage", "test_time",
-                   "Average the model's predictions for both strands (test time)."),
-    "evoaug": ("evoaug:EvoAug", "train",
-               "EvoAug augmentation during training, then fine-tuning on unperturbed data "
-               "(train)."),
+    "recalibrate": (
+        "calibration:Recalibrate",
+        "posthoc",
+        "Recalibrate the predictive variance on the validation split (posthoc).",
+    ),
+    "conformal": (
+        "conformal:SplitConformal",
+        "posthoc",
+        "Split-conformal interval of nominal ``level``, calibrated on validation (posthoc).",
+    ),
+    "weighted_conformal": (
+        "conformal:WeightedConformal",
+        "posthoc",
+        "Covariate-shift weighted conformal interval (posthoc; valid under covariate shift only).",
+    ),
+    "kshot_recalibrate": (
+        "calibration:KshotRecalibrate",
+        "test_time",
+        "Refit a mean offset and a variance scale on k labelled target examples (test time).",
+    ),
+    "rc_average": ("strands:RCAverage", "test_time", "Average the model's predictions for both strands (test time)."),
+    "evoaug": (
+        "evoaug:EvoAug",
+        "train",
+        "EvoAug augmentation during training, then fine-tuning on unperturbed data (train).",
+    ),
 }
-_FACTORIES = {name: lazy(f"rsbench_interventions.{target}", stage=stage)
-              for name, (target, stage, _) in _TABLE.items()}
+_FACTORIES = {name: lazy(f"rsbench_interventions.{target}", stage=stage) for name, (target, stage, _) in _TABLE.items()}
 
 
 @hookimpl
@@ -80,5 +94,12 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["INTERVENTIONS", "EvoAug", "KshotRecalibrate", "RCAverage", "Recalibrate",
-           "SplitConformal", "WeightedConformal"]
+__all__ = [
+    "INTERVENTIONS",
+    "EvoAug",
+    "KshotRecalibrate",
+    "RCAverage",
+    "Recalibrate",
+    "SplitConformal",
+    "WeightedConformal",
+]

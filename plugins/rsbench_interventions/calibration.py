@@ -37,9 +37,8 @@ def variance_scale(y: np.ndarray, mean: np.ndarray, var: np.ndarray) -> float:
 
 def _scaled(pred: Prediction, scale: float, offset: float = 0.0) -> Prediction:
     """``pred`` with mean shifted by ``offset`` and every variance part times ``scale``."""
-    part = (lambda a: None if a is None else a * scale)  # noqa: E731
-    return Prediction(pred.mean + offset, pred.var * scale, part(pred.aleatoric),
-                      part(pred.epistemic))
+    part = lambda a: None if a is None else a * scale  # noqa: E731
+    return Prediction(pred.mean + offset, pred.var * scale, part(pred.aleatoric), part(pred.epistemic))
 
 
 class Recalibrate(Intervention):
@@ -64,8 +63,7 @@ class Recalibrate(Intervention):
 
     def calibrate(self, val: SeqDataset, pred: Prediction, *, rng: np.random.Generator) -> None:
         if self.method not in ("scale", "isotonic"):
-            raise PluginError(f"method {self.method!r} is not 'scale' or 'isotonic'",
-                              plugin=self.name or "recalibrate")
+            raise PluginError(f"method {self.method!r} is not 'scale' or 'isotonic'", plugin=self.name or "recalibrate")
         y = val.y.astype(np.float64)
         self.scale_ = variance_scale(y, pred.mean, pred.var)
         if self.method == "isotonic":
@@ -73,8 +71,9 @@ class Recalibrate(Intervention):
 
             levels = ndtr((y - pred.mean) / np.sqrt(pred.var))
             observed = np.searchsorted(np.sort(levels), levels, side="right") / len(levels)
-            self.iso_ = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip",
-                                           increasing=True).fit(levels, observed)
+            self.iso_ = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip", increasing=True).fit(
+                levels, observed
+            )
             grid = np.linspace(1e-4, 1 - 1e-4, 2001)
             mapped = self.iso_.predict(grid)
             lo = grid[min(np.searchsorted(mapped, (1 - self.level) / 2), len(grid) - 1)]
@@ -113,8 +112,9 @@ class KshotRecalibrate(Intervention):
 
     def adjust(self, data: SeqDataset, pred: Prediction, context: Context) -> Prediction:
         if context.support is None or len(context.support.data) < 2:
-            raise PluginError("needs at least 2 labelled target examples (context.support)",
-                              plugin=self.name or "kshot_recalibrate")
+            raise PluginError(
+                "needs at least 2 labelled target examples (context.support)", plugin=self.name or "kshot_recalibrate"
+            )
         sup = context.support
         y = sup.data.y.astype(np.float64)
         offset = float(np.mean(y - sup.pred.mean))

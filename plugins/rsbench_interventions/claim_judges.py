@@ -27,8 +27,11 @@ class _Evidence:
         self.runs = runs  # a RunSet: it reads a bundle's cells as well as a run's
         self.dirs: list[Path] = list(runs.dirs) if runs is not None else []
         rows = ivs.read_rows(self.dirs) if self.dirs else pd.DataFrame()
-        self.units = (ivs.units_of(rows, view.task, view.decl.family) if len(rows)
-                      else pd.DataFrame(columns=["model", "intervention", "family", "shift"]))
+        self.units = (
+            ivs.units_of(rows, view.task, view.decl.family)
+            if len(rows)
+            else pd.DataFrame(columns=["model", "intervention", "family", "shift"])
+        )
         self.cache: dict[Any, pd.DataFrame] = {}
         self.rng = np.random.default_rng(0)
 
@@ -38,10 +41,8 @@ class _Evidence:
     def models(self, intervention: str) -> list[str]:
         return sorted(set(self.units.loc[self.units["intervention"] == intervention, "model"]))
 
-    def est(self, model: str, intervention: str, fn: Callable[..., np.ndarray],
-            where: pd.Series) -> Est | None:
-        pairs = ivs.paired_units(self.units.loc[where], self.runs, model, intervention,
-                                 self.cache)
+    def est(self, model: str, intervention: str, fn: Callable[..., np.ndarray], where: pd.Series) -> Est | None:
+        pairs = ivs.paired_units(self.units.loc[where], self.runs, model, intervention, self.cache)
         if not pairs:
             return None
         point, samples, seeds = ivs.estimate(pairs, fn, n_boot=N_BOOT, rng=self.rng)
@@ -75,9 +76,16 @@ def conformal_in_distribution(views: list[TaskView]) -> tuple[list[Check], str]:
     for e in evs:
         for model in e.models("conformal"):
             est = e.est(model, "conformal", ivs.coverage_of_iv, e.units["family"] == "ID")
-            checks.append(judge(f"{e.view.task} {model}: conformal coverage_90 in distribution",
-                                est, e.view.ci, above=LOW.value, below=HIGH.value,
-                                missing="no ID cells"))
+            checks.append(
+                judge(
+                    f"{e.view.task} {model}: conformal coverage_90 in distribution",
+                    est,
+                    e.view.ci,
+                    above=LOW.value,
+                    below=HIGH.value,
+                    missing="no ID cells",
+                )
+            )
     return checks, reason
 
 
@@ -95,12 +103,20 @@ def weighted_under_input_shift(views: list[TaskView]) -> tuple[list[Check], str]
                     lost_nothing += 1
                     continue
                 weighted = e.est(model, "weighted_conformal", ivs.coverage_of_iv, where)
-                checks.append(judge(f"{e.view.task} {model} {shift}: weighted conformal "
-                                    f"coverage_90 (split conformal: {split.point:.3f})",
-                                    weighted, e.view.ci, above=LOW.value))
+                checks.append(
+                    judge(
+                        f"{e.view.task} {model} {shift}: weighted conformal "
+                        f"coverage_90 (split conformal: {split.point:.3f})",
+                        weighted,
+                        e.view.ci,
+                        above=LOW.value,
+                    )
+                )
     if evs and not checks:
-        reason = (f"split conformal kept coverage above {LOW.value:g} in all {lost_nothing} "
-                  "input-shift conditions of this run: nothing to recover")
+        reason = (
+            f"split conformal kept coverage above {LOW.value:g} in all {lost_nothing} "
+            "input-shift conditions of this run: nothing to recover"
+        )
     return checks, reason
 
 
@@ -115,18 +131,29 @@ def kshot_under_label_shift(views: list[TaskView]) -> tuple[list[Check], str]:
                 if lost is None or lost.point <= GAP.value:
                     continue  # the model as trained kept coverage: nothing to recover
                 tag = f"{e.view.task} {model} {shift}"
-                parts = [judge(f"{tag}: kshot_recalibrate |coverage_90 − 0.9|",
-                               e.est(model, "kshot_recalibrate", _gap, where), e.view.ci,
-                               below=GAP.value)]
+                parts = [
+                    judge(
+                        f"{tag}: kshot_recalibrate |coverage_90 − 0.9|",
+                        e.est(model, "kshot_recalibrate", _gap, where),
+                        e.view.ci,
+                        below=GAP.value,
+                    )
+                ]
                 for other in VALIDATION_ONLY:
                     if model in e.models(other):
-                        parts.append(judge(f"{other} |coverage_90 − 0.9|",
-                                           e.est(model, other, _gap, where), e.view.ci,
-                                           above=GAP.value))
+                        parts.append(
+                            judge(
+                                f"{other} |coverage_90 − 0.9|",
+                                e.est(model, other, _gap, where),
+                                e.view.ci,
+                                above=GAP.value,
+                            )
+                        )
                 checks.append(Check(all_of(parts), "; ".join(p.text for p in parts)))
     if evs and not checks:
-        reason = ("no label shift of this run took a model's coverage more than "
-                  f"{GAP.value:g} from 0.9: nothing to recover")
+        reason = (
+            f"no label shift of this run took a model's coverage more than {GAP.value:g} from 0.9: nothing to recover"
+        )
     return checks, reason
 
 
@@ -137,10 +164,17 @@ def evoaug_under_covariate_shift(views: list[TaskView]) -> tuple[list[Check], st
         for model in e.models("evoaug"):
             same = e.est(model, "evoaug", ivs.delta("r"), e.units["family"] == "ID")
             ood = e.est(model, "evoaug", ivs.delta("r"), e.units["family"] == "input")
-            parts = [judge(f"{e.view.task} {model}: Δr ID (evoaug − none)", same, e.view.ci,
-                           above=-SAME_ID_R.value, below=SAME_ID_R.value, missing="no ID cells"),
-                     judge("Δr under input shifts", ood, e.view.ci, above=0.0,
-                           missing="no input-shift cells")]
+            parts = [
+                judge(
+                    f"{e.view.task} {model}: Δr ID (evoaug − none)",
+                    same,
+                    e.view.ci,
+                    above=-SAME_ID_R.value,
+                    below=SAME_ID_R.value,
+                    missing="no ID cells",
+                ),
+                judge("Δr under input shifts", ood, e.view.ci, above=0.0, missing="no input-shift cells"),
+            ]
             checks.append(Check(all_of(parts), "; ".join(p.text for p in parts)))
     if evs and not checks:
         reason = "evoaug ran on no model with the training hook (every cell skipped)"

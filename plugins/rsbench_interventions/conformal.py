@@ -73,9 +73,11 @@ class SplitConformal(Intervention):
     def calibrate(self, val: SeqDataset, pred: Prediction, *, rng: np.random.Generator) -> None:
         half = conformal_quantile(scores(val.y, pred), float(self.level))
         if not np.isfinite(half):
-            raise PluginError(f"{len(val)} validation examples are too few for a finite "
-                              f"{self.level:g} interval; use a larger validation split",
-                              plugin=self.name or "conformal")
+            raise PluginError(
+                f"{len(val)} validation examples are too few for a finite "
+                f"{self.level:g} interval; use a larger validation split",
+                plugin=self.name or "conformal",
+            )
         self.q_ = float(half)  # half-width in units of sigma
 
     def adjust(self, data: SeqDataset, pred: Prediction, context: Context) -> Prediction:
@@ -92,18 +94,17 @@ def kmer_features(data: SeqDataset, k: int = 3) -> np.ndarray:
     codes = np.zeros((n, max(length - k + 1, 0)), dtype=np.int64)
     valid = np.ones_like(codes, dtype=bool)
     for j in range(k):
-        part = seqs[:, j:length - k + 1 + j]
+        part = seqs[:, j : length - k + 1 + j]
         valid &= part < 4
         codes = codes * 4 + np.minimum(part, 3)
-    counts = np.zeros((n, 4 ** k))
+    counts = np.zeros((n, 4**k))
     rows = np.repeat(np.arange(n), codes.shape[1])
     np.add.at(counts, (rows[valid.ravel()], codes.ravel()[valid.ravel()]), 1.0)
     counts /= np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
     return np.hstack([counts, data.gc()[:, None].astype(np.float64)])
 
 
-def weighted_quantile(cal_scores: np.ndarray, cal_w: np.ndarray, test_w: np.ndarray,
-                      level: float) -> np.ndarray:
+def weighted_quantile(cal_scores: np.ndarray, cal_w: np.ndarray, test_w: np.ndarray, level: float) -> np.ndarray:
     """Tibshirani et al. (2019) weighted conformal quantile for each test point.
 
     Parameters
@@ -151,8 +152,7 @@ class WeightedConformal(Intervention):
 
     stage: ClassVar[str] = "posthoc"
 
-    def __init__(self, level: float = 0.9, k: int = 2, C: float = 0.1,
-                 max_weight: float = 100.0) -> None:
+    def __init__(self, level: float = 0.9, k: int = 2, C: float = 0.1, max_weight: float = 100.0) -> None:
         self.level = level
         self.k = k
         self.C = C
@@ -167,13 +167,12 @@ class WeightedConformal(Intervention):
         target = kmer_features(data, int(self.k))
         x = np.vstack([self.features_, target])
         label = np.r_[np.zeros(len(self.features_)), np.ones(len(target))]
-        clf = make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=2000,
-                                                                random_state=seed))
+        clf = make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=2000, random_state=seed))
         p = np.clip(clf.fit(x, label).predict_proba(x)[:, 1], 1e-6, 1 - 1e-6)
         # Odds times the class-size ratio estimate p_target(x) / p_val(x).
         ratio = p / (1 - p) * len(self.features_) / len(target)
         ratio = np.clip(ratio, 1 / self.max_weight, self.max_weight)
-        return ratio[:len(self.features_)], ratio[len(self.features_):]
+        return ratio[: len(self.features_)], ratio[len(self.features_) :]
 
     def adjust(self, data: SeqDataset, pred: Prediction, context: Context) -> Prediction:
         cal_w, test_w = self.weights(data, int(context.rng.integers(2**31 - 1)))

@@ -49,14 +49,14 @@ def insert(seq: np.ndarray, max_len: int, rng: np.random.Generator) -> np.ndarra
     at = int(rng.integers(0, len(seq) + 1))
     longer = np.concatenate([seq[:at], rng.integers(0, 4, n).astype(np.uint8), seq[at:]])
     left = n // 2
-    return longer[left:left + len(seq)]
+    return longer[left : left + len(seq)]
 
 
 def delete(seq: np.ndarray, max_len: int, rng: np.random.Generator) -> np.ndarray:
     """A segment removed; random DNA pads both ends back to L."""
     n = int(rng.integers(0, min(max_len, len(seq) - 1) + 1))
     at = int(rng.integers(0, len(seq) - n + 1))
-    kept = np.concatenate([seq[:at], seq[at + n:]])
+    kept = np.concatenate([seq[:at], seq[at + n :]])
     left = n // 2
     pad = rng.integers(0, 4, n).astype(np.uint8)
     return np.concatenate([pad[:left], kept, pad[left:]])
@@ -72,7 +72,7 @@ def invert(seq: np.ndarray, max_len: int, rng: np.random.Generator) -> np.ndarra
     n = int(rng.integers(0, min(max_len, len(seq)) + 1))
     at = int(rng.integers(0, len(seq) - n + 1))
     out = seq.copy()
-    out[at:at + n] = _COMPLEMENT[seq[at:at + n][::-1]]
+    out[at : at + n] = _COMPLEMENT[seq[at : at + n][::-1]]
     return out
 
 
@@ -99,9 +99,18 @@ class EvoAug(Intervention):
 
     stage: ClassVar[str] = "train"
 
-    def __init__(self, max_augs: int = 2, hard: bool = True, mut_frac: float = 0.05,
-                 insert_max: int = 20, delete_max: int = 20, shift_max: int = 20,
-                 invert_max: int = 20, rc_prob: float = 0.5, finetune_epochs: int = 5) -> None:
+    def __init__(
+        self,
+        max_augs: int = 2,
+        hard: bool = True,
+        mut_frac: float = 0.05,
+        insert_max: int = 20,
+        delete_max: int = 20,
+        shift_max: int = 20,
+        invert_max: int = 20,
+        rc_prob: float = 0.5,
+        finetune_epochs: int = 5,
+    ) -> None:
         self.max_augs = max_augs
         self.hard = hard
         self.mut_frac = mut_frac

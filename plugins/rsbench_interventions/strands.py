@@ -16,8 +16,7 @@ def average_strands(fwd: Prediction, rev: Prediction) -> Prediction:
     mean = (fwd.mean + rev.mean) / 2
     spread = (fwd.mean - rev.mean) ** 2 / 4
     var = (fwd.var + rev.var) / 2 + spread
-    alea = (None if fwd.aleatoric is None or rev.aleatoric is None
-            else (fwd.aleatoric + rev.aleatoric) / 2)
+    alea = None if fwd.aleatoric is None or rev.aleatoric is None else (fwd.aleatoric + rev.aleatoric) / 2
     return Prediction(mean, var, alea, None if alea is None else var - alea)
 
 

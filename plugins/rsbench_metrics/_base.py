@@ -44,8 +44,15 @@ class ArrayMetric(Metric):
     undefined_when: ClassVar[str] = "the input is degenerate"
 
     # -- the array function ------------------------------------------------------------
-    def batched(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-                noise_var: Array | None = None, **extra: Array) -> Array:
+    def batched(
+        self,
+        y: Array,
+        mean: Array,
+        var: Array,
+        y_true: Array | None = None,
+        noise_var: Array | None = None,
+        **extra: Array,
+    ) -> Array:
         """The metric on every row.
 
         Parameters
@@ -63,8 +70,15 @@ class ArrayMetric(Metric):
         raise NotImplementedError
 
     # -- one sample --------------------------------------------------------------------
-    def compute(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-                noise_var: Array | None = None, **extra: Array) -> float:
+    def compute(
+        self,
+        y: Array,
+        mean: Array,
+        var: Array,
+        y_true: Array | None = None,
+        noise_var: Array | None = None,
+        **extra: Array,
+    ) -> float:
         """The metric on one sample of n examples (arrays of shape (n,)).
 
         Raises
@@ -94,8 +108,9 @@ class ArrayMetric(Metric):
         return float(self.batched(**rows)[0])  # type: ignore[arg-type]
 
     # -- the runner's entry point ------------------------------------------------------
-    def __call__(self, data: SeqDataset, pred: Prediction,
-                 reference: tuple[SeqDataset, Prediction] | None = None) -> float:
+    def __call__(
+        self, data: SeqDataset, pred: Prediction, reference: tuple[SeqDataset, Prediction] | None = None
+    ) -> float:
         """Score ``pred`` on ``data``.
 
         Raises
@@ -106,11 +121,9 @@ class ArrayMetric(Metric):
             NaN/inf or mismatched input, naming the metric.
         """
         self.require(data, reference)
-        value = self.compute(data.y, pred.mean, pred.var, data.y_true, data.noise_var,
-                             **self._extra_inputs(reference))
+        value = self.compute(data.y, pred.mean, pred.var, data.y_true, data.noise_var, **self._extra_inputs(reference))
         if not np.isfinite(value):
-            raise MetricSkipped(f"metric {self._label()!r} is undefined on this data "
-                                f"({value}): {self.undefined_when}")
+            raise MetricSkipped(f"metric {self._label()!r} is undefined on this data ({value}): {self.undefined_when}")
         return value
 
     def _extra_inputs(self, reference: Any) -> dict[str, Array]:
@@ -128,8 +141,9 @@ class MomentMetric(ArrayMetric):
     statistics once and only averages them per resample (no re-evaluation).
     """
 
-    def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-              noise_var: Array | None = None) -> Array:
+    def stats(
+        self, y: Array, mean: Array, var: Array, y_true: Array | None = None, noise_var: Array | None = None
+    ) -> Array:
         """Per-example statistics, shape (k, *y.shape)."""
         raise NotImplementedError
 
@@ -137,8 +151,15 @@ class MomentMetric(ArrayMetric):
         """Metric from means of the statistics: (k, B) -> (B,). Default: m[0]."""
         return m[0]
 
-    def batched(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-                noise_var: Array | None = None, **extra: Array) -> Array:
+    def batched(
+        self,
+        y: Array,
+        mean: Array,
+        var: Array,
+        y_true: Array | None = None,
+        noise_var: Array | None = None,
+        **extra: Array,
+    ) -> Array:
         s = np.asarray(self.stats(y, mean, var, y_true, noise_var))
         return np.asarray(self.finalize(s.mean(axis=-1)), dtype=np.float64)
 
@@ -168,8 +189,9 @@ def validate(metric: str, n: int | None = None, **arrays: Any) -> dict[str, Arra
         finite = np.isfinite(arr)
         if not finite.all():
             bad = int(np.flatnonzero(~finite)[0])
-            raise DataError(f"metric {metric!r}: {key} is {arr[bad]} at row {bad}; drop or "
-                            "impute missing values before scoring")
+            raise DataError(
+                f"metric {metric!r}: {key} is {arr[bad]} at row {bad}; drop or impute missing values before scoring"
+            )
         if key.endswith("var") and key != "noise_var" and (arr <= 0).any():
             bad = int(np.flatnonzero(arr <= 0)[0])
             raise DataError(f"metric {metric!r}: {key} must be > 0, got {arr[bad]} at row {bad}")

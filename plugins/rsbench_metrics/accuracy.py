@@ -25,8 +25,9 @@ class MSE(MomentMetric):
 
     higher_is_better: ClassVar[bool] = False
 
-    def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-              noise_var: Array | None = None) -> Array:
+    def stats(
+        self, y: Array, mean: Array, var: Array, y_true: Array | None = None, noise_var: Array | None = None
+    ) -> Array:
         return ((y - mean) ** 2)[None]
 
 
@@ -50,8 +51,9 @@ class MAE(MomentMetric):
 
     higher_is_better: ClassVar[bool] = False
 
-    def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-              noise_var: Array | None = None) -> Array:
+    def stats(
+        self, y: Array, mean: Array, var: Array, y_true: Array | None = None, noise_var: Array | None = None
+    ) -> Array:
         return np.abs(y - mean)[None]
 
 
@@ -63,15 +65,22 @@ class Pearson(ArrayMetric):
     table_order: ClassVar[int] = 0
 
     higher_is_better: ClassVar[bool] = True
-    undefined_when: ClassVar[str] = ("correlation needs n >= 2 and non-constant predictions "
-                                     "and measurements")
+    undefined_when: ClassVar[str] = "correlation needs n >= 2 and non-constant predictions and measurements"
 
-    def batched(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-                noise_var: Array | None = None, **extra: Array) -> Array:
+    def batched(
+        self,
+        y: Array,
+        mean: Array,
+        var: Array,
+        y_true: Array | None = None,
+        noise_var: Array | None = None,
+        **extra: Array,
+    ) -> Array:
         return correlation(mean, y)
 
-    def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-              noise_var: Array | None = None) -> Array:
+    def stats(
+        self, y: Array, mean: Array, var: Array, y_true: Array | None = None, noise_var: Array | None = None
+    ) -> Array:
         """Bootstrap statistics (5, n): a, b, a², b², ab with a, b centred on the full sample.
 
         Centring first keeps the moment form as precise as the two-pass ``batched``.
@@ -100,12 +109,20 @@ class Spearman(ArrayMetric):
     higher_is_better: ClassVar[bool] = True
     undefined_when: ClassVar[str] = Pearson.undefined_when
 
-    def batched(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-                noise_var: Array | None = None, **extra: Array) -> Array:
+    def batched(
+        self,
+        y: Array,
+        mean: Array,
+        var: Array,
+        y_true: Array | None = None,
+        noise_var: Array | None = None,
+        **extra: Array,
+    ) -> Array:
         return correlation(rankdata(mean), rankdata(y))
 
-    def prepare(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-                noise_var: Array | None = None) -> tuple[Presorted, Presorted, Array]:
+    def prepare(
+        self, y: Array, mean: Array, var: Array, y_true: Array | None = None, noise_var: Array | None = None
+    ) -> tuple[Presorted, Presorted, Array]:
         """Sort by μ and by y once; resamples are then example counts."""
         by_mean, by_y = Presorted.of(mean), Presorted.of(y)
         # y-sorted position of the example at each μ-sorted position
@@ -146,16 +163,24 @@ class R2(ArrayMetric):
     higher_is_better: ClassVar[bool] = True
     undefined_when: ClassVar[str] = "R² needs n >= 2 and non-constant measurements"
 
-    def batched(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-                noise_var: Array | None = None, **extra: Array) -> Array:
+    def batched(
+        self,
+        y: Array,
+        mean: Array,
+        var: Array,
+        y_true: Array | None = None,
+        noise_var: Array | None = None,
+        **extra: Array,
+    ) -> Array:
         sse = ((y - mean) ** 2).sum(axis=-1)
         yc = y - y.mean(axis=-1, keepdims=True)
         sst = (yc * yc).sum(axis=-1)
         undefined = is_constant(y)
         return np.where(undefined, np.nan, 1.0 - sse / np.where(undefined, 1.0, sst))
 
-    def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-              noise_var: Array | None = None) -> Array:
+    def stats(
+        self, y: Array, mean: Array, var: Array, y_true: Array | None = None, noise_var: Array | None = None
+    ) -> Array:
         """Bootstrap statistics (3, n): a, a², (y − μ)² with a = y centred on the full sample."""
         a = y - y.mean(axis=-1, keepdims=True)
         return np.stack([a, a * a, (y - mean) ** 2])

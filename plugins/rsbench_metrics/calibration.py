@@ -37,8 +37,9 @@ class NLL(MomentMetric):
     higher_is_better: ClassVar[bool] = False
     needs: ClassVar[frozenset[str]] = frozenset({"var"})
 
-    def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-              noise_var: Array | None = None) -> Array:
+    def stats(
+        self, y: Array, mean: Array, var: Array, y_true: Array | None = None, noise_var: Array | None = None
+    ) -> Array:
         return gaussian_nll(y, mean, var)[None]
 
 
@@ -57,8 +58,9 @@ class Z2(MomentMetric):
     needs: ClassVar[frozenset[str]] = frozenset({"var"})
     target: ClassVar[float | None] = 1.0
 
-    def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-              noise_var: Array | None = None) -> Array:
+    def stats(
+        self, y: Array, mean: Array, var: Array, y_true: Array | None = None, noise_var: Array | None = None
+    ) -> Array:
         return ((y - mean) ** 2 / var)[None]
 
 
@@ -84,8 +86,9 @@ class Coverage(MomentMetric):
     def target(self) -> float:  # type: ignore[override]
         return float(self.level)
 
-    def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-              noise_var: Array | None = None) -> Array:
+    def stats(
+        self, y: Array, mean: Array, var: Array, y_true: Array | None = None, noise_var: Array | None = None
+    ) -> Array:
         return (np.abs(y - mean) <= z_of(self.level) * np.sqrt(var)).astype(np.float64)[None]
 
 
@@ -124,8 +127,9 @@ class Width90(MomentMetric):
     higher_is_better: ClassVar[bool] = False
     needs: ClassVar[frozenset[str]] = frozenset({"var"})
 
-    def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-              noise_var: Array | None = None) -> Array:
+    def stats(
+        self, y: Array, mean: Array, var: Array, y_true: Array | None = None, noise_var: Array | None = None
+    ) -> Array:
         return (2 * z_of(0.9) * np.sqrt(var))[None]
 
 
@@ -135,8 +139,9 @@ class CRPS(MomentMetric):
     higher_is_better: ClassVar[bool] = False
     needs: ClassVar[frozenset[str]] = frozenset({"var"})
 
-    def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-              noise_var: Array | None = None) -> Array:
+    def stats(
+        self, y: Array, mean: Array, var: Array, y_true: Array | None = None, noise_var: Array | None = None
+    ) -> Array:
         sd = np.sqrt(var)
         z = (y - mean) / sd
         pdf = np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
@@ -168,8 +173,15 @@ class ENCE(ArrayMetric):
     def __init__(self, n_bins: int = 10) -> None:
         self.n_bins = n_bins
 
-    def batched(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-                noise_var: Array | None = None, **extra: Array) -> Array:
+    def batched(
+        self,
+        y: Array,
+        mean: Array,
+        var: Array,
+        y_true: Array | None = None,
+        noise_var: Array | None = None,
+        **extra: Array,
+    ) -> Array:
         n = y.shape[-1]
         vs, err2 = sort_tie_averaged(var, (y - mean) ** 2)
         nb = max(1, min(int(self.n_bins), n))
@@ -179,8 +191,9 @@ class ENCE(ArrayMetric):
         mse = np.add.reduceat(err2, starts, axis=-1) / counts
         return _ence(mv, mse)
 
-    def prepare(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-                noise_var: Array | None = None) -> tuple[Presorted, Array, Array]:
+    def prepare(
+        self, y: Array, mean: Array, var: Array, y_true: Array | None = None, noise_var: Array | None = None
+    ) -> tuple[Presorted, Array, Array]:
         """Sort by σ² once; resamples are then example counts (see ``_resample``)."""
         ps = Presorted.of(var)
         return ps, ps.sort((y - mean) ** 2), ps.sort(var)
@@ -247,12 +260,20 @@ class MiscalibrationArea(ArrayMetric):
     higher_is_better: ClassVar[bool] = False
     needs: ClassVar[frozenset[str]] = frozenset({"var"})
 
-    def batched(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-                noise_var: Array | None = None, **extra: Array) -> Array:
+    def batched(
+        self,
+        y: Array,
+        mean: Array,
+        var: Array,
+        y_true: Array | None = None,
+        noise_var: Array | None = None,
+        **extra: Array,
+    ) -> Array:
         return _area(observed_coverage(y, mean, var))
 
-    def prepare(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-                noise_var: Array | None = None) -> Array:
+    def prepare(
+        self, y: Array, mean: Array, var: Array, y_true: Array | None = None, noise_var: Array | None = None
+    ) -> Array:
         """Each example's coverage bin, computed once for all resamples."""
         return _level_bins(y, mean, var)
 

@@ -35,8 +35,9 @@ class CoverageGap90(MomentMetric):
     higher_is_better: ClassVar[bool] = False
     needs: ClassVar[frozenset[str]] = frozenset({"var"})
 
-    def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-              noise_var: Array | None = None) -> Array:
+    def stats(
+        self, y: Array, mean: Array, var: Array, y_true: Array | None = None, noise_var: Array | None = None
+    ) -> Array:
         return (np.abs(y - mean) <= z_of(0.9) * np.sqrt(var)).astype(np.float64)[None]
 
     def finalize(self, m: Array) -> Array:
@@ -50,8 +51,9 @@ class WidthNorm90(MomentMetric):
     needs: ClassVar[frozenset[str]] = frozenset({"var"})
     undefined_when: ClassVar[str] = "y is constant in the split"
 
-    def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-              noise_var: Array | None = None) -> Array:
+    def stats(
+        self, y: Array, mean: Array, var: Array, y_true: Array | None = None, noise_var: Array | None = None
+    ) -> Array:
         return np.stack([2 * z_of(0.9) * np.sqrt(var), y, y * y])
 
     def finalize(self, m: Array) -> Array:
@@ -96,14 +98,16 @@ class WorstGroupCoverage90(Metric):
     def __init__(self, min_group: int = 10) -> None:
         self.min_group = min_group
 
-    def __call__(self, data: SeqDataset, pred: Prediction,
-                 reference: Any = None) -> float:
-        arr = validate(self.name or "worst_group_coverage_90", len(data),
-                       y=np.asarray(data.y, np.float64), mean=pred.mean, var=pred.var)
+    def __call__(self, data: SeqDataset, pred: Prediction, reference: Any = None) -> float:
+        arr = validate(
+            self.name or "worst_group_coverage_90",
+            len(data),
+            y=np.asarray(data.y, np.float64),
+            mean=pred.mean,
+            var=pred.var,
+        )
         inside = np.abs(arr["y"] - arr["mean"]) <= z_of(0.9) * np.sqrt(arr["var"])
-        covs = [float(inside[mask].mean()) for mask in declared_groups(data).values()
-                if mask.sum() >= self.min_group]
+        covs = [float(inside[mask].mean()) for mask in declared_groups(data).values() if mask.sum() >= self.min_group]
         if not covs:
-            raise MetricSkipped(f"no declared group holds {self.min_group} examples "
-                                f"({len(data)} in the split)")
+            raise MetricSkipped(f"no declared group holds {self.min_group} examples ({len(data)} in the split)")
         return min(covs)

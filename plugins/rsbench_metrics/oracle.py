@@ -18,8 +18,9 @@ from rsbench_metrics.calibration import gaussian_nll
 def _need(metric: ArrayMetric, field: str, value: Array | None) -> Array:
     """``value``, or skip (with the reason) when an oracle field is absent (real data)."""
     if value is None:
-        raise MetricSkipped(f"metric {metric._label()!r} needs {field}, which this data "
-                            "lacks (oracle metrics are for simulated tasks)")
+        raise MetricSkipped(
+            f"metric {metric._label()!r} needs {field}, which this data lacks (oracle metrics are for simulated tasks)"
+        )
     return value
 
 
@@ -32,8 +33,9 @@ class ExcessMSE(MomentMetric):
     higher_is_better: ClassVar[bool] = False
     needs: ClassVar[frozenset[str]] = frozenset({"noise_var"})
 
-    def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-              noise_var: Array | None = None) -> Array:
+    def stats(
+        self, y: Array, mean: Array, var: Array, y_true: Array | None = None, noise_var: Array | None = None
+    ) -> Array:
         noise_var = _need(self, "noise_var", noise_var)
         return ((y - mean) ** 2 - noise_var)[None]
 
@@ -45,8 +47,15 @@ class SignalPearson(ArrayMetric):
     needs: ClassVar[frozenset[str]] = frozenset({"y_true"})
     undefined_when: ClassVar[str] = "correlation needs n >= 2 and non-constant μ and y_true"
 
-    def batched(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-                noise_var: Array | None = None, **extra: Array) -> Array:
+    def batched(
+        self,
+        y: Array,
+        mean: Array,
+        var: Array,
+        y_true: Array | None = None,
+        noise_var: Array | None = None,
+        **extra: Array,
+    ) -> Array:
         y_true = _need(self, "y_true", y_true)
         return correlation(mean, y_true)
 
@@ -62,8 +71,9 @@ class NLLGap(MomentMetric):
     needs: ClassVar[frozenset[str]] = frozenset({"var", "y_true", "noise_var"})
     undefined_when: ClassVar[str] = "the oracle NLL is infinite where noise_var is 0"
 
-    def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-              noise_var: Array | None = None) -> Array:
+    def stats(
+        self, y: Array, mean: Array, var: Array, y_true: Array | None = None, noise_var: Array | None = None
+    ) -> Array:
         y_true, noise_var = _need(self, "y_true", y_true), _need(self, "noise_var", noise_var)
         with np.errstate(divide="ignore", invalid="ignore"):
             return (gaussian_nll(y, mean, var) - gaussian_nll(y, y_true, noise_var))[None]
@@ -82,8 +92,9 @@ class VarRatio(MomentMetric):
     target: ClassVar[float | None] = 1.0
     undefined_when: ClassVar[str] = "the true total error is 0 (μ = y_true and no noise)"
 
-    def stats(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-              noise_var: Array | None = None) -> Array:
+    def stats(
+        self, y: Array, mean: Array, var: Array, y_true: Array | None = None, noise_var: Array | None = None
+    ) -> Array:
         y_true, noise_var = _need(self, "y_true", y_true), _need(self, "noise_var", noise_var)
         return np.stack([np.broadcast_to(var, y.shape), (y_true - mean) ** 2 + noise_var])
 

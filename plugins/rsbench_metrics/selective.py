@@ -58,8 +58,9 @@ class _VarRanked(ArrayMetric):
 
     needs: ClassVar[frozenset[str]] = frozenset({"var"})
 
-    def prepare(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-                noise_var: Array | None = None) -> tuple[Presorted, Array]:
+    def prepare(
+        self, y: Array, mean: Array, var: Array, y_true: Array | None = None, noise_var: Array | None = None
+    ) -> tuple[Presorted, Array]:
         """Sort the full sample once; ``resampled`` then works on example counts."""
         return _var_ranked(y, mean, var)
 
@@ -89,8 +90,15 @@ class AURC(_VarRanked):
     def __init__(self, curve_points: int = 200) -> None:
         self.curve_points = curve_points
 
-    def batched(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-                noise_var: Array | None = None, **extra: Array) -> Array:
+    def batched(
+        self,
+        y: Array,
+        mean: Array,
+        var: Array,
+        y_true: Array | None = None,
+        noise_var: Array | None = None,
+        **extra: Array,
+    ) -> Array:
         return risk_curve(var, (y - mean) ** 2).mean(axis=-1)
 
     def resampled(self, state: tuple[Presorted, Array], idx: Array) -> Array:
@@ -114,21 +122,28 @@ class ExcessAURC(_VarRanked):
 
     higher_is_better: ClassVar[bool] = False
 
-    def batched(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-                noise_var: Array | None = None, **extra: Array) -> Array:
+    def batched(
+        self,
+        y: Array,
+        mean: Array,
+        var: Array,
+        y_true: Array | None = None,
+        noise_var: Array | None = None,
+        **extra: Array,
+    ) -> Array:
         err2 = (y - mean) ** 2
         return risk_curve(var, err2).mean(axis=-1) - oracle_aurc(err2)
 
-    def prepare(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-                noise_var: Array | None = None) -> tuple[Any, Any]:
+    def prepare(
+        self, y: Array, mean: Array, var: Array, y_true: Array | None = None, noise_var: Array | None = None
+    ) -> tuple[Any, Any]:
         err2 = (y - mean) ** 2
         by_err = Presorted.of(err2)
         return _var_ranked(y, mean, var), (by_err, by_err.sort(err2))
 
     def resampled(self, state: tuple[Any, Any], idx: Array) -> Array:
         n = idx.shape[1]
-        return (_curve(state[0], idx).mean_of_running_means(n)
-                - _curve(state[1], idx).mean_of_running_means(n))
+        return _curve(state[0], idx).mean_of_running_means(n) - _curve(state[1], idx).mean_of_running_means(n)
 
 
 class RiskAt(_VarRanked):
@@ -145,8 +160,15 @@ class RiskAt(_VarRanked):
     def __init__(self, coverage: float = 0.5) -> None:
         self.coverage = coverage
 
-    def batched(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-                noise_var: Array | None = None, **extra: Array) -> Array:
+    def batched(
+        self,
+        y: Array,
+        mean: Array,
+        var: Array,
+        y_true: Array | None = None,
+        noise_var: Array | None = None,
+        **extra: Array,
+    ) -> Array:
         k = n_at(self.coverage, y.shape[-1])
         return risk_curve(var, (y - mean) ** 2)[..., k - 1]
 
@@ -182,11 +204,17 @@ class SelectiveGain(_VarRanked):
     table_order: ClassVar[int] = 2
 
     higher_is_better: ClassVar[bool] = True
-    undefined_when: ClassVar[str] = ("the most confident half has zero error, so the ratio "
-                                     "is infinite or 0/0")
+    undefined_when: ClassVar[str] = "the most confident half has zero error, so the ratio is infinite or 0/0"
 
-    def batched(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-                noise_var: Array | None = None, **extra: Array) -> Array:
+    def batched(
+        self,
+        y: Array,
+        mean: Array,
+        var: Array,
+        y_true: Array | None = None,
+        noise_var: Array | None = None,
+        **extra: Array,
+    ) -> Array:
         risk = risk_curve(var, (y - mean) ** 2)
         half = risk[..., n_at(0.5, y.shape[-1]) - 1]
         with np.errstate(divide="ignore", invalid="ignore"):

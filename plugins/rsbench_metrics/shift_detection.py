@@ -50,18 +50,26 @@ class OodAUROC(ArrayMetric):
     higher_is_better: ClassVar[bool] = True
     needs: ClassVar[frozenset[str]] = frozenset({"var", "reference"})
 
-    def batched(self, y: Array, mean: Array, var: Array, y_true: Array | None = None,
-                noise_var: Array | None = None, *, reference_var: Array | None = None,
-                **extra: Array) -> Array:
+    def batched(
+        self,
+        y: Array,
+        mean: Array,
+        var: Array,
+        y_true: Array | None = None,
+        noise_var: Array | None = None,
+        *,
+        reference_var: Array | None = None,
+        **extra: Array,
+    ) -> Array:
         if reference_var is None:
-            raise MetricSkipped(f"metric {self._label()!r} needs reference_var, the variances "
-                                "predicted on the in-distribution split")
+            raise MetricSkipped(
+                f"metric {self._label()!r} needs reference_var, the variances predicted on the in-distribution split"
+            )
         return auroc(var, reference_var)
 
     def _extra_inputs(self, reference: Any) -> dict[str, Array]:
         ref_data, ref_pred = reference
-        return {"reference_y": ref_data.y, "reference_mean": ref_pred.mean,
-                "reference_var": ref_pred.var}
+        return {"reference_y": ref_data.y, "reference_mean": ref_pred.mean, "reference_var": ref_pred.var}
 
 
 class OodAUROCEpistemic(Metric):
@@ -81,8 +89,9 @@ class OodAUROCEpistemic(Metric):
     higher_is_better: ClassVar[bool] = True
     needs: ClassVar[frozenset[str]] = frozenset({"epistemic", "reference"})
 
-    def __call__(self, data: SeqDataset, pred: Prediction,
-                 reference: tuple[SeqDataset, Prediction] | None = None) -> float:
+    def __call__(
+        self, data: SeqDataset, pred: Prediction, reference: tuple[SeqDataset, Prediction] | None = None
+    ) -> float:
         """Score ``pred`` on ``data`` against ``reference`` (test_id and its prediction).
 
         Raises
@@ -95,26 +104,36 @@ class OodAUROCEpistemic(Metric):
         self.require(data, reference)
         assert reference is not None  # require() skipped otherwise
         name = self.name or "ood_auroc_epistemic"
-        ood, ref = (self._epistemic(p, n, where) for p, n, where in (
-            (pred, len(data), "the scored split"),
-            (reference[1], len(reference[0]), "the in-distribution split")))
+        ood, ref = (
+            self._epistemic(p, n, where)
+            for p, n, where in (
+                (pred, len(data), "the scored split"),
+                (reference[1], len(reference[0]), "the in-distribution split"),
+            )
+        )
         both = np.concatenate([ood, ref])
         if both.max() == both.min():
-            raise MetricSkipped(f"metric {name!r}: the epistemic variance is {both[0]:g} for "
-                                "every example, so the model does not estimate it")
+            raise MetricSkipped(
+                f"metric {name!r}: the epistemic variance is {both[0]:g} for "
+                "every example, so the model does not estimate it"
+            )
         return float(auroc(ood[None], ref[None])[0])
 
     def _epistemic(self, pred: Prediction, n: int, where: str) -> Array:
         """``pred.epistemic`` checked: float64 (n,), finite and >= 0."""
         name = self.name or "ood_auroc_epistemic"
         if pred.epistemic is None:
-            raise MetricSkipped(f"metric {name!r} needs the epistemic variance, which the "
-                                f"prediction on {where} lacks (the model reports only a "
-                                "total variance)")
+            raise MetricSkipped(
+                f"metric {name!r} needs the epistemic variance, which the "
+                f"prediction on {where} lacks (the model reports only a "
+                "total variance)"
+            )
         arr = validate(name, n=n, epistemic=pred.epistemic)["epistemic"]
         assert arr is not None
         if (arr < 0).any():
             bad = int(np.flatnonzero(arr < 0)[0])
-            raise DataError(f"metric {name!r}: epistemic variance must be >= 0, got {arr[bad]} "
-                            f"at row {bad} of {where}; clip it at 0 in the model")
+            raise DataError(
+                f"metric {name!r}: epistemic variance must be >= 0, got {arr[bad]} "
+                f"at row {bad} of {where}; clip it at 0 in the model"
+            )
         return arr

@@ -34,27 +34,59 @@ if TYPE_CHECKING:
     from rsbench_models.prixfixe import DreamAttn, DreamCNN, DreamRNN, PrixFixe
     from rsbench_models.transformer import Transformer
 
-__all__ = ["BiLSTM", "CNN", "DreamAttn", "DreamCNN", "DreamRNN", "Ensemble", "GCLinear", "GCPrior",
-           "KmerRidge", "LegNet", "MeanBaseline", "MotifPrior", "NeuralModel", "PriorRidge",
-           "PrixFixe", "Transformer"]
+__all__ = [
+    "BiLSTM",
+    "CNN",
+    "DreamAttn",
+    "DreamCNN",
+    "DreamRNN",
+    "Ensemble",
+    "GCLinear",
+    "GCPrior",
+    "KmerRidge",
+    "LegNet",
+    "MeanBaseline",
+    "MotifPrior",
+    "NeuralModel",
+    "PriorRidge",
+    "PrixFixe",
+    "Transformer",
+]
 
 #: Exported class -> its module, imported when the name is first read.
-_EXPORTS = {"BiLSTM": "bilstm", "CNN": "cnn", "DreamAttn": "prixfixe", "DreamCNN": "prixfixe",
-            "DreamRNN": "prixfixe", "Ensemble": "ensemble", "GCLinear": "baselines",
-            "GCPrior": "priors", "KmerRidge": "baselines", "LegNet": "legnet",
-            "MeanBaseline": "baselines", "MotifPrior": "priors", "NeuralModel": "neural",
-            "PriorRidge": "prior_ridge", "PrixFixe": "prixfixe", "Transformer": "transformer"}
+_EXPORTS = {
+    "BiLSTM": "bilstm",
+    "CNN": "cnn",
+    "DreamAttn": "prixfixe",
+    "DreamCNN": "prixfixe",
+    "DreamRNN": "prixfixe",
+    "Ensemble": "ensemble",
+    "GCLinear": "baselines",
+    "GCPrior": "priors",
+    "KmerRidge": "baselines",
+    "LegNet": "legnet",
+    "MeanBaseline": "baselines",
+    "MotifPrior": "priors",
+    "NeuralModel": "neural",
+    "PriorRidge": "prior_ridge",
+    "PrixFixe": "prixfixe",
+    "Transformer": "transformer",
+}
 
 #: Neural base models (lazily imported classes).
 _NEURAL: dict[str, LazyFactory] = {
-    "cnn": lazy("rsbench_models.cnn:CNN"), "bilstm": lazy("rsbench_models.bilstm:BiLSTM"),
+    "cnn": lazy("rsbench_models.cnn:CNN"),
+    "bilstm": lazy("rsbench_models.bilstm:BiLSTM"),
     "transformer": lazy("rsbench_models.transformer:Transformer"),
     "legnet": lazy("rsbench_models.legnet:LegNet"),
     "dream_cnn": lazy("rsbench_models.prixfixe:DreamCNN"),
     "dream_rnn": lazy("rsbench_models.prixfixe:DreamRNN"),
-    "dream_attn": lazy("rsbench_models.prixfixe:DreamAttn")}
-_PRIORS: dict[str, LazyFactory] = {"motif": lazy("rsbench_models.priors:MotifPrior"),
-                                   "gc": lazy("rsbench_models.priors:GCPrior")}
+    "dream_attn": lazy("rsbench_models.prixfixe:DreamAttn"),
+}
+_PRIORS: dict[str, LazyFactory] = {
+    "motif": lazy("rsbench_models.priors:MotifPrior"),
+    "gc": lazy("rsbench_models.priors:GCPrior"),
+}
 _SUMMARY = {
     "cnn": "residual CNN (DeepSTARR/LegNet family) with a Gaussian mean+variance head",
     "bilstm": "conv stem + bidirectional LSTM (DREAM-RNN family), Gaussian head",
@@ -66,8 +98,7 @@ _SUMMARY = {
 }
 
 
-def with_prior(cls: Callable[..., Model], prior_name: str,
-               **prior_params: Any) -> Callable[..., Model]:
+def with_prior(cls: Callable[..., Model], prior_name: str, **prior_params: Any) -> Callable[..., Model]:
     """Factory for ``base+prior``: the base model with a fresh prior instance
     built with ``prior_params`` (e.g. ``source="oracle"`` for a motif-prior rung).
 
@@ -75,6 +106,7 @@ def with_prior(cls: Callable[..., Model], prior_name: str,
     e.g. ``prior=MotifPrior(meme_path=...)``. ``cls`` may be a lazy factory: it is
     imported when the model is first built.
     """
+
     def factory(**params: Any) -> Model:
         if "prior" not in params or params["prior"] is None:
             prior = _PRIORS[prior_name](**prior_params)
@@ -96,10 +128,9 @@ MOTIF_LADDER: dict[str, dict[str, Any]] = {
 }
 _LADDER_SUMMARY = {
     "motif": "the simulator's TFs from an independent database plus decoys on simulated "
-             "tasks; the cell type's panel on real ones",
+    "tasks; the cell type's panel on real ones",
     "motif_oracle": "the simulator's own matrices (a perfect prior; simulated tasks only)",
-    "motif_decoys": "only TFs the simulator does not use (an uninformative prior; "
-                    "simulated tasks only)",
+    "motif_decoys": "only TFs the simulator does not use (an uninformative prior; simulated tasks only)",
 }
 
 
@@ -110,31 +141,63 @@ def rsbench_register_models(register: Callable[..., None]) -> None:
         for prior_name in _PRIORS:
             if prior_name == "motif":
                 continue  # below, with the ladder
-            register(f"{base}+{prior_name}", with_prior(cls, prior_name),
-                     summary=f"{base} with {prior_name} prior features in the head",
-                     family="neural", base=base, prior=prior_name)
+            register(
+                f"{base}+{prior_name}",
+                with_prior(cls, prior_name),
+                summary=f"{base} with {prior_name} prior features in the head",
+                family="neural",
+                base=base,
+                prior=prior_name,
+            )
         rungs = MOTIF_LADDER if base == "cnn" else {"motif": MOTIF_LADDER["motif"]}
         for suffix, prior_params in rungs.items():
             shown = ", ".join(f"{k}={v}" for k, v in prior_params.items())
-            register(f"{base}+{suffix}", with_prior(cls, "motif", **prior_params),
-                     summary=f"{base} with motif prior features in the head ({shown}: "
-                             f"{_LADDER_SUMMARY[suffix]}; per-matrix thresholds at p = 0.02)",
-                     family="neural", base=base, prior="motif")
-    register("prixfixe", lazy("rsbench_models.prixfixe:PrixFixe"),
-             summary="compose registered blocks: prixfixe(first=..., core=..., final=...) "
-             "(see `rsbench list blocks`)", family="neural")
-    register("ensemble", lazy("rsbench_models.ensemble:Ensemble"),
-             summary="deep ensemble of any registered model (mixture)", family="ensemble")
-    register("mean", lazy("rsbench_models.baselines:MeanBaseline"),
-             summary="training mean and variance for every input", family="baseline")
-    register("gc_linear", lazy("rsbench_models.baselines:GCLinear"),
-             summary="linear in GC content; residual variance", family="baseline")
-    register("kmer_ridge", lazy("rsbench_models.baselines:KmerRidge"),
-             summary="ridge on canonical 1-6-mer counts; cross-fitted log-residual variance",
-             family="baseline")
-    register("prior_ridge", _prior_ridge,
-             summary="ridge on motif-prior features plus GC; tells a prior's value from the "
-             "network's", family="baseline", prior="motif")
+            register(
+                f"{base}+{suffix}",
+                with_prior(cls, "motif", **prior_params),
+                summary=f"{base} with motif prior features in the head ({shown}: "
+                f"{_LADDER_SUMMARY[suffix]}; per-matrix thresholds at p = 0.02)",
+                family="neural",
+                base=base,
+                prior="motif",
+            )
+    register(
+        "prixfixe",
+        lazy("rsbench_models.prixfixe:PrixFixe"),
+        summary="compose registered blocks: prixfixe(first=..., core=..., final=...) (see `rsbench list blocks`)",
+        family="neural",
+    )
+    register(
+        "ensemble",
+        lazy("rsbench_models.ensemble:Ensemble"),
+        summary="deep ensemble of any registered model (mixture)",
+        family="ensemble",
+    )
+    register(
+        "mean",
+        lazy("rsbench_models.baselines:MeanBaseline"),
+        summary="training mean and variance for every input",
+        family="baseline",
+    )
+    register(
+        "gc_linear",
+        lazy("rsbench_models.baselines:GCLinear"),
+        summary="linear in GC content; residual variance",
+        family="baseline",
+    )
+    register(
+        "kmer_ridge",
+        lazy("rsbench_models.baselines:KmerRidge"),
+        summary="ridge on canonical 1-6-mer counts; cross-fitted log-residual variance",
+        family="baseline",
+    )
+    register(
+        "prior_ridge",
+        _prior_ridge,
+        summary="ridge on motif-prior features plus GC; tells a prior's value from the network's",
+        family="baseline",
+        prior="motif",
+    )
 
 
 def _prior_ridge(**params: Any) -> Model:
@@ -151,26 +214,23 @@ def _prior_ridge(**params: Any) -> Model:
 
 #: Built-in Prix Fixe blocks: name -> (factory in :mod:`.prixfixe_blocks`, roles, summary).
 BLOCKS: dict[str, tuple[str, tuple[str, ...], str]] = {
-    "legnet": ("legnet_block", ("first", "core"),
-               "LegNet stem (first) or EfficientNet+SE stages (core), DREAM configuration"),
-    "bhi": ("bhi_block", ("first",),
-            "two parallel convolutions k=9,15 (320 channels) + ReLU + dropout (team BHI)"),
-    "bilstm": ("bilstm_block", ("core",),
-               "BiLSTM (320 per direction) then two parallel convolutions (team BHI)"),
-    "attention": ("attention_block", ("core",),
-                  "4 conformer blocks, 8 heads, conv k=15 (DREAM-Attn's core)"),
-    "autosome": ("autosome_block", ("final",),
-                 "conv 1x1 to 256, mean over positions, Gaussian head (autosome.org)"),
-    "gaussian": ("gaussian_block", ("final",),
-                 "masked mean+max pooling and the Gaussian head of the built-in cnn"),
+    "legnet": (
+        "legnet_block",
+        ("first", "core"),
+        "LegNet stem (first) or EfficientNet+SE stages (core), DREAM configuration",
+    ),
+    "bhi": ("bhi_block", ("first",), "two parallel convolutions k=9,15 (320 channels) + ReLU + dropout (team BHI)"),
+    "bilstm": ("bilstm_block", ("core",), "BiLSTM (320 per direction) then two parallel convolutions (team BHI)"),
+    "attention": ("attention_block", ("core",), "4 conformer blocks, 8 heads, conv k=15 (DREAM-Attn's core)"),
+    "autosome": ("autosome_block", ("final",), "conv 1x1 to 256, mean over positions, Gaussian head (autosome.org)"),
+    "gaussian": ("gaussian_block", ("final",), "masked mean+max pooling and the Gaussian head of the built-in cnn"),
 }
 
 
 @hookimpl
 def rsbench_register_blocks(register: Callable[..., None]) -> None:
     for name, (factory, roles, summary) in BLOCKS.items():
-        register(name, lazy(f"rsbench_models.prixfixe_blocks:{factory}"), roles=roles,
-                 summary=summary)
+        register(name, lazy(f"rsbench_models.prixfixe_blocks:{factory}"), roles=roles, summary=summary)
 
 
 @hookimpl

@@ -22,19 +22,13 @@ from rsbench_models.neural import n_params
 
 #: Models in table order, with a short description of their blocks.
 ROWS: tuple[tuple[str, str], ...] = (
-    ("cnn", "conv stem k=9 + 4 residual SE blocks (64 ch, pool 2) → mean+max pool → "
-            "Gaussian head"),
-    ("bilstm", "conv stem + 2 residual blocks → BiLSTM 64/direction → mean+max pool → "
-               "Gaussian head"),
-    ("transformer", "conv stem + 2 residual blocks → 2 encoder layers, 4 heads → "
-                    "Gaussian head"),
-    ("legnet", "stem 64 k=11 → EffNet+SE stages 80, 96, 112, 128 (k=9, pool 2) → mapper, "
-               "mean pool → Gaussian head"),
+    ("cnn", "conv stem k=9 + 4 residual SE blocks (64 ch, pool 2) → mean+max pool → Gaussian head"),
+    ("bilstm", "conv stem + 2 residual blocks → BiLSTM 64/direction → mean+max pool → Gaussian head"),
+    ("transformer", "conv stem + 2 residual blocks → 2 encoder layers, 4 heads → Gaussian head"),
+    ("legnet", "stem 64 k=11 → EffNet+SE stages 80, 96, 112, 128 (k=9, pool 2) → mapper, mean pool → Gaussian head"),
     ("dream_cnn", "bhi (k=9,15; 320) → legnet core 128,128,64,64,64,64 (k=7) → autosome final"),
-    ("dream_rnn", "bhi (k=9,15; 320) → bilstm core (320/direction + k=9,15 convs) → "
-                  "autosome final"),
-    ("dream_attn", "legnet stem (256, k=7) → attention core (4 conformer blocks, 8 heads) → "
-                   "autosome final"),
+    ("dream_rnn", "bhi (k=9,15; 320) → bilstm core (320/direction + k=9,15 convs) → autosome final"),
+    ("dream_attn", "legnet stem (256, k=7) → attention core (4 conformer blocks, 8 heads) → autosome final"),
 )
 
 
@@ -46,8 +40,13 @@ def rows() -> list[tuple[str, str, int]]:
         for name, blocks in ROWS:
             out.append((name, blocks, n_params(registry.create("model", name).build(0))))
         dream = LegNet(**DREAM_CONFIG)
-        out.append(("legnet(DREAM_CONFIG)", "stem 256 k=7 → stages 128,128,64,64,64,64 (k=7, no "
-                    "pool) → mapper, mean pool → Gaussian head", n_params(dream.build(0))))
+        out.append(
+            (
+                "legnet(DREAM_CONFIG)",
+                "stem 256 k=7 → stages 128,128,64,64,64,64 (k=7, no pool) → mapper, mean pool → Gaussian head",
+                n_params(dream.build(0)),
+            )
+        )
     return out
 
 
@@ -77,8 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     for name, blocks, count in rows():
         cell = ""
         if speed:
-            model = (LegNet(**DREAM_CONFIG) if name.startswith("legnet(")
-                     else registry.create("model", name))
+            model = LegNet(**DREAM_CONFIG) if name.startswith("legnet(") else registry.create("model", name)
             with torch.random.fork_rng():
                 cell = f" {train_throughput(model.build(0)):.0f} |"
         print(f"| `{name}` | {blocks} | {count:,} |{cell}")

@@ -22,8 +22,9 @@ LOG_CHI2_BIAS = -1.2703628454614782
 
 def _need_fit(model: Model, attr: str) -> None:
     if not hasattr(model, attr):
-        raise PluginError("predict called before fit or load; fit the model first",
-                          plugin=model.name or type(model).__name__)
+        raise PluginError(
+            "predict called before fit or load; fit the model first", plugin=model.name or type(model).__name__
+        )
 
 
 def _check_train(train: SeqDataset, need: int, who: str) -> None:
@@ -39,8 +40,15 @@ class MeanBaseline(Model):
     def __init__(self) -> None:
         pass
 
-    def fit(self, train: SeqDataset, val: SeqDataset, *, rng: np.random.Generator,
-            device: str = "cpu", budget: Budget | None = None) -> MeanBaseline:
+    def fit(
+        self,
+        train: SeqDataset,
+        val: SeqDataset,
+        *,
+        rng: np.random.Generator,
+        device: str = "cpu",
+        budget: Budget | None = None,
+    ) -> MeanBaseline:
         _check_train(train, 2, "mean")
         y = train.y.astype(np.float64)
         self.mean_, self.var_ = float(y.mean()), float(max(y.var(ddof=1), VAR_FLOOR))
@@ -49,8 +57,7 @@ class MeanBaseline(Model):
     def predict(self, data: SeqDataset, *, device: str = "cpu") -> Prediction:
         _need_fit(self, "mean_")
         n = len(data)
-        return Prediction(np.full(n, self.mean_), np.full(n, self.var_),
-                          np.full(n, self.var_), np.zeros(n))
+        return Prediction(np.full(n, self.mean_), np.full(n, self.var_), np.full(n, self.var_), np.zeros(n))
 
     def get_state(self) -> dict[str, Any]:
         _need_fit(self, "mean_")
@@ -73,8 +80,15 @@ class GCLinear(Model):
     def __init__(self) -> None:
         pass
 
-    def fit(self, train: SeqDataset, val: SeqDataset, *, rng: np.random.Generator,
-            device: str = "cpu", budget: Budget | None = None) -> GCLinear:
+    def fit(
+        self,
+        train: SeqDataset,
+        val: SeqDataset,
+        *,
+        rng: np.random.Generator,
+        device: str = "cpu",
+        budget: Budget | None = None,
+    ) -> GCLinear:
         _check_train(train, 3, "gc_linear")
         x = np.column_stack([np.ones(len(train)), train.gc()])
         y = train.y.astype(np.float64)
@@ -130,20 +144,33 @@ class KmerRidge(Model):
 
     closed_form = True  # no epochs: the budget does not cap this fit
 
-    def __init__(self, k_min: int = 1, k_max: int = 6,
-                 alphas: tuple[float, ...] = (1.0, 10.0, 100.0, 1e3, 1e4, 1e5),
-                 var_k_max: int = 2, cv_folds: int = 3) -> None:
+    def __init__(
+        self,
+        k_min: int = 1,
+        k_max: int = 6,
+        alphas: tuple[float, ...] = (1.0, 10.0, 100.0, 1e3, 1e4, 1e5),
+        var_k_max: int = 2,
+        cv_folds: int = 3,
+    ) -> None:
         self.k_min, self.k_max, self.alphas = k_min, k_max, alphas
         self.var_k_max, self.cv_folds = var_k_max, cv_folds
 
     def _features(self, data: SeqDataset) -> tuple[np.ndarray, np.ndarray]:
         x = kmer_counts(data.seqs, tuple(range(int(self.k_min), int(self.k_max) + 1)))
-        xv = np.column_stack([kmer_counts(data.seqs, tuple(range(1, int(self.var_k_max) + 1))),
-                              data.gc()]).astype(np.float32)
+        xv = np.column_stack([kmer_counts(data.seqs, tuple(range(1, int(self.var_k_max) + 1))), data.gc()]).astype(
+            np.float32
+        )
         return x, xv
 
-    def fit(self, train: SeqDataset, val: SeqDataset, *, rng: np.random.Generator,
-            device: str = "cpu", budget: Budget | None = None) -> KmerRidge:
+    def fit(
+        self,
+        train: SeqDataset,
+        val: SeqDataset,
+        *,
+        rng: np.random.Generator,
+        device: str = "cpu",
+        budget: Budget | None = None,
+    ) -> KmerRidge:
         from sklearn.linear_model import RidgeCV
 
         _check_train(train, 2 * int(self.cv_folds), "kmer_ridge")
@@ -167,8 +194,9 @@ class KmerRidge(Model):
         self.v_intercept_ = float(var_model.intercept_) + float(np.log(np.mean(resid**2 / fitted)))
         return self
 
-    def _fit_mean(self, xs: np.ndarray, y: np.ndarray, folds: np.ndarray
-                  ) -> tuple[np.ndarray, float, float, np.ndarray]:
+    def _fit_mean(
+        self, xs: np.ndarray, y: np.ndarray, folds: np.ndarray
+    ) -> tuple[np.ndarray, float, float, np.ndarray]:
         """The mean model and its cross-fitted residuals.
 
         Parameters
@@ -203,8 +231,7 @@ class KmerRidge(Model):
 
     def get_state(self) -> dict[str, Any]:
         _need_fit(self, "coef_")
-        state: dict[str, Any] = {k: np.asarray(getattr(self, k), dtype=np.float64)
-                                 for k in self._STATE}
+        state: dict[str, Any] = {k: np.asarray(getattr(self, k), dtype=np.float64) for k in self._STATE}
         state.update(intercept=self.intercept_, v_intercept=self.v_intercept_, alpha=self.alpha_)
         return state
 

@@ -22,17 +22,33 @@ from rsbench_models.neural import NeuralModel, masked_pool
 class BiLSTMNet(nn.Module):
     """The network of :class:`BiLSTM`; ``forward(x (B,4,L), mask (B,1,L), prior)``."""
 
-    def __init__(self, channels: int, stem_blocks: int, kernel_size: int, hidden: int,
-                 layers: int, dropout: float, n_prior: int, head_hidden: int) -> None:
+    def __init__(
+        self,
+        channels: int,
+        stem_blocks: int,
+        kernel_size: int,
+        hidden: int,
+        layers: int,
+        dropout: float,
+        n_prior: int,
+        head_hidden: int,
+    ) -> None:
         super().__init__()
         self.stem = ConvStem(channels, stem_blocks, kernel_size, dropout)
         self.drop = nn.Dropout(dropout)
-        self.lstm = nn.LSTM(channels, hidden, num_layers=layers, batch_first=True,
-                            bidirectional=True, dropout=dropout if layers > 1 else 0.0)
+        self.lstm = nn.LSTM(
+            channels,
+            hidden,
+            num_layers=layers,
+            batch_first=True,
+            bidirectional=True,
+            dropout=dropout if layers > 1 else 0.0,
+        )
         self.head = GaussianHead(4 * hidden, n_prior, head_hidden, dropout)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor, prior: torch.Tensor | None = None
-                ) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, x: torch.Tensor, mask: torch.Tensor, prior: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         h, m = self.stem(x, mask)
         # The LSTM runs in float32 even under CUDA autocast (cuDNN RNNs and bf16 mix badly).
         seq = self.drop(h).transpose(1, 2).float()
@@ -45,10 +61,10 @@ class BiLSTMNet(nn.Module):
         if bool((lengths < width).any()):
             # Padded rows: pack so the backward direction starts at each row's last base.
             packed = nn.utils.rnn.pack_padded_sequence(
-                seq, lengths.clamp_min(1).long().cpu(), batch_first=True, enforce_sorted=False)
+                seq, lengths.clamp_min(1).long().cpu(), batch_first=True, enforce_sorted=False
+            )
             out, _ = self.lstm(packed)
-            out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True,
-                                                      total_length=seq.shape[1])
+            out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=seq.shape[1])
         else:
             out, _ = self.lstm(seq)
         return out
@@ -78,12 +94,26 @@ class BiLSTM(NeuralModel):
     About 131k parameters at the defaults; the LSTM runs over L/4 positions.
     """
 
-    def __init__(self, channels: int = 64, stem_blocks: int = 2, kernel_size: int = 5,
-                 hidden: int = 64, layers: int = 1,
-                 dropout: float = 0.1, head_hidden: int = 64, prior: Prior | str | None = None,
-                 epochs: int = 10, batch_size: int = 128, lr: float = 3e-3,
-                 weight_decay: float = 0.01, patience: int = 4, rc_augment: bool = True,
-                 beta: float = 0.5, var_floor: float = 1e-3, mc_dropout: int = 8) -> None:
+    def __init__(
+        self,
+        channels: int = 64,
+        stem_blocks: int = 2,
+        kernel_size: int = 5,
+        hidden: int = 64,
+        layers: int = 1,
+        dropout: float = 0.1,
+        head_hidden: int = 64,
+        prior: Prior | str | None = None,
+        epochs: int = 10,
+        batch_size: int = 128,
+        lr: float = 3e-3,
+        weight_decay: float = 0.01,
+        patience: int = 4,
+        rc_augment: bool = True,
+        beta: float = 0.5,
+        var_floor: float = 1e-3,
+        mc_dropout: int = 8,
+    ) -> None:
         self.channels, self.hidden, self.layers = channels, hidden, layers
         self.stem_blocks, self.kernel_size = stem_blocks, kernel_size
         self.dropout, self.head_hidden, self.prior = dropout, head_hidden, prior
@@ -92,6 +122,13 @@ class BiLSTM(NeuralModel):
         self.beta, self.var_floor, self.mc_dropout = beta, var_floor, mc_dropout
 
     def build(self, n_prior: int) -> nn.Module:
-        return BiLSTMNet(int(self.channels), int(self.stem_blocks), int(self.kernel_size),
-                         int(self.hidden), int(self.layers),
-                         float(self.dropout), n_prior, int(self.head_hidden))
+        return BiLSTMNet(
+            int(self.channels),
+            int(self.stem_blocks),
+            int(self.kernel_size),
+            int(self.hidden),
+            int(self.layers),
+            float(self.dropout),
+            n_prior,
+            int(self.head_hidden),
+        )

@@ -19,8 +19,12 @@ class SqueezeExcite(nn.Module):
 
     def __init__(self, channels: int, reduction: int = 4) -> None:
         super().__init__()
-        self.fc = nn.Sequential(nn.Linear(channels, channels // reduction), nn.SiLU(),
-                                nn.Linear(channels // reduction, channels), nn.Sigmoid())
+        self.fc = nn.Sequential(
+            nn.Linear(channels, channels // reduction),
+            nn.SiLU(),
+            nn.Linear(channels // reduction, channels),
+            nn.Sigmoid(),
+        )
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
         return h * self.fc(h.mean(-1)).unsqueeze(-1)
@@ -34,9 +38,13 @@ class ResBlock(nn.Module):
 
     def __init__(self, channels: int, kernel: int, dropout: float, pool: int) -> None:
         super().__init__()
-        self.body = nn.Sequential(nn.Conv1d(channels, channels, kernel, padding=kernel // 2),
-                                  nn.BatchNorm1d(channels), nn.SiLU(), SqueezeExcite(channels),
-                                  nn.Dropout(dropout))
+        self.body = nn.Sequential(
+            nn.Conv1d(channels, channels, kernel, padding=kernel // 2),
+            nn.BatchNorm1d(channels),
+            nn.SiLU(),
+            SqueezeExcite(channels),
+            nn.Dropout(dropout),
+        )
         self.pool = pool
 
     def forward(self, h: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -51,15 +59,14 @@ class ConvStem(nn.Module):
     default 9) is the first layer's kernel.
     """
 
-    def __init__(self, channels: int, n_blocks: int, kernel_size: int, dropout: float,
-                 stem_kernel: int = 9) -> None:
+    def __init__(self, channels: int, n_blocks: int, kernel_size: int, dropout: float, stem_kernel: int = 9) -> None:
         super().__init__()
         if stem_kernel < 1 or stem_kernel % 2 == 0:
             raise ValueError(f"stem_kernel must be a positive odd number, got {stem_kernel}")
-        self.stem = nn.Sequential(nn.Conv1d(4, channels, stem_kernel, padding=stem_kernel // 2),
-                                  nn.BatchNorm1d(channels), nn.SiLU())
-        self.blocks = nn.ModuleList([ResBlock(channels, kernel_size, dropout, 2)
-                                     for _ in range(n_blocks)])
+        self.stem = nn.Sequential(
+            nn.Conv1d(4, channels, stem_kernel, padding=stem_kernel // 2), nn.BatchNorm1d(channels), nn.SiLU()
+        )
+        self.blocks = nn.ModuleList([ResBlock(channels, kernel_size, dropout, 2) for _ in range(n_blocks)])
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         h = self.stem(x) * mask  # padding enters the blocks as exact zeros

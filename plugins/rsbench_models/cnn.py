@@ -26,13 +26,25 @@ class CNNNet(ConvStem):
     (subclassed rather than wrapped so state-dict keys stay ``stem.*``, ``blocks.*``).
     """
 
-    def __init__(self, channels: int, n_blocks: int, kernel_size: int, dropout: float,
-                 n_prior: int, head_hidden: int, stem_kernel: int = 9) -> None:
+    def __init__(
+        self,
+        channels: int,
+        n_blocks: int,
+        kernel_size: int,
+        dropout: float,
+        n_prior: int,
+        head_hidden: int,
+        stem_kernel: int = 9,
+    ) -> None:
         super().__init__(channels, n_blocks, kernel_size, dropout, stem_kernel)
         self.head = GaussianHead(2 * channels, n_prior, head_hidden, dropout)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor,  # type: ignore[override]
-                prior: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self,
+        x: torch.Tensor,
+        mask: torch.Tensor,  # type: ignore[override]
+        prior: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         h, mask = super().forward(x, mask)
         return self.head(masked_pool(h, mask), prior)
 
@@ -70,12 +82,25 @@ class CNN(NeuralModel):
     β = 0.5 fits the mean better than the plain NLL (β = 0) at some cost in calibration.
     """
 
-    def __init__(self, channels: int = 64, n_blocks: int = 4, kernel_size: int = 5,
-                 dropout: float = 0.1, head_hidden: int = 64, prior: Prior | str | None = None,
-                 epochs: int = 10, batch_size: int = 128, lr: float = 3e-3,
-                 weight_decay: float = 0.01, patience: int = 4, rc_augment: bool = True,
-                 beta: float = 0.5, var_floor: float = 1e-3, mc_dropout: int = 8,
-                 stem_kernel: int = 9) -> None:
+    def __init__(
+        self,
+        channels: int = 64,
+        n_blocks: int = 4,
+        kernel_size: int = 5,
+        dropout: float = 0.1,
+        head_hidden: int = 64,
+        prior: Prior | str | None = None,
+        epochs: int = 10,
+        batch_size: int = 128,
+        lr: float = 3e-3,
+        weight_decay: float = 0.01,
+        patience: int = 4,
+        rc_augment: bool = True,
+        beta: float = 0.5,
+        var_floor: float = 1e-3,
+        mc_dropout: int = 8,
+        stem_kernel: int = 9,
+    ) -> None:
         self.channels, self.n_blocks, self.kernel_size = channels, n_blocks, kernel_size
         self.stem_kernel = stem_kernel
         self.dropout, self.head_hidden, self.prior = dropout, head_hidden, prior
@@ -84,5 +109,12 @@ class CNN(NeuralModel):
         self.beta, self.var_floor, self.mc_dropout = beta, var_floor, mc_dropout
 
     def build(self, n_prior: int) -> nn.Module:
-        return CNNNet(int(self.channels), int(self.n_blocks), int(self.kernel_size),
-                      float(self.dropout), n_prior, int(self.head_hidden), int(self.stem_kernel))
+        return CNNNet(
+            int(self.channels),
+            int(self.n_blocks),
+            int(self.kernel_size),
+            float(self.dropout),
+            n_prior,
+            int(self.head_hidden),
+            int(self.stem_kernel),
+        )

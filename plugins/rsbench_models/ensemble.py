@@ -37,34 +37,37 @@ class Ensemble(Model):
     member is).
     """
 
-    def __init__(self, base: str = "cnn", members: int = 5,
-                 base_params: dict[str, Any] | None = None) -> None:
+    def __init__(self, base: str = "cnn", members: int = 5, base_params: dict[str, Any] | None = None) -> None:
         self.base, self.members, self.base_params = base, members, base_params
 
     def _make(self) -> list[Model]:
         if int(self.members) < 1:
-            raise PluginError(f"members must be >= 1, got {self.members}",
-                              plugin=self.name or "ensemble")
+            raise PluginError(f"members must be >= 1, got {self.members}", plugin=self.name or "ensemble")
         params = dict(self.base_params or {})
-        return [regshift_bench.get_plugin("model", self.base, **params)
-                for _ in range(int(self.members))]
+        return [regshift_bench.get_plugin("model", self.base, **params) for _ in range(int(self.members))]
 
-    def fit(self, train: SeqDataset, val: SeqDataset, *, rng: np.random.Generator,
-            device: str = "cpu", budget: Budget | None = None) -> Ensemble:
+    def fit(
+        self,
+        train: SeqDataset,
+        val: SeqDataset,
+        *,
+        rng: np.random.Generator,
+        device: str = "cpu",
+        budget: Budget | None = None,
+    ) -> Ensemble:
         self.models_ = self._make()
         start = time.perf_counter()
         for i, (model, child) in enumerate(zip(self.models_, rng.spawn(len(self.models_)))):
-            model.fit(train, val, rng=child, device=device,
-                      budget=_member_budget(budget, len(self.models_) - i, start))
+            model.fit(train, val, rng=child, device=device, budget=_member_budget(budget, len(self.models_) - i, start))
         reports = [fit_report(m) for m in self.models_]
-        self.fit_report_ = (FitReport.combine([r for r in reports if r is not None])
-                            if all(r is not None for r in reports) else None)
+        self.fit_report_ = (
+            FitReport.combine([r for r in reports if r is not None]) if all(r is not None for r in reports) else None
+        )
         return self
 
     def predict(self, data: SeqDataset, *, device: str = "cpu") -> Prediction:
         if not hasattr(self, "models_"):
-            raise PluginError("predict called before fit or load; fit the model first",
-                              plugin=self.name or "ensemble")
+            raise PluginError("predict called before fit or load; fit the model first", plugin=self.name or "ensemble")
         preds = [m.predict(data, device=device) for m in self.models_]
         means = np.stack([p.mean for p in preds])
         alea = np.stack([p.var for p in preds]).mean(0)
@@ -74,8 +77,7 @@ class Ensemble(Model):
     def predict_mean(self, data: SeqDataset, *, device: str = "cpu") -> np.ndarray:
         """The average of the members' deterministic means (their ``predict_mean``)."""
         if not hasattr(self, "models_"):
-            raise PluginError("predict called before fit or load; fit the model first",
-                              plugin=self.name or "ensemble")
+            raise PluginError("predict called before fit or load; fit the model first", plugin=self.name or "ensemble")
         return np.mean([m.predict_mean(data, device=device) for m in self.models_], axis=0)
 
     def get_state(self) -> dict[str, Any]:
@@ -86,9 +88,11 @@ class Ensemble(Model):
     def set_state(self, state: dict[str, Any]) -> None:
         self.models_ = self._make()
         if len(state["members"]) != len(self.models_):
-            raise PluginError(f"saved ensemble has {len(state['members'])} members, this one "
-                              f"{len(self.models_)}; construct it with the same members=",
-                              plugin=self.name or "ensemble")
+            raise PluginError(
+                f"saved ensemble has {len(state['members'])} members, this one "
+                f"{len(self.models_)}; construct it with the same members=",
+                plugin=self.name or "ensemble",
+            )
         for model, sub in zip(self.models_, state["members"]):
             model.set_state(sub)
 

@@ -36,23 +36,21 @@ class GaussianHead(nn.Module):
     ``None`` and returns ``(mean, logvar)``, each (B,).
     """
 
-    def __init__(self, in_dim: int, n_prior: int = 0, hidden: int = 64,
-                 dropout: float = 0.1) -> None:
+    def __init__(self, in_dim: int, n_prior: int = 0, hidden: int = 64, dropout: float = 0.1) -> None:
         super().__init__()
         self.n_prior = n_prior
-        self.body = nn.Sequential(nn.Linear(in_dim + n_prior, hidden), nn.SiLU(),
-                                  nn.Dropout(dropout))
+        self.body = nn.Sequential(nn.Linear(in_dim + n_prior, hidden), nn.SiLU(), nn.Dropout(dropout))
         self.out = nn.Linear(hidden, 2)
         # Start near the standardised target's moments: mean 0, variance 1.
         nn.init.zeros_(self.out.bias)
         nn.init.normal_(self.out.weight, std=1e-3)
 
-    def forward(self, h: torch.Tensor, prior: torch.Tensor | None = None
-                ) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, h: torch.Tensor, prior: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         if self.n_prior:
             if prior is None:
-                raise PluginError("this head was built with prior features; pass them "
-                                  "(the model's prior= was set at fit time)")
+                raise PluginError(
+                    "this head was built with prior features; pass them (the model's prior= was set at fit time)"
+                )
             h = torch.cat([h, prior.to(h.dtype)], dim=1)
         out = self.out(self.body(h)).float()
         return out[:, 0], out[:, 1].clamp(LOGVAR_MIN, LOGVAR_MAX)
@@ -63,8 +61,9 @@ def predictive_var(logvar: torch.Tensor, floor: float) -> torch.Tensor:
     return torch.exp(logvar) + floor
 
 
-def gaussian_nll(mean: torch.Tensor, logvar: torch.Tensor, y: torch.Tensor, *,
-                 floor: float = 1e-3, beta: float = 0.0) -> torch.Tensor:
+def gaussian_nll(
+    mean: torch.Tensor, logvar: torch.Tensor, y: torch.Tensor, *, floor: float = 1e-3, beta: float = 0.0
+) -> torch.Tensor:
     """Mean Gaussian negative log-likelihood (constant dropped), optionally β-weighted.
 
     Parameters

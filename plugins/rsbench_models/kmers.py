@@ -43,7 +43,7 @@ def kmer_counts(codes: np.ndarray, ks: tuple[int, ...]) -> np.ndarray:
             idx = np.zeros((n, windows), dtype=np.int64)
             valid = np.ones((n, windows), dtype=bool)
             for j in range(k):
-                part = codes[:, j:j + windows]
+                part = codes[:, j : j + windows]
                 idx = idx * 4 + np.minimum(part, 3)
                 valid &= part < 4
             rows = np.broadcast_to(np.arange(n)[:, None], idx.shape)[valid]

@@ -44,8 +44,13 @@ from rsbench_models.neural import NeuralModel, masked_maxpool
 #: parameters of :class:`LegNet` (published stem 256 / kernel 7, stages 128, 128,
 #: 64, 64, 64, 64 without pooling, depthwise, SE width from the block input).
 DREAM_CONFIG: dict[str, Any] = {
-    "stem_channels": 256, "stem_kernel": 7, "block_channels": [128, 128, 64, 64, 64, 64],
-    "kernel_size": 7, "resize_factor": 4, "filter_per_group": 1, "se_width": "input",
+    "stem_channels": 256,
+    "stem_kernel": 7,
+    "block_channels": [128, 128, 64, 64, 64, 64],
+    "kernel_size": 7,
+    "resize_factor": 4,
+    "filter_per_group": 1,
+    "se_width": "input",
     "pool_sizes": [1, 1, 1, 1, 1, 1],
 }
 
@@ -64,9 +69,11 @@ class LocalBlock(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel: int) -> None:
         super().__init__()
-        self.body = nn.Sequential(nn.Conv1d(in_channels, out_channels, kernel, padding="same",
-                                            bias=False),
-                                  nn.BatchNorm1d(out_channels), nn.SiLU())
+        self.body = nn.Sequential(
+            nn.Conv1d(in_channels, out_channels, kernel, padding="same", bias=False),
+            nn.BatchNorm1d(out_channels),
+            nn.SiLU(),
+        )
 
     def forward(self, h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return self.body(h) * mask
@@ -80,8 +87,7 @@ class MaskedSqueezeExcite(nn.Module):
 
     def __init__(self, channels: int, hidden: int) -> None:
         super().__init__()
-        self.fc = nn.Sequential(nn.Linear(channels, hidden), nn.SiLU(),
-                                nn.Linear(hidden, channels), nn.Sigmoid())
+        self.fc = nn.Sequential(nn.Linear(channels, hidden), nn.SiLU(), nn.Linear(hidden, channels), nn.Sigmoid())
 
     def forward(self, h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return h * self.fc(masked_mean(h, mask)).unsqueeze(-1)
@@ -107,20 +113,20 @@ class EffBlock(nn.Module):
         the block's input width (the DREAM configuration).
     """
 
-    def __init__(self, channels: int, kernel: int, resize_factor: int, filter_per_group: int,
-                 se_reduction: int, se_width: str) -> None:
+    def __init__(
+        self, channels: int, kernel: int, resize_factor: int, filter_per_group: int, se_reduction: int, se_width: str
+    ) -> None:
         super().__init__()
         inner = channels * resize_factor
-        self.expand = nn.Sequential(nn.Conv1d(channels, inner, 1, bias=False),
-                                    nn.BatchNorm1d(inner), nn.SiLU())
+        self.expand = nn.Sequential(nn.Conv1d(channels, inner, 1, bias=False), nn.BatchNorm1d(inner), nn.SiLU())
         self.spatial = nn.Sequential(
-            nn.Conv1d(inner, inner, kernel, groups=inner // filter_per_group, padding="same",
-                      bias=False),
-            nn.BatchNorm1d(inner), nn.SiLU())
+            nn.Conv1d(inner, inner, kernel, groups=inner // filter_per_group, padding="same", bias=False),
+            nn.BatchNorm1d(inner),
+            nn.SiLU(),
+        )
         base = inner if se_width == "inner" else channels
         self.se = MaskedSqueezeExcite(inner, max(1, base // se_reduction))
-        self.project = nn.Sequential(nn.Conv1d(inner, channels, 1, bias=False),
-                                     nn.BatchNorm1d(channels), nn.SiLU())
+        self.project = nn.Sequential(nn.Conv1d(inner, channels, 1, bias=False), nn.BatchNorm1d(channels), nn.SiLU())
 
     def forward(self, h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         h = self.expand(h) * mask  # zeros at padding before the wide convolution
@@ -131,11 +137,19 @@ class EffBlock(nn.Module):
 class LegNetStage(nn.Module):
     """Concat(h, EffBlock(h)) -> LocalBlock(2C -> C') -> padding-aware max-pool."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel: int, resize_factor: int,
-                 filter_per_group: int, se_reduction: int, se_width: str, pool: int) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel: int,
+        resize_factor: int,
+        filter_per_group: int,
+        se_reduction: int,
+        se_width: str,
+        pool: int,
+    ) -> None:
         super().__init__()
-        self.eff = EffBlock(in_channels, kernel, resize_factor, filter_per_group, se_reduction,
-                            se_width)
+        self.eff = EffBlock(in_channels, kernel, resize_factor, filter_per_group, se_reduction, se_width)
         self.local = LocalBlock(2 * in_channels, out_channels, kernel)
         self.pool = pool
 
@@ -150,17 +164,35 @@ class LegNetCore(nn.Module):
     ``out_channels`` is the last stage's width (the input width with no stages).
     """
 
-    def __init__(self, in_channels: int, block_channels: Sequence[int], kernel_size: int,
-                 resize_factor: int, filter_per_group: int, se_reduction: int, se_width: str,
-                 pool_sizes: Sequence[int]) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        block_channels: Sequence[int],
+        kernel_size: int,
+        resize_factor: int,
+        filter_per_group: int,
+        se_reduction: int,
+        se_width: str,
+        pool_sizes: Sequence[int],
+    ) -> None:
         super().__init__()
-        check_schedule(in_channels, block_channels, kernel_size, resize_factor,
-                       filter_per_group, se_width, pool_sizes)
+        check_schedule(in_channels, block_channels, kernel_size, resize_factor, filter_per_group, se_width, pool_sizes)
         widths = [in_channels, *block_channels]
-        self.stages = nn.ModuleList([
-            LegNetStage(widths[i], widths[i + 1], kernel_size, resize_factor, filter_per_group,
-                        se_reduction, se_width, int(pool_sizes[i]))
-            for i in range(len(block_channels))])
+        self.stages = nn.ModuleList(
+            [
+                LegNetStage(
+                    widths[i],
+                    widths[i + 1],
+                    kernel_size,
+                    resize_factor,
+                    filter_per_group,
+                    se_reduction,
+                    se_width,
+                    int(pool_sizes[i]),
+                )
+                for i in range(len(block_channels))
+            ]
+        )
         self.out_channels = widths[-1]
 
     def forward(self, h: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -169,21 +201,31 @@ class LegNetCore(nn.Module):
         return h, mask
 
 
-def check_schedule(in_channels: int, block_channels: Sequence[int], kernel_size: int,
-                   resize_factor: int, filter_per_group: int, se_width: str,
-                   pool_sizes: Sequence[int]) -> None:
+def check_schedule(
+    in_channels: int,
+    block_channels: Sequence[int],
+    kernel_size: int,
+    resize_factor: int,
+    filter_per_group: int,
+    se_width: str,
+    pool_sizes: Sequence[int],
+) -> None:
     """Refuse a LegNet schedule that cannot be built, naming the parameter and the fix."""
     if len(pool_sizes) != len(block_channels):
-        raise RegshiftError(f"pool_sizes has {len(pool_sizes)} entries but block_channels has "
-                            f"{len(block_channels)}; give one pool size per stage (1 = none)")
+        raise RegshiftError(
+            f"pool_sizes has {len(pool_sizes)} entries but block_channels has "
+            f"{len(block_channels)}; give one pool size per stage (1 = none)"
+        )
     if kernel_size < 1 or kernel_size % 2 == 0:
         raise RegshiftError(f"kernel_size must be a positive odd number, got {kernel_size}")
     if se_width not in ("inner", "input"):
         raise RegshiftError(f"se_width must be 'inner' or 'input', got {se_width!r}")
     for width in [in_channels, *block_channels[:-1]]:
         if (width * resize_factor) % filter_per_group:
-            raise RegshiftError(f"filter_per_group={filter_per_group} does not divide the inner "
-                                f"width {width * resize_factor}; use 1 (depthwise) or a divisor")
+            raise RegshiftError(
+                f"filter_per_group={filter_per_group} does not divide the inner "
+                f"width {width * resize_factor}; use 1 (depthwise) or a divisor"
+            )
 
 
 class LegNetNet(nn.Module):
@@ -192,20 +234,28 @@ class LegNetNet(nn.Module):
     def __init__(self, params: dict[str, Any], n_prior: int) -> None:
         super().__init__()
         stem_channels = int(params["stem_channels"])
-        self.stem = nn.Sequential(nn.Conv1d(4, stem_channels, int(params["stem_kernel"]),
-                                            padding="same", bias=False),
-                                  nn.BatchNorm1d(stem_channels), nn.SiLU())
-        self.core = LegNetCore(stem_channels, list(params["block_channels"]),
-                               int(params["kernel_size"]), int(params["resize_factor"]),
-                               int(params["filter_per_group"]), int(params["se_reduction"]),
-                               str(params["se_width"]), list(params["pool_sizes"]))
+        self.stem = nn.Sequential(
+            nn.Conv1d(4, stem_channels, int(params["stem_kernel"]), padding="same", bias=False),
+            nn.BatchNorm1d(stem_channels),
+            nn.SiLU(),
+        )
+        self.core = LegNetCore(
+            stem_channels,
+            list(params["block_channels"]),
+            int(params["kernel_size"]),
+            int(params["resize_factor"]),
+            int(params["filter_per_group"]),
+            int(params["se_reduction"]),
+            str(params["se_width"]),
+            list(params["pool_sizes"]),
+        )
         width = self.core.out_channels
         self.mapper = nn.Sequential(nn.BatchNorm1d(width), nn.Conv1d(width, 2 * width, 1))
-        self.head = GaussianHead(2 * width, n_prior, int(params["head_hidden"]),
-                                 float(params["dropout"]))
+        self.head = GaussianHead(2 * width, n_prior, int(params["head_hidden"]), float(params["dropout"]))
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor, prior: torch.Tensor | None = None
-                ) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, x: torch.Tensor, mask: torch.Tensor, prior: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         h = self.stem(x) * mask
         h, m = self.core(h, mask)
         return self.head(masked_mean(self.mapper(h), m), prior)
@@ -247,14 +297,30 @@ class LegNet(NeuralModel):
     ``LegNet(**DREAM_CONFIG)`` builds the DREAM 2022 configuration.
     """
 
-    def __init__(self, stem_channels: int = 64, stem_kernel: int = 11,
-                 block_channels: list[int] | None = None, kernel_size: int = 9,
-                 resize_factor: int = 4, filter_per_group: int = 1, se_reduction: int = 4,
-                 se_width: str = "inner", pool_sizes: list[int] | None = None,
-                 head_hidden: int = 256, dropout: float = 0.1, prior: Prior | str | None = None,
-                 epochs: int = 20, batch_size: int = 1024, lr: float = 0.01,
-                 weight_decay: float = 0.1, patience: int = 4, rc_augment: bool = True,
-                 beta: float = 0.5, var_floor: float = 1e-3, mc_dropout: int = 8) -> None:
+    def __init__(
+        self,
+        stem_channels: int = 64,
+        stem_kernel: int = 11,
+        block_channels: list[int] | None = None,
+        kernel_size: int = 9,
+        resize_factor: int = 4,
+        filter_per_group: int = 1,
+        se_reduction: int = 4,
+        se_width: str = "inner",
+        pool_sizes: list[int] | None = None,
+        head_hidden: int = 256,
+        dropout: float = 0.1,
+        prior: Prior | str | None = None,
+        epochs: int = 20,
+        batch_size: int = 1024,
+        lr: float = 0.01,
+        weight_decay: float = 0.1,
+        patience: int = 4,
+        rc_augment: bool = True,
+        beta: float = 0.5,
+        var_floor: float = 1e-3,
+        mc_dropout: int = 8,
+    ) -> None:
         self.stem_channels, self.stem_kernel = stem_channels, stem_kernel
         self.block_channels, self.kernel_size = block_channels, kernel_size
         self.resize_factor, self.filter_per_group = resize_factor, filter_per_group
@@ -266,10 +332,22 @@ class LegNet(NeuralModel):
 
     def architecture(self) -> dict[str, Any]:
         """The network's parameters with ``None`` lists resolved to the defaults."""
-        params = {k: getattr(self, k) for k in (
-            "stem_channels", "stem_kernel", "block_channels", "kernel_size", "resize_factor",
-            "filter_per_group", "se_reduction", "se_width", "pool_sizes", "head_hidden",
-            "dropout")}
+        params = {
+            k: getattr(self, k)
+            for k in (
+                "stem_channels",
+                "stem_kernel",
+                "block_channels",
+                "kernel_size",
+                "resize_factor",
+                "filter_per_group",
+                "se_reduction",
+                "se_width",
+                "pool_sizes",
+                "head_hidden",
+                "dropout",
+            )
+        }
         if params["block_channels"] is None:
             params["block_channels"] = [80, 96, 112, 128]
         if params["pool_sizes"] is None:
@@ -280,10 +358,15 @@ class LegNet(NeuralModel):
     def validate_params(cls, params: dict[str, Any]) -> None:
         """Refuse, before training, a stage schedule that cannot be built (one line)."""
         arch = cls(**{k: v for k, v in params.items() if k in cls._param_names()}).architecture()
-        check_schedule(int(arch["stem_channels"]), list(arch["block_channels"]),
-                       int(arch["kernel_size"]), int(arch["resize_factor"]),
-                       int(arch["filter_per_group"]), str(arch["se_width"]),
-                       list(arch["pool_sizes"]))
+        check_schedule(
+            int(arch["stem_channels"]),
+            list(arch["block_channels"]),
+            int(arch["kernel_size"]),
+            int(arch["resize_factor"]),
+            int(arch["filter_per_group"]),
+            str(arch["se_width"]),
+            list(arch["pool_sizes"]),
+        )
 
     def build(self, n_prior: int) -> nn.Module:
         return LegNetNet(self.architecture(), n_prior)

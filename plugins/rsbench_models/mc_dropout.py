@@ -37,8 +37,9 @@ def _mix(x: torch.Tensor) -> torch.Tensor:
     return (x >> 16) ^ x
 
 
-def keep_masks(seed: int, layer: int, samples: int, shape: tuple[int, ...], p: float,
-               device: torch.device) -> torch.Tensor:
+def keep_masks(
+    seed: int, layer: int, samples: int, shape: tuple[int, ...], p: float, device: torch.device
+) -> torch.Tensor:
     """Scaled keep-masks, float32 of shape (samples, 1, *shape).
 
     Entry ``[s, 0, i, j, ...]`` is ``1/(1-p)`` or 0 and depends only on
@@ -75,8 +76,8 @@ def mc_dropout(net: nn.Module, samples: int, seed: int) -> Iterator[None]:
     cache: dict[tuple[int, tuple[int, ...]], torch.Tensor] = {}
     dropouts = [m for m in net.modules() if isinstance(m, nn.Dropout) and m.p > 0]
     for k, module in enumerate(dropouts):
-        def hook(mod: nn.Module, inputs: tuple[torch.Tensor, ...], output: torch.Tensor,
-                 k: int = k) -> torch.Tensor:
+
+        def hook(mod: nn.Module, inputs: tuple[torch.Tensor, ...], output: torch.Tensor, k: int = k) -> torch.Tensor:
             x = inputs[0]
             shape = tuple(x.shape[1:])
             if (k, shape) not in cache:
@@ -84,6 +85,7 @@ def mc_dropout(net: nn.Module, samples: int, seed: int) -> Iterator[None]:
             rows = x.shape[0] // samples
             out = x.reshape(samples, rows, *shape) * cache[(k, shape)].to(x.dtype)
             return out.reshape(x.shape)
+
         handles.append(module.register_forward_hook(hook))
     try:
         for m in layers:

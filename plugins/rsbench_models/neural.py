@@ -63,42 +63,67 @@ class NeuralModel(Model):
     # -- helpers ------------------------------------------------------------------------
     def _train_config(self) -> trainer.TrainConfig:
         return trainer.TrainConfig(
-            epochs=int(self.epochs), batch_size=int(self.batch_size), lr=float(self.lr),
-            weight_decay=float(self.weight_decay), patience=int(self.patience),
-            rc_augment=bool(self.rc_augment), beta=float(self.beta),
-            var_floor=float(self.var_floor), precision=str(self.precision))
+            epochs=int(self.epochs),
+            batch_size=int(self.batch_size),
+            lr=float(self.lr),
+            weight_decay=float(self.weight_decay),
+            patience=int(self.patience),
+            rc_augment=bool(self.rc_augment),
+            beta=float(self.beta),
+            var_floor=float(self.var_floor),
+            precision=str(self.precision),
+        )
 
     def _resolve_prior(self) -> Prior | None:
         if self.prior is None or isinstance(self.prior, Prior):
             return self.prior
         if isinstance(self.prior, str):
             return regshift_bench.get_plugin("prior", self.prior)
-        raise PluginError(f"prior must be a Prior, a registered prior name or None, got "
-                          f"{type(self.prior).__name__}", plugin=self.name or None)
+        raise PluginError(
+            f"prior must be a Prior, a registered prior name or None, got {type(self.prior).__name__}",
+            plugin=self.name or None,
+        )
 
     def _prior_features(self, data: SeqDataset) -> np.ndarray | None:
         if self.prior_ is None:
             return None
         feats = np.asarray(self.prior_.features(data), dtype=np.float64)
         if feats.shape != (len(data), self.prior_mu_.shape[0]):
-            raise PluginError(f"prior features have shape {feats.shape}, expected "
-                              f"({len(data)}, {self.prior_mu_.shape[0]})", plugin=self.name)
+            raise PluginError(
+                f"prior features have shape {feats.shape}, expected ({len(data)}, {self.prior_mu_.shape[0]})",
+                plugin=self.name,
+            )
         return ((feats - self.prior_mu_) / self.prior_sd_).astype(np.float32)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "net_"):
-            raise PluginError("predict called before fit or load; fit the model first",
-                              plugin=self.name or type(self).__name__)
+            raise PluginError(
+                "predict called before fit or load; fit the model first", plugin=self.name or type(self).__name__
+            )
 
     # -- Model API ------------------------------------------------------------------------
-    def fit(self, train: SeqDataset, val: SeqDataset, *, rng: np.random.Generator,
-            device: str = "cpu", budget: Budget | None = None) -> NeuralModel:
+    def fit(
+        self,
+        train: SeqDataset,
+        val: SeqDataset,
+        *,
+        rng: np.random.Generator,
+        device: str = "cpu",
+        budget: Budget | None = None,
+    ) -> NeuralModel:
         return self._fit(train, val, rng=rng, device=device, budget=budget)
 
-    def fit_augmented(self, train: SeqDataset, val: SeqDataset, *,
-                      augment: Callable[[np.ndarray, np.random.Generator], np.ndarray],
-                      finetune_epochs: int, rng: np.random.Generator, device: str = "cpu",
-                      budget: Budget | None = None) -> NeuralModel:
+    def fit_augmented(
+        self,
+        train: SeqDataset,
+        val: SeqDataset,
+        *,
+        augment: Callable[[np.ndarray, np.random.Generator], np.ndarray],
+        finetune_epochs: int,
+        rng: np.random.Generator,
+        device: str = "cpu",
+        budget: Budget | None = None,
+    ) -> NeuralModel:
         """Train on batches passed through ``augment``, then fine-tune on the unperturbed data.
 
         The fine-tuning runs ``finetune_epochs`` epochs at a tenth of the learning rate
@@ -114,24 +139,32 @@ class NeuralModel(Model):
         self._fit(train, val, rng=rng, device=device, budget=budget, augment=on_batch)
         first = self.fit_report_
         if finetune_epochs > 0:
-            cfg = replace(self._train_config(), epochs=int(finetune_epochs),
-                          lr=float(self.lr) / 10)
-            tune = Budget(max_epochs=int(finetune_epochs),
-                          max_seconds=budget.max_seconds if budget else None)
-            second = trainer.fit_network(self.net_, *self._encoded_, cfg, seed=self.seed_,
-                                         budget=tune, label=f"{self.name} fine-tuning")
-            self.fit_report_ = replace(first, epochs_run=first.epochs_run + second.epochs_run,
-                                       train_steps=first.train_steps + second.train_steps,
-                                       best_val_loss=second.best_val_loss)
+            cfg = replace(self._train_config(), epochs=int(finetune_epochs), lr=float(self.lr) / 10)
+            tune = Budget(max_epochs=int(finetune_epochs), max_seconds=budget.max_seconds if budget else None)
+            second = trainer.fit_network(
+                self.net_, *self._encoded_, cfg, seed=self.seed_, budget=tune, label=f"{self.name} fine-tuning"
+            )
+            self.fit_report_ = replace(
+                first,
+                epochs_run=first.epochs_run + second.epochs_run,
+                train_steps=first.train_steps + second.train_steps,
+                best_val_loss=second.best_val_loss,
+            )
         del self._encoded_
         return self
 
-    def _fit(self, train: SeqDataset, val: SeqDataset, *, rng: np.random.Generator,
-             device: str, budget: Budget | None,
-             augment: Callable[[torch.Tensor], torch.Tensor] | None = None) -> NeuralModel:
+    def _fit(
+        self,
+        train: SeqDataset,
+        val: SeqDataset,
+        *,
+        rng: np.random.Generator,
+        device: str,
+        budget: Budget | None,
+        augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    ) -> NeuralModel:
         if len(train) < 2:
-            raise DataError(f"{type(self).__name__}.fit: need at least 2 training sequences, "
-                            f"got {len(train)}")
+            raise DataError(f"{type(self).__name__}.fit: need at least 2 training sequences, got {len(train)}")
         dev = torch.device(device)
         seeds = rng.integers(0, 2**31 - 1, size=3)
         self.seed_ = int(seeds[2])
@@ -149,15 +182,14 @@ class NeuralModel(Model):
             self.net_ = self.build(n_prior).to(dev)
         scale = lambda d: ((d.y - self.y_mu_) / self.y_sd_).astype(np.float32)  # noqa: E731
         tr = trainer.encode(train, dev, self._prior_features(train), scale(train))
-        va = trainer.encode(val, dev, self._prior_features(val) if len(val) else None,
-                            scale(val))
+        va = trainer.encode(val, dev, self._prior_features(val) if len(val) else None, scale(val))
         cfg = self._train_config()
         if augment is not None:
             cfg = replace(cfg, augment=augment)
             self._encoded_ = (tr, va)  # fit_augmented fine-tunes on the same tensors
-        self.fit_report_ = trainer.fit_network(self.net_, tr, va, cfg,
-                                           seed=int(seeds[1]), budget=budget,
-                                           label=self.name or type(self).__name__)
+        self.fit_report_ = trainer.fit_network(
+            self.net_, tr, va, cfg, seed=int(seeds[1]), budget=budget, label=self.name or type(self).__name__
+        )
         return self
 
     def predict(self, data: SeqDataset, *, device: str = "cpu") -> Prediction:
@@ -166,9 +198,14 @@ class NeuralModel(Model):
         self.net_.to(dev)
         enc = trainer.encode(data, dev, self._prior_features(data))
         mean, alea, epi = trainer.predict_parts(
-            self.net_, enc, floor=float(self.var_floor), mc_samples=int(self.mc_dropout),
-            seed=self.seed_, precision=str(self.precision))
-        s2 = self.y_sd_ ** 2
+            self.net_,
+            enc,
+            floor=float(self.var_floor),
+            mc_samples=int(self.mc_dropout),
+            seed=self.seed_,
+            precision=str(self.precision),
+        )
+        s2 = self.y_sd_**2
         return Prediction(mean * self.y_sd_ + self.y_mu_, (alea + epi) * s2, alea * s2, epi * s2)
 
     def predict_mean(self, data: SeqDataset, *, device: str = "cpu") -> np.ndarray:
@@ -181,9 +218,9 @@ class NeuralModel(Model):
         dev = torch.device(device)
         self.net_.to(dev)
         enc = trainer.encode(data, dev, self._prior_features(data))
-        mean, _, _ = trainer.predict_parts(self.net_, enc, floor=float(self.var_floor),
-                                           mc_samples=0, seed=self.seed_,
-                                           precision=str(self.precision))
+        mean, _, _ = trainer.predict_parts(
+            self.net_, enc, floor=float(self.var_floor), mc_samples=0, seed=self.seed_, precision=str(self.precision)
+        )
         return mean * self.y_sd_ + self.y_mu_
 
     def torch_module(self) -> nn.Module | None:
@@ -201,11 +238,13 @@ class NeuralModel(Model):
         self._check_fitted()
         state: dict[str, Any] = {
             "net": {k: v.detach().cpu() for k, v in self.net_.state_dict().items()},
-            "y_mu": self.y_mu_, "y_sd": self.y_sd_, "seed": self.seed_, "n_prior": 0,
+            "y_mu": self.y_mu_,
+            "y_sd": self.y_sd_,
+            "seed": self.seed_,
+            "n_prior": 0,
         }
         if self.prior_ is not None:
-            state.update(n_prior=int(self.prior_mu_.shape[0]), prior_mu=self.prior_mu_,
-                         prior_sd=self.prior_sd_)
+            state.update(n_prior=int(self.prior_mu_.shape[0]), prior_mu=self.prior_mu_, prior_sd=self.prior_sd_)
             if hasattr(self.prior_, "get_state"):
                 state["prior_state"] = self.prior_.get_state()
         return state
@@ -217,8 +256,10 @@ class NeuralModel(Model):
         self.prior_ = self._resolve_prior() if n_prior else None
         if n_prior:
             if self.prior_ is None:
-                raise PluginError("saved model used prior features; construct it with the "
-                                  "same prior= before load", plugin=self.name or None)
+                raise PluginError(
+                    "saved model used prior features; construct it with the same prior= before load",
+                    plugin=self.name or None,
+                )
             self.prior_mu_ = np.asarray(state["prior_mu"], dtype=np.float64)
             self.prior_sd_ = np.asarray(state["prior_sd"], dtype=np.float64)
             if "prior_state" in state and hasattr(self.prior_, "set_state"):
@@ -228,8 +269,7 @@ class NeuralModel(Model):
         self.net_.eval()
 
 
-def masked_maxpool(h: torch.Tensor, mask: torch.Tensor, k: int
-                   ) -> tuple[torch.Tensor, torch.Tensor]:
+def masked_maxpool(h: torch.Tensor, mask: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Max-pool (kernel = stride = ``k``, ceil mode) that ignores padding.
 
     Parameters
@@ -285,8 +325,14 @@ class MeanView(nn.Module):
     def __init__(self, net: nn.Module, y_mu: float, y_sd: float) -> None:
         super().__init__()
         self.net, self.y_mu, self.y_sd = net, float(y_mu), float(y_sd)
-        first = next((m for m in net.modules() if isinstance(m, nn.Sequential) and len(m)
-                      and isinstance(m[0], nn.Conv1d) and m[0].in_channels == 4), None)
+        first = next(
+            (
+                m
+                for m in net.modules()
+                if isinstance(m, nn.Sequential) and len(m) and isinstance(m[0], nn.Conv1d) and m[0].in_channels == 4
+            ),
+            None,
+        )
         object.__setattr__(self, "gradcam_layer", first)  # a reference, not a second child
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -44,9 +44,13 @@ class PriorRidge(Model):
 
     closed_form = True  # no epochs: the budget does not cap this fit
 
-    def __init__(self, prior: Prior | str = "motif", with_gc: bool = True,
-                 alphas: tuple[float, ...] = (0.1, 1.0, 10.0, 100.0, 1e3, 1e4),
-                 cv_folds: int = 5) -> None:
+    def __init__(
+        self,
+        prior: Prior | str = "motif",
+        with_gc: bool = True,
+        alphas: tuple[float, ...] = (0.1, 1.0, 10.0, 100.0, 1e3, 1e4),
+        cv_folds: int = 5,
+    ) -> None:
         self.prior, self.with_gc, self.alphas, self.cv_folds = prior, with_gc, alphas, cv_folds
 
     def _resolve(self) -> Prior:
@@ -54,8 +58,10 @@ class PriorRidge(Model):
             return self.prior
         if isinstance(self.prior, str):
             return regshift_bench.get_plugin("prior", self.prior)
-        raise PluginError(f"prior must be a Prior or a registered prior name, got "
-                          f"{type(self.prior).__name__}", plugin=self.name or "prior_ridge")
+        raise PluginError(
+            f"prior must be a Prior or a registered prior name, got {type(self.prior).__name__}",
+            plugin=self.name or "prior_ridge",
+        )
 
     def _x(self, data: SeqDataset) -> np.ndarray:
         parts = [np.asarray(self.prior_.features(data), dtype=np.float64)]
@@ -63,14 +69,20 @@ class PriorRidge(Model):
             parts.append(GCPrior().features(data).astype(np.float64))
         return np.column_stack(parts)
 
-    def fit(self, train: SeqDataset, val: SeqDataset, *, rng: np.random.Generator,
-            device: str = "cpu", budget: Budget | None = None) -> PriorRidge:
+    def fit(
+        self,
+        train: SeqDataset,
+        val: SeqDataset,
+        *,
+        rng: np.random.Generator,
+        device: str = "cpu",
+        budget: Budget | None = None,
+    ) -> PriorRidge:
         from sklearn.linear_model import Ridge, RidgeCV
 
         folds_n = int(self.cv_folds)
         if len(train) < 2 * folds_n:
-            raise DataError(f"prior_ridge.fit: need at least {2 * folds_n} training "
-                            f"sequences, got {len(train)}")
+            raise DataError(f"prior_ridge.fit: need at least {2 * folds_n} training sequences, got {len(train)}")
         self.prior_ = self._resolve()
         self.prior_.fit(train)
         x = self._x(train)
@@ -93,8 +105,9 @@ class PriorRidge(Model):
 
     def predict(self, data: SeqDataset, *, device: str = "cpu") -> Prediction:
         if not hasattr(self, "coef_"):
-            raise PluginError("predict called before fit or load; fit the model first",
-                              plugin=self.name or "prior_ridge")
+            raise PluginError(
+                "predict called before fit or load; fit the model first", plugin=self.name or "prior_ridge"
+            )
         xs = (self._x(data) - self.mu_) / self.sd_
         epi = np.maximum(np.einsum("ij,jk,ik->i", xs, self.cov_, xs), 0.0)
         alea = np.full(len(data), self.sigma2_)
@@ -103,10 +116,16 @@ class PriorRidge(Model):
     def get_state(self) -> dict[str, Any]:
         if not hasattr(self, "coef_"):
             raise PluginError("get_state before fit", plugin=self.name or "prior_ridge")
-        return {"mu": self.mu_, "sd": self.sd_, "coef": self.coef_, "cov": self.cov_,
-                "intercept": self.intercept_, "alpha": self.alpha_, "sigma2": self.sigma2_,
-                "prior_state": self.prior_.get_state() if hasattr(self.prior_, "get_state")
-                else {}}
+        return {
+            "mu": self.mu_,
+            "sd": self.sd_,
+            "coef": self.coef_,
+            "cov": self.cov_,
+            "intercept": self.intercept_,
+            "alpha": self.alpha_,
+            "sigma2": self.sigma2_,
+            "prior_state": self.prior_.get_state() if hasattr(self.prior_, "get_state") else {},
+        }
 
     def set_state(self, state: dict[str, Any]) -> None:
         self.prior_ = self._resolve()

@@ -26,10 +26,38 @@ DEFAULT_MEME = databases.DATABASES["jaspar_vertebrates"]
 #: (ubiquitous TFs plus liver regulators). Pass ``names=LEGACY_NAMES,
 #: scaling="none"`` to reproduce the old prior.
 LEGACY_NAMES = (
-    "HNF1A", "HNF1B", "HNF4A", "FOXA2", "CEBPB", "ONECUT1", "NR2F2", "PPARA::RXRA",
-    "GATA4", "ESRRA", "CTCF", "SP1", "KLF4", "NFYA", "CREB1", "ATF3", "FOS::JUN", "YY1",
-    "NRF1", "ELK1", "GABPA", "TEAD1", "ZNF143", "E2F1", "MAX", "USF1", "REST", "STAT3",
-    "IRF1", "NFE2L2", "NFIA", "TBP",
+    "HNF1A",
+    "HNF1B",
+    "HNF4A",
+    "FOXA2",
+    "CEBPB",
+    "ONECUT1",
+    "NR2F2",
+    "PPARA::RXRA",
+    "GATA4",
+    "ESRRA",
+    "CTCF",
+    "SP1",
+    "KLF4",
+    "NFYA",
+    "CREB1",
+    "ATF3",
+    "FOS::JUN",
+    "YY1",
+    "NRF1",
+    "ELK1",
+    "GABPA",
+    "TEAD1",
+    "ZNF143",
+    "E2F1",
+    "MAX",
+    "USF1",
+    "REST",
+    "STAT3",
+    "IRF1",
+    "NFE2L2",
+    "NFIA",
+    "TBP",
 )
 DEFAULT_NAMES = LEGACY_NAMES
 _ROWS_PER_SCAN = 1024  # bounds scan memory: (rows, m, L, 2) float32
@@ -149,11 +177,20 @@ class MotifPrior(Prior):
     organism, cell type, TF names), so the run's ``model_params`` show what was scanned.
     """
 
-    def __init__(self, database: str = "auto", panel: str = "auto",
-                 names: tuple[str, ...] | None = None, meme_path: str | None = None,
-                 decoys: int = 8, source: str = "database", scaling: str = "robust",
-                 clip_quantile: float = 0.005, pvalue: float = 1e-4,
-                 margin: float | None = None, trim_bits: float = 0.25) -> None:
+    def __init__(
+        self,
+        database: str = "auto",
+        panel: str = "auto",
+        names: tuple[str, ...] | None = None,
+        meme_path: str | None = None,
+        decoys: int = 8,
+        source: str = "database",
+        scaling: str = "robust",
+        clip_quantile: float = 0.005,
+        pvalue: float = 1e-4,
+        margin: float | None = None,
+        trim_bits: float = 0.25,
+    ) -> None:
         self.database, self.panel, self.names, self.meme_path = database, panel, names, meme_path
         self.decoys, self.source, self.scaling = decoys, source, scaling
         self.clip_quantile, self.pvalue, self.margin = clip_quantile, pvalue, margin
@@ -164,20 +201,24 @@ class MotifPrior(Prior):
         info = train.info
         sim = info.get("motifs")
         if sim is not None and not isinstance(sim, MotifSet):
-            raise DataError(f"train.info['motifs'] is {type(sim).__name__}, expected a "
-                            "regshift_bench.motifs.MotifSet")
+            raise DataError(f"train.info['motifs'] is {type(sim).__name__}, expected a regshift_bench.motifs.MotifSet")
         organism, cell = info.get("organism"), info.get("cell_type")
         chosen: dict[str, Any] = {"organism": organism, "cell_type": cell}
         if self.source not in SOURCES:
             raise DataError(f"motif prior: source={self.source!r}; use one of {SOURCES}")
         if self.source != "database" and (sim is None or self.names or self.meme_path):
-            raise DataError(f"motif prior: source={self.source!r} needs a simulated task "
-                            "(train.info['motifs']) and no names= / meme_path=; use "
-                            "source='database' here")
+            raise DataError(
+                f"motif prior: source={self.source!r} needs a simulated task "
+                "(train.info['motifs']) and no names= / meme_path=; use "
+                "source='database' here"
+            )
         if self.meme_path is not None:
             names = tuple(self.names) if self.names else None
-            return read_meme(self.meme_path, names=names), {**chosen, "database": str(
-                self.meme_path), "panel": "names" if names else "all"}
+            return read_meme(self.meme_path, names=names), {
+                **chosen,
+                "database": str(self.meme_path),
+                "panel": "names" if names else "all",
+            }
         if sim is not None and self.names is None and self.database == "auto":
             if self.source == "oracle":
                 return sim, {**chosen, "database": "simulator (oracle)", "panel": "simulator"}
@@ -187,8 +228,10 @@ class MotifPrior(Prior):
             database = self.database
         if self.panel != "auto":
             if self.panel not in motif_panels.PANELS:
-                raise DataError(f"motif prior: unknown panel {self.panel!r}; known: "
-                                f"{', '.join(motif_panels.PANELS)}; or pass names=")
+                raise DataError(
+                    f"motif prior: unknown panel {self.panel!r}; known: "
+                    f"{', '.join(motif_panels.PANELS)}; or pass names="
+                )
             panel = self.panel
         names = tuple(self.names) if self.names else motif_panels.PANELS[panel]
         if self.names:
@@ -200,8 +243,7 @@ class MotifPrior(Prior):
                 # and lacks a few (those are skipped, and ``chosen`` lists what was read).
                 names = tuple(dict.fromkeys(motif_panels.to_hocomoco(n) for n in names))
                 missing = "skip"
-            return databases.load(database, names, missing=missing), {
-                **chosen, "database": database, "panel": panel}
+            return databases.load(database, names, missing=missing), {**chosen, "database": database, "panel": panel}
         base = builtin_motifs()
         if self.names:
             return base.select(self.names), {**chosen, "database": "builtin", "panel": panel}
@@ -213,11 +255,13 @@ class MotifPrior(Prior):
             reason = f"builtin ({databases.DATABASES[database]} not in the data directory)"
         return base, {**chosen, "database": reason, "panel": "builtin"}
 
-    def _independent(self, sim: MotifSet, chosen: dict[str, Any], decoys_only: bool = False
-                     ) -> tuple[MotifSet, dict[str, Any]]:
+    def _independent(
+        self, sim: MotifSet, chosen: dict[str, Any], decoys_only: bool = False
+    ) -> tuple[MotifSet, dict[str, Any]]:
         n_decoys = len(motif_panels.DECOYS) if decoys_only else self.decoys
-        database, names = motif_panels.independent_panel(sim.names, sim.source, sim.ids,
-                                                         n_decoys, decoys_only=decoys_only)
+        database, names = motif_panels.independent_panel(
+            sim.names, sim.source, sim.ids, n_decoys, decoys_only=decoys_only
+        )
         panel = "decoys only" if decoys_only else "simulator TFs + decoys"
         if databases.database_path(database) is not None:
             got = databases.load(database, names, missing="skip")
@@ -229,11 +273,15 @@ class MotifPrior(Prior):
         same = [] if decoys_only else [n for n in sim.names if n.upper() in have]
         decoys = [n for n in soft.names if n not in sim.names][: max(int(n_decoys), 0)]
         if not same + decoys:
-            raise DataError("motif prior: no independent motifs for the simulator's TFs "
-                            f"{list(sim.names)[:5]}; set RSBENCH_DATA_DIR or pass names=")
+            raise DataError(
+                "motif prior: no independent motifs for the simulator's TFs "
+                f"{list(sim.names)[:5]}; set RSBENCH_DATA_DIR or pass names="
+            )
         return soft.select(same + decoys), {
-            **chosen, "database": f"builtin (specificity {FALLBACK_SPECIFICITY}, no data "
-                                  "directory)", "panel": panel}
+            **chosen,
+            "database": f"builtin (specificity {FALLBACK_SPECIFICITY}, no data directory)",
+            "panel": panel,
+        }
 
     def fit(self, train: SeqDataset) -> MotifPrior:
         if self.scaling not in SCALINGS:
@@ -292,8 +340,7 @@ class MotifPrior(Prior):
 
     def features(self, data: SeqDataset) -> np.ndarray:
         if not hasattr(self, "motifs_"):
-            raise PluginError("motif prior used before fit; call fit(train) first",
-                              plugin=self.name or "motif")
+            raise PluginError("motif prior used before fit; call fit(train) first", plugin=self.name or "motif")
         raw = self._raw(data)
         if self.scaling != "robust" or not hasattr(self, "lo_"):
             return raw
@@ -307,11 +354,12 @@ class MotifPrior(Prior):
         if not hasattr(self, "motifs_"):
             return {}
         state: dict[str, Any] = {
-            "names": list(self.motifs_.names), "ids": list(self.motifs_.ids),
+            "names": list(self.motifs_.names),
+            "ids": list(self.motifs_.ids),
             "pwms": [np.array(mo.pwm, dtype=np.float64) for mo in self.motifs_],
             "background": np.asarray(self.background_, dtype=np.float64),
-            "chosen": {k: ("" if v is None else v) for k, v in
-                       getattr(self, "chosen_", {}).items()}}
+            "chosen": {k: ("" if v is None else v) for k, v in getattr(self, "chosen_", {}).items()},
+        }
         if hasattr(self, "lo_"):
             state.update(lo=self.lo_, hi=self.hi_)
         return state
@@ -320,9 +368,12 @@ class MotifPrior(Prior):
         if not state:
             return
         self.background_ = np.asarray(state.get("background", (0.25,) * 4), dtype=np.float64)
-        self._set_motifs(MotifSet([Motif(n, i, np.asarray(p)) for n, i, p in
-                                   zip(state["names"], state["ids"], state["pwms"])],
-                                  source="saved state"))
+        self._set_motifs(
+            MotifSet(
+                [Motif(n, i, np.asarray(p)) for n, i, p in zip(state["names"], state["ids"], state["pwms"])],
+                source="saved state",
+            )
+        )
         if "chosen" in state:
             self.chosen_ = {k: (None if v == "" else v) for k, v in state["chosen"].items()}
         if "lo" in state:

@@ -37,8 +37,9 @@ class PrixFixeNet(nn.Module):
         super().__init__()
         self.first, self.core, self.final = first, core, final
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor, prior: torch.Tensor | None = None
-                ) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, x: torch.Tensor, mask: torch.Tensor, prior: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         h, m = self.first(x, mask)
         h, m = self.core(h, m)
         return self.final(h, m, prior)
@@ -55,20 +56,26 @@ def block_entry(role: str, name: Any) -> Any:
     if name not in registry.names("block"):
         close = close_matches(name, fits, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        raise RegshiftError(f"{role}={name!r}: unknown block {name!r}; {hint}a {role} block is "
-                            f"one of {', '.join(fits)} (see `rsbench list blocks`)")
+        raise RegshiftError(
+            f"{role}={name!r}: unknown block {name!r}; {hint}a {role} block is "
+            f"one of {', '.join(fits)} (see `rsbench list blocks`)"
+        )
     entry = registry.get("block", name)
     roles = tuple(entry.info.get("roles", ()))
     if role not in roles:
-        raise RegshiftError(f"{role}={name!r}: block {name!r} serves as {' / '.join(roles)}, "
-                            f"not {role}; a {role} block is one of {', '.join(fits)}")
+        raise RegshiftError(
+            f"{role}={name!r}: block {name!r} serves as {' / '.join(roles)}, "
+            f"not {role}; a {role} block is one of {', '.join(fits)}"
+        )
     return entry
 
 
 def _check_block_params(role: str, entry: Any, params: Any) -> None:
     if not isinstance(params, dict):
-        raise RegshiftError(f"{role}_params must be a table of keyword parameters, got "
-                            f"{params!r}; write e.g. {role}_params={{\"dropout\": 0.1}}")
+        raise RegshiftError(
+            f"{role}_params must be a table of keyword parameters, got "
+            f'{params!r}; write e.g. {role}_params={{"dropout": 0.1}}'
+        )
     target = getattr(entry.factory, "block_class", None)
     if target is None:
         return  # a factory taking **params: it rejects unknown keys when built
@@ -76,12 +83,13 @@ def _check_block_params(role: str, entry: Any, params: Any) -> None:
     accepted = [p for p in sig.parameters if p not in ("self", "in_channels", "n_prior")]
     unknown = sorted(set(params) - set(accepted))
     if unknown:
-        raise RegshiftError(f"{role}_params: block {entry.name!r} has no parameter(s) "
-                            f"{unknown}; its parameters: {', '.join(accepted) or 'none'}")
+        raise RegshiftError(
+            f"{role}_params: block {entry.name!r} has no parameter(s) "
+            f"{unknown}; its parameters: {', '.join(accepted) or 'none'}"
+        )
 
 
-def build_blocks(first: str, core: str, final: str, params: dict[str, dict[str, Any]],
-                 n_prior: int) -> PrixFixeNet:
+def build_blocks(first: str, core: str, final: str, params: dict[str, dict[str, Any]], n_prior: int) -> PrixFixeNet:
     """Build the three named blocks in order; a misfit raises RegshiftError (one line)."""
     names = {"first": first, "core": core, "final": final}
     entries = {role: block_entry(role, names[role]) for role in BLOCK_ROLES}
@@ -95,20 +103,24 @@ def build_blocks(first: str, core: str, final: str, params: dict[str, dict[str, 
         except RegshiftError as exc:
             raise RegshiftError(f"{role} block {names[role]!r}: {exc}") from None
         except Exception as exc:  # a block that cannot be built from what precedes it
-            raise RegshiftError(f"{role} block {names[role]!r} cannot follow "
-                                f"{_chain(names, role)} ({width} channels): "
-                                f"{type(exc).__name__}: {exc}") from None
+            raise RegshiftError(
+                f"{role} block {names[role]!r} cannot follow "
+                f"{_chain(names, role)} ({width} channels): "
+                f"{type(exc).__name__}: {exc}"
+            ) from None
         if role != "final":
             if not isinstance(getattr(module, "out_channels", None), int):
-                raise RegshiftError(f"{role} block {names[role]!r} has no integer out_channels;"
-                                    " its plugin must set it (see regshift_bench.api.block)")
+                raise RegshiftError(
+                    f"{role} block {names[role]!r} has no integer out_channels;"
+                    " its plugin must set it (see regshift_bench.api.block)"
+                )
             width = module.out_channels
         parts[role] = module
     return PrixFixeNet(parts["first"], parts["core"], parts["final"])
 
 
 def _chain(names: dict[str, str], role: str) -> str:
-    before = [f"{r}={names[r]!r}" for r in BLOCK_ROLES[:BLOCK_ROLES.index(role)]]
+    before = [f"{r}={names[r]!r}" for r in BLOCK_ROLES[: BLOCK_ROLES.index(role)]]
     return ", ".join(before) or "the one-hot input"
 
 
@@ -131,13 +143,25 @@ class PrixFixe(NeuralModel):
         0.01, batch 1024, 80 epochs.
     """
 
-    def __init__(self, first: str = "legnet", core: str = "bilstm", final: str = "gaussian",
-                 first_params: dict[str, Any] | None = None,
-                 core_params: dict[str, Any] | None = None,
-                 final_params: dict[str, Any] | None = None, prior: Prior | str | None = None,
-                 epochs: int = 80, batch_size: int = 1024, lr: float = 0.005,
-                 weight_decay: float = 0.01, patience: int = 4, rc_augment: bool = True,
-                 beta: float = 0.5, var_floor: float = 1e-3, mc_dropout: int = 8) -> None:
+    def __init__(
+        self,
+        first: str = "legnet",
+        core: str = "bilstm",
+        final: str = "gaussian",
+        first_params: dict[str, Any] | None = None,
+        core_params: dict[str, Any] | None = None,
+        final_params: dict[str, Any] | None = None,
+        prior: Prior | str | None = None,
+        epochs: int = 80,
+        batch_size: int = 1024,
+        lr: float = 0.005,
+        weight_decay: float = 0.01,
+        patience: int = 4,
+        rc_augment: bool = True,
+        beta: float = 0.5,
+        var_floor: float = 1e-3,
+        mc_dropout: int = 8,
+    ) -> None:
         self.first, self.core, self.final = first, core, final
         self.first_params, self.core_params = first_params, core_params
         self.final_params, self.prior = final_params, prior
@@ -146,8 +170,11 @@ class PrixFixe(NeuralModel):
         self.beta, self.var_floor, self.mc_dropout = beta, var_floor, mc_dropout
 
     def _block_params(self) -> dict[str, dict[str, Any]]:
-        return {"first": dict(self.first_params or {}), "core": dict(self.core_params or {}),
-                "final": dict(self.final_params or {})}
+        return {
+            "first": dict(self.first_params or {}),
+            "core": dict(self.core_params or {}),
+            "final": dict(self.final_params or {}),
+        }
 
     @classmethod
     def validate_params(cls, params: dict[str, Any]) -> None:
@@ -167,8 +194,9 @@ def composed(class_name: str, doc: str, **defaults: Any) -> type[PrixFixe]:
     listing, type checks and the canonical parameters in results see the new defaults.
     """
     base = inspect.signature(PrixFixe.__init__)
-    sig = base.replace(parameters=[p.replace(default=defaults.get(p.name, p.default))
-                                   for p in base.parameters.values()])
+    sig = base.replace(
+        parameters=[p.replace(default=defaults.get(p.name, p.default)) for p in base.parameters.values()]
+    )
 
     def __init__(self: PrixFixe, *args: Any, **kwargs: Any) -> None:
         bound = sig.bind(self, *args, **kwargs)
@@ -177,16 +205,28 @@ def composed(class_name: str, doc: str, **defaults: Any) -> type[PrixFixe]:
 
     __init__.__signature__ = sig  # type: ignore[attr-defined]
     __init__.__annotations__ = dict(PrixFixe.__init__.__annotations__)
-    return type(class_name, (PrixFixe,), {"__init__": __init__, "__doc__": doc,
-                                          "__module__": __name__})
+    return type(class_name, (PrixFixe,), {"__init__": __init__, "__doc__": doc, "__module__": __name__})
 
 
-DreamCNN = composed("DreamCNN", "DREAM-CNN: BHI first layers, LegNet core, autosome final "
-                    "layers (Rafi et al. 2025), Gaussian output.", first="bhi", core="legnet",
-                    final="autosome")
-DreamRNN = composed("DreamRNN", "DREAM-RNN: BHI first layers, BiLSTM core, autosome final "
-                    "layers (Rafi et al. 2025), Gaussian output.", first="bhi", core="bilstm",
-                    final="autosome")
-DreamAttn = composed("DreamAttn", "DREAM-Attn: LegNet stem, conformer core, autosome final "
-                     "layers (Rafi et al. 2025), Gaussian output.", first="legnet",
-                     core="attention", final="autosome", lr=0.001)
+DreamCNN = composed(
+    "DreamCNN",
+    "DREAM-CNN: BHI first layers, LegNet core, autosome final layers (Rafi et al. 2025), Gaussian output.",
+    first="bhi",
+    core="legnet",
+    final="autosome",
+)
+DreamRNN = composed(
+    "DreamRNN",
+    "DREAM-RNN: BHI first layers, BiLSTM core, autosome final layers (Rafi et al. 2025), Gaussian output.",
+    first="bhi",
+    core="bilstm",
+    final="autosome",
+)
+DreamAttn = composed(
+    "DreamAttn",
+    "DREAM-Attn: LegNet stem, conformer core, autosome final layers (Rafi et al. 2025), Gaussian output.",
+    first="legnet",
+    core="attention",
+    final="autosome",
+    lr=0.001,
+)

@@ -51,16 +51,20 @@ class DualConv(nn.Module):
     ``channels`` is split evenly between ``kernels``; output (B, channels, L).
     """
 
-    def __init__(self, in_channels: int, channels: int = 320,
-                 kernels: Sequence[int] = (9, 15), dropout: float = 0.2) -> None:
+    def __init__(
+        self, in_channels: int, channels: int = 320, kernels: Sequence[int] = (9, 15), dropout: float = 0.2
+    ) -> None:
         super().__init__()
         if not kernels or channels % len(kernels):
-            raise RegshiftError(f"channels={channels} must split evenly over kernels "
-                                f"{list(kernels)}; use a multiple of {len(kernels) or 1}")
+            raise RegshiftError(
+                f"channels={channels} must split evenly over kernels "
+                f"{list(kernels)}; use a multiple of {len(kernels) or 1}"
+            )
         if any(k < 1 or k % 2 == 0 for k in kernels):
             raise RegshiftError(f"kernels must be positive odd numbers, got {list(kernels)}")
-        self.convs = nn.ModuleList([nn.Conv1d(in_channels, channels // len(kernels), k,
-                                              padding=k // 2) for k in kernels])
+        self.convs = nn.ModuleList(
+            [nn.Conv1d(in_channels, channels // len(kernels), k, padding=k // 2) for k in kernels]
+        )
         self.act, self.drop = nn.ReLU(), nn.Dropout(dropout)
         self.out_channels = channels
 
@@ -73,9 +77,15 @@ class DualConv(nn.Module):
 class BiLSTMCore(nn.Module):
     """Bidirectional LSTM over positions (padding packed away), then :class:`DualConv`."""
 
-    def __init__(self, in_channels: int, hidden: int = 320, channels: int = 320,
-                 kernels: Sequence[int] = (9, 15), dropout_in: float = 0.2,
-                 dropout_out: float = 0.5) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        hidden: int = 320,
+        channels: int = 320,
+        kernels: Sequence[int] = (9, 15),
+        dropout_in: float = 0.2,
+        dropout_out: float = 0.5,
+    ) -> None:
         super().__init__()
         self.drop = nn.Dropout(dropout_in)
         self.lstm = nn.LSTM(in_channels, hidden, batch_first=True, bidirectional=True)
@@ -88,10 +98,11 @@ class BiLSTMCore(nn.Module):
         with torch.autocast(h.device.type, enabled=False):  # cuDNN RNNs and bf16 mix badly
             if bool((lengths < seq.shape[1]).any()):
                 packed = nn.utils.rnn.pack_padded_sequence(
-                    seq, lengths.clamp_min(1).long().cpu(), batch_first=True,
-                    enforce_sorted=False)
-                out, _ = nn.utils.rnn.pad_packed_sequence(self.lstm(packed)[0], batch_first=True,
-                                                          total_length=seq.shape[1])
+                    seq, lengths.clamp_min(1).long().cpu(), batch_first=True, enforce_sorted=False
+                )
+                out, _ = nn.utils.rnn.pad_packed_sequence(
+                    self.lstm(packed)[0], batch_first=True, total_length=seq.shape[1]
+                )
             else:
                 out, _ = self.lstm(seq)
         return self.conv(out.transpose(1, 2).to(h.dtype), mask)
@@ -102,10 +113,17 @@ class ConformerBlock(nn.Module):
 
     def __init__(self, width: int, heads: int, kernel: int, dropout: float) -> None:
         super().__init__()
+
         def ffn() -> nn.Sequential:
-            return nn.Sequential(nn.LayerNorm(width), nn.Linear(width, 4 * width), nn.SiLU(),
-                                 nn.Dropout(dropout), nn.Linear(4 * width, width),
-                                 nn.Dropout(dropout))
+            return nn.Sequential(
+                nn.LayerNorm(width),
+                nn.Linear(width, 4 * width),
+                nn.SiLU(),
+                nn.Dropout(dropout),
+                nn.Linear(4 * width, width),
+                nn.Dropout(dropout),
+            )
+
         self.ff1, self.ff2 = ffn(), ffn()
         self.attn_norm = nn.LayerNorm(width)
         self.attn = nn.MultiheadAttention(width, heads, batch_first=True)
@@ -135,16 +153,24 @@ class AttentionCore(nn.Module):
     """Conformer blocks over positions; a 1x1 projection first when the width does not
     divide into ``heads``."""
 
-    def __init__(self, in_channels: int, width: int | None = None, heads: int = 8,
-                 n_blocks: int = 4, kernel: int = 15, dropout: float = 0.1) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        width: int | None = None,
+        heads: int = 8,
+        n_blocks: int = 4,
+        kernel: int = 15,
+        dropout: float = 0.1,
+    ) -> None:
         super().__init__()
         width = int(width or in_channels)
         if width % heads:
-            raise RegshiftError(f"attention width {width} is not divisible by heads={heads}; "
-                                "set core_params={'width': ...} to a multiple of heads")
+            raise RegshiftError(
+                f"attention width {width} is not divisible by heads={heads}; "
+                "set core_params={'width': ...} to a multiple of heads"
+            )
         self.project = nn.Conv1d(in_channels, width, 1) if width != in_channels else None
-        self.blocks = nn.ModuleList([ConformerBlock(width, heads, kernel, dropout)
-                                     for _ in range(n_blocks)])
+        self.blocks = nn.ModuleList([ConformerBlock(width, heads, kernel, dropout) for _ in range(n_blocks)])
         self.out_channels = width
 
     def forward(self, h: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -161,40 +187,43 @@ class AttentionCore(nn.Module):
 class AutosomeFinal(nn.Module):
     """Conv 1x1 to ``channels``, mean over called positions, Gaussian head."""
 
-    def __init__(self, in_channels: int, n_prior: int, channels: int = 256,
-                 head_hidden: int = 64, dropout: float = 0.1) -> None:
+    def __init__(
+        self, in_channels: int, n_prior: int, channels: int = 256, head_hidden: int = 64, dropout: float = 0.1
+    ) -> None:
         super().__init__()
         self.mapper = nn.Conv1d(in_channels, channels, 1)
         self.head = GaussianHead(channels, n_prior, head_hidden, dropout)
 
-    def forward(self, h: torch.Tensor, mask: torch.Tensor, prior: torch.Tensor | None = None
-                ) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, h: torch.Tensor, mask: torch.Tensor, prior: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         return self.head(masked_mean(self.mapper(h), mask), prior)
 
 
 class GaussianFinal(nn.Module):
     """Masked mean + max pooling and the Gaussian head (as in ``cnn``)."""
 
-    def __init__(self, in_channels: int, n_prior: int, head_hidden: int = 64,
-                 dropout: float = 0.1) -> None:
+    def __init__(self, in_channels: int, n_prior: int, head_hidden: int = 64, dropout: float = 0.1) -> None:
         super().__init__()
         self.head = GaussianHead(2 * in_channels, n_prior, head_hidden, dropout)
 
-    def forward(self, h: torch.Tensor, mask: torch.Tensor, prior: torch.Tensor | None = None
-                ) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, h: torch.Tensor, mask: torch.Tensor, prior: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         return self.head(masked_pool(h, mask), prior)
 
 
 def legnet_block(role: str, in_channels: int, n_prior: int, **params: Any) -> nn.Module:
     """``legnet``: the stem (role first) or the stages (role core), DREAM configuration."""
-    arch = {k: DREAM_CONFIG[k] for k in ("block_channels", "kernel_size", "resize_factor",
-                                         "filter_per_group", "se_width", "pool_sizes")}
+    arch = {
+        k: DREAM_CONFIG[k]
+        for k in ("block_channels", "kernel_size", "resize_factor", "filter_per_group", "se_width", "pool_sizes")
+    }
     arch["se_reduction"] = 4
     accepted = ["channels", "kernel"] if role == "first" else list(arch)
     unknown = sorted(set(params) - set(accepted))
     if unknown:
-        raise RegshiftError(f"no parameter(s) {unknown} as {role}; its parameters: "
-                            f"{', '.join(accepted)}")
+        raise RegshiftError(f"no parameter(s) {unknown} as {role}; its parameters: {', '.join(accepted)}")
     if role == "first":
         return LegNetStem(in_channels, **params)
     arch.update(params)
@@ -206,6 +235,7 @@ def legnet_block(role: str, in_channels: int, n_prior: int, **params: Any) -> nn
 def _role_only(cls: Callable[..., nn.Module], final: bool = False) -> Callable[..., nn.Module]:
     def factory(role: str, in_channels: int, n_prior: int, **params: Any) -> nn.Module:
         return cls(in_channels, n_prior, **params) if final else cls(in_channels, **params)
+
     factory.__doc__ = cls.__doc__
     factory.block_class = cls  # type: ignore[attr-defined]  # its parameters, for checks
     return factory

@@ -21,34 +21,36 @@ import numpy as np
 import scipy.linalg
 
 
-def _leave_one_out(x: np.ndarray, y: np.ndarray, alphas: np.ndarray,
-                   gram: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def _leave_one_out(
+    x: np.ndarray, y: np.ndarray, alphas: np.ndarray, gram: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
     """Mean squared LOO error per alpha (A,) and coefficients (p, A) of centred ``x``."""
     n, p = x.shape
     yc = y - y.mean()
     if n > p:  # primal: decompose X'X (p x p)
         e, v = np.linalg.eigh(x.T @ x if gram is None else gram)
-        basis = x @ v                                          # Z (n, p)
+        basis = x @ v  # Z (n, p)
     else:  # dual: decompose X X' (n x n)
-        e, basis = np.linalg.eigh(x @ x.T)                     # Q (n, n)
+        e, basis = np.linalg.eigh(x @ x.T)  # Q (n, n)
     e = np.maximum(e, 0.0)  # round-off can leave tiny negative eigenvalues
     proj = basis.T @ yc
-    scale = 1.0 / (e[:, None] + alphas[None, :])               # (r, A)
+    scale = 1.0 / (e[:, None] + alphas[None, :])  # (r, A)
     if n > p:
-        coefs = v @ (scale * proj[:, None])                    # (p, A)
-        weight = scale                                         # h = sum Z^2 / (e + a)
+        coefs = v @ (scale * proj[:, None])  # (p, A)
+        weight = scale  # h = sum Z^2 / (e + a)
     else:
-        coefs = x.T @ (basis @ (scale * proj[:, None]))        # X' (K + a)^-1 yc
-        weight = e[:, None] * scale                            # h = sum Q^2 e / (e + a)
-    fitted = basis @ (weight * proj[:, None])                  # (n, A)
-    np.square(basis, out=basis)                                # in place: one (n, r) buffer
-    hat = basis @ weight                                       # (n, A)
+        coefs = x.T @ (basis @ (scale * proj[:, None]))  # X' (K + a)^-1 yc
+        weight = e[:, None] * scale  # h = sum Q^2 e / (e + a)
+    fitted = basis @ (weight * proj[:, None])  # (n, A)
+    np.square(basis, out=basis)  # in place: one (n, r) buffer
+    hat = basis @ weight  # (n, A)
     loo = (yc[:, None] - fitted) / (1.0 - hat - 1.0 / n)
     return np.mean(loo**2, axis=0), coefs
 
 
-def ridge_gcv(x: np.ndarray, y: np.ndarray, alphas: tuple[float, ...] | np.ndarray, *,
-              gram: np.ndarray | None = None) -> tuple[np.ndarray, float, float]:
+def ridge_gcv(
+    x: np.ndarray, y: np.ndarray, alphas: tuple[float, ...] | np.ndarray, *, gram: np.ndarray | None = None
+) -> tuple[np.ndarray, float, float]:
     """Ridge with intercept, penalty chosen by leave-one-out error.
 
     Parameters
@@ -94,8 +96,9 @@ def centred_gram(sums: FoldSums) -> np.ndarray:
     return xx - np.outer(sx, sx) / n
 
 
-def fold_residuals(x: np.ndarray, y: np.ndarray, folds: np.ndarray, alpha: float, *,
-                   sums: FoldSums | None = None) -> np.ndarray:
+def fold_residuals(
+    x: np.ndarray, y: np.ndarray, folds: np.ndarray, alpha: float, *, sums: FoldSums | None = None
+) -> np.ndarray:
     """Out-of-fold residuals of ridge fits (with intercept) leaving out each fold.
 
     Fold f's model is fitted on the other folds' rows; its Gram matrix is the total
@@ -125,8 +128,8 @@ def fold_residuals(x: np.ndarray, y: np.ndarray, folds: np.ndarray, alpha: float
     for f in grams:
         xx, sx, xy, sy, n = (t - g for t, g in zip(total, grams[f]))
         mu, ybar = sx / n, sy / n
-        cov = xx - n * np.outer(mu, mu)                        # centred X'X of the rest
-        rhs = xy - n * mu * ybar                               # centred X'y of the rest
+        cov = xx - n * np.outer(mu, mu)  # centred X'X of the rest
+        rhs = xy - n * mu * ybar  # centred X'y of the rest
         coef = scipy.linalg.solve(cov + alpha * eye, rhs, assume_a="pos")  # Cholesky
         rows = folds == f
         resid[rows] = y[rows] - (x[rows] @ coef + (ybar - mu @ coef))

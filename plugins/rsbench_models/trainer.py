@@ -90,15 +90,18 @@ class Encoded:
         return int(self.codes.shape[0])
 
 
-def encode(data: SeqDataset, device: torch.device, prior: np.ndarray | None = None,
-           y: np.ndarray | None = None) -> Encoded:
+def encode(
+    data: SeqDataset, device: torch.device, prior: np.ndarray | None = None, y: np.ndarray | None = None
+) -> Encoded:
     """Move ``data`` (plus standardised prior features / targets) onto ``device``."""
     rc = revcomp(data.seqs, data.lengths)
+
     def as_t(a: np.ndarray | None) -> torch.Tensor | None:
-        return (None if a is None
-                else torch.as_tensor(np.ascontiguousarray(a, dtype=np.float32), device=device))
-    return Encoded(torch.tensor(np.asarray(data.seqs), device=device),
-                   torch.as_tensor(rc, device=device), as_t(prior), as_t(y))
+        return None if a is None else torch.as_tensor(np.ascontiguousarray(a, dtype=np.float32), device=device)
+
+    return Encoded(
+        torch.tensor(np.asarray(data.seqs), device=device), torch.as_tensor(rc, device=device), as_t(prior), as_t(y)
+    )
 
 
 _ONEHOT = torch.cat([torch.eye(4), torch.zeros(1, 4)])
@@ -142,8 +145,7 @@ def seeded(seed: int, device: torch.device) -> Iterator[None]:
 PRECISIONS = ("auto", "bf16", "fp32")
 
 
-def autocast(device: torch.device, precision: str = "auto"
-             ) -> contextlib.AbstractContextManager[None]:
+def autocast(device: torch.device, precision: str = "auto") -> contextlib.AbstractContextManager[None]:
     """The autocast context of ``precision`` on ``device`` (see the module docstring).
 
     Raises
@@ -152,17 +154,21 @@ def autocast(device: torch.device, precision: str = "auto"
         On a precision not in :data:`PRECISIONS`.
     """
     if precision not in PRECISIONS:
-        raise PluginError(f"precision={precision!r} is not one of {PRECISIONS}; "
-                          "use bf16 (mixed precision) or fp32")
+        raise PluginError(f"precision={precision!r} is not one of {PRECISIONS}; use bf16 (mixed precision) or fp32")
     if precision == "bf16" or (precision == "auto" and device.type == "cuda"):
         return torch.autocast(device.type, dtype=torch.bfloat16)
     return contextlib.nullcontext()
 
 
-def _forward(net: nn.Module, data: Encoded, idx: torch.Tensor, rc: torch.Tensor | bool,
-             device: torch.device, precision: str = "auto",
-             augment: Callable[[torch.Tensor], torch.Tensor] | None = None
-             ) -> tuple[torch.Tensor, torch.Tensor]:
+def _forward(
+    net: nn.Module,
+    data: Encoded,
+    idx: torch.Tensor,
+    rc: torch.Tensor | bool,
+    device: torch.device,
+    precision: str = "auto",
+    augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
     if isinstance(rc, bool):
         codes = data.rc[idx] if rc else data.codes[idx]
     else:
@@ -173,8 +179,9 @@ def _forward(net: nn.Module, data: Encoded, idx: torch.Tensor, rc: torch.Tensor 
     return _forward_rows(net, codes, prior, device, precision)
 
 
-def _forward_rows(net: nn.Module, codes: torch.Tensor, prior: torch.Tensor | None,
-                  device: torch.device, precision: str) -> tuple[torch.Tensor, torch.Tensor]:
+def _forward_rows(
+    net: nn.Module, codes: torch.Tensor, prior: torch.Tensor | None, device: torch.device, precision: str
+) -> tuple[torch.Tensor, torch.Tensor]:
     """(mean, logvar) float32 (B,) of codes (B, L) with prior features (B, k) or None."""
     x, mask = onehot(codes)
     with autocast(device, precision):
@@ -183,9 +190,17 @@ def _forward_rows(net: nn.Module, codes: torch.Tensor, prior: torch.Tensor | Non
 
 
 @torch.no_grad()
-def predict_parts(net: nn.Module, data: Encoded, *, floor: float, batch_size: int = 512,
-                  mc_samples: int = 0, seed: int = 0, rc_average: bool = True,
-                  precision: str = "auto") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def predict_parts(
+    net: nn.Module,
+    data: Encoded,
+    *,
+    floor: float,
+    batch_size: int = 512,
+    mc_samples: int = 0,
+    seed: int = 0,
+    rc_average: bool = True,
+    precision: str = "auto",
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mixture prediction on the standardised scale.
 
     Parameters
@@ -239,8 +254,9 @@ def predict_parts(net: nn.Module, data: Encoded, *, floor: float, batch_size: in
 
 
 def _val_loss(net: nn.Module, val: Encoded, cfg: TrainConfig) -> float:
-    mean, alea, epi = predict_parts(net, val, floor=cfg.var_floor, batch_size=cfg.eval_batch_size,
-                                    precision=cfg.precision)
+    mean, alea, epi = predict_parts(
+        net, val, floor=cfg.var_floor, batch_size=cfg.eval_batch_size, precision=cfg.precision
+    )
     assert val.y is not None
     var = alea + epi
     y = val.y.double().cpu().numpy()
@@ -259,8 +275,16 @@ def settle_epoch(total: int, steps_per_epoch: int, pct_start: float) -> int:
     return math.ceil(half * total / max(1, steps_per_epoch))
 
 
-def fit_network(net: nn.Module, train: Encoded, val: Encoded, cfg: TrainConfig, *,
-                seed: int, budget: Budget | None = None, label: str = "training") -> FitReport:
+def fit_network(
+    net: nn.Module,
+    train: Encoded,
+    val: Encoded,
+    cfg: TrainConfig,
+    *,
+    seed: int,
+    budget: Budget | None = None,
+    label: str = "training",
+) -> FitReport:
     """Train ``net`` in place and leave it holding its best-validation weights.
 
     Parameters
@@ -299,7 +323,7 @@ def fit_network(net: nn.Module, train: Encoded, val: Encoded, cfg: TrainConfig, 
     start = time.perf_counter()
     best, best_loss, best_epoch, step, stopped = None, math.inf, 0, 0, ""
     progress = _progress(budget.progress)
-    with seeded(seed, device), (progress or contextlib.nullcontext()):
+    with seeded(seed, device), progress or contextlib.nullcontext():
         task = progress.add_task(label, total=total) if progress else None
         for epoch in range(1, epochs + 1):
             tick = _ticker(progress, task, f"{label} epoch {epoch}")
@@ -319,13 +343,24 @@ def fit_network(net: nn.Module, train: Encoded, val: Encoded, cfg: TrainConfig, 
     if best is not None:
         net.load_state_dict(best)
     net.eval()
-    return FitReport(epoch, step, best_epoch, stopped or "epochs",
-                     best_loss if len(val) else None, time.perf_counter() - start)
+    return FitReport(
+        epoch, step, best_epoch, stopped or "epochs", best_loss if len(val) else None, time.perf_counter() - start
+    )
 
 
-def _train_epoch(net: nn.Module, opt: torch.optim.Optimizer, train: Encoded, cfg: TrainConfig,
-                 gen: torch.Generator, steps: int, step: int, total: int, budget: Budget, start: float,
-                 tick: Callable[[], None]) -> tuple[int, str]:
+def _train_epoch(
+    net: nn.Module,
+    opt: torch.optim.Optimizer,
+    train: Encoded,
+    cfg: TrainConfig,
+    gen: torch.Generator,
+    steps: int,
+    step: int,
+    total: int,
+    budget: Budget,
+    start: float,
+    tick: Callable[[], None],
+) -> tuple[int, str]:
     """One epoch of optimizer steps, cut short by the step horizon or the clock.
 
     Parameters
@@ -378,8 +413,9 @@ def _ticker(progress: Any, task: Any, description: str) -> Callable[[], None]:
     return functools.partial(progress.update, task, advance=1, description=description)
 
 
-def _stop_reason(epoch: int, step: int, total: int, cut: str, best_epoch: int, steps: int,
-                 pct_start: float, patience: int) -> str:
+def _stop_reason(
+    epoch: int, step: int, total: int, cut: str, best_epoch: int, steps: int, pct_start: float, patience: int
+) -> str:
     """Why training ends after ``epoch`` ("" to go on).
 
     ``cut or "epochs"`` when the ``total`` planned steps are taken (``cut`` says why
@@ -401,16 +437,24 @@ def _schedule(budget: Budget, steps: int, epochs: int) -> tuple[int, int, str]:
     return planned_epochs, total, "max_steps" if total < uncapped else ""
 
 
-def _epoch_order(n: int, gen: torch.Generator, rc_augment: bool, device: torch.device
-                 ) -> tuple[torch.Tensor, torch.Tensor | None]:
+def _epoch_order(
+    n: int, gen: torch.Generator, rc_augment: bool, device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor | None]:
     """One epoch's batch order (n,) and reverse-complement flips (n,) bool or None."""
     perm = torch.randperm(n, generator=gen)
     flips = torch.rand(n, generator=gen) < 0.5 if rc_augment else None
     return perm.to(device), None if flips is None else flips.to(device)
 
 
-def _train_step(net: nn.Module, opt: torch.optim.Optimizer, train: Encoded, idx: torch.Tensor,
-                rc: torch.Tensor | bool, cfg: TrainConfig, lr: float) -> None:
+def _train_step(
+    net: nn.Module,
+    opt: torch.optim.Optimizer,
+    train: Encoded,
+    idx: torch.Tensor,
+    rc: torch.Tensor | bool,
+    cfg: TrainConfig,
+    lr: float,
+) -> None:
     """One optimizer step at learning rate ``lr`` on the rows ``idx`` of ``train``."""
     for group in opt.param_groups:
         group["lr"] = lr
@@ -429,5 +473,4 @@ def _progress(show: bool):  # type: ignore[no-untyped-def]
         return None
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn(),
-                    transient=True)
+    return Progress(TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn(), transient=True)

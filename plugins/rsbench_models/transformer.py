@@ -25,8 +25,7 @@ from rsbench_models.neural import NeuralModel, masked_pool
 def sinusoid(length: int, dim: int, device: torch.device) -> torch.Tensor:
     """Sinusoidal position table (length, dim) (Vaswani et al. 2017)."""
     pos = torch.arange(length, device=device, dtype=torch.float32).unsqueeze(1)
-    freq = torch.exp(torch.arange(0, dim, 2, device=device, dtype=torch.float32)
-                     * (-math.log(10000.0) / dim))
+    freq = torch.exp(torch.arange(0, dim, 2, device=device, dtype=torch.float32) * (-math.log(10000.0) / dim))
     table = torch.zeros(length, dim, device=device)
     table[:, 0::2] = torch.sin(pos * freq)
     table[:, 1::2] = torch.cos(pos * freq[: dim // 2])
@@ -36,13 +35,23 @@ def sinusoid(length: int, dim: int, device: torch.device) -> torch.Tensor:
 class TransformerNet(nn.Module):
     """The network of :class:`Transformer`; ``forward(x (B,4,L), mask (B,1,L), prior)``."""
 
-    def __init__(self, d_model: int, stem_blocks: int, kernel_size: int, layers: int,
-                 heads: int, dropout: float, n_prior: int, head_hidden: int,
-                 position_scale: float) -> None:
+    def __init__(
+        self,
+        d_model: int,
+        stem_blocks: int,
+        kernel_size: int,
+        layers: int,
+        heads: int,
+        dropout: float,
+        n_prior: int,
+        head_hidden: int,
+        position_scale: float,
+    ) -> None:
         super().__init__()
         self.stem = ConvStem(d_model, stem_blocks, kernel_size, dropout)
-        layer = nn.TransformerEncoderLayer(d_model, heads, 2 * d_model, dropout,
-                                           activation="gelu", batch_first=True, norm_first=True)
+        layer = nn.TransformerEncoderLayer(
+            d_model, heads, 2 * d_model, dropout, activation="gelu", batch_first=True, norm_first=True
+        )
         # Nested tensors change kernels with the padding pattern; keep one code path.
         self.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
         self.norm = nn.LayerNorm(d_model)
@@ -51,8 +60,9 @@ class TransformerNet(nn.Module):
         self.position_scale = nn.Parameter(torch.tensor(float(position_scale)))
         self.head = GaussianHead(2 * d_model, n_prior, head_hidden, dropout)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor, prior: torch.Tensor | None = None
-                ) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, x: torch.Tensor, mask: torch.Tensor, prior: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         h, m = self.stem(x, mask)
         table = sinusoid(h.shape[-1], h.shape[1], h.device)
         tokens = h.transpose(1, 2) + (self.position_scale * table).to(h.dtype)
@@ -87,13 +97,27 @@ class Transformer(NeuralModel):
     About 124k parameters at the defaults; attention runs over L/4 tokens.
     """
 
-    def __init__(self, d_model: int = 64, stem_blocks: int = 2, kernel_size: int = 5,
-                 layers: int = 2, heads: int = 4,
-                 dropout: float = 0.1, head_hidden: int = 64, prior: Prior | str | None = None,
-                 epochs: int = 10, batch_size: int = 128, lr: float = 2e-3,
-                 weight_decay: float = 0.01, patience: int = 4, rc_augment: bool = True,
-                 beta: float = 0.5, var_floor: float = 1e-3, mc_dropout: int = 8,
-                 position_scale: float = 0.1) -> None:
+    def __init__(
+        self,
+        d_model: int = 64,
+        stem_blocks: int = 2,
+        kernel_size: int = 5,
+        layers: int = 2,
+        heads: int = 4,
+        dropout: float = 0.1,
+        head_hidden: int = 64,
+        prior: Prior | str | None = None,
+        epochs: int = 10,
+        batch_size: int = 128,
+        lr: float = 2e-3,
+        weight_decay: float = 0.01,
+        patience: int = 4,
+        rc_augment: bool = True,
+        beta: float = 0.5,
+        var_floor: float = 1e-3,
+        mc_dropout: int = 8,
+        position_scale: float = 0.1,
+    ) -> None:
         self.d_model, self.layers, self.heads = d_model, layers, heads
         self.stem_blocks, self.kernel_size = stem_blocks, kernel_size
         self.dropout, self.head_hidden, self.prior = dropout, head_hidden, prior
@@ -103,7 +127,14 @@ class Transformer(NeuralModel):
         self.position_scale = position_scale
 
     def build(self, n_prior: int) -> nn.Module:
-        return TransformerNet(int(self.d_model), int(self.stem_blocks), int(self.kernel_size),
-                              int(self.layers), int(self.heads),
-                              float(self.dropout), n_prior, int(self.head_hidden),
-                              float(self.position_scale))
+        return TransformerNet(
+            int(self.d_model),
+            int(self.stem_blocks),
+            int(self.kernel_size),
+            int(self.layers),
+            int(self.heads),
+            float(self.dropout),
+            n_prior,
+            int(self.head_hidden),
+            float(self.position_scale),
+        )

@@ -31,16 +31,38 @@ if TYPE_CHECKING:
     from rsbench_mpra.table_task import TableTask
     from rsbench_mpra.variants_task import VariantEffect, VariantsTask
 
-__all__ = ["CellType", "DreamYeastTask", "ElementClass", "GCExtremes", "LentiMPRAHepG2",
-           "LentiMPRAWTC11", "RandomSplit", "RandomToNative", "SharprPilotTask", "TableTask",
-           "KircherSatMut", "VariantEffect", "VariantsTask"]
+__all__ = [
+    "CellType",
+    "DreamYeastTask",
+    "ElementClass",
+    "GCExtremes",
+    "LentiMPRAHepG2",
+    "LentiMPRAWTC11",
+    "RandomSplit",
+    "RandomToNative",
+    "SharprPilotTask",
+    "TableTask",
+    "KircherSatMut",
+    "VariantEffect",
+    "VariantsTask",
+]
 
 #: Exported class -> its module, imported when the name is first read.
-_EXPORTS = {"CellType": "shifts_domain", "DreamYeastTask": "dream", "ElementClass": "shifts",
-            "GCExtremes": "shifts", "LentiMPRAHepG2": "lentimpra", "LentiMPRAWTC11": "lentimpra",
-            "RandomSplit": "shifts", "RandomToNative": "shifts_domain",
-            "SharprPilotTask": "sharpr", "TableTask": "table_task", "KircherSatMut": "kircher",
-            "VariantEffect": "variants_task", "VariantsTask": "variants_task"}
+_EXPORTS = {
+    "CellType": "shifts_domain",
+    "DreamYeastTask": "dream",
+    "ElementClass": "shifts",
+    "GCExtremes": "shifts",
+    "LentiMPRAHepG2": "lentimpra",
+    "LentiMPRAWTC11": "lentimpra",
+    "RandomSplit": "shifts",
+    "RandomToNative": "shifts_domain",
+    "SharprPilotTask": "sharpr",
+    "TableTask": "table_task",
+    "KircherSatMut": "kircher",
+    "VariantEffect": "variants_task",
+    "VariantsTask": "variants_task",
+}
 
 
 def _task(target: str) -> Any:
@@ -48,56 +70,104 @@ def _task(target: str) -> Any:
     return lazy(f"rsbench_mpra.{target}", kind="fixed", has_oracle=False)
 
 
-def _shift(target: str, kind: str, changes_train: bool, changes_inputs: bool,
-           default_severities: tuple[float, ...]) -> Any:
-    return lazy(f"rsbench_mpra.{target}", kind=kind, changes_train=changes_train,
-                changes_inputs=changes_inputs, default_severities=default_severities)
+def _shift(
+    target: str, kind: str, changes_train: bool, changes_inputs: bool, default_severities: tuple[float, ...]
+) -> Any:
+    return lazy(
+        f"rsbench_mpra.{target}",
+        kind=kind,
+        changes_train=changes_train,
+        changes_inputs=changes_inputs,
+        default_severities=default_severities,
+    )
 
 
 @hookimpl
 def rsbench_register_tasks(register) -> None:  # type: ignore[no-untyped-def]
-    register("table", _task("table_task:TableTask"), summary="your own MPRA table "
-             "(TSV/CSV/Parquet/FASTA) described by a task file", data="user")
-    register("mpra_hepg2", _task("lentimpra:LentiMPRAHepG2"), summary="Agarwal lentiMPRA "
-             "HepG2, 24,590 constructs (230 nt), orientation pairs; domains HepG2, WTC11",
-             data="lentimpra")
-    register("mpra_wtc11", _task("lentimpra:LentiMPRAWTC11"), summary="Agarwal lentiMPRA "
-             "WTC11, 20,473 constructs (230 nt); domains WTC11, HepG2", data="lentimpra")
-    register("sharpr_pilot", _task("sharpr:SharprPilotTask"), summary="Ernst Sharpr-MPRA "
-             "pilot, 2,250 tiles (145 nt) from barcode counts; HepG2, K562; 2 replicates",
-             data="sharpr_pilot")
-    register("dream_yeast", _task("dream:DreamYeastTask"), summary="DREAM 2022 yeast random "
-             "promoters: 6,370 training + 1,921 labelled public test", data="dream_yeast")
-    register("variants", _task("variants_task:VariantsTask"), summary="your own "
-             "variant-effect table (ref/alt) scored with a model of a training task, via a "
-             "task file", data="user")
-    register("kircher_satmut", _task("kircher:KircherSatMut"), summary="Kircher 2019 "
-             "saturation mutagenesis: variant effects in 6 HepG2 experiments (model trained on "
-             "mpra_hepg2)", data="kircher_satmut")
-    register("mpra_k562", _task("full:LentiMPRAK562Full"), summary="Agarwal lentiMPRA K562, "
-             "all 196,664 constructs (230 nt; optional full-size data, lentimpra_full)",
-             data="lentimpra_full")
+    register(
+        "table",
+        _task("table_task:TableTask"),
+        summary="your own MPRA table (TSV/CSV/Parquet/FASTA) described by a task file",
+        data="user",
+    )
+    register(
+        "mpra_hepg2",
+        _task("lentimpra:LentiMPRAHepG2"),
+        summary="Agarwal lentiMPRA HepG2, 24,590 constructs (230 nt), orientation pairs; domains HepG2, WTC11",
+        data="lentimpra",
+    )
+    register(
+        "mpra_wtc11",
+        _task("lentimpra:LentiMPRAWTC11"),
+        summary="Agarwal lentiMPRA WTC11, 20,473 constructs (230 nt); domains WTC11, HepG2",
+        data="lentimpra",
+    )
+    register(
+        "sharpr_pilot",
+        _task("sharpr:SharprPilotTask"),
+        summary="Ernst Sharpr-MPRA pilot, 2,250 tiles (145 nt) from barcode counts; HepG2, K562; 2 replicates",
+        data="sharpr_pilot",
+    )
+    register(
+        "dream_yeast",
+        _task("dream:DreamYeastTask"),
+        summary="DREAM 2022 yeast random promoters: 6,370 training + 1,921 labelled public test",
+        data="dream_yeast",
+    )
+    register(
+        "variants",
+        _task("variants_task:VariantsTask"),
+        summary="your own variant-effect table (ref/alt) scored with a model of a training task, via a task file",
+        data="user",
+    )
+    register(
+        "kircher_satmut",
+        _task("kircher:KircherSatMut"),
+        summary="Kircher 2019 "
+        "saturation mutagenesis: variant effects in 6 HepG2 experiments (model trained on "
+        "mpra_hepg2)",
+        data="kircher_satmut",
+    )
+    register(
+        "mpra_k562",
+        _task("full:LentiMPRAK562Full"),
+        summary="Agarwal lentiMPRA K562, all 196,664 constructs (230 nt; optional full-size data, lentimpra_full)",
+        data="lentimpra_full",
+    )
 
 
 @hookimpl
 def rsbench_register_shifts(register) -> None:  # type: ignore[no-untyped-def]
-    register("random", _shift("shifts:RandomSplit", "selection", False, False, (0.0,)),
-             summary="grouped random split: two held-out halves (no shift; the noise floor)")
-    register("gc_extremes", _shift("shifts:GCExtremes", "selection", True, True, (0.5, 1.0)),
-             summary="train on mid GC, test on low_gc and high_gc tails (severity narrows "
-             "the tails)")
-    register("element_class", _shift("shifts:ElementClass", "selection", True, True, (1.0,)),
-             summary="train on enhancer candidates, test on promoters")
-    register("cell_type", _shift("shifts_domain:CellType", "mechanism", True, False, (1.0,)),
-             summary="train in the source cell type, test in the second domain (HepG2 -> "
-             "K562 / WTC11)")
-    register("random_to_native",
-             _shift("shifts_domain:RandomToNative", "covariate", False, True, (1.0,)),
-             summary="DREAM yeast: random promoters -> native and designed promoters")
-    register("variant_effect",
-             _shift("variants_task:VariantEffect", "covariate", False, True, (1.0,)),
-             summary="variant tasks: train on the training task, test on ref/alt effects "
-             "per element")
+    register(
+        "random",
+        _shift("shifts:RandomSplit", "selection", False, False, (0.0,)),
+        summary="grouped random split: two held-out halves (no shift; the noise floor)",
+    )
+    register(
+        "gc_extremes",
+        _shift("shifts:GCExtremes", "selection", True, True, (0.5, 1.0)),
+        summary="train on mid GC, test on low_gc and high_gc tails (severity narrows the tails)",
+    )
+    register(
+        "element_class",
+        _shift("shifts:ElementClass", "selection", True, True, (1.0,)),
+        summary="train on enhancer candidates, test on promoters",
+    )
+    register(
+        "cell_type",
+        _shift("shifts_domain:CellType", "mechanism", True, False, (1.0,)),
+        summary="train in the source cell type, test in the second domain (HepG2 -> K562 / WTC11)",
+    )
+    register(
+        "random_to_native",
+        _shift("shifts_domain:RandomToNative", "covariate", False, True, (1.0,)),
+        summary="DREAM yeast: random promoters -> native and designed promoters",
+    )
+    register(
+        "variant_effect",
+        _shift("variants_task:VariantEffect", "covariate", False, True, (1.0,)),
+        summary="variant tasks: train on the training task, test on ref/alt effects per element",
+    )
 
 
 @hookimpl

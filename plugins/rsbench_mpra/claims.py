@@ -14,12 +14,17 @@ from regshift_bench.api import Claim, Reads, Threshold, lazy
 #: Constant and GC-only predictors: quoted beside every model, never judged.
 CONTROLS = ("mean", "gc_linear")
 GC_EXTREMES = "gc_extremes"
-NO_GAIN = Threshold("selective_gain_floor", 1.0,
-                    "selective_gain = mse / risk at 50% coverage; 1 = abstaining at random")
+NO_GAIN = Threshold(
+    "selective_gain_floor", 1.0, "selective_gain = mse / risk at 50% coverage; 1 = abstaining at random"
+)
 
 CLAIMS: tuple[Claim, ...] = (
-    Claim("real_selective_gc_extremes",
-          "Selective prediction lowers risk at 50% coverage on the real GC-extremes tails",
-          lazy("rsbench_mpra.claim_judges:judge_real"),
-          Reads(shifts=(GC_EXTREMES,), metrics=("selective_gain",)), (NO_GAIN,), CONTROLS),
+    Claim(
+        "real_selective_gc_extremes",
+        "Selective prediction lowers risk at 50% coverage on the real GC-extremes tails",
+        lazy("rsbench_mpra.claim_judges:judge_real"),
+        Reads(shifts=(GC_EXTREMES,), metrics=("selective_gain",)),
+        (NO_GAIN,),
+        CONTROLS,
+    ),
 )

@@ -32,12 +32,12 @@ from regshift_bench.api import SeqDataset, Task, encode
 from regshift_bench.errors import DataError
 from rsbench_mpra import datasets, dream_score, table
 
-FILES = ("demo_train.tsv.gz", "public_leaderboard_labeled.tsv.gz",
-         "public_leaderboard_pairs.tsv.gz")
+FILES = ("demo_train.tsv.gz", "public_leaderboard_labeled.tsv.gz", "public_leaderboard_pairs.tsv.gz")
 
 
-def _dataset(seqs: list[str], y: np.ndarray, meta: pd.DataFrame, width: int, source: str,
-             info: dict[str, Any]) -> SeqDataset:
+def _dataset(
+    seqs: list[str], y: np.ndarray, meta: pd.DataFrame, width: int, source: str, info: dict[str, Any]
+) -> SeqDataset:
     codes, lengths = encode(seqs, source=source)
     codes = np.pad(codes, ((0, 0), (0, width - codes.shape[1])), constant_values=4)
     return SeqDataset(codes, y, meta=meta, lengths=lengths, info=info)
@@ -50,10 +50,8 @@ def _build(mtimes: tuple[float, ...], test_scale: str) -> tuple[SeqDataset, SeqD
     test = table.read_table(test_path)
     pairs = table.read_table(pairs_path)
     table.require_columns(train, {"seq": "seq", "expression": "expression"}, FILES[0])
-    table.require_columns(test, {c: c for c in ("test_index", "seq", "subsets", "expression")},
-                          FILES[1])
-    table.require_columns(pairs, {c: c for c in ("subset", "alt_test_index", "ref_test_index")},
-                          FILES[2])
+    table.require_columns(test, {c: c for c in ("test_index", "seq", "subsets", "expression")}, FILES[1])
+    table.require_columns(pairs, {c: c for c in ("subset", "alt_test_index", "ref_test_index")}, FILES[2])
     tr_seqs = table.clean_sequences(train["seq"], source=FILES[0], column="seq")
     tr_y = table.numeric_column(train, "expression", source=FILES[0])
     te_seqs = table.clean_sequences(test["seq"], source=FILES[1], column="seq")
@@ -78,15 +76,22 @@ def _build(mtimes: tuple[float, ...], test_scale: str) -> tuple[SeqDataset, SeqD
     else:
         raise DataError(f"dream_yeast: test_scale={test_scale!r}; use 'train' or 'raw'")
     info = {"dataset": "dream_yeast", "organism": "yeast"}
-    train_meta = pd.DataFrame({"dream_subsets": "train_random", "part": "train"},
-                              index=pd.RangeIndex(len(tr_seqs)))
-    test_meta = pd.DataFrame({
-        "test_index": test_index, "tag": test.get("tag", pd.Series([""] * len(test))).to_numpy(),
-        "dream_subsets": subsets.to_numpy(), "part": "public_test",
-        "ref_test_index": ref_of.reindex(test_index).fillna(-1).astype(np.int64).to_numpy(),
-        "pair_subset": sub_of.reindex(test_index).fillna("").to_numpy(), "y_raw": te_raw})
-    return (_dataset(tr_seqs, tr_y, train_meta, width, FILES[0], info),
-            _dataset(te_seqs, te_y, test_meta, width, FILES[1], info))
+    train_meta = pd.DataFrame({"dream_subsets": "train_random", "part": "train"}, index=pd.RangeIndex(len(tr_seqs)))
+    test_meta = pd.DataFrame(
+        {
+            "test_index": test_index,
+            "tag": test.get("tag", pd.Series([""] * len(test))).to_numpy(),
+            "dream_subsets": subsets.to_numpy(),
+            "part": "public_test",
+            "ref_test_index": ref_of.reindex(test_index).fillna(-1).astype(np.int64).to_numpy(),
+            "pair_subset": sub_of.reindex(test_index).fillna("").to_numpy(),
+            "y_raw": te_raw,
+        }
+    )
+    return (
+        _dataset(tr_seqs, tr_y, train_meta, width, FILES[0], info),
+        _dataset(te_seqs, te_y, test_meta, width, FILES[1], info),
+    )
 
 
 class DreamYeastTask(Task):

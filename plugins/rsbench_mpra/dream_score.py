@@ -23,11 +23,22 @@ from scipy import stats
 
 #: subset -> (weight, membership tag in ``dream_subsets``; None = every row, "pairs" = diff)
 WEIGHTS: dict[str, float] = {
-    "all": 1.0, "high": 0.3, "low": 0.3, "native": 0.3, "random": 0.3,
-    "challenging": 0.5, "motif_perturbation": 0.3, "motif_tiling": 0.4,
+    "all": 1.0,
+    "high": 0.3,
+    "low": 0.3,
+    "native": 0.3,
+    "random": 0.3,
+    "challenging": 0.5,
+    "motif_perturbation": 0.3,
+    "motif_tiling": 0.4,
 }
-SINGLE_TAGS = {"high": "high_expression", "low": "low_expression", "native": "native_yeast",
-               "random": "random", "challenging": "challenging"}
+SINGLE_TAGS = {
+    "high": "high_expression",
+    "low": "low_expression",
+    "native": "native_yeast",
+    "random": "random",
+    "challenging": "challenging",
+}
 PAIR_SUBSETS = ("motif_perturbation", "motif_tiling")
 MIN_N = 5
 
@@ -35,12 +46,10 @@ MIN_N = 5
 def _corr(measured: np.ndarray, predicted: np.ndarray) -> tuple[float, float] | None:
     if len(measured) < MIN_N or np.ptp(measured) == 0 or np.ptp(predicted) == 0:
         return None
-    return float(stats.pearsonr(measured, predicted)[0]), float(stats.spearmanr(
-        measured, predicted)[0])
+    return float(stats.pearsonr(measured, predicted)[0]), float(stats.spearmanr(measured, predicted)[0])
 
 
-def pair_differences(meta: pd.DataFrame, y: np.ndarray, mean: np.ndarray, subset: str
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def pair_differences(meta: pd.DataFrame, y: np.ndarray, mean: np.ndarray, subset: str) -> tuple[np.ndarray, np.ndarray]:
     """Measured and predicted alt − ref differences of ``subset``'s pairs in these rows.
 
     Returns
@@ -50,15 +59,15 @@ def pair_differences(meta: pd.DataFrame, y: np.ndarray, mean: np.ndarray, subset
     """
     index = pd.Series(np.arange(len(meta)), index=meta["test_index"].to_numpy())
     index = index[~index.index.duplicated()]
-    alts = meta.index[(meta["pair_subset"] == subset).to_numpy()
-                      & (meta["ref_test_index"].to_numpy() >= 0)]
+    alts = meta.index[(meta["pair_subset"] == subset).to_numpy() & (meta["ref_test_index"].to_numpy() >= 0)]
     alt_rows = np.asarray(alts, dtype=np.int64)
     refs = meta["ref_test_index"].to_numpy()[alt_rows]
     present = np.isin(refs, index.index.to_numpy())
     alt_rows, refs = alt_rows[present], refs[present]
     ref_rows = index.loc[refs].to_numpy()
-    pairs = pd.DataFrame({"a": meta["test_index"].to_numpy()[alt_rows], "r": refs,
-                          "ai": alt_rows, "ri": ref_rows}).drop_duplicates(["a", "r"])
+    pairs = pd.DataFrame(
+        {"a": meta["test_index"].to_numpy()[alt_rows], "r": refs, "ai": alt_rows, "ri": ref_rows}
+    ).drop_duplicates(["a", "r"])
     ai, ri = pairs["ai"].to_numpy(), pairs["ri"].to_numpy()
     return y[ai] - y[ri], mean[ai] - mean[ri]
 

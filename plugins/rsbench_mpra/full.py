@@ -28,8 +28,7 @@ from rsbench_mpra.derive.tables import reverse_complement
 from rsbench_mpra.full_datasets import FULL_DATASETS as FULL_DATASETS  # apart: registering stays light
 
 ADAPTER_5, ADAPTER_3 = "AGGACCGGATCAACT", "CATTGCGTGAACCGA"
-AGARWAL_COLUMNS = ("seq_id", "chromosome", "start", "end", "strand", "seq", "expression",
-                   "averaged_expression", "fold")
+AGARWAL_COLUMNS = ("seq_id", "chromosome", "start", "end", "strand", "seq", "expression", "averaged_expression", "fold")
 
 
 def read_agarwal(path: str | Path) -> pd.DataFrame:
@@ -55,8 +54,10 @@ def read_agarwal(path: str | Path) -> pd.DataFrame:
     seqs = table.clean_sequences(frame["seq"], source=name, column="seq")
     bad = [i for i, s in enumerate(seqs) if len(s) != 200]
     if bad:
-        raise DataError(f"{name}: row {bad[0] + 1}: sequence of {len(seqs[bad[0]])} nt; the "
-                        "publisher's layout has 200-nt elements without adapters")
+        raise DataError(
+            f"{name}: row {bad[0] + 1}: sequence of {len(seqs[bad[0]])} nt; the "
+            "publisher's layout has 200-nt elements without adapters"
+        )
     strand = frame["strand"].astype(str)
     if not strand.isin(["+", "-"]).all():
         row = int(np.flatnonzero(~strand.isin(["+", "-"]).to_numpy())[0]) + 1
@@ -66,15 +67,16 @@ def read_agarwal(path: str | Path) -> pd.DataFrame:
         raise DataError(f"{name}: fold values outside 1-10; expected the 10-fold assignment")
     ids = frame["seq_id"].astype(str)
     return frame.assign(
-        seq=seqs, fold=fold.astype(int),
+        seq=seqs,
+        fold=fold.astype(int),
         expression=table.numeric_column(frame, "expression", source=name),
         averaged_expression=table.numeric_column(frame, "averaged_expression", source=name),
         construct=[ADAPTER_5 + s + ADAPTER_3 for s in seqs],
         orientation=np.where(strand == "+", "forward", "reverse"),
         element_class=np.where(ids.str.startswith("ENSG"), "promoter", "enhancer_candidate"),
         pair_key=[min(s, reverse_complement(s)) for s in seqs],
-        locus=frame["chromosome"].astype(str) + ":" + frame["start"].astype(str) + "-"
-        + frame["end"].astype(str))
+        locus=frame["chromosome"].astype(str) + ":" + frame["start"].astype(str) + "-" + frame["end"].astype(str),
+    )
 
 
 def _partner_y(pair_key: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -93,13 +95,25 @@ def _load(path: str, mtime: float) -> SeqDataset:
     frame = read_agarwal(path)
     y = frame["expression"].to_numpy(np.float64)
     pair = frame["pair_key"].to_numpy()
-    meta = pd.DataFrame({
-        "seq_id": frame["seq_id"].astype(str).to_numpy(), "orientation": frame["orientation"],
-        "element_class": frame["element_class"], "pair_key": pair, "fold": frame["fold"],
-        "locus": frame["locus"], "partner_y": _partner_y(pair, y), "cell_type": "K562"})
-    data = SeqDataset.from_strings(frame["construct"].tolist(), y, source=Path(path).name,
-                                   meta=meta, info={"cell_type": "K562", "organism": "human",
-                                                    "dataset": "lentimpra_full"})
+    meta = pd.DataFrame(
+        {
+            "seq_id": frame["seq_id"].astype(str).to_numpy(),
+            "orientation": frame["orientation"],
+            "element_class": frame["element_class"],
+            "pair_key": pair,
+            "fold": frame["fold"],
+            "locus": frame["locus"],
+            "partner_y": _partner_y(pair, y),
+            "cell_type": "K562",
+        }
+    )
+    data = SeqDataset.from_strings(
+        frame["construct"].tolist(),
+        y,
+        source=Path(path).name,
+        meta=meta,
+        info={"cell_type": "K562", "organism": "human", "dataset": "lentimpra_full"},
+    )
     return data.with_values(meta=data.meta.assign(gc=data.gc()))
 
 

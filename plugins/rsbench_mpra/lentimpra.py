@@ -33,8 +33,7 @@ from regshift_bench.errors import DataError
 from rsbench_mpra import ceilings, datasets, overlap, references, table
 
 ADAPTER_5, ADAPTER_3 = "AGGACCGGATCAACT", "CATTGCGTGAACCGA"
-_FILES = {"HepG2": ("hepg2_folds9-10.tsv.gz", "fold"),
-          "WTC11": ("wtc11_union_subset.tsv.gz", "fold_legnet")}
+_FILES = {"HepG2": ("hepg2_folds9-10.tsv.gz", "fold"), "WTC11": ("wtc11_union_subset.tsv.gz", "fold_legnet")}
 
 
 @functools.lru_cache(maxsize=4)
@@ -43,11 +42,13 @@ def _read(cell: str, mtime: float) -> pd.DataFrame:
     fname, _ = _FILES[cell]
     path = datasets.locate("lentimpra", fname)
     frame = table.read_table(path)
-    table.require_columns(frame, {c: c for c in ("seq", "mean_value", "pair_key",
-                                                 "orientation", "element_class")}, fname)
+    table.require_columns(
+        frame, {c: c for c in ("seq", "mean_value", "pair_key", "orientation", "element_class")}, fname
+    )
     frame = frame.assign(
         seq=table.clean_sequences(frame["seq"], source=fname, column="seq"),
-        mean_value=table.numeric_column(frame, "mean_value", source=fname))
+        mean_value=table.numeric_column(frame, "mean_value", source=fname),
+    )
     return frame
 
 
@@ -56,8 +57,9 @@ def _mtime(cell: str) -> float:
 
 
 @functools.lru_cache(maxsize=8)
-def _build(cell: str, other: str, trim: bool, mtime: float, other_mtime: float
-           ) -> tuple[SeqDataset, np.ndarray, np.ndarray]:
+def _build(
+    cell: str, other: str, trim: bool, mtime: float, other_mtime: float
+) -> tuple[SeqDataset, np.ndarray, np.ndarray]:
     """(dataset, other-cell activity (n,) with NaN, orientation-partner row (n,) or -1)."""
     frame = _read(cell, mtime)
     fname, fold_col = _FILES[cell]
@@ -71,28 +73,27 @@ def _build(cell: str, other: str, trim: bool, mtime: float, other_mtime: float
     partner[order[1:][same_next]] = order[:-1][same_next]
     partner[order[:-1][same_next]] = order[1:][same_next]
     partner_y = np.where(partner >= 0, y[np.maximum(partner, 0)], np.nan)
-    meta = pd.DataFrame({
-        "seq_id": frame.get("seq_id", pd.Series([""] * len(frame))).fillna("").to_numpy(),
-        "orientation": frame["orientation"].to_numpy(),
-        "element_class": frame["element_class"].to_numpy(),
-        "pair_key": pair,
-        "fold": pd.to_numeric(frame.get(fold_col), errors="coerce"),
-        "partner_y": partner_y,
-        "cell_type": cell,
-    })
+    meta = pd.DataFrame(
+        {
+            "seq_id": frame.get("seq_id", pd.Series([""] * len(frame))).fillna("").to_numpy(),
+            "orientation": frame["orientation"].to_numpy(),
+            "element_class": frame["element_class"].to_numpy(),
+            "pair_key": pair,
+            "fold": pd.to_numeric(frame.get(fold_col), errors="coerce"),
+            "partner_y": partner_y,
+            "cell_type": cell,
+        }
+    )
     seqs = frame["seq"].tolist()
     if trim:
-        bad = [i for i, s in enumerate(seqs)
-               if not (s.startswith(ADAPTER_5) and s.endswith(ADAPTER_3))]
+        bad = [i for i, s in enumerate(seqs) if not (s.startswith(ADAPTER_5) and s.endswith(ADAPTER_3))]
         if bad:
-            raise DataError(f"{fname}: row {bad[0] + 1}: adapters not found at the ends; "
-                            "use trim_adapters=False")
-        seqs = [s[len(ADAPTER_5):-len(ADAPTER_3)] for s in seqs]
-    data = SeqDataset.from_strings(seqs, y, source=fname, meta=meta,
-                                   info={"cell_type": cell, "dataset": "lentimpra",
-                                         "organism": "human"})
-    data = data.with_values(meta=data.meta.assign(
-        gc=data.gc(), locus=overlap.locus_labels(data.seqs, pair)))
+            raise DataError(f"{fname}: row {bad[0] + 1}: adapters not found at the ends; use trim_adapters=False")
+        seqs = [s[len(ADAPTER_5) : -len(ADAPTER_3)] for s in seqs]
+    data = SeqDataset.from_strings(
+        seqs, y, source=fname, meta=meta, info={"cell_type": cell, "dataset": "lentimpra", "organism": "human"}
+    )
+    data = data.with_values(meta=data.meta.assign(gc=data.gc(), locus=overlap.locus_labels(data.seqs, pair)))
     other_frame = _read(other, other_mtime)
     other_y = frame["seq"].map(dict(zip(other_frame["seq"], other_frame["mean_value"])))
     return data, other_y.to_numpy(np.float64), partner
@@ -121,8 +122,13 @@ class LentiMPRATask(Task):
         return (self.cell_type, self.other_cell_type)
 
     def _data(self) -> tuple[SeqDataset, np.ndarray, np.ndarray]:
-        return _build(self.cell_type, self.other_cell_type, bool(self.trim_adapters),
-                      _mtime(self.cell_type), _mtime(self.other_cell_type))
+        return _build(
+            self.cell_type,
+            self.other_cell_type,
+            bool(self.trim_adapters),
+            _mtime(self.cell_type),
+            _mtime(self.other_cell_type),
+        )
 
     def load(self, domain: str | None = None) -> SeqDataset:
         """All rows; in the other cell type, unmeasured constructs have NaN activity."""
@@ -130,8 +136,7 @@ class LentiMPRATask(Task):
         if domain is None or domain == self.cell_type:
             return data
         if domain != self.other_cell_type:
-            raise DataError(f"task {self.name!r}: unknown domain {domain!r}; known: "
-                            f"{list(self.domains)}")
+            raise DataError(f"task {self.name!r}: unknown domain {domain!r}; known: {list(self.domains)}")
         # Orientation partners in the other domain come from the other domain's values.
         partner_y = np.where(partner >= 0, other_y[np.maximum(partner, 0)], np.nan)
         meta = data.meta.assign(cell_type=domain, partner_y=partner_y)

@@ -31,7 +31,7 @@ def _codes(seqs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     first, second = np.zeros((n, w), np.uint64), np.zeros((n, w), np.uint64)
     half = k // 2
     for j in range(k):
-        col = s[:, j:j + w]
+        col = s[:, j : j + w]
         valid &= col < 4
         target = first if j < half else second
         target <<= np.uint64(2)

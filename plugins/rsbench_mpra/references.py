@@ -29,8 +29,7 @@ def _source_index(task: Task) -> tuple[dict[bytes, int], np.ndarray]:
     key = (id(source), source.fingerprint())
     if key not in _INDEX:
         _INDEX.clear()  # one task's index at a time bounds memory
-        _INDEX[key] = ({row.tobytes(): i for i, row in enumerate(source.seqs)},
-                       np.asarray(source.y, dtype=np.float64))
+        _INDEX[key] = ({row.tobytes(): i for i, row in enumerate(source.seqs)}, np.asarray(source.y, dtype=np.float64))
     return _INDEX[key]
 
 

@@ -78,42 +78,46 @@ def _load_counts(root: str, mtimes: tuple[float, ...]) -> tuple[pd.DataFrame, di
     """Tile table (id, seq, category, region, tile, region_id) and counts (n, 24) per library."""
     frames = {}
     for lib, stem in LIBRARIES.items():
-        frames[lib] = read_counts_file(
-            datasets.locate("sharpr_pilot", f"raw_geo_GSE71279/{stem}.counts.txt.gz"))
+        frames[lib] = read_counts_file(datasets.locate("sharpr_pilot", f"raw_geo_GSE71279/{stem}.counts.txt.gz"))
     first = frames["plasmid_rep1"]
     for lib, frame in frames.items():
         if list(frame["id"]) != list(first["id"]) or list(frame["tags"]) != list(first["tags"]):
-            raise DataError(f"{LIBRARIES[lib]}: tiles or barcodes differ from the plasmid "
-                            "library; the six GEO files must list the same tiles and tags")
+            raise DataError(
+                f"{LIBRARIES[lib]}: tiles or barcodes differ from the plasmid "
+                "library; the six GEO files must list the same tiles and tags"
+            )
     widths = {len(c) for c in first["counts"]}
     if len(widths) != 1:
-        raise DataError(f"{LIBRARIES['plasmid_rep1']}: tiles have different barcode numbers "
-                        f"{sorted(widths)}")
+        raise DataError(f"{LIBRARIES['plasmid_rep1']}: tiles have different barcode numbers {sorted(widths)}")
     counts = {lib: np.stack(f["counts"].to_list()) for lib, f in frames.items()}
     parts = first["id"].str.rsplit("_", n=2, expand=True)
     if parts.shape[1] != 3 or parts.isna().any().any():
-        raise DataError(f"{LIBRARIES['plasmid_rep1']}: ids must look like "
-                        "<category>_<region>_<tile>")
-    tiles = pd.DataFrame({
-        "seq_id": first["id"], "seq": table.clean_sequences(
-            first["seq"], source=LIBRARIES["plasmid_rep1"], column="Sequence"),
-        "category": parts[0], "region": parts[1].astype(int), "tile": parts[2].astype(int)})
+        raise DataError(f"{LIBRARIES['plasmid_rep1']}: ids must look like <category>_<region>_<tile>")
+    tiles = pd.DataFrame(
+        {
+            "seq_id": first["id"],
+            "seq": table.clean_sequences(first["seq"], source=LIBRARIES["plasmid_rep1"], column="Sequence"),
+            "category": parts[0],
+            "region": parts[1].astype(int),
+            "tile": parts[2].astype(int),
+        }
+    )
     tiles["region_id"] = tiles["category"] + "_" + tiles["region"].astype(str)
     codes = SeqDataset.from_strings(tiles["seq"].tolist(), np.zeros(len(tiles))).seqs
     tiles["locus_id"] = overlap.locus_labels(codes, tiles["region_id"].to_numpy())
     return tiles, counts
 
 
-def log2_activity(rna: np.ndarray, dna: np.ndarray, rna_total: float, dna_total: float,
-                  pseudocount: float = 1.0) -> np.ndarray:
+def log2_activity(
+    rna: np.ndarray, dna: np.ndarray, rna_total: float, dna_total: float, pseudocount: float = 1.0
+) -> np.ndarray:
     """log2((RNA_CPM + p) / (DNA_CPM + p)) of summed counts; any leading shape."""
     rna_cpm = rna / rna_total * 1e6
     dna_cpm = dna / dna_total * 1e6
     return np.log2((rna_cpm + pseudocount) / (dna_cpm + pseudocount))
 
 
-def activities(counts: dict[str, np.ndarray], cell: str, pseudocount: float = 1.0
-               ) -> tuple[np.ndarray, np.ndarray]:
+def activities(counts: dict[str, np.ndarray], cell: str, pseudocount: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Replicate activities (n,) x 2 of ``cell`` ("hepg2" / "k562") from barcode counts."""
     reps = []
     for r in (1, 2):
@@ -122,8 +126,9 @@ def activities(counts: dict[str, np.ndarray], cell: str, pseudocount: float = 1.
     return reps[0], reps[1]
 
 
-def bootstrap_var(counts: dict[str, np.ndarray], cell: str, n_boot: int,
-                  rng: np.random.Generator, pseudocount: float = 1.0) -> np.ndarray:
+def bootstrap_var(
+    counts: dict[str, np.ndarray], cell: str, n_boot: int, rng: np.random.Generator, pseudocount: float = 1.0
+) -> np.ndarray:
     """Barcode-bootstrap variance (n,) of the two-replicate mean activity of ``cell``."""
     n, k = counts["plasmid_rep1"].shape
     var = np.zeros(n)
@@ -131,30 +136,36 @@ def bootstrap_var(counts: dict[str, np.ndarray], cell: str, n_boot: int,
         rna, dna = counts[f"{cell}_rep{r}"], counts[f"plasmid_rep{r}"]
         # weights (n, B, k): how often each barcode is drawn in each resample
         w = rng.multinomial(k, np.full(k, 1.0 / k), size=(n, n_boot))
-        a = log2_activity(np.einsum("nbk,nk->nb", w, rna), np.einsum("nbk,nk->nb", w, dna),
-                          rna.sum(), dna.sum(), pseudocount)
+        a = log2_activity(
+            np.einsum("nbk,nk->nb", w, rna), np.einsum("nbk,nk->nb", w, dna), rna.sum(), dna.sum(), pseudocount
+        )
         var += a.var(axis=1, ddof=1)
     return var / 4.0
 
 
 @functools.lru_cache(maxsize=8)
-def _build(root: str, mtimes: tuple[float, ...], cell: str, n_boot: int, seed: int,
-           pseudocount: float) -> SeqDataset:
+def _build(root: str, mtimes: tuple[float, ...], cell: str, n_boot: int, seed: int, pseudocount: float) -> SeqDataset:
     tiles, counts = _load_counts(root, mtimes)
     key = CELLS[cell]
     rep1, rep2 = activities(counts, key, pseudocount)
     noise_var = None
     if n_boot > 1:
-        noise_var = np.maximum(bootstrap_var(counts, key, n_boot, np.random.default_rng(seed),
-                                             pseudocount), 1e-8)
+        noise_var = np.maximum(bootstrap_var(counts, key, n_boot, np.random.default_rng(seed), pseudocount), 1e-8)
     meta = tiles.drop(columns="seq").assign(
-        rep1=rep1, rep2=rep2, cell_type=cell,
+        rep1=rep1,
+        rep2=rep2,
+        cell_type=cell,
         dna_count=counts["plasmid_rep1"].sum(1) + counts["plasmid_rep2"].sum(1),
-        rna_count=counts[f"{key}_rep1"].sum(1) + counts[f"{key}_rep2"].sum(1))
-    data = SeqDataset.from_strings(tiles["seq"].tolist(), (rep1 + rep2) / 2.0,
-                                   source="GSE71279", noise_var=noise_var, meta=meta,
-                                   info={"cell_type": cell, "dataset": "sharpr_pilot",
-                                         "organism": "human"})
+        rna_count=counts[f"{key}_rep1"].sum(1) + counts[f"{key}_rep2"].sum(1),
+    )
+    data = SeqDataset.from_strings(
+        tiles["seq"].tolist(),
+        (rep1 + rep2) / 2.0,
+        source="GSE71279",
+        noise_var=noise_var,
+        meta=meta,
+        info={"cell_type": cell, "dataset": "sharpr_pilot", "organism": "human"},
+    )
     return data.with_values(meta=data.meta.assign(gc=data.gc()))
 
 
@@ -188,13 +199,12 @@ class SharprPilotTask(Task):
         """Tiles with activity in ``domain`` (default HepG2); row i is tile i in both."""
         domain = domain or "HepG2"
         if domain not in CELLS:
-            raise DataError(f"task {self.name!r}: unknown domain {domain!r}; known: "
-                            f"{list(self.domains)}")
-        paths = [datasets.locate("sharpr_pilot", f"raw_geo_GSE71279/{s}.counts.txt.gz")
-                 for s in LIBRARIES.values()]
+            raise DataError(f"task {self.name!r}: unknown domain {domain!r}; known: {list(self.domains)}")
+        paths = [datasets.locate("sharpr_pilot", f"raw_geo_GSE71279/{s}.counts.txt.gz") for s in LIBRARIES.values()]
         mtimes = tuple(os.path.getmtime(p) for p in paths)
-        return _build(str(paths[0].parent), mtimes, domain, int(self.bootstrap),
-                      int(self.seed), float(self.pseudocount))
+        return _build(
+            str(paths[0].parent), mtimes, domain, int(self.bootstrap), int(self.seed), float(self.pseudocount)
+        )
 
     def score(self, split: str, data: SeqDataset, pred: Any) -> dict[str, float]:
         """Replicate ceiling (rep1 vs rep2 of this split's cell type and rows)."""

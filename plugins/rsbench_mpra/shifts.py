@@ -79,8 +79,7 @@ def merged_classes(sets: dict[str, SeqDataset]) -> str:
         E.g. ``"; merged into their set (n < 100): low_gc/promoter (n=20)"``, or ""
         when every class has its own subset.
     """
-    small = [f"{key} (n={len(rows)})" for key, rows in _class_rows(sets).items()
-             if len(rows) < MIN_CLASS_ROWS]
+    small = [f"{key} (n={len(rows)})" for key, rows in _class_rows(sets).items() if len(rows) < MIN_CLASS_ROWS]
     if not small:
         return ""
     return f"; merged into their set (n < {MIN_CLASS_ROWS}): {', '.join(small)}"
@@ -113,9 +112,14 @@ class RandomSplit(Shift):
         src = source_splits(task, rng, sizes)
         groups = group_codes(src.test_id, task.group_column)
         first, second = group_split(groups, (0.5, 0.5), src.ood_rng)
-        return Splits(src.train, src.val, src.test_id.subset(first), src.test_id.subset(second),
-                      False, "random grouped split: test_id and test_ood are two held-out "
-                      "halves of the same pool (no shift)")
+        return Splits(
+            src.train,
+            src.val,
+            src.test_id.subset(first),
+            src.test_id.subset(second),
+            False,
+            "random grouped split: test_id and test_ood are two held-out halves of the same pool (no shift)",
+        )
 
 
 def tail_quantile(severity: float) -> float:
@@ -127,8 +131,9 @@ def tail_quantile(severity: float) -> float:
     return 0.25 - 0.20 * float(np.clip(severity, 0.0, 1.0))
 
 
-def _gc_tails(data: SeqDataset, group_column: str | None, q: float,
-              rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _gc_tails(
+    data: SeqDataset, group_column: str | None, q: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """(group code per row (n,), tail of each row (n,): -1 low, 0 middle, +1 high).
 
     Groups are ranked by the mean GC of their rows (ties broken at random, so
@@ -141,7 +146,7 @@ def _gc_tails(data: SeqDataset, group_column: str | None, q: float,
     n_tail = int(round(q * len(means)))
     tail = np.zeros(len(means), dtype=np.int64)
     tail[order[:n_tail]] = -1
-    tail[order[len(means) - n_tail:]] = 1
+    tail[order[len(means) - n_tail :]] = 1
     return groups, tail[groups]
 
 
@@ -168,8 +173,7 @@ class GCExtremes(Shift):
         n = None
         if task.kind == "generative":
             if sizes.train is None or sizes.val is None or sizes.test is None:
-                raise RegshiftError(f"gc_extremes on generative task {task.name!r}: every "
-                                    "split size must be set")
+                raise RegshiftError(f"gc_extremes on generative task {task.name!r}: every split size must be set")
             middle = (sizes.train + sizes.val + sizes.test) / (1.0 - 2.0 * q)
             n = int(math.ceil(max(middle, sizes.test / q) * 1.05))
         pool = task.pool(r_pool, n)
@@ -181,13 +185,19 @@ class GCExtremes(Shift):
         parts = group_split(groups[mid_rows], SOURCE_FRACTIONS, r_split)
         tr, va, te = (mid_rows[p] for p in parts)
         r_low, r_high = r_ood.spawn(2)
-        tails = {"low_gc": pool.subset(cap(low_rows, sizes.test, r_low)),
-                 "high_gc": pool.subset(cap(high_rows, sizes.test, r_high))}
+        tails = {
+            "low_gc": pool.subset(cap(low_rows, sizes.test, r_low)),
+            "high_gc": pool.subset(cap(high_rows, sizes.test, r_high)),
+        }
         return Splits(
-            pool.subset(cap(tr, sizes.train, r_train)), pool.subset(cap(va, sizes.val, r_val)),
-            pool.subset(cap(te, sizes.test, r_test)), by_class(tails),
-            True, f"train on GC in [{lo:.3f}, {hi:.3f}] (middle {1 - 2 * q:.0%} of groups); "
-                  f"test_ood on the lower and upper {q:.0%} GC tails{merged_classes(tails)}")
+            pool.subset(cap(tr, sizes.train, r_train)),
+            pool.subset(cap(va, sizes.val, r_val)),
+            pool.subset(cap(te, sizes.test, r_test)),
+            by_class(tails),
+            True,
+            f"train on GC in [{lo:.3f}, {hi:.3f}] (middle {1 - 2 * q:.0%} of groups); "
+            f"test_ood on the lower and upper {q:.0%} GC tails{merged_classes(tails)}",
+        )
 
 
 class ElementClass(Shift):
@@ -205,8 +215,9 @@ class ElementClass(Shift):
     changes_inputs = True  # another element class
     default_severities = (1.0,)
 
-    def __init__(self, severity: float = 1.0, train_class: str = "enhancer_candidate",
-                 test_class: str = "promoter") -> None:
+    def __init__(
+        self, severity: float = 1.0, train_class: str = "enhancer_candidate", test_class: str = "promoter"
+    ) -> None:
         self.severity = severity
         self.train_class = train_class
         self.test_class = test_class
@@ -227,8 +238,9 @@ class ElementClass(Shift):
         r_split, r_train, r_val, r_test, r_ood = rng.spawn(5)
         data = task.load()
         if "element_class" not in data.meta.columns:
-            raise RegshiftError(f"element_class: task {task.name!r} has no element_class "
-                                "column; set class_column in its task file")
+            raise RegshiftError(
+                f"element_class: task {task.name!r} has no element_class column; set class_column in its task file"
+            )
         groups = group_codes(data, task.group_column)
         cls = data.meta["element_class"].to_numpy()
         train_groups = np.unique(groups[cls == self.train_class])
@@ -238,7 +250,10 @@ class ElementClass(Shift):
         parts = group_split(groups[src_rows], SOURCE_FRACTIONS, r_split)
         tr, va, te = (src_rows[p] for p in parts)
         return Splits(
-            data.subset(cap(tr, sizes.train, r_train)), data.subset(cap(va, sizes.val, r_val)),
+            data.subset(cap(tr, sizes.train, r_train)),
+            data.subset(cap(va, sizes.val, r_val)),
             data.subset(cap(te, sizes.test, r_test)),
-            data.subset(cap(ood_rows, sizes.test, r_ood)), True,
-            f"train on {self.train_class} elements, test_ood on {self.test_class} elements")
+            data.subset(cap(ood_rows, sizes.test, r_ood)),
+            True,
+            f"train on {self.train_class} elements, test_ood on {self.test_class} elements",
+        )

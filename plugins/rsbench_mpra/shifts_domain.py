@@ -64,8 +64,7 @@ class CellType(Shift):
             src = source_splits(task, rng, sizes)
             if sizes.test is None:
                 raise RegshiftError(f"cell_type on generative task {task.name!r}: set sizes.test")
-            ood = task.sample(task.config(domain=target, severity=self.severity), sizes.test,
-                              src.ood_rng)
+            ood = task.sample(task.config(domain=target, severity=self.severity), sizes.test, src.ood_rng)
             return src.with_ood(ood, f"train in {task.domains[0]}, test_ood in {target}")
         r_pick, r_split, r_train, r_val, r_test = rng.spawn(5)
         data, other = task.load(), task.load(domain=target)
@@ -74,8 +73,9 @@ class CellType(Shift):
         uniq = np.unique(groups)
         candidates = np.unique(groups[measured])
         if len(candidates) == 0:
-            raise RegshiftError(f"cell_type: task {task.name!r} has no sequence measured in "
-                                f"both {task.domains[0]} and {target}")
+            raise RegshiftError(
+                f"cell_type: task {task.name!r} has no sequence measured in both {task.domains[0]} and {target}"
+            )
         n_test = min(len(candidates), max(1, int(round(TEST_FRACTION * len(uniq)))))
         test_groups = r_pick.choice(candidates, size=n_test, replace=False)
         in_test = np.isin(groups, test_groups)
@@ -84,14 +84,16 @@ class CellType(Shift):
         te = cap(np.flatnonzero(in_test & measured), sizes.test, r_test)
         target_set = other.subset(te)
         classes = by_class({target: target_set})
-        test_ood: SeqDataset | dict[str, SeqDataset] = (
-            classes if len(classes) > 1 else target_set)
+        test_ood: SeqDataset | dict[str, SeqDataset] = classes if len(classes) > 1 else target_set
         return Splits(
             data.subset(cap(rest[tr_part], sizes.train, r_train)),
             data.subset(cap(rest[va_part], sizes.val, r_val)),
-            data.subset(te), test_ood, True,
+            data.subset(te),
+            test_ood,
+            True,
             f"train in {task.domains[0]}, test_ood: the held-out test sequences' activity "
-            f"in {target}{merged_classes({target: target_set})}")
+            f"in {target}{merged_classes({target: target_set})}",
+        )
 
 
 class RandomToNative(Shift):
@@ -127,10 +129,8 @@ class RandomToNative(Shift):
         test: SeqDataset = task.public_test()  # type: ignore[attr-defined]
         tags = test.meta["dream_subsets"].fillna("").astype(str).str.split(";")
         has = lambda names: tags.map(lambda t: bool(set(t) & names)).to_numpy(bool)  # noqa: E731
-        designed = {"challenging", "high_expression", "low_expression",
-                    "motif_perturbation_alt", "motif_tiling_alt"}
-        refs = np.flatnonzero(np.isin(test.meta["test_index"].to_numpy(),
-                                      test.meta["ref_test_index"].to_numpy()))
+        designed = {"challenging", "high_expression", "low_expression", "motif_perturbation_alt", "motif_tiling_alt"}
+        refs = np.flatnonzero(np.isin(test.meta["test_index"].to_numpy(), test.meta["ref_test_index"].to_numpy()))
         r_rand, r_nat, r_des, r_pub = src.ood_rng.spawn(4)
         others = np.setdiff1d(np.arange(len(test)), refs)
         n_pub = None if sizes.test is None else max(sizes.test - len(refs), 0)
@@ -141,7 +141,13 @@ class RandomToNative(Shift):
             "designed": test.subset(cap(np.flatnonzero(has(designed)), sizes.test, r_des)),
             "public": test.subset(public),
         }
-        return Splits(src.train, src.val, test_id, sets, False,
-                      "train on random promoters (training experiment); test_id: random "
-                      "promoters of the test experiment; test_ood: its native, designed "
-                      "and all public sequences")
+        return Splits(
+            src.train,
+            src.val,
+            test_id,
+            sets,
+            False,
+            "train on random promoters (training experiment); test_id: random "
+            "promoters of the test experiment; test_ood: its native, designed "
+            "and all public sequences",
+        )

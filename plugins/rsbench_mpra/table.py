@@ -58,17 +58,21 @@ def read_table(path: str | Path, *, sep: str | None = None) -> pd.DataFrame:
     """
     path = Path(path)
     if not path.is_file():
-        raise DataError(f"{path}: no such file; check the path (relative paths in a task "
-                        "file are relative to the task file)")
+        raise DataError(
+            f"{path}: no such file; check the path (relative paths in a task file are relative to the task file)"
+        )
     suffix = _suffix(path)
     try:
         if suffix in (".parquet", ".pq"):
             return pd.read_parquet(path)
         if sep is None and suffix not in _TEXT_SEP:
-            raise DataError(f"{path.name}: unknown table format {suffix!r}; use .tsv, .csv, "
-                            ".txt or .parquet (optionally .gz), or pass sep=")
-        return pd.read_csv(path, sep=sep or _TEXT_SEP[suffix], dtype=str,
-                           keep_default_na=False, na_values=[""], compression="infer")
+            raise DataError(
+                f"{path.name}: unknown table format {suffix!r}; use .tsv, .csv, "
+                ".txt or .parquet (optionally .gz), or pass sep="
+            )
+        return pd.read_csv(
+            path, sep=sep or _TEXT_SEP[suffix], dtype=str, keep_default_na=False, na_values=[""], compression="infer"
+        )
     except DataError:
         raise
     except Exception as exc:  # pandas raises many types; the user needs one line
@@ -104,16 +108,19 @@ def read_fasta(path: str | Path) -> pd.DataFrame:
                 ids.append(name)
                 seqs.append([])
             elif not ids:
-                raise DataError(f"{path.name}: line {line_no}: sequence before the first "
-                                "'>' header; is this a FASTA file?")
+                raise DataError(
+                    f"{path.name}: line {line_no}: sequence before the first '>' header; is this a FASTA file?"
+                )
             else:
                 seqs[-1].append(line)
     frame = pd.DataFrame({"id": ids, "seq": ["".join(s) for s in seqs]})
     dup = frame["id"].duplicated(keep=False)
     if dup.any():
         rows = np.flatnonzero(dup.to_numpy())[:2] + 1
-        raise DataError(f"{path.name}: records {rows[0]} and {rows[1]} share the id "
-                        f"{frame['id'][rows[0] - 1]!r}; FASTA ids must be unique")
+        raise DataError(
+            f"{path.name}: records {rows[0]} and {rows[1]} share the id "
+            f"{frame['id'][rows[0] - 1]!r}; FASTA ids must be unique"
+        )
     return frame
 
 
@@ -123,12 +130,12 @@ def require_columns(frame: pd.DataFrame, columns: dict[str, str | None], source:
     for param, column in columns.items():
         if column is not None and column not in frame.columns:
             shown = ", ".join(map(str, present[:12])) + (", ..." if len(present) > 12 else "")
-            raise DataError(f"{source}: no column {column!r} (for {param}); the table has: "
-                            f"{shown}; set {param} to one of them")
+            raise DataError(
+                f"{source}: no column {column!r} (for {param}); the table has: {shown}; set {param} to one of them"
+            )
 
 
-def clean_sequences(values: pd.Series, *, source: str, column: str,
-                    trim: Sequence[int] | None = None) -> list[str]:
+def clean_sequences(values: pd.Series, *, source: str, column: str, trim: Sequence[int] | None = None) -> list[str]:
     """Validate a sequence column and return upper-case, optionally trimmed strings.
 
     Parameters
@@ -148,50 +155,49 @@ def clean_sequences(values: pd.Series, *, source: str, column: str,
     missing = values.isna().to_numpy()
     if missing.any():
         row = int(np.flatnonzero(missing)[0]) + 1
-        raise DataError(f"{source}: row {row}: missing value in column {column!r}; "
-                        "fill it in or drop the row")
+        raise DataError(f"{source}: row {row}: missing value in column {column!r}; fill it in or drop the row")
     seqs = [str(s).strip().upper() for s in values]
     for i, s in enumerate(seqs):
         if not s:
-            raise DataError(f"{source}: row {i + 1}: empty sequence in column {column!r}; "
-                            "remove the row")
+            raise DataError(f"{source}: row {i + 1}: empty sequence in column {column!r}; remove the row")
         bad = _BAD_CHAR.search(s)
         if bad:
-            raise DataError(f"{source}: row {i + 1}: invalid character {bad.group()!r} at "
-                            f"position {bad.start()} in column {column!r}; expected only "
-                            "A, C, G, T, N")
+            raise DataError(
+                f"{source}: row {i + 1}: invalid character {bad.group()!r} at "
+                f"position {bad.start()} in column {column!r}; expected only "
+                "A, C, G, T, N"
+            )
     if trim is not None:
         left, right = (int(t) for t in trim)
         if left < 0 or right < 0:
             raise DataError(f"{source}: trim={list(trim)} must be two non-negative integers")
         for i, s in enumerate(seqs):
             if len(s) <= left + right:
-                raise DataError(f"{source}: row {i + 1}: sequence of length {len(s)} is too "
-                                f"short for trim={list(trim)}")
-        seqs = [s[left:len(s) - right] for s in seqs]
+                raise DataError(
+                    f"{source}: row {i + 1}: sequence of length {len(s)} is too short for trim={list(trim)}"
+                )
+        seqs = [s[left : len(s) - right] for s in seqs]
     return seqs
 
 
-def numeric_column(frame: pd.DataFrame, column: str, *, source: str,
-                   allow_missing: bool = False) -> np.ndarray:
+def numeric_column(frame: pd.DataFrame, column: str, *, source: str, allow_missing: bool = False) -> np.ndarray:
     """A column as float64 (n,), with one-line errors for missing or non-numeric values."""
     raw = frame[column]
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
     missing = raw.isna().to_numpy()
     if missing.any() and not allow_missing:
         row = int(np.flatnonzero(missing)[0]) + 1
-        raise DataError(f"{source}: row {row}: missing value in column {column!r}; "
-                        "fill it in or drop the row")
+        raise DataError(f"{source}: row {row}: missing value in column {column!r}; fill it in or drop the row")
     bad = ~np.isfinite(values) & ~missing
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise DataError(f"{source}: row {row + 1}: column {column!r} value "
-                        f"{str(raw.iloc[row])[:30]!r} is not a finite number")
+        raise DataError(
+            f"{source}: row {row + 1}: column {column!r} value {str(raw.iloc[row])[:30]!r} is not a finite number"
+        )
     return values
 
 
-def collapse_duplicates(seqs: list[str], y: np.ndarray, *, source: str,
-                        column: str) -> np.ndarray:
+def collapse_duplicates(seqs: list[str], y: np.ndarray, *, source: str, column: str) -> np.ndarray:
     """Rows to keep after dropping exact duplicates; conflicting duplicates raise.
 
     A sequence listed twice with the same activity is kept once (otherwise the copies
@@ -212,5 +218,6 @@ def collapse_duplicates(seqs: list[str], y: np.ndarray, *, source: str,
         orig = int(np.flatnonzero(np.asarray(seqs, dtype=object) == seqs[row])[0])
         raise DataError(
             f"{source}: rows {orig + 1} and {row + 1} have the same sequence but different "
-            f"{column!r} ({y[orig]:g} vs {y[row]:g}); merge them (e.g. average) or remove one")
+            f"{column!r} ({y[orig]:g} vs {y[row]:g}); merge them (e.g. average) or remove one"
+        )
     return np.flatnonzero(first_row == 0)

@@ -127,8 +127,10 @@ class TableTask(Task):
         if domain is None or domain == self.source_domain:
             return data
         if domain not in domain_y:
-            raise DataError(f"task {self.name or 'table'!r}: unknown domain {domain!r}; "
-                            f"known: {list(self.domains) or 'none (set domain_columns)'}")
+            raise DataError(
+                f"task {self.name or 'table'!r}: unknown domain {domain!r}; "
+                f"known: {list(self.domains) or 'none (set domain_columns)'}"
+            )
         meta = data.meta.assign(cell_type=domain)
         return data.with_values(y=domain_y[domain], noise_var=None, meta=meta)
 
@@ -147,6 +149,7 @@ class TableTask(Task):
             if isinstance(v, (list, tuple)):
                 return tuple(v)
             return v
+
         return tuple((k, freeze(v)) for k, v in sorted(self.get_params().items()))
 
 
@@ -155,34 +158,48 @@ def _mtime(path: str | None) -> float:
 
 
 @functools.lru_cache(maxsize=16)
-def _load_table(key: tuple, mtime: float, values_mtime: float
-                ) -> tuple[SeqDataset, dict[str, np.ndarray]]:
+def _load_table(key: tuple, mtime: float, values_mtime: float) -> tuple[SeqDataset, dict[str, np.ndarray]]:
     """Parse and validate once per process; shifts call ``load`` repeatedly."""
     p = dict(key)
     path = Path(p["path"])
     frame, source = _read_frame(path, p)
     reps = list(p["replicate_columns"] or ())
     domains = dict(p["domain_columns"] or ())
-    table.require_columns(frame, {
-        "sequence_column": p["sequence_column"], "activity_column": p["activity_column"],
-        "group_column": p["group_column"], "noise_var_column": p["noise_var_column"],
-        "class_column": p["class_column"], "id_column": p["id_column"],
-        **{f"replicate_columns[{i}]": c for i, c in enumerate(reps)},
-        **{f"domain_columns[{k}]": c for k, c in domains.items()}}, source)
-    seqs = table.clean_sequences(frame[p["sequence_column"]], source=source,
-                                 column=p["sequence_column"], trim=p["trim"])
+    table.require_columns(
+        frame,
+        {
+            "sequence_column": p["sequence_column"],
+            "activity_column": p["activity_column"],
+            "group_column": p["group_column"],
+            "noise_var_column": p["noise_var_column"],
+            "class_column": p["class_column"],
+            "id_column": p["id_column"],
+            **{f"replicate_columns[{i}]": c for i, c in enumerate(reps)},
+            **{f"domain_columns[{k}]": c for k, c in domains.items()},
+        },
+        source,
+    )
+    seqs = table.clean_sequences(
+        frame[p["sequence_column"]], source=source, column=p["sequence_column"], trim=p["trim"]
+    )
     y = table.numeric_column(frame, p["activity_column"], source=source)
     meta = _row_meta(frame, p, source)
     noise_var = _noise_var(frame, p, reps, meta, source)
     keep = table.collapse_duplicates(seqs, y, source=source, column=p["activity_column"])
-    domain_y = {name: table.numeric_column(frame, col, source=source, allow_missing=True)[keep]
-                for name, col in domains.items()}
+    domain_y = {
+        name: table.numeric_column(frame, col, source=source, allow_missing=True)[keep] for name, col in domains.items()
+    }
     meta = meta.iloc[keep].reset_index(drop=True)
     if p["domain_columns"]:
         meta["cell_type"] = p["source_domain"]
-    data = SeqDataset.from_strings([seqs[i] for i in keep], y[keep], source=source,
-                                   noise_var=None if noise_var is None else noise_var[keep],
-                                   meta=meta, info=_info(path, p))
+    data = SeqDataset.from_strings(
+        [seqs[i] for i in keep],
+        y[keep],
+        source=source,
+        noise_var=None if noise_var is None else noise_var[keep],
+        meta=meta,
+        info=_info(path, p),
+    )
     return data.with_values(meta=data.meta.assign(gc=data.gc())), domain_y
 
 
@@ -202,8 +219,9 @@ def _read_frame(path: Path, p: dict[str, Any]) -> tuple[pd.DataFrame, str]:
         frame = table.read_table(path, sep=p["sep"])
     if len(frame) == 0:  # caught here, at plan time, not as a numpy error in every cell
         where = p["values_path"] if table.is_fasta(path) else path
-        raise DataError(f"{where}: the table has no rows (a header only); add data rows "
-                        "or point path= at the right file")
+        raise DataError(
+            f"{where}: the table has no rows (a header only); add data rows or point path= at the right file"
+        )
     return frame, source
 
 
@@ -222,16 +240,18 @@ def _row_meta(frame: pd.DataFrame, p: dict[str, Any], source: str) -> pd.DataFra
         groups = frame[p["group_column"]]
         if groups.isna().any():
             row = int(np.flatnonzero(groups.isna().to_numpy())[0]) + 1
-            raise DataError(f"{source}: row {row}: missing value in group column "
-                            f"{p['group_column']!r}; give every row a group")
+            raise DataError(
+                f"{source}: row {row}: missing value in group column {p['group_column']!r}; give every row a group"
+            )
         meta[p["group_column"]] = groups.astype(str).to_numpy()
     if p["class_column"]:
         meta["element_class"] = frame[p["class_column"]].fillna("unknown").astype(str).to_numpy()
     return meta
 
 
-def _noise_var(frame: pd.DataFrame, p: dict[str, Any], reps: list[str], meta: pd.DataFrame,
-               source: str) -> np.ndarray | None:
+def _noise_var(
+    frame: pd.DataFrame, p: dict[str, Any], reps: list[str], meta: pd.DataFrame, source: str
+) -> np.ndarray | None:
     """Each row's measurement-noise variance, shape (n_rows,), or None when the table has none.
 
     From ``replicate_columns`` (whose values are also added to ``meta`` as ``rep1``,
@@ -255,8 +275,10 @@ def _noise_var(frame: pd.DataFrame, p: dict[str, Any], reps: list[str], meta: pd
         noise_var = table.numeric_column(frame, p["noise_var_column"], source=source)
         if (noise_var < 0).any():
             row = int(np.flatnonzero(noise_var < 0)[0]) + 1
-            raise DataError(f"{source}: row {row}: negative value in noise_var_column "
-                            f"{p['noise_var_column']!r}; it must be a variance")
+            raise DataError(
+                f"{source}: row {row}: negative value in noise_var_column "
+                f"{p['noise_var_column']!r}; it must be a variance"
+            )
     return noise_var
 
 
@@ -276,8 +298,10 @@ def _info(path: Path, p: dict[str, Any]) -> dict[str, Any]:
 def _fasta_with_values(path: Path, p: dict[str, Any]) -> pd.DataFrame:
     """Join FASTA records to ``values_path`` on ``id_column``; ids must match one to one."""
     if not p["values_path"] or not p["id_column"]:
-        raise DataError(f"{path.name}: a FASTA path needs values_path= (the table with the "
-                        "activity) and id_column= (its column matching the FASTA ids)")
+        raise DataError(
+            f"{path.name}: a FASTA path needs values_path= (the table with the "
+            "activity) and id_column= (its column matching the FASTA ids)"
+        )
     fasta = table.read_fasta(path)
     values_path = Path(p["values_path"])
     if not values_path.is_absolute():
@@ -289,14 +313,12 @@ def _fasta_with_values(path: Path, p: dict[str, Any]) -> pd.DataFrame:
     dup = ids.duplicated()
     if dup.any():
         row = int(np.flatnonzero(dup.to_numpy())[0]) + 1
-        raise DataError(f"{vname}: row {row}: id {ids.iloc[row - 1]!r} appears twice; ids "
-                        "must be unique")
+        raise DataError(f"{vname}: row {row}: id {ids.iloc[row - 1]!r} appears twice; ids must be unique")
     by_id = dict(zip(fasta["id"], fasta["seq"]))
     missing = ~ids.isin(by_id)
     if missing.any():
         row = int(np.flatnonzero(missing.to_numpy())[0]) + 1
-        raise DataError(f"{vname}: row {row}: id {ids.iloc[row - 1]!r} has no record in "
-                        f"{path.name}")
+        raise DataError(f"{vname}: row {row}: id {ids.iloc[row - 1]!r} has no record in {path.name}")
     values = values.copy()
     values[p["sequence_column"]] = [by_id[i] for i in ids]
     return values

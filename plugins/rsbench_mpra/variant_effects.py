@@ -44,12 +44,15 @@ from rsbench_mpra.variants import Variants, windows
 
 #: The metrics of a variant set and whether higher is better (z²: lower, 1 is calibrated).
 EFFECT_METRICS: dict[str, bool] = {
-    "effect_pearson": True, "effect_spearman": True, "effect_sign_agreement": True,
-    "effect_coverage_90": True, "effect_z2": False}
+    "effect_pearson": True,
+    "effect_spearman": True,
+    "effect_sign_agreement": True,
+    "effect_coverage_90": True,
+    "effect_z2": False,
+}
 #: Half-width in σ of the central 90 % interval.
 Z90 = float(ndtri(0.95))
-_META = ("variant_id", "allele", "strand", "element", "effect", "pvalue", "position",
-         "ref_allele", "alt_allele")
+_META = ("variant_id", "allele", "strand", "element", "effect", "pvalue", "position", "ref_allele", "alt_allele")
 
 
 def is_variant_set(data: SeqDataset) -> bool:
@@ -77,16 +80,21 @@ def effect_set(variants: Variants, element: str, width: int) -> SeqDataset:
     frame = variants.frame.reset_index(drop=True)
     n = len(frame)
     ref_w, alt_w = windows(variants, width)
-    base = pd.DataFrame({"variant_id": frame["variant_id"].to_numpy(), "element": element,
-                         "effect": frame["effect"].to_numpy(), "pvalue": frame["pvalue"].to_numpy(),
-                         "position": frame["pos"].to_numpy(),
-                         "ref_allele": frame["ref_allele"].to_numpy(),
-                         "alt_allele": frame["alt_allele"].to_numpy()})
+    base = pd.DataFrame(
+        {
+            "variant_id": frame["variant_id"].to_numpy(),
+            "element": element,
+            "effect": frame["effect"].to_numpy(),
+            "pvalue": frame["pvalue"].to_numpy(),
+            "position": frame["pos"].to_numpy(),
+            "ref_allele": frame["ref_allele"].to_numpy(),
+            "alt_allele": frame["alt_allele"].to_numpy(),
+        }
+    )
     meta = pd.concat([base.assign(allele="ref"), base.assign(allele="alt")], ignore_index=True)
     y = np.concatenate([np.zeros(n), frame["effect"].to_numpy()])
     info = {"variant_set": True, "row_metrics": False, "element": element}
-    plus = SeqDataset.from_strings(ref_w + alt_w, y, source=variants.source,
-                                   meta=meta.assign(strand="+"), info=info)
+    plus = SeqDataset.from_strings(ref_w + alt_w, y, source=variants.source, meta=meta.assign(strand="+"), info=info)
     data = plus
     ids = data.meta["variant_id"] + "|" + data.meta["allele"] + "|" + data.meta["strand"]
     return data.with_values(meta=data.meta.assign(id=ids.to_numpy())[["id", *_META]])
@@ -99,13 +107,22 @@ def placeholder_set(reference: str, element: str, width: int, reason: str) -> Se
     results this way, with each effect metric ``skipped`` and ``reason`` as error.
     """
     s = max(0, (len(reference) - width) // 2)
-    meta = pd.DataFrame({"id": [f"{element}|ref|+"], "variant_id": [""], "allele": ["ref"],
-                         "strand": ["+"], "element": [element], "effect": [np.nan],
-                         "pvalue": [np.nan], "position": [-1], "ref_allele": [""],
-                         "alt_allele": [""]})
+    meta = pd.DataFrame(
+        {
+            "id": [f"{element}|ref|+"],
+            "variant_id": [""],
+            "allele": ["ref"],
+            "strand": ["+"],
+            "element": [element],
+            "effect": [np.nan],
+            "pvalue": [np.nan],
+            "position": [-1],
+            "ref_allele": [""],
+            "alt_allele": [""],
+        }
+    )
     info = {"variant_set": True, "row_metrics": False, "element": element, "skipped": reason}
-    return SeqDataset.from_strings([reference[s:s + width]], [0.0], source=element, meta=meta,
-                                   info=info)
+    return SeqDataset.from_strings([reference[s : s + width]], [0.0], source=element, meta=meta, info=info)
 
 
 def predicted_effects(data: SeqDataset, pred: Prediction) -> pd.DataFrame:
@@ -114,24 +131,30 @@ def predicted_effects(data: SeqDataset, pred: Prediction) -> pd.DataFrame:
     Rows without their partner allele on the same strand are ignored.
     """
     meta = data.meta
-    rows = pd.DataFrame({"v": meta["variant_id"].to_numpy(), "strand": meta["strand"].to_numpy(),
-                         "allele": meta["allele"].to_numpy(),
-                         "mean": np.asarray(pred.mean, np.float64),
-                         "var": np.asarray(pred.var, np.float64)})
+    rows = pd.DataFrame(
+        {
+            "v": meta["variant_id"].to_numpy(),
+            "strand": meta["strand"].to_numpy(),
+            "allele": meta["allele"].to_numpy(),
+            "mean": np.asarray(pred.mean, np.float64),
+            "var": np.asarray(pred.var, np.float64),
+        }
+    )
     ref = rows[rows["allele"] == "ref"].set_index(["v", "strand"])[["mean", "var"]]
     alt = rows[rows["allele"] == "alt"].set_index(["v", "strand"])[["mean", "var"]]
     ref, alt = ref.align(alt, join="inner", axis=0)
     pair = pd.DataFrame({"d": alt["mean"] - ref["mean"], "v": alt["var"] + ref["var"]})
     per = pair.groupby(level="v", sort=False).mean()
-    measured = (meta[meta["allele"] == "alt"].drop_duplicates("variant_id")
-                .set_index("variant_id")[["effect", "pvalue"]])
+    measured = meta[meta["allele"] == "alt"].drop_duplicates("variant_id").set_index("variant_id")[["effect", "pvalue"]]
     return per.join(measured, how="inner")
 
 
 def _corr(a: np.ndarray, b: np.ndarray) -> float | MetricSkipped:
     if len(a) < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
-        return MetricSkipped("correlation needs >= 3 variants and non-constant predicted and "
-                             "measured effects (a model that ignores sequence predicts none)")
+        return MetricSkipped(
+            "correlation needs >= 3 variants and non-constant predicted and "
+            "measured effects (a model that ignores sequence predicts none)"
+        )
     return float(np.corrcoef(a, b)[0, 1])
 
 
@@ -157,18 +180,17 @@ def effect_scores(effects: pd.DataFrame, alpha: float) -> dict[str, Any]:
     v = np.maximum(effects["v"].to_numpy(np.float64), 1e-12)
     y = effects["effect"].to_numpy(np.float64)
     p = effects["pvalue"].to_numpy(np.float64)
-    out: dict[str, Any] = {"effect_pearson": _corr(d, y),
-                           "effect_spearman": _corr(rankdata(d), rankdata(y))}
+    out: dict[str, Any] = {"effect_pearson": _corr(d, y), "effect_spearman": _corr(rankdata(d), rankdata(y))}
     sig = (p < alpha) & (y != 0)
     if np.isnan(p).all():
         out["effect_sign_agreement"] = MetricSkipped(
-            "sign agreement needs p-values of the measured effects (set pvalue_column)")
+            "sign agreement needs p-values of the measured effects (set pvalue_column)"
+        )
     elif not sig.any():
-        out["effect_sign_agreement"] = MetricSkipped(
-            f"no variant has a significant measured effect (p < {alpha:g})")
+        out["effect_sign_agreement"] = MetricSkipped(f"no variant has a significant measured effect (p < {alpha:g})")
     else:
         out["effect_sign_agreement"] = float(np.mean(np.sign(d[sig]) == np.sign(y[sig])))
     z = (y - d) / np.sqrt(v)
     out["effect_coverage_90"] = float(np.mean(np.abs(z) <= Z90))
-    out["effect_z2"] = (float(np.mean(z ** 2)), False)
+    out["effect_z2"] = (float(np.mean(z**2)), False)
     return out

@@ -64,14 +64,17 @@ def _allele(value: object, *, source: str, row: int, column: str) -> str:
         return ""
     bad = _BAD.search(text)
     if bad:
-        raise DataError(f"{source}: row {row}: allele {text[:20]!r} in column {column!r} has "
-                        f"invalid character {bad.group()!r}; expected A, C, G, T, N or - "
-                        "(deletion)")
+        raise DataError(
+            f"{source}: row {row}: allele {text[:20]!r} in column {column!r} has "
+            f"invalid character {bad.group()!r}; expected A, C, G, T, N or - "
+            "(deletion)"
+        )
     return text
 
 
-def one_reference_per_element(elements: np.ndarray, refs: list[str], rows: np.ndarray,
-                         source: str, column: str) -> dict[str, str]:
+def one_reference_per_element(
+    elements: np.ndarray, refs: list[str], rows: np.ndarray, source: str, column: str
+) -> dict[str, str]:
     """Element -> reference; an element whose rows disagree on it is an error."""
     out: dict[str, str] = {}
     first: dict[str, int] = {}
@@ -79,33 +82,45 @@ def one_reference_per_element(elements: np.ndarray, refs: list[str], rows: np.nd
         if element not in out:
             out[element], first[element] = ref, int(row)
         elif out[element] != ref:
-            raise DataError(f"{source}: row {row}: element {element!r} has a different "
-                            f"reference sequence in column {column!r} than row "
-                            f"{first[element]}; every variant of an element (group) must "
-                            "share its reference sequence")
+            raise DataError(
+                f"{source}: row {row}: element {element!r} has a different "
+                f"reference sequence in column {column!r} than row "
+                f"{first[element]}; every variant of an element (group) must "
+                "share its reference sequence"
+            )
     return out
 
 
-def element_names(frame: pd.DataFrame, group_column: str | None, refs: list[str],
-                   source: str) -> np.ndarray:
+def element_names(frame: pd.DataFrame, group_column: str | None, refs: list[str], source: str) -> np.ndarray:
     """The group column, or an element per distinct reference sequence."""
     if group_column:
         groups = frame[group_column]
         if groups.isna().any():
             row = int(np.flatnonzero(groups.isna().to_numpy())[0]) + 1
-            raise DataError(f"{source}: row {row}: missing value in group column "
-                            f"{group_column!r}; give every variant its element")
+            raise DataError(
+                f"{source}: row {row}: missing value in group column {group_column!r}; give every variant its element"
+            )
         return groups.astype(str).to_numpy()
     codes = pd.factorize(pd.Series(refs))[0]
     return np.asarray([f"element_{c + 1}" for c in codes], dtype=object)
 
 
-def from_positions(elements: np.ndarray, references: dict[str, str], positions: np.ndarray,
-                   ref_alleles: Sequence[object] | None, alt_alleles: Sequence[object],
-                   effect: np.ndarray, pvalue: np.ndarray | None, ids: Sequence[str] | None,
-                   *, source: str, position_column: str = "position",
-                   ref_allele_column: str = "ref_allele", alt_allele_column: str = "alt_allele",
-                   one_based: bool = False) -> Variants:
+def from_positions(
+    elements: np.ndarray,
+    references: dict[str, str],
+    positions: np.ndarray,
+    ref_alleles: Sequence[object] | None,
+    alt_alleles: Sequence[object],
+    effect: np.ndarray,
+    pvalue: np.ndarray | None,
+    ids: Sequence[str] | None,
+    *,
+    source: str,
+    position_column: str = "position",
+    ref_allele_column: str = "ref_allele",
+    alt_allele_column: str = "alt_allele",
+    one_based: bool = False,
+) -> Variants:
     """Validate position-style variants against their element references.
 
     Parameters
@@ -135,18 +150,34 @@ def from_positions(elements: np.ndarray, references: dict[str, str], positions: 
     n = len(elements)
     pos = pd.to_numeric(pd.Series(positions), errors="coerce").to_numpy(np.float64)
     columns = (position_column, ref_allele_column, alt_allele_column)
-    edits = [_position_edit(i + 1, elements[i], references[elements[i]], pos[i], positions[i],
-                            None if ref_alleles is None else ref_alleles[i], alt_alleles[i],
-                            source=source, columns=columns, one_based=one_based)
-             for i in range(n)]
+    edits = [
+        _position_edit(
+            i + 1,
+            elements[i],
+            references[elements[i]],
+            pos[i],
+            positions[i],
+            None if ref_alleles is None else ref_alleles[i],
+            alt_alleles[i],
+            source=source,
+            columns=columns,
+            one_based=one_based,
+        )
+        for i in range(n)
+    ]
     frame = _variant_frame(elements, edits, effect, pvalue, ids)
     _check_unique_ids(frame, source)
     used = set(frame["element"])
     return Variants(frame, {k: v for k, v in references.items() if k in used}, source)
 
 
-def _variant_frame(elements: np.ndarray, edits: list[tuple[int, int, str, str]], effect: np.ndarray,
-                   pvalue: np.ndarray | None, ids: Sequence[str] | None) -> pd.DataFrame:
+def _variant_frame(
+    elements: np.ndarray,
+    edits: list[tuple[int, int, str, str]],
+    effect: np.ndarray,
+    pvalue: np.ndarray | None,
+    ids: Sequence[str] | None,
+) -> pd.DataFrame:
     """The table of checked variants, one row per input row, in input order.
 
     Parameters
@@ -169,15 +200,20 @@ def _variant_frame(elements: np.ndarray, edits: list[tuple[int, int, str, str]],
     out_pos = np.asarray([e[0] for e in edits], dtype=np.int64).reshape(n)
     ref_len = np.asarray([e[1] for e in edits], dtype=np.int64).reshape(n)
     refs_out, alts_out = [e[2] for e in edits], [e[3] for e in edits]
-    frame = pd.DataFrame({
-        "element": np.asarray(elements, dtype=object), "pos": out_pos, "ref_len": ref_len,
-        "ref_allele": refs_out, "alt_allele": alts_out,
-        "effect": np.asarray(effect, dtype=np.float64),
-        "pvalue": (np.full(n, np.nan) if pvalue is None else np.asarray(pvalue, np.float64)),
-        "row": np.arange(1, n + 1)})
+    frame = pd.DataFrame(
+        {
+            "element": np.asarray(elements, dtype=object),
+            "pos": out_pos,
+            "ref_len": ref_len,
+            "ref_allele": refs_out,
+            "alt_allele": alts_out,
+            "effect": np.asarray(effect, dtype=np.float64),
+            "pvalue": (np.full(n, np.nan) if pvalue is None else np.asarray(pvalue, np.float64)),
+            "row": np.arange(1, n + 1),
+        }
+    )
     if ids is None:
-        ids = [f"{e}:{p}:{r or '-'}>{a or '-'}" for e, p, r, a in
-               zip(frame["element"], out_pos, refs_out, alts_out)]
+        ids = [f"{e}:{p}:{r or '-'}>{a or '-'}" for e, p, r, a in zip(frame["element"], out_pos, refs_out, alts_out)]
     frame["variant_id"] = [str(v) for v in ids]
     return frame
 
@@ -193,13 +229,25 @@ def _check_unique_ids(frame: pd.DataFrame, source: str) -> None:
     dup = frame["variant_id"].duplicated()
     if dup.any():
         row = int(np.flatnonzero(dup.to_numpy())[0]) + 1
-        raise DataError(f"{source}: row {row}: variant {frame['variant_id'][row - 1]!r} is "
-                        "listed twice; keep one row per variant (or give id_column)")
+        raise DataError(
+            f"{source}: row {row}: variant {frame['variant_id'][row - 1]!r} is "
+            "listed twice; keep one row per variant (or give id_column)"
+        )
 
 
-def _position_edit(row: int, element: str, ref: str, raw: float, given: object,
-                   ref_allele_raw: object | None, alt_raw: object, *, source: str,
-                   columns: tuple[str, str, str], one_based: bool) -> tuple[int, int, str, str]:
+def _position_edit(
+    row: int,
+    element: str,
+    ref: str,
+    raw: float,
+    given: object,
+    ref_allele_raw: object | None,
+    alt_raw: object,
+    *,
+    source: str,
+    columns: tuple[str, str, str],
+    one_based: bool,
+) -> tuple[int, int, str, str]:
     """One position-style row checked against its reference: (p, k, ref_allele, alt).
 
     ``raw`` is the position as a float (NaN when not a number), ``given`` as written;
@@ -207,31 +255,34 @@ def _position_edit(row: int, element: str, ref: str, raw: float, given: object,
     """
     position_column, ref_allele_column, alt_allele_column = columns
     if not np.isfinite(raw) or raw != int(raw):
-        raise DataError(f"{source}: row {row}: position {given!r} in column "
-                        f"{position_column!r} is not an integer")
+        raise DataError(f"{source}: row {row}: position {given!r} in column {position_column!r} is not an integer")
     p = int(raw) - (1 if one_based else 0)
     alt = _allele(alt_raw, source=source, row=row, column=alt_allele_column)
     if ref_allele_raw is None:
         k = 1
-        ref_allele = ref[p:p + 1] if 0 <= p < len(ref) else ""
+        ref_allele = ref[p : p + 1] if 0 <= p < len(ref) else ""
     else:
         ref_allele = _allele(ref_allele_raw, source=source, row=row, column=ref_allele_column)
         k = len(ref_allele)
     # An insertion (k = 0) may sit at the very end; everything else needs p < len.
     if p < 0 or p + k > len(ref):
         base = "1-based" if one_based else "0-based"
-        raise DataError(f"{source}: row {row}: position {int(raw)} ({base}) is out of range "
-                        f"for element {element!r} of length {len(ref)}"
-                        + ("" if one_based else "; set one_based = true if positions "
-                           "count from 1"))
-    if ref_allele_raw is not None and ref[p:p + k] != ref_allele:
-        raise DataError(f"{source}: row {row}: ref allele {ref_allele!r} does not match "
-                        f"the reference of element {element!r} at position {int(raw)} "
-                        f"({ref[p:p + k] or '-'!r}); check the position, its base "
-                        "(one_based) and the strand")
+        raise DataError(
+            f"{source}: row {row}: position {int(raw)} ({base}) is out of range "
+            f"for element {element!r} of length {len(ref)}"
+            + ("" if one_based else "; set one_based = true if positions count from 1")
+        )
+    if ref_allele_raw is not None and ref[p : p + k] != ref_allele:
+        raise DataError(
+            f"{source}: row {row}: ref allele {ref_allele!r} does not match "
+            f"the reference of element {element!r} at position {int(raw)} "
+            f"({ref[p : p + k] or '-'!r}); check the position, its base "
+            "(one_based) and the strand"
+        )
     if alt == ref_allele:
-        raise DataError(f"{source}: row {row}: alt allele equals the ref allele "
-                        f"{ref_allele or '-'!r}; the row changes nothing")
+        raise DataError(
+            f"{source}: row {row}: alt allele equals the ref allele {ref_allele or '-'!r}; the row changes nothing"
+        )
     return p, k, ref_allele, alt
 
 
@@ -244,13 +295,23 @@ def edit_of(ref: str, alt: str) -> tuple[int, int, str]:
     s = 0
     while s < limit - p and ref[len(ref) - 1 - s] == alt[len(alt) - 1 - s]:
         s += 1
-    return p, len(ref) - p - s, alt[p:len(alt) - s]
+    return p, len(ref) - p - s, alt[p : len(alt) - s]
 
 
-def from_sequences(frame: pd.DataFrame, ref_seqs: list[str], alt_seqs: list[str], *,
-                   effect: np.ndarray, pvalue: np.ndarray | None, ids: list[str] | None,
-                   group_column: str | None, source: str, ref_column: str, alt_column: str,
-                   max_edit: int) -> Variants:
+def from_sequences(
+    frame: pd.DataFrame,
+    ref_seqs: list[str],
+    alt_seqs: list[str],
+    *,
+    effect: np.ndarray,
+    pvalue: np.ndarray | None,
+    ids: list[str] | None,
+    group_column: str | None,
+    source: str,
+    ref_column: str,
+    alt_column: str,
+    max_edit: int,
+) -> Variants:
     """Variants given as full ref and alt sequences (already cleaned, one per row).
 
     Raises
@@ -268,19 +329,23 @@ def from_sequences(frame: pd.DataFrame, ref_seqs: list[str], alt_seqs: list[str]
     alt_alleles: list[str] = []
     for i, (ref, alt) in enumerate(zip(ref_seqs, alt_seqs)):
         if ref == alt:
-            raise DataError(f"{source}: row {i + 1}: the {alt_column!r} sequence equals the "
-                            f"{ref_column!r} sequence; the row changes nothing")
+            raise DataError(
+                f"{source}: row {i + 1}: the {alt_column!r} sequence equals the "
+                f"{ref_column!r} sequence; the row changes nothing"
+            )
         p, k, a = edit_of(ref, alt)
         if max(k, len(a)) > max_edit:
             raise DataError(
                 f"{source}: row {i + 1}: {ref_column!r} and {alt_column!r} differ over "
                 f"{max(k, len(a))} bases (from position {p}); they look like different "
-                f"elements, not a variant (at most max_edit = {max_edit} bases may change)")
+                f"elements, not a variant (at most max_edit = {max_edit} bases may change)"
+            )
         positions.append(p)
-        ref_alleles.append(ref[p:p + k])
+        ref_alleles.append(ref[p : p + k])
         alt_alleles.append(a)
-    return from_positions(elements, references, np.asarray(positions), ref_alleles,
-                          alt_alleles, effect, pvalue, ids, source=source)
+    return from_positions(
+        elements, references, np.asarray(positions), ref_alleles, alt_alleles, effect, pvalue, ids, source=source
+    )
 
 
 def windows(variants: Variants, width: int) -> tuple[list[str], list[str]]:
@@ -300,11 +365,10 @@ def windows(variants: Variants, width: int) -> tuple[list[str], list[str]]:
     """
     refs, alts = [], []
     frame = variants.frame
-    for element, p, k, a in zip(frame["element"], frame["pos"], frame["ref_len"],
-                                frame["alt_allele"]):
+    for element, p, k, a in zip(frame["element"], frame["pos"], frame["ref_len"], frame["alt_allele"]):
         ref = variants.references[element]
         s = int(np.clip(p + k // 2 - width // 2, 0, max(0, len(ref) - width)))
-        alt_full = ref[:p] + a + ref[p + k:]
-        refs.append(ref[s:s + width])
-        alts.append(alt_full[s:s + width])
+        alt_full = ref[:p] + a + ref[p + k :]
+        refs.append(ref[s : s + width])
+        alts.append(alt_full[s : s + width])
     return refs, alts

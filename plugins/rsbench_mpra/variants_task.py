@@ -85,14 +85,26 @@ class VariantsTask(Task):
 
     kind = "fixed"
 
-    def __init__(self, path: str, train_task: str, effect_column: str = "effect",
-                 ref_column: str = "ref", alt_column: str | None = None,
-                 position_column: str | None = None, alt_allele_column: str | None = None,
-                 ref_allele_column: str | None = None, group_column: str | None = None,
-                 pvalue_column: str | None = None, id_column: str | None = None,
-                 train_params: Mapping[str, Any] | None = None, window: int | None = None,
-                 one_based: bool = False, alpha: float = 1e-5, max_edit: int = 10,
-                 sep: str | None = None) -> None:
+    def __init__(
+        self,
+        path: str,
+        train_task: str,
+        effect_column: str = "effect",
+        ref_column: str = "ref",
+        alt_column: str | None = None,
+        position_column: str | None = None,
+        alt_allele_column: str | None = None,
+        ref_allele_column: str | None = None,
+        group_column: str | None = None,
+        pvalue_column: str | None = None,
+        id_column: str | None = None,
+        train_params: Mapping[str, Any] | None = None,
+        window: int | None = None,
+        one_based: bool = False,
+        alpha: float = 1e-5,
+        max_edit: int = 10,
+        sep: str | None = None,
+    ) -> None:
         self.path = path
         self.train_task = train_task
         self.effect_column = effect_column
@@ -114,17 +126,18 @@ class VariantsTask(Task):
     # -- the training side --------------------------------------------------------------
     def get_params(self) -> dict[str, Any]:
         # ``group_column`` reads back the constructor value, not the training task's.
-        return {k: self.element_column if k == "group_column" else getattr(self, k)
-                for k in self._param_names()}
+        return {k: self.element_column if k == "group_column" else getattr(self, k) for k in self._param_names()}
 
     def training_task(self) -> Task:
         """The configured training task (built once)."""
         if getattr(self, "_train", None) is None:
             task = get_plugin("task", self.train_task, **dict(self._train_params()))
             if task.kind != "fixed":
-                raise RegshiftError(f"task {self.name or 'variants'!r}: train_task "
-                                    f"{self.train_task!r} is {task.kind}; variant tasks train "
-                                    "on a fixed task's data (e.g. mpra_hepg2 or a table)")
+                raise RegshiftError(
+                    f"task {self.name or 'variants'!r}: train_task "
+                    f"{self.train_task!r} is {task.kind}; variant tasks train "
+                    "on a fixed task's data (e.g. mpra_hepg2 or a table)"
+                )
             self._train = task
         return self._train
 
@@ -162,15 +175,22 @@ class VariantsTask(Task):
         if len(lengths) == 1:
             return lengths[0]
         shown = ", ".join(map(str, lengths[:5])) + (", ..." if len(lengths) > 5 else "")
-        raise DataError(f"task {self.name or 'variants'!r}: training task {self.train_task!r} "
-                        f"has sequences of several lengths, and so do the table's reference "
-                        f"sequences ({shown}); set window = <length> in the task file")
+        raise DataError(
+            f"task {self.name or 'variants'!r}: training task {self.train_task!r} "
+            f"has sequences of several lengths, and so do the table's reference "
+            f"sequences ({shown}); set window = <length> in the task file"
+        )
 
     # -- the variant side ----------------------------------------------------------------
     def variants(self) -> Variants:
         """The validated variant table (parsed once per process)."""
-        key = tuple(sorted((k, v) for k, v in self.get_params().items()
-                           if k not in ("train_params", "train_task", "window", "alpha")))
+        key = tuple(
+            sorted(
+                (k, v)
+                for k, v in self.get_params().items()
+                if k not in ("train_params", "train_task", "window", "alpha")
+            )
+        )
         mtime = os.path.getmtime(self.path) if os.path.exists(self.path) else 0.0
         return _read_variants(key, mtime)
 
@@ -194,8 +214,7 @@ class VariantsTask(Task):
         for element, r in zip(found.elements(), rng.spawn(len(found.elements()))):
             reason = self.skip_reason(element)
             if reason:
-                sets[element] = variant_effects.placeholder_set(
-                    found.references[element], element, width, reason)
+                sets[element] = variant_effects.placeholder_set(found.references[element], element, width, reason)
                 continue
             rows = cap(np.flatnonzero((frame["element"] == element).to_numpy()), n, r)
             sub = Variants(frame.iloc[rows], found.references, found.source)
@@ -211,8 +230,7 @@ class VariantsTask(Task):
         if reason:
             from regshift_bench.errors import MetricSkipped
 
-            out: dict[str, Any] = {m: MetricSkipped(str(reason))
-                                   for m in variant_effects.EFFECT_METRICS}
+            out: dict[str, Any] = {m: MetricSkipped(str(reason)) for m in variant_effects.EFFECT_METRICS}
         else:
             effects = variant_effects.predicted_effects(data, pred)
             out = variant_effects.effect_scores(effects, float(self.alpha))
@@ -226,37 +244,66 @@ def _read_variants(key: tuple, mtime: float) -> Variants:
     frame = table.read_table(p["path"], sep=p["sep"])
     full = p["alt_column"] is not None
     if full == (p["position_column"] is not None or p["alt_allele_column"] is not None):
-        raise DataError(f"{source}: give either alt_column (full alt sequences) or "
-                        "position_column + alt_allele_column (edits of ref_column), not both "
-                        "or neither")
+        raise DataError(
+            f"{source}: give either alt_column (full alt sequences) or "
+            "position_column + alt_allele_column (edits of ref_column), not both "
+            "or neither"
+        )
     if not full and (p["position_column"] is None or p["alt_allele_column"] is None):
-        raise DataError(f"{source}: position_column and alt_allele_column go together; "
-                        "set both")
-    columns = {k: p[k] for k in ("ref_column", "alt_column", "position_column",
-                                 "alt_allele_column", "ref_allele_column", "effect_column",
-                                 "pvalue_column", "id_column")}
+        raise DataError(f"{source}: position_column and alt_allele_column go together; set both")
+    columns = {
+        k: p[k]
+        for k in (
+            "ref_column",
+            "alt_column",
+            "position_column",
+            "alt_allele_column",
+            "ref_allele_column",
+            "effect_column",
+            "pvalue_column",
+            "id_column",
+        )
+    }
     table.require_columns(frame, {**columns, "group_column": p["group_column"]}, source)
     refs = table.clean_sequences(frame[p["ref_column"]], source=source, column=p["ref_column"])
     effect = table.numeric_column(frame, p["effect_column"], source=source)
-    pvalue = (table.numeric_column(frame, p["pvalue_column"], source=source)
-              if p["pvalue_column"] else None)
+    pvalue = table.numeric_column(frame, p["pvalue_column"], source=source) if p["pvalue_column"] else None
     ids = frame[p["id_column"]].astype(str).tolist() if p["id_column"] else None
     if full:
-        alts = table.clean_sequences(frame[p["alt_column"]], source=source,
-                                     column=p["alt_column"])
+        alts = table.clean_sequences(frame[p["alt_column"]], source=source, column=p["alt_column"])
         return variants.from_sequences(
-            frame, refs, alts, effect=effect, pvalue=pvalue, ids=ids,
-            group_column=p["group_column"], source=source, ref_column=p["ref_column"],
-            alt_column=p["alt_column"], max_edit=int(p["max_edit"]))
+            frame,
+            refs,
+            alts,
+            effect=effect,
+            pvalue=pvalue,
+            ids=ids,
+            group_column=p["group_column"],
+            source=source,
+            ref_column=p["ref_column"],
+            alt_column=p["alt_column"],
+            max_edit=int(p["max_edit"]),
+        )
     elements = variants.element_names(frame, p["group_column"], refs, source)
     references = variants.one_reference_per_element(
-        elements, refs, np.arange(1, len(frame) + 1), source, p["ref_column"])
+        elements, refs, np.arange(1, len(frame) + 1), source, p["ref_column"]
+    )
     ref_alleles = frame[p["ref_allele_column"]].tolist() if p["ref_allele_column"] else None
     return variants.from_positions(
-        elements, references, frame[p["position_column"]].to_numpy(), ref_alleles,
-        frame[p["alt_allele_column"]].tolist(), effect, pvalue, ids, source=source,
-        position_column=p["position_column"], ref_allele_column=p["ref_allele_column"] or "",
-        alt_allele_column=p["alt_allele_column"], one_based=bool(p["one_based"]))
+        elements,
+        references,
+        frame[p["position_column"]].to_numpy(),
+        ref_alleles,
+        frame[p["alt_allele_column"]].tolist(),
+        effect,
+        pvalue,
+        ids,
+        source=source,
+        position_column=p["position_column"],
+        ref_allele_column=p["ref_allele_column"] or "",
+        alt_allele_column=p["alt_allele_column"],
+        one_based=bool(p["one_based"]),
+    )
 
 
 class VariantEffect(Shift):
@@ -280,12 +327,17 @@ class VariantEffect(Shift):
 
     def split(self, task: Task, rng: np.random.Generator, sizes: SplitSizes) -> Splits:
         if not self.applies_to(task):
-            raise RegshiftError(f"variant_effect: task {task.name!r} has no variants; use a "
-                                "variant task (kind = \"variants\" or kircher_satmut)")
+            raise RegshiftError(
+                f"variant_effect: task {task.name!r} has no variants; use a "
+                'variant task (kind = "variants" or kircher_satmut)'
+            )
         src = source_splits(task, rng, sizes)
         sets = task.variant_sets(src.ood_rng, sizes.test)  # type: ignore[attr-defined]
         skipped = sum(bool(d.info.get("skipped")) for d in sets.values())
         train = getattr(task, "train_task", "?")
-        return src.with_ood(sets, f"train on {train}; test_ood/<element>: ref and alt "
-                                  f"windows of each element's variants ({len(sets) - skipped} "
-                                  f"elements scored, {skipped} skipped)")
+        return src.with_ood(
+            sets,
+            f"train on {train}; test_ood/<element>: ref and alt "
+            f"windows of each element's variants ({len(sets) - skipped} "
+            f"elements scored, {skipped} skipped)",
+        )

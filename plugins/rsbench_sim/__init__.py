@@ -22,47 +22,79 @@ from regshift_bench.api.lazy_factory import lazy
 if TYPE_CHECKING:
     from rsbench_sim.task import SimTask
 
-__all__ = ["SimTask", "rsbench_register_claims", "rsbench_register_shifts",
-           "rsbench_register_tasks"]
+__all__ = ["SimTask", "rsbench_register_claims", "rsbench_register_shifts", "rsbench_register_tasks"]
 
 #: Registered name -> (class, kind, changes_inputs, summary) of each shift; every one
 #: keeps the training data and runs at the severities of :class:`.shift_base.SimShift`.
 SHIFT_TABLE: dict[str, tuple[str, str, bool, str]] = {
     "gc_shift": ("shifts:GcShift", "covariate", True, "background GC content moves"),
-    "motif_rewiring": ("shifts:MotifRewiring", "mechanism", False,
-                       "TF effects rewired (sign flips / permutation)"),
-    "pwm_perturbation": ("shifts:PwmPerturbation", "mechanism", False,
-                         "TF specificities change (binding scored with perturbed PWMs)"),
-    "site_degeneration": ("shifts:SiteDegeneration", "covariate", True,
-                          "target sites drawn from degenerate (perturbed) PWMs; binding unchanged"),
-    "motif_turnover": ("shifts:MotifTurnover", "covariate", True,
-                       "motif gain/loss (changed site density)"),
-    "cooperativity_loss": ("shifts:CooperativityLoss", "mechanism", False,
-                           "cooperative TF pairs lose their joint effect"),
+    "motif_rewiring": ("shifts:MotifRewiring", "mechanism", False, "TF effects rewired (sign flips / permutation)"),
+    "pwm_perturbation": (
+        "shifts:PwmPerturbation",
+        "mechanism",
+        False,
+        "TF specificities change (binding scored with perturbed PWMs)",
+    ),
+    "site_degeneration": (
+        "shifts:SiteDegeneration",
+        "covariate",
+        True,
+        "target sites drawn from degenerate (perturbed) PWMs; binding unchanged",
+    ),
+    "motif_turnover": ("shifts:MotifTurnover", "covariate", True, "motif gain/loss (changed site density)"),
+    "cooperativity_loss": (
+        "shifts:CooperativityLoss",
+        "mechanism",
+        False,
+        "cooperative TF pairs lose their joint effect",
+    ),
     "depth_drop": ("shifts_measurement:DepthDrop", "measurement", False, "lower sequencing depth"),
-    "batch_effect": ("shifts_measurement:BatchEffect", "measurement", False,
-                     "new batch with offset and GC-dependent bias"),
-    "noise_inflation": ("shifts_measurement:NoiseInflation", "measurement", False,
-                        "noise-dominated measurements (overdispersed counts)"),
-    "assay_saturation": ("shifts_measurement:AssaySaturation", "measurement", False,
-                         "reporter saturation compresses strong elements"),
+    "batch_effect": (
+        "shifts_measurement:BatchEffect",
+        "measurement",
+        False,
+        "new batch with offset and GC-dependent bias",
+    ),
+    "noise_inflation": (
+        "shifts_measurement:NoiseInflation",
+        "measurement",
+        False,
+        "noise-dominated measurements (overdispersed counts)",
+    ),
+    "assay_saturation": (
+        "shifts_measurement:AssaySaturation",
+        "measurement",
+        False,
+        "reporter saturation compresses strong elements",
+    ),
 }
 
 
 @hookimpl
 def rsbench_register_tasks(register):  # type: ignore[no-untyped-def]
-    register("sim", lazy("rsbench_sim.task:SimTask", kind="generative", has_oracle=True),
-             summary="mechanistic simulator: motifs, cell-type programs, MPRA noise")
+    register(
+        "sim",
+        lazy("rsbench_sim.task:SimTask", kind="generative", has_oracle=True),
+        summary="mechanistic simulator: motifs, cell-type programs, MPRA noise",
+    )
 
 
 @hookimpl
 def rsbench_register_shifts(register):  # type: ignore[no-untyped-def]
     for name, (target, kind, changes_inputs, summary) in SHIFT_TABLE.items():
         # `summary` is declared too: the class's own one-liner, checked when it loads.
-        register(name, lazy(f"rsbench_sim.{target}", kind=kind, changes_inputs=changes_inputs,
-                            changes_train=False, default_severities=(0.25, 0.5, 1.0),
-                            summary=summary),
-                 summary=summary)
+        register(
+            name,
+            lazy(
+                f"rsbench_sim.{target}",
+                kind=kind,
+                changes_inputs=changes_inputs,
+                changes_train=False,
+                default_severities=(0.25, 0.5, 1.0),
+                summary=summary,
+            ),
+            summary=summary,
+        )
 
 
 @hookimpl

@@ -60,5 +60,5 @@ def background(config: SimConfig, n: int, rng: np.random.Generator) -> tuple[np.
     seqs[:, 0] = (u[:, :1] > first[:, :3]).sum(axis=1)
     for t in range(1, config.seq_len):
         c = cum[rows, seqs[:, t - 1], :3]
-        seqs[:, t] = (u[:, t:t + 1] > c).sum(axis=1)
+        seqs[:, t] = (u[:, t : t + 1] > c).sum(axis=1)
     return seqs, gc

@@ -107,10 +107,10 @@ def occupancy_profile(seqs: np.ndarray, motifs: MotifSet, thresholds: np.ndarray
     out = torch.empty(n, m, n_pos)
     # Small sub-chunks keep the convolution's working set in cache (2x faster on CPU).
     for a in range(0, n, _SUB):
-        x = torch.from_numpy(onehot[seqs[a:a + _SUB]].transpose(0, 2, 1))  # N -> zeros
+        x = torch.from_numpy(onehot[seqs[a : a + _SUB]].transpose(0, 2, 1))  # N -> zeros
         x = torch.nn.functional.pad(x, (0, wmax - wmin))
         s = torch.nn.functional.conv1d(x, weight).view(x.shape[0], 2, m, n_pos)
-        out[a:a + _SUB] = torch.sigmoid((s - thr) / scale).sum(dim=1) * valid
+        out[a : a + _SUB] = torch.sigmoid((s - thr) / scale).sum(dim=1) * valid
     return out
 
 

@@ -37,36 +37,53 @@ from rsbench_sim.claims import (
 )
 
 
-def _beyond(v: TaskView, m: str, c, rise: Threshold, drop: Threshold,
-            want_small: bool) -> Check:
+def _beyond(v: TaskView, m: str, c, rise: Threshold, drop: Threshold, want_small: bool) -> Check:
     """mse rise and coverage drop beyond the oracle's, judged small (or large)."""
     e_rise = v.loss_beyond("mse", m, c)
     e_drop = v.loss_beyond("coverage_90", m, c, higher_is_better=True, relative=False)
     tag = f"{m} {c.label} [{v.family(c)} shift]"
     if want_small:
-        parts = [judge(f"{tag}: mse rise beyond the oracle's / own ID mse", e_rise, v.ci,
-                       below=rise.value, missing="no oracle or ID cells"),
-                 judge("coverage_90 drop beyond the oracle's", e_drop, v.ci, below=drop.value,
-                       missing="no coverage_90 cells")]
+        parts = [
+            judge(
+                f"{tag}: mse rise beyond the oracle's / own ID mse",
+                e_rise,
+                v.ci,
+                below=rise.value,
+                missing="no oracle or ID cells",
+            ),
+            judge(
+                "coverage_90 drop beyond the oracle's", e_drop, v.ci, below=drop.value, missing="no coverage_90 cells"
+            ),
+        ]
         verdict = all_of(parts)
     else:  # a break: either loss suffices
-        parts = [judge(f"{tag}: mse rise beyond the oracle's / own ID mse", e_rise, v.ci,
-                       above=rise.value, missing="no oracle or ID cells"),
-                 judge("coverage_90 drop beyond the oracle's", e_drop, v.ci, above=drop.value,
-                       missing="no coverage_90 cells")]
+        parts = [
+            judge(
+                f"{tag}: mse rise beyond the oracle's / own ID mse",
+                e_rise,
+                v.ci,
+                above=rise.value,
+                missing="no oracle or ID cells",
+            ),
+            judge(
+                "coverage_90 drop beyond the oracle's", e_drop, v.ci, above=drop.value, missing="no coverage_90 cells"
+            ),
+        ]
         verdicts = [p.verdict for p in parts]
         verdict = HOLDS if HOLDS in verdicts else FAILS if all(x == FAILS for x in verdicts) else UNSURE
-    quoted = "; ".join(filter(None, (v.side_by_side("mse", c, [m]),
-                                     v.side_by_side("coverage_90", c, [m]))))
+    quoted = "; ".join(filter(None, (v.side_by_side("mse", c, [m]), v.side_by_side("coverage_90", c, [m]))))
     return Check(verdict, "; ".join(p.text for p in parts) + (f" ({quoted})" if quoted else ""))
 
 
 def mild_gc(views: list[TaskView]) -> tuple[list[Check], str]:
-    checks = [_beyond(v, m, c, SMALL_RISE, SMALL_COVERAGE_DROP, True)
-              for v in views for c in v.ood() if c.shift == MILD_SHIFT
-              and 0 < c.severity <= MILD_SEVERITY for m in v.models]
-    return checks, (f"no {MILD_SHIFT} cells at severity ≤ {MILD_SEVERITY:g} on a task with an "
-                    "oracle")
+    checks = [
+        _beyond(v, m, c, SMALL_RISE, SMALL_COVERAGE_DROP, True)
+        for v in views
+        for c in v.ood()
+        if c.shift == MILD_SHIFT and 0 < c.severity <= MILD_SEVERITY
+        for m in v.models
+    ]
+    return checks, (f"no {MILD_SHIFT} cells at severity ≤ {MILD_SEVERITY:g} on a task with an oracle")
 
 
 def severe(views: list[TaskView]) -> tuple[list[Check], str]:
@@ -76,8 +93,7 @@ def severe(views: list[TaskView]) -> tuple[list[Check], str]:
             conds = v.cond(shift, SEVERE)
             if not conds:
                 absent.append(f"no {shift}@{SEVERE:g} cells in {v.task}")
-            checks += [_beyond(v, m, c, LARGE_RISE, LARGE_COVERAGE_DROP, False)
-                       for c in conds for m in v.models]
+            checks += [_beyond(v, m, c, LARGE_RISE, LARGE_COVERAGE_DROP, False) for c in conds for m in v.models]
     if absent and checks:  # a shift the claim names is missing: the claim cannot hold
         checks.append(Check(UNSURE, "; ".join(absent)))
     return checks, "; ".join(absent) or "no task with an oracle in this run"
@@ -119,18 +135,35 @@ def prior(views: list[TaskView]) -> tuple[list[Check], str]:
                 ident = None if a is None or b is None else a.combine(b, "-")
             mech, mech_on = _drop_gain(v, model, base, "mechanism")
             meas, meas_on = _drop_gain(v, model, base, "measurement")
-            parts = [judge(f"{model} vs {base}: ID mse gain", ident, v.ci, above=0.0),
-                     judge(f"robustness gain under mechanism shifts ({mech_on or 'none'})",
-                           mech, v.ci, above=0.0, missing="no mechanism-kind shifts"),
-                     _no_gain(judge(f"under measurement shifts ({meas_on or 'none'})", meas, v.ci,
-                                    above=0.0, missing="no measurement-kind shifts"))]
+            parts = [
+                judge(f"{model} vs {base}: ID mse gain", ident, v.ci, above=0.0),
+                judge(
+                    f"robustness gain under mechanism shifts ({mech_on or 'none'})",
+                    mech,
+                    v.ci,
+                    above=0.0,
+                    missing="no mechanism-kind shifts",
+                ),
+                _no_gain(
+                    judge(
+                        f"under measurement shifts ({meas_on or 'none'})",
+                        meas,
+                        v.ci,
+                        above=0.0,
+                        missing="no measurement-kind shifts",
+                    )
+                ),
+            ]
             checks.append(Check(all_of(parts), "; ".join(p.text for p in parts)))
     return checks, "no base+prior model with its base on a task with an oracle"
 
 
 def selective(views: list[TaskView]) -> tuple[list[Check], str]:
-    checks = [check for v in views for check in selective_gain_checks(
-        v, [c for c in v.conds if c.is_reference], NO_GAIN.value)]
+    checks = [
+        check
+        for v in views
+        for check in selective_gain_checks(v, [c for c in v.conds if c.is_reference], NO_GAIN.value)
+    ]
     return checks, "no in-distribution cells on a task with an oracle"
 
 
@@ -144,6 +177,5 @@ def noise_shrink(views: list[TaskView]) -> tuple[list[Check], str]:
         for m in v.models:
             a, b = v.est("selective_gain", m, low[0]), v.est("selective_gain", m, high[0])
             d = None if a is None or b is None else a.combine(b, "-")
-            checks.append(judge(f"{m}: selective_gain @{NOISE_LOW:g} − @{NOISE_HIGH:g}", d, v.ci,
-                                above=0.0))
+            checks.append(judge(f"{m}: selective_gain @{NOISE_LOW:g} − @{NOISE_HIGH:g}", d, v.ci, above=0.0))
     return checks, "; ".join(absent) or "no task with an oracle in this run"

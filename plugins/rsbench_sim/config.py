@@ -156,6 +156,7 @@ class SimConfig:
                 continue
             out[f.name] = getattr(self, f.name)
         out["motifs"] = list(self.motifs.names)
-        out["site_motifs"] = (None if self.site_motifs is None else
-                              [np.round(mo.pwm, 4).tolist() for mo in self.site_motifs])
+        out["site_motifs"] = (
+            None if self.site_motifs is None else [np.round(mo.pwm, 4).tolist() for mo in self.site_motifs]
+        )
         return out

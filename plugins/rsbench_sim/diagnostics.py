@@ -22,8 +22,9 @@ from regshift_bench.api import SplitSizes, Task
 from regshift_bench.plugins import get_plugin
 
 
-def oracle_row(task: Task, shift_name: str, severity: float = 1.0, n: int = 2000,
-               seed: int = 0) -> list[dict[str, Any]]:
+def oracle_row(
+    task: Task, shift_name: str, severity: float = 1.0, n: int = 2000, seed: int = 0
+) -> list[dict[str, Any]]:
     """Lines of the table (one per OOD set): shift, kind, oracle r, ceiling r, ratio,
     sd(y_true).
 
@@ -48,14 +49,23 @@ def oracle_row(task: Task, shift_name: str, severity: float = 1.0, n: int = 2000
         y = np.asarray(ood.y, dtype=np.float64)
         oracle = float(np.corrcoef(refs["source_oracle"].mean, y)[0, 1])
         ceiling = float(np.corrcoef(refs["noise_ceiling"].mean, y)[0, 1])
-        rows.append({"shift": shift_name + split[len("test_ood"):], "kind": shift.kind,
-                     "severity": severity, "oracle_r": oracle, "ceiling_r": ceiling,
-                     "ratio": oracle / ceiling, "sd_y_true": float(np.std(ood.y_true))})
+        rows.append(
+            {
+                "shift": shift_name + split[len("test_ood") :],
+                "kind": shift.kind,
+                "severity": severity,
+                "oracle_r": oracle,
+                "ceiling_r": ceiling,
+                "ratio": oracle / ceiling,
+                "sd_y_true": float(np.std(ood.y_true)),
+            }
+        )
     return rows
 
 
-def oracle_table(task: Task, shift_names: list[str], severity: float = 1.0, n: int = 2000,
-                 seed: int = 0) -> list[dict[str, Any]]:
+def oracle_table(
+    task: Task, shift_names: list[str], severity: float = 1.0, n: int = 2000, seed: int = 0
+) -> list[dict[str, Any]]:
     """:func:`oracle_row` for each shift that applies to ``task``."""
     rows = []
     for name in shift_names:

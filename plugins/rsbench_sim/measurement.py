@@ -62,8 +62,9 @@ def design(config: SimConfig, n: int, rng: np.random.Generator) -> tuple[np.ndar
     return batch, abundance
 
 
-def expected(config: SimConfig, activity: np.ndarray, gc: np.ndarray, batch: np.ndarray,
-             abundance: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def expected(
+    config: SimConfig, activity: np.ndarray, gc: np.ndarray, batch: np.ndarray, abundance: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Noise-free measured activity and expected counts.
 
     Returns
@@ -78,8 +79,9 @@ def expected(config: SimConfig, activity: np.ndarray, gc: np.ndarray, batch: np.
     return y_true, dna_mean, rna_mean
 
 
-def noise_variance(dna_mean: np.ndarray, rna_mean: np.ndarray, dna_k: float, rna_k: float,
-                   pseudocount: float) -> np.ndarray:
+def noise_variance(
+    dna_mean: np.ndarray, rna_mean: np.ndarray, dna_k: float, rna_k: float, pseudocount: float
+) -> np.ndarray:
     """Exact Var[y] (log2 units squared) given expected counts; shape like the inputs."""
     v = log_count_var(dna_mean, dna_k, pseudocount) + log_count_var(rna_mean, rna_k, pseudocount)
     return v / _LN2SQ
@@ -90,8 +92,15 @@ def draw_counts(mean: np.ndarray, k: float, rng: np.random.Generator) -> np.ndar
     return rng.poisson(rng.gamma(k, np.asarray(mean) / k))
 
 
-def measure(dna_mean: np.ndarray, rna_mean: np.ndarray, dna_k: float, rna_k: float, pseudocount: float,
-            depth_ratio: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def measure(
+    dna_mean: np.ndarray,
+    rna_mean: np.ndarray,
+    dna_k: float,
+    rna_k: float,
+    pseudocount: float,
+    depth_ratio: float,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One MPRA measurement of every element.
 
     Parameters

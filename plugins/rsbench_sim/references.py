@@ -32,8 +32,9 @@ def noise_ceiling(data: SeqDataset) -> Prediction:
     """mean = ``y_true``, var = ``noise_var`` of ``data`` (both shape (n,))."""
     if data.y_true is None or data.noise_var is None:
         raise ValueError("noise_ceiling needs y_true and noise_var (simulated data)")
-    return Prediction(np.asarray(data.y_true, dtype=np.float64),
-                      np.maximum(np.asarray(data.noise_var, dtype=np.float64), 1e-12))
+    return Prediction(
+        np.asarray(data.y_true, dtype=np.float64), np.maximum(np.asarray(data.noise_var, dtype=np.float64), 1e-12)
+    )
 
 
 def source_oracle(config: SimConfig, data: SeqDataset) -> Prediction:
@@ -70,7 +71,8 @@ def source_oracle(config: SimConfig, data: SeqDataset) -> Prediction:
         abundance = np.exp(-sd * sd / 2 + sd * x)
         dna = config.depth * abundance
         rna = config.rna_depth * abundance * np.exp2(per_batch)  # (B, n)
-        v = meas.noise_variance(np.full_like(rna, dna), rna, config.dna_dispersion,
-                                config.rna_dispersion, config.pseudocount)
+        v = meas.noise_variance(
+            np.full_like(rna, dna), rna, config.dna_dispersion, config.rna_dispersion, config.pseudocount
+        )
         noise += w * v.mean(axis=0)
     return Prediction(mean, noise + per_batch.var(axis=0))

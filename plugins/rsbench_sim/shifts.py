@@ -118,8 +118,9 @@ class PwmPerturbation(SimShift):
         for old, mo, t in zip(config.motifs, new, config.thresholds):
             rate = chance_rate(old, t, config.binding_scale)
             # A difference of two identical computations at s = 0: exactly t then.
-            thresholds.append(t + chance_threshold(mo, rate, config.binding_scale)
-                              - chance_threshold(old, rate, config.binding_scale))
+            thresholds.append(
+                t + chance_threshold(mo, rate, config.binding_scale) - chance_threshold(old, rate, config.binding_scale)
+            )
         return {"motifs": new, "site_motifs": config.planted_motifs, "thresholds": tuple(thresholds)}
 
 
@@ -149,9 +150,12 @@ class SiteDegeneration(SimShift):
         """Minus the mean log-odds (nats per position) of planted sites under the source PWMs."""
         motifs = task.config().motifs
         lo = {m.name: (m.log_odds(), m.reverse_complement().log_odds(), m.width) for m in motifs}
-        scores = [(f if st.strand == "+" else r)[np.arange(w), ood.seqs[i, st.start:st.start + w]].mean()
-                  for i, sites in enumerate(ood.meta["sites"]) for st in sites
-                  for f, r, w in [lo[st.tf]]]
+        scores = [
+            (f if st.strand == "+" else r)[np.arange(w), ood.seqs[i, st.start : st.start + w]].mean()
+            for i, sites in enumerate(ood.meta["sites"])
+            for st in sites
+            for f, r, w in [lo[st.tf]]
+        ]
         return -float(np.mean(scores))
 
 
@@ -178,7 +182,7 @@ class MotifTurnover(SimShift):
         """Indices of the TFs that lose and that gain sites."""
         order = _tf_order(m, self.seed + 1)
         k = max(1, int(round(self.fraction * m)))
-        return order[:k], order[k:2 * k]
+        return order[:k], order[k : 2 * k]
 
     def changes(self, config: SimConfig, s: float) -> dict[str, Any]:
         rate = np.asarray(config.site_rate)

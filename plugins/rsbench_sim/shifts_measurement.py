@@ -33,7 +33,7 @@ class DepthDrop(SimShift):
         self.factor = factor
 
     def changes(self, config: SimConfig, s: float) -> dict[str, Any]:
-        f = self.factor ** s
+        f = self.factor**s
         return {"depth": config.depth / f, "rna_depth": config.rna_depth / f}
 
     def quantity(self, task: Task, ood: SeqDataset) -> float:
@@ -62,8 +62,10 @@ class BatchEffect(SimShift):
         self.gc_bias = gc_bias
 
     def changes(self, config: SimConfig, s: float) -> dict[str, Any]:
-        return {"batch_offset": tuple(o + s * self.offset for o in config.batch_offset),
-                "batch_gc_bias": tuple(b + s * self.gc_bias for b in config.batch_gc_bias)}
+        return {
+            "batch_offset": tuple(o + s * self.offset for o in config.batch_offset),
+            "batch_gc_bias": tuple(b + s * self.gc_bias for b in config.batch_gc_bias),
+        }
 
     def quantity(self, task: Task, ood: SeqDataset) -> float:
         """Mean systematic error of the measurement, ``y_true - activity`` (log2)."""
@@ -89,7 +91,7 @@ class NoiseInflation(SimShift):
 
     def changes(self, config: SimConfig, s: float) -> dict[str, Any]:
         def interp(k0: float) -> float:
-            return float(k0 ** (1.0 - s) * self.dispersion ** s)
+            return float(k0 ** (1.0 - s) * self.dispersion**s)
 
         return {"dna_dispersion": interp(config.dna_dispersion), "rna_dispersion": interp(config.rna_dispersion)}
 
@@ -123,7 +125,7 @@ class AssaySaturation(SimShift):
         self.half_log2 = half_log2
 
     def changes(self, config: SimConfig, s: float) -> dict[str, Any]:
-        return {"saturation": config.saturation + s * 2.0 ** -self.half_log2}
+        return {"saturation": config.saturation + s * 2.0**-self.half_log2}
 
     def quantity(self, task: Task, ood: SeqDataset) -> float:
         """Mean loss of activity (log2) against the source readout of the same sequences."""

@@ -53,8 +53,9 @@ def cooperative_gain(occ: torch.Tensor, config: SimConfig) -> torch.Tensor:
     return gain
 
 
-def site_records(occ: torch.Tensor, config: SimConfig,
-                 sites: list[list]) -> tuple[list[list[float]], list[list[float]]]:
+def site_records(
+    occ: torch.Tensor, config: SimConfig, sites: list[list]
+) -> tuple[list[list[float]], list[list[float]]]:
     """Occupancy and signed per-occupancy effect of every planted site.
 
     Parameters

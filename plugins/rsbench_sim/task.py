@@ -78,11 +78,21 @@ class SimTask(Task):
     has_oracle: ClassVar[bool] = True
     oracle_reference: ClassVar[str] = "source_oracle"
 
-    def __init__(self, seq_len: int = 200, n_motifs: int = 16, motifs: str | None = None,
-                 motif_names: tuple[str, ...] | None = None,
-                 cell_types: tuple[str, ...] = ("HepG2", "K562", "WTC11"), program_seed: int = 0,
-                 chance_rate: float = 2e-4, site_rate: float = 0.3, depth: float = 100.0,
-                 n_coop_pairs: int = 10, coop_strength: float = 4.0, coop_window: int = 100) -> None:
+    def __init__(
+        self,
+        seq_len: int = 200,
+        n_motifs: int = 16,
+        motifs: str | None = None,
+        motif_names: tuple[str, ...] | None = None,
+        cell_types: tuple[str, ...] = ("HepG2", "K562", "WTC11"),
+        program_seed: int = 0,
+        chance_rate: float = 2e-4,
+        site_rate: float = 0.3,
+        depth: float = 100.0,
+        n_coop_pairs: int = 10,
+        coop_strength: float = 4.0,
+        coop_window: int = 100,
+    ) -> None:
         self.seq_len = seq_len
         self.n_motifs = n_motifs
         self.motifs = motifs
@@ -126,7 +136,7 @@ class SimTask(Task):
         # may take part in several. Enough of them that cooperativity is a visible part
         # of the source mechanism (two disjoint pairs touched ~5 % of sequences).
         act = [j for j, r in enumerate(roles) if r.endswith("activator")]
-        every = [(int(a), int(b)) for i, a in enumerate(act) for b in act[i + 1:]]
+        every = [(int(a), int(b)) for i, a in enumerate(act) for b in act[i + 1 :]]
         k = min(max(self.n_coop_pairs, 0), len(every))
         chosen = sorted(rng.choice(len(every), size=k, replace=False)) if k else []
         pairs = tuple(every[i] for i in chosen)
@@ -172,11 +182,17 @@ class SimTask(Task):
         eff = (1.0 - severity) * effects[0] + severity * effects[row] if row else effects[0]
         m = len(self.motif_set)
         base = SimConfig(
-            cell_type=self.cell_types[row], seq_len=self.seq_len, motifs=self.motif_set,
-            site_rate=(self.site_rate,) * m, thresholds=self._thresholds, effects=tuple(eff),
-            coop_pairs=self._programs[3], coop_strength=(self.coop_strength,) * len(self._programs[3]),
+            cell_type=self.cell_types[row],
+            seq_len=self.seq_len,
+            motifs=self.motif_set,
+            site_rate=(self.site_rate,) * m,
+            thresholds=self._thresholds,
+            effects=tuple(eff),
+            coop_pairs=self._programs[3],
+            coop_strength=(self.coop_strength,) * len(self._programs[3]),
             coop_window=self.coop_window,
-            depth=self.depth, rna_depth=self.depth,
+            depth=self.depth,
+            rna_depth=self.depth,
         )
         return base.changed(**changes) if changes else base
 
@@ -201,15 +217,19 @@ class SimTask(Task):
         if n < 0:
             raise DataError(f"task sim: n must be >= 0, got {n}")
         n_chunks = max(1, -(-n // CHUNK))
-        parts = [simulate_chunk(config, min(CHUNK, n - i * CHUNK), r)
-                 for i, r in enumerate(rng.spawn(n_chunks))]
+        parts = [simulate_chunk(config, min(CHUNK, n - i * CHUNK), r) for i, r in enumerate(rng.spawn(n_chunks))]
         data = SeqDataset.concat(parts) if len(parts) > 1 else parts[0]
         # The config travels with the data so references know each split's domain.
-        return data.with_values(info={"motifs": config.motifs, "cell_type": config.cell_type,
-                                      "config": config, "site_effects": site_effects(config)})
+        return data.with_values(
+            info={
+                "motifs": config.motifs,
+                "cell_type": config.cell_type,
+                "config": config,
+                "site_effects": site_effects(config),
+            }
+        )
 
-    def reference_predictions(self, split: str, data: SeqDataset,
-                              splits: Splits) -> dict[str, Prediction]:
+    def reference_predictions(self, split: str, data: SeqDataset, splits: Splits) -> dict[str, Prediction]:
         """``noise_ceiling`` and ``source_oracle`` on any split (incl. ``test_ood``).
 
         The source domain is the one ``splits.train`` was drawn from (its
@@ -231,9 +251,15 @@ class SimTask(Task):
         Uses ``meta["dna_mean"]`` and ``meta["rna_mean"]``, so it also works on a
         dataset read back from ``rsbench simulate``'s Parquet file.
         """
-        y, dna, rna = meas.measure(data.meta["dna_mean"].to_numpy(), data.meta["rna_mean"].to_numpy(),
-                                   config.dna_dispersion, config.rna_dispersion, config.pseudocount,
-                                   config.rna_depth / config.depth, rng)
+        y, dna, rna = meas.measure(
+            data.meta["dna_mean"].to_numpy(),
+            data.meta["rna_mean"].to_numpy(),
+            config.dna_dispersion,
+            config.rna_dispersion,
+            config.pseudocount,
+            config.rna_depth / config.depth,
+            rng,
+        )
         return data.with_values(y=y, meta=data.meta.assign(dna_count=dna, rna_count=rna))
 
 
@@ -250,11 +276,19 @@ def activity(config: SimConfig, seqs: np.ndarray, gc: np.ndarray) -> dict[str, n
         occ = occupancy_profile(seqs, config.motifs, np.asarray(config.thresholds), config.binding_scale)
         coop = cooperative_occupancy(occ, config.coop_pairs, config.coop_window).numpy().astype(np.float64)
         occ_sum = occ.sum(dim=2).numpy().astype(np.float64)
-    z = (config.basal + occ_sum @ np.asarray(config.effects)
-         + coop @ np.asarray(config.coop_strength, dtype=np.float64).reshape(-1)
-         + gc_term(gc, config.gc_coef, config.gc_ref))
-    return {"activity": readout(z, config.dynamic_range, config.saturation), "z": z,
-            "occupancy": occ_sum, "coop": coop, "profile": occ}
+    z = (
+        config.basal
+        + occ_sum @ np.asarray(config.effects)
+        + coop @ np.asarray(config.coop_strength, dtype=np.float64).reshape(-1)
+        + gc_term(gc, config.gc_coef, config.gc_ref)
+    )
+    return {
+        "activity": readout(z, config.dynamic_range, config.saturation),
+        "z": z,
+        "occupancy": occ_sum,
+        "coop": coop,
+        "profile": occ,
+    }
 
 
 def simulate_chunk(config: SimConfig, n: int, rng: np.random.Generator) -> SeqDataset:
@@ -267,17 +301,36 @@ def simulate_chunk(config: SimConfig, n: int, rng: np.random.Generator) -> SeqDa
     site_occupancy, site_effect = site_records(torch.as_tensor(act["profile"]), config, sites)
     batch, abundance = meas.design(config, n, r_design)
     y_true, dna_mean, rna_mean = meas.expected(config, act["activity"], gc, batch, abundance)
-    noise_var = meas.noise_variance(dna_mean, rna_mean, config.dna_dispersion, config.rna_dispersion,
-                                    config.pseudocount)
-    y, dna, rna = meas.measure(dna_mean, rna_mean, config.dna_dispersion, config.rna_dispersion,
-                               config.pseudocount, config.rna_depth / config.depth, r_counts)
-    meta = pd.DataFrame({
-        "gc": gc, "cell_type": config.cell_type, "batch": np.asarray(config.batches)[batch],
-        "depth": dna_mean, "abundance": abundance, "activity": act["activity"],
-        "dna_mean": dna_mean, "rna_mean": rna_mean, "dna_count": dna, "rna_count": rna,
-        "n_sites": [len(s) for s in sites], "sites": sites,
-        "site_occupancy": site_occupancy, "site_effect": site_effect,
-    })
+    noise_var = meas.noise_variance(
+        dna_mean, rna_mean, config.dna_dispersion, config.rna_dispersion, config.pseudocount
+    )
+    y, dna, rna = meas.measure(
+        dna_mean,
+        rna_mean,
+        config.dna_dispersion,
+        config.rna_dispersion,
+        config.pseudocount,
+        config.rna_depth / config.depth,
+        r_counts,
+    )
+    meta = pd.DataFrame(
+        {
+            "gc": gc,
+            "cell_type": config.cell_type,
+            "batch": np.asarray(config.batches)[batch],
+            "depth": dna_mean,
+            "abundance": abundance,
+            "activity": act["activity"],
+            "dna_mean": dna_mean,
+            "rna_mean": rna_mean,
+            "dna_count": dna,
+            "rna_count": rna,
+            "n_sites": [len(s) for s in sites],
+            "sites": sites,
+            "site_occupancy": site_occupancy,
+            "site_effect": site_effect,
+        }
+    )
     return SeqDataset(seqs, y, y_true=y_true, noise_var=noise_var, meta=meta)
 
 

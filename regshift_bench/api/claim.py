@@ -100,8 +100,7 @@ class Claim:
 
 
 #: Fields every anchor must have (all text, as published).
-ANCHOR_FIELDS = ("name", "metric", "value", "source", "train_size", "our_task", "data",
-                 "incomparable")
+ANCHOR_FIELDS = ("name", "metric", "value", "source", "train_size", "our_task", "data", "incomparable")
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,9 @@ def _relative(path: str, what: str) -> None:
     """Refuse absolute paths and ``..``: every file must stay inside the data directory."""
     parts = PurePosixPath(path).parts
     if not path or PurePosixPath(path).is_absolute() or ".." in parts or "\\" in path:
-        raise DataError(f"{what} {path!r} is not a relative path inside the data directory; "
-                        "use a '/'-separated path without '..'")
+        raise DataError(
+            f"{what} {path!r} is not a relative path inside the data directory; use a '/'-separated path without '..'"
+        )
 
 
 @dataclass(frozen=True)
@@ -76,18 +77,25 @@ class DataFile:
     def __post_init__(self) -> None:
         _relative(self.path, "data file path")
         if self.sha256 is None and self.md5 is None:
-            raise DataError(f"data file {self.path!r}: no checksum; pin its sha256 (or, "
-                            "where the publisher gives only that, its md5)")
+            raise DataError(
+                f"data file {self.path!r}: no checksum; pin its sha256 (or, "
+                "where the publisher gives only that, its md5)"
+            )
         for sha in ((self.sha256,) if self.sha256 is not None else ()) + self.accept:
             if not isinstance(sha, str) or not _SHA256_RE.match(sha):
-                raise DataError(f"data file {self.path!r}: sha256 {sha!r} is not 64 "
-                                "lower-case hex digits; pin the output of `sha256sum`")
+                raise DataError(
+                    f"data file {self.path!r}: sha256 {sha!r} is not 64 "
+                    "lower-case hex digits; pin the output of `sha256sum`"
+                )
         if self.md5 is not None and not re.match(r"^[0-9a-f]{32}$", str(self.md5)):
-            raise DataError(f"data file {self.path!r}: md5 {self.md5!r} is not 32 lower-case "
-                            "hex digits; pin the publisher's MD5 sum")
+            raise DataError(
+                f"data file {self.path!r}: md5 {self.md5!r} is not 32 lower-case "
+                "hex digits; pin the publisher's MD5 sum"
+            )
         if not isinstance(self.size, int) or self.size < 0:
-            raise DataError(f"data file {self.path!r}: size {self.size!r} is not a byte "
-                            "count; give the file size in bytes")
+            raise DataError(
+                f"data file {self.path!r}: size {self.size!r} is not a byte count; give the file size in bytes"
+            )
 
     def valid(self, sha256: str, md5: str | None = None) -> bool:
         """Whether a file with these sums is a valid copy (the pin or an accepted one).
@@ -155,24 +163,25 @@ class Dataset:
     def __post_init__(self) -> None:
         _relative(self.folder, f"dataset {self.name!r}: folder")
         if not self.files or not all(isinstance(f, DataFile) for f in self.files):
-            raise DataError(f"dataset {self.name!r}: files must be a non-empty tuple of "
-                            "regshift_bench.api.DataFile")
+            raise DataError(f"dataset {self.name!r}: files must be a non-empty tuple of regshift_bench.api.DataFile")
         seen = [f.path for f in self.files]
         dupes = sorted({p for p in seen if seen.count(p) > 1})
         if dupes:
-            raise DataError(f"dataset {self.name!r}: file {dupes[0]!r} is listed twice; "
-                            "list each file once")
+            raise DataError(f"dataset {self.name!r}: file {dupes[0]!r} is listed twice; list each file once")
         self._check_sources()
 
     def _check_sources(self) -> None:
         """Sources need URLs and distinct names; derived files need a derive function."""
         names = [PurePosixPath(s.path).name for s in self.sources]
         if any(s.url is None for s in self.sources) or len(set(names)) < len(names):
-            raise DataError(f"dataset {self.name!r}: every source needs a URL and a file "
-                            "name of its own; give each public original its URL")
+            raise DataError(
+                f"dataset {self.name!r}: every source needs a URL and a file "
+                "name of its own; give each public original its URL"
+            )
         if self.derive is not None and not self.sources:
-            raise DataError(f"dataset {self.name!r}: derive is set but there are no sources; "
-                            "list the public originals it reads")
+            raise DataError(
+                f"dataset {self.name!r}: derive is set but there are no sources; list the public originals it reads"
+            )
 
     @property
     def derived(self) -> tuple[DataFile, ...]:
@@ -189,5 +198,4 @@ class Dataset:
         for f in self.files:
             if f.path == path:
                 return f
-        raise DataError(f"dataset {self.name!r} has no file {path!r} "
-                        f"(files: {', '.join(f.path for f in self.files)})")
+        raise DataError(f"dataset {self.name!r} has no file {path!r} (files: {', '.join(f.path for f in self.files)})")

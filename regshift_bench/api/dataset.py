@@ -113,9 +113,7 @@ class SeqDataset:
         if not parts:
             raise DataError("SeqDataset.concat: nothing to concatenate")
         width = max(p.seq_len for p in parts)
-        seqs = np.concatenate(
-            [np.pad(p.seqs, ((0, 0), (0, width - p.seq_len)), constant_values=4) for p in parts]
-        )
+        seqs = np.concatenate([np.pad(p.seqs, ((0, 0), (0, width - p.seq_len)), constant_values=4) for p in parts])
         padded = any(p.lengths is not None for p in parts) or len({p.seq_len for p in parts}) > 1
         lengths = np.concatenate([p.lengths_or_full() for p in parts]) if padded else None
 
@@ -124,8 +122,9 @@ class SeqDataset:
             return None if any(v is None for v in vals) else np.concatenate(vals)
 
         meta = pd.concat([p.meta for p in parts], ignore_index=True)
-        return cls(seqs, np.concatenate([p.y for p in parts]), opt("y_true"), opt("noise_var"),
-                   meta, lengths, parts[0].info)
+        return cls(
+            seqs, np.concatenate([p.y for p in parts]), opt("y_true"), opt("noise_var"), meta, lengths, parts[0].info
+        )
 
     # -- views ------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -165,8 +164,15 @@ class SeqDataset:
         def take(a: np.ndarray | None) -> np.ndarray | None:
             return None if a is None else a[idx]
 
-        return SeqDataset(self.seqs[idx], self.y[idx], take(self.y_true), take(self.noise_var),
-                          self.meta.iloc[idx], take(self.lengths), self.info)
+        return SeqDataset(
+            self.seqs[idx],
+            self.y[idx],
+            take(self.y_true),
+            take(self.noise_var),
+            self.meta.iloc[idx],
+            take(self.lengths),
+            self.info,
+        )
 
     def revcomp(self) -> SeqDataset:
         """The reverse complement of every sequence; labels unchanged."""

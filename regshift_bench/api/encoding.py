@@ -58,16 +58,14 @@ def encode(seqs: Sequence[str], *, source: str = "input") -> tuple[np.ndarray, n
     except (UnicodeEncodeError, AttributeError) as exc:
         row = next(i for i, s in enumerate(seqs) if not isinstance(s, str) or not s.isascii())
         raise DataError(
-            f"{source}: row {row}: sequence is not ASCII DNA ({str(seqs[row])[:20]!r}); "
-            "expected only A, C, G, T, N"
+            f"{source}: row {row}: sequence is not ASCII DNA ({str(seqs[row])[:20]!r}); expected only A, C, G, T, N"
         ) from exc
     codes = _LUT[np.frombuffer(joined, dtype=np.uint8)].reshape(n, width)
     bad = codes == _INVALID
     if bad.any():
         row, col = (int(v) for v in np.argwhere(bad)[0])
         raise DataError(
-            f"{source}: row {row}: invalid character {seqs[row][col]!r} at position {col}; "
-            "expected only A, C, G, T, N"
+            f"{source}: row {row}: invalid character {seqs[row][col]!r} at position {col}; expected only A, C, G, T, N"
         )
     return codes, lengths
 
@@ -96,9 +94,7 @@ def validate_codes(codes: np.ndarray, *, source: str = "seqs") -> np.ndarray:
         raise DataError(f"{source}: expected integer codes 0-4, got dtype {codes.dtype}")
     if codes.size and (codes.min() < 0 or codes.max() > N_CODE):
         row = int(np.argwhere((codes < 0) | (codes > N_CODE))[0][0])
-        raise DataError(
-            f"{source}: row {row}: code outside 0-4 (A=0 C=1 G=2 T=3 N=4); re-encode the sequences"
-        )
+        raise DataError(f"{source}: row {row}: code outside 0-4 (A=0 C=1 G=2 T=3 N=4); re-encode the sequences")
     codes = codes.astype(np.uint8, copy=False)
     return codes
 

@@ -44,13 +44,14 @@ class Explainer(Configurable):
     def applicable(self, model: Model) -> str | None:
         """Why this explainer cannot explain ``model``, or None when it can."""
         if "torch" in self.needs and model.torch_module() is None:
-            return (f"explainer {self.name!r} is not applicable to model "
-                    f"{model.name or type(model).__name__!r}: it has no differentiable view "
-                    "(Model.torch_module() returns None)")
+            return (
+                f"explainer {self.name!r} is not applicable to model "
+                f"{model.name or type(model).__name__!r}: it has no differentiable view "
+                "(Model.torch_module() returns None)"
+            )
         return None
 
-    def explain(self, model: Model, data: SeqDataset, *, rng: np.random.Generator,
-                device: str = "cpu") -> np.ndarray:
+    def explain(self, model: Model, data: SeqDataset, *, rng: np.random.Generator, device: str = "cpu") -> np.ndarray:
         """Per-position importance of ``model``'s predicted mean on ``data``.
 
         Parameters
@@ -81,9 +82,13 @@ def check_importance(values: object, n: int, length: int, plugin: str) -> np.nda
     """``values`` as a finite float64 array (n, L), or :class:`PluginError` naming the fix."""
     arr = np.asarray(values, dtype=np.float64)
     if arr.shape != (n, length):
-        raise PluginError(f"explain returned shape {arr.shape}, expected ({n}, {length}) "
-                          "(one importance per sequence position)", plugin=plugin)
+        raise PluginError(
+            f"explain returned shape {arr.shape}, expected ({n}, {length}) (one importance per sequence position)",
+            plugin=plugin,
+        )
     if not np.isfinite(arr).all():
-        raise PluginError(f"explain returned {int((~np.isfinite(arr)).sum())} non-finite "
-                          "values; return finite importances", plugin=plugin)
+        raise PluginError(
+            f"explain returned {int((~np.isfinite(arr)).sum())} non-finite values; return finite importances",
+            plugin=plugin,
+        )
     return arr

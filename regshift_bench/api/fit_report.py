@@ -22,8 +22,7 @@ STOPPED_BY = ("epochs", "early_stopping", "max_steps", "max_seconds")
 #: Stop reasons that mean the budget, not the model, ended training.
 BUDGET_STOPS = frozenset({"max_steps", "max_seconds"})
 #: Results columns filled from a report, in schema order.
-COLUMNS = ("epochs_run", "train_steps", "best_epoch", "stopped_by", "best_val_loss",
-           "undertrained")
+COLUMNS = ("epochs_run", "train_steps", "best_epoch", "stopped_by", "best_val_loss", "undertrained")
 
 
 @dataclass(frozen=True)
@@ -63,16 +62,13 @@ class FitReport:
 
     def __post_init__(self) -> None:
         if self.stopped_by not in STOPPED_BY:
-            raise PluginError(f"FitReport.stopped_by must be one of {', '.join(STOPPED_BY)}, "
-                              f"got {self.stopped_by!r}")
+            raise PluginError(f"FitReport.stopped_by must be one of {', '.join(STOPPED_BY)}, got {self.stopped_by!r}")
         for name in ("epochs_run", "train_steps", "best_epoch"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise PluginError(f"FitReport.{name} must be a non-negative integer, got "
-                                  f"{value!r}")
+                raise PluginError(f"FitReport.{name} must be a non-negative integer, got {value!r}")
         if self.best_epoch > self.epochs_run:
-            raise PluginError(f"FitReport.best_epoch ({self.best_epoch}) exceeds epochs_run "
-                              f"({self.epochs_run})")
+            raise PluginError(f"FitReport.best_epoch ({self.best_epoch}) exceeds epochs_run ({self.epochs_run})")
 
     @property
     def undertrained(self) -> bool:
@@ -94,18 +90,25 @@ class FitReport:
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> FitReport:
         """Inverse of :meth:`to_dict`; unknown keys (e.g. ``undertrained``) are ignored."""
-        keys = ("epochs_run", "train_steps", "best_epoch", "stopped_by", "best_val_loss",
-                "seconds")
+        keys = ("epochs_run", "train_steps", "best_epoch", "stopped_by", "best_val_loss", "seconds")
         missing = [k for k in keys[:4] if k not in raw]
         if missing:
-            raise PluginError(f"fit report lacks {missing}; give epochs_run, train_steps, "
-                              "best_epoch and stopped_by (see regshift_bench.api.FitReport)")
+            raise PluginError(
+                f"fit report lacks {missing}; give epochs_run, train_steps, "
+                "best_epoch and stopped_by (see regshift_bench.api.FitReport)"
+            )
+
         def scalar(value: Any) -> Any:
             return value.item() if hasattr(value, "item") else value  # numpy scalars
 
-        return cls(scalar(raw["epochs_run"]), scalar(raw["train_steps"]),
-                   scalar(raw["best_epoch"]), str(raw["stopped_by"]),
-                   scalar(raw.get("best_val_loss")), scalar(raw.get("seconds")))
+        return cls(
+            scalar(raw["epochs_run"]),
+            scalar(raw["train_steps"]),
+            scalar(raw["best_epoch"]),
+            str(raw["stopped_by"]),
+            scalar(raw.get("best_val_loss")),
+            scalar(raw.get("seconds")),
+        )
 
     @classmethod
     def combine(cls, reports: Sequence[FitReport]) -> FitReport:
@@ -122,9 +125,14 @@ class FitReport:
         lead = under[0] if under else max(reports, key=lambda r: r.epochs_run)
         losses = [r.best_val_loss for r in reports if r.best_val_loss is not None]
         secs = [r.seconds for r in reports if r.seconds is not None]
-        return cls(lead.epochs_run, sum(r.train_steps for r in reports), lead.best_epoch,
-                   lead.stopped_by, sum(losses) / len(losses) if losses else None,
-                   sum(secs) if secs else None)
+        return cls(
+            lead.epochs_run,
+            sum(r.train_steps for r in reports),
+            lead.best_epoch,
+            lead.stopped_by,
+            sum(losses) / len(losses) if losses else None,
+            sum(secs) if secs else None,
+        )
 
 
 def fit_report(model: Any) -> FitReport | None:
@@ -143,6 +151,7 @@ def fit_report(model: Any) -> FitReport | None:
             return FitReport.from_dict(raw)
         except PluginError as exc:
             raise PluginError(str(exc), plugin=getattr(model, "name", None) or None) from None
-    raise PluginError(f"fit_report_ is a {type(raw).__name__}; set it to a "
-                      "regshift_bench.api.FitReport or a dict with its fields",
-                      plugin=getattr(model, "name", None) or None)
+    raise PluginError(
+        f"fit_report_ is a {type(raw).__name__}; set it to a regshift_bench.api.FitReport or a dict with its fields",
+        plugin=getattr(model, "name", None) or None,
+    )

@@ -160,5 +160,4 @@ def interval_var(mean_half_width: np.ndarray, level: float) -> np.ndarray:
 
 def unlabelled(data: SeqDataset) -> SeqDataset:
     """``data`` with its labels hidden (``y`` NaN, no ``y_true`` / ``noise_var``)."""
-    return data.with_values(y=np.full(len(data), np.nan, dtype=np.float32), y_true=None,
-                            noise_var=None)
+    return data.with_values(y=np.full(len(data), np.nan, dtype=np.float32), y_true=None, noise_var=None)

@@ -61,16 +61,20 @@ class LazyFactory:
             ``"package.module:Name"`` (``Name`` may be a dotted path inside the module).
         declared : dict
             Attribute name -> value the target has, answered without importing.
-        """)
+        """
+    )
 
     def __init__(self, target: str, declared: dict[str, Any]) -> None:
         if not isinstance(target, str) or not _TARGET_RE.match(target):
-            raise RegistryError(f"lazy target {target!r} is not 'package.module:Name'; write e.g. "
-                                "lazy('my_plugin.models:MyModel')")
+            raise RegistryError(
+                f"lazy target {target!r} is not 'package.module:Name'; write e.g. lazy('my_plugin.models:MyModel')"
+            )
         bad = [k for k in declared if k.startswith("_")]
         if bad:
-            raise RegistryError(f"lazy({target!r}) declares private attribute(s) {bad}; declare "
-                                "only public attributes (kind=..., stage=...)")
+            raise RegistryError(
+                f"lazy({target!r}) declares private attribute(s) {bad}; declare "
+                "only public attributes (kind=..., stage=...)"
+            )
         module, _, attr = target.partition(":")
         self._lazy_target, self._lazy_declared = target, dict(declared)
         self._lazy_real: Any = _MISSING
@@ -122,11 +126,12 @@ def _load(target: str) -> Any:
         for part in attr.split("."):
             obj = getattr(obj, part)
     except Exception as exc:  # ImportError, AttributeError, or the module's own failure
-        raise RegistryError(f"lazy factory {target!r} cannot be loaded: "
-                            f"{type(exc).__name__}: {exc}") from exc
+        raise RegistryError(f"lazy factory {target!r} cannot be loaded: {type(exc).__name__}: {exc}") from exc
     if isinstance(obj, LazyFactory):
-        raise RegistryError(f"lazy factory {target!r} names another lazy factory "
-                            f"({obj._lazy_target!r}); name the class or function itself")
+        raise RegistryError(
+            f"lazy factory {target!r} names another lazy factory "
+            f"({obj._lazy_target!r}); name the class or function itself"
+        )
     return obj
 
 
@@ -136,8 +141,10 @@ def _check_declared(target: str, declared: dict[str, Any], real: Any) -> None:
         actual = getattr(real, name, _MISSING)
         if actual is _MISSING or actual != value:
             has = "has none" if actual is _MISSING else f"has {actual!r}"
-            raise RegistryError(f"lazy factory {target!r} declares {name}={value!r} but "
-                                f"{target} {has}; make the declaration match the target")
+            raise RegistryError(
+                f"lazy factory {target!r} declares {name}={value!r} but "
+                f"{target} {has}; make the declaration match the target"
+            )
 
 
 def lazy(target: str, /, **attributes: Any) -> LazyFactory:

@@ -73,13 +73,15 @@ class Budget:
     def __post_init__(self) -> None:
         for name in ("max_epochs", "min_steps", "max_steps", "patience"):
             value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                      or value < (0 if name == "min_steps" else 1)):
-                raise RegshiftError(f"Budget.{name} must be a positive integer or None, got "
-                                    f"{value!r}; fix the preset or the --max-steps value")
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < (0 if name == "min_steps" else 1)
+            ):
+                raise RegshiftError(
+                    f"Budget.{name} must be a positive integer or None, got "
+                    f"{value!r}; fix the preset or the --max-steps value"
+                )
         if self.max_seconds is not None and not self.max_seconds > 0:
-            raise RegshiftError(f"Budget.max_seconds must be > 0 or None, got "
-                                f"{self.max_seconds!r}; fix the preset")
+            raise RegshiftError(f"Budget.max_seconds must be > 0 or None, got {self.max_seconds!r}; fix the preset")
 
     def schedule(self, steps_per_epoch: int, epochs: int) -> tuple[int, int]:
         """Planned (epochs, optimizer steps) for a model that wants ``epochs`` epochs.
@@ -112,9 +114,13 @@ class Budget:
 
     def identity(self) -> dict[str, Any]:
         """The fields that change what is trained (for cache keys; not ``progress``)."""
-        return {"max_epochs": self.max_epochs, "max_seconds": self.max_seconds,
-                "min_steps": self.min_steps, "max_steps": self.max_steps,
-                "patience": self.patience}
+        return {
+            "max_epochs": self.max_epochs,
+            "max_seconds": self.max_seconds,
+            "min_steps": self.min_steps,
+            "max_steps": self.max_steps,
+            "patience": self.patience,
+        }
 
 
 class Model(Configurable):
@@ -193,10 +199,17 @@ class Model(Configurable):
         """
         return np.asarray(self.predict(data, device=device).mean, dtype=np.float64)
 
-    def fit_augmented(self, train: SeqDataset, val: SeqDataset, *,
-                      augment: Callable[[np.ndarray, np.random.Generator], np.ndarray],
-                      finetune_epochs: int, rng: np.random.Generator, device: str = "cpu",
-                      budget: Budget | None = None) -> Model:
+    def fit_augmented(
+        self,
+        train: SeqDataset,
+        val: SeqDataset,
+        *,
+        augment: Callable[[np.ndarray, np.random.Generator], np.ndarray],
+        finetune_epochs: int,
+        rng: np.random.Generator,
+        device: str = "cpu",
+        budget: Budget | None = None,
+    ) -> Model:
         """Optional training hook of ``train``-stage interventions (e.g. EvoAug); return self.
 
         Train as :meth:`fit` does, but pass every training batch of codes (B, L) uint8

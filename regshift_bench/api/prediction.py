@@ -66,14 +66,14 @@ class Prediction:
         if (self.var <= 0).any():
             bad = int(np.flatnonzero(self.var <= 0)[0])
             raise PluginError(
-                f"prediction var must be > 0, got {self.var[bad]} at row {bad}; "
-                "add a variance floor",
+                f"prediction var must be > 0, got {self.var[bad]} at row {bad}; add a variance floor",
                 plugin=plugin,
             )
         return self
 
     def subset(self, idx: np.ndarray) -> Prediction:
         """Rows ``idx`` as a new prediction."""
+
         def take(a: np.ndarray | None) -> np.ndarray | None:
             return None if a is None else a[idx]
 

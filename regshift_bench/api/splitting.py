@@ -127,21 +127,41 @@ _CACHE_SIZE = 2
 
 def _cache_key(task: Task, rng: np.random.Generator, sizes: SplitSizes) -> str:
     seq = rng.bit_generator.seed_seq
-    stream = [str(getattr(seq, "entropy", None)), list(getattr(seq, "spawn_key", ())),
-              getattr(seq, "n_children_spawned", None), rng.bit_generator.state["state"]]
-    return json.dumps([type(task).__module__, type(task).__qualname__, task.name,
-                       task.params_json(), stream, [sizes.train, sizes.val, sizes.test]],
-                      sort_keys=True, default=str)
+    stream = [
+        str(getattr(seq, "entropy", None)),
+        list(getattr(seq, "spawn_key", ())),
+        getattr(seq, "n_children_spawned", None),
+        rng.bit_generator.state["state"],
+    ]
+    return json.dumps(
+        [
+            type(task).__module__,
+            type(task).__qualname__,
+            task.name,
+            task.params_json(),
+            stream,
+            [sizes.train, sizes.val, sizes.test],
+        ],
+        sort_keys=True,
+        default=str,
+    )
 
 
-def _draw(task: Task, sizes: SplitSizes, r_split: np.random.Generator,
-          r_val: np.random.Generator, r_test: np.random.Generator,
-          r_ood: np.random.Generator) -> SourceSplits:
+def _draw(
+    task: Task,
+    sizes: SplitSizes,
+    r_split: np.random.Generator,
+    r_val: np.random.Generator,
+    r_test: np.random.Generator,
+    r_ood: np.random.Generator,
+) -> SourceSplits:
     if task.kind == "generative":
         config = task.config()
         if sizes.train is None or sizes.val is None or sizes.test is None:
-            raise TaskFileError(f"task {task.name!r} is generative: every split size must be set; "
-                                "give sizes = {train = ..., val = ..., test = ...} in the preset")
+            raise TaskFileError(
+                f"task {task.name!r} is generative: every split size must be set; "
+                "give sizes = {train = ..., val = ..., test = ...} in the preset"
+            )
         return SourceSplits(
             task.sample(config, sizes.train, r_split),
             task.sample(config, sizes.val, r_val),

@@ -79,8 +79,9 @@ class Task(Configurable):
         """
         if self.kind == "generative":
             if n is None:
-                raise PluginError(f"task {self.name!r}: a generative pool needs a size n; "
-                                  "the caller (a shift) must pass pool(rng, n)")
+                raise PluginError(
+                    f"task {self.name!r}: a generative pool needs a size n; the caller (a shift) must pass pool(rng, n)"
+                )
             return self.sample(self.config(), n, rng)
         return self.load()
 
@@ -95,8 +96,7 @@ class Task(Configurable):
         """
         return {}
 
-    def reference_predictions(self, split: str, data: SeqDataset,
-                              splits: Splits) -> dict[str, Prediction]:
+    def reference_predictions(self, split: str, data: SeqDataset, splits: Splits) -> dict[str, Prediction]:
         """References on one evaluated split, each given as a prediction; default none.
 
         The runner scores every reference with the cell's own metric plugins, exactly

@@ -49,12 +49,12 @@ from __future__ import annotations
 
 from regshift_bench.bootstrap.examples import Examples, call_metric
 from regshift_bench.bootstrap.hierarchical import (
-                                                   METHOD,
-                                                   exceed_pvalue,
-                                                   holm,
-                                                   seed_average,
-                                                   seed_draws,
-                                                   two_sided_pvalue,
+    METHOD,
+    exceed_pvalue,
+    holm,
+    seed_average,
+    seed_draws,
+    two_sided_pvalue,
 )
 from regshift_bench.bootstrap.indices import bootstrap_indices, iter_bootstrap_indices
 from regshift_bench.bootstrap.intervals import BootstrapResult, bootstrap_metric, paired_bootstrap
@@ -62,8 +62,22 @@ from regshift_bench.bootstrap.paired import paired_scores, resolve_metric
 from regshift_bench.bootstrap.scorer import ResampleScorer, batched_function, make_scorer
 
 __all__ = [
-    "METHOD", "exceed_pvalue", "holm", "seed_average", "seed_draws", "two_sided_pvalue",
-    "BootstrapResult", "Examples", "ResampleScorer", "batched_function", "bootstrap_indices",
-    "bootstrap_metric", "call_metric", "iter_bootstrap_indices", "make_scorer",
-    "paired_bootstrap", "paired_scores", "resolve_metric",
+    "METHOD",
+    "exceed_pvalue",
+    "holm",
+    "seed_average",
+    "seed_draws",
+    "two_sided_pvalue",
+    "BootstrapResult",
+    "Examples",
+    "ResampleScorer",
+    "batched_function",
+    "bootstrap_indices",
+    "bootstrap_metric",
+    "call_metric",
+    "iter_bootstrap_indices",
+    "make_scorer",
+    "paired_bootstrap",
+    "paired_scores",
+    "resolve_metric",
 ]

@@ -46,9 +46,9 @@ class Examples:
     noise_var: np.ndarray | None = None
 
     @classmethod
-    def of(cls, y: Any, mean: Any, var: Any, y_true: Any = None,
-           noise_var: Any = None) -> Examples:
+    def of(cls, y: Any, mean: Any, var: Any, y_true: Any = None, noise_var: Any = None) -> Examples:
         """Arrays converted to float64 (n,); all-NaN truth columns become None."""
+
         def arr(v: Any) -> np.ndarray:
             return np.asarray(v, dtype=np.float64).reshape(-1)
 
@@ -59,15 +59,20 @@ class Examples:
 
     def take(self, idx: np.ndarray) -> Examples:
         """The examples at ``idx`` (n_idx,), repeats allowed (one resample)."""
-        return Examples(self.y[idx], self.mean[idx], self.var[idx],
-                        None if self.y_true is None else self.y_true[idx],
-                        None if self.noise_var is None else self.noise_var[idx])
+        return Examples(
+            self.y[idx],
+            self.mean[idx],
+            self.var[idx],
+            None if self.y_true is None else self.y_true[idx],
+            None if self.noise_var is None else self.noise_var[idx],
+        )
 
     def dataset(self) -> SeqDataset:
         """A :class:`SeqDataset` holding the values; sequences are not kept with
         predictions, so ``seqs`` is a placeholder column of A's (n, 1)."""
-        return SeqDataset(np.zeros((len(self), 1), dtype=np.uint8), self.y,
-                          y_true=self.y_true, noise_var=self.noise_var)
+        return SeqDataset(
+            np.zeros((len(self), 1), dtype=np.uint8), self.y, y_true=self.y_true, noise_var=self.noise_var
+        )
 
     def prediction(self) -> Prediction:
         return Prediction(mean=self.mean, var=self.var)
@@ -80,7 +85,8 @@ def metric_value(metric: Any, value: Any) -> float:
         if name not in value:
             raise BootstrapUnavailable(
                 f"metric {name!r} returns several values ({', '.join(map(str, value))}) and "
-                "none under its own name; rank by a metric that returns one number")
+                "none under its own name; rank by a metric that returns one number"
+            )
         value = value[name]
     return float(value)
 
@@ -105,8 +111,9 @@ def call_metric(metric: Any, ex: Examples, reference: Examples | None = None) ->
     kwargs: dict[str, Any] = {}
     if "reference" in getattr(metric, "needs", ()):
         if reference is None:
-            raise MetricSkipped(f"metric {getattr(metric, 'name', '')!r} needs the "
-                                "in-distribution split as reference; none was given")
+            raise MetricSkipped(
+                f"metric {getattr(metric, 'name', '')!r} needs the in-distribution split as reference; none was given"
+            )
         kwargs["reference"] = (reference.dataset(), reference.prediction())
     try:
         return metric_value(metric, metric(ex.dataset(), ex.prediction(), **kwargs))

@@ -20,8 +20,10 @@ from __future__ import annotations
 import numpy as np
 
 #: Name of the resampling scheme, written into footnotes and ``leaderboard.json``.
-METHOD = ("hierarchical bootstrap: seeds resampled with replacement, then test examples "
-          "within each seed (paired across models)")
+METHOD = (
+    "hierarchical bootstrap: seeds resampled with replacement, then test examples "
+    "within each seed (paired across models)"
+)
 
 
 def seed_draws(rng: np.random.Generator, n_boot: int, n_seeds: int) -> np.ndarray:

@@ -14,8 +14,9 @@ from regshift_bench.errors import DataError
 MAX_ELEMENTS = 1 << 20
 
 
-def iter_bootstrap_indices(n: int, n_boot: int, rng: np.random.Generator, *,
-                           max_elements: int | None = None) -> Iterator[np.ndarray]:
+def iter_bootstrap_indices(
+    n: int, n_boot: int, rng: np.random.Generator, *, max_elements: int | None = None
+) -> Iterator[np.ndarray]:
     """Yield resampling indices in row blocks.
 
     Parameters
@@ -36,8 +37,7 @@ def iter_bootstrap_indices(n: int, n_boot: int, rng: np.random.Generator, *,
         (``Generator.integers`` draws entries one after another in C order).
     """
     if n < 1 or n_boot < 1:
-        raise DataError(f"bootstrap needs n >= 1 examples and n_boot >= 1, got n={n}, "
-                        f"n_boot={n_boot}")
+        raise DataError(f"bootstrap needs n >= 1 examples and n_boot >= 1, got n={n}, n_boot={n_boot}")
     rows = max(1, (MAX_ELEMENTS if max_elements is None else max_elements) // n)
     for start in range(0, n_boot, rows):
         yield rng.integers(0, n, size=(min(rows, n_boot - start), n), dtype=np.int64)
@@ -50,5 +50,3 @@ def bootstrap_indices(n: int, n_boot: int, rng: np.random.Generator) -> np.ndarr
     same generator state, which the bootstrap functions use to bound memory.
     """
     return np.concatenate(list(iter_bootstrap_indices(n, n_boot, rng)), axis=0)
-
-

@@ -64,9 +64,17 @@ class BootstrapResult:
         return float(min(1.0, 2 * min((s <= 0).mean(), (s >= 0).mean())))
 
 
-def _run(metric: Any, y: np.ndarray, preds: list[tuple[np.ndarray, np.ndarray]],
-         y_true: Any, noise_var: Any, reference: list[Any] | None, n_boot: int,
-         random_state: Any, ci: float) -> tuple[list[float], list[np.ndarray], int]:
+def _run(
+    metric: Any,
+    y: np.ndarray,
+    preds: list[tuple[np.ndarray, np.ndarray]],
+    y_true: Any,
+    noise_var: Any,
+    reference: list[Any] | None,
+    n_boot: int,
+    random_state: Any,
+    ci: float,
+) -> tuple[list[float], list[np.ndarray], int]:
     """Estimates and resample values for each prediction on shared indices."""
     name = _name(metric)
     if not 0 < ci < 1:
@@ -75,12 +83,12 @@ def _run(metric: Any, y: np.ndarray, preds: list[tuple[np.ndarray, np.ndarray]],
     n = base["y"].shape[0]  # type: ignore[union-attr]
     needs = set(getattr(metric, "needs", ()))
     # Fields the metric does not use are dropped unchecked (NaN there is harmless).
-    truth = _arrays(name, n, y_true=y_true if "y_true" in needs else None,
-                    noise_var=noise_var if "noise_var" in needs else None)
+    truth = _arrays(
+        name, n, y_true=y_true if "y_true" in needs else None, noise_var=noise_var if "noise_var" in needs else None
+    )
     needs_ref = "reference" in needs
     if needs_ref and reference is None:
-        raise MetricSkipped(f"bootstrap of {name!r} needs reference=(y, mean, var) of the "
-                            "in-distribution split")
+        raise MetricSkipped(f"bootstrap of {name!r} needs reference=(y, mean, var) of the in-distribution split")
     scorers = []
     for i, (mean, var) in enumerate(preds):
         p = _arrays(name, n, mean=mean, var=var)
@@ -89,8 +97,17 @@ def _run(metric: Any, y: np.ndarray, preds: list[tuple[np.ndarray, np.ndarray]],
             ry = _arrays(name, None, reference_y=reference[i][0])["reference_y"]  # type: ignore[index]
             r = _arrays(name, ry.shape[0], rmean=reference[i][1], rvar=reference[i][2])  # type: ignore[index,union-attr]
             ref = (ry, r["rmean"], r["rvar"])
-        scorers.append(ResampleScorer(metric, base["y"], p["mean"], p["var"],  # type: ignore[arg-type]
-                               truth["y_true"], truth["noise_var"], ref))  # type: ignore[arg-type]
+        scorers.append(
+            ResampleScorer(
+                metric,
+                base["y"],  # type: ignore[arg-type]
+                p["mean"],  # type: ignore[arg-type]
+                p["var"],  # type: ignore[arg-type]
+                truth["y_true"],
+                truth["noise_var"],
+                ref,  # type: ignore[arg-type]
+            )
+        )
     rng = np.random.default_rng(random_state)
     # Separate child streams keep test indices identical whether or not a
     # reference split is resampled alongside.
@@ -100,8 +117,7 @@ def _run(metric: Any, y: np.ndarray, preds: list[tuple[np.ndarray, np.ndarray]],
     if needs_ref:
         m = scorers[0].reference[0].shape[0]  # type: ignore[index]
         rows = max(1, indices.MAX_ELEMENTS // max(n, 1))
-        ref_blocks = (ref_rng.integers(0, m, size=(min(rows, n_boot - s), m))
-                      for s in range(0, n_boot, rows))
+        ref_blocks = (ref_rng.integers(0, m, size=(min(rows, n_boot - s), m)) for s in range(0, n_boot, rows))
     for idx in iter_bootstrap_indices(n, n_boot, test_rng, max_elements=indices.MAX_ELEMENTS):
         ref_idx = next(ref_blocks) if ref_blocks is not None else None
         for j, scorer in enumerate(scorers):
@@ -112,8 +128,7 @@ def _run(metric: Any, y: np.ndarray, preds: list[tuple[np.ndarray, np.ndarray]],
 
 def _interval(estimate: float, samples: np.ndarray, ci: float, n: int, name: str) -> BootstrapResult:
     if not np.isfinite(estimate):
-        raise MetricSkipped(f"metric {name!r} is undefined on the full sample "
-                            f"(value {estimate}); no interval")
+        raise MetricSkipped(f"metric {name!r} is undefined on the full sample (value {estimate}); no interval")
     finite = samples[np.isfinite(samples)]
     if finite.size == 0:
         low = high = float("nan")
@@ -123,11 +138,19 @@ def _interval(estimate: float, samples: np.ndarray, ci: float, n: int, name: str
     return BootstrapResult(float(estimate), low, high, samples, ci, n)
 
 
-def bootstrap_metric(metric: str | Any, y: np.ndarray, mean: np.ndarray, var: np.ndarray, *,
-                     y_true: np.ndarray | None = None, noise_var: np.ndarray | None = None,
-                     reference: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-                     n_boot: int = 1000, random_state: Any = 0,
-                     ci: float = 0.95) -> BootstrapResult:
+def bootstrap_metric(
+    metric: str | Any,
+    y: np.ndarray,
+    mean: np.ndarray,
+    var: np.ndarray,
+    *,
+    y_true: np.ndarray | None = None,
+    noise_var: np.ndarray | None = None,
+    reference: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    n_boot: int = 1000,
+    random_state: Any = 0,
+    ci: float = 0.95,
+) -> BootstrapResult:
     """Percentile bootstrap interval of a metric by resampling examples.
 
     Parameters
@@ -160,18 +183,34 @@ def bootstrap_metric(metric: str | Any, y: np.ndarray, mean: np.ndarray, var: np
         The metric is undefined on the full sample, or a needed reference is missing.
     """
     metric = _resolve(metric)
-    est, samples, n = _run(metric, y, [(mean, var)], y_true, noise_var,
-                           None if reference is None else [reference], n_boot,
-                           random_state, ci)
+    est, samples, n = _run(
+        metric,
+        y,
+        [(mean, var)],
+        y_true,
+        noise_var,
+        None if reference is None else [reference],
+        n_boot,
+        random_state,
+        ci,
+    )
     return _interval(est[0], samples[0], ci, n, _name(metric))
 
 
-def paired_bootstrap(metric: str | Any, y: np.ndarray, pred_a: PredLike, pred_b: PredLike, *,
-                     y_true: np.ndarray | None = None, noise_var: np.ndarray | None = None,
-                     reference_a: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-                     reference_b: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-                     n_boot: int = 1000, random_state: Any = 0,
-                     ci: float = 0.95) -> BootstrapResult:
+def paired_bootstrap(
+    metric: str | Any,
+    y: np.ndarray,
+    pred_a: PredLike,
+    pred_b: PredLike,
+    *,
+    y_true: np.ndarray | None = None,
+    noise_var: np.ndarray | None = None,
+    reference_a: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    reference_b: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    n_boot: int = 1000,
+    random_state: Any = 0,
+    ci: float = 0.95,
+) -> BootstrapResult:
     """Bootstrap interval of ``metric(a) − metric(b)`` on the same resampled examples.
 
     Parameters
@@ -197,10 +236,12 @@ def paired_bootstrap(metric: str | Any, y: np.ndarray, pred_a: PredLike, pred_b:
         if reference_a is None or reference_b is None:
             raise DataError("paired bootstrap needs reference_a and reference_b together")
         if np.shape(reference_a[0]) != np.shape(reference_b[0]):
-            raise DataError("paired bootstrap: reference_a and reference_b must cover the same "
-                            "in-distribution examples")
+            raise DataError(
+                "paired bootstrap: reference_a and reference_b must cover the same in-distribution examples"
+            )
         refs = [reference_a, reference_b]
-    est, samples, n = _run(metric, y, [_as_pred(pred_a), _as_pred(pred_b)], y_true,
-                           noise_var, refs, n_boot, random_state, ci)
+    est, samples, n = _run(
+        metric, y, [_as_pred(pred_a), _as_pred(pred_b)], y_true, noise_var, refs, n_boot, random_state, ci
+    )
     # A resample undefined for either model is undefined for the difference.
     return _interval(est[0] - est[1], samples[0] - samples[1], ci, n, _name(metric))

@@ -41,12 +41,14 @@ def resolve_metric(name: str) -> Any:
         raise BootstrapUnavailable(
             f"{name!r} is a recorded value but no registered metric plugin computes it, so it "
             f"cannot be bootstrapped or ranked ({exc}); choose a metric from `rsbench list "
-            "metrics`") from exc
+            "metrics`"
+        ) from exc
     beyond = sorted(set(getattr(metric, "needs", ())) & BEYOND_PREDICTIONS)
     if beyond:
         raise BootstrapUnavailable(
             f"{name!r} reads {' and '.join(beyond)}, which the stored predictions do not hold, "
-            "so it cannot be bootstrapped or ranked; its recorded values are shown as they are")
+            "so it cannot be bootstrapped or ranked; its recorded values are shown as they are"
+        )
     return metric
 
 
@@ -75,11 +77,11 @@ def _fields(metric: Any, ex: Examples) -> tuple[Any, ...]:
     for field in ("y_true", "noise_var"):
         value = getattr(ex, field)
         if field in needs and value is None:
-            raise MetricSkipped(f"metric {getattr(metric, 'name', '')!r} needs {field}, "
-                                "which these predictions lack")
+            raise MetricSkipped(f"metric {getattr(metric, 'name', '')!r} needs {field}, which these predictions lack")
         out.append(value if field in needs else None)
-    checked = _arrays(getattr(metric, "name", ""), len(ex), y=ex.y, mean=ex.mean, var=ex.var,
-                      y_true=out[0], noise_var=out[1])
+    checked = _arrays(
+        getattr(metric, "name", ""), len(ex), y=ex.y, mean=ex.mean, var=ex.var, y_true=out[0], noise_var=out[1]
+    )
     return tuple(checked[k] for k in ("y", "mean", "var", "y_true", "noise_var"))
 
 
@@ -90,19 +92,23 @@ def _counts(idx: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(flat, minlength=b * n).reshape(b, n).astype(np.float64)
 
 
-def _call_block(metric: Any, ex: Examples, ref: Examples | None, idx: np.ndarray,
-                ref_idx: np.ndarray | None) -> np.ndarray:
+def _call_block(
+    metric: Any, ex: Examples, ref: Examples | None, idx: np.ndarray, ref_idx: np.ndarray | None
+) -> np.ndarray:
     out = np.empty(idx.shape[0])
     for i, rows in enumerate(idx):
-        out[i] = call_metric(metric, ex.take(rows),
-                             None if ref is None or ref_idx is None else ref.take(ref_idx[i]))
+        out[i] = call_metric(metric, ex.take(rows), None if ref is None or ref_idx is None else ref.take(ref_idx[i]))
     return out
 
 
-def paired_scores(metric: Any, examples: Mapping[str, Examples], *, n_boot: int,
-                  rng: np.random.Generator,
-                  reference: Mapping[str, Examples] | None = None,
-                  ) -> dict[str, tuple[float, np.ndarray]]:
+def paired_scores(
+    metric: Any,
+    examples: Mapping[str, Examples],
+    *,
+    n_boot: int,
+    rng: np.random.Generator,
+    reference: Mapping[str, Examples] | None = None,
+) -> dict[str, tuple[float, np.ndarray]]:
     """Point value and ``n_boot`` paired resample values of ``metric`` per model.
 
     Parameters
@@ -133,8 +139,9 @@ def paired_scores(metric: Any, examples: Mapping[str, Examples], *, n_boot: int,
     n = len(examples[models[0]])
     needs_ref = "reference" in getattr(metric, "needs", ())
     if needs_ref and (reference is None or any(m not in reference for m in models)):
-        raise MetricSkipped(f"metric {getattr(metric, 'name', '')!r} needs each model's "
-                            "in-distribution split as reference")
+        raise MetricSkipped(
+            f"metric {getattr(metric, 'name', '')!r} needs each model's in-distribution split as reference"
+        )
     refs = {m: reference[m] for m in models} if needs_ref and reference is not None else {}
     points = {m: call_metric(metric, examples[m], refs.get(m)) for m in models}
     path = _path(metric, needs_ref)
@@ -143,8 +150,7 @@ def paired_scores(metric: Any, examples: Mapping[str, Examples], *, n_boot: int,
     if path == "resampled":
         state = {m: metric.prepare(*arrays[m]) for m in models}
     elif path == "stats":
-        stats = [np.atleast_2d(np.asarray(metric.stats(*arrays[m]), dtype=np.float64))
-                 for m in models]
+        stats = [np.atleast_2d(np.asarray(metric.stats(*arrays[m]), dtype=np.float64)) for m in models]
         edges = np.cumsum([0, *(s.shape[0] for s in stats)])
         stacked = np.ascontiguousarray(np.vstack(stats).T)  # (n, k·M): one product for all
     test_rng, ref_rng = rng.spawn(2)
@@ -156,8 +162,7 @@ def paired_scores(metric: Any, examples: Mapping[str, Examples], *, n_boot: int,
         if path == "stats":
             means = (_counts(idx, n) @ stacked) / n  # (b, k·M)
             for i, m in enumerate(models):
-                parts[m].append(np.asarray(metric.finalize(means[:, edges[i]:edges[i + 1]].T),
-                                           dtype=np.float64))
+                parts[m].append(np.asarray(metric.finalize(means[:, edges[i] : edges[i + 1]].T), dtype=np.float64))
             continue
         for m in models:
             if path == "resampled":
@@ -166,9 +171,12 @@ def paired_scores(metric: Any, examples: Mapping[str, Examples], *, n_boot: int,
                 vals = metric.batched(*(None if a is None else a[idx] for a in arrays[m]))
             elif path == "batched_ref":
                 r = refs[m]
-                vals = metric.batched(*(None if a is None else a[idx] for a in arrays[m]),
-                                      reference_y=r.y[ref_idx], reference_mean=r.mean[ref_idx],
-                                      reference_var=r.var[ref_idx])
+                vals = metric.batched(
+                    *(None if a is None else a[idx] for a in arrays[m]),
+                    reference_y=r.y[ref_idx],
+                    reference_mean=r.mean[ref_idx],
+                    reference_var=r.var[ref_idx],
+                )
             else:
                 vals = _call_block(metric, examples[m], refs.get(m), idx, ref_idx)
             parts[m].append(np.asarray(vals, dtype=np.float64))

@@ -42,7 +42,9 @@ def _resolve(metric: str | Any) -> Any:
         raise PluginError(
             f"metric {getattr(metric, 'name', type(metric).__name__)!r} cannot score anything; "
             "a metric defines __call__(data, pred) (or the optional array functions "
-            "compute/batched)", plugin=getattr(metric, "name", None))
+            "compute/batched)",
+            plugin=getattr(metric, "name", None),
+        )
     return metric
 
 
@@ -62,10 +64,16 @@ def _loop(metric: Any, *arrays: np.ndarray | None, **extra: Any) -> np.ndarray:
     arrays2 = [None if a is None else np.atleast_2d(a) for a in arrays]
     extra2 = {k: None if v is None else np.atleast_2d(v) for k, v in extra.items()}
     b = arrays2[0].shape[0]  # type: ignore[union-attr]
-    return np.array([
-        metric.compute(*[None if a is None else a[i] for a in arrays2],
-                       **{k: None if v is None else v[i] for k, v in extra2.items()})
-        for i in range(b)], dtype=np.float64)
+    return np.array(
+        [
+            metric.compute(
+                *[None if a is None else a[i] for a in arrays2],
+                **{k: None if v is None else v[i] for k, v in extra2.items()},
+            )
+            for i in range(b)
+        ],
+        dtype=np.float64,
+    )
 
 
 def _call_loop(metric: Any, *arrays: np.ndarray | None, **extra: Any) -> np.ndarray:
@@ -77,10 +85,17 @@ def _call_loop(metric: Any, *arrays: np.ndarray | None, **extra: Any) -> np.ndar
     ref = None
     if "reference_y" in extra:
         ref = [np.atleast_2d(extra[k]) for k in ("reference_y", "reference_mean", "reference_var")]
-    return np.array([
-        call_metric(metric, Examples.of(*(None if a is None else a[i] for a in rows)),
-                    None if ref is None else Examples.of(ref[0][i], ref[1][i], ref[2][i]))
-        for i in range(rows[0].shape[0])], dtype=np.float64)  # type: ignore[union-attr]
+    return np.array(
+        [
+            call_metric(
+                metric,
+                Examples.of(*(None if a is None else a[i] for a in rows)),
+                None if ref is None else Examples.of(ref[0][i], ref[1][i], ref[2][i]),
+            )
+            for i in range(rows[0].shape[0])  # type: ignore[union-attr]
+        ],
+        dtype=np.float64,
+    )
 
 
 def _as_pred(pred: PredLike) -> tuple[np.ndarray, np.ndarray]:
@@ -98,12 +113,12 @@ def _arrays(name: str, n_expected: int | None = None, **arrays: Any) -> dict[str
             continue
         arr = np.asarray(value, dtype=np.float64).reshape(-1)
         if n_expected is not None and arr.shape[0] != n_expected:
-            raise DataError(f"bootstrap of {name!r}: {key} has {arr.shape[0]} values, "
-                            f"expected {n_expected}")
+            raise DataError(f"bootstrap of {name!r}: {key} has {arr.shape[0]} values, expected {n_expected}")
         if not np.isfinite(arr).all():
             bad = int(np.flatnonzero(~np.isfinite(arr))[0])
-            raise DataError(f"bootstrap of {name!r}: {key} is not finite at row {bad}; "
-                            "drop or impute missing values first")
+            raise DataError(
+                f"bootstrap of {name!r}: {key} is not finite at row {bad}; drop or impute missing values first"
+            )
         out[key] = arr
     return out
 
@@ -118,9 +133,16 @@ class ResampleScorer:
     :func:`make_scorer`).
     """
 
-    def __init__(self, metric: Any, y: np.ndarray, mean: np.ndarray, var: np.ndarray,
-                 y_true: np.ndarray | None, noise_var: np.ndarray | None,
-                 reference: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> None:
+    def __init__(
+        self,
+        metric: Any,
+        y: np.ndarray,
+        mean: np.ndarray,
+        var: np.ndarray,
+        y_true: np.ndarray | None,
+        noise_var: np.ndarray | None,
+        reference: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+    ) -> None:
         self.metric, self.reference = metric, reference
         self.inputs = (y, mean, var, y_true, noise_var)
         self.stats: np.ndarray | None = None
@@ -147,8 +169,7 @@ class ResampleScorer:
         ry, rmean, rvar = self.reference
         if ref_idx is None:
             return {"reference_y": ry, "reference_mean": rmean, "reference_var": rvar}
-        return {"reference_y": ry[ref_idx], "reference_mean": rmean[ref_idx],
-                "reference_var": rvar[ref_idx]}
+        return {"reference_y": ry[ref_idx], "reference_mean": rmean[ref_idx], "reference_var": rvar[ref_idx]}
 
     def __call__(self, idx: np.ndarray, ref_idx: np.ndarray | None = None) -> np.ndarray:
         return self.block(idx, ref_idx)
@@ -169,9 +190,15 @@ class ResampleScorer:
         return _call_loop(self.metric, *gathered, **extra)
 
 
-def make_scorer(metric: str | Any, y: np.ndarray, mean: np.ndarray, var: np.ndarray, *,
-                y_true: np.ndarray | None = None,
-                noise_var: np.ndarray | None = None) -> ResampleScorer:
+def make_scorer(
+    metric: str | Any,
+    y: np.ndarray,
+    mean: np.ndarray,
+    var: np.ndarray,
+    *,
+    y_true: np.ndarray | None = None,
+    noise_var: np.ndarray | None = None,
+) -> ResampleScorer:
     """A validated :class:`ResampleScorer` for one prediction.
 
     Parameters
@@ -188,14 +215,25 @@ def make_scorer(metric: str | Any, y: np.ndarray, mean: np.ndarray, var: np.ndar
     metric = _resolve(metric)
     name, needs = _name(metric), set(getattr(metric, "needs", ()))
     if "reference" in needs:
-        raise MetricSkipped(f"metric {name!r} needs a reference split; use bootstrap_metric "
-                            "with reference=")
+        raise MetricSkipped(f"metric {name!r} needs a reference split; use bootstrap_metric with reference=")
     a = _arrays(name, None, y=y)
     n = a["y"].shape[0]  # type: ignore[union-attr]
-    a.update(_arrays(name, n, mean=mean, var=var,
-                     y_true=y_true if "y_true" in needs else None,
-                     noise_var=noise_var if "noise_var" in needs else None))
-    return ResampleScorer(metric, a["y"], a["mean"], a["var"],  # type: ignore[arg-type]
-                          a["y_true"], a["noise_var"], None)
-
-
+    a.update(
+        _arrays(
+            name,
+            n,
+            mean=mean,
+            var=var,
+            y_true=y_true if "y_true" in needs else None,
+            noise_var=noise_var if "noise_var" in needs else None,
+        )
+    )
+    return ResampleScorer(
+        metric,
+        a["y"],  # type: ignore[arg-type]
+        a["mean"],  # type: ignore[arg-type]
+        a["var"],  # type: ignore[arg-type]
+        a["y_true"],
+        a["noise_var"],
+        None,
+    )

@@ -29,25 +29,33 @@ def _entries(name: str, kind: str | None) -> list[Entry]:
         if r.status != "ok":
             raise PluginError(f"failed to load, nothing to check: {r.error}", plugin=r.name)
     if records:
-        entries = [registry.get(k, n) for r in records for k in KINDS
-                   for n in r.registered.get(k, ())]
+        entries = [registry.get(k, n) for r in records for k in KINDS for n in r.registered.get(k, ())]
         if not entries:
-            raise PluginError("loaded but registered nothing; see `rsbench plugins`",
-                              plugin=records[0].name)
+            raise PluginError("loaded but registered nothing; see `rsbench plugins`", plugin=records[0].name)
         return entries
     plugin_names = {n for r in loaded.records for n in (r.name, r.distribution) if n}
     raise UnknownNameError(
-        "plugin or registered name", name, sorted(set(registry.all_names()) | plugin_names),
-        "rsbench plugins` for plugin names or `rsbench list KIND")
+        "plugin or registered name",
+        name,
+        sorted(set(registry.all_names()) | plugin_names),
+        "rsbench plugins` for plugin names or `rsbench list KIND",
+    )
 
 
 def check_command(
-    name: Annotated[str, typer.Argument(
-        help="A registered name (e.g. cnn+motif) or a plugin / distribution name "
-             "(e.g. models) to check everything it registered.")],
-    kind: Annotated[Optional[str], typer.Option(
-        "--kind",
-        help="task, shift, model, metric, prior, dataset or explainer (when a name is ambiguous).")] = None,
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="A registered name (e.g. cnn+motif) or a plugin / distribution name "
+            "(e.g. models) to check everything it registered."
+        ),
+    ],
+    kind: Annotated[
+        Optional[str],
+        typer.Option(
+            "--kind", help="task, shift, model, metric, prior, dataset or explainer (when a name is ambiguous)."
+        ),
+    ] = None,
 ) -> None:
     """Run the conformance checks for NAME on tiny synthetic data; exit 1 on failure.
 
@@ -63,10 +71,8 @@ def check_command(
         report = CHECKS[entry.kind](entry.name)
         console.print(f"[bold]{esc(entry.kind)} {esc(entry.name)}[/bold] ({esc(entry.owner)})")
         for r in report.results:
-            mark = ("[yellow]SKIP[/yellow]" if r.skipped else
-                    "[green]PASS[/green]" if r.passed else "[red]FAIL[/red]")
-            console.print(f"  {mark} {r.check:<28} {r.seconds:6.2f}s  {esc(r.detail)}",
-                          soft_wrap=True)
+            mark = "[yellow]SKIP[/yellow]" if r.skipped else "[green]PASS[/green]" if r.passed else "[red]FAIL[/red]"
+            console.print(f"  {mark} {r.check:<28} {r.seconds:6.2f}s  {esc(r.detail)}", soft_wrap=True)
         failed |= not report.ok
     if failed:
         raise typer.Exit(1)
@@ -74,4 +80,3 @@ def check_command(
 
 def register(app: typer.Typer) -> None:
     app.command("check")(check_command)
-

@@ -31,9 +31,17 @@ def _size(n: int | None) -> str:
 
 
 def _about(d: Dataset) -> dict[str, Any]:
-    return {"name": d.name, "folder": d.folder, "title": d.title, "source": d.source,
-            "licence": d.licence, "citation": d.citation, "optional": d.optional,
-            "fetchable": d.fetchable, "tasks": list(d.tasks)}
+    return {
+        "name": d.name,
+        "folder": d.folder,
+        "title": d.title,
+        "source": d.source,
+        "licence": d.licence,
+        "citation": d.citation,
+        "optional": d.optional,
+        "fetchable": d.fetchable,
+        "tasks": list(d.tasks),
+    }
 
 
 def _print_files(root: Path, rows: list[dict[str, Any]]) -> None:
@@ -48,8 +56,14 @@ def _print_files(root: Path, rows: list[dict[str, Any]]) -> None:
             status = "[red]missing[/red]" + (" (fetchable)" if r["fetchable"] else "")
         else:
             status = "[green]ok[/green]" if r["checksum_ok"] else "[yellow]modified[/yellow]"
-        table.add_row(esc(r["dataset"]), esc(r["file"]), _size(r["size"]),
-                      (r["sha256"] or "-")[:16], status, esc(", ".join(r["tasks"])))
+        table.add_row(
+            esc(r["dataset"]),
+            esc(r["file"]),
+            _size(r["size"]),
+            (r["sha256"] or "-")[:16],
+            status,
+            esc(", ".join(r["tasks"])),
+        )
     console.print(table)
 
 
@@ -61,8 +75,7 @@ def _print_about(registered: list[Dataset]) -> None:
         table.add_column(col, overflow="fold")
     for d in registered:
         name = d.name + (" (optional)" if d.optional else "")
-        table.add_row(esc(name), esc(d.source or "-"), esc(d.licence or "-"),
-                      esc(d.citation or "-"))
+        table.add_row(esc(name), esc(d.source or "-"), esc(d.licence or "-"), esc(d.citation or "-"))
     console.print(table)
 
 
@@ -113,6 +126,7 @@ def _progress_factory(progress: Any, root: Path) -> Any:
         if shown.is_relative_to(root):
             shown = shown.relative_to(root)
         return _Bar(progress, str(shown), size)
+
     return make
 
 
@@ -123,8 +137,7 @@ def _report(root: Path, dataset: Dataset, done: list[tuple[str, str]]) -> None:
             continue
         path = root / dataset.folder / rel
         size = path.stat().st_size if path.is_file() else None
-        console.print(f"{esc(status):>10}  {esc(Path(dataset.folder) / rel)}  ({_size(size)})",
-                      soft_wrap=True)
+        console.print(f"{esc(status):>10}  {esc(Path(dataset.folder) / rel)}  ({_size(size)})", soft_wrap=True)
 
 
 def list_command(
@@ -135,46 +148,60 @@ def list_command(
     registered = plugins.registered_datasets()
     rows = datasets.status(root, registered)
     if as_json:
-        print_json({"data_dir": str(root), "data_dir_source": paths.data_dir_source(),
-                    "files": rows, "datasets": [_about(d) for d in registered]})
+        print_json(
+            {
+                "data_dir": str(root),
+                "data_dir_source": paths.data_dir_source(),
+                "files": rows,
+                "datasets": [_about(d) for d in registered],
+            }
+        )
         return
     _print_files(root, rows)
     if not rows:
-        console.print("no datasets registered: no loaded plugin implements "
-                      "rsbench_register_datasets (see `rsbench plugins`)")
+        console.print(
+            "no datasets registered: no loaded plugin implements rsbench_register_datasets (see `rsbench plugins`)"
+        )
         return
     _print_about(registered)
 
 
 def fetch_command(
-    names: Annotated[Optional[list[str]], typer.Argument(
-        help="Dataset name(s) (see `rsbench data list`).", show_default=False)] = None,
-    all_: Annotated[bool, typer.Option(
-        "--all", help="Every dataset except the optional full-size ones.")] = False,
-    url: Annotated[Optional[str], typer.Option(
-        "--url", help="Mirror base replacing https://raw.githubusercontent.com/ in every "
-                      f"URL (file:// works; default ${datasets.MIRROR_ENV}). For a dataset "
-                      "with no public original: the URL of its folder (or file).")] = None,
-    dest: Annotated[Optional[Path], typer.Option(
-        "--dest", help="Data directory to write into (default: the configured one).")] = None,
+    names: Annotated[
+        Optional[list[str]], typer.Argument(help="Dataset name(s) (see `rsbench data list`).", show_default=False)
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every dataset except the optional full-size ones.")] = False,
+    url: Annotated[
+        Optional[str],
+        typer.Option(
+            "--url",
+            help="Mirror base replacing https://raw.githubusercontent.com/ in every "
+            f"URL (file:// works; default ${datasets.MIRROR_ENV}). For a dataset "
+            "with no public original: the URL of its folder (or file).",
+        ),
+    ] = None,
+    dest: Annotated[
+        Optional[Path], typer.Option("--dest", help="Data directory to write into (default: the configured one).")
+    ] = None,
 ) -> None:
     """Download datasets from their pinned public originals, derive and verify them."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
     if not names and not all_:
-        raise RegshiftError("name a dataset to fetch (see `rsbench data list`) or use "
-                            "`rsbench data fetch --all`")
+        raise RegshiftError("name a dataset to fetch (see `rsbench data list`) or use `rsbench data fetch --all`")
     chosen = [plugins.get_dataset(n) for n in names or []]  # unknown names fail first
     if all_:
-        chosen += [d for d in plugins.registered_datasets()
-                   if not d.optional and d not in chosen]
+        chosen += [d for d in plugins.registered_datasets() if not d.optional and d not in chosen]
     root = Path(dest if dest is not None else paths.data_dir())
     mirror = datasets.mirror_base(url)
     console.print(f"data directory: {esc(root)}", soft_wrap=True)
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn())
     # Bars only on a terminal: a log or a pipe gets one line per file, nothing else.
-    live = Progress(*columns, console=err_console, transient=True) \
-        if err_console.is_terminal else contextlib.nullcontext(None)
+    live = (
+        Progress(*columns, console=err_console, transient=True)
+        if err_console.is_terminal
+        else contextlib.nullcontext(None)
+    )
     with live as progress:
         bars = _progress_factory(progress, root)
         for d in chosen:
@@ -184,14 +211,15 @@ def fetch_command(
                 done = datasets.fetch(d, root, url=url, progress=bars)
             _report(root, d, done)
     if len(chosen) > 1:
-        console.print(f"{len(chosen)} datasets present and verified in {esc(root)}",
-                      soft_wrap=True)
+        console.print(f"{len(chosen)} datasets present and verified in {esc(root)}", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
     data_app = typer.Typer(
         help="List and fetch the registered datasets (lentiMPRA, Sharpr, DREAM, ...).",
-        no_args_is_help=True, rich_markup_mode=None)
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
     app.add_typer(data_app, name="data")
     data_app.command("list")(list_command)
     data_app.command("fetch")(fetch_command)

@@ -34,24 +34,35 @@ class Format(str, Enum):
 
 
 def leaderboard_command(
-    run_dirs: Annotated[list[str], typer.Argument(
-        help="Run directories (the --out of `rsbench run`), or `publish` then run directories.",
-        metavar="[publish] RUN_DIR...")],
-    fmt: Annotated[Optional[Format], typer.Option(
-        "--format", "-f", help="Output format (default: terminal; publish: every file format).",
-        show_default=False)] = None,
-    task: Annotated[Optional[list[str]], typer.Option(
-        "--task", help="Show only this task (repeatable).")] = None,
-    metric: Annotated[Optional[str], typer.Option(
-        "--metric", help="Ranking metric: any registered metric (tables, ranks, prior effect, "
-                         "plots).")] = None,
-    out: Annotated[Optional[Path], typer.Option(
-        "--out", "--to", help="Write files into DIR instead of printing (publish: required; "
-                              "--to is an alias).")] = None,
+    run_dirs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Run directories (the --out of `rsbench run`), or `publish` then run directories.",
+            metavar="[publish] RUN_DIR...",
+        ),
+    ],
+    fmt: Annotated[
+        Optional[Format],
+        typer.Option(
+            "--format", "-f", help="Output format (default: terminal; publish: every file format).", show_default=False
+        ),
+    ] = None,
+    task: Annotated[Optional[list[str]], typer.Option("--task", help="Show only this task (repeatable).")] = None,
+    metric: Annotated[
+        Optional[str],
+        typer.Option("--metric", help="Ranking metric: any registered metric (tables, ranks, prior effect, plots)."),
+    ] = None,
+    out: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--out", "--to", help="Write files into DIR instead of printing (publish: required; --to is an alias)."
+        ),
+    ] = None,
     n_boot: Annotated[int, typer.Option("--n-boot", min=10, help="Bootstrap resamples.")] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap resampling.")] = 0,
-    all_severities: Annotated[bool, typer.Option(
-        "--all-severities", help="One column per severity instead of each shift's largest.")] = False,
+    all_severities: Annotated[
+        bool, typer.Option("--all-severities", help="One column per severity instead of each shift's largest.")
+    ] = False,
     no_plots: Annotated[bool, typer.Option("--no-plots", help="Skip plots (html, publish).")] = False,
 ) -> None:
     """Aggregate runs: Findings, an overview across tasks, then per task its tables and fits."""
@@ -63,14 +74,20 @@ def leaderboard_command(
     if publishing and out is None:
         raise DataError("`rsbench leaderboard publish` needs --out DIR (e.g. --out leaderboard/)")
     if out is not None and fmt is Format.terminal:
-        raise DataError("--out writes files; choose --format md, html, csv or json, or "
-                        "leave --format out for all of them")
+        raise DataError(
+            "--out writes files; choose --format md, html, csv or json, or leave --format out for all of them"
+        )
     if out is not None:
         check_out_dir(out)  # before the (slow) bootstrap
     with console.status("building leaderboard", spinner="dots"):
-        lb = lbm.build_leaderboard(dirs, tasks=task, metric=metric, n_boot=n_boot,
-                                   random_state=seed,
-                                   severity="all" if all_severities else "max")
+        lb = lbm.build_leaderboard(
+            dirs,
+            tasks=task,
+            metric=metric,
+            n_boot=n_boot,
+            random_state=seed,
+            severity="all" if all_severities else "max",
+        )
     if out is not None:
         formats = tuple(lbm.publish_formats) if fmt is None else (fmt.value,)
         with console.status("writing", spinner="dots"):
@@ -105,8 +122,11 @@ def _print(lb: object, fmt: Format, *, plots: bool) -> None:
     elif fmt is Format.json:
         print_json(lbm.render_json(lb))  # type: ignore[arg-type]
     else:
-        text = (lbm.render_markdown(lb) if fmt is Format.md  # type: ignore[arg-type]
-                else lbm.render_html(lb, lbm.inline_svgs(lb) if plots else None))  # type: ignore[arg-type]
+        text = (
+            lbm.render_markdown(lb)  # type: ignore[arg-type]
+            if fmt is Format.md
+            else lbm.render_html(lb, lbm.inline_svgs(lb) if plots else None)  # type: ignore[arg-type]
+        )
         print(text, end="" if text.endswith("\n") else "\n")
 
 

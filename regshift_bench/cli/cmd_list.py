@@ -35,8 +35,10 @@ def _extra(entry: object, attr: Callable[[object, str, Any], Any]) -> dict[str, 
         out["task_kind"] = attr(factory, "kind", "")
         out["has_oracle"] = bool(attr(factory, "has_oracle", False))
     if getattr(entry, "kind") == "claim":
-        out["reads"] = ", ".join([*factory.reads.tasks, *factory.reads.shifts,
-                                  *(f"{f} shifts" for f in factory.reads.families)]) or "any"
+        out["reads"] = (
+            ", ".join([*factory.reads.tasks, *factory.reads.shifts, *(f"{f} shifts" for f in factory.reads.families)])
+            or "any"
+        )
         out["controls"] = ", ".join(factory.controls)
     if getattr(entry, "kind") == "block":
         out["roles"] = ", ".join(getattr(entry, "info").get("roles", ()))
@@ -66,8 +68,7 @@ def list_command(
     attr: Callable[[object, str, Any], Any] = declared
     if as_json:
         entries, attr = [registry.get(e.kind, e.name) for e in entries], getattr
-    rows = [{"name": e.name, "plugin": e.owner, "summary": e.summary, **_extra(e, attr)}
-            for e in entries]
+    rows = [{"name": e.name, "plugin": e.owner, "summary": e.summary, **_extra(e, attr)} for e in entries]
     if as_json:
         print_json(rows)
         return

@@ -15,8 +15,10 @@ runs_app = typer.Typer(help="Inspect run directories.", no_args_is_help=True)
 
 
 @runs_app.command("show")
-def show(run: Annotated[Path, typer.Argument(help="A run directory.")],
-         as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def show(
+    run: Annotated[Path, typer.Argument(help="A run directory.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
     """Cells by status, undertrained cells, provenance, and any failures of RUN."""
     from regshift_bench.leaderboard.run_summary import counts_text, run_summary
 
@@ -28,15 +30,19 @@ def show(run: Annotated[Path, typer.Argument(help="A run directory.")],
     table = Table(title=Text(f"run {summary['run']} ({summary['preset']})"), show_header=False)
     suites = ", ".join(f"{k} v{v}" for k, v in sorted(summary["suites"].items())) or "none"
     under = summary["undertrained"]
-    rows = [("suites", suites), ("created", summary["created"]),
-            ("finished", summary["finished"] or "not finished"),
-            ("cells", counts_text(summary["cells"])),
-            ("undertrained cells", f"{len(under)}" + (" (budget stopped training while "
-                                                      "validation loss still improved)" if under else "")),
-            ("result rows", f"{summary['rows']} ({counts_text(summary['rows_by_status'])})")]
+    rows = [
+        ("suites", suites),
+        ("created", summary["created"]),
+        ("finished", summary["finished"] or "not finished"),
+        ("cells", counts_text(summary["cells"])),
+        (
+            "undertrained cells",
+            f"{len(under)}" + (" (budget stopped training while validation loss still improved)" if under else ""),
+        ),
+        ("result rows", f"{summary['rows']} ({counts_text(summary['rows_by_status'])})"),
+    ]
     prov = summary["provenance"]
-    rows += [(k, str(prov.get(k) or "")) for k in ("rsbench", "git_commit", "torch", "device",
-                                                   "device_name")]
+    rows += [(k, str(prov.get(k) or "")) for k in ("rsbench", "git_commit", "torch", "device", "device_name")]
     rows.append(("seeds", ", ".join(map(str, prov.get("seeds") or [])) or "none"))
     for key, value in rows:
         table.add_row(Text(key), Text(str(value)))
@@ -44,8 +50,7 @@ def show(run: Annotated[Path, typer.Argument(help="A run directory.")],
     for name in under:
         console.print(Text.assemble(("undertrained ", "yellow"), name))
     for f in summary["failures"]:
-        console.print(Text.assemble(("failed ", "red"), f["name"], ": ", str(f["error"])),
-                      soft_wrap=True)
+        console.print(Text.assemble(("failed ", "red"), f["name"], ": ", str(f["error"])), soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

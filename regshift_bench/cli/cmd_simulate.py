@@ -30,15 +30,18 @@ def _parse_params(items: list[str] | None) -> dict[str, Any]:
 
 def simulate(
     out: Annotated[Path, typer.Option("--out", help="Parquet file to write.")],
-    task: Annotated[Optional[str], typer.Option(
-        "--task", help="A generative task (default: the first registered one).")] = None,
+    task: Annotated[
+        Optional[str], typer.Option("--task", help="A generative task (default: the first registered one).")
+    ] = None,
     shift: Annotated[str, typer.Option("--shift", help="Shift to apply.")] = "none",
     severity: Annotated[float, typer.Option("--severity", help="Shift severity in [0, 1].")] = 0.0,
     n: Annotated[int, typer.Option("--n", help="Number of examples.", min=1)] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the split's generator.")] = 0,
     split: Annotated[str, typer.Option("--split", help="train, val, test_id or test_ood[/NAME].")] = "test_ood",
-    param: Annotated[Optional[list[str]], typer.Option(
-        "--param", help="Task parameter KEY=VALUE (repeatable; VALUE parsed as JSON).")] = None,
+    param: Annotated[
+        Optional[list[str]],
+        typer.Option("--param", help="Task parameter KEY=VALUE (repeatable; VALUE parsed as JSON)."),
+    ] = None,
 ) -> None:
     """Export a simulated dataset (sequence, y, y_true, noise_var, meta) to Parquet.
 
@@ -46,8 +49,7 @@ def simulate(
     numpy.random.default_rng(seed), sizes)``; ``test_ood`` is the shifted data.
     """
     if out.is_dir():  # before drawing anything
-        raise DataError(f"--out {out} is a directory; pass the Parquet file to write, "
-                        f"e.g. {out / 'data.parquet'}")
+        raise DataError(f"--out {out} is a directory; pass the Parquet file to write, e.g. {out / 'data.parquet'}")
     if task is None:
         from regshift_bench.plugins import default_task
 
@@ -55,11 +57,15 @@ def simulate(
     started = time.time()
     from regshift_bench import split_export  # on use: `rsbench --help` stays light
 
-    data, provenance = split_export.draw_split(task, _parse_params(param), shift, severity,
-                                               n, seed, split)
+    data, provenance = split_export.draw_split(task, _parse_params(param), shift, severity, n, seed, split)
     split_export.export_split(out, data, provenance)
-    console.print(esc(f"wrote {len(data)} rows of {task}/{shift}@{severity:g} ({split}, seed {seed}) "
-                      f"to {out} in {time.time() - started:.1f}s"), soft_wrap=True)
+    console.print(
+        esc(
+            f"wrote {len(data)} rows of {task}/{shift}@{severity:g} ({split}, seed {seed}) "
+            f"to {out} in {time.time() - started:.1f}s"
+        ),
+        soft_wrap=True,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -10,17 +10,24 @@ from rich.text import Text
 
 from regshift_bench.cli.console import console
 
-app = typer.Typer(help="Check submissions to the leaderboard (docs/submit.md).",
-                  no_args_is_help=True, rich_markup_mode=None)
+app = typer.Typer(
+    help="Check submissions to the leaderboard (docs/submit.md).", no_args_is_help=True, rich_markup_mode=None
+)
 
 
 @app.command("check")
 def check_command(
-    folder: Annotated[Path, typer.Argument(help="submissions/<model>/<version>/: a run "
-                                                "directory plus model_meta.toml.")],
-    against: Annotated[Optional[Path], typer.Option(
-        "--against", help="Published leaderboard folder whose bundle the run must match "
-                          "(preset, suites, split digests, coverage).")] = None,
+    folder: Annotated[
+        Path, typer.Argument(help="submissions/<model>/<version>/: a run directory plus model_meta.toml.")
+    ],
+    against: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--against",
+            help="Published leaderboard folder whose bundle the run must match "
+            "(preset, suites, split digests, coverage).",
+        ),
+    ] = None,
 ) -> None:
     """Re-score every metric from the predictions and check digests, seeds, completeness."""
     from regshift_bench.submission.check import check_submission

@@ -18,10 +18,17 @@ def list_suites(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
     """List shipped suites, their tasks, shifts and presets."""
     from regshift_bench import tasks
 
-    rows: list[dict[str, Any]] = [{"suite": s.name, "version": s.version, "file": str(s.path),
-             "tasks": [t.label for t in s.tasks], "presets": sorted(s.presets),
-             "shifts": sorted({sh.name for t in s.tasks for sh in (t.shifts or ())})}
-            for s in tasks.shipped_suites()]
+    rows: list[dict[str, Any]] = [
+        {
+            "suite": s.name,
+            "version": s.version,
+            "file": str(s.path),
+            "tasks": [t.label for t in s.tasks],
+            "presets": sorted(s.presets),
+            "shifts": sorted({sh.name for t in s.tasks for sh in (t.shifts or ())}),
+        }
+        for s in tasks.shipped_suites()
+    ]
     if as_json:
         print_json(rows)
         return
@@ -29,9 +36,14 @@ def list_suites(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
     for col in ("suite", "version", "tasks", "shifts", "presets", "file"):
         table.add_column(col)
     for r in rows:
-        table.add_row(esc(r["suite"]), str(r["version"]), esc(", ".join(r["tasks"])),
-                      esc(", ".join(r["shifts"]) or "(all applicable)"), esc(", ".join(r["presets"])),
-                      esc(r["file"]))
+        table.add_row(
+            esc(r["suite"]),
+            str(r["version"]),
+            esc(", ".join(r["tasks"])),
+            esc(", ".join(r["shifts"]) or "(all applicable)"),
+            esc(", ".join(r["presets"])),
+            esc(r["file"]),
+        )
     console.print(table)
 
 
@@ -46,8 +58,7 @@ def validate(files: Annotated[Optional[list[Path]], typer.Argument(help="Files (
         error_line(p)
     if problems:
         raise typer.Exit(1)
-    console.print(f"{len(suites)} file(s) valid: {esc(', '.join(str(s.path) for s in suites))}",
-                  soft_wrap=True)
+    console.print(f"{len(suites)} file(s) valid: {esc(', '.join(str(s.path) for s in suites))}", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

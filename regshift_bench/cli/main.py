@@ -39,14 +39,17 @@ def _version(value: bool) -> None:
 @app.callback()
 def _global(
     ctx: typer.Context,
-    version: Annotated[Optional[bool], typer.Option(
-        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
+    version: Annotated[
+        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
-    plugin: Annotated[Optional[list[str]], typer.Option(
-        "--plugin", help="Import MODULE as a local plugin (repeatable).")] = None,
-    data_dir: Annotated[Optional[Path], typer.Option(
-        "--data-dir",
-        help="Data directory (default: $RSBENCH_DATA_DIR, else the per-user data folder).")] = None,
+    plugin: Annotated[
+        Optional[list[str]], typer.Option("--plugin", help="Import MODULE as a local plugin (repeatable).")
+    ] = None,
+    data_dir: Annotated[
+        Optional[Path],
+        typer.Option("--data-dir", help="Data directory (default: $RSBENCH_DATA_DIR, else the per-user data folder)."),
+    ] = None,
 ) -> None:
     from regshift_bench import paths, plugins  # on use: `rsbench --help` stays light
 

@@ -30,6 +30,18 @@ from regshift_bench.leaderboard.publish import FORMATS as publish_formats
 from regshift_bench.leaderboard.publish import inline_svgs, publish
 from regshift_bench.leaderboard.render_text import render_csv, render_json, render_markdown, terminal_renderables
 
-__all__ = ["Leaderboard", "RunSet", "TaskBoard", "build_leaderboard", "inline_svgs", "load_runs",
-           "publish", "publish_formats", "render_csv", "render_html", "render_json", "render_markdown",
-           "terminal_renderables"]
+__all__ = [
+    "Leaderboard",
+    "RunSet",
+    "TaskBoard",
+    "build_leaderboard",
+    "inline_svgs",
+    "load_runs",
+    "publish",
+    "publish_formats",
+    "render_csv",
+    "render_html",
+    "render_json",
+    "render_markdown",
+    "terminal_renderables",
+]

@@ -135,12 +135,12 @@ class Aggregate:
         """
         vals = self.values
         sel = vals.loc[(vals["task"] == task) & (vals["metric"] == metric)]
-        base = dict(zip(sel.loc[sel["shift"] == REFERENCE, "model"],
-                        sel.loc[sel["shift"] == REFERENCE, "mean"]))
+        base = dict(zip(sel.loc[sel["shift"] == REFERENCE, "model"], sel.loc[sel["shift"] == REFERENCE, "mean"]))
         ood = sel.loc[sel["shift"] != REFERENCE]
         out = set()
-        for model, shift, sev, split, ident in zip(ood["model"], ood["shift"], ood["severity"],
-                                                   ood["split"], ood["id_mean"]):
+        for model, shift, sev, split, ident in zip(
+            ood["model"], ood["shift"], ood["severity"], ood["split"], ood["id_mean"]
+        ):
             ref = base.get(model)
             if ref is None or not np.isclose(float(ident), float(ref), rtol=1e-9, atol=1e-12):
                 out.add((str(model), str(shift), float(sev), str(split)))
@@ -153,14 +153,19 @@ class Aggregate:
     def conditions(self, task: str, severity: str = "max") -> list[Condition]:
         """Columns of a task's tables; ``severity="max"`` keeps each shift's largest."""
         vals = self.values.loc[self.values["task"] == task, ["shift", "severity", "split"]]
-        found = {Condition(s, float(v), p, self.kinds.get(s, ""))
-                 for s, v, p in vals.drop_duplicates().itertuples(index=False)}
+        found = {
+            Condition(s, float(v), p, self.kinds.get(s, ""))
+            for s, v, p in vals.drop_duplicates().itertuples(index=False)
+        }
         cells = self.cells.loc[self.cells["task"] == task, ["shift", "severity"]].drop_duplicates()
         covered = {(c.shift, c.severity) for c in found}
         for shift, sev in cells.itertuples(index=False):  # shifts where every cell failed
             if (shift, float(sev)) not in covered:
-                found.add(Condition(shift, float(sev), "test_id" if shift == REFERENCE else "test_ood",
-                                    self.kinds.get(shift, "")))
+                found.add(
+                    Condition(
+                        shift, float(sev), "test_id" if shift == REFERENCE else "test_ood", self.kinds.get(shift, "")
+                    )
+                )
         if severity == "max":
             top: dict[str, float] = {}
             for c in found:
@@ -184,7 +189,7 @@ def reference_values(runs: RunSet) -> pd.DataFrame:
     prefix = refs["reference"] + "_"
     keep = [m.startswith(p) for m, p in zip(refs["metric"], prefix)]
     refs = refs.loc[keep]
-    refs = refs.assign(metric=[m[len(p):] for m, p in zip(refs["metric"], prefix[keep])])
+    refs = refs.assign(metric=[m[len(p) :] for m, p in zip(refs["metric"], prefix[keep])])
     key = ["task", "shift", "severity", "split", "reference", "metric"]
     per_seed = refs.groupby([*key, "seed"], sort=False)["value"].mean().reset_index()
     out = per_seed.groupby(key, sort=False)["value"].agg(["mean", "std", "count"]).reset_index()
@@ -194,8 +199,10 @@ def reference_values(runs: RunSet) -> pd.DataFrame:
 def condition_values(runs: RunSet) -> pd.DataFrame:
     """Per-seed OOD value, ID value and drop of every condition and metric."""
     res = model_rows(runs.results)
-    seed = res.loc[(res["status"] == "ok") & (res["metric"] != ""),
-                   [*KEY, "src", "cell", "split", "metric", "value", "higher_is_better", "n"]]
+    seed = res.loc[
+        (res["status"] == "ok") & (res["metric"] != ""),
+        [*KEY, "src", "cell", "split", "metric", "value", "higher_is_better", "n"],
+    ]
     is_id = seed["split"] == "test_id"
     is_ref = seed["shift"] == REFERENCE
     ood = seed.loc[seed["split"].str.startswith("test_ood") & ~is_ref]
@@ -213,35 +220,55 @@ def aggregate(runs: RunSet) -> Aggregate:
     """Aggregate a run set over seeds (see the module docstring for the rules)."""
     plan = runs.plan
     flags = plan.assign(ok=plan["status"] == "ok", failed=plan["status"] == "failed")
-    cells = flags.groupby(KEY[:-1], sort=False).agg(
-        n_expected=("seed", "size"), n_ok=("ok", "sum"), n_failed=("failed", "sum")).reset_index()
-    errors = (flags.loc[flags["error"].fillna("") != ""].drop_duplicates(KEY[:-1])
-              [[*KEY[:-1], "error"]])
+    cells = (
+        flags.groupby(KEY[:-1], sort=False)
+        .agg(n_expected=("seed", "size"), n_ok=("ok", "sum"), n_failed=("failed", "sum"))
+        .reset_index()
+    )
+    errors = flags.loc[flags["error"].fillna("") != ""].drop_duplicates(KEY[:-1])[[*KEY[:-1], "error"]]
     cells = cells.merge(errors, on=KEY[:-1], how="left")
     cells["error"] = cells["error"].fillna("")
     cells["n_missing"] = cells["n_expected"] - cells["n_ok"] - cells["n_failed"]
     res = runs.results
-    under = (res.loc[res["undertrained"].astype(bool), [*KEY]].drop_duplicates()
-             .groupby(KEY[:-1], sort=False).size().rename("n_undertrained").reset_index())
+    under = (
+        res.loc[res["undertrained"].astype(bool), [*KEY]]
+        .drop_duplicates()
+        .groupby(KEY[:-1], sort=False)
+        .size()
+        .rename("n_undertrained")
+        .reset_index()
+    )
     cells = cells.merge(under, on=KEY[:-1], how="left")
     cells["n_undertrained"] = cells["n_undertrained"].fillna(0).astype(int)
     cond = condition_values(runs)
     grouped = cond.groupby(GROUP, sort=False, observed=True)
     values = grouped.agg(
-        mean=("value", "mean"), sd=("value", "std"), n_seeds=("value", "count"),
-        id_mean=("id_value", "mean"), id_sd=("id_value", "std"),
-        drop_mean=("drop", "mean"), drop_sd=("drop", "std"),
-        higher_is_better=("higher_is_better", "first"), n=("n", "mean")).reset_index()
+        mean=("value", "mean"),
+        sd=("value", "std"),
+        n_seeds=("value", "count"),
+        id_mean=("id_value", "mean"),
+        id_sd=("id_value", "std"),
+        drop_mean=("drop", "mean"),
+        drop_sd=("drop", "std"),
+        higher_is_better=("higher_is_better", "first"),
+        n=("n", "mean"),
+    ).reset_index()
     values = values.merge(cells[[*KEY[:-1], "n_expected"]], on=KEY[:-1], how="left")
     values["status"] = np.where(values["n_seeds"] >= values["n_expected"], "ok", "partial")
     res = model_rows(runs.results)
     cols = [*KEY[:-1], "split", "metric", "error"]
-    skipped = (res.loc[res["status"] == "skipped", cols]
-               .drop_duplicates(cols[:-1]).reset_index(drop=True))
-    broken = (res.loc[(res["status"] == "failed") & (res["metric"] != ""), cols]
-              .drop_duplicates(cols[:-1]).reset_index(drop=True))
-    kinds = (runs.results.loc[runs.results["shift_kind"] != "", ["shift", "shift_kind"]]
-             .drop_duplicates("shift"))
-    return Aggregate(values=values, cells=cells, skipped=skipped, metric_failures=broken,
-                     references=reference_values(runs),
-                     kinds=dict(zip(kinds["shift"], kinds["shift_kind"])))
+    skipped = res.loc[res["status"] == "skipped", cols].drop_duplicates(cols[:-1]).reset_index(drop=True)
+    broken = (
+        res.loc[(res["status"] == "failed") & (res["metric"] != ""), cols]
+        .drop_duplicates(cols[:-1])
+        .reset_index(drop=True)
+    )
+    kinds = runs.results.loc[runs.results["shift_kind"] != "", ["shift", "shift_kind"]].drop_duplicates("shift")
+    return Aggregate(
+        values=values,
+        cells=cells,
+        skipped=skipped,
+        metric_failures=broken,
+        references=reference_values(runs),
+        kinds=dict(zip(kinds["shift"], kinds["shift_kind"])),
+    )

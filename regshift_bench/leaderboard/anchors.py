@@ -58,22 +58,21 @@ def _ours(lb: Leaderboard, task: str, metric: str = "", controls: tuple[str, ...
     if not metric:
         metric = next((b.metric for b in lb.boards if b.task == task), "")
     vals = lb.agg.values
-    part = vals.loc[(vals["task"] == task) & (vals["metric"] == metric)
-                    & ~vals["model"].isin(list(controls))]
+    part = vals.loc[(vals["task"] == task) & (vals["metric"] == metric) & ~vals["model"].isin(list(controls))]
     if part.empty:
         return "not in this run"
     ident = part.loc[part["shift"] == REFERENCE]
     if not ident.empty:
         best = ident.loc[ident["mean"].idxmax()]
-        return (f"{best['model']} {metric} = {fmt(best['mean'])} (ID, "
-                f"{int(best['n_seeds'])} seed(s))")
+        return f"{best['model']} {metric} = {fmt(best['mean'])} (ID, {int(best['n_seeds'])} seed(s))"
     model = part.groupby("model")["mean"].mean().idxmax()
     rows = part.loc[part["model"] == model].sort_values("split")
-    shown = [f"{str(r['split']).partition('/')[2] or r['split']} {fmt(r['mean'])}"
-             for r in rows.head(SPLITS_SHOWN).to_dict("records")]
+    shown = [
+        f"{str(r['split']).partition('/')[2] or r['split']} {fmt(r['mean'])}"
+        for r in rows.head(SPLITS_SHOWN).to_dict("records")
+    ]
     more = f" (+{len(rows) - SPLITS_SHOWN} more)" if len(rows) > SPLITS_SHOWN else ""
-    return (f"{model} {metric}: {', '.join(shown)}{more} "
-            f"({int(rows['n_seeds'].min())} seed(s))")
+    return f"{model} {metric}: {', '.join(shown)}{more} ({int(rows['n_seeds'].min())} seed(s))"
 
 
 def shown_anchors(anchors: list[Anchor], tasks: list[str]) -> tuple[list[Anchor], list[Anchor]]:
@@ -86,16 +85,14 @@ def shown_anchors(anchors: list[Anchor], tasks: list[str]) -> tuple[list[Anchor]
     named = {a.our_task for a in anchors if a.our_task}
     if named <= set(tasks):
         return list(anchors), []
-    return ([a for a in anchors if a.our_task in tasks],
-            [a for a in anchors if a.our_task not in tasks])
+    return ([a for a in anchors if a.our_task in tasks], [a for a in anchors if a.our_task not in tasks])
 
 
 def _left_line(left: list[Anchor]) -> str:
     """One line counting the anchors of tasks this run does not have."""
     none = sum(1 for a in left if not a.our_task)
     what = f" ({none} of them for no task of ours)" if none else ""
-    return (f"{len(left)} published anchor(s) for tasks not in this run{what}: "
-            "`rsbench list anchors`")
+    return f"{len(left)} published anchor(s) for tasks not in this run{what}: `rsbench list anchors`"
 
 
 def anchors_table(lb: Leaderboard, anchors: list[Anchor] | None = None) -> Table:
@@ -124,18 +121,31 @@ def anchors_table(lb: Leaderboard, anchors: list[Anchor] | None = None) -> Table
     rows = []
     for a in shown:
         size = our_train_size(a.our_task, presets) if a.our_task else "—"
-        rows.append([Cell(a.name, a.source), Cell(a.value, a.metric), Cell(a.train_size),
-                     Cell(a.our_task or "—", f"train {size} · data: {a.data}"),
-                     Cell(_ours(lb, a.our_task, a.our_metric, controls)),
-                     Cell(a.incomparable, owners.get(a.name, ""))])
+        rows.append(
+            [
+                Cell(a.name, a.source),
+                Cell(a.value, a.metric),
+                Cell(a.train_size),
+                Cell(a.our_task or "—", f"train {size} · data: {a.data}"),
+                Cell(_ours(lb, a.our_task, a.our_metric, controls)),
+                Cell(a.incomparable, owners.get(a.name, "")),
+            ]
+        )
     notes = [_left_line(left)] if left else []
     if rows:
-        notes.append("Published numbers as stated in their sources, registered by the plugins "
-                     "that ship the tasks (`rsbench list anchors`); ours are this run's, on the "
-                     "subsets and training sizes shown, so the last column says where they are "
-                     "not comparable.")
+        notes.append(
+            "Published numbers as stated in their sources, registered by the plugins "
+            "that ship the tasks (`rsbench list anchors`); ours are this run's, on the "
+            "subsets and training sizes shown, so the last column says where they are "
+            "not comparable."
+        )
     elif not every:
         notes.append("no plugin registers an anchor")
-    return Table("anchors", "", "Anchors: published reference numbers",
-                 ["published result", "value", "their training set", "our task",
-                  "ours (this run)", "comparable?"], rows, notes)
+    return Table(
+        "anchors",
+        "",
+        "Anchors: published reference numbers",
+        ["published result", "value", "their training set", "our task", "ours (this run)", "comparable?"],
+        rows,
+        notes,
+    )

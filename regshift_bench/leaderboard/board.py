@@ -61,5 +61,8 @@ class Leaderboard:
         """Seed-aggregated numbers of every shown task, condition, model and metric."""
         tasks = [b.task for b in self.boards]
         vals = self.agg.values
-        return vals.loc[vals["task"].isin(tasks)].sort_values(
-            ["task", "metric", "shift", "severity", "split", "model"]).reset_index(drop=True)
+        return (
+            vals.loc[vals["task"].isin(tasks)]
+            .sort_values(["task", "metric", "shift", "severity", "split", "model"])
+            .reset_index(drop=True)
+        )

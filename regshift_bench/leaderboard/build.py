@@ -35,8 +35,7 @@ from regshift_bench.leaderboard.tables_boot import prior_table, robustness_table
 from regshift_bench.names import did_you_mean
 from regshift_bench.submission.board import ranked_in_tracks
 
-TABLE_KEYS = ("accuracy", "calibration", "selective", "robustness", "prior", "effective",
-              "other")
+TABLE_KEYS = ("accuracy", "calibration", "selective", "robustness", "prior", "effective", "other")
 #: Tables filled from metric metadata (``Metric.table``), with their titles.
 METRIC_TABLES = (("calibration", "Calibration"), ("selective", "Selective prediction"))
 #: A reference whose name ends so is a ceiling: the robustness score is relative to it.
@@ -57,33 +56,38 @@ def _pick_tasks(agg: Aggregate, wanted: list[str] | None) -> tuple[list[str], li
         raise DataError("the run directories hold no cells; run `rsbench run` first")
     for task in wanted or []:
         if task not in known:
-            raise DataError(f"task {task!r} is not in these runs{did_you_mean(task, known)} (runs hold: "
-                            f"{', '.join(known)})")
+            raise DataError(
+                f"task {task!r} is not in these runs{did_you_mean(task, known)} (runs hold: {', '.join(known)})"
+            )
     # A run still going (or killed) plans tasks none of whose cells has finished: they have
     # nothing to show yet, and must not stop the tasks that do.
     asked = list(wanted) if wanted else known
     pending = [t for t in asked if not agg.metrics(t)]
     if asked and len(pending) == len(asked):
-        raise DataError(f"no cell of {', '.join(asked)} has finished yet; let the run finish "
-                        "(`rsbench run` with the same --out resumes it)")
+        raise DataError(
+            f"no cell of {', '.join(asked)} has finished yet; let the run finish "
+            "(`rsbench run` with the same --out resumes it)"
+        )
     return [t for t in asked if t not in pending], pending
 
 
-def _pick_metric(agg: Aggregate, task: str, metric: str | None,
-                 infos: dict[str, MetricInfo]) -> str:
+def _pick_metric(agg: Aggregate, task: str, metric: str | None, infos: dict[str, MetricInfo]) -> str:
     present = agg.metrics(task)
     if metric is not None:
         return metric
     chosen = default_metric(infos, present)
     if chosen is None:
-        raise DataError(f"task {task!r} recorded no metric that a loaded plugin declares for the "
-                        "accuracy table; choose one with --metric (recorded: "
-                        f"{', '.join(sorted(present)) or 'none'})")
+        raise DataError(
+            f"task {task!r} recorded no metric that a loaded plugin declares for the "
+            "accuracy table; choose one with --metric (recorded: "
+            f"{', '.join(sorted(present)) or 'none'})"
+        )
     return chosen
 
 
-def ceiling_of(agg: Aggregate, task: str, metric: str, hib: bool,
-               conds: list[Condition], oracle: str = "") -> tuple[str, dict[Condition, float]] | None:
+def ceiling_of(
+    agg: Aggregate, task: str, metric: str, hib: bool, conds: list[Condition], oracle: str = ""
+) -> tuple[str, dict[Condition, float]] | None:
     """The yardstick recorded for ``metric`` on every OOD condition: the task's declared
     ``oracle`` when it has one, else the first ``*ceiling`` reference."""
     refs = agg.references
@@ -91,8 +95,7 @@ def ceiling_of(agg: Aggregate, task: str, metric: str, hib: bool,
         return None
     refs = refs.loc[(refs["task"] == task) & (refs["metric"] == metric)]
     ood = [c for c in conds if not c.is_reference]
-    names = [oracle] if oracle else sorted(n for n in set(refs["reference"])
-                                           if n.endswith(CEILING_SUFFIX))
+    names = [oracle] if oracle else sorted(n for n in set(refs["reference"]) if n.endswith(CEILING_SUFFIX))
     for name in names:
         part = refs.loc[refs["reference"] == name]
         found = {(r.shift, r.severity, r.split): float(r.mean) for r in part.itertuples()}
@@ -103,9 +106,14 @@ def ceiling_of(agg: Aggregate, task: str, metric: str, hib: bool,
     return None
 
 
-def _reference_scores(agg: Aggregate, task: str, metric: str, conds: list[Condition],
-                      ceiling: tuple[str, dict[Condition, float]] | None,
-                      hib: bool) -> dict[str, float]:
+def _reference_scores(
+    agg: Aggregate,
+    task: str,
+    metric: str,
+    conds: list[Condition],
+    ceiling: tuple[str, dict[Condition, float]] | None,
+    hib: bool,
+) -> dict[str, float]:
     """Each reference's robustness score on the models' scale (mean over OOD conditions)."""
     refs = agg.references
     if refs.empty:
@@ -114,8 +122,7 @@ def _reference_scores(agg: Aggregate, task: str, metric: str, conds: list[Condit
     ood = [c for c in conds if not c.is_reference]
     out = {}
     for name in sorted(set(refs["reference"])):
-        part = {(r.shift, r.severity, r.split): float(r.mean)
-                for r in refs.loc[refs["reference"] == name].itertuples()}
+        part = {(r.shift, r.severity, r.split): float(r.mean) for r in refs.loc[refs["reference"] == name].itertuples()}
         vals = []
         for c in ood:
             v = part.get((c.shift, c.severity, c.split), float("nan"))
@@ -128,10 +135,17 @@ def _reference_scores(agg: Aggregate, task: str, metric: str, conds: list[Condit
     return out
 
 
-def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] | None = None,
-                      metric: str | None = None, n_boot: int = 1000, random_state: int = 0,
-                      ci: float = 0.95, severity: str = "max",
-                      findings: bool = True) -> Leaderboard:
+def build_leaderboard(
+    runs: RunSet | Sequence[str | Path],
+    *,
+    tasks: list[str] | None = None,
+    metric: str | None = None,
+    n_boot: int = 1000,
+    random_state: int = 0,
+    ci: float = 0.95,
+    severity: str = "max",
+    findings: bool = True,
+) -> Leaderboard:
     """Build every task's five tables from run directories.
 
     Parameters
@@ -160,21 +174,28 @@ def build_leaderboard(runs: RunSet | Sequence[str | Path], *, tasks: list[str] |
     agg = aggregate(runset)
     chosen, pending = _pick_tasks(agg, tasks)
     _check_metric(agg, chosen, metric)
-    boards = _task_boards(runset, agg, chosen, metric, severity, n_boot=n_boot,
-                          random_state=random_state, ci=ci)
+    boards = _task_boards(runset, agg, chosen, metric, severity, n_boot=n_boot, random_state=random_state, ci=ci)
     from regshift_bench.leaderboard import interpretation, interventions
 
     interpretation.add_tables(runset.dirs, boards)  # per-task Interpretation table, if any
-    interventions.add_tables(runset, boards, n_boot=min(n_boot, 200),
-                             random_state=random_state, ci=ci)  # if the runs have any
-    options = {"metric": metric, "n_boot": n_boot, "random_state": random_state, "ci": ci,
-               "severity": severity, "tasks_without_results": pending}
+    interventions.add_tables(
+        runset, boards, n_boot=min(n_boot, 200), random_state=random_state, ci=ci
+    )  # if the runs have any
+    options = {
+        "metric": metric,
+        "n_boot": n_boot,
+        "random_state": random_state,
+        "ci": ci,
+        "severity": severity,
+        "tasks_without_results": pending,
+    }
     lb = Leaderboard(runset, agg, boards, runset.provenance(), options)
     if findings:
         lb.findings = evaluate(lb)
-        lb.sections = [findings_table(lb.findings, ci, lb.options.get("controls"),
-                                      lb.options.get("declaration_notes")),
-                       anchors_table(lb)]
+        lb.sections = [
+            findings_table(lb.findings, ci, lb.options.get("controls"), lb.options.get("declaration_notes")),
+            anchors_table(lb),
+        ]
     _add_overview_and_training(lb)
     return lb
 
@@ -189,12 +210,20 @@ def _check_metric(agg: Aggregate, chosen: list[str], metric: str | None) -> None
     """
     if metric is not None and not any(metric in agg.metrics(t) for t in chosen):
         present = sorted(set().union(*(agg.metrics(t) for t in chosen)))
-        raise DataError(f"metric {metric!r} was not recorded for {', '.join(chosen)}"
-                        f"{did_you_mean(metric, present)}")
+        raise DataError(f"metric {metric!r} was not recorded for {', '.join(chosen)}{did_you_mean(metric, present)}")
 
 
-def _task_boards(runset: RunSet, agg: Aggregate, chosen: list[str], metric: str | None,
-                 severity: str, *, n_boot: int, random_state: int, ci: float) -> list[TaskBoard]:
+def _task_boards(
+    runset: RunSet,
+    agg: Aggregate,
+    chosen: list[str],
+    metric: str | None,
+    severity: str,
+    *,
+    n_boot: int,
+    random_state: int,
+    ci: float,
+) -> list[TaskBoard]:
     """One :class:`TaskBoard` per chosen task, in order (see :func:`build_leaderboard`).
 
     The label shifts (shifts that keep the test inputs, as the plugins declare) are
@@ -202,16 +231,39 @@ def _task_boards(runset: RunSet, agg: Aggregate, chosen: list[str], metric: str 
     """
     infos = registered_infos()
     decl = declared(runset)
-    label_shifts = frozenset(s for s in set(runset.plan["shift"])
-                             if not decl.input_shift(s, agg.kinds.get(s, "")))
-    return [_task_board(runset, agg, task, decl.oracle_of(task), metric, infos, label_shifts,
-                        severity, n_boot=n_boot, random_state=random_state, ci=ci)
-            for task in chosen]
+    label_shifts = frozenset(s for s in set(runset.plan["shift"]) if not decl.input_shift(s, agg.kinds.get(s, "")))
+    return [
+        _task_board(
+            runset,
+            agg,
+            task,
+            decl.oracle_of(task),
+            metric,
+            infos,
+            label_shifts,
+            severity,
+            n_boot=n_boot,
+            random_state=random_state,
+            ci=ci,
+        )
+        for task in chosen
+    ]
 
 
-def _task_board(runset: RunSet, agg: Aggregate, task: str, oracle: Any, metric: str | None,
-                infos: dict[str, Any], label_shifts: frozenset[str], severity: str, *,
-                n_boot: int, random_state: int, ci: float) -> TaskBoard:
+def _task_board(
+    runset: RunSet,
+    agg: Aggregate,
+    task: str,
+    oracle: Any,
+    metric: str | None,
+    infos: dict[str, Any],
+    label_shifts: frozenset[str],
+    severity: str,
+    *,
+    n_boot: int,
+    random_state: int,
+    ci: float,
+) -> TaskBoard:
     """One task's tables: accuracy, the metric tables, robustness, prior effect,
     effective robustness and the recorded metrics no plugin declares (``oracle``: the
     task's oracle reference model, None on real data)."""
@@ -223,15 +275,15 @@ def _task_board(runset: RunSet, agg: Aggregate, task: str, oracle: Any, metric: 
     # way (a variant-effect set) has predictions, but the metric means nothing there.
     keys = agg.recorded(task, name)
     scored = [c for c in conds if (c.shift, c.severity, c.split) in keys]
-    bs = boot_scores(runset, task, name, hib, scored, models, n_boot=n_boot,
-                     random_state=random_state, ci=ci)
+    bs = boot_scores(runset, task, name, hib, scored, models, n_boot=n_boot, random_state=random_state, ci=ci)
     if len(scored) < len(conds):
-        bs.notes.append(f"{len(conds) - len(scored)} condition(s) record no {name} and are "
-                        "not ranked on it (see 'Other recorded metrics')")
+        bs.notes.append(
+            f"{len(conds) - len(scored)} condition(s) record no {name} and are "
+            "not ranked on it (see 'Other recorded metrics')"
+        )
     info = infos.get(name)
     # A ceiling bounds accuracy; it means nothing for e.g. a shift detector's AUROC.
-    ceiling = (ceiling_of(agg, task, name, hib, conds, oracle)
-               if info is not None and info.table == "accuracy" else None)
+    ceiling = ceiling_of(agg, task, name, hib, conds, oracle) if info is not None and info.table == "accuracy" else None
     ranked = bs if ceiling is None else ceiling_relative(bs, ceiling[1])
     # Robustness is a score across shifts: where OOD splits exist but none records the
     # metric, nothing is ranked; a run of the ID condition alone ranks on it.
@@ -242,27 +294,33 @@ def _task_board(runset: RunSet, agg: Aggregate, task: str, oracle: Any, metric: 
     note = ""
     if ceiling is not None:
         what = "the oracle, on the same examples" if oracle else "the ceiling"
-        note = (f"{name} / {ceiling[0]} {name} (1 = as good as {what})" if hib else
-                f"{name} − {ceiling[0]} {name} (excess over {what}; 0 = as good)")
+        note = (
+            f"{name} / {ceiling[0]} {name} (1 = as good as {what})"
+            if hib
+            else f"{name} − {ceiling[0]} {name} (excess over {what}; 0 = as good)"
+        )
     recorded = agg.metrics(task)
     controls = _controls()
-    tables = [accuracy_table(agg, task, name, models, conds, info, oracle),
-              *(metric_table(key, title, agg, task, table_metrics(infos, key, recorded),
-                             models, conds, label_shifts, oracle)
-                for key, title in METRIC_TABLES),
-              robustness_table(agg, task, name, ranks, ranked, ood_scored, note,
-                               _reference_scores(agg, task, name, scored, ceiling, hib)),
-              prior_table(task, name, prior, bs, scored),
-              effective_table(task, name, effective_robustness(
-                  runset, task, name, hib, scored, controls), models, scored)]
-    others = undeclared_infos(infos, recorded,
-                              {m: agg.higher_is_better(m) for m in recorded - set(infos)})
+    tables = [
+        accuracy_table(agg, task, name, models, conds, info, oracle),
+        *(
+            metric_table(
+                key, title, agg, task, table_metrics(infos, key, recorded), models, conds, label_shifts, oracle
+            )
+            for key, title in METRIC_TABLES
+        ),
+        robustness_table(
+            agg, task, name, ranks, ranked, ood_scored, note, _reference_scores(agg, task, name, scored, ceiling, hib)
+        ),
+        prior_table(task, name, prior, bs, scored),
+        effective_table(task, name, effective_robustness(runset, task, name, hib, scored, controls), models, scored),
+    ]
+    others = undeclared_infos(infos, recorded, {m: agg.higher_is_better(m) for m in recorded - set(infos)})
     if others:
         table = metric_table("other", "Other recorded metrics", agg, task, others, models, conds)
         left = len(recorded - set(infos)) - len(others)
         if left:
-            table.notes.append(f"the first {OTHER_SHOWN} by name; {left} more in aggregated.csv "
-                               "and leaderboard.json")
+            table.notes.append(f"the first {OTHER_SHOWN} by name; {left} more in aggregated.csv and leaderboard.json")
         tables.append(table)
     return TaskBoard(task, name, models, conds, tables, ranks, prior, bs, scored, oracle)
 
@@ -285,7 +343,8 @@ def _add_overview_and_training(lb: Leaderboard) -> None:
         if starved and board.tables[0].key == "accuracy":
             board.tables[0].notes.append(
                 f"Starved (a step or time budget stopped training, see Training): "
-                f"{', '.join(starved)}; their numbers show the budget, not the model.")
+                f"{', '.join(starved)}; their numbers show the budget, not the model."
+            )
     overview = overview_table(lb, _controls())
     lb.overview = [overview] if overview is not None else []
     prune_boards(lb, _controls())

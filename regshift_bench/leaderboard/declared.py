@@ -89,12 +89,13 @@ def declared(runs: RunSet) -> Declared:
     tasks: dict[str, str] = {}
     for man in runs.manifests:
         for entry in man.get("plan", []):
-            tasks.setdefault(str(entry.get("task", "")), str(entry.get("task_name")
-                                                             or entry.get("task", "")))
+            tasks.setdefault(str(entry.get("task", "")), str(entry.get("task_name") or entry.get("task", "")))
     _from_registry(out, shifts, tasks)
     undeclared = sorted(s for s in shifts - set(out.changes_inputs) if s != "none")
     if undeclared:
-        out.notes.append(f"{', '.join(undeclared)} declare no changes_inputs (plugin not loaded "
-                         "or attribute unset): read from the shift kind (covariate / "
-                         "selection = input shift)")
+        out.notes.append(
+            f"{', '.join(undeclared)} declare no changes_inputs (plugin not loaded "
+            "or attribute unset): read from the shift kind (covariate / "
+            "selection = input shift)"
+        )
     return out

@@ -35,8 +35,20 @@ from regshift_bench.leaderboard.declared import Declared, declared
 from regshift_bench.leaderboard.findings_evidence import Est, Evidence, collect, oracle_values
 from regshift_bench.leaderboard.tables import fmt
 
-__all__ = ["FAILS", "HOLDS", "MIN_SEEDS", "UNSURE", "Check", "Est", "Finding", "TaskView",
-           "all_of", "id_twin", "judge", "view"]
+__all__ = [
+    "FAILS",
+    "HOLDS",
+    "MIN_SEEDS",
+    "UNSURE",
+    "Check",
+    "Est",
+    "Finding",
+    "TaskView",
+    "all_of",
+    "id_twin",
+    "judge",
+    "view",
+]
 
 #: Fewer seeds leave training variance unmeasured: the hierarchical bootstrap needs
 #: several seeds to resample, and the published presets run 3.
@@ -51,8 +63,8 @@ class Finding:
     verdict: str
     statement: str
     evidence: list[str] = field(default_factory=list)
-    name: str = ""        # the registered claim ("" for a model's "what breaks it" line)
-    controls: str = ""    # the controls' values quoted with it
+    name: str = ""  # the registered claim ("" for a model's "what breaks it" line)
+    controls: str = ""  # the controls' values quoted with it
     #: The claim found nothing to check in this run (no cell it reads): the tables
     #: name it in one line instead of a row; the JSON and CSV keep it in full.
     unread: bool = False
@@ -76,8 +88,9 @@ def _iv(label: str, e: Est, ci: float) -> str:
     return f"{label} {fmt(e.point)} [{fmt(lo)}, {fmt(hi)}]"
 
 
-def judge(label: str, e: Est | None, ci: float, *, below: float | None = None,
-          above: float | None = None, missing: str = "") -> Check:
+def judge(
+    label: str, e: Est | None, ci: float, *, below: float | None = None, above: float | None = None, missing: str = ""
+) -> Check:
     """Holds when the interval lies entirely below ``below`` / above ``above`` (or between)."""
     if e is None:
         return Check(UNSURE, f"{label}: {missing or 'no cells in this run'}")
@@ -96,7 +109,6 @@ def judge(label: str, e: Est | None, ci: float, *, below: float | None = None,
     return Check(HOLDS if ok else FAILS if bad else UNSURE, value, rule)
 
 
-
 def selective_gain_checks(v: TaskView, conds: Any, floor: float) -> list[Check]:
     """One check per model and condition: ``selective_gain`` above ``floor``.
 
@@ -109,9 +121,9 @@ def selective_gain_checks(v: TaskView, conds: Any, floor: float) -> list[Check]:
             e = v.est("selective_gain", m, c)
             if e is not None and e.point == 1.0 and (e.samples == 1.0).all():
                 continue
-            checks.append(judge(f"{m} {v.task} {c.label}: selective_gain (mse / risk@50)",
-                                e, v.ci, above=floor))
+            checks.append(judge(f"{m} {v.task} {c.label}: selective_gain (mse / risk@50)", e, v.ci, above=floor))
     return checks
+
 
 def all_of(checks: list[Check]) -> str:
     """AND of several checks: any failure fails, all holding holds, else inconclusive."""
@@ -141,7 +153,7 @@ class TaskView:
     ev: Evidence
     refs: pd.DataFrame  # reference rows (Aggregate.references)
     ci: float
-    oracle: str = ""    # the task's declared oracle reference ("" = none)
+    oracle: str = ""  # the task's declared oracle reference ("" = none)
     controls: list[str] = field(default_factory=list)
     decl: Declared = field(default_factory=Declared)
     #: The runs themselves, for claims that read beyond the models' own rows (the
@@ -161,12 +173,10 @@ class TaskView:
 
     def ood(self, family: str | None = None) -> list[Condition]:
         """OOD conditions (of one shift family)."""
-        return [c for c in self.conds if not c.is_reference
-                and (family is None or self.family(c) == family)]
+        return [c for c in self.conds if not c.is_reference and (family is None or self.family(c) == family)]
 
     def cond(self, shift: str, severity: float) -> list[Condition]:
-        return [c for c in self.conds if c.shift == shift and c.severity == severity
-                and not c.is_reference]
+        return [c for c in self.conds if c.shift == shift and c.severity == severity and not c.is_reference]
 
     def est(self, metric: str, model: str, cond: Condition) -> Est | None:
         return self.ev.get(metric, model, cond)
@@ -184,8 +194,9 @@ class TaskView:
         ood, ident = self.oracle_est(metric, cond), self.oracle_est(metric, id_twin(cond))
         return None if ood is None or ident is None else ood.combine(ident, "-")
 
-    def loss_beyond(self, metric: str, model: str, cond: Condition, *,
-                    higher_is_better: bool = False, relative: bool = True) -> Est | None:
+    def loss_beyond(
+        self, metric: str, model: str, cond: Condition, *, higher_is_better: bool = False, relative: bool = True
+    ) -> Est | None:
         """What ``model`` loses on ``cond`` beyond the oracle (or, without one, at all).
 
         The loss is the rise (``mse``: OOD − ID) or drop (``higher_is_better``: ID − OOD)
@@ -214,8 +225,7 @@ class TaskView:
     def side_by_side(self, metric: str, cond: Condition, models: list[str]) -> str:
         """``model ID → OOD`` for ``models``, then the oracle and the controls (points)."""
         parts = []
-        who = [*models, *([self.oracle] if self.oracle else []),
-               *(c for c in self.controls if c not in models)]
+        who = [*models, *([self.oracle] if self.oracle else []), *(c for c in self.controls if c not in models)]
         for name in who:
             if name == self.oracle:
                 a, b = self.oracle_est(metric, id_twin(cond)), self.oracle_est(metric, cond)
@@ -231,18 +241,21 @@ class TaskView:
 CORE_METRICS = ("mse", "coverage_90")
 
 
-def _wanted(lb: Leaderboard, task: str, conds: list[Condition], decl: Declared,
-            reads: list[Reads]) -> dict[str, set[Condition]]:
+def _wanted(
+    lb: Leaderboard, task: str, conds: list[Condition], decl: Declared, reads: list[Reads]
+) -> dict[str, set[Condition]]:
     """Per metric, the conditions (and their ID twins) some claim or the core reads."""
     everywhere = set(conds) | {id_twin(c) for c in conds if not c.is_reference}
     wanted: dict[str, set[Condition]] = {m: set(everywhere) for m in CORE_METRICS}
     for r in reads:
         if r.tasks and task not in r.tasks:
             continue
-        picked = {c for c in conds
-                  if (not r.shifts or c.shift in r.shifts)
-                  and (not r.families or c.is_reference
-                       or decl.family(c.shift, c.kind) in r.families)}
+        picked = {
+            c
+            for c in conds
+            if (not r.shifts or c.shift in r.shifts)
+            and (not r.families or c.is_reference or decl.family(c.shift, c.kind) in r.families)
+        }
         picked |= {id_twin(c) for c in picked if not c.is_reference}
         for m in r.metrics:
             wanted.setdefault(m, set()).update(picked)
@@ -251,13 +264,18 @@ def _wanted(lb: Leaderboard, task: str, conds: list[Condition], decl: Declared,
     out = {}
     for m, cs in wanted.items():
         recorded = agg.recorded(task, m)
-        out[m] = {c for c in cs if not c.split.startswith("test_ood")
-                  or (c.shift, c.severity, c.split) in recorded}
+        out[m] = {c for c in cs if not c.split.startswith("test_ood") or (c.shift, c.severity, c.split) in recorded}
     return out
 
 
-def view(lb: Leaderboard, task: str, *, reads: list[Reads] | None = None,
-         controls: list[str] | None = None, decl: Declared | None = None) -> TaskView:
+def view(
+    lb: Leaderboard,
+    task: str,
+    *,
+    reads: list[Reads] | None = None,
+    controls: list[str] | None = None,
+    decl: Declared | None = None,
+) -> TaskView:
     """Collect the findings' evidence for ``task`` of a built leaderboard.
 
     ``reads`` are the registered claims' :class:`~regshift_bench.api.Reads` (what to
@@ -273,14 +291,24 @@ def view(lb: Leaderboard, task: str, *, reads: list[Reads] | None = None,
     models = [m for m in present if m not in ctl]
     opts = lb.options
     oracle = decl.oracle_of(task)
-    ev, _ = collect(lb.runs, task, wanted, present, n_boot=int(opts.get("n_boot", 1000)),
-                    random_state=int(opts.get("random_state", 0)), oracle=oracle)
+    ev, _ = collect(
+        lb.runs,
+        task,
+        wanted,
+        present,
+        n_boot=int(opts.get("n_boot", 1000)),
+        random_state=int(opts.get("random_state", 0)),
+        oracle=oracle,
+    )
     notes = []
     if oracle:
         ev.oracle = oracle_values(lb.runs, task, oracle, set(wanted), set().union(*wanted.values()))
         if not any(key[1] == oracle for key in ev.point):
-            notes.append(f"{task}: the run stored no per-example {oracle} predictions, so the "
-                         "oracle is resampled over seeds only and differences to it are not "
-                         "paired by example (wider intervals)")
-    return TaskView(task, models, conds, ev, agg.references, float(opts.get("ci", 0.95)),
-                    oracle, ctl, decl, lb.runs, notes)
+            notes.append(
+                f"{task}: the run stored no per-example {oracle} predictions, so the "
+                "oracle is resampled over seeds only and differences to it are not "
+                "paired by example (wider intervals)"
+            )
+    return TaskView(
+        task, models, conds, ev, agg.references, float(opts.get("ci", 0.95)), oracle, ctl, decl, lb.runs, notes
+    )

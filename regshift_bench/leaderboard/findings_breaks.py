@@ -46,7 +46,7 @@ class Hit:
     est: Est | None
     threshold: float
     p: float = 1.0
-    control: str = ""   # a control that loses as much ("" = none)
+    control: str = ""  # a control that loses as much ("" = none)
 
     @property
     def effect(self) -> float:
@@ -56,12 +56,15 @@ class Hit:
 
 def _tests(v: TaskView, model: str, c: Condition) -> list[Hit]:
     beyond = " beyond the oracle's" if v.has_oracle else ""
-    return [Hit(c, f"mse rise{beyond} / own ID mse", v.loss_beyond("mse", model, c),
-                BREAK_MSE_RISE),
-            Hit(c, f"coverage_90 drop{beyond}", v.loss_beyond("coverage_90", model, c,
-                                                               higher_is_better=True,
-                                                               relative=False),
-                BREAK_COVERAGE_DROP)]
+    return [
+        Hit(c, f"mse rise{beyond} / own ID mse", v.loss_beyond("mse", model, c), BREAK_MSE_RISE),
+        Hit(
+            c,
+            f"coverage_90 drop{beyond}",
+            v.loss_beyond("coverage_90", model, c, higher_is_better=True, relative=False),
+            BREAK_COVERAGE_DROP,
+        ),
+    ]
 
 
 def _control_explains(v: TaskView, model: str, hit: Hit) -> str:
@@ -86,8 +89,7 @@ def _control_explains(v: TaskView, model: str, hit: Hit) -> str:
 
 def _line(v: TaskView, model: str, hit: Hit) -> str:
     metric = "coverage_90" if hit.quantity.startswith("coverage") else "mse"
-    check = judge(f"{hit.cond.label} [{v.family(hit.cond)} shift]: {hit.quantity}", hit.est, v.ci,
-                  above=hit.threshold)
+    check = judge(f"{hit.cond.label} [{v.family(hit.cond)} shift]: {hit.quantity}", hit.est, v.ci, above=hit.threshold)
     extra = f"; p_Holm {fmt(hit.p)}" if hit.est is not None else ""
     quoted = v.side_by_side(metric, hit.cond, [model])
     return f"{check.text}{extra} ({quoted})" if quoted else check.text + extra
@@ -112,27 +114,47 @@ def breaks(v: TaskView, model: str) -> Finding:
     clean = {h.cond for h in scored if h.est is not None and h.est.interval(v.ci)[1] < h.threshold}
     conds = {h.cond for h in tests}
     unscored = [c for c in conds if all(h.est is None for h in tests if h.cond == c)]
-    label_note = (f"; {len(labels)} loss(es) a control shows as strongly (a shift of the label "
-                  f"distribution, not a model failure), e.g. {_line(v, model, labels[0])} — "
-                  f"control {labels[0].control}" if labels else "")
+    label_note = (
+        f"; {len(labels)} loss(es) a control shows as strongly (a shift of the label "
+        f"distribution, not a model failure), e.g. {_line(v, model, labels[0])} — "
+        f"control {labels[0].control}"
+        if labels
+        else ""
+    )
     if failures:
         first = min(h.cond.severity for h in failures)
         at = sorted((h for h in failures if h.cond.severity == first), key=lambda h: -h.effect)
-        evidence = [_line(v, model, h) for h in sorted(failures,
-                                                       key=lambda h: (h.cond.severity, -h.effect))]
-        return Finding(claim, HOLDS, f"breaks first at severity {first:g}: "
-                       f"{_line(v, model, at[0])} (largest of {len(at)} break(s) there; "
-                       f"{len(failures)} of {len(tests)} tests, Holm-adjusted){label_note}", evidence)
+        evidence = [_line(v, model, h) for h in sorted(failures, key=lambda h: (h.cond.severity, -h.effect))]
+        return Finding(
+            claim,
+            HOLDS,
+            f"breaks first at severity {first:g}: "
+            f"{_line(v, model, at[0])} (largest of {len(at)} break(s) there; "
+            f"{len(failures)} of {len(tests)} tests, Holm-adjusted){label_note}",
+            evidence,
+        )
     if len(unscored) == len(conds):
-        return Finding(claim, UNSURE, f"its {len(conds)} OOD condition(s) have no coverage_90 "
-                       "or mse value to compare with ID (not run, or scored by their own "
-                       "metrics)" + ("" if not v.has_oracle else ", or no oracle rows"))
+        return Finding(
+            claim,
+            UNSURE,
+            f"its {len(conds)} OOD condition(s) have no coverage_90 "
+            "or mse value to compare with ID (not run, or scored by their own "
+            "metrics)" + ("" if not v.has_oracle else ", or no oracle rows"),
+        )
     settled = clean | {h.cond for h in labels}
     if all(c in settled or c in unscored for c in conds):
-        return Finding(claim, FAILS, f"nothing in the {len(conds) - len(unscored)} scored OOD "
-                       f"condition(s) raises mse by > {BREAK_MSE_RISE:g} of its ID mse or drops "
-                       f"coverage_90 by > {BREAK_COVERAGE_DROP:g}"
-                       f"{' beyond the oracle' if v.has_oracle else ''}{label_note}",
-                       [_line(v, model, h) for h in labels])
-    return Finding(claim, UNSURE, f"no clear break; some conditions are inconclusive (e.g. < "
-                   f"{MIN_SEEDS} seeds or intervals straddling the thresholds){label_note}")
+        return Finding(
+            claim,
+            FAILS,
+            f"nothing in the {len(conds) - len(unscored)} scored OOD "
+            f"condition(s) raises mse by > {BREAK_MSE_RISE:g} of its ID mse or drops "
+            f"coverage_90 by > {BREAK_COVERAGE_DROP:g}"
+            f"{' beyond the oracle' if v.has_oracle else ''}{label_note}",
+            [_line(v, model, h) for h in labels],
+        )
+    return Finding(
+        claim,
+        UNSURE,
+        f"no clear break; some conditions are inconclusive (e.g. < "
+        f"{MIN_SEEDS} seeds or intervals straddling the thresholds){label_note}",
+    )

@@ -31,13 +31,18 @@ def registered_claims() -> list[tuple[str, Claim]]:
 def _finding(claim: Claim, checks: list[Check], reason: str) -> Finding:
     ctl = ", ".join(claim.controls)
     if not checks:
-        return Finding(claim.statement, UNSURE, reason, name=claim.name, controls=ctl,
-                       unread=True)
+        return Finding(claim.statement, UNSURE, reason, name=claim.name, controls=ctl, unread=True)
     verdict = all_of(checks)
     evidence = [f"{c.verdict}: {c.text}" for c in checks]
     if verdict == HOLDS:
-        return Finding(claim.statement, verdict, f"holds in all {len(checks)} checks, e.g. "
-                       f"{checks[0].text}", evidence, claim.name, ctl)
+        return Finding(
+            claim.statement,
+            verdict,
+            f"holds in all {len(checks)} checks, e.g. {checks[0].text}",
+            evidence,
+            claim.name,
+            ctl,
+        )
     pick = [c.text for c in checks if c.verdict == verdict]
     more = f" (and {len(pick) - 1} more)" if len(pick) > 1 else ""
     return Finding(claim.statement, verdict, f"{pick[0]}{more}", evidence, claim.name, ctl)
@@ -51,17 +56,23 @@ def judge_claim(owner: str, claim: Claim, views: list[TaskView]) -> Finding:
     try:
         checks, reason = claim.judge(wanted)
     except Exception as exc:  # a plugin's bug must not lose the other findings
-        return Finding(claim.statement, UNSURE, f"the judge of claim {claim.name!r} (plugin "
-                       f"{owner!r}) raised {type(exc).__name__}: {exc}; fix the plugin",
-                       name=claim.name)
+        return Finding(
+            claim.statement,
+            UNSURE,
+            f"the judge of claim {claim.name!r} (plugin {owner!r}) raised {type(exc).__name__}: {exc}; fix the plugin",
+            name=claim.name,
+        )
     return _finding(claim, checks, reason)
 
 
 def smoke_reason(lb: Leaderboard) -> str | None:
     """Why every finding is inconclusive on smoke-preset runs (models are not trained)."""
     presets = {str(r.get("preset", "")) for r in lb.provenance["runs"]}
-    return ("smoke preset: the models are not trained, so this run can neither support nor "
-            "refute a claim" if "smoke" in presets else None)
+    return (
+        "smoke preset: the models are not trained, so this run can neither support nor refute a claim"
+        if "smoke" in presets
+        else None
+    )
 
 
 def evaluate(lb: Leaderboard, claims: list[tuple[str, Claim]] | None = None) -> list[Finding]:
@@ -69,14 +80,15 @@ def evaluate(lb: Leaderboard, claims: list[tuple[str, Claim]] | None = None) -> 
     claims = registered_claims() if claims is None else claims
     decl = declared(lb.runs)
     controls = sorted({m for _, c in claims for m in c.controls})
-    views = [view(lb, b.task, reads=[c.reads for _, c in claims], controls=controls, decl=decl)
-             for b in lb.boards]
+    views = [view(lb, b.task, reads=[c.reads for _, c in claims], controls=controls, decl=decl) for b in lb.boards]
     out = [judge_claim(owner, claim, views) for owner, claim in claims]
     out += [breaks(v, m) for v in views for m in v.models]
     smoke = smoke_reason(lb)
     if smoke:  # the values are shown, but no verdict rests on untrained models
-        out = [Finding(f.claim, UNSURE, f"{smoke}; measured: {f.statement}", f.evidence, f.name,
-                       f.controls, f.unread) for f in out]
+        out = [
+            Finding(f.claim, UNSURE, f"{smoke}; measured: {f.statement}", f.evidence, f.name, f.controls, f.unread)
+            for f in out
+        ]
     lb.options["controls"] = controls
     lb.options["statistics"] = METHOD
     lb.options["declaration_notes"] = [*decl.notes, *(n for v in views for n in v.notes)]
@@ -90,8 +102,7 @@ _FLAG = {HOLDS: "helps", FAILS: "hurts", UNSURE: "partial"}
 
 def unread_line(names: list[str]) -> str:
     """The one line naming the claims this run does not read (they get no row)."""
-    return (f"Claims not read by this run (no cells they need): {', '.join(names)} — "
-            "`rsbench list claims`")
+    return f"Claims not read by this run (no cells they need): {', '.join(names)} — `rsbench list claims`"
 
 
 def _row(f: Finding) -> list[Cell]:
@@ -99,31 +110,37 @@ def _row(f: Finding) -> list[Cell]:
     shown = f.evidence[:SHOWN_EVIDENCE]
     more = len(f.evidence) - len(shown)
     sub = " · ".join(shown) + (f" · (+{more} more in leaderboard.json)" if more else "")
-    return [Cell(f.claim, f.name), Cell(f.verdict, "", _FLAG[f.verdict]),
-            Cell(f.statement, sub if len(f.evidence) > 1 else "", title="\n".join(f.evidence))]
+    return [
+        Cell(f.claim, f.name),
+        Cell(f.verdict, "", _FLAG[f.verdict]),
+        Cell(f.statement, sub if len(f.evidence) > 1 else "", title="\n".join(f.evidence)),
+    ]
 
 
 def _method_notes(ci: float, controls: list[str] | None) -> list[str]:
     """How the Findings are judged (the notes under the table)."""
     ctl = ", ".join(controls or []) or "none in this run"
-    return [f"Values: seed-averaged point [{round(100 * ci)}% interval of a {METHOD}]. On a task "
-            "with an oracle (the source mechanism applied to the same test sequences) a model is "
-            "judged by what it loses beyond the oracle; criteria are relative to the model's own "
-            f"in-distribution value. Controls ({ctl}) are quoted beside every model and never "
-            "judged: a loss they show as strongly is a shift of the label distribution. A claim "
-            "holds when its interval clears the threshold for every learned model, does not hold "
-            "when it fails for any, and is inconclusive when cells are missing, an interval "
-            f"straddles a threshold, or fewer than {MIN_SEEDS} seeds were run.",
-            f"'What breaks it': mse rise > {BREAK_MSE_RISE:g} of the model's ID mse or coverage_90 "
-            f"drop > {BREAK_COVERAGE_DROP:g} (beyond the oracle's where the task has one), with "
-            "p-values Holm-adjusted over the model's conditions of the task (one family); the "
-            "first severity with a break, and the largest break there, is named.",
-            "Each claim, its thresholds (with their reasons) and its controls are declared by the "
-            "plugin that registers it: `rsbench list claims`; docs/findings.md."]
+    return [
+        f"Values: seed-averaged point [{round(100 * ci)}% interval of a {METHOD}]. On a task "
+        "with an oracle (the source mechanism applied to the same test sequences) a model is "
+        "judged by what it loses beyond the oracle; criteria are relative to the model's own "
+        f"in-distribution value. Controls ({ctl}) are quoted beside every model and never "
+        "judged: a loss they show as strongly is a shift of the label distribution. A claim "
+        "holds when its interval clears the threshold for every learned model, does not hold "
+        "when it fails for any, and is inconclusive when cells are missing, an interval "
+        f"straddles a threshold, or fewer than {MIN_SEEDS} seeds were run.",
+        f"'What breaks it': mse rise > {BREAK_MSE_RISE:g} of the model's ID mse or coverage_90 "
+        f"drop > {BREAK_COVERAGE_DROP:g} (beyond the oracle's where the task has one), with "
+        "p-values Holm-adjusted over the model's conditions of the task (one family); the "
+        "first severity with a break, and the largest break there, is named.",
+        "Each claim, its thresholds (with their reasons) and its controls are declared by the "
+        "plugin that registers it: `rsbench list claims`; docs/findings.md.",
+    ]
 
 
-def findings_table(findings: list[Finding], ci: float, controls: list[str] | None = None,
-                   extra_notes: list[str] | None = None) -> Table:
+def findings_table(
+    findings: list[Finding], ci: float, controls: list[str] | None = None, extra_notes: list[str] | None = None
+) -> Table:
     """The Findings section as a table: claim, verdict, statement with its evidence.
 
     Parameters
@@ -151,9 +168,17 @@ def findings_table(findings: list[Finding], ci: float, controls: list[str] | Non
     columns = ["claim", "verdict", "evidence"]
     if unread and not rows:
         return Table("findings", "", "Findings", columns, [], line)
-    return Table("findings", "", "Findings", columns, rows,
-                 [*line, *_method_notes(ci, controls), *(extra_notes or [])])
+    return Table("findings", "", "Findings", columns, rows, [*line, *_method_notes(ci, controls), *(extra_notes or [])])
 
 
-__all__ = ["FAILS", "HOLDS", "UNSURE", "evaluate", "findings_table", "judge_claim",
-           "registered_claims", "smoke_reason", "unread_line"]
+__all__ = [
+    "FAILS",
+    "HOLDS",
+    "UNSURE",
+    "evaluate",
+    "findings_table",
+    "judge_claim",
+    "registered_claims",
+    "smoke_reason",
+    "unread_line",
+]

@@ -53,19 +53,19 @@ class Est:
         """``self op other`` sample by sample (op in - / ÷); paired when both share seeds."""
         with np.errstate(divide="ignore", invalid="ignore"):
             if op == "-":
-                return Est(self.point - other.point, self.samples - other.samples,
-                           min(self.n_seeds, other.n_seeds))
+                return Est(self.point - other.point, self.samples - other.samples, min(self.n_seeds, other.n_seeds))
             if op == "+":
-                return Est(self.point + other.point, self.samples + other.samples,
-                           min(self.n_seeds, other.n_seeds))
-            return Est(self.point / other.point, self.samples / other.samples,
-                       min(self.n_seeds, other.n_seeds))
+                return Est(self.point + other.point, self.samples + other.samples, min(self.n_seeds, other.n_seeds))
+            return Est(self.point / other.point, self.samples / other.samples, min(self.n_seeds, other.n_seeds))
 
 
 def mean_of(ests: list[Est]) -> Est:
     """The mean of several estimates (e.g. over the shifts of one kind)."""
-    return Est(float(np.mean([e.point for e in ests])),
-               np.mean([e.samples for e in ests], axis=0), min(e.n_seeds for e in ests))
+    return Est(
+        float(np.mean([e.point for e in ests])),
+        np.mean([e.samples for e in ests], axis=0),
+        min(e.n_seeds for e in ests),
+    )
 
 
 @dataclass
@@ -104,8 +104,7 @@ class Evidence:
         samples = values[self._seed_draws(len(seeds))].mean(axis=1)
         return Est(float(values.mean()), samples, len(seeds))
 
-    def get(self, metric: str, model: str, cond: Condition,
-            seeds: Iterable[int] | None = None) -> Est | None:
+    def get(self, metric: str, model: str, cond: Condition, seeds: Iterable[int] | None = None) -> Est | None:
         """Seed-resampled estimate over ``seeds`` (default: every seed scored); None if absent."""
         use = sorted(seeds) if seeds is not None else self.seeds(metric, model, cond)
         keys = [(metric, model, cond, s) for s in use]
@@ -116,8 +115,9 @@ class Evidence:
         return Est(float(np.mean([self.point[k] for k in keys])), samples, len(use))
 
 
-def _with_oracle(runs: RunSet, group: pd.DataFrame, split: str, examples: dict[str, Examples],
-                 oracle: str) -> dict[str, Examples]:
+def _with_oracle(
+    runs: RunSet, group: pd.DataFrame, split: str, examples: dict[str, Examples], oracle: str
+) -> dict[str, Examples]:
     """``examples`` plus the oracle's, on the same rows, when the run stored them."""
     if not oracle or not examples:
         return examples
@@ -126,13 +126,20 @@ def _with_oracle(runs: RunSet, group: pd.DataFrame, split: str, examples: dict[s
         ref = runs.reference_predictions(int(src), str(cell), split, oracle)
         if ref is None or len(ref["row"]) != len(first.y):
             continue
-        return {**examples, oracle: Examples.of(first.y, ref["mean"], ref["var"], first.y_true,
-                                                first.noise_var)}
+        return {**examples, oracle: Examples.of(first.y, ref["mean"], ref["var"], first.y_true, first.noise_var)}
     return examples
 
 
-def collect(runs: RunSet, task: str, wanted: dict[str, set[Condition]], models: list[str], *,
-            n_boot: int, random_state: int, oracle: str = "") -> tuple[Evidence, list[str]]:
+def collect(
+    runs: RunSet,
+    task: str,
+    wanted: dict[str, set[Condition]],
+    models: list[str],
+    *,
+    n_boot: int,
+    random_state: int,
+    oracle: str = "",
+) -> tuple[Evidence, list[str]]:
     """Score each metric of ``wanted`` for ``models`` on its conditions (every seed) of ``task``.
 
     Returns the evidence and notes (metrics no plugin computes).
@@ -154,15 +161,13 @@ def collect(runs: RunSet, task: str, wanted: dict[str, set[Condition]], models: 
         for cond in conditions:
             rows = ok.loc[(ok["shift"] == cond.shift) & (ok["severity"] == cond.severity)]
             for seed, group in rows.groupby("seed", sort=True):
-                examples = _with_oracle(runs, group, cond.split,
-                                        _examples(runs, group, cond.split), oracle)
+                examples = _with_oracle(runs, group, cond.split, _examples(runs, group, cond.split), oracle)
                 if not examples:
                     continue
                 for name, plugin in plugins.items():
                     if cond not in wanted[name]:
                         continue
-                    rng = group_rng(random_state, task, cond.shift, cond.severity, cond.split,
-                                    int(seed))
+                    rng = group_rng(random_state, task, cond.shift, cond.severity, cond.split, int(seed))
                     try:
                         res = paired_scores(plugin, examples, n_boot=n_boot, rng=rng)
                     except MetricSkipped:
@@ -173,15 +178,17 @@ def collect(runs: RunSet, task: str, wanted: dict[str, set[Condition]], models: 
     return ev, notes
 
 
-def oracle_values(runs: RunSet, task: str, oracle: str, metrics: set[str],
-                  conds: set[Condition]) -> dict[tuple[str, Condition, int], float]:
+def oracle_values(
+    runs: RunSet, task: str, oracle: str, metrics: set[str], conds: set[Condition]
+) -> dict[tuple[str, Condition, int], float]:
     """Per (metric, condition, seed): the ``oracle`` reference's value (mean over its cells)."""
     res = runs.results
     if not oracle or res.empty:
         return {}
     names = {f"{oracle}_{m}": m for m in metrics}
-    rows = res.loc[(res["task"] == task) & (res["reference"] == oracle) & (res["status"] == "ok")
-                   & res["metric"].isin(list(names))]
+    rows = res.loc[
+        (res["task"] == task) & (res["reference"] == oracle) & (res["status"] == "ok") & res["metric"].isin(list(names))
+    ]
     wanted = {(c.shift, c.severity, c.split): c for c in conds}
     out: dict[tuple[str, Condition, int], float] = {}
     key = ["shift", "severity", "split", "metric", "seed"]

@@ -21,17 +21,17 @@ from regshift_bench.leaderboard.load import KEY, RunSet, _read_table, model_view
 from regshift_bench.leaderboard.tables import MARKS, Cell, Table
 
 #: Columns of the published ``fit_diagnostics`` file, in order.
-FIT_FILE_COLUMNS = ["task", "model", "seed", "model_key", "shifts", "cells", *FIT_COLUMNS,
-                    "fit_seconds"]
-STARVED_NOTE = (f"{MARKS['collapse']} starved: a step or time budget (max_steps / max_seconds) "
-                "stopped training, so the model was cut short, not evaluated at its best; "
-                "'still improving' counts the fits whose last epoch was their best (undertrained).")
+FIT_FILE_COLUMNS = ["task", "model", "seed", "model_key", "shifts", "cells", *FIT_COLUMNS, "fit_seconds"]
+STARVED_NOTE = (
+    f"{MARKS['collapse']} starved: a step or time budget (max_steps / max_seconds) "
+    "stopped training, so the model was cut short, not evaluated at its best; "
+    "'still improving' counts the fits whose last epoch was their best (undertrained)."
+)
 
 
 def _read_fit_rows(runs: RunSet) -> pd.DataFrame:
     """One row per chosen finished cell with its fit columns (null where not recorded)."""
-    cols = [*KEY, "cell", "status", "explainer", "reference", "intervention", "model_key",
-            "fit_seconds", *FIT_COLUMNS]
+    cols = [*KEY, "cell", "status", "explainer", "reference", "intervention", "model_key", "fit_seconds", *FIT_COLUMNS]
     parts = []
     for src, run_dir in enumerate(runs.dirs):
         frame = _read_table(run_dir, "results", "cells", results_schema(), cols)
@@ -67,16 +67,23 @@ def fit_frame(runs: RunSet, tasks: list[str]) -> pd.DataFrame:
     rows.loc[rows["model_key"] == "", "model_key"] = rows["cell"]  # older runs: one per cell
     rows["label"] = [_shift_label(s, float(v)) for s, v in zip(rows["shift"], rows["severity"])]
     out = []
-    for (task, model, seed, key), part in rows.groupby(["task", "model", "seed", "model_key"],
-                                                       sort=True):
+    for (task, model, seed, key), part in rows.groupby(["task", "model", "seed", "model_key"], sort=True):
         # One trained model: its cells carry one report (the first recorded value of each).
         first = {c: next(iter(part[c].dropna()), None) for c in FIT_COLUMNS}
         # Only the cell that trained spent fit time; the cells reusing its model record 0.
         first["fit_seconds"] = pd.to_numeric(part["fit_seconds"], errors="coerce").max()
         first["undertrained"] = bool(part["undertrained"].fillna(False).astype(bool).any())
-        out.append({"task": task, "model": model, "seed": int(seed), "model_key": key,
-                    "shifts": ", ".join(sorted(set(part["label"]))), "cells": len(part),
-                    **first})
+        out.append(
+            {
+                "task": task,
+                "model": model,
+                "seed": int(seed),
+                "model_key": key,
+                "shifts": ", ".join(sorted(set(part["label"]))),
+                "cells": len(part),
+                **first,
+            }
+        )
     frame = pd.DataFrame(out, columns=FIT_FILE_COLUMNS)
     for col in ("epochs_run", "train_steps", "best_epoch"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("Int64")
@@ -95,20 +102,32 @@ def _model_row(model: str, part: pd.DataFrame) -> list[Cell]:
     improved = part["undertrained"].fillna(False).astype(bool)
     reported = part.loc[part["stopped_by"].notna() | improved]
     if reported.empty:
-        return [Cell(model), Cell(str(len(part))), *(Cell("—", "", "n/a") for _ in range(3)),
-                Cell("no fit report", "not iterative, or reports nothing", "n/a")]
+        return [
+            Cell(model),
+            Cell(str(len(part))),
+            *(Cell("—", "", "n/a") for _ in range(3)),
+            Cell("no fit report", "not iterative, or reports nothing", "n/a"),
+        ]
     counts = reported["stopped_by"].fillna("not recorded").value_counts()
     stops = ", ".join(f"{k} ×{int(v)}" for k, v in sorted(counts.items()))
     improving = int(improved.sum())
     starved = reported["stopped_by"].isin(sorted(BUDGET_STOPS)) | improved.loc[reported.index]
     if starved.any():
-        verdict = Cell("starved", f"{int(starved.sum())}/{len(reported)} fits stopped by the "
-                       f"budget; {improving} still improving", "collapse")
+        verdict = Cell(
+            "starved",
+            f"{int(starved.sum())}/{len(reported)} fits stopped by the budget; {improving} still improving",
+            "collapse",
+        )
     else:
         verdict = Cell("trained", "ended by its epochs or early stopping")
-    return [Cell(model), Cell(str(len(part))), Cell(stops),
-            Cell(f"{_median(reported, 'epochs_run')} / {_median(reported, 'best_epoch')}"),
-            Cell(_median(reported, "train_steps")), verdict]
+    return [
+        Cell(model),
+        Cell(str(len(part))),
+        Cell(stops),
+        Cell(f"{_median(reported, 'epochs_run')} / {_median(reported, 'best_epoch')}"),
+        Cell(_median(reported, "train_steps")),
+        verdict,
+    ]
 
 
 def training_table(task: str, fits: pd.DataFrame, models: list[str]) -> Table:
@@ -118,16 +137,23 @@ def training_table(task: str, fits: pd.DataFrame, models: list[str]) -> Table:
     :func:`~regshift_bench.leaderboard.overview.prune` when no model has one.
     """
     part = fits.loc[fits["task"] == task] if len(fits) else fits
-    rows = [_model_row(m, part.loc[part["model"] == m]) for m in models
-            if len(part) and (part["model"] == m).any()]
-    notes = ["One fit per seed and training set (cells sharing a trained model count once); "
-             "epochs run / best epoch and train steps are medians over the fits; every fit is in "
-             "fit_diagnostics.csv."]
+    rows = [_model_row(m, part.loc[part["model"] == m]) for m in models if len(part) and (part["model"] == m).any()]
+    notes = [
+        "One fit per seed and training set (cells sharing a trained model count once); "
+        "epochs run / best epoch and train steps are medians over the fits; every fit is in "
+        "fit_diagnostics.csv."
+    ]
     if any(r[-1].flag == "collapse" for r in rows):
         notes.append(STARVED_NOTE)
-    return Table("training", task, "Training", ["model", "fits", "stopped by",
-                                                "epochs run / best", "train steps", "verdict"],
-                 rows, notes, part.reset_index(drop=True) if len(part) else pd.DataFrame())
+    return Table(
+        "training",
+        task,
+        "Training",
+        ["model", "fits", "stopped by", "epochs run / best", "train steps", "verdict"],
+        rows,
+        notes,
+        part.reset_index(drop=True) if len(part) else pd.DataFrame(),
+    )
 
 
 def starved_models(fits: pd.DataFrame, task: str) -> list[str]:

@@ -72,8 +72,11 @@ def html_table(table: Table) -> str:
         head = f"{''.join(band)}</tr><tr>{head}"
     body = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in table.rows)
     notes = "".join(f'<p class="note">{esc(n)}</p>' for n in table.notes)
-    grid = (f'<table class="lb" data-table="{esc(table.key)}"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table>") if table.rows else ""
+    grid = (
+        (f'<table class="lb" data-table="{esc(table.key)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+        if table.rows
+        else ""
+    )
     return f"<h3>{esc(table.title)}</h3>{grid}{notes}"
 
 
@@ -86,8 +89,10 @@ def _run_wide(table: Table, index: int, nav: list[str]) -> str:
         return f'<section id="{slug}" data-section="{esc(table.key)}">{notes}</section>'
 
     nav.append(f'<a href="#{slug}">{esc(table.title)}</a>')
-    return (f'<section id="{slug}" data-section="{esc(table.key)}"><h2>{esc(table.title)}</h2>'
-            f"{html_table(table).split('</h3>', 1)[1]}</section>")
+    return (
+        f'<section id="{slug}" data-section="{esc(table.key)}"><h2>{esc(table.title)}</h2>'
+        f"{html_table(table).split('</h3>', 1)[1]}</section>"
+    )
 
 
 def render_html(lb: Leaderboard, svgs: dict[str, list[tuple[str, str, str]]] | None = None) -> str:
@@ -107,20 +112,26 @@ def render_html(lb: Leaderboard, svgs: dict[str, list[tuple[str, str, str]]] | N
     for i, board in enumerate(lb.boards):
         slug = _slug(board.task, i)
         nav.append(f'<a href="#{slug}">{esc(board.task)}</a>')
-        parts = [f'<section id="{slug}" data-task="{esc(board.task)}"><h2>{esc(board.task)}</h2>',
-                 f'<p class="note">Accuracy metric: {esc(board.metric)}.</p>']
+        parts = [
+            f'<section id="{slug}" data-task="{esc(board.task)}"><h2>{esc(board.task)}</h2>',
+            f'<p class="note">Accuracy metric: {esc(board.metric)}.</p>',
+        ]
         parts += [html_table(t) for t in board.tables]
         for plot, caption, svg in (svgs or {}).get(board.task, []):
             # The caption heads its own figure, so it is never read as the previous one's.
-            parts.append(f'<figure data-plot="{esc(plot)}">'
-                         f"<figcaption>{esc(caption)} — {esc(board.task)}</figcaption>{svg}</figure>")
+            parts.append(
+                f'<figure data-plot="{esc(plot)}">'
+                f"<figcaption>{esc(caption)} — {esc(board.task)}</figcaption>{svg}</figure>"
+            )
         parts.append("</section>")
         sections.append("".join(parts))
     for i, table in enumerate(trailing(lb)):  # run-wide, after the tasks: Anchors
         sections.append(_run_wide(table, len(lb.boards) + len(first) + i, nav))
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>regshift-bench leaderboard</title><style>{_CSS}</style></head><body>"
-            f'<h1>regshift-bench leaderboard</h1>{warning}<table class="prov">{prov}</table>'
-            f"<nav>{''.join(nav)}</nav>{''.join(sections)}</body></html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>regshift-bench leaderboard</title><style>{_CSS}</style></head><body>"
+        f'<h1>regshift-bench leaderboard</h1>{warning}<table class="prov">{prov}</table>'
+        f"<nav>{''.join(nav)}</nav>{''.join(sections)}</body></html>\n"
+    )

@@ -21,8 +21,7 @@ from regshift_bench import results as rs
 from regshift_bench.leaderboard.tables import Cell, Table, fmt
 
 KEY = "interpretation"
-_COLS = ["task", "shift", "severity", "model", "seed", "split", "metric", "value", "status",
-         "error", "explainer", "n"]
+_COLS = ["task", "shift", "severity", "model", "seed", "split", "metric", "value", "status", "error", "explainer", "n"]
 _KIND_ORDER = {"mechanism": 0, "covariate": 1, "measurement": 2, "selection": 3}
 
 
@@ -46,8 +45,7 @@ def interpretation_rows(run_dirs: list[Path]) -> pd.DataFrame:
 def _conditions(rows: pd.DataFrame) -> list[tuple[str, str, float, str]]:
     """(label, shift, severity, split): ID first, then each shift at its largest severity."""
     ood = rows.loc[(rows["shift"] != "none") & rows["split"].str.startswith("test_ood")]
-    kinds = (ood.groupby("shift")["shift_kind"].first().fillna("").to_dict()
-             if "shift_kind" in ood.columns else {})
+    kinds = ood.groupby("shift")["shift_kind"].first().fillna("").to_dict() if "shift_kind" in ood.columns else {}
     out = [("ID", "", 0.0, "test_id")]
     top = ood.groupby("shift")["severity"].max()
     order = sorted(top.index, key=lambda s: (_KIND_ORDER.get(kinds.get(s, ""), 9), s))
@@ -63,8 +61,7 @@ def _conditions(rows: pd.DataFrame) -> list[tuple[str, str, float, str]]:
 def _select(rows: pd.DataFrame, shift: str, severity: float, split: str) -> pd.DataFrame:
     if split == "test_id":  # the same test_id under every shift: pool the cells
         return rows.loc[rows["split"] == "test_id"]
-    return rows.loc[(rows["shift"] == shift) & (rows["severity"] == severity)
-                    & (rows["split"] == split)]
+    return rows.loc[(rows["shift"] == shift) & (rows["severity"] == severity) & (rows["split"] == split)]
 
 
 def _cell(part: pd.DataFrame) -> tuple[Cell, dict[str, float]]:
@@ -94,23 +91,32 @@ def interpretation_table(rows: pd.DataFrame, task: str) -> Table | None:
         for label, shift, sev, split in conds:
             cell, means = _cell(_select(mine, shift, sev, split))
             cells.append(cell)
-            data += [{"task": task, "model": model, "explainer": explainer, "condition": label,
-                      "metric": m, "value": v} for m, v in means.items()]
+            data += [
+                {"task": task, "model": model, "explainer": explainer, "condition": label, "metric": m, "value": v}
+                for m, v in means.items()
+            ]
         table_rows.append(cells)
     n = rows.loc[rows["status"] == "ok", "n"]
-    notes = [f"Mean per-sequence auROC of |importance| at functional planted-site positions "
-             "(TFs with an effect in the split's domain) vs the rest "
-             f"(0.5 = chance) over up to {int(n.max()) if len(n) else 0} sequences with sites per "
-             "split; below: auPRC and the fraction of the top-k positions inside sites "
-             "(k = site positions).",
-             "ID pools test_id over the cells; each shift is shown at its largest severity. A "
-             "mechanism shift that keeps the sequences leaves a model's attributions as they "
-             "were; its score moves only as far as the ground truth (which sites matter) moves.",
-             "n/a: the explainer needs a differentiable model (Model.torch_module) and this "
-             "model has none."]
-    return Table(KEY, task, "Interpretation: do explanations find the planted sites?",
-                 ["model", "explainer", *(c[0] for c in conds)], table_rows, notes,
-                 pd.DataFrame(data))
+    notes = [
+        f"Mean per-sequence auROC of |importance| at functional planted-site positions "
+        "(TFs with an effect in the split's domain) vs the rest "
+        f"(0.5 = chance) over up to {int(n.max()) if len(n) else 0} sequences with sites per "
+        "split; below: auPRC and the fraction of the top-k positions inside sites "
+        "(k = site positions).",
+        "ID pools test_id over the cells; each shift is shown at its largest severity. A "
+        "mechanism shift that keeps the sequences leaves a model's attributions as they "
+        "were; its score moves only as far as the ground truth (which sites matter) moves.",
+        "n/a: the explainer needs a differentiable model (Model.torch_module) and this model has none.",
+    ]
+    return Table(
+        KEY,
+        task,
+        "Interpretation: do explanations find the planted sites?",
+        ["model", "explainer", *(c[0] for c in conds)],
+        table_rows,
+        notes,
+        pd.DataFrame(data),
+    )
 
 
 def add_tables(run_dirs: list[Path], boards: list[Any]) -> pd.DataFrame:

@@ -36,8 +36,7 @@ from regshift_bench.leaderboard.load import RunSet
 from regshift_bench.leaderboard.tables import COLLAPSE_MARGIN, Cell, Table, fmt
 
 #: Shift kinds in column order, each with its family (the header band).
-FAMILIES = {"covariate": "input", "selection": "input", "mechanism": "label",
-            "measurement": "label"}
+FAMILIES = {"covariate": "input", "selection": "input", "mechanism": "label", "measurement": "label"}
 _KEY = ["task", "shift", "severity", "model", "seed", "intervention", "split", "metric"]
 LEVEL = 0.9
 _Z90 = 1.6448536269514722
@@ -54,8 +53,7 @@ def read_rows(run_dirs: list[Path]) -> pd.DataFrame:
         if frame.empty:
             continue
         frame["intervention"] = frame["intervention"].fillna(NONE)
-        keep = ((frame["explainer"].fillna("") == "") & (frame["reference"].fillna("") == "")
-                & (frame["status"] == "ok"))
+        keep = (frame["explainer"].fillna("") == "") & (frame["reference"].fillna("") == "") & (frame["status"] == "ok")
         parts.append(frame.loc[keep].assign(src=src))
     if not parts:
         return pd.DataFrame(columns=[*_KEY, "value", "cell", "shift_kind", "src"])
@@ -77,17 +75,19 @@ def units_of(rows: pd.DataFrame, task: str, family: Family = kind_family) -> pd.
     column (``ID`` or a shift kind), family (``ID``, ``input``, ``label``) and cell
     hash; each shift at its largest severity."""
     part = rows.loc[rows["task"] == task].drop_duplicates(
-        ["model", "intervention", "seed", "shift", "severity", "split"])
+        ["model", "intervention", "seed", "shift", "severity", "split"]
+    )
     is_id = (part["shift"] == NONE) & (part["split"] == "test_id")
     top = part.loc[part["shift"] != NONE].groupby("shift")["severity"].max()
-    is_ood = ((part["shift"] != NONE) & part["split"].str.startswith("test_ood")
-              & (part["severity"] == part["shift"].map(top)))
+    is_ood = (
+        (part["shift"] != NONE)
+        & part["split"].str.startswith("test_ood")
+        & (part["severity"] == part["shift"].map(top))
+    )
     units = part.loc[is_id | is_ood].copy()
     units["column"] = np.where(units["shift"] == NONE, "ID", units["shift_kind"].replace("", "other"))
-    units["family"] = ["ID" if sh == NONE else family(sh, k)
-                       for sh, k in zip(units["shift"], units["shift_kind"])]
-    return units[["model", "intervention", "seed", "shift", "severity", "split", "column",
-                  "family", "cell", "src"]]
+    units["family"] = ["ID" if sh == NONE else family(sh, k) for sh, k in zip(units["shift"], units["shift_kind"])]
+    return units[["model", "intervention", "seed", "shift", "severity", "split", "column", "family", "cell", "src"]]
 
 
 def _columns(units: pd.DataFrame) -> list[str]:
@@ -118,15 +118,16 @@ def _pearson(y: np.ndarray, mean: np.ndarray, var: np.ndarray) -> np.ndarray:
 STATS = {"gap": _coverage_gap, "r": _pearson}
 
 
-def paired_units(units: pd.DataFrame, runs: RunSet, model: str, intervention: str,
-                 cache: dict[tuple[int, str, str], pd.DataFrame]) -> list[tuple[Any, ...]]:
+def paired_units(
+    units: pd.DataFrame, runs: RunSet, model: str, intervention: str, cache: dict[tuple[int, str, str], pd.DataFrame]
+) -> list[tuple[Any, ...]]:
     """(seed, y, mean_iv, var_iv, mean_none, var_none) per unit of ``units`` of one model
     and intervention, on the examples both its cell and the ``none`` cell scored."""
     ref = units.loc[(units["intervention"] == NONE) & (units["model"] == model)].set_index(
-        ["seed", "shift", "severity", "split"])
+        ["seed", "shift", "severity", "split"]
+    )
     out = []
-    for u in units.loc[(units["intervention"] == intervention)
-                       & (units["model"] == model)].itertuples():
+    for u in units.loc[(units["intervention"] == intervention) & (units["model"] == model)].itertuples():
         key = (u.seed, u.shift, u.severity, u.split)
         if key in ref.index:
             got = _paired(runs, u, ref.loc[key], u.split, cache)
@@ -135,8 +136,9 @@ def paired_units(units: pd.DataFrame, runs: RunSet, model: str, intervention: st
     return out
 
 
-def estimate(pairs: list[tuple[Any, ...]], fn: Callable[..., np.ndarray], *, n_boot: int,
-             rng: np.random.Generator) -> tuple[float, np.ndarray, int]:
+def estimate(
+    pairs: list[tuple[Any, ...]], fn: Callable[..., np.ndarray], *, n_boot: int, rng: np.random.Generator
+) -> tuple[float, np.ndarray, int]:
     """Mean over units of ``fn(y, m_iv, v_iv, m_none, v_none)`` and its bootstrap samples.
 
     Examples are resampled within each unit (both predictions on the same indices);
@@ -152,8 +154,7 @@ def estimate(pairs: list[tuple[Any, ...]], fn: Callable[..., np.ndarray], *, n_b
     return float(np.nanmean(point)) if point else math.nan, samples, len({p[0] for p in pairs})
 
 
-def coverage_of_iv(y: np.ndarray, m1: np.ndarray, v1: np.ndarray, m0: np.ndarray,
-                   v0: np.ndarray) -> np.ndarray:
+def coverage_of_iv(y: np.ndarray, m1: np.ndarray, v1: np.ndarray, m0: np.ndarray, v0: np.ndarray) -> np.ndarray:
     """Coverage of the intervention's 90% interval along the last axis."""
     return (np.abs(y - m1) <= _Z90 * np.sqrt(v1)).mean(axis=-1)
 
@@ -164,15 +165,16 @@ def delta(stat: str) -> Callable[..., np.ndarray]:
     return lambda y, m1, v1, m0, v0: fn(y, m1, v1) - fn(y, m0, v0)
 
 
-def _paired(runs: RunSet, iv: Any, ref: Any, split: str,
-            cache: dict[tuple[int, str, str], pd.DataFrame]) -> tuple[np.ndarray, ...] | None:
+def _paired(
+    runs: RunSet, iv: Any, ref: Any, split: str, cache: dict[tuple[int, str, str], pd.DataFrame]
+) -> tuple[np.ndarray, ...] | None:
     """y and both predictions (mean, var) on the examples both cells scored, by row."""
+
     def read(src: int, cell: str) -> pd.DataFrame | None:
         key = (src, cell, split)
         if key not in cache:
             # Through the run set: a bundle keeps y once per data setting.
-            table = runs.files(src).predictions(cell, ["split", "row", "y", "mean", "var"],
-                                                split)
+            table = runs.files(src).predictions(cell, ["split", "row", "y", "mean", "var"], split)
             if table is None:
                 return None
             cache[key] = table.to_pandas().set_index("row")
@@ -185,12 +187,18 @@ def _paired(runs: RunSet, iv: Any, ref: Any, split: str,
     if len(common) < 3:
         return None
     a, b = a.loc[common], b.loc[common]
-    return (a["y"].to_numpy(float), a["mean"].to_numpy(float), a["var"].to_numpy(float),
-            b["mean"].to_numpy(float), b["var"].to_numpy(float))
+    return (
+        a["y"].to_numpy(float),
+        a["mean"].to_numpy(float),
+        a["var"].to_numpy(float),
+        b["mean"].to_numpy(float),
+        b["var"].to_numpy(float),
+    )
 
 
-def paired_difference(pairs: list[tuple[np.ndarray, ...]], stat: str, *, n_boot: int,
-                      rng: np.random.Generator, ci: float) -> tuple[float, float, float]:
+def paired_difference(
+    pairs: list[tuple[np.ndarray, ...]], stat: str, *, n_boot: int, rng: np.random.Generator, ci: float
+) -> tuple[float, float, float]:
     """Mean over units of stat(intervention) − stat(none), with a percentile interval.
 
     Parameters
@@ -216,16 +224,25 @@ def paired_difference(pairs: list[tuple[np.ndarray, ...]], stat: str, *, n_boot:
 
 
 def _diff_cell(gap: tuple[float, float, float], r: tuple[float, float, float]) -> Cell:
-    flag = ("helps" if gap[2] < 0 else "hurts" if gap[1] > 0 else "")
-    return Cell(f"{fmt(gap[0], '+.3f')} [{fmt(gap[1], '+.3f')}, {fmt(gap[2], '+.3f')}]",
-                f"r {fmt(r[0], '+.3f')} [{fmt(r[1], '+.3f')}, {fmt(r[2], '+.3f')}]", flag,
-                title="Δ|coverage − 0.9| (second line: Δ Pearson r) against none, "
-                      "same model, seed and examples")
+    flag = "helps" if gap[2] < 0 else "hurts" if gap[1] > 0 else ""
+    return Cell(
+        f"{fmt(gap[0], '+.3f')} [{fmt(gap[1], '+.3f')}, {fmt(gap[2], '+.3f')}]",
+        f"r {fmt(r[0], '+.3f')} [{fmt(r[1], '+.3f')}, {fmt(r[2], '+.3f')}]",
+        flag,
+        title="Δ|coverage − 0.9| (second line: Δ Pearson r) against none, same model, seed and examples",
+    )
 
 
-def interventions_table(rows: pd.DataFrame, runs: RunSet, task: str, *, n_boot: int = 200,
-                        random_state: int = 0, ci: float = 0.95,
-                        family: Family = kind_family) -> Table | None:
+def interventions_table(
+    rows: pd.DataFrame,
+    runs: RunSet,
+    task: str,
+    *,
+    n_boot: int = 200,
+    random_state: int = 0,
+    ci: float = 0.95,
+    family: Family = kind_family,
+) -> Table | None:
     """The paired-difference table of ``task`` (None when it ran no intervention)."""
     units = units_of(rows, task, family)
     if units.empty or not (units["intervention"] != NONE).any():
@@ -238,30 +255,50 @@ def interventions_table(rows: pd.DataFrame, runs: RunSet, task: str, *, n_boot: 
     for (model, iv_name), _ in ivs.groupby(["model", "intervention"], sort=True):
         cells = [Cell(str(model)), Cell(str(iv_name))]
         for col in columns:
-            pairs = paired_units(units.loc[units["column"] == col], runs, str(model),
-                                 str(iv_name), cache)
+            pairs = paired_units(units.loc[units["column"] == col], runs, str(model), str(iv_name), cache)
             if not pairs:
                 cells.append(Cell("—", flag="missing"))
                 continue
             gap = paired_difference(pairs, "gap", n_boot=n_boot, rng=rng, ci=ci)
             r = paired_difference(pairs, "r", n_boot=n_boot, rng=rng, ci=ci)
             cells.append(_diff_cell(gap, r))
-            data.append({"task": task, "model": model, "intervention": iv_name, "column": col,
-                         "units": len(pairs), "d_gap": gap[0], "d_gap_low": gap[1],
-                         "d_gap_high": gap[2], "d_r": r[0], "d_r_low": r[1], "d_r_high": r[2]})
+            data.append(
+                {
+                    "task": task,
+                    "model": model,
+                    "intervention": iv_name,
+                    "column": col,
+                    "units": len(pairs),
+                    "d_gap": gap[0],
+                    "d_gap_low": gap[1],
+                    "d_gap_high": gap[2],
+                    "d_r": r[0],
+                    "d_r_low": r[1],
+                    "d_r_high": r[2],
+                }
+            )
         out_rows.append(cells)
-    notes = [f"Δ against none for the same model, seed and examples; {ci:.0%} percentile "
-             f"bootstrap ({n_boot} resamples within each condition and seed, differences "
-             "averaged over them). Main line: Δ|coverage₉₀ − 0.9| (negative = closer to "
-             "nominal); second line: Δ Pearson r.",
-             f"{'▲'} the interval excludes 0 on the side of better coverage, {'▼'} of worse.",
-             "Columns: ID (test_id), then each shift kind at each shift's largest severity; "
-             "input shifts move p(x), label shifts move p(y | x).",
-             "Labelled target examples a test-time intervention used are held out of its "
-             "scored set and of the none rows it is compared with."]
-    return Table("interventions", task, "Interventions (paired Δ vs none)",
-                 ["model", "intervention", *columns], out_rows, notes, pd.DataFrame(data),
-                 ["", "", *(_band(units, c) for c in columns)])
+    notes = [
+        f"Δ against none for the same model, seed and examples; {ci:.0%} percentile "
+        f"bootstrap ({n_boot} resamples within each condition and seed, differences "
+        "averaged over them). Main line: Δ|coverage₉₀ − 0.9| (negative = closer to "
+        "nominal); second line: Δ Pearson r.",
+        f"{'▲'} the interval excludes 0 on the side of better coverage, {'▼'} of worse.",
+        "Columns: ID (test_id), then each shift kind at each shift's largest severity; "
+        "input shifts move p(x), label shifts move p(y | x).",
+        "Labelled target examples a test-time intervention used are held out of its "
+        "scored set and of the none rows it is compared with.",
+    ]
+    return Table(
+        "interventions",
+        task,
+        "Interventions (paired Δ vs none)",
+        ["model", "intervention", *columns],
+        out_rows,
+        notes,
+        pd.DataFrame(data),
+        ["", "", *(_band(units, c) for c in columns)],
+    )
 
 
 def coverage_table(rows: pd.DataFrame, task: str, family: Family = kind_family) -> Table | None:
@@ -271,34 +308,51 @@ def coverage_table(rows: pd.DataFrame, task: str, family: Family = kind_family) 
         return None
     columns = _columns(units)
     keys = ["model", "intervention", "seed", "shift", "severity", "split"]
-    vals = rows.loc[(rows["task"] == task) & rows["metric"].isin(
-        ["coverage_90", "width_norm_90", "worst_group_coverage_90"])]
+    vals = rows.loc[
+        (rows["task"] == task) & rows["metric"].isin(["coverage_90", "width_norm_90", "worst_group_coverage_90"])
+    ]
     merged = units.merge(vals[[*keys, "metric", "value"]], on=keys)
     mean = merged.groupby(["model", "intervention", "column", "metric"])["value"].mean()
     out_rows = []
-    order = sorted(units[["model", "intervention"]].drop_duplicates().itertuples(index=False),
-                   key=lambda t: (t[0], t[1] != NONE, t[1]))
+    order = sorted(
+        units[["model", "intervention"]].drop_duplicates().itertuples(index=False),
+        key=lambda t: (t[0], t[1] != NONE, t[1]),
+    )
     for model, iv_name in order:
         cells = [Cell(str(model)), Cell(str(iv_name))]
         for col in columns:
-            get = (lambda m: mean.get((model, iv_name, col, m), math.nan))  # noqa: E731
+            get = lambda m: mean.get((model, iv_name, col, m), math.nan)  # noqa: E731
             cov = get("coverage_90")
             flag = "collapse" if cov < LEVEL - COLLAPSE_MARGIN else ""
-            cells.append(Cell(fmt(cov), f"w {fmt(get('width_norm_90'), '.2f')} · worst "
-                                        f"{fmt(get('worst_group_coverage_90'), '.2f')}", flag))
+            cells.append(
+                Cell(
+                    fmt(cov),
+                    f"w {fmt(get('width_norm_90'), '.2f')} · worst {fmt(get('worst_group_coverage_90'), '.2f')}",
+                    flag,
+                )
+            )
         out_rows.append(cells)
-    notes = ["Mean coverage of the 90% interval over seeds and conditions; second line: "
-             "mean interval width / sd(y) (a calibrated Gaussian: 3.29) and the worst "
-             "coverage over declared groups (GC deciles; element class or DREAM subset "
-             "where recorded).",
-             f"⚠ coverage more than {COLLAPSE_MARGIN:g} below 0.9."]
+    notes = [
+        "Mean coverage of the 90% interval over seeds and conditions; second line: "
+        "mean interval width / sd(y) (a calibrated Gaussian: 3.29) and the worst "
+        "coverage over declared groups (GC deciles; element class or DREAM subset "
+        "where recorded).",
+        f"⚠ coverage more than {COLLAPSE_MARGIN:g} below 0.9.",
+    ]
     data = mean.reset_index().assign(task=task)
-    return Table("coverage", task, "Coverage under shift", ["model", "intervention", *columns],
-                 out_rows, notes, data, ["", "", *(_band(units, c) for c in columns)])
+    return Table(
+        "coverage",
+        task,
+        "Coverage under shift",
+        ["model", "intervention", *columns],
+        out_rows,
+        notes,
+        data,
+        ["", "", *(_band(units, c) for c in columns)],
+    )
 
 
-def add_tables(runs: Any, boards: list[Any], *, n_boot: int = 200,
-               random_state: int = 0, ci: float = 0.95) -> None:
+def add_tables(runs: Any, boards: list[Any], *, n_boot: int = 200, random_state: int = 0, ci: float = 0.95) -> None:
     """Append the Interventions and Coverage tables to each board that ran interventions.
 
     Called by :func:`regshift_bench.leaderboard.build.build_leaderboard` with its
@@ -313,8 +367,9 @@ def add_tables(runs: Any, boards: list[Any], *, n_boot: int = 200,
         return
     family = declared(runs).family
     for board in boards:
-        for table in (interventions_table(rows, runs, board.task, n_boot=n_boot,
-                                          random_state=random_state, ci=ci, family=family),
-                      coverage_table(rows, board.task, family)):
+        for table in (
+            interventions_table(rows, runs, board.task, n_boot=n_boot, random_state=random_state, ci=ci, family=family),
+            coverage_table(rows, board.task, family),
+        ):
             if table is not None:
                 board.tables.append(table)

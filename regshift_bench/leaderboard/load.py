@@ -34,16 +34,39 @@ from regshift_bench.submission.cell_files import CellFiles
 from regshift_bench.submission.layout import REFERENCES_SUFFIX
 
 KEY = ["task", "shift", "severity", "model", "seed"]
-_RESULT_COLUMNS = ["suite", "task", "shift", "severity", "model", "seed", "split", "metric", "value",
-                   "higher_is_better", "n", "status", "error", "cell"]
+_RESULT_COLUMNS = [
+    "suite",
+    "task",
+    "shift",
+    "severity",
+    "model",
+    "seed",
+    "split",
+    "metric",
+    "value",
+    "higher_is_better",
+    "n",
+    "status",
+    "error",
+    "cell",
+]
 #: Result columns other sessions add (reference rows, shift kinds, fit diagnostics,
 #: interpretation rows); older runs lack them, so they are read when present and
 #: otherwise filled with these defaults.
-OPTIONAL_RESULT_FIELDS = (pa.field("reference", pa.string()), pa.field("shift_kind", pa.string()),
-                          pa.field("undertrained", pa.bool_()), pa.field("explainer", pa.string()),
-                          pa.field("intervention", pa.string()))
-_OPTIONAL_DEFAULTS: dict[str, Any] = {"reference": "", "shift_kind": "", "undertrained": False,
-                                      "explainer": "", "intervention": "none"}
+OPTIONAL_RESULT_FIELDS = (
+    pa.field("reference", pa.string()),
+    pa.field("shift_kind", pa.string()),
+    pa.field("undertrained", pa.bool_()),
+    pa.field("explainer", pa.string()),
+    pa.field("intervention", pa.string()),
+)
+_OPTIONAL_DEFAULTS: dict[str, Any] = {
+    "reference": "",
+    "shift_kind": "",
+    "undertrained": False,
+    "explainer": "",
+    "intervention": "none",
+}
 #: Suffix of the optional per-cell file of reference predictions (e.g. the source oracle).
 REFERENCE_PREDICTIONS = REFERENCES_SUFFIX
 _PRED_COLUMNS = ["split", "row", "y", "mean", "var", "y_true", "noise_var"]
@@ -86,8 +109,7 @@ def results_schema() -> pa.Schema:
     return schema
 
 
-def _read_table(run_dir: Path, name: str, folder: str, schema: pa.Schema,
-                columns: list[str]) -> pd.DataFrame:
+def _read_table(run_dir: Path, name: str, folder: str, schema: pa.Schema, columns: list[str]) -> pd.DataFrame:
     consolidated, per_cell = run_dir / f"{name}.parquet", run_dir / folder
     if _fresh(consolidated, per_cell):
         present = set(pq.read_schema(consolidated).names)
@@ -101,8 +123,9 @@ def _read_table(run_dir: Path, name: str, folder: str, schema: pa.Schema,
     frame = table.to_pandas()
     for col, default in _OPTIONAL_DEFAULTS.items():
         if col in columns:
-            frame[col] = (frame[col].astype(object).where(frame[col].notna(), default)
-                          if col in frame.columns else default)
+            frame[col] = (
+                frame[col].astype(object).where(frame[col].notna(), default) if col in frame.columns else default
+            )
             if col == "undertrained":
                 frame[col] = frame[col].astype(bool)
     return frame
@@ -171,8 +194,7 @@ class RunSet:
         self.prediction_rows_read += len(out["row"])
         return out
 
-    def reference_predictions(self, src: int, cell: str, split: str,
-                              reference: str) -> dict[str, np.ndarray] | None:
+    def reference_predictions(self, src: int, cell: str, split: str, reference: str) -> dict[str, np.ndarray] | None:
         """``row, mean, var`` (n,) of a reference's per-example predictions, or None.
 
         Read from ``predictions/<cell>.references.parquet`` (columns ``split, row,
@@ -192,17 +214,40 @@ class RunSet:
         runs = []
         for run_dir, man in zip(self.dirs, self.manifests):
             prov = man.get("provenance", {}) or {}
-            runs.append({"run": man.get("run", run_dir.name), "dir": str(run_dir),
-                         "preset": man.get("preset", ""), "created": man.get("created", ""),
-                         "finished": man.get("finished", ""), "suites": man.get("suites", {}),
-                         **{k: prov.get(k, "") for k in ("rsbench", "plugins", "git_commit",
-                                                         "torch", "numpy", "python", "platform",
-                                                         "device", "device_name", "seeds")},
-                         **_timing(man)})
+            runs.append(
+                {
+                    "run": man.get("run", run_dir.name),
+                    "dir": str(run_dir),
+                    "preset": man.get("preset", ""),
+                    "created": man.get("created", ""),
+                    "finished": man.get("finished", ""),
+                    "suites": man.get("suites", {}),
+                    **{
+                        k: prov.get(k, "")
+                        for k in (
+                            "rsbench",
+                            "plugins",
+                            "git_commit",
+                            "torch",
+                            "numpy",
+                            "python",
+                            "platform",
+                            "device",
+                            "device_name",
+                            "seeds",
+                        )
+                    },
+                    **_timing(man),
+                }
+            )
         seeds = sorted({int(s) for s in self.plan["seed"].unique()}) if len(self.plan) else []
         status = self.plan["status"].value_counts().to_dict() if len(self.plan) else {}
-        return {"schema_version": rs.SCHEMA_VERSION, "runs": runs, "seeds": seeds,
-                "cells": {k: int(v) for k, v in status.items()}}
+        return {
+            "schema_version": rs.SCHEMA_VERSION,
+            "runs": runs,
+            "seeds": seeds,
+            "cells": {k: int(v) for k, v in status.items()},
+        }
 
 
 def _timing(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -224,9 +269,12 @@ def _timing(manifest: dict[str, Any]) -> dict[str, Any]:
     sessions = manifest.get("sessions") or []
     early = sum(1 for s in sessions if s.get("seconds") is None and not s.get("last_cell"))
     cells = [c.get("seconds") for c in (manifest.get("cells") or {}).values()]
-    return {"sessions": len(sessions), "killed_early": early,
-            "wall_seconds": rs.wall_seconds(sessions) if sessions else None,
-            "cell_seconds": round(sum(float(c) for c in cells if c is not None), 3)}
+    return {
+        "sessions": len(sessions),
+        "killed_early": early,
+        "wall_seconds": rs.wall_seconds(sessions) if sessions else None,
+        "cell_seconds": round(sum(float(c) for c in cells if c is not None), 3),
+    }
 
 
 def _check_suites(dirs: list[Path], manifests: list[dict[str, Any]]) -> None:
@@ -237,25 +285,29 @@ def _check_suites(dirs: list[Path], manifests: list[dict[str, Any]]) -> None:
                 raise DataError(
                     f"cannot merge runs: suite {suite!r} is version {seen[suite][0]} in "
                     f"{seen[suite][1]} but version {version} in {run_dir}; merge only runs of "
-                    "the same task files (re-run the older one)")
+                    "the same task files (re-run the older one)"
+                )
             seen.setdefault(suite, (version, run_dir))
 
 
-def _check_comparable(dirs: list[Path], manifests: list[dict[str, Any]],
-                      frames: list[pd.DataFrame]) -> None:
+def _check_comparable(dirs: list[Path], manifests: list[dict[str, Any]], frames: list[pd.DataFrame]) -> None:
     presets = {str(m.get("preset", "")) for m in manifests}
     if len(presets) > 1:
         which = ", ".join(f"{d} is {m.get('preset', '')!r}" for d, m in zip(dirs, manifests))
-        raise DataError(f"cannot merge runs of different presets ({which}); their sizes and "
-                        "budgets differ, so merge only runs of one preset")
+        raise DataError(
+            f"cannot merge runs of different presets ({which}); their sizes and "
+            "budgets differ, so merge only runs of one preset"
+        )
     owner: dict[str, tuple[str, Path]] = {}
     for run_dir, res in zip(dirs, frames):
         pairs = res[["task", "suite"]].drop_duplicates().itertuples(index=False)
         for task, suite in pairs:
             if task in owner and owner[task][0] != suite:
-                raise DataError(f"cannot merge runs: task {task!r} comes from suite "
-                                f"{owner[task][0]!r} in {owner[task][1]} but from suite {suite!r} "
-                                f"in {run_dir}; show them separately")
+                raise DataError(
+                    f"cannot merge runs: task {task!r} comes from suite "
+                    f"{owner[task][0]!r} in {owner[task][1]} but from suite {suite!r} "
+                    f"in {run_dir}; show them separately"
+                )
             owner.setdefault(task, (suite, run_dir))
 
 
@@ -267,8 +319,7 @@ def _plan_of(src: int, man: dict[str, Any], res: pd.DataFrame) -> pd.DataFrame:
     # Cells holding only interpretation rows (or planned with an explainer) are not
     # model cells: they must never stand in for the model's own cell of the same key.
     by_cell = res.groupby("cell", sort=False)["explainer"]
-    explainer_cells = set(by_cell.apply(lambda e: bool(len(e)) and (e != "").all())
-                          .loc[lambda f: f].index)
+    explainer_cells = set(by_cell.apply(lambda e: bool(len(e)) and (e != "").all()).loc[lambda f: f].index)
     if "explainer" in plan.columns:
         explainer_cells |= set(plan.loc[plan["explainer"].fillna("") != "", "cell"])
     observed = res.drop_duplicates("cell")[[*KEY, "cell"]]
@@ -307,8 +358,9 @@ def load_runs(run_dirs: Sequence[str | Path]) -> RunSet:
     _check_suites(dirs, manifests)
     plans, frames = [], []
     for src, run_dir in enumerate(dirs):
-        res = _read_table(run_dir, "results", "cells", results_schema(),
-                          _RESULT_COLUMNS + [f.name for f in OPTIONAL_RESULT_FIELDS])
+        res = _read_table(
+            run_dir, "results", "cells", results_schema(), _RESULT_COLUMNS + [f.name for f in OPTIONAL_RESULT_FIELDS]
+        )
         res = board_view(run_dir, manifests[src], res.assign(src=src))  # submissions: rescored
         res = model_view(res)  # intervention rows: leaderboard.interventions reads them
         frames.append(res)
@@ -316,9 +368,13 @@ def load_runs(run_dirs: Sequence[str | Path]) -> RunSet:
     _check_comparable(dirs, manifests, frames)
     plan = pd.concat(plans, ignore_index=True)
     plan["_rank"] = plan["status"].map(_STATUS_ORDER).fillna(3)
-    plan = (plan.sort_values(["_rank", "src"], ascending=[True, False], kind="stable")
-            .drop_duplicates(KEY).drop(columns="_rank")
-            .sort_values(KEY, kind="stable").reset_index(drop=True))
+    plan = (
+        plan.sort_values(["_rank", "src"], ascending=[True, False], kind="stable")
+        .drop_duplicates(KEY)
+        .drop(columns="_rank")
+        .sort_values(KEY, kind="stable")
+        .reset_index(drop=True)
+    )
     results = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     if len(dirs) > 1:  # keep each cell from the one run chosen above
         chosen = plan.loc[plan["status"] != "missing", ["cell", "src"]]

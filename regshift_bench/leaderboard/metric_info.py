@@ -36,14 +36,17 @@ class MetricInfo:
 def _info(name: str, plugin: Any) -> MetricInfo:
     doc = (type(plugin).__doc__ or "").strip().splitlines()
     target = getattr(plugin, "target", None)
-    return MetricInfo(name=name, table=getattr(plugin, "table", None),
-                      label=str(getattr(plugin, "label", "") or name),
-                      order=int(getattr(plugin, "table_order", 100)),
-                      number_format=str(getattr(plugin, "number_format", "") or ""),
-                      higher_is_better=bool(getattr(plugin, "higher_is_better", False)),
-                      target=None if target is None else float(target),
-                      summary=doc[0].rstrip(".") if doc else "",
-                      detects_shift="reference" in getattr(plugin, "needs", ()))
+    return MetricInfo(
+        name=name,
+        table=getattr(plugin, "table", None),
+        label=str(getattr(plugin, "label", "") or name),
+        order=int(getattr(plugin, "table_order", 100)),
+        number_format=str(getattr(plugin, "number_format", "") or ""),
+        higher_is_better=bool(getattr(plugin, "higher_is_better", False)),
+        target=None if target is None else float(target),
+        summary=doc[0].rstrip(".") if doc else "",
+        detects_shift="reference" in getattr(plugin, "needs", ()),
+    )
 
 
 def registered_infos() -> dict[str, MetricInfo]:
@@ -76,8 +79,9 @@ def default_metric(infos: dict[str, MetricInfo], present: set[str]) -> str | Non
 OTHER_SHOWN = 5
 
 
-def undeclared_infos(infos: dict[str, MetricInfo], present: set[str],
-                     higher_is_better: dict[str, bool]) -> list[MetricInfo]:
+def undeclared_infos(
+    infos: dict[str, MetricInfo], present: set[str], higher_is_better: dict[str, bool]
+) -> list[MetricInfo]:
     """Recorded metrics no loaded plugin declares (at most :data:`OTHER_SHOWN`).
 
     A task or shift may score a split with metrics of its own (a variant-effect set's
@@ -95,7 +99,16 @@ def undeclared_infos(infos: dict[str, MetricInfo], present: set[str],
         return len(tables), 0, name
 
     names = sorted(present - set(infos), key=counterpart)[:OTHER_SHOWN]
-    return [MetricInfo(name=n, table="other", label=n, order=i, number_format="",
-                       higher_is_better=higher_is_better.get(n, False), target=None,
-                       summary="recorded by the task or shift itself (no metric plugin)")
-            for i, n in enumerate(names)]
+    return [
+        MetricInfo(
+            name=n,
+            table="other",
+            label=n,
+            order=i,
+            number_format="",
+            higher_is_better=higher_is_better.get(n, False),
+            target=None,
+            summary="recorded by the task or shift itself (no metric plugin)",
+        )
+        for i, n in enumerate(names)
+    ]

@@ -28,8 +28,7 @@ CONTROL = "mean"
 #: The metric the overview compares (recorded on every regression split).
 OVERVIEW_METRIC = "mse"
 #: Tables whose first column names the row and every other column is a condition.
-MATRIX_KEYS = frozenset({"accuracy", "calibration", "selective", "effective", "other",
-                         "overview"})
+MATRIX_KEYS = frozenset({"accuracy", "calibration", "selective", "effective", "other", "overview"})
 #: Texts of a cell where nothing was scored (beside the ``n/a`` flag).
 UNSCORED_TEXTS = frozenset({"—", "n/a", "not scored"})
 
@@ -61,9 +60,11 @@ def prune(table: Table, keep_rows: frozenset[str] = frozenset()) -> Table | None
     cols = [j for j in range(1, n_cols) if not all(unscored(r[j - 1]) for r in body)]
     if not cols:
         return None
-    rows = [row for row in table.rows
-            if row[0].text in keep_rows or row[0].flag == "reference"
-            or not all(unscored(row[j]) for j in cols)]
+    rows = [
+        row
+        for row in table.rows
+        if row[0].text in keep_rows or row[0].flag == "reference" or not all(unscored(row[j]) for j in cols)
+    ]
     dropped = [table.columns[j] for j in range(1, n_cols) if j not in cols]
     notes = list(table.notes)
     if dropped:
@@ -73,9 +74,13 @@ def prune(table: Table, keep_rows: frozenset[str] = frozenset()) -> Table | None
         notes.append(f"Left out, nothing scored for them: {', '.join(gone)}.")
     keep = [0, *cols]
     groups = [table.groups[j] for j in keep] if table.groups else []
-    return dataclasses.replace(table, columns=[table.columns[j] for j in keep],
-                               rows=[[row[j] for j in keep] for row in rows], notes=notes,
-                               groups=groups)
+    return dataclasses.replace(
+        table,
+        columns=[table.columns[j] for j in keep],
+        rows=[[row[j] for j in keep] for row in rows],
+        notes=notes,
+        groups=groups,
+    )
 
 
 def _left_out(table: Table, keep: frozenset[str]) -> tuple[Table | None, str]:
@@ -92,8 +97,7 @@ def _left_out(table: Table, keep: frozenset[str]) -> tuple[Table | None, str]:
         return None, NO_PAIRS if table.key == "prior" else ""
     if table.key == INTERPRETATION and all(unscored(c) for r in table.rows for c in r[2:]):
         return None, "no explainer applies to these models"
-    if table.key == "robustness" and all(unscored(r[2]) for r in table.rows
-                                         if r[1].flag != "reference"):
+    if table.key == "robustness" and all(unscored(r[2]) for r in table.rows if r[1].flag != "reference"):
         return None, "no model has a score"
     return prune(table, keep), ""
 
@@ -131,8 +135,7 @@ def _seed_values(res: pd.DataFrame, task: str, oracle: str) -> tuple[pd.Series, 
     models = part.loc[(part["reference"] == "") & (part["metric"] == OVERVIEW_METRIC)]
     values = models.groupby(["model", *key])["value"].mean()
     if oracle:
-        yard = part.loc[(part["reference"] == oracle)
-                        & (part["metric"] == f"{oracle}_{OVERVIEW_METRIC}")]
+        yard = part.loc[(part["reference"] == oracle) & (part["metric"] == f"{oracle}_{OVERVIEW_METRIC}")]
     else:
         yard = models.loc[models["model"] == CONTROL]
     return values, yard.groupby(key)["value"].mean()
@@ -156,8 +159,9 @@ def _cell(per_seed: pd.Series) -> Cell:
     return Cell(pm(float(per_seed.mean()), sd))
 
 
-def _task_columns(lb: Leaderboard, board: TaskBoard, models: list[str],
-                  learned: list[str]) -> tuple[list[str], dict[str, list[Cell]]]:
+def _task_columns(
+    lb: Leaderboard, board: TaskBoard, models: list[str], learned: list[str]
+) -> tuple[list[str], dict[str, list[Cell]]]:
     """A task's two overview columns: its worst shift, and the mean over its shifts."""
     from regshift_bench.leaderboard.tables import Lookup
 
@@ -208,26 +212,39 @@ def overview_table(lb: Leaderboard, controls: list[str]) -> Table | None:
     if not columns:
         return None
     starved = {m for b in lb.boards for m in starved_models(lb.fits, b.task)}
-    rows = [[_model_cell(m, starved), *grid[m]]
-            for m in sorted(models, key=lambda m: _order(grid[m], m))]
-    notes = [f"Cell = {OVERVIEW_METRIC} of the model minus {OVERVIEW_METRIC} of the task's "
-             f"yardstick on the same test examples and seed, mean ± sd over seeds (0 = as good as "
-             f"the yardstick; lower is better). Yardstick: the oracle on the simulator (a task "
-             f"with an oracle), the {CONTROL} control on real data. Per task: the shift (at its "
-             "largest severity) where the learned models lose most, and the mean over its OOD "
-             "shifts; rows ordered by the mean over their columns. Every shift is in the "
-             "task's own section below."]
+    rows = [[_model_cell(m, starved), *grid[m]] for m in sorted(models, key=lambda m: _order(grid[m], m))]
+    notes = [
+        f"Cell = {OVERVIEW_METRIC} of the model minus {OVERVIEW_METRIC} of the task's "
+        f"yardstick on the same test examples and seed, mean ± sd over seeds (0 = as good as "
+        f"the yardstick; lower is better). Yardstick: the oracle on the simulator (a task "
+        f"with an oracle), the {CONTROL} control on real data. Per task: the shift (at its "
+        "largest severity) where the learned models lose most, and the mean over its OOD "
+        "shifts; rows ordered by the mean over their columns. Every shift is in the "
+        "task's own section below."
+    ]
     if any(not b.oracle for b in lb.boards) and CONTROL not in models:
         notes.append(f"No {CONTROL} model in these runs: real-data tasks have no yardstick.")
     if starved:
         notes.append(STARVED_NOTE)
     if any(c.mark for row in rows for c in row):
         notes.append(UNDERTRAINED_NOTE)
-    data = pd.DataFrame([{"column": f"{g} · {c}", "model": r[0].text, "excess": r[i + 1].text}
-                         for r in rows for i, (g, c) in enumerate(zip(groups, columns))])
-    table = Table("overview", "", f"Overview: {OVERVIEW_METRIC} lost beyond the oracle "
-                  f"(simulator) or the {CONTROL} control (real data)", ["model", *columns],
-                  rows, notes, data, ["", *groups])
+    data = pd.DataFrame(
+        [
+            {"column": f"{g} · {c}", "model": r[0].text, "excess": r[i + 1].text}
+            for r in rows
+            for i, (g, c) in enumerate(zip(groups, columns))
+        ]
+    )
+    table = Table(
+        "overview",
+        "",
+        f"Overview: {OVERVIEW_METRIC} lost beyond the oracle (simulator) or the {CONTROL} control (real data)",
+        ["model", *columns],
+        rows,
+        notes,
+        data,
+        ["", *groups],
+    )
     return prune(table, frozenset({CONTROL}))
 
 

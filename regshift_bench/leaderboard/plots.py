@@ -89,14 +89,24 @@ def _panels(n: int, title: str, models: list[str]) -> tuple[Figure, list]:  # ty
     # The top margin leaves room for a two-line panel title under the suptitle, which
     # is pinned 0.1 in from the top edge (a fractional y drifts into the panel titles
     # of a tall figure).
-    fig.subplots_adjust(left=0.62 / width, right=1 - (legend_in + 0.1) / width,
-                        bottom=0.45 / height, top=1 - (0.75 + extra_in) / height, wspace=0.35, hspace=0.7)
+    fig.subplots_adjust(
+        left=0.62 / width,
+        right=1 - (legend_in + 0.1) / width,
+        bottom=0.45 / height,
+        top=1 - (0.75 + extra_in) / height,
+        wspace=0.35,
+        hspace=0.7,
+    )
     fig.suptitle(title, x=0.62 / width, ha="left", y=1 - 0.1 / height, va="top")
     return fig, axes[:n]
 
 
-def _legend(fig: Figure, axes: list, models: list[str],  # type: ignore[type-arg]
-            extra: list[tuple[Any, str]] | None = None) -> None:
+def _legend(
+    fig: Figure,
+    axes: list,
+    models: list[str],  # type: ignore[type-arg]
+    extra: list[tuple[Any, str]] | None = None,
+) -> None:
     """One figure legend of the panels' labelled lines, then the ``extra`` (handle, label)s."""
     handles, labels = [], []
     for ax in axes:
@@ -121,12 +131,16 @@ def oracle_drops(lb: Leaderboard, board: TaskBoard) -> dict[tuple[str, float, st
     refs = lb.agg.references
     if not board.oracle or refs.empty:
         return {}
-    part = refs.loc[(refs["task"] == board.task) & (refs["reference"] == board.oracle)
-                    & (refs["metric"] == board.metric)]
+    part = refs.loc[
+        (refs["task"] == board.task) & (refs["reference"] == board.oracle) & (refs["metric"] == board.metric)
+    ]
     value = {(r.shift, float(r.severity), r.split): float(r.mean) for r in part.itertuples()}
     sign = 1.0 if lb.agg.higher_is_better(board.metric) else -1.0
-    return {k: sign * (value[(k[0], k[1], "test_id")] - v) for k, v in value.items()
-            if k[2] != "test_id" and (k[0], k[1], "test_id") in value}
+    return {
+        k: sign * (value[(k[0], k[1], "test_id")] - v)
+        for k, v in value.items()
+        if k[2] != "test_id" and (k[0], k[1], "test_id") in value
+    }
 
 
 #: The legend key of the dotted lines that draw a series' own ID (see degradation_figure).
@@ -155,15 +169,13 @@ def degradation_figure(lb: Leaderboard, board: TaskBoard) -> Figure | None:
     own = lb.agg.own_id(board.task, board.metric)
     colors = _colors(board.models)
     keyed = [*board.models, OWN_ID_KEY] if own else board.models  # the legend's width
-    fig, axes = _panels(len(panels), f"{board.task}: {board.metric} vs severity (0: none (ID))",
-                        keyed)
+    fig, axes = _panels(len(panels), f"{board.task}: {board.metric} vs severity (0: none (ID))", keyed)
     for ax, (shift, split) in zip(axes, panels):
         part = other.loc[(other["shift"] == shift) & (other["split"] == split)]
         for model in board.models:
             pts = part.loc[part["model"] == model].sort_values("severity")
             mine = any((model, shift, float(v), split) in own for v in pts["severity"])
-            _series(ax, pts, None if mine or model not in ref.index else ref.loc[model],
-                    colors[model], model, mine)
+            _series(ax, pts, None if mine or model not in ref.index else ref.loc[model], colors[model], model, mine)
         name = split.partition("/")[2]
         ax.set_title(_wrap(_safe(shift + (f" / {name}" if name else ""))))
         ax.set_xlabel("severity")
@@ -185,33 +197,43 @@ def _series(ax: Any, pts: pd.DataFrame, ident: Any, color: Any, model: str, own:
         return
     ax.errorbar(x, y, yerr=e, marker="o", ms=3, lw=1, capsize=2, color=color, label=_safe(model))
     if own:
-        ax.plot(list(pts["severity"]), list(pts["id_mean"]), ls=":", marker="o", ms=3, lw=1,
-                mfc="none", color=color)
+        ax.plot(list(pts["severity"]), list(pts["id_mean"]), ls=":", marker="o", ms=3, lw=1, mfc="none", color=color)
 
 
 def _beyond_figure(lb: Leaderboard, board: TaskBoard) -> Figure | None:
     """Drop beyond the oracle's vs severity, one panel per shift (and named OOD set)."""
     base = oracle_drops(lb, board)
     vals = lb.agg.values
-    sel = vals.loc[(vals["task"] == board.task) & (vals["metric"] == board.metric)
-                   & (vals["shift"] != "none")]
-    sel = sel.assign(beyond=[d - base.get((s, float(v), p), np.nan) for d, s, v, p in
-                             zip(sel["drop_mean"], sel["shift"], sel["severity"], sel["split"])])
+    sel = vals.loc[(vals["task"] == board.task) & (vals["metric"] == board.metric) & (vals["shift"] != "none")]
+    sel = sel.assign(
+        beyond=[
+            d - base.get((s, float(v), p), np.nan)
+            for d, s, v, p in zip(sel["drop_mean"], sel["shift"], sel["severity"], sel["split"])
+        ]
+    )
     panels = sorted(sel[["shift", "split"]].drop_duplicates().itertuples(index=False))
     if not panels:
         return None
     colors = _colors(board.models)
     # The drop is the table's: from the ID of the same cells (their own test_id), for the
     # model and the oracle alike.
-    fig, axes = _panels(len(panels), f"{board.task}: {board.metric} drop from cells' ID, "
-                        f"beyond {board.oracle}'s", board.models)
+    fig, axes = _panels(
+        len(panels), f"{board.task}: {board.metric} drop from cells' ID, beyond {board.oracle}'s", board.models
+    )
     for ax, (shift, split) in zip(axes, panels):
         part = sel.loc[(sel["shift"] == shift) & (sel["split"] == split)]
         for model in board.models:
             pts = part.loc[part["model"] == model].sort_values("severity")
             if len(pts):
-                ax.plot([0.0, *pts["severity"]], [0.0, *pts["beyond"]], marker="o", ms=3, lw=1,
-                        color=colors[model], label=_safe(model))
+                ax.plot(
+                    [0.0, *pts["severity"]],
+                    [0.0, *pts["beyond"]],
+                    marker="o",
+                    ms=3,
+                    lw=1,
+                    color=colors[model],
+                    label=_safe(model),
+                )
         ax.axhline(0.0, color="0.5", lw=0.8)
         name = split.partition("/")[2]
         ax.set_title(_wrap(_safe(shift + (f" / {name}" if name else ""))))
@@ -232,14 +254,18 @@ def effective_figure(board: TaskBoard) -> Figure | None:
     scale = str(frame["scale"].iloc[0])
     label = f"artanh({board.metric})" if scale == "fisher_z" else board.metric
     colors = _colors(board.models)
-    fig, axes = _panels(len(panels), f"{board.task}: effective robustness (OOD vs ID {label})",
-                        board.models)
+    fig, axes = _panels(len(panels), f"{board.task}: effective robustness (OOD vs ID {label})", board.models)
     for ax, (shift, severity, split) in zip(axes, panels):
-        part = frame.loc[(frame["shift"] == shift) & (frame["severity"] == severity)
-                         & (frame["split"] == split)]
+        part = frame.loc[(frame["shift"] == shift) & (frame["severity"] == severity) & (frame["split"] == split)]
         for r in part.itertuples():
-            ax.scatter([r.id], [r.ood], s=18, color=colors.get(r.model, (0.3, 0.3, 0.3, 1.0)),
-                       marker="x" if r.control else "o", label=_safe(r.model))
+            ax.scatter(
+                [r.id],
+                [r.ood],
+                s=18,
+                color=colors.get(r.model, (0.3, 0.3, 0.3, 1.0)),
+                marker="x" if r.control else "o",
+                label=_safe(r.model),
+            )
         slope, intercept = float(part["slope"].iloc[0]), float(part["intercept"].iloc[0])
         if np.isfinite(slope):
             xs = np.linspace(float(part["id"].min()), float(part["id"].max()), 2)
@@ -292,10 +318,18 @@ def _from_predictions(lb: Leaderboard, board: TaskBoard, kind: str) -> pd.DataFr
                     continue
                 frame = frame.loc[frame["curve"] == kind]
                 if len(frame):
-                    rows.append(pd.DataFrame({"model": model, "label": cond.label, "seed": seed,
-                                              "x": frame["x"].to_numpy(), "y": frame["y"].to_numpy()}))
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
-        columns=["model", "label", "seed", "x", "y"])
+                    rows.append(
+                        pd.DataFrame(
+                            {
+                                "model": model,
+                                "label": cond.label,
+                                "seed": seed,
+                                "x": frame["x"].to_numpy(),
+                                "y": frame["y"].to_numpy(),
+                            }
+                        )
+                    )
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["model", "label", "seed", "x", "y"])
 
 
 def curve_points(lb: Leaderboard, board: TaskBoard, kind: str) -> pd.DataFrame:
@@ -348,6 +382,7 @@ def _sorted(group: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 def text_color(rgba: tuple[float, ...]) -> str:
     """Black or white, whichever reads better on background ``rgba`` (WCAG luminance)."""
+
     def lin(c: float) -> float:
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
 
@@ -365,26 +400,35 @@ def drop_heatmap(lb: Leaderboard, board: TaskBoard) -> Figure | None:
     vals = lb.agg.values
     sel = vals.loc[(vals["task"] == board.task) & (vals["metric"] == board.metric)]
     base = oracle_drops(lb, board)  # empty without an oracle: raw drops
-    lookup = {(r.model, r.shift, r.severity, r.split):
-              r.drop_mean - base.get((r.shift, float(r.severity), r.split), np.nan if base else 0.0)
-              for r in sel.itertuples()}
-    grid = np.array([[lookup.get((m, c.shift, c.severity, c.split), np.nan) for c in conds]
-                     for m in board.models], dtype=float)
+    lookup = {
+        (r.model, r.shift, r.severity, r.split): r.drop_mean
+        - base.get((r.shift, float(r.severity), r.split), np.nan if base else 0.0)
+        for r in sel.itertuples()
+    }
+    grid = np.array(
+        [[lookup.get((m, c.shift, c.severity, c.split), np.nan) for c in conds] for m in board.models], dtype=float
+    )
     fig = Figure(figsize=(1.1 * len(conds) + 2.5, 0.35 * len(board.models) + 1.8), layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.subplots()
     span = float(np.nanmax(np.abs(grid))) if np.isfinite(grid).any() else 1.0
     cmap = matplotlib.colormaps["RdBu_r"].with_extremes(bad="#dddddd")
-    image = ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=-span or -1, vmax=span or 1,
-                      aspect="auto")
+    image = ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=-span or -1, vmax=span or 1, aspect="auto")
     ax.set_xticks(range(len(conds)), [_safe(c.label) for c in conds], rotation=30, ha="right")
     ax.set_yticks(range(len(board.models)), [_safe(m) for m in board.models])
     for i in range(grid.shape[0]):
         for j in range(grid.shape[1]):
             value = grid[i, j]
-            face = (cmap(image.norm(value)) if np.isfinite(value) else (0.87, 0.87, 0.87, 1.0))
-            ax.text(j, i, "—" if not np.isfinite(value) else f"{value:.2f}",
-                    ha="center", va="center", fontsize=8, color=text_color(tuple(face)))
+            face = cmap(image.norm(value)) if np.isfinite(value) else (0.87, 0.87, 0.87, 1.0)
+            ax.text(
+                j,
+                i,
+                "—" if not np.isfinite(value) else f"{value:.2f}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color=text_color(tuple(face)),
+            )
     beyond = f" beyond {board.oracle}'s" if base else ""
     fig.colorbar(image, ax=ax, label=_safe(f"drop in {board.metric}{beyond}"))
     ax.set_title(_safe(f"{board.task}: drop in {board.metric}{beyond} (ID − OOD, oriented)"))
@@ -394,17 +438,24 @@ def drop_heatmap(lb: Leaderboard, board: TaskBoard) -> Figure | None:
 def task_figures(lb: Leaderboard, board: TaskBoard) -> list[tuple[str, str, Figure]]:
     """(slug, caption, figure) for every plot of a task that has data."""
     with matplotlib.rc_context(_RC):
-        made = [("degradation", "Degradation curves", degradation_figure(lb, board)),
-                ("risk_coverage", "Risk–coverage curves", curve_figure(lb, board, "risk_coverage")),
-                ("reliability", "Reliability diagrams", curve_figure(lb, board, "reliability")),
-                ("drop_heatmap", "Drop heatmap" + (" (beyond the oracle)" if board.oracle else ""),
-                 drop_heatmap(lb, board)),
-                ("effective_robustness", "Effective robustness: OOD vs ID with the fitted line",
-                 effective_figure(board))]
+        made = [
+            ("degradation", "Degradation curves", degradation_figure(lb, board)),
+            ("risk_coverage", "Risk–coverage curves", curve_figure(lb, board, "risk_coverage")),
+            ("reliability", "Reliability diagrams", curve_figure(lb, board, "reliability")),
+            (
+                "drop_heatmap",
+                "Drop heatmap" + (" (beyond the oracle)" if board.oracle else ""),
+                drop_heatmap(lb, board),
+            ),
+            ("effective_robustness", "Effective robustness: OOD vs ID with the fitted line", effective_figure(board)),
+        ]
         from regshift_bench.leaderboard.interpretation import KEY, interpretation_figure
 
-        made += [("interpretation", "Interpretation: site auROC", interpretation_figure(t))
-                 for t in board.tables if t.key == KEY]
+        made += [
+            ("interpretation", "Interpretation: site auROC", interpretation_figure(t))
+            for t in board.tables
+            if t.key == KEY
+        ]
     return [(slug, cap, fig) for slug, cap, fig in made if fig is not None]
 
 
@@ -414,7 +465,7 @@ def svg_text(fig: Figure) -> str:
     with matplotlib.rc_context(_RC):
         fig.savefig(buf, format="svg", metadata={"Date": None})
     text = buf.getvalue()
-    return text[text.index("<svg"):]
+    return text[text.index("<svg") :]
 
 
 def save_figure(fig: Figure, stem: Path) -> list[Path]:

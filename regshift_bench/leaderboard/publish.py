@@ -43,8 +43,7 @@ def inline_svgs(lb: Leaderboard) -> dict[str, list[tuple[str, str, str]]]:
     """Plots of every task as inline SVG text, for :func:`render_html` alone."""
     from regshift_bench.leaderboard.plots import svg_text, task_figures  # matplotlib: on use
 
-    return {b.task: [(slug, cap, svg_text(fig)) for slug, cap, fig in task_figures(lb, b)]
-            for b in lb.boards}
+    return {b.task: [(slug, cap, svg_text(fig)) for slug, cap, fig in task_figures(lb, b)] for b in lb.boards}
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -63,13 +62,13 @@ def check_out_dir(out: str | Path) -> Path:
     """``out`` as a directory to write into; an existing file is a one-line error."""
     path = Path(out)
     if path.exists() and not path.is_dir():
-        raise DataError(f"--out {path} is an existing file; give a directory to write into "
-                        "(it is created when missing)")
+        raise DataError(
+            f"--out {path} is an existing file; give a directory to write into (it is created when missing)"
+        )
     return path
 
 
-def publish(lb: Leaderboard, to: str | Path, *, plots: bool = True,
-            formats: tuple[str, ...] = FORMATS) -> list[Path]:
+def publish(lb: Leaderboard, to: str | Path, *, plots: bool = True, formats: tuple[str, ...] = FORMATS) -> list[Path]:
     """Write the published leaderboard folder ``to``; returns the files written.
 
     ``formats`` limits what is written (e.g. ``("md",)`` writes README.md and the
@@ -97,7 +96,7 @@ def publish(lb: Leaderboard, to: str | Path, *, plots: bool = True,
             written += paths
             links.setdefault(board.task, []).append((caption, f"plots/{paths[0].name}"))
             text = paths[0].read_text(encoding="utf-8")
-            svgs.setdefault(board.task, []).append((slug, caption, text[text.index("<svg"):]))
+            svgs.setdefault(board.task, []).append((slug, caption, text[text.index("<svg") :]))
     if plots and {"md", "html"} & set(formats) and (out / "plots").is_dir():
         for old in (out / "plots").iterdir():
             if old.suffix in (".svg", ".png") and old not in written:
@@ -110,21 +109,20 @@ def publish(lb: Leaderboard, to: str | Path, *, plots: bool = True,
         written.append(out / FILES["html"])
     # The numbers come from the runs (their commits are in `provenance`); the tables,
     # Findings and Anchors are drawn by the code that publishes them.
-    meta = {"provenance": lb.provenance, "options": lb.options,
-            "commits": provenance.run_commits(lb.runs.manifests),  # every cell's, all runs
-            "rendered_by": {"rsbench": regshift_bench.__version__,
-                            "git_commit": provenance.git_commit()}}
+    meta = {
+        "provenance": lb.provenance,
+        "options": lb.options,
+        "commits": provenance.run_commits(lb.runs.manifests),  # every cell's, all runs
+        "rendered_by": {"rsbench": regshift_bench.__version__, "git_commit": provenance.git_commit()},
+    }
     if "csv" in formats:
         for name, frame in tidy_frames(lb).items():
             frame.to_csv(out / f"{name}.csv", index=False)
-            rs.write_parquet_atomic(pa.Table.from_pandas(frame, preserve_index=False),
-                                    out / f"{name}.parquet", meta)
+            rs.write_parquet_atomic(pa.Table.from_pandas(frame, preserve_index=False), out / f"{name}.parquet", meta)
             written += [out / f"{name}.csv", out / f"{name}.parquet"]
     if "json" in formats:
-        _write_text(out / FILES["json"], json.dumps(render_json(lb), indent=1, sort_keys=True,
-                                                    default=str))
-        _write_text(out / "provenance.json", json.dumps(meta, indent=2, sort_keys=True,
-                                                        default=str))
+        _write_text(out / FILES["json"], json.dumps(render_json(lb), indent=1, sort_keys=True, default=str))
+        _write_text(out / "provenance.json", json.dumps(meta, indent=2, sort_keys=True, default=str))
         written += [out / FILES["json"], out / "provenance.json"]
         # The reference bundle: per-example predictions and split digests, so a new model
         # is ranked against these without re-running them (regshift_bench.submission).

@@ -132,14 +132,22 @@ def _examples(runs: RunSet, group: pd.DataFrame, split: str) -> dict[str, Exampl
     out = {}
     for model, pred in data.items():
         keep = slice(None) if len(pred["row"]) == len(common) else np.isin(pred["row"], common)
-        out[model] = Examples.of(*(pred[c][keep] for c in ("y", "mean", "var", "y_true",
-                                                            "noise_var")))
+        out[model] = Examples.of(*(pred[c][keep] for c in ("y", "mean", "var", "y_true", "noise_var")))
     return out
 
 
-def boot_scores(runs: RunSet, task: str, metric: str, higher_is_better: bool,
-                conditions: list[Condition], models: list[str], *, n_boot: int = 1000,
-                random_state: int = 0, ci: float = 0.95) -> BootScores:
+def boot_scores(
+    runs: RunSet,
+    task: str,
+    metric: str,
+    higher_is_better: bool,
+    conditions: list[Condition],
+    models: list[str],
+    *,
+    n_boot: int = 1000,
+    random_state: int = 0,
+    ci: float = 0.95,
+) -> BootScores:
     """Bootstrap ``metric`` for every model on every condition and seed of ``task``.
 
     The metric plugin scores the per-example predictions (``predictions/<cell>.parquet``)
@@ -148,11 +156,13 @@ def boot_scores(runs: RunSet, task: str, metric: str, higher_is_better: bool,
     models. A metric that needs ``reference`` gets the same cell's ``test_id`` split.
     """
     plan = runs.plan.loc[runs.plan["task"] == task]
-    seeds = {c: sorted(int(s) for s in plan.loc[(plan["shift"] == c.shift)
-                                                & (plan["severity"] == c.severity), "seed"].unique())
-             for c in conditions}
-    out = BootScores(metric, higher_is_better, n_boot, ci, seeds, random_state=random_state,
-                     task=task)
+    seeds = {
+        c: sorted(
+            int(s) for s in plan.loc[(plan["shift"] == c.shift) & (plan["severity"] == c.severity), "seed"].unique()
+        )
+        for c in conditions
+    }
+    out = BootScores(metric, higher_is_better, n_boot, ci, seeds, random_state=random_state, task=task)
     try:
         plugin = resolve_metric(metric)
     except BootstrapUnavailable as exc:
@@ -161,8 +171,10 @@ def boot_scores(runs: RunSet, task: str, metric: str, higher_is_better: bool,
     needs_ref = "reference" in getattr(plugin, "needs", ())
     if resample_path(plugin, needs_ref) == "call" and n_boot > CALL_PATH_MAX_BOOT:
         # One Python call per resample: cap the count so big grids stay minutes, not hours.
-        out.notes.append(f"{metric} offers only the plugin call (no array path), so it was "
-                         f"resampled {CALL_PATH_MAX_BOOT} times instead of {n_boot}")
+        out.notes.append(
+            f"{metric} offers only the plugin call (no array path), so it was "
+            f"resampled {CALL_PATH_MAX_BOOT} times instead of {n_boot}"
+        )
         n_boot = out.n_boot = CALL_PATH_MAX_BOOT
     ok = plan.loc[(plan["status"] == "ok") & plan["model"].isin(models)]
     with _one_blas_thread():  # set up once: finding the BLAS libraries costs ~10 ms
@@ -170,9 +182,17 @@ def boot_scores(runs: RunSet, task: str, metric: str, higher_is_better: bool,
     return out
 
 
-def _score_groups(runs: RunSet, task: str, plugin: Any, needs_ref: bool, ok: pd.DataFrame,
-                  conditions: list[Condition], out: BootScores, n_boot: int,
-                  random_state: int) -> None:
+def _score_groups(
+    runs: RunSet,
+    task: str,
+    plugin: Any,
+    needs_ref: bool,
+    ok: pd.DataFrame,
+    conditions: list[Condition],
+    out: BootScores,
+    n_boot: int,
+    random_state: int,
+) -> None:
     skipped: list[str] = []
     for cond in conditions:
         if needs_ref and not cond.split.startswith("test_ood"):
@@ -185,8 +205,7 @@ def _score_groups(runs: RunSet, task: str, plugin: Any, needs_ref: bool, ok: pd.
             reference = _examples(runs, group, "test_id") if needs_ref else None
             rng = group_rng(random_state, task, cond.shift, cond.severity, cond.split, int(seed))
             try:
-                res = paired_scores(plugin, examples, n_boot=n_boot, rng=rng,
-                                    reference=reference)
+                res = paired_scores(plugin, examples, n_boot=n_boot, rng=rng, reference=reference)
             except MetricSkipped as exc:
                 if cond.label not in skipped:
                     skipped.append(cond.label)
@@ -203,8 +222,16 @@ def ceiling_relative(bs: BootScores, ceilings: dict[Condition, float]) -> BootSc
 
     Conditions without a ceiling keep their raw values.
     """
-    out = BootScores(bs.metric, bs.higher_is_better, bs.n_boot, bs.ci, bs.seeds,
-                     notes=list(bs.notes), random_state=bs.random_state, task=bs.task)
+    out = BootScores(
+        bs.metric,
+        bs.higher_is_better,
+        bs.n_boot,
+        bs.ci,
+        bs.seeds,
+        notes=list(bs.notes),
+        random_state=bs.random_state,
+        task=bs.task,
+    )
     for key, point in bs.point.items():
         c = ceilings.get(key[1])
         if c is None:
@@ -244,11 +271,16 @@ def robustness(bs: BootScores, models: list[str], conditions: list[Condition]) -
     rows, oriented = [], {}
     for model in models:
         have = [c for c in ood if bs.has(model, c)]
-        row: dict[str, Any] = {"model": model, "score": np.nan, "score_low": np.nan, "score_high": np.nan,
-               "n_conditions": len(have), "n_planned": len(ood),
-               "complete": bool(bs.point) and bool(ood) and len(have) == len(ood),
-               "note": "" if len(have) == len(ood) else
-               f"predictions for {len(have)}/{len(ood)} conditions"}
+        row: dict[str, Any] = {
+            "model": model,
+            "score": np.nan,
+            "score_low": np.nan,
+            "score_high": np.nan,
+            "n_conditions": len(have),
+            "n_planned": len(ood),
+            "complete": bool(bs.point) and bool(ood) and len(have) == len(ood),
+            "note": "" if len(have) == len(ood) else f"predictions for {len(have)}/{len(ood)} conditions",
+        }
         if not ood:
             row["note"] = f"no OOD condition records {bs.metric}"
         if have:
@@ -272,8 +304,7 @@ def robustness(bs: BootScores, models: list[str], conditions: list[Condition]) -
         pos = frame.set_index("model").index
         for i, model in enumerate(ranked):
             lo, hi = _interval(ranks[i], bs.ci)
-            frame.loc[pos.get_loc(model), ["rank", "rank_low", "rank_high"]] = (
-                float(np.median(ranks[i])), lo, hi)
+            frame.loc[pos.get_loc(model), ["rank", "rank_low", "rank_high"]] = (float(np.median(ranks[i])), lo, hi)
         score = frame.set_index("model")["score"]
         order = sorted(ranked, key=lambda m: -bs.sign() * score[m])
         for model, g in tie_groups(order, oriented, bs.ci).items():
@@ -285,22 +316,31 @@ def robustness(bs: BootScores, models: list[str], conditions: list[Condition]) -
 def prior_pairs(models: list[str]) -> list[tuple[str, str]]:
     """(``base+prior``, ``base``) pairs whose base is present (base = text before '+')."""
     present = set(models)
-    return [(m, m.split("+", 1)[0]) for m in sorted(models)
-            if "+" in m and m.split("+", 1)[0] in present]
+    return [(m, m.split("+", 1)[0]) for m in sorted(models) if "+" in m and m.split("+", 1)[0] in present]
 
 
-def prior_effect(bs: BootScores, pairs: list[tuple[str, str]],
-                 conditions: list[Condition]) -> pd.DataFrame:
+def prior_effect(bs: BootScores, pairs: list[tuple[str, str]], conditions: list[Condition]) -> pd.DataFrame:
     """Paired bootstrap difference prior - base per condition (positive = prior helps)."""
     rows = []
     for model, base in pairs:
         for cond in conditions:
-            seeds = [s for s in bs.seeds.get(cond, [])
-                     if (model, cond, s) in bs.point and (base, cond, s) in bs.point]
-            row: dict[str, Any] = {"model": model, "base": base, "condition": cond.label, "shift": cond.shift,
-                   "severity": cond.severity, "split": cond.split, "n_seeds": len(seeds),
-                   "n_expected": len(bs.seeds.get(cond, [])), "diff": np.nan, "low": np.nan,
-                   "high": np.nan, "p": np.nan, "p_holm": np.nan, "significant": False}
+            seeds = [s for s in bs.seeds.get(cond, []) if (model, cond, s) in bs.point and (base, cond, s) in bs.point]
+            row: dict[str, Any] = {
+                "model": model,
+                "base": base,
+                "condition": cond.label,
+                "shift": cond.shift,
+                "severity": cond.severity,
+                "split": cond.split,
+                "n_seeds": len(seeds),
+                "n_expected": len(bs.seeds.get(cond, [])),
+                "diff": np.nan,
+                "low": np.nan,
+                "high": np.nan,
+                "p": np.nan,
+                "p_holm": np.nan,
+                "significant": False,
+            }
             if seeds:
                 p_m, s_m = bs.mean(model, cond, seeds)
                 p_b, s_b = bs.mean(base, cond, seeds)
@@ -308,9 +348,25 @@ def prior_effect(bs: BootScores, pairs: list[tuple[str, str]],
                 row["low"], row["high"] = _interval(bs.sign() * (s_m - s_b), bs.ci)
                 row["p"] = two_sided_pvalue(s_m - s_b)
             rows.append(row)
-    frame = pd.DataFrame(rows, columns=["model", "base", "condition", "shift", "severity", "split",
-                                        "n_seeds", "n_expected", "diff", "low", "high", "p",
-                                        "p_holm", "significant"])
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "model",
+            "base",
+            "condition",
+            "shift",
+            "severity",
+            "split",
+            "n_seeds",
+            "n_expected",
+            "diff",
+            "low",
+            "high",
+            "p",
+            "p_holm",
+            "significant",
+        ],
+    )
     for _, idx in frame.groupby("model").groups.items():  # one family per prior pair
         tested = [i for i in idx if np.isfinite(frame.at[i, "p"])]
         if tested:

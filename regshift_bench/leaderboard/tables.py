@@ -27,20 +27,26 @@ UNDERTRAINED = "†"
 #: n = 100 is ± 0.06, on Pearson r = 0.5 about ± 0.15 (Fisher z), too wide to rank on.
 SMALL_N = 100
 SMALL_N_MARK = "⚠n"
-SMALL_N_NOTE = (f"{SMALL_N_MARK} marks a split with fewer than {SMALL_N} test examples: its "
-                "intervals are wide (e.g. ± 0.06 on a coverage of 0.9, about ± 0.15 on a Pearson "
-                "r of 0.5).")
-UNDERTRAINED_NOTE = (f"{UNDERTRAINED} undertrained: a step or time budget stopped training while the "
-                     "validation loss was still improving (best epoch = last epoch), in the seeds "
-                     "counted next to the mark; its numbers understate the model.")
+SMALL_N_NOTE = (
+    f"{SMALL_N_MARK} marks a split with fewer than {SMALL_N} test examples: its "
+    "intervals are wide (e.g. ± 0.06 on a coverage of 0.9, about ± 0.15 on a Pearson "
+    "r of 0.5)."
+)
+UNDERTRAINED_NOTE = (
+    f"{UNDERTRAINED} undertrained: a step or time budget stopped training while the "
+    "validation loss was still improving (best epoch = last epoch), in the seeds "
+    "counted next to the mark; its numbers understate the model."
+)
 #: The label of a cell's in-distribution value where it is not the ``none`` cells' value
 #: (:meth:`~regshift_bench.leaderboard.aggregate.Aggregate.own_id`).
 OWN_ID = "own ID"
 REFERENCE_LABEL = Condition(REFERENCE, 0.0, "test_id").label
-OWN_ID_NOTE = (f"{OWN_ID} = test_id of the same cells where it is not the {REFERENCE_LABEL} "
-               "column's value: a shift that re-splits the data and retrains (a selection "
-               "shift) tests in distribution on a split of its own, and a condition whose "
-               "finished seeds differ averages other seeds; its drop is from that own ID.")
+OWN_ID_NOTE = (
+    f"{OWN_ID} = test_id of the same cells where it is not the {REFERENCE_LABEL} "
+    "column's value: a shift that re-splits the data and retrains (a selection "
+    "shift) tests in distribution on a split of its own, and a condition whose "
+    "finished seeds differ averages other seeds; its drop is from that own ID."
+)
 
 
 @dataclass
@@ -111,8 +117,9 @@ class Lookup:
     def __init__(self, agg: Aggregate, task: str, metrics: list[str]) -> None:
         vals = agg.values
         self.frame = vals.loc[(vals["task"] == task) & vals["metric"].isin(metrics)]
-        self.rows = {(r["model"], r["shift"], r["severity"], r["split"], r["metric"]): r
-                     for r in self.frame.to_dict("records")}
+        self.rows = {
+            (r["model"], r["shift"], r["severity"], r["split"], r["metric"]): r for r in self.frame.to_dict("records")
+        }
         cells = agg.cells.loc[agg.cells["task"] == task]
         self.cells = {(r["model"], r["shift"], r["severity"]): r for r in cells.to_dict("records")}
         self.agg, self.task = agg, task
@@ -121,24 +128,29 @@ class Lookup:
         refs = agg.references
         refs = refs.loc[(refs["task"] == task) & refs["metric"].isin(metrics)] if len(refs) else refs
         self.reference_names = sorted(set(refs["reference"])) if len(refs) else []
-        self.refs = {(r["reference"], r["shift"], r["severity"], r["split"], r["metric"]): r
-                     for r in refs.to_dict("records")}
+        self.refs = {
+            (r["reference"], r["shift"], r["severity"], r["split"], r["metric"]): r for r in refs.to_dict("records")
+        }
 
     def ref(self, name: str, cond: Condition, metric: str) -> dict[str, Any] | None:
         return self.refs.get((name, cond.shift, cond.severity, cond.split, metric))
 
     def undertrained(self, model: str, cond: Condition | None = None) -> tuple[int, int]:
         """(undertrained seeds, planned seeds) of a model in one condition or in all."""
-        rows = [r for k, r in self.cells.items() if k[0] == model
-                and (cond is None or (k[1], k[2]) == (cond.shift, cond.severity))]
-        return (sum(int(r.get("n_undertrained", 0) or 0) for r in rows),
-                sum(int(r["n_expected"]) for r in rows))
+        rows = [
+            r
+            for k, r in self.cells.items()
+            if k[0] == model and (cond is None or (k[1], k[2]) == (cond.shift, cond.severity))
+        ]
+        return (sum(int(r.get("n_undertrained", 0) or 0) for r in rows), sum(int(r["n_expected"]) for r in rows))
 
     @staticmethod
     def _keyed(frame: pd.DataFrame, task: str) -> dict[tuple[Any, ...], str]:
         part = frame.loc[frame["task"] == task]
-        return {(r["model"], r["shift"], r["severity"], r["split"], r["metric"]): str(r["error"])
-                for r in part.to_dict("records")}
+        return {
+            (r["model"], r["shift"], r["severity"], r["split"], r["metric"]): str(r["error"])
+            for r in part.to_dict("records")
+        }
 
     def get(self, model: str, cond: Condition, metric: str) -> dict[str, Any] | None:
         return self.rows.get((model, cond.shift, cond.severity, cond.split, metric))
@@ -154,15 +166,18 @@ class Lookup:
             return Cell("failed", "metric failed", "failed", error)
         info = self.cells.get((model, cond.shift, cond.severity))
         if info is not None and info["n_failed"]:
-            return Cell("failed", f"{info['n_failed']}/{info['n_expected']} seeds failed", "failed",
-                        str(info["error"]))
+            return Cell("failed", f"{info['n_failed']}/{info['n_expected']} seeds failed", "failed", str(info["error"]))
         # A finished cell without a value on a split nobody scored with this metric is
         # "not scored", not "missing".
         where = (cond.shift, cond.severity, cond.split)
         if info is not None and info["n_ok"] and where not in self.agg.recorded(self.task, metric):
-            return Cell("not scored", f"no {metric} on this split", "n/a",
-                        f"this split records no {metric} (e.g. a variant-effect set, scored per "
-                        "element by its own metrics): see 'Other recorded metrics'")
+            return Cell(
+                "not scored",
+                f"no {metric} on this split",
+                "n/a",
+                f"this split records no {metric} (e.g. a variant-effect set, scored per "
+                "element by its own metrics): see 'Other recorded metrics'",
+            )
         return Cell("missing", "not run", "missing")
 
 
@@ -183,31 +198,49 @@ def _mark(look: Lookup, model: str, cond: Condition | None, cell: Cell) -> Cell:
 
 def _model_cell(look: Lookup, model: str, cells: list[Cell]) -> Cell:
     bad = [c for c in cells if c.flag in ("partial", "missing", "failed")]
-    return _mark(look, model, None, Cell(model, "incomplete" if bad else "",
-                                         "incomplete" if bad else ""))
+    return _mark(look, model, None, Cell(model, "incomplete" if bad else "", "incomplete" if bad else ""))
 
 
 def _groups(conds: list[Condition]) -> list[str]:
     return ["", *(("in-distribution" if c.is_reference else c.kind) for c in conds)]
 
 
-def _matrix(key: str, task: str, title: str, look: Lookup, models: list[str],
-            conds: list[Condition], make: Any, make_ref: Any, notes: list[str]) -> Table:
+def _matrix(
+    key: str,
+    task: str,
+    title: str,
+    look: Lookup,
+    models: list[str],
+    conds: list[Condition],
+    make: Any,
+    make_ref: Any,
+    notes: list[str],
+) -> Table:
     rows = []
     for model in models:
         cells = [_mark(look, model, c, make(model, c)) for c in conds]
         rows.append([_model_cell(look, model, cells), *cells])
     for name in look.reference_names:  # references: beside the models, never ranked
-        rows.append([Cell(name, "reference · not ranked", "reference"),
-                     *(make_ref(name, c) for c in conds)])
+        rows.append([Cell(name, "reference · not ranked", "reference"), *(make_ref(name, c) for c in conds)])
     if look.reference_names:
-        notes = [*notes, f"Reference rows ({', '.join(look.reference_names)}) are not models: "
-                 "what an ideal predictor of that kind scores on the same examples; "
-                 "shown for scale, never ranked."]
+        notes = [
+            *notes,
+            f"Reference rows ({', '.join(look.reference_names)}) are not models: "
+            "what an ideal predictor of that kind scores on the same examples; "
+            "shown for scale, never ranked.",
+        ]
     if any(c.mark for row in rows for c in row):
         notes = [*notes, UNDERTRAINED_NOTE]
-    return Table(key, task, title, ["model", *(c.label for c in conds)], rows, notes,
-                 look.frame.reset_index(drop=True), _groups(conds))
+    return Table(
+        key,
+        task,
+        title,
+        ["model", *(c.label for c in conds)],
+        rows,
+        notes,
+        look.frame.reset_index(drop=True),
+        _groups(conds),
+    )
 
 
 def _n_text(row: dict[str, Any] | None) -> str:
@@ -217,14 +250,18 @@ def _n_text(row: dict[str, Any] | None) -> str:
     return f"n {n}" + (f" {SMALL_N_MARK}" if n < SMALL_N else "")
 
 
-def _oracle_text(look: Lookup, oracle: str, cond: Condition, metric: str, row: dict[str, Any],
-                 hib: bool, spec: str) -> str:
+def _oracle_text(
+    look: Lookup, oracle: str, cond: Condition, metric: str, row: dict[str, Any], hib: bool, spec: str
+) -> str:
     """The value relative to the oracle on the same examples, and the drop beyond its drop."""
     ref = look.ref(oracle, cond, metric) if oracle else None
     if ref is None:
         return ""
-    rel = (f"÷ oracle {fmt(row['mean'] / ref['mean'])}" if hib and ref["mean"]
-           else f"− oracle {fmt(row['mean'] - ref['mean'], spec)}")
+    rel = (
+        f"÷ oracle {fmt(row['mean'] / ref['mean'])}"
+        if hib and ref["mean"]
+        else f"− oracle {fmt(row['mean'] - ref['mean'], spec)}"
+    )
     if cond.is_reference:
         return rel
     ident = look.ref(oracle, Condition(cond.shift, cond.severity, "test_id"), metric)
@@ -234,9 +271,15 @@ def _oracle_text(look: Lookup, oracle: str, cond: Condition, metric: str, row: d
     return _join(rel, f"drop beyond oracle {fmt(row['drop_mean'] - ref_drop, spec)}")
 
 
-def accuracy_table(agg: Aggregate, task: str, metric: str, models: list[str],
-                   conds: list[Condition], info: MetricInfo | None = None,
-                   oracle: str = "") -> Table:
+def accuracy_table(
+    agg: Aggregate,
+    task: str,
+    metric: str,
+    models: list[str],
+    conds: list[Condition],
+    info: MetricInfo | None = None,
+    oracle: str = "",
+) -> Table:
     """(a) OOD value, ID value of the same cells and the drop, per model and shift.
 
     Beside them: the mse of the same cells (when ``metric`` is another), the number of
@@ -258,48 +301,55 @@ def accuracy_table(agg: Aggregate, task: str, metric: str, models: list[str],
         note = _seed_note(row)
         flag = "partial" if note else ""
         other = look.get(model, cond, second) if second else None
-        extra = _join(f"{second} {fmt(other['mean'])}" if other else "", _n_text(row),
-                      _oracle_text(look, oracle, cond, metric, row, hib, spec))
+        extra = _join(
+            f"{second} {fmt(other['mean'])}" if other else "",
+            _n_text(row),
+            _oracle_text(look, oracle, cond, metric, row, hib, spec),
+        )
         if cond.is_reference:
-            return Cell(pm(row["mean"], row["sd"], spec), _join("in-distribution", extra, note),
-                        flag)
+            return Cell(pm(row["mean"], row["sd"], spec), _join("in-distribution", extra, note), flag)
         ident = OWN_ID if (model, cond.shift, cond.severity, cond.split) in own else "ID"
-        return Cell(pm(row["mean"], row["sd"], spec),
-                    _join(f"{ident} {fmt(row['id_mean'], spec)}",
-                          f"drop {fmt(row['drop_mean'], spec)}", extra, note), flag)
+        return Cell(
+            pm(row["mean"], row["sd"], spec),
+            _join(f"{ident} {fmt(row['id_mean'], spec)}", f"drop {fmt(row['drop_mean'], spec)}", extra, note),
+            flag,
+        )
 
     def make_ref(name: str, cond: Condition) -> Cell:
         row = look.ref(name, cond, metric)
-        return (Cell("—", "", "reference") if row is None
-                else Cell(pm(row["mean"], row["sd"], spec), "", "reference"))
+        return Cell("—", "", "reference") if row is None else Cell(pm(row["mean"], row["sd"], spec), "", "reference")
 
     direction = "higher" if agg.higher_is_better(metric) else "lower"
     what = f"{metric} ({info.summary})" if info and info.summary else metric
-    notes = [f"{what} on the OOD test split ({direction} is better), mean ± sd over seeds; "
-             f"ID = test_id of the same cells, the value in the {REFERENCE_LABEL} column; drop "
-             "> 0 means worse out of distribution"
-             + (f"; {second} of the same cells beside it" if second else "")
-             + "; n = test examples of the split (mean over seeds)."]
+    notes = [
+        f"{what} on the OOD test split ({direction} is better), mean ± sd over seeds; "
+        f"ID = test_id of the same cells, the value in the {REFERENCE_LABEL} column; drop "
+        "> 0 means worse out of distribution"
+        + (f"; {second} of the same cells beside it" if second else "")
+        + "; n = test examples of the split (mean over seeds)."
+    ]
     if shown_own:
         notes.append(OWN_ID_NOTE)
     if oracle:
-        notes.append(f"Oracle-relative ({oracle}: the source mechanism applied to the same test "
-                     "sequences): " + ("÷ oracle = value / the oracle's" if hib else
-                                       "− oracle = value − the oracle's")
-                     + "; drop beyond oracle = the model's drop minus the oracle's drop on the "
-                     "same cells (> 0: the model loses more than the shift costs the oracle).")
+        notes.append(
+            f"Oracle-relative ({oracle}: the source mechanism applied to the same test "
+            "sequences): "
+            + ("÷ oracle = value / the oracle's" if hib else "− oracle = value − the oracle's")
+            + "; drop beyond oracle = the model's drop minus the oracle's drop on the "
+            "same cells (> 0: the model loses more than the shift costs the oracle)."
+        )
     if any(SMALL_N_MARK in _n_text(r) for r in look.rows.values()):
         notes.append(SMALL_N_NOTE)
-    return _matrix("accuracy", task, f"Accuracy — {metric}", look, models, conds, make,
-                   make_ref, notes)
+    return _matrix("accuracy", task, f"Accuracy — {metric}", look, models, conds, make, make_ref, notes)
 
 
 def _collapses(info: MetricInfo) -> bool:
     return info.target is not None and info.higher_is_better
 
 
-def _metric_texts(infos: list[MetricInfo], found: set[tuple[Any, ...]], label_shifts: frozenset[str],
-                  get: Any, cond: Condition) -> tuple[list[str], str, str]:
+def _metric_texts(
+    infos: list[MetricInfo], found: set[tuple[Any, ...]], label_shifts: frozenset[str], get: Any, cond: Condition
+) -> tuple[list[str], str, str]:
     """The texts of one cell of a several-metric table, its flag and its seed note.
 
     Parameters
@@ -333,8 +383,7 @@ def _metric_texts(infos: list[MetricInfo], found: set[tuple[Any, ...]], label_sh
             if (cond.shift, cond.severity, cond.split, info.name) in found or not texts:
                 texts.append(f"{info.label} —")
             continue
-        value = (pm(row["mean"], row["sd"], info.number_format) if not texts
-                 else fmt(row["mean"], info.number_format))
+        value = pm(row["mean"], row["sd"], info.number_format) if not texts else fmt(row["mean"], info.number_format)
         texts.append(f"{info.label} {value}")
         note = note or (_seed_note(row) if "status" in row else "")
         if _collapses(info) and row["mean"] < info.target - COLLAPSE_MARGIN:  # type: ignore[operator]
@@ -350,27 +399,42 @@ def _versus_oracle(look: Lookup, oracle: str, first: MetricInfo, model: str, con
     return f"{first.label} − oracle {fmt(row['mean'] - ref['mean'], first.number_format)}"
 
 
-def _metric_notes(look: Lookup, infos: list[MetricInfo], conds: list[Condition],
-                  label_shifts: frozenset[str], oracle: str) -> list[str]:
+def _metric_notes(
+    look: Lookup, infos: list[MetricInfo], conds: list[Condition], label_shifts: frozenset[str], oracle: str
+) -> list[str]:
     """The notes of a several-metric table: what each metric is and the rules applied."""
     notes = ["; ".join(f"{i.label} = {i.summary or i.name}" for i in infos) + "."]
     if oracle and look.reference_names and oracle in look.reference_names:
-        notes.append(f"{infos[0].label} − oracle: the model's value minus {oracle}'s on the same "
-                     "examples (e.g. a coverage the oracle also loses under a label shift).")
+        notes.append(
+            f"{infos[0].label} − oracle: the model's value minus {oracle}'s on the same "
+            "examples (e.g. a coverage the oracle also loses under a label shift)."
+        )
     hidden = [i.label for i in infos if i.detects_shift]
     if hidden and label_shifts & {c.shift for c in conds}:
-        notes.append(f"{', '.join(hidden)} is shown for shifts that change the test inputs only: "
-                     "under a label shift the inputs are the source's, so no uncertainty can "
-                     "flag them.")
+        notes.append(
+            f"{', '.join(hidden)} is shown for shifts that change the test inputs only: "
+            "under a label shift the inputs are the source's, so no uncertainty can "
+            "flag them."
+        )
     for info in filter(_collapses, infos):
-        notes.append(f"{MARKS['collapse']} marks {info.label} more than {COLLAPSE_MARGIN:g} "
-                     f"below its calibrated value {info.target:g}.")
+        notes.append(
+            f"{MARKS['collapse']} marks {info.label} more than {COLLAPSE_MARGIN:g} "
+            f"below its calibrated value {info.target:g}."
+        )
     return notes
 
 
-def metric_table(key: str, title: str, agg: Aggregate, task: str, infos: list[MetricInfo],
-                 models: list[str], conds: list[Condition],
-                 label_shifts: frozenset[str] = frozenset(), oracle: str = "") -> Table:
+def metric_table(
+    key: str,
+    title: str,
+    agg: Aggregate,
+    task: str,
+    infos: list[MetricInfo],
+    models: list[str],
+    conds: list[Condition],
+    label_shifts: frozenset[str] = frozenset(),
+    oracle: str = "",
+) -> Table:
     """A table of several metrics per cell (the first with ± sd), as their plugins declare.
 
     A shift-detection metric (:attr:`MetricInfo.detects_shift`) is left out on
@@ -380,24 +444,28 @@ def metric_table(key: str, title: str, agg: Aggregate, task: str, infos: list[Me
     """
     look = Lookup(agg, task, [i.name for i in infos])
     if not infos:
-        return Table(key, task, title, ["model"], [[Cell(m)] for m in models],
-                     [f"no metric declared for the {key} table was recorded for this task"],
-                     look.frame)
+        return Table(
+            key,
+            task,
+            title,
+            ["model"],
+            [[Cell(m)] for m in models],
+            [f"no metric declared for the {key} table was recorded for this task"],
+            look.frame,
+        )
 
     # A metric no model has in a condition (e.g. OOD AUROC on the ID split) is left out there.
     found = {(r["shift"], r["severity"], r["split"], r["metric"]) for r in look.rows.values()}
 
     def make(model: str, cond: Condition) -> Cell:
-        texts, flag, note = _metric_texts(infos, found, label_shifts,
-                                          lambda m: look.get(model, cond, m), cond)
+        texts, flag, note = _metric_texts(infos, found, label_shifts, lambda m: look.get(model, cond, m), cond)
         if all(t.endswith("—") for t in texts):
             return look.absent(model, cond, infos[0].name)
         sub = _join(*texts[1:], _versus_oracle(look, oracle, infos[0], model, cond), note)
         return Cell(texts[0], sub, flag or ("partial" if note else ""))
 
     def make_ref(name: str, cond: Condition) -> Cell:
-        texts, _, _ = _metric_texts(infos, found, label_shifts,
-                                    lambda m: look.ref(name, cond, m), cond)
+        texts, _, _ = _metric_texts(infos, found, label_shifts, lambda m: look.ref(name, cond, m), cond)
         return Cell(texts[0], _join(*texts[1:]), "reference")
 
     notes = _metric_notes(look, infos, conds, label_shifts, oracle)

@@ -51,5 +51,3 @@ def builtin_motifs(specificity: float = 0.85) -> MotifSet:
     STAT, IRF, MEF2, REST, E2F, PU.1. Needs no data directory.
     """
     return MotifSet((from_iupac(n, c, specificity) for n, c, _ in _BUILTIN), source="builtin")
-
-

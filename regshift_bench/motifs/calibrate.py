@@ -25,9 +25,9 @@ RESOLUTION = 0.01
 _UNIFORM = (0.25, 0.25, 0.25, 0.25)
 
 
-def score_distribution(motif: Motif, background: Sequence[float] = _UNIFORM,
-                       pseudocount: float = 0.01,
-                       resolution: float = RESOLUTION) -> tuple[np.ndarray, np.ndarray]:
+def score_distribution(
+    motif: Motif, background: Sequence[float] = _UNIFORM, pseudocount: float = 0.01, resolution: float = RESOLUTION
+) -> tuple[np.ndarray, np.ndarray]:
     """Exact distribution of a random site's log-odds score (both from ``background``).
 
     Parameters
@@ -56,8 +56,9 @@ def score_distribution(motif: Motif, background: Sequence[float] = _UNIFORM,
     return scores, dist
 
 
-def pvalue_threshold(motif: Motif, pvalue: float, background: Sequence[float] = _UNIFORM,
-                     pseudocount: float = 0.01) -> float:
+def pvalue_threshold(
+    motif: Motif, pvalue: float, background: Sequence[float] = _UNIFORM, pseudocount: float = 0.01
+) -> float:
     """The smallest score whose upper tail under background is at most ``pvalue``.
 
     A site scoring at least this is called at p <= ``pvalue`` per position and

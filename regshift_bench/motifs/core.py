@@ -12,8 +12,21 @@ from regshift_bench.errors import DataError
 from regshift_bench.names import did_you_mean
 
 _IUPAC = {
-    "A": "A", "C": "C", "G": "G", "T": "T", "R": "AG", "Y": "CT", "S": "CG", "W": "AT",
-    "K": "GT", "M": "AC", "B": "CGT", "D": "AGT", "H": "ACT", "V": "ACG", "N": "ACGT",
+    "A": "A",
+    "C": "C",
+    "G": "G",
+    "T": "T",
+    "R": "AG",
+    "Y": "CT",
+    "S": "CG",
+    "W": "AT",
+    "K": "GT",
+    "M": "AC",
+    "B": "CGT",
+    "D": "AGT",
+    "H": "ACT",
+    "V": "ACG",
+    "N": "ACGT",
 }
 _UNIFORM = (0.25, 0.25, 0.25, 0.25)
 
@@ -101,8 +114,7 @@ class MotifSet(Sequence[Motif]):
         A, C, G, T background frequencies the collection declares (MEME header).
     """
 
-    def __init__(self, motifs: Iterable[Motif], source: str = "",
-                 background: Sequence[float] | None = None) -> None:
+    def __init__(self, motifs: Iterable[Motif], source: str = "", background: Sequence[float] | None = None) -> None:
         self._motifs = tuple(motifs)
         self.source = source
         self.background = None if background is None else tuple(float(b) for b in background)
@@ -165,8 +177,13 @@ class MotifSet(Sequence[Motif]):
         if isinstance(names_or_ids, str):
             names_or_ids = [names_or_ids]
         lookup: dict[str, Motif] = {}
-        for key_fn in (lambda m: m.id, lambda m: m.name, lambda m: m.id.lower(),
-                       lambda m: m.name.lower(), lambda m: m.id.rsplit(".", 1)[0].lower()):
+        for key_fn in (
+            lambda m: m.id,
+            lambda m: m.name,
+            lambda m: m.id.lower(),
+            lambda m: m.name.lower(),
+            lambda m: m.id.rsplit(".", 1)[0].lower(),
+        ):
             for m in self._motifs:
                 lookup.setdefault(key_fn(m), m)
         chosen = []
@@ -175,14 +192,14 @@ class MotifSet(Sequence[Motif]):
             if found is None:
                 hint = did_you_mean(key, [*self.names, *self.ids], cutoff=0.6)
                 raise DataError(
-                    f"motif {key!r} not found in {self.source or 'the motif set'} "
-                    f"({len(self)} motifs){hint}"
+                    f"motif {key!r} not found in {self.source or 'the motif set'} ({len(self)} motifs){hint}"
                 )
             chosen.append(found)
         return MotifSet(chosen, self.source, self.background)
 
-    def log_odds_stack(self, background: Sequence[float] = _UNIFORM,
-                       pseudocount: float = 0.01) -> tuple[np.ndarray, np.ndarray]:
+    def log_odds_stack(
+        self, background: Sequence[float] = _UNIFORM, pseudocount: float = 0.01
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Left-aligned log-odds of every motif, zero-padded to the widest one.
 
         Returns
@@ -232,5 +249,3 @@ def from_iupac(name: str, consensus: str, specificity: float = 0.85, id: str | N
     if not rows:
         raise DataError(f"from_iupac({name!r}): empty consensus")
     return Motif(name, id or f"builtin/{name}", np.array(rows))
-
-

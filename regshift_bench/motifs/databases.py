@@ -38,8 +38,9 @@ def database_path(database: str, root: str | Path | None = None) -> Path | None:
         For a name that is not in :data:`DATABASES`.
     """
     if database not in DATABASES:
-        raise DataError(f"unknown motif database {database!r}; known: {', '.join(DATABASES)} "
-                        "(or give a MEME file as meme_path=)")
+        raise DataError(
+            f"unknown motif database {database!r}; known: {', '.join(DATABASES)} (or give a MEME file as meme_path=)"
+        )
     base = Path(root) if root is not None else paths.data_dir(required=False)
     if base is None:
         return None
@@ -73,8 +74,9 @@ def read_database(path: str | Path) -> MotifSet:
     return _read(str(path), os.path.getmtime(path))
 
 
-def load(database: str | Path, names: Iterable[str] | None = None,
-         root: str | Path | None = None, missing: str = "raise") -> MotifSet:
+def load(
+    database: str | Path, names: Iterable[str] | None = None, root: str | Path | None = None, missing: str = "raise"
+) -> MotifSet:
     """Motifs of the named TFs from a database (short name or MEME path).
 
     Parameters
@@ -96,9 +98,11 @@ def load(database: str | Path, names: Iterable[str] | None = None,
     if str(database) in DATABASES:
         path = database_path(str(database), root)
         if path is None:
-            raise DataError(f"motif database {database!r} not found: expected "
-                            f"$RSBENCH_DATA_DIR/{DATABASES[str(database)]}; set "
-                            "RSBENCH_DATA_DIR or pass --data-dir")
+            raise DataError(
+                f"motif database {database!r} not found: expected "
+                f"$RSBENCH_DATA_DIR/{DATABASES[str(database)]}; set "
+                "RSBENCH_DATA_DIR or pass --data-dir"
+            )
     else:
         path = Path(database)
     full = read_database(path)

@@ -85,8 +85,6 @@ def read_meme(path: str | Path, names: Iterable[str] | None = None) -> MotifSet:
     return mset.select(names) if names is not None else mset
 
 
-
-
 def _background(path: Path, lines: list[str], i: int) -> tuple[tuple[float, ...], int]:
     """The A C G T frequencies on the first non-blank line from ``i``; the next index."""
     while i < len(lines) and not lines[i].strip():
@@ -96,8 +94,9 @@ def _background(path: Path, lines: list[str], i: int) -> tuple[tuple[float, ...]
     try:
         return tuple(float(freqs[b]) for b in "ACGT"), i + 1
     except (KeyError, ValueError):
-        raise DataError(f"{path}: line {i + 1}: background line {' '.join(toks)[:40]!r} "
-                        "is not 'A p C p G p T p'") from None
+        raise DataError(
+            f"{path}: line {i + 1}: background line {' '.join(toks)[:40]!r} is not 'A p C p G p T p'"
+        ) from None
 
 
 def _width(path: Path, lineno: int, header: str) -> int | None:
@@ -111,8 +110,9 @@ def _width(path: Path, lineno: int, header: str) -> int | None:
         raise DataError(f"{path}: line {lineno}: w={info['w']!r} is not an integer") from None
 
 
-def _matrix(path: Path, lines: list[str], i: int, lineno: int, width: int | None,
-            motif: str) -> tuple[list[list[float]], int]:
+def _matrix(
+    path: Path, lines: list[str], i: int, lineno: int, width: int | None, motif: str
+) -> tuple[list[list[float]], int]:
     """The probability rows from line index ``i`` (``width`` of them, or up to a blank or
     non-numeric line when the header gives none); the index after them."""
     rows: list[list[float]] = []
@@ -129,16 +129,17 @@ def _matrix(path: Path, lines: list[str], i: int, lineno: int, width: int | None
             if width is None and rows:
                 break
             raise DataError(
-                f"{path}: line {i + 1}: motif {motif}: expected {width} rows of 4 "
-                f"probabilities, got {row_line[:40]!r}") from None
+                f"{path}: line {i + 1}: motif {motif}: expected {width} rows of 4 probabilities, got {row_line[:40]!r}"
+            ) from None
         if len(row) != 4:
             raise DataError(f"{path}: line {i + 1}: motif {motif}: {len(row)} values, expected 4")
         if abs(sum(row) - 1.0) > 0.02:
-            raise DataError(f"{path}: line {i + 1}: motif {motif}: row sums to {sum(row):.3f}, "
-                            "expected 1 (probabilities, not counts)")
+            raise DataError(
+                f"{path}: line {i + 1}: motif {motif}: row sums to {sum(row):.3f}, "
+                "expected 1 (probabilities, not counts)"
+            )
         rows.append(row)
         i += 1
     if not rows or (width is not None and len(rows) < width):
-        raise DataError(f"{path}: line {lineno}: motif {motif}: matrix has "
-                        f"{len(rows)} rows, header says w={width}")
+        raise DataError(f"{path}: line {lineno}: motif {motif}: matrix has {len(rows)} rows, header says w={width}")
     return rows, i

@@ -77,11 +77,11 @@ def scan(
     chunk = chunk_size or max(1, int(32e6 // (4 * (4 * length + 2 * m * n_pos))))
     with torch.no_grad():
         for start in range(0, n, chunk):
-            x = torch.from_numpy(np.ascontiguousarray(_as_onehot(seqs[start:start + chunk])))
+            x = torch.from_numpy(np.ascontiguousarray(_as_onehot(seqs[start : start + chunk])))
             x = torch.nn.functional.pad(x, (0, wmax - wmin))
             s = torch.nn.functional.conv1d(x, weight)  # (c, 2m, P)
             s = s.view(s.shape[0], 2, m, n_pos).permute(0, 2, 3, 1)
-            out[start:start + chunk] = s.numpy()
+            out[start : start + chunk] = s.numpy()
     out[:, invalid, :] = -np.inf
     return out
 

@@ -22,17 +22,23 @@ from regshift_bench.submission.layout import read_digests
 
 def _same_grid(plan: Any, bundle: dict[str, Any], where: Path) -> None:
     if plan.preset != bundle.get("preset"):
-        raise DataError(f"--against {where}: the bundle is preset {bundle.get('preset')!r}, this "
-                        f"run {plan.preset!r}; run with --preset {bundle.get('preset')}")
+        raise DataError(
+            f"--against {where}: the bundle is preset {bundle.get('preset')!r}, this "
+            f"run {plan.preset!r}; run with --preset {bundle.get('preset')}"
+        )
     for suite, version in plan.suites.items():
         theirs = (bundle.get("suites") or {}).get(suite)
         if theirs is None:
-            raise DataError(f"--against {where}: suite {suite!r} is not in the bundle (it holds "
-                            f"{', '.join(sorted(bundle.get('suites') or {})) or 'none'}); "
-                            "run only its tasks")
+            raise DataError(
+                f"--against {where}: suite {suite!r} is not in the bundle (it holds "
+                f"{', '.join(sorted(bundle.get('suites') or {})) or 'none'}); "
+                "run only its tasks"
+            )
         if theirs != version:
-            raise DataError(f"--against {where}: suite {suite!r} is version {version} here but "
-                            f"{theirs} in the bundle; use the task files it was published from")
+            raise DataError(
+                f"--against {where}: suite {suite!r} is version {version} here but "
+                f"{theirs} in the bundle; use the task files it was published from"
+            )
 
 
 def check_against(plan: Any, against: str | Path) -> int:
@@ -63,11 +69,15 @@ def check_against(plan: Any, against: str | Path) -> int:
     for cell in plan.cells:
         key = setting_key(cell.task, cell.shift, cell.severity, cell.seed)
         if key in missing:
-            raise DataError(f"--against {where}: the bundle has no digests for {key} (published "
-                            "from a run older than split digests); re-publish it from a new run")
+            raise DataError(
+                f"--against {where}: the bundle has no digests for {key} (published "
+                "from a run older than split digests); re-publish it from a new run"
+            )
         if key not in settings:
-            raise DataError(f"--against {where}: {key} is not in the published grid; run only "
-                            "the shifts, severities and seeds it holds")
+            raise DataError(
+                f"--against {where}: {key} is not in the published grid; run only "
+                "the shifts, severities and seeds it holds"
+            )
     ours = plan_digests(plan.cells)
     for key, splits in ours.items():
         for split, digest in splits.items():

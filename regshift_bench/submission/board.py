@@ -77,8 +77,10 @@ def verified_rows(run_dir: Path, frame: pd.DataFrame) -> pd.DataFrame:
 
     verdict = check_submission(run_dir)
     if not verdict.ok:
-        raise DataError(f"submission {run_dir} fails its check ({verdict.reasons[0]}); run "
-                        f"`rsbench submission check {run_dir}` for every reason")
+        raise DataError(
+            f"submission {run_dir} fails its check ({verdict.reasons[0]}); run "
+            f"`rsbench submission check {run_dir}` for every reason"
+        )
     assert verdict.rescored is not None
     good = verdict.rescored.verified.rename(columns={"value": "_recomputed"})
     kept = frame.merge(good, on=["cell", "split", "metric"], how="inner")
@@ -103,8 +105,9 @@ def board_view(run_dir: Path, manifest: dict[str, Any], frame: pd.DataFrame) -> 
     return _relabel(manifest, frame, external_models(manifest, declared))
 
 
-def ranked_in_tracks(rank: Callable[..., pd.DataFrame], scores: Any, models: list[str],
-                     conditions: list[Any]) -> pd.DataFrame:
+def ranked_in_tracks(
+    rank: Callable[..., pd.DataFrame], scores: Any, models: list[str], conditions: list[Any]
+) -> pd.DataFrame:
     """Rank models trained on the task's split only and those with external data apart.
 
     Parameters
@@ -127,5 +130,4 @@ def ranked_in_tracks(rank: Callable[..., pd.DataFrame], scores: Any, models: lis
     standard = [m for m in models if m not in external]
     if not external or not standard:
         return rank(scores, models, conditions)
-    return pd.concat([rank(scores, standard, conditions), rank(scores, external, conditions)],
-                     ignore_index=True)
+    return pd.concat([rank(scores, standard, conditions), rank(scores, external, conditions)], ignore_index=True)

@@ -59,8 +59,7 @@ from regshift_bench.submission.layout import (
 )
 from regshift_bench.submission.meta import is_submission
 
-__all__ = ["BUNDLE_FORMAT", "bundle_bytes", "bundle_notes", "compact_predictions",
-           "write_bundle"]
+__all__ = ["BUNDLE_FORMAT", "bundle_bytes", "bundle_notes", "compact_predictions", "write_bundle"]
 
 #: Suffix of a cell's optional reference-predictions file (``leaderboard.load``).
 REFERENCE_PREDICTIONS = REFERENCES_SUFFIX
@@ -86,8 +85,14 @@ def _write(table: pa.Table, path: Path) -> None:
     if "row" in table.column_names and pa.types.is_integer(table.schema.field("row").type):
         encoding["row"] = "DELTA_BINARY_PACKED"
     others = [f.name for f in table.schema if f.name not in encoding]
-    pq.write_table(table, tmp, compression=COMPRESSION, compression_level=9,
-                   column_encoding=encoding or None, use_dictionary=others or False)
+    pq.write_table(
+        table,
+        tmp,
+        compression=COMPRESSION,
+        compression_level=9,
+        column_encoding=encoding or None,
+        use_dictionary=others or False,
+    )
     tmp.replace(path)
 
 
@@ -120,22 +125,27 @@ def _suites(runs: Any) -> dict[str, Any]:
     return suites
 
 
-def _manifest(runs: Any, chosen: list[tuple[int, str, dict[str, Any]]],
-              settings: dict[str, Any]) -> dict[str, Any]:
+def _manifest(runs: Any, chosen: list[tuple[int, str, dict[str, Any]]], settings: dict[str, Any]) -> dict[str, Any]:
     keep = {cell for _, cell, _ in chosen}
     first = runs.manifests[0]
     plan, cells = [], {}
     for man in runs.manifests:
         plan += [e for e in man.get("plan", []) if e.get("cell") in keep]
         cells.update({k: v for k, v in (man.get("cells") or {}).items() if k in keep})
-    return {**first, "run": "bundle", "plan": list({e["cell"]: e for e in plan}.values()),
-            "cells": cells, "suites": _suites(runs),
-            "bundle": {"format": BUNDLE_FORMAT, "runs": runs.provenance()["runs"],
-                       "predictions": "float32, zstd; examples and references once per "
-                                      "data setting",
-                       "dropped": {"splits": list(DROPPED_SPLITS),
-                                   "columns": list(DROPPED_COLUMNS)},
-                       "settings": settings}}
+    return {
+        **first,
+        "run": "bundle",
+        "plan": list({e["cell"]: e for e in plan}.values()),
+        "cells": cells,
+        "suites": _suites(runs),
+        "bundle": {
+            "format": BUNDLE_FORMAT,
+            "runs": runs.provenance()["runs"],
+            "predictions": "float32, zstd; examples and references once per data setting",
+            "dropped": {"splits": list(DROPPED_SPLITS), "columns": list(DROPPED_COLUMNS)},
+            "settings": settings,
+        },
+    }
 
 
 def _digests(runs: Any, chosen: list[tuple[int, str, dict[str, Any]]]) -> dict[str, Any]:
@@ -150,14 +160,17 @@ def _digests(runs: Any, chosen: list[tuple[int, str, dict[str, Any]]]) -> dict[s
         elif key not in settings:
             missing.append(key)
     preset = {str(m.get("preset", "")) for m in runs.manifests}
-    return {"format": BUNDLE_FORMAT, "preset": ", ".join(sorted(preset)),
-            "suites": _suites(runs), "settings": settings,
-            # written by a run that predates digests: not verifiable until re-run
-            "missing": sorted(set(missing) - set(settings))}
+    return {
+        "format": BUNDLE_FORMAT,
+        "preset": ", ".join(sorted(preset)),
+        "suites": _suites(runs),
+        "settings": settings,
+        # written by a run that predates digests: not verifiable until re-run
+        "missing": sorted(set(missing) - set(settings)),
+    }
 
 
-def _source_rows(runs: Any, src: int, cells: list[str], name: str, folder: str,
-                 schema: pa.Schema) -> pa.Table:
+def _source_rows(runs: Any, src: int, cells: list[str], name: str, folder: str, schema: pa.Schema) -> pa.Table:
     """Rows of ``cells`` from one input: its per-cell files, else its consolidated file
     (a bundle has only that); a submission's results only as re-scored for boards."""
     run_dir = runs.dirs[src]
@@ -189,8 +202,12 @@ def _bundle_view(table: pa.Table) -> pa.Table:
 
 def _order(table: pa.Table, keys: list[str]) -> pa.Table:
     """``table`` sorted by ``keys`` (dictionary columns by their values)."""
-    plain = pa.table({k: pc.cast(table[k], table[k].type.value_type)
-                      if pa.types.is_dictionary(table[k].type) else table[k] for k in keys})
+    plain = pa.table(
+        {
+            k: pc.cast(table[k], table[k].type.value_type) if pa.types.is_dictionary(table[k].type) else table[k]
+            for k in keys
+        }
+    )
     return table.take(pc.sort_indices(plain, sort_keys=[(k, "ascending") for k in keys]))
 
 
@@ -212,8 +229,11 @@ def _same_column(a: pa.ChunkedArray, b: pa.ChunkedArray) -> bool:
 
 def _same(a: pa.Table, b: pa.Table) -> bool:
     """Whether two tables hold the same columns, rows and values, in the same order."""
-    return (a.column_names == b.column_names and a.num_rows == b.num_rows
-            and all(_same_column(a[n], b[n]) for n in a.column_names))
+    return (
+        a.column_names == b.column_names
+        and a.num_rows == b.num_rows
+        and all(_same_column(a[n], b[n]) for n in a.column_names)
+    )
 
 
 def _agreeing(tables: dict[str, pa.Table]) -> list[str]:
@@ -240,8 +260,7 @@ def _examples(table: pa.Table) -> pa.Table:
     return _order(table.select(cols), ["split", "row"]).replace_schema_metadata(None)
 
 
-def _write_setting(key: str, members: list[tuple[CellFiles, str]],
-                   folder: Path) -> tuple[list[Path], dict[str, Any]]:
+def _write_setting(key: str, members: list[tuple[CellFiles, str]], folder: Path) -> tuple[list[Path], dict[str, Any]]:
     """Write the cells of one data setting and its shared files into ``folder``.
 
     Returns the files written and the setting's manifest entry: the cells sharing its
@@ -252,8 +271,10 @@ def _write_setting(key: str, members: list[tuple[CellFiles, str]],
     for files, cell in members:
         table = files.predictions(cell)
         if table is None:
-            raise DataError(f"{files.run_dir}: cell {cell} finished but has no predictions "
-                            "file; re-run that cell (`rsbench run` with the same --out)")
+            raise DataError(
+                f"{files.run_dir}: cell {cell} finished but has no predictions "
+                "file; re-run that cell (`rsbench run` with the same --out)"
+            )
         preds[cell] = _bundle_view(table)
         ref = files.references(cell)  # references, paired like models
         if ref is not None:
@@ -277,8 +298,7 @@ def _write_setting(key: str, members: list[tuple[CellFiles, str]],
         written.append(folder / f"{cell}{REFERENCES_SUFFIX}")
         _write(refs[cell], written[-1])
     entry: dict[str, Any] = {"setting": key, "examples": shared, "references": common}
-    whole = {"examples": sorted(preds.keys() - set(shared)),
-             "references": sorted(refs.keys() - set(common))}
+    whole = {"examples": sorted(preds.keys() - set(shared)), "references": sorted(refs.keys() - set(common))}
     if any(whole.values()):
         entry["whole"] = whole
     return written, entry
@@ -292,8 +312,9 @@ def _remove_stale(folder: Path, written: Iterable[Path]) -> None:
             old.unlink()
 
 
-def _write_predictions(runs: Any, chosen: list[tuple[int, str, dict[str, Any]]],
-                       out: Path) -> tuple[list[Path], dict[str, Any]]:
+def _write_predictions(
+    runs: Any, chosen: list[tuple[int, str, dict[str, Any]]], out: Path
+) -> tuple[list[Path], dict[str, Any]]:
     """Every published cell's predictions, grouped by data setting; the files written
     and the manifest's ``settings`` index."""
     settings: dict[str, list[tuple[CellFiles, str]]] = {}
@@ -332,15 +353,12 @@ def write_bundle(runs: Any, to: str | Path) -> list[Path]:
     by_src: dict[int, list[str]] = {}
     for src, cell, _ in chosen:
         by_src.setdefault(src, []).append(cell)
-    for name, folder, schema in (("results", "cells", rs.RESULTS_SCHEMA),
-                                 ("curves", "curves", rs.CURVES_SCHEMA)):
-        parts = [_source_rows(runs, src, cells, name, folder, schema)
-                 for src, cells in sorted(by_src.items())]
+    for name, folder, schema in (("results", "cells", rs.RESULTS_SCHEMA), ("curves", "curves", rs.CURVES_SCHEMA)):
+        parts = [_source_rows(runs, src, cells, name, folder, schema) for src, cells in sorted(by_src.items())]
         table = pa.concat_tables(parts) if parts else schema.empty_table()
         _write(table, out / f"{name}.parquet")
         written.append(out / f"{name}.parquet")
-    for name, obj in (("manifest.json", _manifest(runs, chosen, index)),
-                      (DIGESTS_FILE, _digests(runs, chosen))):
+    for name, obj in (("manifest.json", _manifest(runs, chosen, index)), (DIGESTS_FILE, _digests(runs, chosen))):
         rs.write_json_atomic(obj, out / name)
         written.append(out / name)
     for path in written:
@@ -366,11 +384,9 @@ def bundle_notes(bundle: str | Path) -> list[str]:
     lines = []
     for entry in (section.get("settings") or {}).values():
         whole = entry.get("whole") or {}
-        parts = [f"{len(cells)} cell(s) keep their own {kind}"
-                 for kind, cells in sorted(whole.items()) if cells]
+        parts = [f"{len(cells)} cell(s) keep their own {kind}" for kind, cells in sorted(whole.items()) if cells]
         if parts:
-            lines.append(f"{entry['setting']}: {', '.join(parts)} (they differ from the "
-                         "setting's other cells)")
+            lines.append(f"{entry['setting']}: {', '.join(parts)} (they differ from the setting's other cells)")
     return lines
 
 

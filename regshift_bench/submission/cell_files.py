@@ -77,8 +77,9 @@ def _positions(shared_rows: np.ndarray, rows: np.ndarray, where: Path) -> np.nda
     pos = np.searchsorted(shared_rows, rows)
     pos = np.minimum(pos, max(len(shared_rows) - 1, 0))
     if len(rows) and (not len(shared_rows) or (shared_rows[pos] != rows).any()):
-        raise DataError(f"{where}: a row of the cell is not in its setting's examples file; "
-                        "the bundle is damaged, re-publish it")
+        raise DataError(
+            f"{where}: a row of the cell is not in its setting's examples file; the bundle is damaged, re-publish it"
+        )
     return pos
 
 
@@ -114,8 +115,7 @@ class CellFiles:
             self._cache[path] = pq.ParquetFile(path).read(use_threads=False)
         return self._cache[path]
 
-    def predictions(self, cell: str, columns: Sequence[str] | None = None,
-                    split: str | None = None) -> pa.Table | None:
+    def predictions(self, cell: str, columns: Sequence[str] | None = None, split: str | None = None) -> pa.Table | None:
         """The cell's rows (of ``split``, when given) with ``columns`` (default: all).
 
         Returns
@@ -139,8 +139,7 @@ class CellFiles:
         shared = _of_split(self._shared(stem, EXAMPLES_SUFFIX), split)
         return self._joined(table, shared, wanted, path)
 
-    def _joined(self, table: pa.Table, shared: pa.Table, wanted: list[str],
-                where: Path) -> pa.Table:
+    def _joined(self, table: pa.Table, shared: pa.Table, wanted: list[str], where: Path) -> pa.Table:
         """``table`` plus the example columns of ``shared`` on its ``(split, row)``."""
         take = np.empty(table.num_rows, dtype=np.int64)
         splits = _strings(table["split"])
@@ -157,11 +156,9 @@ class CellFiles:
         missing = [c for c in wanted if c not in cols]
         if missing:
             raise KeyError(f"{where} has no column(s) {', '.join(missing)}")
-        return pa.table({n: cols[n] for n in wanted}).replace_schema_metadata(
-            table.schema.metadata)
+        return pa.table({n: cols[n] for n in wanted}).replace_schema_metadata(table.schema.metadata)
 
-    def references(self, cell: str, split: str | None = None,
-                   reference: str | None = None) -> pa.Table | None:
+    def references(self, cell: str, split: str | None = None, reference: str | None = None) -> pa.Table | None:
         """``split, row, reference, mean, var`` of the cell's references, or None.
 
         The cell's own ``<cell>.references.parquet`` when it has one, else its

@@ -66,17 +66,18 @@ class Verdict:
     def line(self) -> str:
         """The one-line verdict."""
         if self.ok:
-            return (f"PASS {self.folder}: {self.cells} cells, {self.seeds} seeds, "
-                    f"{self.verified} metric values recomputed from the predictions and equal "
-                    f"to the submitted ones ({self.unverifiable} rows not recomputable from "
-                    "predictions are left off boards)")
+            return (
+                f"PASS {self.folder}: {self.cells} cells, {self.seeds} seeds, "
+                f"{self.verified} metric values recomputed from the predictions and equal "
+                f"to the submitted ones ({self.unverifiable} rows not recomputable from "
+                "predictions are left off boards)"
+            )
         noun = "reason" if len(self.reasons) == 1 else "reasons"
         return f"FAIL {self.folder}: {len(self.reasons)} {noun}"
 
 
 def _label(entry: dict[str, Any]) -> str:
-    return (f"{setting_key(entry['task'], entry['shift'], entry['severity'], entry['seed'])}"
-            f"/{entry['model']}")
+    return f"{setting_key(entry['task'], entry['shift'], entry['severity'], entry['seed'])}/{entry['model']}"
 
 
 def _read(folder: Path) -> tuple[dict[str, Any], pd.DataFrame]:
@@ -93,18 +94,18 @@ def _completeness(folder: Path, plan: dict[str, dict[str, Any]], frame: pd.DataF
     failed = set(frame.loc[frame["status"] == "failed", "cell"])
     for cell, entry in sorted(plan.items()):
         if cell in failed:
-            reasons.append(f"cell {_label(entry)} failed; re-run it (`rsbench run` with the "
-                           "same --out resumes)")
+            reasons.append(f"cell {_label(entry)} failed; re-run it (`rsbench run` with the same --out resumes)")
         elif cell not in ok:
             reasons.append(f"cell {_label(entry)} has no results; re-run it to finish the grid")
         elif not (folder / "predictions" / f"{cell}.parquet").exists():
-            reasons.append(f"cell {_label(entry)} has no predictions file; the check re-scores "
-                           "from predictions, so re-run that cell")
+            reasons.append(
+                f"cell {_label(entry)} has no predictions file; the check re-scores "
+                "from predictions, so re-run that cell"
+            )
     return reasons
 
 
-def _digests(folder: Path, plan: dict[str, dict[str, Any]],
-             bundle: dict[str, Any] | None) -> list[str]:
+def _digests(folder: Path, plan: dict[str, dict[str, Any]], bundle: dict[str, Any] | None) -> list[str]:
     """Recorded digests against the stored labels and the bundle's digests."""
     reasons: list[str] = []
     settings = (bundle or {}).get("settings", {})
@@ -115,50 +116,61 @@ def _digests(folder: Path, plan: dict[str, dict[str, Any]],
         recorded = rs.read_metadata(path).get(METADATA_KEY)
         key = setting_key(entry["task"], entry["shift"], entry["severity"], entry["seed"])
         if not recorded:
-            reasons.append(f"cell {_label(entry)}: its predictions record no split digests "
-                           "(written by an older rsbench); re-run it with this version")
+            reasons.append(
+                f"cell {_label(entry)}: its predictions record no split digests "
+                "(written by an older rsbench); re-run it with this version"
+            )
             continue
         frame = pq.read_table(path, columns=["split", "row", "y"]).to_pandas()
         for split, part in frame.groupby("split", sort=True):
             stored = labels_digest(part.sort_values("row")["y"].to_numpy())
             if split in recorded and stored != recorded[split]["labels"]:
-                reasons.append(f"cell {_label(entry)} {split}: the labels stored with the "
-                               "predictions are not those of the examples the run saw")
+                reasons.append(
+                    f"cell {_label(entry)} {split}: the labels stored with the "
+                    "predictions are not those of the examples the run saw"
+                )
         if bundle is None:
             continue
         if key not in settings:
-            reasons.append(f"data setting {key} is not in the bundle (the published grid "
-                           "lacks it); run only settings the bundle holds")
+            reasons.append(
+                f"data setting {key} is not in the bundle (the published grid "
+                "lacks it); run only settings the bundle holds"
+            )
             continue
         for split, digest in sorted(recorded.items()):
             theirs = settings[key].get(split)
-            line = difference(split, key, digest, theirs) if theirs else (
-                f"split {key} {split} is not in the bundle")
+            line = difference(split, key, digest, theirs) if theirs else (f"split {key} {split} is not in the bundle")
             if line:
                 reasons.append(line)
     return sorted(set(reasons), key=reasons.index)
 
 
-def _against_bundle(manifest: dict[str, Any], plan: dict[str, dict[str, Any]],
-                    bundle: dict[str, Any]) -> list[str]:
+def _against_bundle(manifest: dict[str, Any], plan: dict[str, dict[str, Any]], bundle: dict[str, Any]) -> list[str]:
     reasons = []
     if str(manifest.get("preset", "")) != str(bundle.get("preset", "")):
-        reasons.append(f"preset {manifest.get('preset')!r} but the bundle is "
-                       f"{bundle.get('preset')!r}; run with --preset {bundle.get('preset')}")
+        reasons.append(
+            f"preset {manifest.get('preset')!r} but the bundle is "
+            f"{bundle.get('preset')!r}; run with --preset {bundle.get('preset')}"
+        )
     for suite, version in (manifest.get("suites") or {}).items():
         theirs = (bundle.get("suites") or {}).get(suite)
         if theirs is not None and theirs != version:
-            reasons.append(f"suite {suite!r} is version {version} here but {theirs} in the "
-                           "bundle; run with the task files the leaderboard was published from")
+            reasons.append(
+                f"suite {suite!r} is version {version} here but {theirs} in the "
+                "bundle; run with the task files the leaderboard was published from"
+            )
     tasks = {e["task"] for e in plan.values()}
     seeds = {int(e["seed"]) for e in plan.values()}
     have = {setting_key(e["task"], e["shift"], e["severity"], e["seed"]) for e in plan.values()}
-    wanted = {k for k in bundle.get("settings", {})
-              if k.split("/", 1)[0] in tasks and int(k.rsplit("seed", 1)[1]) in seeds}
+    wanted = {
+        k for k in bundle.get("settings", {}) if k.split("/", 1)[0] in tasks and int(k.rsplit("seed", 1)[1]) in seeds
+    }
     lacking = sorted(wanted - have)
     if lacking:
-        reasons.append(f"incomplete: {len(lacking)} data setting(s) of the bundle's grid for "
-                       f"these tasks have no cell, e.g. {', '.join(lacking[:3])}")
+        reasons.append(
+            f"incomplete: {len(lacking)} data setting(s) of the bundle's grid for "
+            f"these tasks have no cell, e.g. {', '.join(lacking[:3])}"
+        )
     return reasons
 
 
@@ -190,12 +202,15 @@ def check_submission(folder: str | Path, against: str | Path | None = None) -> V
     plan = {e["cell"]: e for e in manifest.get("plan", [])}
     models = sorted({e["model"] for e in plan.values()})
     if verdict.meta is not None and verdict.meta.name not in models:
-        verdict.reasons.append(f"model_meta.toml names model {verdict.meta.name!r} but the run "
-                               f"holds {', '.join(map(repr, models)) or 'no model'}")
+        verdict.reasons.append(
+            f"model_meta.toml names model {verdict.meta.name!r} but the run "
+            f"holds {', '.join(map(repr, models)) or 'no model'}"
+        )
     verdict.seeds = len({int(e["seed"]) for e in plan.values()})
     if verdict.seeds < MIN_SEEDS:
-        verdict.reasons.append(f"{verdict.seeds} seed(s); a submission needs at least {MIN_SEEDS} "
-                               f"(run with --seeds {MIN_SEEDS})")
+        verdict.reasons.append(
+            f"{verdict.seeds} seed(s); a submission needs at least {MIN_SEEDS} (run with --seeds {MIN_SEEDS})"
+        )
     verdict.reasons += _completeness(folder, plan, frame)
     if bundle is not None:
         verdict.reasons += _against_bundle(manifest, plan, bundle)

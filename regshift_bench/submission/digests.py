@@ -47,8 +47,7 @@ def dataset_digest(data: SeqDataset) -> dict[str, Any]:
         ``labels`` (hex digest of ``y`` as float32, in order).
     """
     seq_parts = [data.seqs] if data.lengths is None else [data.seqs, data.lengths]
-    return {"n": len(data), "sequences": _hex(*seq_parts),
-            "labels": _hex(np.asarray(data.y, dtype=np.float32))}
+    return {"n": len(data), "sequences": _hex(*seq_parts), "labels": _hex(np.asarray(data.y, dtype=np.float32))}
 
 
 def labels_digest(y: np.ndarray) -> str:
@@ -72,8 +71,7 @@ def setting_key(task: str, shift: str, severity: float, seed: int) -> str:
     return f"{task}/{shift}@{float(severity):g}/seed{int(seed)}"
 
 
-def difference(split: str, setting: str, ours: Mapping[str, Any],
-               theirs: Mapping[str, Any]) -> str:
+def difference(split: str, setting: str, ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> str:
     """One line saying what differs between two digests of a split (``""``: same)."""
     where = f"split {setting} {split}"
     if int(ours["n"]) != int(theirs["n"]):
@@ -83,4 +81,3 @@ def difference(split: str, setting: str, ours: Mapping[str, Any],
     if ours["labels"] != theirs["labels"]:
         return f"{where}: the labels (y) differ from the bundle's; the sequences are the same"
     return ""
-

@@ -43,9 +43,11 @@ def check_format(found: Any, where: str | Path) -> None:
         ``found`` is not this rsbench's format.
     """
     if found != BUNDLE_FORMAT:
-        raise DataError(f"{where}: reference bundle format {found} is not the format {BUNDLE_FORMAT} "
-                        "this rsbench reads; re-publish the leaderboard with this version "
-                        "(`rsbench leaderboard publish RUN_DIR... --out DIR`)")
+        raise DataError(
+            f"{where}: reference bundle format {found} is not the format {BUNDLE_FORMAT} "
+            "this rsbench reads; re-publish the leaderboard with this version "
+            "(`rsbench leaderboard publish RUN_DIR... --out DIR`)"
+        )
 
 
 def find_bundle(path: str | Path) -> Path | None:
@@ -73,16 +75,22 @@ def read_digests(bundle: str | Path) -> dict[str, Any]:
     """The bundle's ``digests.json``; a folder without a bundle is one clear error."""
     found = find_bundle(bundle)
     if found is None:
-        raise DataError(f"{bundle} holds no reference bundle (no {BUNDLE_DIR}/{DIGESTS_FILE}); "
-                        "pass a leaderboard folder written by `rsbench leaderboard publish`")
+        raise DataError(
+            f"{bundle} holds no reference bundle (no {BUNDLE_DIR}/{DIGESTS_FILE}); "
+            "pass a leaderboard folder written by `rsbench leaderboard publish`"
+        )
     try:
         with open(found / DIGESTS_FILE, encoding="utf-8") as fh:
             digests: dict[str, Any] = json.load(fh)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise DataError(f"{found / DIGESTS_FILE} is not valid JSON ({exc}); restore it from the "
-                        "published leaderboard or publish it again") from None
+        raise DataError(
+            f"{found / DIGESTS_FILE} is not valid JSON ({exc}); restore it from the "
+            "published leaderboard or publish it again"
+        ) from None
     if not isinstance(digests, dict) or not isinstance(digests.get("settings"), dict):
-        raise DataError(f"{found / DIGESTS_FILE} has no 'settings' table; restore it from the "
-                        "published leaderboard or publish it again")
+        raise DataError(
+            f"{found / DIGESTS_FILE} has no 'settings' table; restore it from the "
+            "published leaderboard or publish it again"
+        )
     check_format(digests.get("format"), found / DIGESTS_FILE)
     return digests

@@ -29,8 +29,14 @@ from regshift_bench.names import close_matches
 META_FILE = "model_meta.toml"
 TRAINING_DATA = ("task", "external")
 _REQUIRED: dict[str, type | tuple[type, ...]] = {
-    "name": str, "version": str, "code_url": str, "licence": str, "parameters": int,
-    "training_data": str, "plugin": dict}
+    "name": str,
+    "version": str,
+    "code_url": str,
+    "licence": str,
+    "parameters": int,
+    "training_data": str,
+    "plugin": dict,
+}
 _OPTIONAL: dict[str, type | tuple[type, ...]] = {"external_data": str}
 
 
@@ -71,8 +77,10 @@ def _problems(raw: dict[str, Any]) -> list[str]:
         problems.append("'parameters' must be the count of trainable parameters (>= 0)")
     data = raw.get("training_data")
     if isinstance(data, str) and data not in TRAINING_DATA:
-        problems.append(f"'training_data' is {data!r}; use 'task' (the task's training split "
-                        "only) or 'external' (and say what in external_data)")
+        problems.append(
+            f"'training_data' is {data!r}; use 'task' (the task's training split "
+            "only) or 'external' (and say what in external_data)"
+        )
     if data == "external" and not str(raw.get("external_data", "")).strip():
         problems.append("'training_data' is 'external' but 'external_data' does not say what")
     plugin = raw.get("plugin")
@@ -104,9 +112,17 @@ def read_meta(folder: str | Path) -> tuple[ModelMeta | None, list[str]]:
     if problems:
         return None, problems
     plugin = raw["plugin"]
-    return ModelMeta(raw["name"], raw["version"], raw["code_url"], raw["licence"],
-                     raw["parameters"], raw["training_data"], plugin["distribution"],
-                     plugin["version"], raw.get("external_data", "")), []
+    return ModelMeta(
+        raw["name"],
+        raw["version"],
+        raw["code_url"],
+        raw["licence"],
+        raw["parameters"],
+        raw["training_data"],
+        plugin["distribution"],
+        plugin["version"],
+        raw.get("external_data", ""),
+    ), []
 
 
 def is_submission(folder: str | Path) -> bool:

@@ -33,8 +33,7 @@ def split_examples(path: Path) -> dict[str, Examples]:
     out = {}
     for split, part in frame.groupby("split", sort=False):
         part = part.sort_values("row", kind="stable")
-        out[str(split)] = Examples.of(part["y"], part["mean"], part["var"], part["y_true"],
-                                      part["noise_var"])
+        out[str(split)] = Examples.of(part["y"], part["mean"], part["var"], part["y_true"], part["noise_var"])
     return out
 
 
@@ -51,8 +50,6 @@ def _values(metric: Any, ex: Examples, reference: Examples | None) -> dict[str, 
         return {metric.name: float("nan")}
     values = value if isinstance(value, dict) else {metric.name: value}
     return {str(k): float(v) for k, v in values.items()}
-
-
 
 
 def _placeholder(ex: Examples, seed: int) -> Any:
@@ -86,8 +83,11 @@ def reads_sequences(metric: Any, ex: Examples, reference: Examples | None) -> bo
         except MetricSkipped:
             value = float("nan")
         got.append(value if isinstance(value, dict) else {metric.name: value})
-    return any(not np.isclose(float(got[0][k]), float(other.get(k, np.nan)), equal_nan=True)
-               for other in got[1:] for k in got[0])
+    return any(
+        not np.isclose(float(got[0][k]), float(other.get(k, np.nan)), equal_nan=True)
+        for other in got[1:]
+        for k in got[0]
+    )
 
 
 def rescore_cell(path: Path, metrics: list[str], cache: dict[str, Any]) -> dict[tuple[str, str], float]:
@@ -172,8 +172,9 @@ def _split_line(where: str, bad: list[str], n: int, curves: list[str]) -> str:
     return f"{where}: {'; '.join(parts)}"
 
 
-def rescore_run(run_dir: Path, results: pd.DataFrame, plan: dict[str, dict[str, Any]],
-                label: dict[str, str]) -> Rescored:
+def rescore_run(
+    run_dir: Path, results: pd.DataFrame, plan: dict[str, dict[str, Any]], label: dict[str, str]
+) -> Rescored:
     """Compare every submitted metric row and curve of ``results`` with its recomputed value.
 
     Parameters
@@ -208,13 +209,13 @@ def rescore_run(run_dir: Path, results: pd.DataFrame, plan: dict[str, dict[str, 
                 if key not in again:
                     unverifiable += 1
                 elif _differs(float(r.value), again[key]):
-                    bad.append(f"{r.metric} submitted {float(r.value):.6g}, "
-                               f"recomputed {again[key]:.6g}")
+                    bad.append(f"{r.metric} submitted {float(r.value):.6g}, recomputed {again[key]:.6g}")
                 else:
                     verified.append((cell, split, r.metric, again[key]))
             if bad or curves.get(split):
-                mismatches.append(_split_line(f"{label.get(str(cell), cell)} {split}", bad,
-                                              len(sub), curves.get(split, [])))
+                mismatches.append(
+                    _split_line(f"{label.get(str(cell), cell)} {split}", bad, len(sub), curves.get(split, []))
+                )
     frame = pd.DataFrame(verified, columns=["cell", "split", "metric", "value"])
     return Rescored(frame, mismatches, unverifiable, cache)
 
@@ -242,8 +243,7 @@ def _curve_frames(path: Path, metrics: list[str], cache: dict[str, Any]) -> dict
     return out
 
 
-def curve_differences(run_dir: Path, cell: str, metrics: list[str],
-                      cache: dict[str, Any]) -> dict[str, list[str]]:
+def curve_differences(run_dir: Path, cell: str, metrics: list[str], cache: dict[str, Any]) -> dict[str, list[str]]:
     """Split -> kinds of curve (``risk_coverage``, ...) whose submitted points the
     predictions of ``cell`` do not reproduce; metrics not re-scored are skipped."""
     path = run_dir / "curves" / f"{cell}.parquet"
@@ -256,9 +256,14 @@ def curve_differences(run_dir: Path, cell: str, metrics: list[str],
         if cache.get(str(metric)) is None:
             continue  # a metric this check does not re-score
         mine = again.get((str(split), str(metric), str(kind)))
-        same = (mine is not None and len(mine) == len(part)
-                and all(np.allclose(part[c].to_numpy(float), mine[c].to_numpy(float),
-                                    rtol=RTOL, atol=ATOL, equal_nan=True) for c in ("x", "y")))
+        same = (
+            mine is not None
+            and len(mine) == len(part)
+            and all(
+                np.allclose(part[c].to_numpy(float), mine[c].to_numpy(float), rtol=RTOL, atol=ATOL, equal_nan=True)
+                for c in ("x", "y")
+            )
+        )
         if not same:
             out.setdefault(str(split), []).append(str(kind))
     return out

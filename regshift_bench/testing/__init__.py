@@ -22,7 +22,22 @@ from regshift_bench.testing.report import CheckReport, CheckResult, CheckSkipped
 from regshift_bench.testing.toy import ToyConfig, ToyTableTask, ToyTask, toy_dataset
 
 __all__ = [
-    "CHECKS", "CheckReport", "CheckResult", "CheckSkipped", "ToyConfig", "ToyTableTask", "ToyTask",
-    "check_anchor", "check_claim", "check_dataset", "check_explainer", "check_intervention", "check_metric", "check_model", "check_prior", "check_shift",
-    "check_task", "toy_dataset",
+    "CHECKS",
+    "CheckReport",
+    "CheckResult",
+    "CheckSkipped",
+    "ToyConfig",
+    "ToyTableTask",
+    "ToyTask",
+    "check_anchor",
+    "check_claim",
+    "check_dataset",
+    "check_explainer",
+    "check_intervention",
+    "check_metric",
+    "check_model",
+    "check_prior",
+    "check_shift",
+    "check_task",
+    "toy_dataset",
 ]

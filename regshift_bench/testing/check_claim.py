@@ -57,17 +57,25 @@ def check_claim(target: str | Claim, *, strict: bool = False) -> CheckReport:
         shifts = {"none": (0.0,), **{s: (1.0,) for s in claim.reads.shifts if s != "none"}}
         registry = plugins.current().registry
         # The registered shifts' own declaration: which of them keep the inputs.
-        label = [s for s in shifts if s in registry.names("shift")
-                 and getattr(registry.get("shift", s).factory, "changes_inputs", True) is False]
+        label = [
+            s
+            for s in shifts
+            if s in registry.names("shift")
+            and getattr(registry.get("shift", s).factory, "changes_inputs", True) is False
+        ]
         with tempfile.TemporaryDirectory() as tmp:
-            run = write_synthetic_run(Path(tmp) / "run", shifts=shifts, seeds=2, n_test=64,
-                                      models=("mean", "cnn"), references=("source_oracle",),
-                                      label_shifts=label,
-                                      metrics=sorted({"mse", "coverage_90",
-                                                      *claim.reads.metrics}))
+            run = write_synthetic_run(
+                Path(tmp) / "run",
+                shifts=shifts,
+                seeds=2,
+                n_test=64,
+                models=("mean", "cnn"),
+                references=("source_oracle",),
+                label_shifts=label,
+                metrics=sorted({"mse", "coverage_90", *claim.reads.metrics}),
+            )
             lb = build_leaderboard([run], n_boot=20, findings=False)
-            views = [view(lb, b.task, reads=[claim.reads], controls=list(claim.controls))
-                     for b in lb.boards]
+            views = [view(lb, b.task, reads=[claim.reads], controls=list(claim.controls)) for b in lb.boards]
             _judged(claim, views)
             finding = judge_claim("check", claim, views)
         assert "raised" not in finding.statement, finding.statement

@@ -54,8 +54,9 @@ class ToyMotifModel(Model):
     def __init__(self, differentiable: bool = True) -> None:
         self.differentiable = differentiable
 
-    def fit(self, train: SeqDataset, val: SeqDataset, *, rng: np.random.Generator,
-            device: str = "cpu", budget: Any = None) -> ToyMotifModel:
+    def fit(
+        self, train: SeqDataset, val: SeqDataset, *, rng: np.random.Generator, device: str = "cpu", budget: Any = None
+    ) -> ToyMotifModel:
         return self
 
     def predict(self, data: SeqDataset, *, device: str = "cpu") -> Prediction:
@@ -69,8 +70,7 @@ class ToyMotifModel(Model):
         return _motif_counter() if self.differentiable else None
 
 
-def check_explainer(target: str | Callable[[], Any], *, strict: bool = False,
-                    **params: Any) -> CheckReport:
+def check_explainer(target: str | Callable[[], Any], *, strict: bool = False, **params: Any) -> CheckReport:
     """Explain 24 toy sequences and check the explainer's contract.
 
     Checks: construction does no work and gives an :class:`~regshift_bench.api.Explainer`;
@@ -97,8 +97,13 @@ def check_explainer(target: str | Callable[[], Any], *, strict: bool = False,
 
     def deterministic() -> None:
         again = state["explainer"].explain(ToyMotifModel(), data, rng=np.random.default_rng(0))
-        np.testing.assert_allclose(np.asarray(again, dtype=np.float64), state["imp"], rtol=1e-5,
-                                   atol=1e-8, err_msg="same seed, different importances")
+        np.testing.assert_allclose(
+            np.asarray(again, dtype=np.float64),
+            state["imp"],
+            rtol=1e-5,
+            atol=1e-8,
+            err_msg="same seed, different importances",
+        )
 
     def not_applicable() -> str:
         explainer, model = state["explainer"], ToyMotifModel(differentiable=False)
@@ -117,8 +122,10 @@ def check_explainer(target: str | Callable[[], Any], *, strict: bool = False,
     def finds_sites() -> str:
         scores = score_sites(state["imp"], site_mask(data, widths=len(_GATAA)))
         auroc = scores["site_auroc"]
-        assert auroc > 0.5, (f"site_auroc {auroc:.3f} on a model that only reads the planted "
-                             "GATAA sites: importances do not point at them (sign or axis bug?)")
+        assert auroc > 0.5, (
+            f"site_auroc {auroc:.3f} on a model that only reads the planted "
+            "GATAA sites: importances do not point at them (sign or axis bug?)"
+        )
         return f"site_auroc {auroc:.3f} over {scores['n']} sequences"
 
     if report.run("construct", construct) and report.run("explain", explain):

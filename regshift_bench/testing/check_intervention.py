@@ -27,8 +27,9 @@ class _MeanModel(api.Model):
 
     closed_form = True
 
-    def fit(self, train: SeqDataset, val: SeqDataset, *, rng: np.random.Generator,
-            device: str = "cpu", budget: Any = None) -> _MeanModel:
+    def fit(
+        self, train: SeqDataset, val: SeqDataset, *, rng: np.random.Generator, device: str = "cpu", budget: Any = None
+    ) -> _MeanModel:
         return self
 
     def predict(self, data: SeqDataset, *, device: str = "cpu") -> Prediction:
@@ -40,8 +41,7 @@ def _toy_prediction(data: SeqDataset) -> Prediction:
     return _MeanModel().predict(data)
 
 
-def check_intervention(target: str | Callable[[], Any], *, strict: bool = False,
-                       **params: Any) -> CheckReport:
+def check_intervention(target: str | Callable[[], Any], *, strict: bool = False, **params: Any) -> CheckReport:
     """Run an intervention on toy data and check its contract.
 
     Checks: construction does no work and gives an
@@ -99,10 +99,8 @@ def _check_same(make: Callable[[], Any], state: dict[str, Any]) -> None:
     if "out" not in state:
         raise CheckSkipped("adjust failed; nothing to compare")
     again, _ = _run_adjust(make)
-    np.testing.assert_allclose(again.mean, state["out"].mean, rtol=1e-7, err_msg="same seed, "
-                               "different means")
-    np.testing.assert_allclose(again.var, state["out"].var, rtol=1e-7, err_msg="same seed, "
-                               "different variances")
+    np.testing.assert_allclose(again.mean, state["out"].mean, rtol=1e-7, err_msg="same seed, different means")
+    np.testing.assert_allclose(again.var, state["out"].var, rtol=1e-7, err_msg="same seed, different variances")
 
 
 def _check_augment(make: Callable[[], Any]) -> str:

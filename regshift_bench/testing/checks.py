@@ -26,8 +26,16 @@ from regshift_bench.testing.report import CheckReport, CheckSkipped
 from regshift_bench.testing.toy import ToyTableTask, ToyTask, toy_dataset
 
 Factory = str | Callable[[], Any]
-__all__ = ["CHECKS", "CHECK_BUDGET", "check_dataset", "check_metric", "check_model",
-           "check_prior", "check_shift", "check_task"]
+__all__ = [
+    "CHECKS",
+    "CHECK_BUDGET",
+    "check_dataset",
+    "check_metric",
+    "check_model",
+    "check_prior",
+    "check_shift",
+    "check_task",
+]
 SMALL = SplitSizes(train=64, val=32, test=32)
 
 
@@ -73,8 +81,7 @@ def _applicable_task(shift: api.Shift) -> api.Task:
     raise AssertionError("the shift applies to no toy task and no registered task")
 
 
-def check_shift(target: Factory, *, task: api.Task | None = None, strict: bool = False,
-                **params: Any) -> CheckReport:
+def check_shift(target: Factory, *, task: api.Task | None = None, strict: bool = False, **params: Any) -> CheckReport:
     """Split a toy task (or ``task``) and check the :class:`Splits` contract.
 
     Checks: severities 0 and 1 construct; ``split`` returns Splits of non-empty
@@ -109,8 +116,7 @@ def check_shift(target: Factory, *, task: api.Task | None = None, strict: bool =
 
     def deterministic() -> None:
         again = state["shift"].split(state["task"], np.random.default_rng(0), SMALL)
-        for (k, a), b in zip(state["splits"].evaluation_sets().items(),
-                             again.evaluation_sets().values()):
+        for (k, a), b in zip(state["splits"].evaluation_sets().items(), again.evaluation_sets().values()):
             np.testing.assert_array_equal(a.seqs, b.seqs, err_msg=f"{k} differs for same seed")
             np.testing.assert_array_equal(a.y, b.y, err_msg=f"{k} labels differ for same seed")
 
@@ -120,7 +126,8 @@ def check_shift(target: Factory, *, task: api.Task | None = None, strict: bool =
         base = get_plugin("shift", "none").split(state["task"], np.random.default_rng(0), SMALL)
         assert base.train.fingerprint() == state["splits"].train.fingerprint(), (
             "changes_train is False but training data differs from the `none` shift's; "
-            "draw source parts with regshift_bench.api.source_splits")
+            "draw source parts with regshift_bench.api.source_splits"
+        )
         return ""
 
     if report.run("construct", construct) and report.run("split", splits):
@@ -213,12 +220,14 @@ def _split_variance(mean: np.ndarray, var: float, rng: np.random.Generator) -> P
 def _with_nan(pred: Prediction, *, row: int, epistemic: bool) -> Prediction:
     """``pred`` with a NaN at ``row`` of its mean (and of its epistemic part when
     ``epistemic``, for a metric that reads only that part)."""
+
     def poisoned(a: np.ndarray) -> np.ndarray:
         return np.where(np.arange(len(a)) == row, np.nan, a)
 
     part = pred.epistemic
-    return Prediction(poisoned(pred.mean), pred.var, pred.aleatoric,
-                      poisoned(part) if epistemic and part is not None else part)
+    return Prediction(
+        poisoned(pred.mean), pred.var, pred.aleatoric, poisoned(part) if epistemic and part is not None else part
+    )
 
 
 def check_prior(target: Factory, *, strict: bool = False, **params: Any) -> CheckReport:
@@ -240,8 +249,9 @@ def check_prior(target: Factory, *, strict: bool = False, **params: Any) -> Chec
 
     def row_wise() -> None:
         part = np.asarray(state["prior"].features(test.subset(np.arange(5))))
-        np.testing.assert_allclose(part, state["feats"][:5], rtol=1e-5, atol=1e-6,
-                                   err_msg="features of a row depend on the other rows")
+        np.testing.assert_allclose(
+            part, state["feats"][:5], rtol=1e-5, atol=1e-6, err_msg="features of a row depend on the other rows"
+        )
 
     if report.run("features", features):
         report.run("row_wise", row_wise)
@@ -275,8 +285,11 @@ def check_task(target: Factory, *, strict: bool = False, **params: Any) -> Check
         if task.group_column:
             assert task.group_column in a.meta.columns, f"meta lacks {task.group_column!r}"
         for domain in task.domains[1:]:
-            other = task.load(domain) if task.kind == "fixed" else task.sample(
-                task.config(domain=domain), 16, np.random.default_rng(0))
+            other = (
+                task.load(domain)
+                if task.kind == "fixed"
+                else task.sample(task.config(domain=domain), 16, np.random.default_rng(0))
+            )
             assert isinstance(other, SeqDataset) and len(other) > 0, f"domain {domain} empty"
         return f"n={len(a)}, L={a.seq_len}, domains={list(task.domains)}"
 
@@ -285,8 +298,7 @@ def check_task(target: Factory, *, strict: bool = False, **params: Any) -> Check
     return _finish(report, strict)
 
 
-def check_dataset(target: str | Dataset, *, strict: bool = False,
-                  root: Path | None = None) -> CheckReport:
+def check_dataset(target: str | Dataset, *, strict: bool = False, root: Path | None = None) -> CheckReport:
     """Check a registered dataset (or a :class:`Dataset`) against the data directory.
 
     Unlike the other kinds there is nothing to run: a dataset is a description, so
@@ -316,12 +328,14 @@ def check_dataset(target: str | Dataset, *, strict: bool = False,
         state["rows"] = rows = datasets.status(base, [dataset])
         missing = [r["file"] for r in rows if not r["present"]]
         if missing and len(missing) == len(rows) and getattr(dataset, "optional", False):
-            raise CheckSkipped(f"optional dataset {name!r} is not in {base}; "
-                               f"{datasets.missing_hint(dataset)} to check it")
+            raise CheckSkipped(
+                f"optional dataset {name!r} is not in {base}; {datasets.missing_hint(dataset)} to check it"
+            )
         if missing:
             raise DataMissingError(
                 f"dataset {name!r}: {len(missing)} of {len(rows)} files missing from "
-                f"{base} (first: {missing[0]}); {datasets.missing_hint(dataset)}")
+                f"{base} (first: {missing[0]}); {datasets.missing_hint(dataset)}"
+            )
         return str(base / dataset.folder)
 
     def checksums() -> str:
@@ -329,7 +343,8 @@ def check_dataset(target: str | Dataset, *, strict: bool = False,
         if bad:
             raise DataError(
                 f"dataset {name!r}: {len(bad)} file(s) differ from the pinned sha256 (first: "
-                f"{bad[0]}); replace them from the source or `rsbench data fetch {name}`")
+                f"{bad[0]}); replace them from the source or `rsbench data fetch {name}`"
+            )
         return f"{len(state['rows'])} files match"
 
     if report.run("describe", describe) and report.run("present", present):
@@ -343,7 +358,15 @@ from regshift_bench.testing.check_explainer import check_explainer  # noqa: E402
 from regshift_bench.testing.check_intervention import check_intervention  # noqa: E402
 
 CHECKS: dict[str, Callable[..., CheckReport]] = {
-    "model": check_model, "shift": check_shift, "metric": check_metric,
-    "prior": check_prior, "task": check_task, "dataset": check_dataset,
-    "explainer": check_explainer, "intervention": check_intervention,
-    "block": check_block, "claim": check_claim, "anchor": check_anchor}
+    "model": check_model,
+    "shift": check_shift,
+    "metric": check_metric,
+    "prior": check_prior,
+    "task": check_task,
+    "dataset": check_dataset,
+    "explainer": check_explainer,
+    "intervention": check_intervention,
+    "block": check_block,
+    "claim": check_claim,
+    "anchor": check_anchor,
+}

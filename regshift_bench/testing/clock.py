@@ -53,8 +53,7 @@ class _VirtualClock:
         time.sleep = self._sleep  # type: ignore[assignment]
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         for name, fn in self._saved.items():
             setattr(time, name, fn)
 

@@ -44,8 +44,7 @@ def padded(data: SeqDataset, lengths: np.ndarray, width: int) -> SeqDataset:
     seqs = np.full((len(data), width), 4, dtype=np.uint8)
     for i, n in enumerate(lengths):
         seqs[i, :n] = data.seqs[i, :n]
-    return SeqDataset(seqs, data.y, data.y_true, data.noise_var, data.meta,
-                      np.asarray(lengths, dtype=np.int64))
+    return SeqDataset(seqs, data.y, data.y_true, data.noise_var, data.meta, np.asarray(lengths, dtype=np.int64))
 
 
 def _predict_checked(model: api.Model, data: SeqDataset, name: str) -> Prediction:
@@ -89,14 +88,12 @@ class _ModelChecks:
         self.test = toy_dataset(48, 40, 3)
         self.state: dict[str, Any] = {}
 
-    def _fit(self, model: Any, train: SeqDataset, val: SeqDataset,
-             budget: Budget = CHECK_BUDGET) -> Any:
+    def _fit(self, model: Any, train: SeqDataset, val: SeqDataset, budget: Budget = CHECK_BUDGET) -> Any:
         return model.fit(train, val, rng=np.random.default_rng(0), budget=budget)
 
     def fit_predict(self) -> str:
         model = self.state["model"]
-        out = model.fit(self.train, self.val, rng=np.random.default_rng(0), device="cpu",
-                        budget=CHECK_BUDGET)
+        out = model.fit(self.train, self.val, rng=np.random.default_rng(0), device="cpu", budget=CHECK_BUDGET)
         assert out is model, "fit must return self"
         self.state["pred"] = _predict_checked(model, self.test, self.name)
         return f"mean var {self.state['pred'].var.mean():.3g}"
@@ -104,22 +101,31 @@ class _ModelChecks:
     def deterministic(self) -> None:
         other = self._fit(self.make(), self.train, self.val)
         again = _predict_checked(other, self.test, self.name)
-        np.testing.assert_allclose(again.mean, self.state["pred"].mean, rtol=1e-5, atol=1e-6,
-                                   err_msg="same seed gave a different mean")
-        np.testing.assert_allclose(again.var, self.state["pred"].var, rtol=1e-5, atol=1e-6,
-                                   err_msg="same seed gave a different variance")
+        np.testing.assert_allclose(
+            again.mean, self.state["pred"].mean, rtol=1e-5, atol=1e-6, err_msg="same seed gave a different mean"
+        )
+        np.testing.assert_allclose(
+            again.var, self.state["pred"].var, rtol=1e-5, atol=1e-6, err_msg="same seed gave a different variance"
+        )
 
     def batch_invariant(self) -> None:
         model, pred, test = self.state["model"], self.state["pred"], self.test
         perm = np.random.default_rng(5).permutation(len(test))
         shuffled = _predict_checked(model, test.subset(perm), self.name)
-        np.testing.assert_allclose(shuffled.mean, pred.mean[perm], rtol=1e-4, atol=1e-5,
-                                   err_msg="prediction depends on input order")
-        parts = [_predict_checked(model, test.subset(np.arange(i, min(i + 7, len(test)))),
-                                  self.name) for i in range(0, len(test), 7)]
-        np.testing.assert_allclose(np.concatenate([p.mean for p in parts]), pred.mean,
-                                   rtol=1e-4, atol=1e-5,
-                                   err_msg="prediction depends on batch size")
+        np.testing.assert_allclose(
+            shuffled.mean, pred.mean[perm], rtol=1e-4, atol=1e-5, err_msg="prediction depends on input order"
+        )
+        parts = [
+            _predict_checked(model, test.subset(np.arange(i, min(i + 7, len(test)))), self.name)
+            for i in range(0, len(test), 7)
+        ]
+        np.testing.assert_allclose(
+            np.concatenate([p.mean for p in parts]),
+            pred.mean,
+            rtol=1e-4,
+            atol=1e-5,
+            err_msg="prediction depends on batch size",
+        )
 
     def variable_length(self) -> str:
         rng = np.random.default_rng(9)
@@ -131,16 +137,22 @@ class _ModelChecks:
         pred = _predict_checked(model, vtest, self.name)
         wider = _predict_checked(model, padded(vtest, lengths, 52), self.name)
         np.testing.assert_allclose(
-            wider.mean, pred.mean, rtol=1e-4, atol=1e-4,
+            wider.mean,
+            pred.mean,
+            rtol=1e-4,
+            atol=1e-4,
             err_msg="12 more columns of N padding changed the prediction; mask padded "
-                    "positions (data.lengths, or N = code 4 / all-zero one-hot columns)")
+            "positions (data.lengths, or N = code 4 / all-zero one-hot columns)",
+        )
         return f"lengths {lengths.min()}-{lengths.max()} padded to 40 and 52"
 
     def budget_respected(self) -> str:
         if getattr(self.state["model"], "closed_form", False):
             # The plugin guide lets a closed-form fit ignore the budget.
-            raise CheckSkipped("closed-form fit (closed_form = True): the budget caps "
-                               "iterative training only, so the time is not asserted")
+            raise CheckSkipped(
+                "closed-form fit (closed_form = True): the budget caps "
+                "iterative training only, so the time is not asserted"
+            )
         big = toy_dataset(1024, 40, 4)
         budget = Budget(max_epochs=None, max_seconds=BUDGET_SECONDS)
         # Timed in CPU seconds (plus seconds slept) on a clock the model reads too:
@@ -152,20 +164,23 @@ class _ModelChecks:
         assert took <= allowed, (
             f"fit under Budget(max_seconds={BUDGET_SECONDS:g}) took {took:.1f} CPU-seconds "
             f"(allowed {allowed:.1f}); stop training once budget.max_seconds has passed "
-            "(read time.perf_counter())")
+            "(read time.perf_counter())"
+        )
         return f"{took:.2f} CPU-s under max_seconds={BUDGET_SECONDS:g}"
 
     def save_load(self) -> str:
         model = self.state["model"]
         if not saves_state(model):
-            raise CheckSkipped("no get_state/set_state: the runner cannot cache it, so it is "
-                               "retrained for each cell group")
+            raise CheckSkipped(
+                "no get_state/set_state: the runner cannot cache it, so it is retrained for each cell group"
+            )
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "model.pt"
             model.save(path)
             fresh = self.make().load(path)
         again = _predict_checked(fresh, self.test, self.name)
-        np.testing.assert_allclose(again.mean, self.state["pred"].mean, rtol=1e-6, atol=1e-7,
-                                   err_msg="loaded model predicts differently")
+        np.testing.assert_allclose(
+            again.mean, self.state["pred"].mean, rtol=1e-6, atol=1e-7, err_msg="loaded model predicts differently"
+        )
         np.testing.assert_allclose(again.var, self.state["pred"].var, rtol=1e-6, atol=1e-7)
         return ""

@@ -52,8 +52,7 @@ class CheckReport:
         except Exception as exc:  # every failure is reported, none propagates
             detail = f"{type(exc).__name__}: {exc}".strip()
             passed = False
-        self.results.append(CheckResult(check, passed, detail, time.perf_counter() - start,
-                                        skipped))
+        self.results.append(CheckResult(check, passed, detail, time.perf_counter() - start, skipped))
         return passed and not skipped
 
     def raise_if_failed(self) -> None:
@@ -61,17 +60,16 @@ class CheckReport:
         failed = [r for r in self.results if not r.passed]
         if failed:
             lines = "; ".join(f"{r.check}: {r.detail}" for r in failed)
-            raise PluginError(f"{self.kind} failed {len(failed)} check(s): {lines}",
-                              plugin=self.name)
+            raise PluginError(f"{self.kind} failed {len(failed)} check(s): {lines}", plugin=self.name)
 
 
-def construct_check(make: Callable[[], Any], base: type[Any], state: dict[str, Any],
-                    key: str) -> Callable[[], str]:
+def construct_check(make: Callable[[], Any], base: type[Any], state: dict[str, Any], key: str) -> Callable[[], str]:
     """The ``construct`` check: ``make()`` gives a ``base`` whose ``get_params`` works.
 
     The instance is kept in ``state[key]`` for the checks that follow; the detail is
     the start of its repr.
     """
+
     def construct() -> str:
         obj = make()
         assert isinstance(obj, base), f"got {type(obj).__name__}, not a {base.__name__}"

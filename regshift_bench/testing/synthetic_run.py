@@ -33,12 +33,20 @@ from regshift_bench.leaderboard.load import REFERENCE_PREDICTIONS, results_schem
 from regshift_bench.scoring import curves_table, predictions_table, score
 
 DEFAULT_SHIFTS: dict[str, tuple[float, ...]] = {
-    "none": (0.0,), "gc_shift": (0.5, 1.0), "motif_loss": (1.0,), "gc_split": (1.0,)}
+    "none": (0.0,),
+    "gc_shift": (0.5, 1.0),
+    "motif_loss": (1.0,),
+    "gc_split": (1.0,),
+}
 DEFAULT_MODELS = ("mean", "cnn", "cnn+motif", "bilstm")
 #: Shifts whose OOD data is a dict of named sets (``test_ood/<name>``).
 NAMED_OOD = {"gc_split": ("low_gc", "high_gc")}
-_KNOWN = {"mean": (0.05, 0.5, 1.0), "cnn": (0.8, 0.45, 0.8), "bilstm": (0.75, 0.6, 0.9),
-          "transformer": (0.82, 0.4, 0.7)}
+_KNOWN = {
+    "mean": (0.05, 0.5, 1.0),
+    "cnn": (0.8, 0.45, 0.8),
+    "bilstm": (0.75, 0.6, 0.9),
+    "transformer": (0.82, 0.4, 0.7),
+}
 Key = tuple[str, str, float, str, int]
 #: The references this story can draw on sim tasks.
 ORACLE_REFERENCES = ("noise_ceiling", "source_oracle")
@@ -75,9 +83,14 @@ def _ood_splits(shift: str) -> tuple[str, ...]:
 LABEL_MOVE = 1.5
 
 
-def _draw_split(rng: np.random.Generator, n: int, severity: float, sim: bool,
-                label_shift: bool = False,
-                label_move: float = LABEL_MOVE) -> tuple[SeqDataset, np.ndarray]:
+def _draw_split(
+    rng: np.random.Generator,
+    n: int,
+    severity: float,
+    sim: bool,
+    label_shift: bool = False,
+    label_move: float = LABEL_MOVE,
+) -> tuple[SeqDataset, np.ndarray]:
     """A split and ``y_src`` (n,): what the source mechanism gives for its inputs.
 
     An input shift moves the inputs (``y_src`` = ``y_true`` is drawn from a shifted
@@ -90,12 +103,12 @@ def _draw_split(rng: np.random.Generator, n: int, severity: float, sim: bool,
         y_true = y_src = rng.normal(0.5 * severity, 1.0 + 0.5 * severity, n)
     y = y_true + rng.normal(0.0, 0.3, n)
     seqs = rng.integers(0, 4, size=(n, 8), dtype=np.uint8)
-    return SeqDataset(seqs, y, y_true=y_true if sim else None,
-                      noise_var=np.full(n, 0.09) if sim else None), y_src
+    return SeqDataset(seqs, y, y_true=y_true if sim else None, noise_var=np.full(n, 0.09) if sim else None), y_src
 
 
-def _predict(rng: np.random.Generator, profile: Profile, data: SeqDataset,
-             severity: float, y_src: np.ndarray | None = None) -> Prediction:
+def _predict(
+    rng: np.random.Generator, profile: Profile, data: SeqDataset, severity: float, y_src: np.ndarray | None = None
+) -> Prediction:
     """A model's prediction from the inputs' source value ``y_src`` (default the labels)."""
     skill, robust, calib = profile
     y_true = y_src if y_src is not None else (data.y_true if data.y_true is not None else data.y)
@@ -107,8 +120,13 @@ def _predict(rng: np.random.Generator, profile: Profile, data: SeqDataset,
     return Prediction(mean=mean, var=np.maximum(var, 1e-4))
 
 
-def _reference_rows(cell: Any, sets: dict[str, SeqDataset], references: Sequence[str],
-                    cache: dict[str, Any], y_src: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+def _reference_rows(
+    cell: Any,
+    sets: dict[str, SeqDataset],
+    references: Sequence[str],
+    cache: dict[str, Any],
+    y_src: dict[str, np.ndarray],
+) -> list[dict[str, Any]]:
     """Rows ``f"{ref}_{metric}"`` of reference predictions scored by the same plugins.
 
     ``noise_ceiling`` is N(y_true, noise_var); ``source_oracle`` is N(y_src, noise_var):
@@ -119,29 +137,43 @@ def _reference_rows(cell: Any, sets: dict[str, SeqDataset], references: Sequence
         if ref not in ORACLE_REFERENCES or any(d.y_true is None for d in sets.values()):
             continue
         center = {s: (d.y_true if ref == "noise_ceiling" else y_src[s]) for s, d in sets.items()}
-        preds = {s: Prediction(mean=np.asarray(center[s]), var=np.asarray(d.noise_var))
-                 for s, d in sets.items()}
+        preds = {s: Prediction(mean=np.asarray(center[s]), var=np.asarray(d.noise_var)) for s, d in sets.items()}
         task = SimpleNamespace(score=lambda *a: {})
         part, _ = score(cell, task, sets, preds, cache)
         rows += [{**r, "metric": f"{ref}_{r['metric']}", "reference": ref} for r in part]
     return rows
 
 
-def _cell_tables(cell: Any, sets: dict[str, SeqDataset], preds: dict[str, Prediction],
-                 common: dict[str, Any], cache: dict[str, Any], references: Sequence[str],
-                 explainer: bool, y_src: dict[str, np.ndarray]) -> tuple[pa.Table, pa.Table, pa.Table]:
+def _cell_tables(
+    cell: Any,
+    sets: dict[str, SeqDataset],
+    preds: dict[str, Prediction],
+    common: dict[str, Any],
+    cache: dict[str, Any],
+    references: Sequence[str],
+    explainer: bool,
+    y_src: dict[str, np.ndarray],
+) -> tuple[pa.Table, pa.Table, pa.Table]:
     task = SimpleNamespace(score=lambda *a: {})
     rows, curves = score(cell, task, sets, preds, cache)
-    rows = [{**r, "reference": ""} for r in rows] + _reference_rows(cell, sets, references, cache,
-                                                                    y_src)
+    rows = [{**r, "reference": ""} for r in rows] + _reference_rows(cell, sets, references, cache, y_src)
     if explainer:  # an interpretation row that ordinary tables must ignore
-        rows.append({"split": "test_id", "metric": "synthetic_site_score", "value": 0.99, "n": 10,
-                     "higher_is_better": True, "status": "ok", "error": "", "reference": "",
-                     "explainer": "ism"})
+        rows.append(
+            {
+                "split": "test_id",
+                "metric": "synthetic_site_score",
+                "value": 0.99,
+                "n": 10,
+                "higher_is_better": True,
+                "status": "ok",
+                "error": "",
+                "reference": "",
+                "explainer": "ism",
+            }
+        )
     schema = results_schema()
     columns: dict[str, Any] = {k: v for k, v in common.items() if k in schema.names}
-    for name in ("split", "metric", "value", "higher_is_better", "n", "status", "error",
-                 "reference"):
+    for name in ("split", "metric", "value", "higher_is_better", "n", "status", "error", "reference"):
         columns[name] = [r.get(name) for r in rows]
     columns["explainer"] = [r.get("explainer", "") for r in rows]
     results = rs.columns_table(columns, len(rows), schema)
@@ -152,18 +184,18 @@ def _cell_tables(cell: Any, sets: dict[str, SeqDataset], preds: dict[str, Predic
 
 def _oracle_table(sets: dict[str, SeqDataset], y_src: dict[str, np.ndarray]) -> pa.Table:
     """Per-example ``source_oracle`` predictions (N(y_src, noise_var)) of every split."""
-    return pa.table({
-        "split": np.concatenate([np.full(len(d), s, dtype=object) for s, d in sets.items()]),
-        "row": np.concatenate([np.arange(len(d), dtype=np.int64) for d in sets.values()]),
-        "reference": np.concatenate([np.full(len(d), "source_oracle", dtype=object)
-                                     for d in sets.values()]),
-        "mean": np.concatenate([np.asarray(y_src[s], dtype=np.float64) for s in sets]),
-        "var": np.concatenate([np.asarray(d.noise_var, dtype=np.float64) for d in sets.values()]),
-    })
+    return pa.table(
+        {
+            "split": np.concatenate([np.full(len(d), s, dtype=object) for s, d in sets.items()]),
+            "row": np.concatenate([np.arange(len(d), dtype=np.int64) for d in sets.values()]),
+            "reference": np.concatenate([np.full(len(d), "source_oracle", dtype=object) for d in sets.values()]),
+            "mean": np.concatenate([np.asarray(y_src[s], dtype=np.float64) for s in sets]),
+            "var": np.concatenate([np.asarray(d.noise_var, dtype=np.float64) for d in sets.values()]),
+        }
+    )
 
 
-def _seeded(profile: Profile, seed_sd: float, random_state: int, task: str, model: str,
-            seed: int) -> Profile:
+def _seeded(profile: Profile, seed_sd: float, random_state: int, task: str, model: str, seed: int) -> Profile:
     """The profile of one trained model: skill moved by its seed (``seed_sd`` × N(0, 1))."""
     if not seed_sd:
         return profile
@@ -181,15 +213,32 @@ def _metric_names(metrics: Sequence[str] | None) -> tuple[str, ...]:
 
 
 def write_synthetic_run(
-    out: str | Path, *, tasks: Sequence[str] = ("sim",),
-    shifts: Mapping[str, Sequence[float]] = DEFAULT_SHIFTS, models: Sequence[str] = DEFAULT_MODELS,
-    seeds: int = 2, n_test: int = 200, n_val: int = 64, metrics: Sequence[str] | None = None,
-    failed: Iterable[Key] = (), missing: Iterable[Key] = (), undertrained: Iterable[Key] = (),
-    shift_kinds: Mapping[str, str] | None = None, references: Sequence[str] = (),
-    explainer_rows: bool = False, per_cell_files: bool = True, consolidated: bool = True,
-    random_state: int = 0, run_name: str | None = None, suite: str = "synthetic",
-    suite_version: int = 1, preset: str = "quick", profiles: Mapping[str, Profile] | None = None,
-    label_shifts: Sequence[str] = (), seed_sd: float = 0.0, label_move: float = LABEL_MOVE,
+    out: str | Path,
+    *,
+    tasks: Sequence[str] = ("sim",),
+    shifts: Mapping[str, Sequence[float]] = DEFAULT_SHIFTS,
+    models: Sequence[str] = DEFAULT_MODELS,
+    seeds: int = 2,
+    n_test: int = 200,
+    n_val: int = 64,
+    metrics: Sequence[str] | None = None,
+    failed: Iterable[Key] = (),
+    missing: Iterable[Key] = (),
+    undertrained: Iterable[Key] = (),
+    shift_kinds: Mapping[str, str] | None = None,
+    references: Sequence[str] = (),
+    explainer_rows: bool = False,
+    per_cell_files: bool = True,
+    consolidated: bool = True,
+    random_state: int = 0,
+    run_name: str | None = None,
+    suite: str = "synthetic",
+    suite_version: int = 1,
+    preset: str = "quick",
+    profiles: Mapping[str, Profile] | None = None,
+    label_shifts: Sequence[str] = (),
+    seed_sd: float = 0.0,
+    label_move: float = LABEL_MOVE,
     shift_strength: Mapping[str, float] | None = None,
 ) -> Path:
     """Write a synthetic run directory with results, predictions, curves and a manifest.
@@ -240,11 +289,11 @@ def write_synthetic_run(
     return story.out
 
 
-def _keyset(failed: Iterable[Key], missing: Iterable[Key], undertrained: Iterable[Key]
-            ) -> dict[str, set[Key]]:
-    return {name: {(t, s, float(v), m, int(e)) for t, s, v, m, e in keys}
-            for name, keys in (("failed", failed), ("missing", missing),
-                               ("undertrained", undertrained))}
+def _keyset(failed: Iterable[Key], missing: Iterable[Key], undertrained: Iterable[Key]) -> dict[str, set[Key]]:
+    return {
+        name: {(t, s, float(v), m, int(e)) for t, s, v, m, e in keys}
+        for name, keys in (("failed", failed), ("missing", missing), ("undertrained", undertrained))
+    }
 
 
 @dataclass
@@ -291,19 +340,30 @@ class _Story:
         """
         out = Path(args["out"])
         return cls(
-            out=out, run=args["run_name"] or out.name, suite=args["suite"],
-            suite_version=args["suite_version"], preset=args["preset"], seeds=args["seeds"],
-            models=tuple(args["models"]), n_test=args["n_test"], n_val=args["n_val"],
+            out=out,
+            run=args["run_name"] or out.name,
+            suite=args["suite"],
+            suite_version=args["suite_version"],
+            preset=args["preset"],
+            seeds=args["seeds"],
+            models=tuple(args["models"]),
+            n_test=args["n_test"],
+            n_val=args["n_val"],
             names=_metric_names(args["metrics"]),
             keyset=_keyset(args["failed"], args["missing"], args["undertrained"]),
-            shift_kinds=dict(args["shift_kinds"] or {}), references=tuple(args["references"]),
-            explainer_rows=args["explainer_rows"], per_cell_files=args["per_cell_files"],
-            random_state=args["random_state"], profiles=args["profiles"],
-            label_shifts=tuple(args["label_shifts"]), seed_sd=args["seed_sd"],
-            label_move=args["label_move"], shift_strength=dict(args["shift_strength"] or {}))
+            shift_kinds=dict(args["shift_kinds"] or {}),
+            references=tuple(args["references"]),
+            explainer_rows=args["explainer_rows"],
+            per_cell_files=args["per_cell_files"],
+            random_state=args["random_state"],
+            profiles=args["profiles"],
+            label_shifts=tuple(args["label_shifts"]),
+            seed_sd=args["seed_sd"],
+            label_move=args["label_move"],
+            shift_strength=dict(args["shift_strength"] or {}),
+        )
 
-    def write(self, tasks: Sequence[str], shifts: Mapping[str, Sequence[float]],
-              consolidated: bool) -> None:
+    def write(self, tasks: Sequence[str], shifts: Mapping[str, Sequence[float]], consolidated: bool) -> None:
         """Write every condition of the grid, then the manifest and the consolidated files.
 
         The loop order is the order of the manifest's plan and of the consolidated
@@ -322,12 +382,19 @@ class _Story:
         data_rng = np.random.default_rng(ss)
         strength = float(self.shift_strength.get(shift, 1.0)) * float(severity)
         sev = {"val": 0.0, "test_id": 0.0, **{s: strength for s in _ood_splits(shift)}}
-        sizes = {"val": self.n_val, "test_id": self.n_test,
-                 **{s: self.n_test for s in _ood_splits(shift)}}
-        drawn = {s: _draw_split(data_rng, n, sev[s], task.startswith("sim"),
-                                shift in self.label_shifts and s.startswith("test_ood"),
-                                self.label_move)
-                 for s, n in sizes.items() if n}
+        sizes = {"val": self.n_val, "test_id": self.n_test, **{s: self.n_test for s in _ood_splits(shift)}}
+        drawn = {
+            s: _draw_split(
+                data_rng,
+                n,
+                sev[s],
+                task.startswith("sim"),
+                shift in self.label_shifts and s.startswith("test_ood"),
+                self.label_move,
+            )
+            for s, n in sizes.items()
+            if n
+        }
         sets = {s: d for s, (d, _) in drawn.items()}
         y_src = {s: y for s, (_, y) in drawn.items()}
         # Inputs of a label shift are the source's: models see no shift.
@@ -335,33 +402,74 @@ class _Story:
         for model in self.models:
             self.cell((task, shift, float(severity), model, seed), severity, ss, sets, y_src, seen)
 
-    def cell(self, key: Key, severity: float, ss: list[int], sets: dict[str, SeqDataset],
-             y_src: dict[str, np.ndarray], seen: dict[str, float]) -> None:
+    def cell(
+        self,
+        key: Key,
+        severity: float,
+        ss: list[int],
+        sets: dict[str, SeqDataset],
+        y_src: dict[str, np.ndarray],
+        seen: dict[str, float],
+    ) -> None:
         """Plan one cell and, unless it is missing, write its files."""
         task, shift, _, model, seed = key
         rs_ = self.random_state
         cell = f"{_crc(repr((key, rs_))):08x}{_crc(repr((rs_, key))):08x}"
-        self.plan.append({"cell": cell, "task": task, "shift": shift, "severity": float(severity),
-                          "model": model, "seed": seed, "suite": self.suite,
-                          "changes_train": False})
+        self.plan.append(
+            {
+                "cell": cell,
+                "task": task,
+                "shift": shift,
+                "severity": float(severity),
+                "model": model,
+                "seed": seed,
+                "suite": self.suite,
+                "changes_train": False,
+            }
+        )
         if key in self.keyset["missing"]:
             return
-        common = {"run": self.run, "suite": self.suite, "suite_version": self.suite_version,
-                  "preset": self.preset, "task": task, "shift": shift,
-                  "severity": float(severity), "model": model, "seed": seed,
-                  "cell": cell, "model_key": f"m{_crc(repr((task, model, seed))):08x}",
-                  "task_params": "{}", "shift_params": f'{{"severity": {severity}}}',
-                  "model_params": "{}", "device": "cpu", "fit_seconds": 1.0,
-                  "predict_seconds": 0.1, "explainer": "",
-                  "shift_kind": self.shift_kinds.get(shift, ""),
-                  "undertrained": key in self.keyset["undertrained"]}
+        common = {
+            "run": self.run,
+            "suite": self.suite,
+            "suite_version": self.suite_version,
+            "preset": self.preset,
+            "task": task,
+            "shift": shift,
+            "severity": float(severity),
+            "model": model,
+            "seed": seed,
+            "cell": cell,
+            "model_key": f"m{_crc(repr((task, model, seed))):08x}",
+            "task_params": "{}",
+            "shift_params": f'{{"severity": {severity}}}',
+            "model_params": "{}",
+            "device": "cpu",
+            "fit_seconds": 1.0,
+            "predict_seconds": 0.1,
+            "explainer": "",
+            "shift_kind": self.shift_kinds.get(shift, ""),
+            "undertrained": key in self.keyset["undertrained"],
+        }
         curve = None
         if key in self.keyset["failed"]:
             error = "RuntimeError: synthetic failure"
             self.statuses[cell] = {"status": "failed", "seconds": 0.5, "error": error}
-            table = rs.columns_table({**common, "split": "", "metric": "", "value": np.nan,
-                                      "n": 0, "reference": "", "higher_is_better": False,
-                                      "status": "failed", "error": error}, 1, self.schema)
+            table = rs.columns_table(
+                {
+                    **common,
+                    "split": "",
+                    "metric": "",
+                    "value": np.nan,
+                    "n": 0,
+                    "reference": "",
+                    "higher_is_better": False,
+                    "status": "failed",
+                    "error": error,
+                },
+                1,
+                self.schema,
+            )
         else:
             self.statuses[cell] = {"status": "ok", "error": "", "seconds": 1.1}
             table, curve = self._scored(key, ss, sets, y_src, seen, common, cell)
@@ -371,48 +479,74 @@ class _Story:
             if curve is not None:
                 rs.write_parquet_atomic(curve, self.out / "curves" / f"{cell}.parquet")
 
-    def _scored(self, key: Key, ss: list[int], sets: dict[str, SeqDataset],
-                y_src: dict[str, np.ndarray], seen: dict[str, float], common: dict[str, Any],
-                cell: str) -> tuple[pa.Table, pa.Table | None]:
+    def _scored(
+        self,
+        key: Key,
+        ss: list[int],
+        sets: dict[str, SeqDataset],
+        y_src: dict[str, np.ndarray],
+        seen: dict[str, float],
+        common: dict[str, Any],
+        cell: str,
+    ) -> tuple[pa.Table, pa.Table | None]:
         """A finished cell's result table and curves; its predictions are written."""
         task, _, _, model, seed = key
         # The base model's stream: base+prior shares its base's noise.
         model_rng = np.random.default_rng(ss + [_crc(model.partition("+")[0])])
-        profile = _seeded(model_profile(model, self.profiles), self.seed_sd,
-                          self.random_state, task, model, seed)
+        profile = _seeded(model_profile(model, self.profiles), self.seed_sd, self.random_state, task, model, seed)
         preds = {s: _predict(model_rng, profile, d, seen[s], y_src[s]) for s, d in sets.items()}
         spec = SimpleNamespace(metrics=self.names, task_name=task)
-        table, pred_table, curve = _cell_tables(spec, sets, preds, common, self.cache,
-                                                self.references, self.explainer_rows, y_src)
+        table, pred_table, curve = _cell_tables(
+            spec, sets, preds, common, self.cache, self.references, self.explainer_rows, y_src
+        )
         rs.write_parquet_atomic(pred_table, self.out / "predictions" / f"{cell}.parquet")
         if "source_oracle" in self.references and task.startswith("sim"):
-            rs.write_parquet_atomic(_oracle_table(sets, y_src),
-                                    self.out / "predictions" / f"{cell}{REFERENCE_PREDICTIONS}")
+            rs.write_parquet_atomic(
+                _oracle_table(sets, y_src), self.out / "predictions" / f"{cell}{REFERENCE_PREDICTIONS}"
+            )
         self.curve_tables.append(curve)
         return table, curve
 
     def finish(self, tasks: Sequence[str], shifts: Sequence[str], consolidated: bool) -> None:
         """Write the manifest and, when asked, the consolidated results and curves."""
         manifest = {
-            "schema_version": rs.SCHEMA_VERSION, "run": self.run,
-            "created": "2025-01-01T00:00:00+00:00", "finished": "2025-01-01T01:00:00+00:00",
-            "preset": self.preset, "suites": {self.suite: self.suite_version},
-            "provenance": {"rsbench": "synthetic", "plugins": {}, "git_commit": "",
-                           "torch": "none (synthetic run)", "numpy": np.__version__,
-                           "python": platform.python_version(), "platform": platform.platform(),
-                           "device": "cpu", "device_name": "synthetic CPU",
-                           "seeds": list(range(self.seeds))},
-            "plan": self.plan, "cells": self.statuses,
+            "schema_version": rs.SCHEMA_VERSION,
+            "run": self.run,
+            "created": "2025-01-01T00:00:00+00:00",
+            "finished": "2025-01-01T01:00:00+00:00",
+            "preset": self.preset,
+            "suites": {self.suite: self.suite_version},
+            "provenance": {
+                "rsbench": "synthetic",
+                "plugins": {},
+                "git_commit": "",
+                "torch": "none (synthetic run)",
+                "numpy": np.__version__,
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+                "device": "cpu",
+                "device_name": "synthetic CPU",
+                "seeds": list(range(self.seeds)),
+            },
+            "plan": self.plan,
+            "cells": self.statuses,
             # What the plugins would declare (regshift_bench.leaderboard.declared).
             "declared": {
-                "shifts": {s: {"changes_inputs": s not in self.label_shifts}
-                           for s in shifts if s != "none"},
-                "tasks": {t: {"has_oracle": t.startswith("sim") and "source_oracle" in self.references,
-                              "oracle_reference": "source_oracle"} for t in tasks}},
+                "shifts": {s: {"changes_inputs": s not in self.label_shifts} for s in shifts if s != "none"},
+                "tasks": {
+                    t: {
+                        "has_oracle": t.startswith("sim") and "source_oracle" in self.references,
+                        "oracle_reference": "source_oracle",
+                    }
+                    for t in tasks
+                },
+            },
         }
         if consolidated:
-            for name, parts, sch in (("results", self.tables, self.schema),
-                                     ("curves", self.curve_tables, rs.CURVES_SCHEMA)):
+            for name, parts, sch in (
+                ("results", self.tables, self.schema),
+                ("curves", self.curve_tables, rs.CURVES_SCHEMA),
+            ):
                 table = pa.concat_tables(parts) if parts else sch.empty_table()
                 rs.write_parquet_atomic(table, self.out / f"{name}.parquet", {"run": self.run})
         rs.write_json_atomic(manifest, self.out / "manifest.json")

@@ -13,8 +13,7 @@ from regshift_bench.api import SeqDataset, Task
 _MOTIF = np.array([2, 0, 3, 0, 0], dtype=np.uint8)  # GATAA
 
 
-def toy_dataset(n: int = 64, length: int = 40, random_state: int = 0,
-                gc_mean: float = 0.5) -> SeqDataset:
+def toy_dataset(n: int = 64, length: int = 40, random_state: int = 0, gc_mean: float = 0.5) -> SeqDataset:
     """A tiny dataset with a learnable signal.
 
     Activity = 1.0 per planted ``GATAA`` site + 2·(GC − 0.5) + Gaussian noise with
@@ -44,14 +43,13 @@ def toy_dataset(n: int = 64, length: int = 40, random_state: int = 0,
     for i, k in enumerate(sites):
         pos = rng.choice(length - len(_MOTIF), size=k, replace=False) if k else []
         for p in pos:
-            seqs[i, p:p + len(_MOTIF)] = _MOTIF
+            seqs[i, p : p + len(_MOTIF)] = _MOTIF
         starts.append([int(p) for p in pos])
     gc = ((seqs == 1) | (seqs == 2)).mean(axis=1)
     y_true = sites.astype(np.float64) + 2.0 * (gc - 0.5)
     noise_var = np.full(n, 0.09)
     y = y_true + rng.normal(0.0, 0.3, size=n)
-    meta = pd.DataFrame({"id": [f"toy{i}" for i in range(n)], "gc": gc,
-                         "group": np.arange(n) // 2, "sites": starts})
+    meta = pd.DataFrame({"id": [f"toy{i}" for i in range(n)], "gc": gc, "group": np.arange(n) // 2, "sites": starts})
     return SeqDataset(seqs, y, y_true, noise_var, meta)
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from regshift_bench import hookimpl
 from regshift_bench.datasets import DataFile, Dataset
 
-GOOD = Dataset("good_first", "toy/good", "registered before the bad one",
-               (DataFile("a.txt", "0" * 64, 1),))
+GOOD = Dataset("good_first", "toy/good", "registered before the bad one", (DataFile("a.txt", "0" * 64, 1),))
 
 
 @hookimpl

@@ -12,7 +12,9 @@ from regshift_bench.datasets import DataFile, Dataset
 
 CONTENT = b"seq\tactivity\nACGTACGTAC\t1.5\nTTGACAGGCA\t-0.25\n"
 TOY_COUNTS = Dataset(
-    "toy_counts", "toy/counts", "Toy activity table for the dataset hook tests",
+    "toy_counts",
+    "toy/counts",
+    "Toy activity table for the dataset hook tests",
     (DataFile("counts.tsv", hashlib.sha256(CONTENT).hexdigest(), len(CONTENT)),),
     tasks=("toy_table",),
 )

@@ -18,12 +18,11 @@ class _Net(nn.Module):
     def __init__(self, channels: int, kernel: int) -> None:
         super().__init__()
         self.conv = nn.Conv1d(4, channels, kernel, padding=kernel // 2)
-        self.head = nn.Sequential(nn.Linear(2 * channels, channels), nn.ReLU(),
-                                  nn.Linear(channels, 2))
+        self.head = nn.Sequential(nn.Linear(2 * channels, channels), nn.ReLU(), nn.Linear(channels, 2))
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        h = torch.relu(self.conv(x))                         # (B, C, L)
-        m = mask[:, None, :].to(h.dtype)                     # (B, 1, L)
+        h = torch.relu(self.conv(x))  # (B, C, L)
+        m = mask[:, None, :].to(h.dtype)  # (B, 1, L)
         # Pool over the real bases only: N padding (all-zero one-hot columns) past
         # `lengths` must not move the prediction, however wide the batch is padded.
         mean = (h * m).sum(-1) / m.sum(-1).clamp_min(1.0)
@@ -50,8 +49,15 @@ class TinyCNN(Model):
         Epochs without validation improvement before stopping early.
     """
 
-    def __init__(self, channels: int = 32, kernel: int = 9, epochs: int = 20, lr: float = 2e-3,
-                 batch_size: int = 64, patience: int = 3) -> None:
+    def __init__(
+        self,
+        channels: int = 32,
+        kernel: int = 9,
+        epochs: int = 20,
+        lr: float = 2e-3,
+        batch_size: int = 64,
+        patience: int = 3,
+    ) -> None:
         # sklearn convention: store the parameters unchanged, do no work here.
         self.channels = channels
         self.kernel = kernel
@@ -75,8 +81,15 @@ class TinyCNN(Model):
         return nn.functional.gaussian_nll_loss(out[:, 0], y, out[:, 1].exp() + 1e-4)
 
     # -- the Model interface ---------------------------------------------------------
-    def fit(self, train: SeqDataset, val: SeqDataset, *, rng: np.random.Generator,
-            device: str = "cpu", budget: Budget | None = None) -> TinyCNN:
+    def fit(
+        self,
+        train: SeqDataset,
+        val: SeqDataset,
+        *,
+        rng: np.random.Generator,
+        device: str = "cpu",
+        budget: Budget | None = None,
+    ) -> TinyCNN:
         dev = torch.device(device)  # "cpu", "cuda" or "cuda:1": a plain string
         budget = budget or Budget()
         # Everything random comes from `rng`: weight initialisation through a seed drawn
@@ -100,8 +113,7 @@ class TinyCNN(Model):
         best_state = {k: v.clone() for k, v in self.net_.state_dict().items()}
         for _ in range(epochs):
             self.net_.train()
-            for idx in np.array_split(rng.permutation(len(train)),
-                                      max(1, len(train) // self.batch_size)):
+            for idx in np.array_split(rng.permutation(len(train)), max(1, len(train) // self.batch_size)):
                 batch = torch.from_numpy(idx).to(dev)
                 optimizer.zero_grad()
                 self._loss(self.net_(x[batch], mask[batch]), y[batch]).backward()
@@ -117,8 +129,7 @@ class TinyCNN(Model):
                 best_state = {k: v.clone() for k, v in self.net_.state_dict().items()}
             else:
                 stale += 1
-            out_of_time = (budget.max_seconds is not None
-                           and time.perf_counter() - start > budget.max_seconds)
+            out_of_time = budget.max_seconds is not None and time.perf_counter() - start > budget.max_seconds
             if stale >= self.patience or out_of_time or (max_steps is not None and steps >= max_steps):
                 break
         self.net_.load_state_dict(best_state)  # the epoch with the best validation loss
@@ -132,7 +143,7 @@ class TinyCNN(Model):
         outs = []
         with torch.no_grad():
             for i in range(0, len(data), 512):
-                outs.append(self.net_(x[i:i + 512], mask[i:i + 512]).cpu().double().numpy())
+                outs.append(self.net_(x[i : i + 512], mask[i : i + 512]).cpu().double().numpy())
         out = np.concatenate(outs) if outs else np.zeros((0, 2))
         mean = out[:, 0] * self.y_sd_ + self.y_mu_
         var = (np.exp(out[:, 1]) + 1e-4) * self.y_sd_**2  # total variance, always > 0
@@ -140,8 +151,7 @@ class TinyCNN(Model):
 
     # -- persistence: tensors, arrays and JSON scalars only ------------------------
     def get_state(self) -> dict[str, Any]:
-        return {"net": {k: v.cpu() for k, v in self.net_.state_dict().items()},
-                "y_mu": self.y_mu_, "y_sd": self.y_sd_}
+        return {"net": {k: v.cpu() for k, v in self.net_.state_dict().items()}, "y_mu": self.y_mu_, "y_sd": self.y_sd_}
 
     def set_state(self, state: dict[str, Any]) -> None:
         self.net_ = _Net(self.channels, self.kernel)

@@ -28,13 +28,28 @@ if TYPE_CHECKING:  # for annotations; imported where used, so the dataset catalo
     import pandas as pd
 
 SOURCES = (
-    original("kircherlab/MPRA_SaturationMutagenesis/c5cadb46a3ec9bbeb8f678e8dc2b2335191f121b/"
-             "data/elements.tsv.gz",
-             "fec2eed91fe27af3aae07ebce2eca65e9bad4bb6abba5d8c27f478887dd7b134", 2677485),
+    original(
+        "kircherlab/MPRA_SaturationMutagenesis/c5cadb46a3ec9bbeb8f678e8dc2b2335191f121b/data/elements.tsv.gz",
+        "fec2eed91fe27af3aae07ebce2eca65e9bad4bb6abba5d8c27f478887dd7b134",
+        2677485,
+    ),
 )
 
-COLUMNS = ["Element", "Chrom", "Pos_GRCh38", "Pos_GRCh37", "ref_offset", "Ref", "Alt",
-           "Barcodes", "DNA", "RNA", "GRCh37_strand", "Coefficient", "pValue"]
+COLUMNS = [
+    "Element",
+    "Chrom",
+    "Pos_GRCh38",
+    "Pos_GRCh37",
+    "ref_offset",
+    "Ref",
+    "Alt",
+    "Barcodes",
+    "DNA",
+    "RNA",
+    "GRCh37_strand",
+    "Coefficient",
+    "pValue",
+]
 _MEASURED = ["Element", "Barcodes", "DNA", "RNA", "Coefficient", "pValue"]
 _COMPLEMENT = {"A": "T", "C": "G", "G": "C", "T": "A", "-": "-"}
 
@@ -43,16 +58,21 @@ def _strands(new: pd.DataFrame, old: pd.DataFrame) -> dict[str, str]:
     """Element -> ``+`` (same alleles in both assemblies) or ``-`` (complemented)."""
     import numpy as np
 
-    same = (new["Ref"].to_numpy() == old["Ref"].to_numpy()) & (
-        new["Alt"].to_numpy() == old["Alt"].to_numpy())
-    flipped = np.array([_COMPLEMENT.get(r) == r37 and _COMPLEMENT.get(a) == a37 for r, a, r37, a37
-                        in zip(new["Ref"], new["Alt"], old["Ref"], old["Alt"])])
+    same = (new["Ref"].to_numpy() == old["Ref"].to_numpy()) & (new["Alt"].to_numpy() == old["Alt"].to_numpy())
+    flipped = np.array(
+        [
+            _COMPLEMENT.get(r) == r37 and _COMPLEMENT.get(a) == a37
+            for r, a, r37, a37 in zip(new["Ref"], new["Alt"], old["Ref"], old["Alt"])
+        ]
+    )
     elements = new["Element"].to_numpy()
     strands = {}
     for element in dict.fromkeys(elements):
         rows = elements == element
-        require(bool(same[rows].all() or flipped[rows].all()),
-                f"Kircher element {element} has alleles neither equal nor complemented")
+        require(
+            bool(same[rows].all() or flipped[rows].all()),
+            f"Kircher element {element} has alleles neither equal nor complemented",
+        )
         strands[element] = "+" if same[rows].all() else "-"
     return strands
 
@@ -64,12 +84,14 @@ def variants(elements_tsv: Path) -> pd.DataFrame:
     rows = pd.read_csv(elements_tsv, sep="\t", dtype=str, keep_default_na=False)
     new = rows[rows["Release"] == "GRCh38"].reset_index(drop=True)
     old = rows[rows["Release"] == "GRCh37"].reset_index(drop=True)
-    require(len(new) == len(old) and bool((new[_MEASURED].to_numpy() == old[_MEASURED]
-                                           .to_numpy()).all()),
-            "the GRCh38 and GRCh37 rows of elements.tsv.gz differ in their measurements")
+    require(
+        len(new) == len(old) and bool((new[_MEASURED].to_numpy() == old[_MEASURED].to_numpy()).all()),
+        "the GRCh38 and GRCh37 rows of elements.tsv.gz differ in their measurements",
+    )
     keep = (new["Pos"] != "NA").to_numpy()
-    require(bool((keep == (old["Pos"] != "NA").to_numpy()).all()),
-            "a Kircher variant has a position in one assembly only")
+    require(
+        bool((keep == (old["Pos"] != "NA").to_numpy()).all()), "a Kircher variant has a position in one assembly only"
+    )
     strands = _strands(new[keep], old[keep])
     out, old = new[keep].copy(), old[keep]
     position = out["Pos"].astype(int)
@@ -93,8 +115,10 @@ def references(table: pd.DataFrame) -> str:
             require(seq[pos - start] in ("N", ref), f"Kircher {element}: two Ref alleles at {pos}")
             seq[pos - start] = ref
         chrom = table["Chrom"][rows].iloc[0]
-        records.append(f">{element} chr{chrom}:{start}-{end} GRCh38 + strand, reconstructed "
-                       f"from Ref alleles; N = position without any variant\n{''.join(seq)}\n")
+        records.append(
+            f">{element} chr{chrom}:{start}-{end} GRCh38 + strand, reconstructed "
+            f"from Ref alleles; N = position without any variant\n{''.join(seq)}\n"
+        )
     return "".join(records)
 
 

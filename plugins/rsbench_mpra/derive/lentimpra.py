@@ -38,34 +38,37 @@ if TYPE_CHECKING:  # for annotations; imported where used, so the dataset catalo
 
 _MNIST = "autosome-imtf/MPRA-MNIST/0a4b122102a076e52c14dbfc1c38f9ca55988fb4/datasets/Vikram_splited"
 _LEGNET = "autosome-ru/human_legnet/1f167828678d55949078306e1d2a77576d268920/tutorial/dataset"
-_DREAM = ("de-Boer-Lab/random-promoter-dream-challenge-2022/"
-          "f7b2e197f673319aaae3ef460b7f9980f74304af/benchmarks/human/data")
+_DREAM = (
+    "de-Boer-Lab/random-promoter-dream-challenge-2022/f7b2e197f673319aaae3ef460b7f9980f74304af/benchmarks/human/data"
+)
 
 SOURCES = (
-    original(f"{_MNIST}/val_HepG2.tsv",
-             "18ae15e1ec4325d02ed682b9a78579e72198ea2eb00100d4dbca0ba41ccfca1c", 3273509),
-    original(f"{_MNIST}/test_HepG2.tsv",
-             "bb41689f33ec0488ed483d0bd8653367eb03766b0d57cd9f06f8cd8127755930", 3274488),
-    original(f"{_MNIST}/val_WTC11.tsv",
-             "d708a8d2188f7453e53e148d59ab4f98aa15e2dada8ad0c7f41d2b2acd1961d1", 1153894),
-    original(f"{_MNIST}/test_WTC11.tsv",
-             "af564348af93616934b0d8462b69ed48d0ba6d8653c3de4fda7e8933140a7f84", 1155094),
-    original(f"{_LEGNET}/WTC11_valid.tsv",
-             "7caa09eb6870e9a0e6c557f879c6abc330b654c29908663da06a2a544294afb7", 1097282),
-    original(f"{_LEGNET}/WTC11_test.tsv",
-             "e4cd3b668117818f07a311ea989c05825ab4481124796d331137642084c6ceaa", 1097968),
-    original(f"{_DREAM}/sample_train.txt",
-             "f70b10aba904dfaccf4b1c6e00f7aa818c4ccac078ab93cb6fcd928975840887", 255433),
-    original(f"{_DREAM}/sample_valid.txt",
-             "37335175d7132d0556f1e5643e55bd991f0a48bebff360e1335f870319c2bac7", 255932),
-    original(f"{_DREAM}/sample_test.txt",
-             "f52f30144dd13de49635ab7b902a5fd21b04b94d35d06b9691a1314ea470d233", 255759),
+    original(f"{_MNIST}/val_HepG2.tsv", "18ae15e1ec4325d02ed682b9a78579e72198ea2eb00100d4dbca0ba41ccfca1c", 3273509),
+    original(f"{_MNIST}/test_HepG2.tsv", "bb41689f33ec0488ed483d0bd8653367eb03766b0d57cd9f06f8cd8127755930", 3274488),
+    original(f"{_MNIST}/val_WTC11.tsv", "d708a8d2188f7453e53e148d59ab4f98aa15e2dada8ad0c7f41d2b2acd1961d1", 1153894),
+    original(f"{_MNIST}/test_WTC11.tsv", "af564348af93616934b0d8462b69ed48d0ba6d8653c3de4fda7e8933140a7f84", 1155094),
+    original(f"{_LEGNET}/WTC11_valid.tsv", "7caa09eb6870e9a0e6c557f879c6abc330b654c29908663da06a2a544294afb7", 1097282),
+    original(f"{_LEGNET}/WTC11_test.tsv", "e4cd3b668117818f07a311ea989c05825ab4481124796d331137642084c6ceaa", 1097968),
+    original(f"{_DREAM}/sample_train.txt", "f70b10aba904dfaccf4b1c6e00f7aa818c4ccac078ab93cb6fcd928975840887", 255433),
+    original(f"{_DREAM}/sample_valid.txt", "37335175d7132d0556f1e5643e55bd991f0a48bebff360e1335f870319c2bac7", 255932),
+    original(f"{_DREAM}/sample_test.txt", "f52f30144dd13de49635ab7b902a5fd21b04b94d35d06b9691a1314ea470d233", 255759),
 )
 
 LEFT_ADAPTER, RIGHT_ADAPTER = "AGGACCGGATCAACT", "CATTGCGTGAACCGA"
-WTC11_COLUMNS = ["seq_id", "seq", "mean_value", "fold_legnet", "fold_dream", "dream_split",
-                 "orientation", "element_class", "pair_key", "gc_core200", "source",
-                 "id_inferred_from_partner"]
+WTC11_COLUMNS = [
+    "seq_id",
+    "seq",
+    "mean_value",
+    "fold_legnet",
+    "fold_dream",
+    "dream_split",
+    "orientation",
+    "element_class",
+    "pair_key",
+    "gc_core200",
+    "source",
+    "id_inferred_from_partner",
+]
 
 
 def orientation(seq_id: str) -> str:
@@ -89,8 +92,10 @@ def annotate(frame: pd.DataFrame) -> pd.DataFrame:
     complement, shared by the two orientations of one element.
     """
     seqs = frame["seq"].tolist()
-    require(all(len(s) == 230 and s.startswith(LEFT_ADAPTER) and s.endswith(RIGHT_ADAPTER)
-                for s in seqs), "a lentiMPRA row lacks its 15-nt adapters")
+    require(
+        all(len(s) == 230 and s.startswith(LEFT_ADAPTER) and s.endswith(RIGHT_ADAPTER) for s in seqs),
+        "a lentiMPRA row lacks its 15-nt adapters",
+    )
     cores = [s[15:215] for s in seqs]
     frame["pair_key"] = [min(c, reverse_complement(c)) for c in cores]
     frame["gc_core200"] = [gc_fraction(c) for c in cores]
@@ -122,10 +127,12 @@ def _legnet_folds(sources: Mapping[str, Path]) -> pd.DataFrame:
     import pandas as pd
 
     parts = []
-    for name, fold, label in (("val_WTC11.tsv", 9, "MPRA-MNIST:val_WTC11"),
-                              ("test_WTC11.tsv", 10, "MPRA-MNIST:test_WTC11"),
-                              ("WTC11_test.tsv", 1, "human_legnet:tutorial/WTC11_test"),
-                              ("WTC11_valid.tsv", 2, "human_legnet:tutorial/WTC11_valid")):
+    for name, fold, label in (
+        ("val_WTC11.tsv", 9, "MPRA-MNIST:val_WTC11"),
+        ("test_WTC11.tsv", 10, "MPRA-MNIST:test_WTC11"),
+        ("WTC11_test.tsv", 1, "human_legnet:tutorial/WTC11_test"),
+        ("WTC11_valid.tsv", 2, "human_legnet:tutorial/WTC11_valid"),
+    ):
         part = _read(sources[name])
         if "seq_id" not in part:
             part.insert(0, "seq_id", "")
@@ -147,11 +154,16 @@ def _dream_sample(sources: Mapping[str, Path]) -> pd.DataFrame:
     frame = pd.concat(parts, ignore_index=True)
     frame["seq_id"] = frame["seq_id"].str.replace("_Reversed:", "_R", regex=False)
     groups = frame.groupby("seq", sort=False)
-    require(bool((groups[["seq_id", "mean_value", "fold"]].nunique() == 1).all().all()),
-            "copies of one DREAM sample sequence disagree")
-    out = groups.agg(seq_id=("seq_id", "first"), mean_value=("mean_value", "first"),
-                     fold_dream=("fold", "first"),
-                     dream_split=("dream_split", lambda s: ";".join(sorted(set(s))))).reset_index()
+    require(
+        bool((groups[["seq_id", "mean_value", "fold"]].nunique() == 1).all().all()),
+        "copies of one DREAM sample sequence disagree",
+    )
+    out = groups.agg(
+        seq_id=("seq_id", "first"),
+        mean_value=("mean_value", "first"),
+        fold_dream=("fold", "first"),
+        dream_split=("dream_split", lambda s: ";".join(sorted(set(s)))),
+    ).reset_index()
     out["source"] = "dream2022:benchmarks/human/sample"
     return out
 
@@ -161,15 +173,19 @@ def _merge(legnet: pd.DataFrame, dream: pd.DataFrame) -> pd.DataFrame:
 
     merged = legnet.merge(dream, on="seq", how="outer", suffixes=("", "_d"), indicator=True)
     both = (merged["_merge"] == "both").to_numpy()
-    require(bool((merged["mean_value"] == merged["mean_value_d"])[both].all()),
-            "lentiMPRA WTC11 sources disagree on an activity value")
+    require(
+        bool((merged["mean_value"] == merged["mean_value_d"])[both].all()),
+        "lentiMPRA WTC11 sources disagree on an activity value",
+    )
     ids, ids_d = merged["seq_id"].fillna(""), merged["seq_id_d"].fillna("")
-    require(bool(((ids == "") | (ids_d == "") | (ids == ids_d))[both].all()),
-            "lentiMPRA WTC11 sources disagree on an id")
+    require(
+        bool(((ids == "") | (ids_d == "") | (ids == ids_d))[both].all()), "lentiMPRA WTC11 sources disagree on an id"
+    )
     merged["seq_id"] = np.where(ids != "", ids, ids_d)
     merged["mean_value"] = merged["mean_value"].fillna(merged["mean_value_d"])
-    merged["source"] = ["+".join(s for s in pair if isinstance(s, str))
-                        for pair in zip(merged["source"], merged["source_d"])]
+    merged["source"] = [
+        "+".join(s for s in pair if isinstance(s, str)) for pair in zip(merged["source"], merged["source_d"])
+    ]
     return merged
 
 

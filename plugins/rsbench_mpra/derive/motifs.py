@@ -22,8 +22,7 @@ from pathlib import Path
 from rsbench_mpra.derive.tables import original, require, write_gz, write_text
 
 _RSAT = "rsa-tools/motif_databases/dfc2555cef693d399a1d08d89fb0304719646e19/JASPAR/Jaspar_2024"
-_HOCOMOCO = ("Genentech/gReLU/286a706def5fc520b4a3560a023ee480d07ba928/src/grelu/resources/"
-             "meme/H12CORE_meme_format.meme")
+_HOCOMOCO = "Genentech/gReLU/286a706def5fc520b4a3560a023ee480d07ba928/src/grelu/resources/meme/H12CORE_meme_format.meme"
 TAXA = ("vertebrates", "fungi", "insects")
 _TRANSFAC_SHA = {
     "vertebrates": ("0196cf785599aab1a64cc78dc0a087dfefae932bd3b75053caedfab1c52ddd4e", 447831),
@@ -39,13 +38,13 @@ def transfac_name(taxon: str) -> str:
 
 SOURCES = (
     *(original(f"{_RSAT}/{transfac_name(t)}", *_TRANSFAC_SHA[t]) for t in TAXA),
-    original(_HOCOMOCO, "dd380406bc82a70bc045e26c1e615bca368b9a281f987caa12a8a5a408bd104a",
-             1619600),
+    original(_HOCOMOCO, "dd380406bc82a70bc045e26c1e615bca368b9a281f987caa12a8a5a408bd104a", 1619600),
 )
 TRANSFAC_URLS = {t: s.url for t, s in zip(TAXA, SOURCES)}
 
-_HEADER = ("MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\n"
-           "Background letter frequencies\nA 0.25 C 0.25 G 0.25 T 0.25\n\n")
+_HEADER = (
+    "MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\nBackground letter frequencies\nA 0.25 C 0.25 G 0.25 T 0.25\n\n"
+)
 
 
 @dataclass
@@ -86,8 +85,10 @@ def to_meme(matrices: list[CountMatrix]) -> str:
     for m in matrices:
         sums = [sum(row) for row in m.rows]
         # Six significant digits: some JASPAR count rows sum to 1000.0000000000005.
-        out.append(f"MOTIF {m.accession} {m.name}\nletter-probability matrix: alength= 4 "
-                   f"w= {len(m.rows)} nsites= {max(sums):g} E= 0\n")
+        out.append(
+            f"MOTIF {m.accession} {m.name}\nletter-probability matrix: alength= 4 "
+            f"w= {len(m.rows)} nsites= {max(sums):g} E= 0\n"
+        )
         for row, total in zip(m.rows, sums):
             out.append(" " + "  ".join(f"{v / total:.6f}" for v in row) + "\n")
         out.append(f"URL https://jaspar.elixir.no/matrix/{m.accession}\n\n")
@@ -104,5 +105,4 @@ def derive(sources: Mapping[str, Path], out: Path) -> None:
     for taxon in TAXA:
         text = Path(sources[transfac_name(taxon)]).read_text()
         write_text(to_meme(read_transfac(text)), out / meme_name(taxon))
-    write_gz(Path(sources["H12CORE_meme_format.meme"]).read_bytes(),
-             out / "HOCOMOCO_v12_H12CORE.meme.gz")
+    write_gz(Path(sources["H12CORE_meme_format.meme"]).read_bytes(), out / "HOCOMOCO_v12_H12CORE.meme.gz")

@@ -30,8 +30,7 @@ if TYPE_CHECKING:  # for annotations; imported where used, so the dataset catalo
     import numpy as np
     import pandas as pd
 
-_RAW = ("diego-calderon-lab/MPRA/f100c49c551fa65f062145840732c2c8f2cab54d/"
-        "MPRA_dataset/GSE71279_RAW")
+_RAW = "diego-calderon-lab/MPRA/f100c49c551fa65f062145840732c2c8f2cab54d/MPRA_dataset/GSE71279_RAW"
 
 #: Library column -> GEO sample file stem.
 LIBRARIES = {
@@ -50,8 +49,7 @@ _SHA = {
     "plasmid_rep1": ("6db9d3db5cf97aa45942c2c28f99d1708234c807950514abc5aad7aa0d0c3a12", 371394),
     "plasmid_rep2": ("de090d92cdda2b0b7c3ed7a07ccc4903e344143607c332f962e22d3677459e64", 370005),
 }
-SOURCES = tuple(original(f"{_RAW}/{stem}.counts.txt.gz", *_SHA[lib])
-                for lib, stem in LIBRARIES.items())
+SOURCES = tuple(original(f"{_RAW}/{stem}.counts.txt.gz", *_SHA[lib]) for lib, stem in LIBRARIES.items())
 
 #: Decimals the log2 activity columns are rounded to before writing.
 LOG2_DECIMALS = 12
@@ -65,12 +63,13 @@ def raw_name(library: str) -> str:
 def _read_raw(sources: Mapping[str, Path]) -> dict[str, pd.DataFrame]:
     import pandas as pd
 
-    raw = {lib: pd.read_csv(sources[raw_name(lib)], sep="\t", dtype=str, keep_default_na=False)
-           for lib in LIBRARIES}
+    raw = {lib: pd.read_csv(sources[raw_name(lib)], sep="\t", dtype=str, keep_default_na=False) for lib in LIBRARIES}
     first = raw["hepg2_rep1"]
     for frame in raw.values():
-        require(all(frame[c].equals(first[c]) for c in ("ID", "Sequence", "Tags")),
-                "the six Sharpr pilot files do not list the same tiles and barcodes")
+        require(
+            all(frame[c].equals(first[c]) for c in ("ID", "Sequence", "Tags")),
+            "the six Sharpr pilot files do not list the same tiles and barcodes",
+        )
     return raw
 
 
@@ -82,13 +81,14 @@ def barcode_counts(raw: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     first = raw["hepg2_rep1"]
     tags = first["Tags"].str.split(",")
     per_tile = tags.str.len().to_numpy()
-    columns = {"seq_id": np.repeat(first["ID"].to_numpy(), per_tile),
-               "barcode_index": np.concatenate([np.arange(n) for n in per_tile]),
-               "barcode": np.concatenate(tags.to_numpy())}
+    columns = {
+        "seq_id": np.repeat(first["ID"].to_numpy(), per_tile),
+        "barcode_index": np.concatenate([np.arange(n) for n in per_tile]),
+        "barcode": np.concatenate(tags.to_numpy()),
+    }
     for lib, frame in raw.items():
         counts = [np.array(c.split(","), dtype=np.int64) for c in frame["Counts"]]
-        require(all(len(c) == n for c, n in zip(counts, per_tile)),
-                f"Sharpr {lib}: a tile has as many counts as tags")
+        require(all(len(c) == n for c, n in zip(counts, per_tile)), f"Sharpr {lib}: a tile has as many counts as tags")
         columns[lib] = np.concatenate(counts)
     return pd.DataFrame(columns)
 
@@ -108,9 +108,16 @@ def sequence_summary(raw: Mapping[str, pd.DataFrame], counts: pd.DataFrame) -> p
 
     first = raw["hepg2_rep1"]
     parts = first["ID"].str.rsplit("_", n=2, expand=True)
-    out = pd.DataFrame({"seq_id": first["ID"], "category": parts[0],
-                        "region": parts[1].astype(int), "tile": parts[2].astype(int),
-                        "seq": first["Sequence"], "region_id": parts[0] + "_" + parts[1]})
+    out = pd.DataFrame(
+        {
+            "seq_id": first["ID"],
+            "category": parts[0],
+            "region": parts[1].astype(int),
+            "tile": parts[2].astype(int),
+            "seq": first["Sequence"],
+            "region_id": parts[0] + "_" + parts[1],
+        }
+    )
     out["gc"] = [gc_fraction(s) for s in out["seq"]]
     sums = counts.groupby("seq_id", sort=False)[list(LIBRARIES)].sum()
     for lib in LIBRARIES:

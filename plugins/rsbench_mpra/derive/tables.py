@@ -56,5 +56,4 @@ def gc_fraction(seq: str) -> float:
 def require(ok: bool, what: str) -> None:
     """A check on the originals: raise one line when it fails."""
     if not ok:
-        raise DataError(f"derivation check failed: {what}; the downloaded originals are "
-                        "not the pinned ones")
+        raise DataError(f"derivation check failed: {what}; the downloaded originals are not the pinned ones")

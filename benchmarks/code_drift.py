@@ -16,8 +16,8 @@ files it lists.
 
 Usage::
 
-    python benchmarks/code_drift.py 35b3ad6 HEAD
-    python benchmarks/code_drift.py 35b3ad6 HEAD --paths regshift_bench plugins tasks
+    python benchmarks/code_drift.py PUBLISHED_COMMIT          # against HEAD
+    python benchmarks/code_drift.py PUBLISHED_COMMIT HEAD --paths regshift_bench plugins tasks
 """
 
 from __future__ import annotations

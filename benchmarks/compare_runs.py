@@ -25,26 +25,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-#: Columns that say when, where and at which commit a cell ran, not what it computed.
-CONTEXT = {
-    "run",
-    "fit_seconds",
-    "predict_seconds",
-    "split_seconds",
-    "device",
-    "commit",
-    "rsbench_version",
-    "torch_threads",
-}
+from regshift_bench.results import computed_values
+
 FOLDERS = ("cells", "predictions")
 
 
 def _frame(path: Path) -> pd.DataFrame:
     """A cell file without its context columns, rows in a canonical order."""
-    frame = pd.read_parquet(path)
-    if "metric" in frame:  # explain_seconds and the like time the cell
-        frame = frame[~frame["metric"].astype(str).str.endswith("_seconds")]
-    frame = frame.drop(columns=[c for c in frame.columns if c in CONTEXT])
+    frame = computed_values(pd.read_parquet(path))
     keys = [
         c
         for c in frame.columns

@@ -111,6 +111,25 @@ CURVES_SCHEMA = pa.schema(
 )
 
 
+#: Columns of a cell's files that say when, where and at which commit it ran, not what
+#: it computed: two runs of the same cells may differ in these and nothing else.
+CONTEXT_COLUMNS = frozenset(
+    {"run", "fit_seconds", "predict_seconds", "split_seconds", "device", "commit", "rsbench_version", "torch_threads"}
+)
+
+
+def computed_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """A cell file's rows without what times or places the cell: what it computed.
+
+    Drops :data:`CONTEXT_COLUMNS` and the result rows whose metric is a duration
+    (``explain_seconds`` and the like), so that two runs of the same cells can be
+    compared value for value.
+    """
+    if "metric" in frame:
+        frame = frame[~frame["metric"].astype(str).str.endswith("_seconds")]
+    return frame.drop(columns=[c for c in frame.columns if c in CONTEXT_COLUMNS]).reset_index(drop=True)
+
+
 def columns_table(columns: dict[str, Any], n: int, schema: pa.Schema) -> pa.Table:
     """A table of ``n`` rows from column values (arrays, lists, or scalars repeated).
 

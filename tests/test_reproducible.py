@@ -22,10 +22,10 @@ from regshift_bench import plugins, provenance, results, tasks
 from regshift_bench.api import SplitSizes
 from regshift_bench.execute import run_plan
 from regshift_bench.plan import Plan, expand
+from regshift_bench.results import computed_values
 
 ROOT = Path(__file__).parent.parent
 #: Columns that describe when and where a cell ran, not what it computed.
-TIMING = {"run", "fit_seconds", "predict_seconds", "split_seconds", "device"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -62,11 +62,7 @@ def _values(run_dir: Path) -> dict[str, pd.DataFrame]:
     out = {}
     for folder in ("cells", "predictions"):
         for path in sorted((run_dir / folder).glob("*.parquet")):
-            frame = pd.read_parquet(path)
-            if "metric" in frame:  # explain_seconds and the like time the cell
-                frame = frame[~frame["metric"].str.endswith("_seconds")]
-            frame = frame.drop(columns=[c for c in TIMING if c in frame])
-            out[f"{folder}/{path.name}"] = frame.reset_index(drop=True)
+            out[f"{folder}/{path.name}"] = computed_values(pd.read_parquet(path))
     return out
 
 

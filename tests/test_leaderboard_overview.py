@@ -208,3 +208,26 @@ def test_interpretation_and_robustness_with_nothing_scored_are_left_out():
     kept = SimpleNamespace(task="t", tables=[robust("0.9"), interp(Cell("0.7"))])
     prune_boards(SimpleNamespace(boards=[kept]), [])
     assert [t.key for t in kept.tables] == ["robustness", "interpretation"]
+
+
+def _interp_rows(model: str, status: str, metrics: dict[str, float]) -> list[dict]:
+    base = {"task": "sim", "shift": "none", "severity": 0.0, "seed": 0, "split": "test_id", "n": 200}
+    return [
+        {**base, "model": model, "explainer": "grad_x_input", "metric": m, "value": v, "status": status, "error": ""}
+        for m, v in metrics.items()
+    ]
+
+
+def test_interpretation_shows_signed_scores_and_leaves_out_pairs_that_never_apply():
+    from regshift_bench.leaderboard.interpretation import interpretation_table
+
+    scored = {"site_auroc": 0.81, "site_auprc": 0.4, "site_topk": 0.35, "site_sign_agreement": 0.9}
+    rows = pd.DataFrame(
+        _interp_rows("cnn", "ok", {**scored, "site_sign_auroc": 0.77})
+        + _interp_rows("kmer_ridge", "skipped", dict.fromkeys(scored, float("nan")))
+    )
+    table = interpretation_table(rows, "sim")
+    assert [r[0].text for r in table.rows] == ["cnn"]
+    assert "sign agreement 0.900 · sign auROC 0.770" in table.rows[0][2].sub
+    assert any("Left out" in note and "kmer_ridge" in note for note in table.notes)
+    assert interpretation_table(rows.loc[rows["model"] == "kmer_ridge"], "sim") is None

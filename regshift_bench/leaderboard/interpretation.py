@@ -5,8 +5,10 @@ read straight from each run's per-cell results, apart from the ordinary tables.
 Columns: ``ID`` (``test_id``), then every shift's OOD split(s) at its largest
 severity, mechanism shifts first when the runs record ``shift_kind``. A cell shows
 the mean per-sequence site auROC over seeds (and over cells sharing the same
-``test_id``), with auPRC and top-k below; ``n/a`` marks an explainer that does not
-apply to the model (e.g. gradients of a k-mer ridge), with the reason as tooltip.
+``test_id``), with auPRC, top-k and the signed scores (sign agreement, sign auROC)
+below; ``n/a`` marks an explainer that does not apply to the model (e.g. gradients of
+a k-mer ridge), with the reason as tooltip. A model x explainer pair that applies
+nowhere is left out and named in a note.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from regshift_bench.leaderboard.tables import Cell, Table, fmt
 KEY = "interpretation"
 _COLS = ["task", "shift", "severity", "model", "seed", "split", "metric", "value", "status", "error", "explainer", "n"]
 _KIND_ORDER = {"mechanism": 0, "covariate": 1, "measurement": 2, "selection": 3}
+#: signed scores shown below the unsigned ones (metric -> label)
+_SIGNED = {"site_sign_agreement": "sign agreement", "site_sign_auroc": "sign auROC"}
 
 
 def interpretation_rows(run_dirs: list[Path]) -> pd.DataFrame:
@@ -74,7 +78,13 @@ def _cell(part: pd.DataFrame) -> tuple[Cell, dict[str, float]]:
         return Cell("missing", "not run", "missing"), {}
     means = ok.groupby("metric")["value"].mean().to_dict()
     sub = f"auPRC {fmt(means.get('site_auprc'))} · top-k {fmt(means.get('site_topk'))}"
-    return Cell(fmt(means.get("site_auroc")), sub), means
+    signed = [f"{label} {fmt(means[m])}" for m, label in _SIGNED.items() if np.isfinite(means.get(m, np.nan))]
+    return Cell(fmt(means.get("site_auroc")), " · ".join([sub, *signed])), means
+
+
+def _applies(part: pd.DataFrame) -> bool:
+    """Whether a model x explainer pair has any row that is not ``skipped`` (not applicable)."""
+    return bool((part["status"] != "skipped").any())
 
 
 def interpretation_table(rows: pd.DataFrame, task: str) -> Table | None:
@@ -84,9 +94,12 @@ def interpretation_table(rows: pd.DataFrame, task: str) -> Table | None:
         return None
     conds = _conditions(rows)
     pairs = rows[["model", "explainer"]].drop_duplicates().sort_values(["model", "explainer"])
-    table_rows, data = [], []
+    table_rows, data, left_out = [], [], []
     for model, explainer in pairs.itertuples(index=False):
         mine = rows.loc[(rows["model"] == model) & (rows["explainer"] == explainer)]
+        if not _applies(mine):
+            left_out.append(model)
+            continue
         cells = [Cell(model), Cell(explainer)]
         for label, shift, sev, split in conds:
             cell, means = _cell(_select(mine, shift, sev, split))
@@ -96,18 +109,25 @@ def interpretation_table(rows: pd.DataFrame, task: str) -> Table | None:
                 for m, v in means.items()
             ]
         table_rows.append(cells)
+    if not table_rows:  # nothing scored anywhere: no table rather than a grid of n/a
+        return None
     n = rows.loc[rows["status"] == "ok", "n"]
     notes = [
         f"Mean per-sequence auROC of |importance| at functional planted-site positions "
-        "(TFs with an effect in the split's domain) vs the rest "
-        f"(0.5 = chance) over up to {int(n.max()) if len(n) else 0} sequences with sites per "
-        "split; below: auPRC and the fraction of the top-k positions inside sites "
-        "(k = site positions).",
+        "(sites that bind under the split's binding model and whose TF has an effect in "
+        f"its domain) vs the rest (0.5 = chance) over up to {int(n.max()) if len(n) else 0} "
+        "sequences with sites per split; below: auPRC, the fraction of the top-k positions "
+        "inside sites (k = site positions), and the signed scores: sign agreement (fraction "
+        "of functional sites whose summed attribution has the sign of their contribution) "
+        "and sign auROC (activating vs repressing sites ranked by summed attribution).",
         "ID pools test_id over the cells; each shift is shown at its largest severity. A "
         "mechanism shift that keeps the sequences leaves a model's attributions as they "
         "were; its score moves only as far as the ground truth (which sites matter) moves.",
         "n/a: the explainer needs a differentiable model (Model.torch_module) and this model has none.",
     ]
+    if left_out:
+        names = ", ".join(dict.fromkeys(left_out))
+        notes.append(f"Left out, no explainer applies to them (no differentiable module): {names}.")
     return Table(
         KEY,
         task,

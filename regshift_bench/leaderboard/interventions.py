@@ -23,6 +23,7 @@ measurement: ``p(y | x)`` moves).
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -150,8 +151,11 @@ def estimate(
         point.append(float(fn(y, m1, v1, m0, v0)))
         idx = rng.integers(0, len(y), size=(n_boot, len(y)))
         boots.append(fn(y[idx], m1[idx], v1[idx], m0[idx], v0[idx]))
-    samples = np.nanmean(np.vstack(boots), axis=0) if boots else np.full(n_boot, np.nan)
-    return float(np.nanmean(point)) if point else math.nan, samples, len({p[0] for p in pairs})
+    with warnings.catch_warnings():  # units all NaN (e.g. no variance to cover with) give NaN, shown as not scored
+        warnings.simplefilter("ignore", RuntimeWarning)
+        samples = np.nanmean(np.vstack(boots), axis=0) if boots else np.full(n_boot, np.nan)
+        value = float(np.nanmean(point)) if point else math.nan
+    return value, samples, len({p[0] for p in pairs})
 
 
 def coverage_of_iv(y: np.ndarray, m1: np.ndarray, v1: np.ndarray, m0: np.ndarray, v0: np.ndarray) -> np.ndarray:

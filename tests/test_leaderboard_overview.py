@@ -231,3 +231,23 @@ def test_interpretation_shows_signed_scores_and_leaves_out_pairs_that_never_appl
     assert "sign agreement 0.900 · sign auROC 0.770" in table.rows[0][2].sub
     assert any("Left out" in note and "kmer_ridge" in note for note in table.notes)
     assert interpretation_table(rows.loc[rows["model"] == "kmer_ridge"], "sim") is None
+
+
+def test_a_shift_the_plan_leaves_out_is_not_missing_and_ranks_over_shared_shifts(tmp_path):
+    """bilstm is never planned under motif_loss (run B holds only cnn there): its cell
+    reads "not planned", it stays complete, and both models rank over gc_shift alone."""
+    a = write_synthetic_run(
+        tmp_path / "a", models=("cnn", "bilstm"), shifts={"none": (0.0,), "gc_shift": (1.0,)}, run_name="a"
+    )
+    b = write_synthetic_run(tmp_path / "b", models=("cnn",), shifts={"motif_loss": (1.0,)}, run_name="b")
+    board = build_leaderboard([a, b], n_boot=20, findings=False).boards[0]
+    accuracy = next(t for t in board.tables if t.key == "accuracy")
+    col = next(i for i, c in enumerate(accuracy.columns) if c.startswith("motif_loss"))
+    bilstm = next(r for r in accuracy.rows if r[0].text == "bilstm")
+    assert (bilstm[col].text, bilstm[col].sub, bilstm[col].flag) == ("—", "not planned", "")
+    assert bilstm[0].flag != "incomplete"
+    robust = board.ranks.set_index("model")
+    assert robust.loc["bilstm", "complete"] and robust.loc["cnn", "complete"]
+    assert set(robust["n_conditions"]) == {1}
+    table = next(t for t in board.tables if t.key == "robustness")
+    assert any("motif_loss @1 (not run by bilstm)" in note for note in table.notes)

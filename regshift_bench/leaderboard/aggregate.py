@@ -102,6 +102,13 @@ class Aggregate:
     def metrics(self, task: str) -> set[str]:
         return set(self.values.loc[self.values["task"] == task, "metric"])
 
+    def planned(self, task: str, model: str, shift: str, severity: float) -> bool:
+        """Whether the runs' plans hold any cell of ``model`` under this shift and severity
+        (a preset may leave an expensive model out of a shift: nothing is missing there)."""
+        c = self.cells
+        hit = (c["task"] == task) & (c["model"] == model) & (c["shift"] == shift) & (c["severity"] == severity)
+        return bool(hit.any())
+
     def recorded(self, task: str, metric: str) -> set[tuple[str, float, str]]:
         """(shift, severity, split) on which some model of ``task`` recorded ``metric``.
 

@@ -29,6 +29,7 @@ from regshift_bench.leaderboard.ranks import (
     prior_effect,
     prior_pairs,
     robustness,
+    shared_conditions,
 )
 from regshift_bench.leaderboard.tables import accuracy_table, metric_table
 from regshift_bench.leaderboard.tables_boot import prior_table, robustness_table
@@ -69,6 +70,15 @@ def _pick_tasks(agg: Aggregate, wanted: list[str] | None) -> tuple[list[str], li
             "(`rsbench run` with the same --out resumes it)"
         )
     return [t for t in asked if t not in pending], pending
+
+
+def _left_out_note(left_out: dict[Any, list[str]]) -> str:
+    """A note naming the conditions left out of the robustness score and who lacks them."""
+    parts = [f"{c.label} (not run by {', '.join(ms)})" for c, ms in left_out.items()]
+    return (
+        f"{len(left_out)} condition(s) are left out of the score because not every model ran "
+        f"them (each is in the tables above): {'; '.join(parts)}"
+    )
 
 
 def _pick_metric(agg: Aggregate, task: str, metric: str | None, infos: dict[str, MetricInfo]) -> str:
@@ -289,6 +299,7 @@ def _task_board(
     # metric, nothing is ranked; a run of the ID condition alone ranks on it.
     has_ood = any(not c.is_reference for c in conds)
     ood_scored = [c for c in scored if not c.is_reference] if has_ood else scored
+    ood_scored, left_out = shared_conditions(ranked, models, ood_scored)
     ranks = ranked_in_tracks(robustness, ranked, models, ood_scored)  # external data apart
     prior = prior_effect(bs, prior_pairs(models), scored)
     note = ""
@@ -299,6 +310,11 @@ def _task_board(
             if hib
             else f"{name} − {ceiling[0]} {name} (excess over {what}; 0 = as good)"
         )
+    robust = robustness_table(
+        agg, task, name, ranks, ranked, ood_scored, note, _reference_scores(agg, task, name, ood_scored, ceiling, hib)
+    )
+    if left_out:
+        robust.notes.append(_left_out_note(left_out))
     recorded = agg.metrics(task)
     controls = _controls()
     tables = [
@@ -309,10 +325,8 @@ def _task_board(
             )
             for key, title in METRIC_TABLES
         ),
-        robustness_table(
-            agg, task, name, ranks, ranked, ood_scored, note, _reference_scores(agg, task, name, scored, ceiling, hib)
-        ),
-        prior_table(task, name, prior, bs, scored),
+        robust,
+        prior_table(task, name, prior, bs, scored, lambda m, c: agg.planned(task, m, c.shift, c.severity)),
         effective_table(task, name, effective_robustness(runset, task, name, hib, scored, controls), models, scored),
     ]
     others = undeclared_infos(infos, recorded, {m: agg.higher_is_better(m) for m in recorded - set(infos)})

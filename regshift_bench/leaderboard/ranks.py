@@ -19,8 +19,13 @@ Tie groups (leader chain)
     the current leader beats significantly leads the next group. Comparing with
     the leader, not the previous model, stops long chains of small steps from
     tying everything together.
+Shared conditions
+    A task's models are ranked over the OOD conditions every one of them ran
+    (:func:`shared_conditions`): a preset may leave an expensive model out of a shift
+    (e.g. a selection shift that retrains), and that column is then left out of the
+    score for all, with a note naming it and the models without it.
 Incomplete models
-    A model without predictions for every planned (condition, seed) is not ranked;
+    A model without predictions for every seed of a ranked condition is not ranked;
     its score over what it has is shown, marked incomplete.
 Prior effect
     For each ``base+prior`` with its ``base`` present: the paired bootstrap
@@ -263,6 +268,43 @@ def tie_groups(order: list[str], oriented: dict[str, np.ndarray], ci: float) -> 
             leader, group = model, group + 1
         groups[model] = group
     return groups
+
+
+def shared_conditions(
+    bs: BootScores, models: list[str], conditions: list[Condition]
+) -> tuple[list[Condition], dict[Condition, list[str]]]:
+    """The conditions every model with any prediction ran, and those left out.
+
+    A model *ran* a condition when it has a prediction for at least one of its seeds,
+    so a model missing some seeds of a condition keeps the condition in the ranked set
+    (and is then shown incomplete); a condition no seed of which a model ran is left
+    out for every model.
+
+    Parameters
+    ----------
+    bs : BootScores
+    models : list of str
+    conditions : list of Condition
+
+    Returns
+    -------
+    shared : list of Condition
+        ``conditions`` in order, minus those left out; all of them when no condition
+        is shared (nothing to rank on in common).
+    left_out : dict
+        Left-out condition -> the models that did not run it.
+    """
+
+    def ran(model: str, cond: Condition) -> bool:
+        return any((model, cond, s) in bs.point for s in bs.seeds.get(cond, []))
+
+    active = [m for m in models if any(ran(m, c) for c in conditions)]
+    left_out = {c: [m for m in active if not ran(m, c)] for c in conditions}
+    left_out = {c: ms for c, ms in left_out.items() if ms}
+    shared = [c for c in conditions if c not in left_out]
+    if not shared:
+        return list(conditions), {}
+    return shared, left_out
 
 
 def robustness(bs: BootScores, models: list[str], conditions: list[Condition]) -> pd.DataFrame:

@@ -165,12 +165,14 @@ class Lookup:
         if error is not None:
             return Cell("failed", "metric failed", "failed", error)
         info = self.cells.get((model, cond.shift, cond.severity))
-        if info is not None and info["n_failed"]:
+        if info is None:  # the preset does not run this model under this shift
+            return Cell("—", "not planned", "", NOT_PLANNED)
+        if info["n_failed"]:
             return Cell("failed", f"{info['n_failed']}/{info['n_expected']} seeds failed", "failed", str(info["error"]))
         # A finished cell without a value on a split nobody scored with this metric is
         # "not scored", not "missing".
         where = (cond.shift, cond.severity, cond.split)
-        if info is not None and info["n_ok"] and where not in self.agg.recorded(self.task, metric):
+        if info["n_ok"] and where not in self.agg.recorded(self.task, metric):
             return Cell(
                 "not scored",
                 f"no {metric} on this split",
@@ -179,6 +181,10 @@ class Lookup:
                 "element by its own metrics): see 'Other recorded metrics'",
             )
         return Cell("missing", "not run", "missing")
+
+
+#: Tooltip of a cell the runs' plans do not hold.
+NOT_PLANNED = "not in the plan: the preset does not run this model under this shift"
 
 
 def _seed_note(row: dict[str, Any]) -> str:

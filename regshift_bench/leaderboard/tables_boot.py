@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,7 @@ import pandas as pd
 from regshift_bench.bootstrap import METHOD
 from regshift_bench.leaderboard.aggregate import Aggregate, Condition
 from regshift_bench.leaderboard.ranks import BootScores
-from regshift_bench.leaderboard.tables import UNDERTRAINED, UNDERTRAINED_NOTE, Cell, Lookup, Table, fmt
+from regshift_bench.leaderboard.tables import NOT_PLANNED, UNDERTRAINED, UNDERTRAINED_NOTE, Cell, Lookup, Table, fmt
 
 #: Why the Prior effect table is empty (and left out of the task's section).
 NO_PAIRS = "no base+prior model with its base in these runs"
@@ -92,8 +93,19 @@ def robustness_table(
     return Table("robustness", task, "Robustness summary", columns, rows, notes, frame.assign(task=task, metric=metric))
 
 
-def prior_table(task: str, metric: str, frame: pd.DataFrame, bs: BootScores, conds: list[Condition]) -> Table:
-    """(e) paired bootstrap difference ``base+prior`` − ``base`` per shift."""
+def prior_table(
+    task: str,
+    metric: str,
+    frame: pd.DataFrame,
+    bs: BootScores,
+    conds: list[Condition],
+    planned: Callable[[str, Condition], bool] | None = None,
+) -> Table:
+    """(e) paired bootstrap difference ``base+prior`` − ``base`` per shift.
+
+    ``planned(model, condition)`` tells a pair the plan leaves out (shown ``—``, not
+    missing) from one whose cells have not run.
+    """
     pct = round(100 * bs.ci)
     notes = [
         f"Difference in {metric} of each base+prior model against its base on the same "
@@ -113,7 +125,10 @@ def prior_table(task: str, metric: str, frame: pd.DataFrame, bs: BootScores, con
         for cond in conds:
             r = index[(model, cond.label)]
             if r["n_seeds"] == 0:
-                cells.append(Cell("missing", "no paired predictions", "missing"))
+                if planned is not None and not (planned(model, cond) and planned(base, cond)):
+                    cells.append(Cell("—", "not planned", "", NOT_PLANNED))
+                else:
+                    cells.append(Cell("missing", "no paired predictions", "missing"))
                 continue
             flag = ("helps" if r["diff"] > 0 else "hurts") if r["significant"] else ""
             seeds = "" if r["n_seeds"] == r["n_expected"] else f" · {r['n_seeds']}/{r['n_expected']} seeds"

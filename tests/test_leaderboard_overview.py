@@ -123,6 +123,10 @@ def test_prune_drops_unscored_columns_rows_and_tables():
     assert prune(empty) is None
     ranks = Table("robustness", "t", "Robustness", ["rank", "model"], [row("1", "n/a")])
     assert prune(ranks) is ranks  # not a model × condition table: left as it is
+    # a reference row's dash after the metric's name is no score either
+    ref = [Cell("published", "", "reference"), Cell("effect_pearson —", "", "reference"), Cell("0.51", "", "reference")]
+    other = Table("other", "t", "Other", ["model", "ID", "F9"], [row("cnn", "not scored", "0.23"), ref])
+    assert prune(other).columns == ["model", "F9"]
 
 
 def test_unscored_tables_are_left_out_and_named(lb):
@@ -237,10 +241,11 @@ def test_a_shift_the_plan_leaves_out_is_not_missing_and_ranks_over_shared_shifts
     """bilstm is never planned under motif_loss (run B holds only cnn there): its cell
     reads "not planned", it stays complete, and both models rank over gc_shift alone."""
     a = write_synthetic_run(
-        tmp_path / "a", models=("cnn", "bilstm"), shifts={"none": (0.0,), "gc_shift": (1.0,)}, run_name="a"
+        tmp_path / "a", models=("mean", "cnn", "bilstm"), shifts={"none": (0.0,), "gc_shift": (1.0,)}, run_name="a"
     )
-    b = write_synthetic_run(tmp_path / "b", models=("cnn",), shifts={"motif_loss": (1.0,)}, run_name="b")
-    board = build_leaderboard([a, b], n_boot=20, findings=False).boards[0]
+    b = write_synthetic_run(tmp_path / "b", models=("mean", "cnn"), shifts={"motif_loss": (1.0,)}, run_name="b")
+    lb = build_leaderboard([a, b], n_boot=20, findings=False)
+    board = lb.boards[0]
     accuracy = next(t for t in board.tables if t.key == "accuracy")
     col = next(i for i, c in enumerate(accuracy.columns) if c.startswith("motif_loss"))
     bilstm = next(r for r in accuracy.rows if r[0].text == "bilstm")
@@ -251,3 +256,8 @@ def test_a_shift_the_plan_leaves_out_is_not_missing_and_ranks_over_shared_shifts
     assert set(robust["n_conditions"]) == {1}
     table = next(t for t in board.tables if t.key == "robustness")
     assert any("motif_loss @1 (not run by bilstm)" in note for note in table.notes)
+    # the overview's mean over a task's shifts says when it covers fewer of them
+    (overview,) = lb.overview
+    means = {r[0].text: r[2] for r in overview.rows}
+    assert overview.columns[2] == "mean of 2"
+    assert means["bilstm"].sub == "over 1 of 2" and means["cnn"].sub == ""

@@ -34,8 +34,10 @@ UNSCORED_TEXTS = frozenset({"—", "n/a", "not scored"})
 
 
 def unscored(cell: Cell) -> bool:
-    """Whether ``cell`` holds no score (not scored, skipped, or a dash for its value)."""
-    return cell.flag == "n/a" or cell.text.strip() in UNSCORED_TEXTS
+    """Whether ``cell`` holds no score (not scored, skipped, or a dash for its value,
+    bare or after a metric's name as in ``effect_pearson —``)."""
+    text = cell.text.strip()
+    return cell.flag == "n/a" or text in UNSCORED_TEXTS or text.endswith(" —")
 
 
 def prune(table: Table, keep_rows: frozenset[str] = frozenset()) -> Table | None:
@@ -186,7 +188,11 @@ def _task_columns(
         if k and not unscored(top):
             top.mark = f"{UNDERTRAINED}{k}/{n}"
         both = pd.concat([excess[m, c].rename(i) for i, c in enumerate(scored)], axis=1)
-        cells[m] = [top, _cell(both.mean(axis=1).dropna() if len(both.columns) else both)]
+        mean = _cell(both.mean(axis=1).dropna() if len(both.columns) else both)
+        ran = sum(not excess[m, c].empty for c in scored)
+        if 0 < ran < len(scored):  # a mean over fewer shifts is not comparable: say so
+            mean.sub = f"over {ran} of {len(scored)}"
+        cells[m] = [top, mean]
     return [f"worst: {worst.label}", f"mean of {len(scored)}"], cells
 
 
@@ -219,8 +225,9 @@ def overview_table(lb: Leaderboard, controls: list[str]) -> Table | None:
         f"the yardstick; lower is better). Yardstick: the oracle on the simulator (a task "
         f"with an oracle), the {CONTROL} control on real data. Per task: the shift (at its "
         "largest severity) where the learned models lose most, and the mean over its OOD "
-        "shifts; rows ordered by the mean over their columns. Every shift is in the "
-        "task's own section below."
+        "shifts ('over k of N' where the plan runs a model under fewer of them: not "
+        "comparable with a mean over all N); rows ordered by the mean over their columns. "
+        "Every shift is in the task's own section below."
     ]
     if any(not b.oracle for b in lb.boards) and CONTROL not in models:
         notes.append(f"No {CONTROL} model in these runs: real-data tasks have no yardstick.")

@@ -136,27 +136,29 @@ def test_undefined_score_is_not_ranked_and_does_not_break_the_others():
     assert not frame.loc["const", "complete"] and np.isnan(frame.loc["const", "rank"])
 
 
-def test_models_are_ranked_over_the_conditions_all_of_them_ran():
+def test_models_are_ranked_over_the_conditions_that_cover_most_of_them():
     from regshift_bench.leaderboard.ranks import shared_conditions
 
     common, selection = Condition("gc_shift", 1.0, "test_ood"), Condition("gc_extremes", 1.0, "test_ood/low_gc")
     bs = BootScores("pearson", True, 100, 0.95, {common: [0, 1], selection: [0, 1]})
     rng = np.random.default_rng(0)
-    runs = {"a": (common, selection), "b": (common,), "partial": (common, selection)}
+    runs = {"a": (common, selection), "b": (common,), "c": (common,), "partial": (common,)}
     for model, conds in runs.items():
         for cond in conds:
             for seed in (0, 1):
-                if model == "partial" and cond == common and seed == 1:
-                    continue  # one seed of a shared condition missing: stays incomplete
+                if model == "partial" and seed == 1:
+                    continue  # one seed of a chosen condition missing: stays incomplete
                 bs.point[(model, cond, seed)] = 0.5
                 bs.samples[(model, cond, seed)] = 0.5 + 0.01 * rng.normal(size=100)
-    shared, left_out = shared_conditions(bs, list(runs), [common, selection])
-    assert shared == [common] and left_out == {selection: ["b"]}
-    frame = robustness(bs, list(runs), shared).set_index("model")
-    assert frame.loc["a", "complete"] and frame.loc["b", "complete"]
-    assert not frame.loc["partial", "complete"]
-    # nothing in common: every condition stays, and nobody is silently dropped
-    assert shared_conditions(bs, ["b"], [selection]) == ([selection], {})
+    # gc_shift alone covers 4 models x 1; both conditions only "a": 1 x 2
+    chosen, left_out = shared_conditions(bs, list(runs), [common, selection])
+    assert chosen == [common] and left_out == {selection: ["b", "c", "partial"]}
+    frame = robustness(bs, list(runs), chosen).set_index("model")
+    assert frame.loc[["a", "b", "c"], "complete"].all() and not frame.loc["partial", "complete"]
+    # a tie (2 x 1 against 1 x 2) keeps the larger set: "b" is then the one not ranked
+    assert shared_conditions(bs, ["a", "b"], [common, selection]) == ([common, selection], {})
+    frame = robustness(bs, ["a", "b"], [common, selection]).set_index("model")
+    assert frame.loc["a", "complete"] and not frame.loc["b", "complete"]
 
 
 def test_overlapping_models_share_a_tie_group_and_a_clear_winner_does_not(tmp_path):

@@ -238,10 +238,14 @@ def test_interpretation_shows_signed_scores_and_leaves_out_pairs_that_never_appl
 
 
 def test_a_shift_the_plan_leaves_out_is_not_missing_and_ranks_over_shared_shifts(tmp_path):
-    """bilstm is never planned under motif_loss (run B holds only cnn there): its cell
-    reads "not planned", it stays complete, and both models rank over gc_shift alone."""
+    """bilstm, transformer and cnn+motif are never planned under motif_loss (run B holds
+    only mean and cnn there): their cells read "not planned", they stay complete, and as
+    gc_shift alone covers more models (5 x 1) than both shifts (2 x 2), all rank over it."""
     a = write_synthetic_run(
-        tmp_path / "a", models=("mean", "cnn", "bilstm"), shifts={"none": (0.0,), "gc_shift": (1.0,)}, run_name="a"
+        tmp_path / "a",
+        models=("mean", "cnn", "bilstm", "transformer", "cnn+motif"),
+        shifts={"none": (0.0,), "gc_shift": (1.0,)},
+        run_name="a",
     )
     b = write_synthetic_run(tmp_path / "b", models=("mean", "cnn"), shifts={"motif_loss": (1.0,)}, run_name="b")
     lb = build_leaderboard([a, b], n_boot=20, findings=False)
@@ -252,10 +256,10 @@ def test_a_shift_the_plan_leaves_out_is_not_missing_and_ranks_over_shared_shifts
     assert (bilstm[col].text, bilstm[col].sub, bilstm[col].flag) == ("—", "not planned", "")
     assert bilstm[0].flag != "incomplete"
     robust = board.ranks.set_index("model")
-    assert robust.loc["bilstm", "complete"] and robust.loc["cnn", "complete"]
+    assert robust.loc[["bilstm", "transformer", "cnn"], "complete"].all()
     assert set(robust["n_conditions"]) == {1}
     table = next(t for t in board.tables if t.key == "robustness")
-    assert any("motif_loss @1 (not run by bilstm)" in note for note in table.notes)
+    assert any("motif_loss @1 (not run by bilstm, cnn+motif, transformer)" in note for note in table.notes)
     # the overview's mean over a task's shifts says when it covers fewer of them
     (overview,) = lb.overview
     means = {r[0].text: r[2] for r in overview.rows}

@@ -76,8 +76,8 @@ def _left_out_note(left_out: dict[Any, list[str]]) -> str:
     """A note naming the conditions left out of the robustness score and who lacks them."""
     parts = [f"{c.label} (not run by {', '.join(ms)})" for c, ms in left_out.items()]
     return (
-        f"{len(left_out)} condition(s) are left out of the score because not every model ran "
-        f"them (each is in the tables above): {'; '.join(parts)}"
+        f"{len(left_out)} condition(s) are left out of the score, which covers the conditions "
+        f"most models ran (each is in the tables above): {'; '.join(parts)}"
     )
 
 

@@ -20,10 +20,12 @@ Tie groups (leader chain)
     the leader, not the previous model, stops long chains of small steps from
     tying everything together.
 Shared conditions
-    A task's models are ranked over the OOD conditions every one of them ran
-    (:func:`shared_conditions`): a preset may leave an expensive model out of a shift
-    (e.g. a selection shift that retrains), and that column is then left out of the
-    score for all, with a note naming it and the models without it.
+    A preset may leave an expensive model out of some shifts (e.g. a selection shift
+    that retrains). A task's models are then ranked over the set of OOD conditions
+    that covers the most (model, condition) pairs: the task's full set, or the set one
+    of the models ran (:func:`shared_conditions`; ties go to the larger set). Models
+    that lack a condition of the chosen set are shown unranked; the conditions left
+    out are named in a note with the models that did not run them.
 Incomplete models
     A model without predictions for every seed of a ranked condition is not ranked;
     its score over what it has is shown, marked incomplete.
@@ -273,12 +275,13 @@ def tie_groups(order: list[str], oriented: dict[str, np.ndarray], ci: float) -> 
 def shared_conditions(
     bs: BootScores, models: list[str], conditions: list[Condition]
 ) -> tuple[list[Condition], dict[Condition, list[str]]]:
-    """The conditions every model with any prediction ran, and those left out.
+    """The conditions to rank a task's models over, and those left out.
 
-    A model *ran* a condition when it has a prediction for at least one of its seeds,
-    so a model missing some seeds of a condition keeps the condition in the ranked set
-    (and is then shown incomplete); a condition no seed of which a model ran is left
-    out for every model.
+    A model *ran* a condition when it has a prediction for at least one of its seeds
+    (a model missing some seeds keeps the condition and is shown incomplete). The
+    candidates are the full ``conditions`` and the set each model ran; the one whose
+    conditions every one of the most models ran, counted as models x conditions,
+    wins, the larger set on a tie, the earlier candidate after that.
 
     Parameters
     ----------
@@ -288,23 +291,31 @@ def shared_conditions(
 
     Returns
     -------
-    shared : list of Condition
-        ``conditions`` in order, minus those left out; all of them when no condition
-        is shared (nothing to rank on in common).
+    chosen : list of Condition
+        In the order of ``conditions``.
     left_out : dict
-        Left-out condition -> the models that did not run it.
+        Each condition not chosen -> the models that did not run it.
     """
 
     def ran(model: str, cond: Condition) -> bool:
         return any((model, cond, s) in bs.point for s in bs.seeds.get(cond, []))
 
     active = [m for m in models if any(ran(m, c) for c in conditions)]
-    left_out = {c: [m for m in active if not ran(m, c)] for c in conditions}
-    left_out = {c: ms for c, ms in left_out.items() if ms}
-    shared = [c for c in conditions if c not in left_out]
-    if not shared:
+    candidates: list[tuple[Condition, ...]] = [tuple(conditions)]
+    for m in active:
+        own = tuple(c for c in conditions if ran(m, c))
+        if own not in candidates:
+            candidates.append(own)
+
+    def coverage(cs: tuple[Condition, ...]) -> tuple[int, int]:
+        complete = sum(all(ran(m, c) for c in cs) for m in active)
+        return complete * len(cs), len(cs)
+
+    chosen = max(candidates, key=coverage)  # max keeps the first of equals
+    if not chosen:
         return list(conditions), {}
-    return shared, left_out
+    left_out = {c: [m for m in active if not ran(m, c)] for c in conditions if c not in chosen}
+    return list(chosen), left_out
 
 
 def robustness(bs: BootScores, models: list[str], conditions: list[Condition]) -> pd.DataFrame:

@@ -265,3 +265,17 @@ def test_a_shift_the_plan_leaves_out_is_not_missing_and_ranks_over_shared_shifts
     means = {r[0].text: r[2] for r in overview.rows}
     assert overview.columns[2] == "mean of 2"
     assert means["bilstm"].sub == "over 1 of 2" and means["cnn"].sub == ""
+
+
+def test_a_split_at_severity_zero_is_not_a_shift_of_the_overview(tmp_path):
+    """``random`` @0 (a second held-out set of the same pool) is the floor, not a shift:
+    it is never the overview's worst column nor part of its mean."""
+    run = write_synthetic_run(
+        tmp_path / "r",
+        tasks=("real",),
+        models=("mean", "cnn"),
+        shifts={"none": (0.0,), "random": (0.0,), "gc_shift": (1.0,)},
+        run_name="r",
+    )
+    (overview,) = build_leaderboard([run], n_boot=20, findings=False).overview
+    assert overview.columns[1:] == ["worst: gc_shift @1", "mean of 1"]

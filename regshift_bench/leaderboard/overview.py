@@ -122,8 +122,13 @@ def prune_boards(lb: Leaderboard, controls: list[str]) -> None:
 
 
 def _top_conditions(board: TaskBoard) -> list[Condition]:
-    """The OOD conditions of a board, each shift at its largest severity."""
-    ood = [c for c in board.conditions if not c.is_reference]
+    """The OOD conditions of a board, each shift at its largest severity.
+
+    A shift run only at severity 0 (e.g. ``random``, a second held-out set of the same
+    pool) shifts nothing by construction: it is the floor the shifts are read against,
+    not one of them, so it is left out.
+    """
+    ood = [c for c in board.conditions if not c.is_reference and c.severity > 0]
     top: dict[str, float] = {}
     for c in ood:
         top[c.shift] = max(top.get(c.shift, c.severity), c.severity)
@@ -225,7 +230,8 @@ def overview_table(lb: Leaderboard, controls: list[str]) -> Table | None:
         f"the yardstick; lower is better). Yardstick: the oracle on the simulator (a task "
         f"with an oracle), the {CONTROL} control on real data. Per task: the shift (at its "
         "largest severity) where the learned models lose most, and the mean over its OOD "
-        "shifts ('over k of N' where the plan runs a model under fewer of them: not "
+        "shifts (a split at severity 0, such as random, shifts nothing and is left out; "
+        "'over k of N' where the plan runs a model under fewer of them: not "
         "comparable with a mean over all N); rows ordered by the mean over their columns. "
         "Every shift is in the task's own section below."
     ]

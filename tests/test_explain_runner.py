@@ -100,7 +100,10 @@ def test_run_writes_interpretation_rows_and_leaderboard_table(tmp_path, one_torc
     assert table.columns[:3] == ["model", "explainer", "ID"]
     assert any(c.startswith("pwm_perturbation@1") for c in table.columns)
     flags = {(r[0].text, r[1].text): r[2].flag for r in table.rows}
-    assert flags[("kmer_ridge", "deeplift_shap")] == "n/a" and flags[("cnn", "ism")] == ""
+    assert flags[("kmer_ridge", "ism")] == "" and flags[("cnn", "ism")] == ""
+    # a pair where the explainer applies nowhere is left out, and said so
+    assert ("kmer_ridge", "deeplift_shap") not in flags
+    assert any("kmer_ridge: deeplift_shap" in note for note in table.notes)
     md = render_markdown(lb)
     assert "Interpretation" in md
     from regshift_bench.leaderboard.interpretation import interpretation_figure

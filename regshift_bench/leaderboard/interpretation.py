@@ -94,11 +94,12 @@ def interpretation_table(rows: pd.DataFrame, task: str) -> Table | None:
         return None
     conds = _conditions(rows)
     pairs = rows[["model", "explainer"]].drop_duplicates().sort_values(["model", "explainer"])
-    table_rows, data, left_out = [], [], []
+    table_rows, data = [], []
+    left_out: dict[str, list[str]] = {}
     for model, explainer in pairs.itertuples(index=False):
         mine = rows.loc[(rows["model"] == model) & (rows["explainer"] == explainer)]
         if not _applies(mine):
-            left_out.append(model)
+            left_out.setdefault(model, []).append(explainer)
             continue
         cells = [Cell(model), Cell(explainer)]
         for label, shift, sev, split in conds:
@@ -126,8 +127,8 @@ def interpretation_table(rows: pd.DataFrame, task: str) -> Table | None:
         "n/a: the explainer needs a differentiable model (Model.torch_module) and this model has none.",
     ]
     if left_out:
-        names = ", ".join(dict.fromkeys(left_out))
-        notes.append(f"Left out, no explainer applies to them (no differentiable module): {names}.")
+        pairs_out = "; ".join(f"{m}: {', '.join(ex)}" for m, ex in left_out.items())
+        notes.append(f"Left out where the explainer does not apply (it needs a differentiable module): {pairs_out}.")
     return Table(
         KEY,
         task,

@@ -8,6 +8,10 @@ whenever other processes share the CPU. Inside these context managers the
 * :class:`CpuClock` — virtual seconds are this process's CPU seconds plus the
   seconds slept. Load from other processes does not stretch them, so "stopped
   within N virtual seconds" tests the model, not the machine.
+* :class:`ThreadCpuClock` — the same for the calling thread only, so threads the
+  process runs beside the fit (a test session's leftovers, a spinning thread pool)
+  are not counted either; pair it with :func:`single_torch_thread` so that torch's
+  own work runs on that thread.
 * :class:`SteppingClock` — every read advances by a fixed step: fully
   deterministic, for tests that want a budget to run out at a known read.
 
@@ -17,7 +21,10 @@ clock; under load that only makes them stop sooner in virtual seconds.
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import time
+from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
 
@@ -74,6 +81,35 @@ class CpuClock(_VirtualClock):
 
     def now(self) -> float:
         return time.process_time() - self._cpu0 + self.slept
+
+
+class ThreadCpuClock(_VirtualClock):
+    """Virtual time = CPU seconds of the calling thread + seconds slept."""
+
+    def start(self) -> None:
+        self._cpu0 = time.thread_time()
+
+    def now(self) -> float:
+        return time.thread_time() - self._cpu0 + self.slept
+
+
+@contextlib.contextmanager
+def single_torch_thread() -> Iterator[None]:
+    """Run torch's operators on the calling thread inside the block (if torch is loaded).
+
+    Its intra-op pool would otherwise do the work on threads a
+    :class:`ThreadCpuClock` does not count, and spin on a busy machine.
+    """
+    torch = sys.modules.get("torch")
+    if torch is None:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 class SteppingClock(_VirtualClock):

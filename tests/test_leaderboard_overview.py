@@ -123,8 +123,8 @@ def test_prune_drops_unscored_columns_rows_and_tables():
     assert prune(empty) is None
     ranks = Table("robustness", "t", "Robustness", ["rank", "model"], [row("1", "n/a")])
     assert prune(ranks) is ranks  # not a model × condition table: left as it is
-    # a reference row's dash after the metric's name is no score either
-    ref = [Cell("published", "", "reference"), Cell("effect_pearson —", "", "reference"), Cell("0.51", "", "reference")]
+    # a reference row's dash (a published value only on some splits) is no score either
+    ref = [Cell("published", "", "reference"), Cell("—", "", "reference"), Cell("0.51", "", "reference")]
     other = Table("other", "t", "Other", ["model", "ID", "F9"], [row("cnn", "not scored", "0.23"), ref])
     assert prune(other).columns == ["model", "F9"]
 

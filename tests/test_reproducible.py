@@ -25,7 +25,6 @@ from regshift_bench.plan import Plan, expand
 from regshift_bench.results import computed_values
 
 ROOT = Path(__file__).parent.parent
-#: Columns that describe when and where a cell ran, not what it computed.
 
 
 @functools.lru_cache(maxsize=1)

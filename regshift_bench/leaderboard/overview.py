@@ -34,10 +34,8 @@ UNSCORED_TEXTS = frozenset({"—", "n/a", "not scored"})
 
 
 def unscored(cell: Cell) -> bool:
-    """Whether ``cell`` holds no score (not scored, skipped, or a dash for its value,
-    bare or after a metric's name as in ``effect_pearson —``)."""
-    text = cell.text.strip()
-    return cell.flag == "n/a" or text in UNSCORED_TEXTS or text.endswith(" —")
+    """Whether ``cell`` holds no score (not scored, skipped, or a dash for its value)."""
+    return cell.flag == "n/a" or cell.text.strip() in UNSCORED_TEXTS
 
 
 def prune(table: Table, keep_rows: frozenset[str] = frozenset()) -> Table | None:

@@ -472,6 +472,8 @@ def metric_table(
 
     def make_ref(name: str, cond: Condition) -> Cell:
         texts, _, _ = _metric_texts(infos, found, label_shifts, lambda m: look.ref(name, cond, m), cond)
+        if all(t.endswith("—") for t in texts):  # no value here: a bare dash, as a model's
+            return Cell("—", "", "reference")
         return Cell(texts[0], _join(*texts[1:]), "reference")
 
     notes = _metric_notes(look, infos, conds, label_shifts, oracle)

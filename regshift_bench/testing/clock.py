@@ -5,13 +5,11 @@ A model reads ``time.perf_counter()`` (or ``monotonic``/``time``) to honour
 whenever other processes share the CPU. Inside these context managers the
 ``time`` module's clocks (and ``time.sleep``) are replaced process-wide:
 
-* :class:`CpuClock` — virtual seconds are this process's CPU seconds plus the
-  seconds slept. Load from other processes does not stretch them, so "stopped
-  within N virtual seconds" tests the model, not the machine.
-* :class:`ThreadCpuClock` — the same for the calling thread only, so threads the
-  process runs beside the fit (a test session's leftovers, a spinning thread pool)
-  are not counted either; pair it with :func:`single_torch_thread` so that torch's
-  own work runs on that thread.
+* :class:`ThreadCpuClock` — virtual seconds are the calling thread's CPU seconds
+  plus the seconds slept. Neither other processes' load nor other threads of this
+  one (a test session's leftovers, a spinning pool) stretch them, so "stopped within
+  N virtual seconds" tests the model, not the machine; pair it with
+  :func:`single_torch_thread` so that torch's own work runs on that thread.
 * :class:`SteppingClock` — every read advances by a fixed step: fully
   deterministic, for tests that want a budget to run out at a known read.
 
@@ -71,16 +69,6 @@ class _VirtualClock:
     def elapsed(self) -> float:
         """Virtual seconds that passed in the block (read without advancing it)."""
         return self.now()
-
-
-class CpuClock(_VirtualClock):
-    """Virtual time = CPU seconds of this process (all threads) + seconds slept."""
-
-    def start(self) -> None:
-        self._cpu0 = time.process_time()
-
-    def now(self) -> float:
-        return time.process_time() - self._cpu0 + self.slept
 
 
 class ThreadCpuClock(_VirtualClock):

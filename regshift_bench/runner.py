@@ -475,8 +475,9 @@ def run_group(
     (:func:`group_threads`); ``on_outcome`` hears of each cell as it finishes (the
     process pool's per-cell progress).
     """
-    from regshift_bench import paths, plugins, provenance
+    from regshift_bench import memory, paths, plugins, provenance
 
+    memory.retain_freed_memory()  # once per process: large buffers reused, not re-mapped
     if tuple(extra_plugins) != plugins.configured_modules():
         plugins.configure(tuple(extra_plugins))
     if data_dir is not None:

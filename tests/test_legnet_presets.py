@@ -7,7 +7,7 @@ import pytest
 from regshift_bench import plan, tasks
 from regshift_bench.errors import TaskFileError
 
-LEGNET_STANDARD = "legnet(batch_size=128, lr=0.003, mc_dropout=0)"
+LEGNET_STANDARD = "legnet(batch_size=128, epochs=10, lr=0.003, mc_dropout=0)"
 
 
 def test_standard_runs_legnet_on_sim_and_hepg2_only():
